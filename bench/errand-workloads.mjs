@@ -1,0 +1,99 @@
+// The benchmark workloads, run against Errand on any store. Each phase uses a fresh store
+// so earlier phases' rows do not flatter or penalise later ones.
+import { performance } from "node:perf_hooks";
+import { Errand } from "../dist/index.js";
+import { percentile, report, sleep } from "./report.mjs";
+
+const noop = async () => {};
+
+async function withErrand(freshUrl, fn) {
+  const errand = await Errand.connect(await freshUrl());
+  const job = errand.define("bench-noop", { handler: noop, maxAttempts: 1 });
+  try {
+    return await fn(errand, job);
+  } finally {
+    await errand.close();
+  }
+}
+
+function rate(n, startedAt) {
+  return n / ((performance.now() - startedAt) / 1000);
+}
+
+async function enqueueSeq(errand, job, n) {
+  const t = performance.now();
+  for (let i = 0; i < n; i++) await job.enqueue({ i });
+  return rate(n, t);
+}
+
+async function enqueueConcurrent(errand, job, n, callers) {
+  let next = 0;
+  const t = performance.now();
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      while (next < n) {
+        const i = next++;
+        await job.enqueue({ i });
+      }
+    }),
+  );
+  return rate(n, t);
+}
+
+async function enqueueBulk(errand, job, n, batch = 1000) {
+  const t = performance.now();
+  for (let i = 0; i < n; i += batch) {
+    const size = Math.min(batch, n - i);
+    await errand.enqueueMany(Array.from({ length: size }, (_, k) => job.request({ i: i + k })));
+  }
+  return rate(n, t);
+}
+
+async function processAll(errand, job, n, concurrency) {
+  await enqueueBulk(errand, job, n);
+  let done = 0;
+  let finish;
+  const finished = new Promise((r) => (finish = r));
+  errand.on("completed", () => {
+    if (++done === n) finish();
+  });
+  const t = performance.now();
+  errand.work({ queues: ["default"], concurrency });
+  await finished;
+  return rate(n, t);
+}
+
+async function latency(errand, job, count = 200, gapMs = 20) {
+  const started = new Map();
+  errand.define("bench-latency", {
+    handler: async (_p, ctx) => {
+      started.get(ctx.job.id)?.(performance.now());
+    },
+  });
+  errand.work({ queues: ["default"], concurrency: 10 });
+  await sleep(200); // let the worker reach its idle wait
+  const samples = [];
+  for (let i = 0; i < count; i++) {
+    let resolveStart;
+    const startedAt = new Promise((r) => (resolveStart = r));
+    const t0 = performance.now();
+    const created = await errand.enqueue("bench-latency", { i });
+    started.set(created.id, resolveStart);
+    samples.push((await startedAt) - t0);
+    await sleep(gapMs);
+  }
+  return samples.sort((a, b) => a - b);
+}
+
+/** Runs every workload against Errand on one store; `freshUrl()` returns a new empty database's URL. */
+export async function runErrandWorkloads({ store, freshUrl, n }) {
+  const line = (metric, value, unit) => report({ store, system: "errand", metric, value, unit });
+  line("enqueue_seq", await withErrand(freshUrl, (e, j) => enqueueSeq(e, j, Math.min(n, 5000))), "jobs/s");
+  line("enqueue_concurrent_c50", await withErrand(freshUrl, (e, j) => enqueueConcurrent(e, j, n, 50)), "jobs/s");
+  line("enqueue_bulk", await withErrand(freshUrl, (e, j) => enqueueBulk(e, j, n)), "jobs/s");
+  for (const c of [1, 10, 50]) {
+    line(`process_c${c}`, await withErrand(freshUrl, (e, j) => processAll(e, j, n, c)), "jobs/s");
+  }
+  const samples = await withErrand(freshUrl, (e, j) => latency(e, j));
+  for (const p of [50, 95, 99]) line(`latency_p${p}`, percentile(samples, p), "ms");
+}

@@ -1,0 +1,99 @@
+import { resolveNewJob, type JobDefaults } from "../core/enqueue-options.js";
+import { JobNotFoundError, JobStateConflictError, ValidationError } from "../core/errors.js";
+import type { Job, JobId, NewJob } from "../core/job.js";
+import type { PayloadLimits } from "../core/payload.js";
+import { isJobState, type JobState } from "../core/states.js";
+import type { ChangeResult, JobPage, Store } from "../store/store.js";
+import type { JobEventBus } from "./event-bus.js";
+import type { EnqueueRequest } from "./job-definition.js";
+
+export interface ListJobsOptions {
+  state?: JobState;
+  type?: string;
+  queue?: string;
+  /** 1–1000; default 50. */
+  limit?: number;
+  cursor?: string;
+}
+
+/** The producer side: enqueue, inspect, cancel and replay jobs. */
+export class JobClient {
+  constructor(
+    private readonly store: Store,
+    private readonly events: JobEventBus,
+    private readonly defaultsFor: (type: string) => JobDefaults,
+    private readonly payloadLimits: PayloadLimits,
+  ) {}
+
+  async enqueue(request: EnqueueRequest): Promise<Job> {
+    const [job] = await this.insert([this.resolve(request, "")]);
+    return job!;
+  }
+
+  /** Enqueues every request in one transaction: all are committed, or none. */
+  async enqueueMany(requests: EnqueueRequest[]): Promise<Job[]> {
+    if (!Array.isArray(requests)) throw new ValidationError("requests", "must be an array");
+    if (requests.length === 0) return [];
+    return this.insert(requests.map((r, i) => this.resolve(r, `[${i}].`)));
+  }
+
+  async getJob(id: JobId): Promise<Job | null> {
+    return this.store.getJob({ id: validateId(id) });
+  }
+
+  async listJobs(options: ListJobsOptions = {}): Promise<JobPage> {
+    const limit = options.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw new ValidationError("limit", "must be an integer from 1 to 1000");
+    if (options.state !== undefined && !isJobState(options.state))
+      throw new ValidationError("state", `unknown state "${String(options.state)}"`);
+    return this.store.listJobs({
+      limit,
+      state: options.state,
+      type: options.type,
+      queue: options.queue,
+      cursor: options.cursor === undefined ? undefined : validateId(options.cursor, "cursor"),
+    });
+  }
+
+  /** Cancels a job that has not ended; a running handler's AbortSignal fires. */
+  async cancelJob(id: JobId): Promise<Job> {
+    const job = expectChanged(await this.store.cancelJob({ id: validateId(id) }), id, "cancel");
+    this.events.emit("canceled", { job });
+    return job;
+  }
+
+  /** Replays a `failed` or `canceled` job with fresh attempts; its error history is kept. */
+  async retryJob(id: JobId): Promise<Job> {
+    return expectChanged(await this.store.retryJob({ id: validateId(id) }), id, "retry");
+  }
+
+  private resolve(request: EnqueueRequest, prefix: string): NewJob {
+    const definition = typeof request.type === "string" ? null : request.type;
+    const type = definition ? definition.type : request.type;
+    const defaults = definition ? definition.defaults : this.defaultsFor(type as string);
+    try {
+      return resolveNewJob(type as string, request.payload, request.options ?? {}, defaults, this.payloadLimits);
+    } catch (error) {
+      throw error instanceof ValidationError && prefix ? error.under(prefix) : error;
+    }
+  }
+
+  private async insert(jobs: NewJob[]): Promise<Job[]> {
+    const inserted = await this.store.insertJobs({ jobs });
+    for (const { job, created } of inserted) if (created) this.events.emit("enqueued", { job });
+    return inserted.map((i) => i.job);
+  }
+}
+
+function validateId(id: unknown, field = "id"): string {
+  if (typeof id !== "string" || !/^[1-9][0-9]{0,18}$/.test(id))
+    throw new ValidationError(field, "must be a job id (a decimal string)");
+  return id;
+}
+
+function expectChanged(result: ChangeResult, id: string, action: string): Job {
+  if (result.outcome === "not_found") throw new JobNotFoundError(id);
+  if (result.outcome === "conflict") throw new JobStateConflictError(id, result.job.state, action);
+  return result.job;
+}

@@ -1,0 +1,117 @@
+import { DEFAULT_BACKOFF, validateBackoff, type BackoffPolicy } from "./backoff.js";
+import { ValidationError } from "./errors.js";
+import type { NewJob } from "./job.js";
+import { serializePayload, type PayloadLimits } from "./payload.js";
+
+/** Per-job options; each overrides the job type's default. */
+export interface EnqueueOptions {
+  queue?: string;
+  /** Higher runs first. Integer; default 0. */
+  priority?: number;
+  /** Run no earlier than this many ms from now (by the store's clock). */
+  delayMs?: number;
+  /** Run no earlier than this time. Exclusive with `delayMs`. */
+  runAt?: Date;
+  maxAttempts?: number;
+  /** Abort the handler after this long; null for no limit. */
+  timeoutMs?: number | null;
+  /** Enqueueing the same key again returns the existing job and creates nothing. */
+  idempotencyKey?: string;
+  backoff?: Partial<BackoffPolicy>;
+}
+
+/** The defaults a job type (or the whole Errand instance) supplies. */
+export interface JobDefaults {
+  queue: string;
+  priority: number;
+  maxAttempts: number;
+  timeoutMs: number | null;
+  backoff: BackoffPolicy;
+}
+
+export const DEFAULT_JOB_DEFAULTS: JobDefaults = {
+  queue: "default",
+  priority: 0,
+  maxAttempts: 3,
+  timeoutMs: null,
+  backoff: DEFAULT_BACKOFF,
+};
+
+const NAME = /^[A-Za-z0-9_.:\/-]{1,128}$/;
+const MAX_PRIORITY = 2 ** 31 - 1;
+
+export function validateName(value: unknown, field: string): string {
+  if (typeof value !== "string" || !NAME.test(value))
+    throw new ValidationError(field, "must be 1–128 characters of letters, digits and _ . : / -");
+  return value;
+}
+
+function validateInt(value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
+    throw new ValidationError(field, `must be an integer from ${min} to ${max}`);
+  return value;
+}
+
+/** Checks the options a job type declares, so a mistake surfaces at `define`, not at enqueue. */
+export function resolveDefaults(base: JobDefaults, overrides: Partial<EnqueueOptions>): JobDefaults {
+  const queue = overrides.queue === undefined ? base.queue : validateName(overrides.queue, "queue");
+  const priority =
+    overrides.priority === undefined
+      ? base.priority
+      : validateInt(overrides.priority, "priority", -MAX_PRIORITY, MAX_PRIORITY);
+  const maxAttempts =
+    overrides.maxAttempts === undefined
+      ? base.maxAttempts
+      : validateInt(overrides.maxAttempts, "maxAttempts", 1, 1000);
+  const timeoutMs =
+    overrides.timeoutMs === undefined
+      ? base.timeoutMs
+      : overrides.timeoutMs === null
+        ? null
+        : validateInt(overrides.timeoutMs, "timeoutMs", 1, 2 ** 31 - 1);
+  const backoff =
+    overrides.backoff === undefined
+      ? base.backoff
+      : validateBackoff({ ...base.backoff, ...overrides.backoff }, "backoff");
+  return { queue, priority, maxAttempts, timeoutMs, backoff };
+}
+
+/** Turns a typed enqueue call into the validated row a store inserts. Throws ValidationError. */
+export function resolveNewJob(
+  type: string,
+  payload: unknown,
+  options: EnqueueOptions,
+  defaults: JobDefaults,
+  limits: PayloadLimits,
+): NewJob {
+  validateName(type, "type");
+  const resolved = resolveDefaults(defaults, options);
+  if (options.delayMs !== undefined && options.runAt !== undefined)
+    throw new ValidationError("runAt", "give either delayMs or runAt, not both");
+  const delayMs =
+    options.delayMs === undefined ? 0 : validateInt(options.delayMs, "delayMs", 0, 100 * 365 * 86_400_000);
+  let runAt: Date | null = null;
+  if (options.runAt !== undefined) {
+    if (!(options.runAt instanceof Date) || Number.isNaN(options.runAt.getTime()))
+      throw new ValidationError("runAt", "must be a valid Date");
+    runAt = options.runAt;
+  }
+  let idempotencyKey: string | null = null;
+  if (options.idempotencyKey !== undefined) {
+    if (typeof options.idempotencyKey !== "string" || options.idempotencyKey.length === 0 || options.idempotencyKey.length > 255)
+      throw new ValidationError("idempotencyKey", "must be a string of 1–255 characters");
+    idempotencyKey = options.idempotencyKey;
+  }
+  return {
+    type,
+    queue: resolved.queue,
+    payload: serializePayload(payload, limits),
+    priority: resolved.priority,
+    runAt,
+    delayMs,
+    maxAttempts: resolved.maxAttempts,
+    timeoutMs: resolved.timeoutMs,
+    backoff: resolved.backoff,
+    idempotencyKey,
+  };
+}

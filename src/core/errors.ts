@@ -1,0 +1,111 @@
+/** Every error Errand raises on purpose carries a stable machine-readable `code`. */
+export class ErrandError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad input from the caller; `field` names the offending option or payload path. */
+export class ValidationError extends ErrandError {
+  constructor(
+    readonly field: string,
+    readonly detail: string,
+  ) {
+    super("invalid_input", `${field}: ${detail}`);
+  }
+
+  /** The same error for a field nested under `prefix` (e.g. the i-th item of a batch). */
+  under(prefix: string): ValidationError {
+    return new ValidationError(`${prefix}${this.field}`, this.detail);
+  }
+}
+
+export class JobNotFoundError extends ErrandError {
+  constructor(readonly jobId: string) {
+    super("not_found", `job ${jobId} does not exist`);
+  }
+}
+
+/** The job is in a state that does not allow the requested change (e.g. cancel a completed job). */
+export class JobStateConflictError extends ErrandError {
+  constructor(
+    readonly jobId: string,
+    readonly state: string,
+    action: string,
+  ) {
+    super("conflict", `cannot ${action} job ${jobId}: it is ${state}`);
+  }
+}
+
+export class StoreUnavailableError extends ErrandError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("store_unavailable", message);
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+/** The database was migrated by a newer Errand than this one; running against it would be unsafe. */
+export class SchemaTooNewError extends ErrandError {
+  constructor(found: number, known: number) {
+    super(
+      "schema_too_new",
+      `the database schema is at version ${found}, but this Errand knows only up to ${known}; upgrade Errand`,
+    );
+  }
+}
+
+// ---- Signals a handler throws to choose its job's outcome -------------------------------
+
+/** Throw from a handler to fail the job now, skipping the attempts it has left. */
+export class PermanentError extends ErrandError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("permanent_failure", message);
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+/** Throw from a handler to run the job again after `delayMs` without using up an attempt. */
+export class SnoozeJob extends ErrandError {
+  constructor(readonly delayMs: number) {
+    if (!Number.isInteger(delayMs) || delayMs < 0) throw new RangeError("SnoozeJob: delayMs must be an integer ≥ 0");
+    super("snoozed", `snoozed for ${delayMs} ms`);
+  }
+}
+
+/** Throw from a handler to end its job as `canceled` (no retry, not a failure). */
+export class CancelJob extends ErrandError {
+  constructor(reason = "canceled by its handler") {
+    super("canceled", reason);
+  }
+}
+
+// ---- Reasons a running handler's AbortSignal fires ---------------------------------------
+
+export class JobTimeoutError extends ErrandError {
+  constructor(timeoutMs: number) {
+    super("timeout", `job timed out after ${timeoutMs} ms`);
+  }
+}
+
+export class JobCanceledError extends ErrandError {
+  constructor() {
+    super("canceled", "job was canceled while running");
+  }
+}
+
+/** The worker no longer holds the job's lease (it expired, or the job was taken elsewhere). */
+export class LeaseLostError extends ErrandError {
+  constructor() {
+    super("lease_lost", "this worker no longer holds the job's lease");
+  }
+}
+
+export class WorkerShutdownError extends ErrandError {
+  constructor() {
+    super("shutdown", "worker is shutting down; job returned to the queue");
+  }
+}

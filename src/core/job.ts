@@ -1,0 +1,71 @@
+import type { BackoffPolicy } from "./backoff.js";
+import type { JobState } from "./states.js";
+
+/** Job ids are decimal strings of a store-assigned, ever-increasing integer. */
+export type JobId = string;
+
+/** One failed attempt, kept on the job for as long as the job is kept. */
+export interface AttemptError {
+  attempt: number;
+  message: string;
+  code: string | null;
+  stack: string | null;
+  at: Date;
+}
+
+export interface Job<Payload = unknown, Result = unknown> {
+  id: JobId;
+  type: string;
+  queue: string;
+  state: JobState;
+  payload: Payload;
+  priority: number;
+  /** Attempts started so far (the running one included). */
+  attempt: number;
+  maxAttempts: number;
+  timeoutMs: number | null;
+  backoff: BackoffPolicy;
+  progress: number | null;
+  result: Result | null;
+  errors: AttemptError[];
+  idempotencyKey: string | null;
+  createdAt: Date;
+  runAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  /** Set while running: which worker holds the lease, and until when. */
+  workerId: string | null;
+  leaseExpiresAt: Date | null;
+}
+
+/** A fully-resolved job to insert; the client fills defaults and validates before the store sees it. */
+export interface NewJob {
+  type: string;
+  queue: string;
+  /** The payload as JSON text, already validated. */
+  payload: string;
+  priority: number;
+  /** Absolute run time, or null to run `delayMs` after the store's clock says now. */
+  runAt: Date | null;
+  delayMs: number;
+  maxAttempts: number;
+  timeoutMs: number | null;
+  backoff: BackoffPolicy;
+  idempotencyKey: string | null;
+}
+
+/**
+ * Proof that a worker holds a job: the attempt it claimed and its own id. Every write a
+ * worker makes about a running job carries it, and the store refuses writes whose lease is
+ * gone, so a worker that lost its lease can never overwrite the job's outcome.
+ */
+export interface Lease {
+  jobId: JobId;
+  attempt: number;
+  workerId: string;
+}
+
+export function leaseOf(job: Pick<Job, "id" | "attempt" | "workerId">): Lease {
+  if (job.workerId === null) throw new Error(`job ${job.id} is not leased`);
+  return { jobId: job.id, attempt: job.attempt, workerId: job.workerId };
+}

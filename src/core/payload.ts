@@ -1,0 +1,66 @@
+import { ValidationError } from "./errors.js";
+
+export interface PayloadLimits {
+  /** Largest payload, as UTF-8 JSON, in bytes. */
+  maxBytes: number;
+  /** Deepest nesting of arrays and objects. */
+  maxDepth: number;
+}
+
+export const DEFAULT_PAYLOAD_LIMITS: PayloadLimits = { maxBytes: 1024 * 1024, maxDepth: 32 };
+
+/**
+ * Checks that `value` survives a JSON round trip unchanged and is within limits, and returns
+ * its JSON text. Rejecting (rather than silently dropping) undefined, functions, Dates, Maps,
+ * NaN and cycles means a handler receives exactly what the producer passed.
+ */
+export function serializePayload(
+  value: unknown,
+  limits: PayloadLimits = DEFAULT_PAYLOAD_LIMITS,
+  field = "payload",
+): string {
+  checkJsonValue(value, field, 0, limits.maxDepth, new Set());
+  const text = JSON.stringify(value);
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > limits.maxBytes)
+    throw new ValidationError(field, `is ${bytes} bytes as JSON; the limit is ${limits.maxBytes}`);
+  return text;
+}
+
+function checkJsonValue(
+  value: unknown,
+  path: string,
+  depth: number,
+  maxDepth: number,
+  ancestors: Set<object>,
+): void {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return;
+    case "number":
+      if (!Number.isFinite(value)) throw new ValidationError(path, `${value} is not valid JSON`);
+      return;
+    case "object":
+      break;
+    default:
+      throw new ValidationError(path, `a ${typeof value} is not JSON-serialisable`);
+  }
+  if (value === null) return;
+  if (depth >= maxDepth) throw new ValidationError(path, `nests deeper than ${maxDepth} levels`);
+  if (ancestors.has(value)) throw new ValidationError(path, "contains a cycle");
+  ancestors.add(value);
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => checkJsonValue(item, `${path}[${i}]`, depth + 1, maxDepth, ancestors));
+  } else {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+      const kind = (value as object).constructor?.name ?? "non-plain object";
+      throw new ValidationError(path, `a ${kind} is not JSON-serialisable; pass plain objects`);
+    }
+    for (const [key, item] of Object.entries(value)) {
+      checkJsonValue(item, `${path}.${key}`, depth + 1, maxDepth, ancestors);
+    }
+  }
+  ancestors.delete(value);
+}

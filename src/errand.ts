@@ -1,0 +1,155 @@
+import { pino, type Logger } from "pino";
+import { JobEventBus } from "./client/event-bus.js";
+import { JobClient, type ListJobsOptions } from "./client/job-client.js";
+import type { EnqueueRequest, JobDefinition, JobTypeOptions } from "./client/job-definition.js";
+import { DEFAULT_JOB_DEFAULTS, resolveDefaults, validateName, type EnqueueOptions, type JobDefaults } from "./core/enqueue-options.js";
+import { ValidationError } from "./core/errors.js";
+import type { JobEventListener, JobEventName } from "./core/events.js";
+import type { JobHandler } from "./core/handler.js";
+import type { Job, JobId } from "./core/job.js";
+import { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from "./core/payload.js";
+import { openStore } from "./store/connect.js";
+import type { JobPage, Store } from "./store/store.js";
+import { Worker, type WorkerOptions } from "./worker/worker.js";
+
+export interface ErrandOptions {
+  /** A pino logger. Default: JSON to stderr at level ERRAND_LOG_LEVEL or "warn". */
+  logger?: Logger;
+  /** Defaults for every job type, each overridable per type and per job. */
+  defaults?: Omit<EnqueueOptions, "delayMs" | "runAt" | "idempotencyKey">;
+  /** Payload and result size and depth limits, enforced at enqueue. */
+  payloadLimits?: Partial<PayloadLimits>;
+}
+
+/**
+ * The library's front door: define job types, enqueue jobs, work them. One instance per
+ * process and store; `close()` stops its workers and closes the store.
+ */
+export class Errand {
+  private readonly events: JobEventBus;
+  private readonly client: JobClient;
+  private readonly definitions = new Map<string, JobDefinition<any, any>>();
+  private readonly workers = new Set<Worker>();
+  private readonly defaults: JobDefaults;
+  private readonly payloadLimits: PayloadLimits;
+  private closing: Promise<void> | null = null;
+  readonly logger: Logger;
+
+  private constructor(
+    readonly store: Store,
+    options: ErrandOptions,
+  ) {
+    this.logger = options.logger ?? pino({ name: "errand", level: process.env.ERRAND_LOG_LEVEL ?? "warn" }, pino.destination(2));
+    this.events = new JobEventBus((error) => this.logger.error({ err: error }, "an event listener threw"));
+    this.defaults = resolveDefaults(DEFAULT_JOB_DEFAULTS, options.defaults ?? {});
+    this.payloadLimits = { ...DEFAULT_PAYLOAD_LIMITS, ...options.payloadLimits };
+    this.client = new JobClient(
+      store,
+      this.events,
+      (type) => this.definitions.get(type)?.defaults ?? this.defaults,
+      this.payloadLimits,
+    );
+  }
+
+  /**
+   * Opens the store named by `database` (`sqlite:./errand.db`, or an already-open Store) and
+   * brings its schema up to date. Default: ERRAND_DATABASE_URL, else `sqlite:./errand.db`.
+   */
+  static async connect(
+    database: string | Store = process.env.ERRAND_DATABASE_URL ?? "sqlite:./errand.db",
+    options: ErrandOptions = {},
+  ): Promise<Errand> {
+    const store = typeof database === "string" ? await openStore(database) : database;
+    await store.migrate();
+    return new Errand(store, options);
+  }
+
+  /**
+   * Declares a job type. Its payload and result types flow from the handler into `enqueue`:
+   * `define("send-email", { handler: async (p: { to: string }) => ... })`. A producer that does
+   * not run the handler can declare the types alone: `define<{ to: string }, void>("send-email")`.
+   */
+  define<Payload = unknown, Result = unknown>(
+    type: string,
+    options: JobTypeOptions<Payload, Result> = {},
+  ): JobDefinition<Payload, Result> {
+    validateName(type, "type");
+    if (this.definitions.has(type)) throw new ValidationError("type", `"${type}" is already defined`);
+    const { handler, ...overrides } = options;
+    if (handler !== undefined && typeof handler !== "function") throw new ValidationError("handler", "must be a function");
+    const definition: JobDefinition<Payload, Result> = {
+      type,
+      defaults: resolveDefaults(this.defaults, overrides),
+      handler: handler ?? null,
+      enqueue: (payload, enqueueOptions) => this.enqueue(definition, payload, enqueueOptions),
+      request: (payload, enqueueOptions) => ({ type: definition, payload, options: enqueueOptions }),
+    };
+    this.definitions.set(type, definition);
+    return definition;
+  }
+
+  /** Enqueues one job; resolves once it is committed to the store. */
+  enqueue<Payload, Result>(
+    type: JobDefinition<Payload, Result>,
+    payload: Payload,
+    options?: EnqueueOptions,
+  ): Promise<Job<Payload, Result>>;
+  enqueue(type: string, payload: unknown, options?: EnqueueOptions): Promise<Job>;
+  enqueue(type: string | JobDefinition<unknown, unknown>, payload: unknown, options?: EnqueueOptions): Promise<Job> {
+    return this.client.enqueue({ type, payload, options });
+  }
+
+  /** Enqueues all requests in one transaction: all are committed, or none (and it throws). */
+  enqueueMany(requests: EnqueueRequest<any, any>[]): Promise<Job[]> {
+    return this.client.enqueueMany(requests);
+  }
+
+  getJob(id: JobId): Promise<Job | null> {
+    return this.client.getJob(id);
+  }
+
+  listJobs(options?: ListJobsOptions): Promise<JobPage> {
+    return this.client.listJobs(options);
+  }
+
+  /** Cancels a job that has not ended. A running handler's AbortSignal fires. */
+  cancelJob(id: JobId): Promise<Job> {
+    return this.client.cancelJob(id);
+  }
+
+  /** Replays a `failed` or `canceled` job (from the dead-letter set); its history is kept. */
+  retryJob(id: JobId): Promise<Job> {
+    return this.client.retryJob(id);
+  }
+
+  /** Listens to lifecycle events of jobs enqueued or run by this process. Returns an unsubscribe function. */
+  on<K extends JobEventName>(name: K, listener: JobEventListener<K>): () => void {
+    return this.events.on(name, listener);
+  }
+
+  /** Starts a worker that runs this process's handlers until `close()`. */
+  work(options: WorkerOptions = {}): Worker {
+    if (this.closing) throw new Error("this Errand is closed");
+    const worker = new Worker(
+      {
+        store: this.store,
+        events: this.events,
+        logger: this.logger,
+        payloadLimits: this.payloadLimits,
+        handlerFor: (type) => (this.definitions.get(type)?.handler as JobHandler<unknown, unknown> | null) ?? null,
+      },
+      options,
+    );
+    this.workers.add(worker);
+    return worker;
+  }
+
+  /** Gracefully stops every worker (see Worker.close), then closes the store. Idempotent. */
+  close(options: { graceMs?: number } = {}): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all([...this.workers].map((w) => w.close(options)));
+      await this.store.close();
+    })();
+    return this.closing;
+  }
+}

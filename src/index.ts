@@ -1,0 +1,28 @@
+export { Errand, type ErrandOptions } from "./errand.js";
+export type { EnqueueRequest, JobDefinition, JobTypeOptions, PayloadOf, ResultOf } from "./client/job-definition.js";
+export type { ListJobsOptions } from "./client/job-client.js";
+export type { EnqueueOptions } from "./core/enqueue-options.js";
+export type { BackoffPolicy } from "./core/backoff.js";
+export type { JobContext, JobHandler } from "./core/handler.js";
+export type { AttemptError, Job, JobId } from "./core/job.js";
+export type { JobEventMap, JobEventName } from "./core/events.js";
+export type { PayloadLimits } from "./core/payload.js";
+export { JOB_STATES, TERMINAL_STATES, type JobState } from "./core/states.js";
+export {
+  CancelJob,
+  ErrandError,
+  JobCanceledError,
+  JobNotFoundError,
+  JobStateConflictError,
+  JobTimeoutError,
+  LeaseLostError,
+  PermanentError,
+  SchemaTooNewError,
+  SnoozeJob,
+  StoreUnavailableError,
+  ValidationError,
+  WorkerShutdownError,
+} from "./core/errors.js";
+export type { Store, JobPage, QueueCounts } from "./store/store.js";
+export { openStore } from "./store/connect.js";
+export { Worker, type WorkerOptions } from "./worker/worker.js";

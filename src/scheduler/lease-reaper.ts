@@ -1,0 +1,51 @@
+import type { Logger } from "pino";
+import type { JobEventBus } from "../client/event-bus.js";
+import type { AttemptError } from "../core/job.js";
+import type { Store } from "../store/store.js";
+
+const BATCH = 500;
+
+/**
+ * Finds running jobs whose lease expired (their worker died or hung) and hands them back:
+ * retried at once, or failed if no attempts are left. Every worker process runs one; the
+ * store's update is atomic, so several reapers never rescue one job twice.
+ */
+export class LeaseReaper {
+  private readonly timer: NodeJS.Timeout;
+  private sweeping: Promise<void> | null = null;
+
+  constructor(
+    private readonly params: { store: Store; events: JobEventBus; logger: Logger; intervalMs: number },
+  ) {
+    this.timer = setInterval(() => void this.sweep(), params.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sweeping;
+  }
+
+  /** Rescues every expired lease now. */
+  sweep(): Promise<void> {
+    this.sweeping ??= this.rescueAll().finally(() => (this.sweeping = null));
+    return this.sweeping;
+  }
+
+  private async rescueAll(): Promise<void> {
+    const { store, events, logger } = this.params;
+    try {
+      for (;;) {
+        const rescued = await store.rescueExpiredLeases({ limit: BATCH });
+        for (const job of rescued) {
+          const error = job.errors.at(-1) as AttemptError;
+          logger.warn({ jobId: job.id, type: job.type, attempt: error.attempt }, "job lease expired; rescued");
+          if (job.state === "failed") events.emit("failed", { job, error });
+          else events.emit("retrying", { job, error, runAt: job.runAt });
+        }
+        if (rescued.length < BATCH) return;
+      }
+    } catch (error) {
+      logger.error({ err: error }, "lease reaper failed; will try again");
+    }
+  }
+}

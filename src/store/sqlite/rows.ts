@@ -1,0 +1,129 @@
+import type { BackoffPolicy } from "../../core/backoff.js";
+import type { AttemptError, Job, NewJob } from "../../core/job.js";
+import { visibleState, type JobState } from "../../core/states.js";
+
+/** A row of errand_jobs as better-sqlite3 returns it. */
+export interface JobRow {
+  id: number;
+  type: string;
+  queue: string;
+  state: JobState;
+  payload: string;
+  priority: number;
+  attempt: number;
+  max_attempts: number;
+  timeout_ms: number | null;
+  backoff: string;
+  progress: number | null;
+  result: string | null;
+  errors: string;
+  idempotency_key: string | null;
+  created_at: number;
+  run_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  worker_id: string | null;
+  lease_expires_at: number | null;
+}
+
+interface StoredAttemptError extends Omit<AttemptError, "at"> {
+  at: number;
+}
+
+const dateOrNull = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+// Most jobs share a handful of backoff policies; parse each distinct text once.
+const backoffCache = new Map<string, BackoffPolicy>();
+function parseBackoff(text: string): BackoffPolicy {
+  let policy = backoffCache.get(text);
+  if (policy === undefined) {
+    policy = Object.freeze(JSON.parse(text) as BackoffPolicy);
+    if (backoffCache.size < 1000) backoffCache.set(text, policy);
+  }
+  return policy;
+}
+
+function parseErrors(text: string): AttemptError[] {
+  if (text === "[]") return [];
+  return (JSON.parse(text) as StoredAttemptError[]).map((e) => ({ ...e, at: new Date(e.at) }));
+}
+
+export function jobFromRow(row: JobRow, now: number): Job {
+  return {
+    id: String(row.id),
+    type: row.type,
+    queue: row.queue,
+    state: visibleState(row.state, row.run_at, now),
+    payload: JSON.parse(row.payload),
+    priority: row.priority,
+    attempt: row.attempt,
+    maxAttempts: row.max_attempts,
+    timeoutMs: row.timeout_ms,
+    backoff: parseBackoff(row.backoff),
+    progress: row.progress,
+    result: row.result === null ? null : JSON.parse(row.result),
+    errors: parseErrors(row.errors),
+    idempotencyKey: row.idempotency_key,
+    createdAt: new Date(row.created_at),
+    runAt: new Date(row.run_at),
+    startedAt: dateOrNull(row.started_at),
+    finishedAt: dateOrNull(row.finished_at),
+    workerId: row.worker_id,
+    leaseExpiresAt: dateOrNull(row.lease_expires_at),
+  };
+}
+
+/** The row insert_job.sql just wrote, rebuilt without reading it back (RETURNING * halves insert speed). */
+export function newJobRow(job: NewJob, id: number, state: JobState, backoff: string, now: number, runAt: number): JobRow {
+  return {
+    id,
+    type: job.type,
+    queue: job.queue,
+    state,
+    payload: job.payload,
+    priority: job.priority,
+    attempt: 0,
+    max_attempts: job.maxAttempts,
+    timeout_ms: job.timeoutMs,
+    backoff,
+    progress: null,
+    result: null,
+    errors: "[]",
+    idempotency_key: job.idempotencyKey,
+    created_at: now,
+    run_at: runAt,
+    started_at: null,
+    finished_at: null,
+    worker_id: null,
+    lease_expires_at: null,
+  };
+}
+
+/** What select_claimable.sql reads of a waiting job. */
+export type ClaimableRow = Omit<JobRow, "progress" | "result" | "started_at" | "finished_at" | "worker_id" | "lease_expires_at">;
+
+/** The job as claim_jobs.sql left it, built from what select_claimable.sql read. */
+export function claimedJob(row: ClaimableRow, workerId: string, leaseExpiresAt: number, now: number): Job {
+  return {
+    id: String(row.id),
+    type: row.type,
+    queue: row.queue,
+    state: "running",
+    payload: JSON.parse(row.payload),
+    priority: row.priority,
+    attempt: row.attempt + 1,
+    maxAttempts: row.max_attempts,
+    timeoutMs: row.timeout_ms,
+    backoff: parseBackoff(row.backoff),
+    progress: null,
+    result: null,
+    errors: parseErrors(row.errors),
+    idempotencyKey: row.idempotency_key,
+    createdAt: new Date(row.created_at),
+    runAt: new Date(row.run_at),
+    startedAt: new Date(now),
+    finishedAt: null,
+    workerId,
+    leaseExpiresAt: new Date(leaseExpiresAt),
+  };
+}

@@ -1,0 +1,1 @@
+SELECT * FROM errand_jobs WHERE idempotency_key = @idempotency_key;

@@ -1,0 +1,17 @@
+-- Walks errand_jobs_waiting once per queue, reading at most @limit rows each, then picks the
+-- best @limit across queues. Cost does not grow with the number of finished jobs.
+-- Columns that claim_jobs.sql sets, or that are always NULL on a waiting job, are not read:
+-- materialising columns is most of a claim's cost.
+SELECT j.id, j.type, j.queue, j.state, j.payload, j.priority, j.attempt, j.max_attempts,
+       j.timeout_ms, j.backoff, j.errors, j.idempotency_key, j.created_at, j.run_at
+FROM json_each(@queues) AS q
+JOIN errand_jobs AS j ON j.id IN (
+  SELECT w.id FROM errand_jobs AS w
+  WHERE w.queue = q.value
+    AND w.state IN ('pending','scheduled','retrying')
+    AND w.run_at <= @now
+  ORDER BY w.priority DESC, w.run_at, w.id
+  LIMIT @limit
+)
+ORDER BY j.priority DESC, j.run_at, j.id
+LIMIT @limit;

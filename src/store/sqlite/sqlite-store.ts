@@ -1,0 +1,256 @@
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { JobId, Lease, NewJob } from "../../core/job.js";
+import { JOB_STATES, type JobState } from "../../core/states.js";
+import { GroupCommit } from "../group-commit.js";
+import type {
+  AttemptErrorInput,
+  ChangeResult,
+  Completion,
+  InsertedJob,
+  JobPage,
+  ListJobsParams,
+  QueueCounts,
+  Store,
+} from "../store.js";
+import { migrate } from "./migrate.js";
+import { claimedJob, jobFromRow, newJobRow, type ClaimableRow, type JobRow } from "./rows.js";
+import { prepareStatements, type Statements } from "./statements.js";
+
+export interface SqliteStoreOptions {
+  /** How long a write waits for another process's lock before failing, in ms. */
+  busyTimeoutMs?: number;
+}
+
+const leaseParams = (lease: Lease) => ({ id: lease.jobId, attempt: lease.attempt, worker_id: lease.workerId });
+const leaseJson = (lease: Lease) => ({ id: Number(lease.jobId), attempt: lease.attempt, worker_id: lease.workerId });
+
+/**
+ * The embedded store: one better-sqlite3 connection per process, WAL so readers never block
+ * the writer, synchronous=FULL so a commit survives power loss, and BEGIN IMMEDIATE for
+ * every write transaction so processes sharing the file queue on the lock instead of
+ * deadlocking on a read-to-write upgrade.
+ */
+export class SqliteStore implements Store {
+  readonly backend = "sqlite";
+  private readonly sql: Statements;
+  private readonly inserts: GroupCommit<NewJob[], InsertedJob[]>;
+  private readonly completions: GroupCommit<Completion[], boolean[]>;
+  private closed = false;
+
+  private constructor(private readonly db: Database.Database) {
+    this.sql = prepareStatements(db);
+    this.inserts = new GroupCommit((units) => this.write(() => units.map((jobs) => this.insertNow(jobs))));
+    this.completions = new GroupCommit((units) => this.write(() => units.map((c) => this.completeNow(c))));
+  }
+
+  /** Opens (creating if needed) the database file and brings its schema up to date. */
+  static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    const db = new Database(path);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 10_000)}`);
+    migrate(db);
+    return new SqliteStore(db);
+  }
+
+  async migrate(): Promise<void> {
+    migrate(this.db);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([this.inserts.idle(), this.completions.idle()]);
+    this.db.close();
+  }
+
+  async now(): Promise<Date> {
+    return new Date(Date.now());
+  }
+
+  insertJobs(params: { jobs: NewJob[] }): Promise<InsertedJob[]> {
+    return this.inserts.submit(params.jobs);
+  }
+
+  async getJob(params: { id: JobId }) {
+    const row = this.sql.get_job.get({ id: params.id }) as JobRow | undefined;
+    return row === undefined ? null : jobFromRow(row, Date.now());
+  }
+
+  async listJobs(params: ListJobsParams): Promise<JobPage> {
+    const now = Date.now();
+    const rows = this.sql.list_jobs.all({
+      type: params.type ?? null,
+      queue: params.queue ?? null,
+      state: params.state ?? null,
+      cursor: params.cursor ?? null,
+      limit: params.limit,
+      now,
+    }) as JobRow[];
+    const jobs = rows.map((r) => jobFromRow(r, now));
+    const last = jobs.at(-1);
+    return { jobs, nextCursor: jobs.length === params.limit && last ? last.id : null };
+  }
+
+  async countJobs(params: { queues?: string[] }): Promise<QueueCounts[]> {
+    const rows = this.sql.count_jobs.all({
+      now: Date.now(),
+      queues: params.queues ? JSON.stringify(params.queues) : null,
+    }) as { queue: string; visible_state: JobState; n: number }[];
+    const byQueue = new Map<string, Record<JobState, number>>();
+    for (const row of rows) {
+      let counts = byQueue.get(row.queue);
+      if (!counts) {
+        counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
+        byQueue.set(row.queue, counts);
+      }
+      counts[row.visible_state] += row.n;
+    }
+    return [...byQueue].map(([queue, counts]) => ({ queue, counts })).sort((a, b) => a.queue.localeCompare(b.queue));
+  }
+
+  async claimJobs(params: { queues: string[]; limit: number; workerId: string; leaseMs: number }) {
+    if (params.limit <= 0 || params.queues.length === 0) return [];
+    const now = Date.now();
+    const leaseExpiresAt = now + params.leaseMs;
+    const rows = this.write(() => {
+      const found = this.sql.select_claimable.all({
+        queues: JSON.stringify(params.queues),
+        limit: params.limit,
+        now,
+      }) as ClaimableRow[];
+      if (found.length > 0) {
+        this.sql.claim_jobs.run({
+          ids: JSON.stringify(found.map((r) => r.id)),
+          worker_id: params.workerId,
+          lease_expires_at: leaseExpiresAt,
+          now,
+        });
+      }
+      return found;
+    });
+    return rows.map((row) => claimedJob(row, params.workerId, leaseExpiresAt, now));
+  }
+
+  async extendLeases(params: { leases: Lease[]; leaseMs: number }): Promise<JobId[]> {
+    if (params.leases.length === 0) return [];
+    const rows = this.write(
+      () =>
+        this.sql.extend_leases.all({
+          now: Date.now(),
+          lease_ms: params.leaseMs,
+          leases: JSON.stringify(params.leases.map(leaseJson)),
+        }) as { id: number }[],
+    );
+    return rows.map((r) => String(r.id));
+  }
+
+  async completeJobs(params: { completions: Completion[] }): Promise<boolean[]> {
+    if (params.completions.length === 0) return [];
+    return this.completions.submit(params.completions);
+  }
+
+  async failJob(params: { lease: Lease; error: AttemptErrorInput; retryDelayMs: number | null }) {
+    const now = Date.now();
+    const row = this.write(
+      () =>
+        this.sql.fail_job.get({
+          ...leaseParams(params.lease),
+          retry_delay_ms: params.retryDelayMs,
+          message: params.error.message,
+          code: params.error.code,
+          stack: params.error.stack,
+          now,
+        }) as JobRow | undefined,
+    );
+    return row === undefined ? null : jobFromRow(row, now);
+  }
+
+  async snoozeJob(params: { lease: Lease; delayMs: number }): Promise<boolean> {
+    const now = Date.now();
+    const info = this.write(() =>
+      this.sql.snooze_job.run({ ...leaseParams(params.lease), delay_ms: params.delayMs, now }),
+    );
+    return info.changes === 1;
+  }
+
+  async releaseJobs(params: { leases: Lease[] }): Promise<number> {
+    const now = Date.now();
+    return this.write(() =>
+      params.leases.reduce(
+        (n, lease) => n + this.sql.snooze_job.run({ ...leaseParams(lease), delay_ms: 0, now }).changes,
+        0,
+      ),
+    );
+  }
+
+  async updateProgress(params: { lease: Lease; progress: number }): Promise<boolean> {
+    const info = this.write(() =>
+      this.sql.update_progress.run({ ...leaseParams(params.lease), progress: params.progress }),
+    );
+    return info.changes === 1;
+  }
+
+  async rescueExpiredLeases(params: { limit: number }) {
+    const now = Date.now();
+    const rows = this.write(() => this.sql.rescue_expired_leases.all({ limit: params.limit, now }) as JobRow[]);
+    return rows.map((r) => jobFromRow(r, now));
+  }
+
+  async cancelJob(params: { id: JobId; lease?: Lease }): Promise<ChangeResult> {
+    return this.change(params.id, "cancel_job", {
+      attempt: params.lease?.attempt ?? null,
+      worker_id: params.lease?.workerId ?? null,
+    });
+  }
+
+  async retryJob(params: { id: JobId }): Promise<ChangeResult> {
+    return this.change(params.id, "retry_job", {});
+  }
+
+  /** Runs a guarded single-row update; tells apart "no such job" from "not in a state for it". */
+  private change(id: JobId, statement: "cancel_job" | "retry_job", extra: object): ChangeResult {
+    const now = Date.now();
+    return this.write(() => {
+      const before = this.sql.get_job.get({ id }) as JobRow | undefined;
+      if (before === undefined) return { outcome: "not_found" };
+      const after = this.sql[statement].get({ id, now, ...extra }) as JobRow | undefined;
+      if (after === undefined) return { outcome: "conflict", job: jobFromRow(before, now) };
+      return { outcome: "changed", job: jobFromRow(after, now), previousState: before.state };
+    });
+  }
+
+  private insertNow(jobs: NewJob[]): InsertedJob[] {
+    const now = Date.now();
+    return jobs.map((job) => {
+      const runAt = job.runAt === null ? now + job.delayMs : job.runAt.getTime();
+      const state = runAt > now ? "scheduled" : "pending";
+      const backoff = JSON.stringify(job.backoff);
+      const info = this.sql.insert_job.run(
+        job.type, job.queue, state, job.payload, job.priority, job.maxAttempts,
+        job.timeoutMs, backoff, job.idempotencyKey, now, runAt,
+      );
+      if (info.changes === 1) {
+        return { job: jobFromRow(newJobRow(job, Number(info.lastInsertRowid), state, backoff, now, runAt), now), created: true };
+      }
+      const existing = this.sql.get_job_by_idempotency_key.get({ idempotency_key: job.idempotencyKey }) as JobRow;
+      return { job: jobFromRow(existing, now), created: false };
+    });
+  }
+
+  private completeNow(completions: Completion[]): boolean[] {
+    const now = Date.now();
+    return completions.map(
+      ({ lease, result }) =>
+        this.sql.complete_job.run(result, now, lease.jobId, lease.attempt, lease.workerId).changes === 1,
+    );
+  }
+
+  /** One write transaction, taking the write lock up front (BEGIN IMMEDIATE). */
+  private write<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+}

@@ -1,0 +1,98 @@
+import type { AttemptError, Job, JobId, Lease, NewJob } from "../core/job.js";
+import type { JobState } from "../core/states.js";
+
+/**
+ * The one interface that knows persistence. Methods are named by the state transition they
+ * make, take one params object, and return typed rows; nothing above this file touches SQL.
+ * Every backend passes the same conformance suite (test/conformance).
+ */
+export interface Store {
+  readonly backend: "sqlite" | "postgres";
+
+  /** Applies pending migrations (under a lock); refuses a schema newer than this code knows. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  /** The store's clock. Lease expiry and run times are judged by it, never by a worker's clock. */
+  now(): Promise<Date>;
+
+  /**
+   * Inserts all `jobs` atomically (all or none). A job whose idempotency key already exists is
+   * not inserted; its existing row is returned with `created: false`.
+   */
+  insertJobs(params: { jobs: NewJob[] }): Promise<InsertedJob[]>;
+  getJob(params: { id: JobId }): Promise<Job | null>;
+  /** Newest first; `cursor` is the `nextCursor` of the previous page. */
+  listJobs(params: ListJobsParams): Promise<JobPage>;
+  countJobs(params: { queues?: string[] }): Promise<QueueCounts[]>;
+
+  /**
+   * Takes up to `limit` runnable jobs from `queues` (priority, then run time, then age), moves
+   * them to `running` with attempt + 1 and a lease of `leaseMs` held by `workerId`.
+   */
+  claimJobs(params: { queues: string[]; limit: number; workerId: string; leaseMs: number }): Promise<Job[]>;
+  /** Extends every lease still held; returns the ids of those that were (the rest are lost). */
+  extendLeases(params: { leases: Lease[]; leaseMs: number }): Promise<JobId[]>;
+  /** Stores results of finished handlers; element i says whether completion i was accepted. */
+  completeJobs(params: { completions: Completion[] }): Promise<boolean[]>;
+  /**
+   * Records a failed attempt. With `retryDelayMs` the job waits (state `retrying`) and runs
+   * again; with null it ends `failed` (the dead-letter set). Null result: lease no longer held.
+   */
+  failJob(params: { lease: Lease; error: AttemptErrorInput; retryDelayMs: number | null }): Promise<Job | null>;
+  /** Puts a running job back to wait `delayMs` without using up its attempt. */
+  snoozeJob(params: { lease: Lease; delayMs: number }): Promise<boolean>;
+  /** Returns running jobs to the queue at once, attempts not used up (graceful shutdown). */
+  releaseJobs(params: { leases: Lease[] }): Promise<number>;
+  updateProgress(params: { lease: Lease; progress: number }): Promise<boolean>;
+  /**
+   * Ends jobs whose lease expired (their worker died or hung): each counts as a failed attempt
+   * and is retried at once, or ends `failed` if it had no attempts left.
+   */
+  rescueExpiredLeases(params: { limit: number }): Promise<Job[]>;
+
+  /**
+   * Cancels a job that has not ended. With `lease`, only while that lease is held (a handler
+   * canceling its own job).
+   */
+  cancelJob(params: { id: JobId; lease?: Lease }): Promise<ChangeResult>;
+  /** Replays a `failed` or `canceled` job: back to `pending` with fresh attempts, history kept. */
+  retryJob(params: { id: JobId }): Promise<ChangeResult>;
+}
+
+export interface InsertedJob {
+  job: Job;
+  created: boolean;
+}
+
+export interface Completion {
+  lease: Lease;
+  /** The handler's return value as JSON text, or null for none. */
+  result: string | null;
+}
+
+export type AttemptErrorInput = Omit<AttemptError, "at" | "attempt">;
+
+export interface ListJobsParams {
+  state?: JobState;
+  type?: string;
+  queue?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface JobPage {
+  jobs: Job[];
+  /** Pass back as `cursor` for the next page; null when this page is the last. */
+  nextCursor: string | null;
+}
+
+export interface QueueCounts {
+  queue: string;
+  counts: Record<JobState, number>;
+}
+
+/** Outcome of a change a caller asked for by id. `conflict` carries the job as it stands. */
+export type ChangeResult =
+  | { outcome: "changed"; job: Job; previousState: JobState }
+  | { outcome: "not_found" }
+  | { outcome: "conflict"; job: Job };

@@ -1,0 +1,204 @@
+import type { Logger } from "pino";
+import { backoffDelay } from "../core/backoff.js";
+import {
+  CancelJob,
+  ErrandError,
+  JobCanceledError,
+  JobTimeoutError,
+  LeaseLostError,
+  PermanentError,
+  SnoozeJob,
+  WorkerShutdownError,
+} from "../core/errors.js";
+import type { JobContext, JobHandler } from "../core/handler.js";
+import { leaseOf, type AttemptError, type Job, type Lease } from "../core/job.js";
+import { serializePayload, type PayloadLimits } from "../core/payload.js";
+import { failureEvent, nextState } from "../core/states.js";
+import type { JobEventBus } from "../client/event-bus.js";
+import type { AttemptErrorInput, Store } from "../store/store.js";
+
+export interface JobRunDeps {
+  store: Store;
+  events: JobEventBus;
+  logger: Logger;
+  payloadLimits: PayloadLimits;
+}
+
+/** How one attempt ended, decided once; later events (a late return, another abort) change nothing. */
+type Outcome =
+  | { kind: "completed"; value: unknown }
+  | { kind: "failed"; error: unknown; permanent: boolean }
+  | { kind: "snoozed"; delayMs: number }
+  | { kind: "canceled_by_handler" }
+  /** Someone else already decided: the job was canceled, or the lease is gone. */
+  | { kind: "nothing_to_record" }
+  | { kind: "released" };
+
+const ABORTED = Symbol("aborted");
+
+/**
+ * One attempt of one claimed job. `recorded` settles when its outcome is in the store;
+ * `settled` when the handler's own promise has settled. The worker keeps the concurrency
+ * slot until both, so a handler that ignores its AbortSignal cannot pile up zombies.
+ */
+export class JobRun {
+  readonly lease: Lease;
+  readonly recorded: Promise<void>;
+  readonly settled: Promise<void>;
+  /** Created on first use of ctx.signal: most handlers never look, and it is not free. */
+  private controller: AbortController | null = null;
+  private abortReason: ErrandError | null = null;
+  private onAbort!: (marker: typeof ABORTED) => void;
+  private settle!: () => void;
+
+  constructor(
+    readonly job: Job,
+    handler: JobHandler<unknown, unknown>,
+    private readonly deps: JobRunDeps,
+  ) {
+    this.lease = leaseOf(job);
+    this.settled = new Promise((resolve) => (this.settle = resolve));
+    this.recorded = this.execute(handler);
+  }
+
+  /** Fires the handler's AbortSignal; the first reason given decides what is recorded. */
+  abort(reason: ErrandError): void {
+    if (this.abortReason !== null) return;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+    this.onAbort(ABORTED);
+  }
+
+  private get signal(): AbortSignal {
+    if (this.controller === null) {
+      this.controller = new AbortController();
+      if (this.abortReason !== null) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  private async execute(handler: JobHandler<unknown, unknown>): Promise<void> {
+    const { job } = this;
+    if (this.deps.events.has("started")) this.deps.events.emit("started", { job });
+    const aborted = new Promise<typeof ABORTED>((resolve) => (this.onAbort = resolve));
+    const timer =
+      job.timeoutMs === null ? null : setTimeout(() => this.abort(new JobTimeoutError(job.timeoutMs!)), job.timeoutMs);
+    const running = (async () => handler(job.payload, this.context()))();
+    running.then(this.settle, this.settle);
+
+    let outcome: Outcome;
+    try {
+      const value = await Promise.race([running, aborted]);
+      outcome = value === ABORTED ? outcomeOfAbort(this.abortReason) : { kind: "completed", value };
+    } catch (error) {
+      outcome = this.abortReason !== null ? outcomeOfAbort(this.abortReason) : outcomeOfError(error);
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+    try {
+      await this.record(outcome);
+    } catch (error) {
+      // The lease will expire and the reaper will retry the job; nothing is lost.
+      this.deps.logger.error({ err: error, jobId: job.id }, "could not record job outcome");
+    }
+  }
+
+  private context(): JobContext<unknown> {
+    const run = this;
+    const { job, deps } = this;
+    return {
+      job,
+      get signal() {
+        return run.signal;
+      },
+      progress: async (percent: number) => {
+        if (typeof percent !== "number" || !Number.isFinite(percent) || percent < 0 || percent > 100)
+          throw new RangeError(`progress must be a number from 0 to 100, got ${String(percent)}`);
+        if (run.abortReason !== null) return;
+        const held = await deps.store.updateProgress({ lease: this.lease, progress: percent });
+        if (held) deps.events.emit("progress", { job: { ...job, progress: percent }, progress: percent });
+      },
+    };
+  }
+
+  private async record(outcome: Outcome): Promise<void> {
+    const { job, lease, deps } = this;
+    switch (outcome.kind) {
+      case "completed": {
+        let result: string | null;
+        try {
+          result = outcome.value === undefined ? null : serializePayload(outcome.value, deps.payloadLimits, "result");
+        } catch (error) {
+          return this.record({ kind: "failed", error, permanent: true });
+        }
+        const [accepted] = await deps.store.completeJobs({ completions: [{ lease, result }] });
+        if (!accepted) return this.refused("completion");
+        if (deps.events.has("completed")) {
+          const finished = { ...job, state: nextState("running", "handler_returned")!, result: outcome.value, finishedAt: new Date() };
+          deps.events.emit("completed", { job: finished, result: outcome.value });
+        }
+        return;
+      }
+      case "failed": {
+        const event = failureEvent({ attempt: job.attempt, maxAttempts: job.maxAttempts, permanent: outcome.permanent });
+        const retryDelayMs = event === "permanent_failure_or_no_attempts_left" ? null : backoffDelay(job.backoff, job.attempt);
+        const updated = await deps.store.failJob({ lease, error: describeError(outcome.error), retryDelayMs });
+        if (!updated) return this.refused("failure");
+        const error = updated.errors.at(-1) as AttemptError;
+        if (retryDelayMs === null) deps.events.emit("failed", { job: updated, error });
+        else deps.events.emit("retrying", { job: updated, error, runAt: updated.runAt });
+        return;
+      }
+      case "snoozed":
+        if (!(await deps.store.snoozeJob({ lease, delayMs: outcome.delayMs }))) this.refused("snooze");
+        return;
+      case "canceled_by_handler": {
+        const result = await deps.store.cancelJob({ id: job.id, lease });
+        if (result.outcome === "changed") deps.events.emit("canceled", { job: result.job });
+        else this.refused("cancel");
+        return;
+      }
+      case "released":
+        await deps.store.releaseJobs({ leases: [lease] });
+        return;
+      case "nothing_to_record":
+        return;
+    }
+  }
+
+  private refused(what: string): void {
+    this.deps.logger.warn(
+      { jobId: this.job.id, attempt: this.job.attempt },
+      `${what} refused: this worker no longer holds the job's lease`,
+    );
+  }
+}
+
+function outcomeOfAbort(reason: unknown): Outcome {
+  if (reason instanceof JobTimeoutError) return { kind: "failed", error: reason, permanent: false };
+  if (reason instanceof WorkerShutdownError) return { kind: "released" };
+  if (reason instanceof JobCanceledError || reason instanceof LeaseLostError) return { kind: "nothing_to_record" };
+  return { kind: "failed", error: reason, permanent: false };
+}
+
+function outcomeOfError(error: unknown): Outcome {
+  if (error instanceof SnoozeJob) return { kind: "snoozed", delayMs: error.delayMs };
+  if (error instanceof CancelJob) return { kind: "canceled_by_handler" };
+  return { kind: "failed", error, permanent: error instanceof PermanentError };
+}
+
+function describeError(error: unknown): AttemptErrorInput {
+  if (error instanceof Error) {
+    const code = error instanceof ErrandError ? error.code : null;
+    return { message: error.message || error.name, code, stack: error.stack ?? null };
+  }
+  return { message: `non-Error thrown: ${safeString(error)}`, code: null, stack: null };
+}
+
+function safeString(value: unknown): string {
+  try {
+    return typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

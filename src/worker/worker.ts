@@ -1,0 +1,180 @@
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
+import type { JobEventBus } from "../client/event-bus.js";
+import { JobCanceledError, LeaseLostError, ValidationError, WorkerShutdownError } from "../core/errors.js";
+import type { JobHandler } from "../core/handler.js";
+import type { Job, JobId, Lease } from "../core/job.js";
+import type { PayloadLimits } from "../core/payload.js";
+import { LeaseReaper } from "../scheduler/lease-reaper.js";
+import type { Store } from "../store/store.js";
+import { JobRun } from "./job-run.js";
+import { LeaseHeartbeat } from "./lease-heartbeat.js";
+import { Wakeup } from "./wakeup.js";
+
+export interface WorkerOptions {
+  /** Queues to take jobs from. Default: ["default"]. */
+  queues?: string[];
+  /** Most jobs running at once in this worker. Default 10. */
+  concurrency?: number;
+  /** How long a claim is valid without a heartbeat, ms. A dead worker's jobs return after this. Default 15 000. */
+  leaseMs?: number;
+  /** How often leases are extended, ms. Default leaseMs / 3. */
+  heartbeatMs?: number;
+  /** How often to look for jobs enqueued by other processes when idle, ms. Default 500. */
+  pollIntervalMs?: number;
+  /** How often to look for expired leases, ms. Default leaseMs / 3. */
+  reaperIntervalMs?: number;
+  /** On close, how long in-flight jobs may run before they are aborted and returned to the queue, ms. Default 10 000. */
+  shutdownGraceMs?: number;
+}
+
+export interface WorkerDeps {
+  store: Store;
+  events: JobEventBus;
+  logger: Logger;
+  payloadLimits: PayloadLimits;
+  handlerFor: (type: string) => JobHandler<unknown, unknown> | null;
+}
+
+type ResolvedOptions = Required<WorkerOptions>;
+
+function resolveOptions(options: WorkerOptions): ResolvedOptions {
+  const positive = (value: number | undefined, fallback: number, field: string) => {
+    const v = value ?? fallback;
+    if (!Number.isInteger(v) || v < 1) throw new ValidationError(field, "must be a positive integer");
+    return v;
+  };
+  const queues = options.queues ?? ["default"];
+  if (!Array.isArray(queues) || queues.length === 0) throw new ValidationError("queues", "must list at least one queue");
+  const leaseMs = positive(options.leaseMs, 15_000, "leaseMs");
+  const heartbeatMs = positive(options.heartbeatMs, Math.max(1, Math.floor(leaseMs / 3)), "heartbeatMs");
+  if (heartbeatMs >= leaseMs) throw new ValidationError("heartbeatMs", "must be shorter than leaseMs");
+  return {
+    queues,
+    concurrency: positive(options.concurrency, 10, "concurrency"),
+    leaseMs,
+    heartbeatMs,
+    pollIntervalMs: positive(options.pollIntervalMs, 500, "pollIntervalMs"),
+    reaperIntervalMs: positive(options.reaperIntervalMs, Math.max(1, Math.floor(leaseMs / 3)), "reaperIntervalMs"),
+    shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
+  };
+}
+
+/**
+ * Claims jobs in batches sized to its free slots and runs their handlers, at most
+ * `concurrency` at once, until closed.
+ */
+export class Worker {
+  readonly id = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+  private readonly options: ResolvedOptions;
+  private readonly runs = new Map<JobId, JobRun>();
+  private readonly wakeup = new Wakeup();
+  private readonly heartbeat: LeaseHeartbeat;
+  private readonly reaper: LeaseReaper;
+  private readonly unsubscribe: (() => void)[];
+  private readonly loopDone: Promise<void>;
+  private stopping = false;
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    private readonly deps: WorkerDeps,
+    options: WorkerOptions = {},
+  ) {
+    this.options = resolveOptions(options);
+    const { store, events, logger } = deps;
+    this.heartbeat = new LeaseHeartbeat({
+      store,
+      logger,
+      intervalMs: this.options.heartbeatMs,
+      leaseMs: this.options.leaseMs,
+      leases: () => [...this.runs.values()].map((r) => r.lease),
+      onLost: (lease) => void this.onLeaseLost(lease),
+    });
+    this.reaper = new LeaseReaper({ store, events, logger, intervalMs: this.options.reaperIntervalMs });
+    this.unsubscribe = [
+      events.on("enqueued", ({ job }) => {
+        if (this.options.queues.includes(job.queue)) this.wakeup.notify();
+      }),
+      // A cancel made in this process reaches the handler at once; one made elsewhere, at the next heartbeat.
+      events.on("canceled", ({ job }) => this.runs.get(job.id)?.abort(new JobCanceledError())),
+    ];
+    this.loopDone = this.claimLoop();
+  }
+
+  /** Jobs running now. */
+  get running(): number {
+    return this.runs.size;
+  }
+
+  /**
+   * Stops claiming, lets in-flight jobs finish for up to `graceMs`, then aborts the rest and
+   * returns them to the queue. Safe to call more than once.
+   */
+  close(options: { graceMs?: number } = {}): Promise<void> {
+    this.closing ??= this.shutdown(options.graceMs ?? this.options.shutdownGraceMs);
+    return this.closing;
+  }
+
+  private async claimLoop(): Promise<void> {
+    const { store, logger } = this.deps;
+    while (!this.stopping) {
+      const free = this.options.concurrency - this.runs.size;
+      if (free > 0) {
+        try {
+          const jobs = await store.claimJobs({
+            queues: this.options.queues,
+            limit: free,
+            workerId: this.id,
+            leaseMs: this.options.leaseMs,
+          });
+          for (const job of jobs) this.start(job);
+          if (jobs.length === free) continue;
+        } catch (error) {
+          logger.error({ err: error }, "claiming jobs failed; will try again");
+        }
+      }
+      if (!this.stopping) await this.wakeup.wait(this.options.pollIntervalMs);
+    }
+  }
+
+  private start(job: Job): void {
+    const handler = this.deps.handlerFor(job.type) ?? missingHandler;
+    const run = new JobRun(job, handler, this.deps);
+    this.runs.set(job.id, run);
+    // The slot stays taken until the outcome is stored and the handler itself has settled.
+    void Promise.all([run.recorded, run.settled]).then(() => {
+      this.runs.delete(job.id);
+      this.wakeup.notify();
+    });
+  }
+
+  private async onLeaseLost(lease: Lease): Promise<void> {
+    const run = this.runs.get(lease.jobId);
+    if (!run) return;
+    const job = await this.deps.store.getJob({ id: lease.jobId }).catch(() => null);
+    run.abort(job?.state === "canceled" ? new JobCanceledError() : new LeaseLostError());
+  }
+
+  private async shutdown(graceMs: number): Promise<void> {
+    this.stopping = true;
+    this.wakeup.notify();
+    await this.loopDone;
+    const recordedAll = () => Promise.all([...this.runs.values()].map((r) => r.recorded));
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<"grace_over">((resolve) => (timer = setTimeout(() => resolve("grace_over"), graceMs)));
+    const first = await Promise.race([recordedAll(), graceOver]);
+    clearTimeout(timer);
+    if (first === "grace_over") {
+      for (const run of this.runs.values()) run.abort(new WorkerShutdownError());
+      await recordedAll();
+    }
+    this.heartbeat.stop();
+    await this.reaper.stop();
+    for (const off of this.unsubscribe) off();
+  }
+}
+
+function missingHandler(_payload: unknown, ctx: { job: Job }): never {
+  throw new Error(`no handler for job type "${ctx.job.type}" in this worker`);
+}
