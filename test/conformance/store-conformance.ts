@@ -1,0 +1,255 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Lease } from "../../src/core/job.js";
+import type { Store } from "../../src/store/store.js";
+import { newJob } from "../helpers/new-job.js";
+import type { StoreFactory } from "../helpers/store-factory.js";
+import { waitFor } from "../helpers/wait-for.js";
+
+const W1 = "worker-1";
+const W2 = "worker-2";
+const lease = (job: { id: string; attempt: number }, workerId = W1): Lease => ({
+  jobId: job.id,
+  attempt: job.attempt,
+  workerId,
+});
+const error = { message: "boom", code: null, stack: "Error: boom\n    at test" };
+
+/** Every store-level behaviour; each backend's test file runs this once. */
+export function describeStoreConformance(factory: StoreFactory): void {
+  describe(`Store conformance: ${factory.name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await factory.open(await factory.url());
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const claim = (limit = 10, workerId = W1, leaseMs = 30_000, queues = ["default"]) =>
+      store.claimJobs({ queues, limit, workerId, leaseMs });
+
+    it("inserts jobs and reads them back exactly as returned", async () => {
+      const [a, b] = await store.insertJobs({
+        jobs: [newJob({ payload: '{"to":"a@b.c"}', priority: 5 }), newJob({ type: "other", queue: "mail" })],
+      });
+      expect(a!.created).toBe(true);
+      expect(a!.job).toMatchObject({ type: "test", queue: "default", state: "pending", payload: { to: "a@b.c" }, priority: 5, attempt: 0, maxAttempts: 3, errors: [], result: null });
+      expect(Number(b!.job.id)).toBeGreaterThan(Number(a!.job.id));
+      expect(await store.getJob({ id: a!.job.id })).toEqual(a!.job);
+      expect(await store.getJob({ id: "999999" })).toBeNull();
+    });
+
+    it("inserts a batch atomically: one bad row and nothing is written", async () => {
+      const bad = newJob({ type: null as unknown as string });
+      await expect(store.insertJobs({ jobs: [newJob(), bad, newJob()] })).rejects.toThrow();
+      expect((await store.listJobs({ limit: 10 })).jobs).toHaveLength(0);
+    });
+
+    it("dedupes by idempotency key, across calls and within one batch", async () => {
+      const [first] = await store.insertJobs({ jobs: [newJob({ idempotencyKey: "k1", payload: '{"n":1}' })] });
+      const again = await store.insertJobs({
+        jobs: [newJob({ idempotencyKey: "k1", payload: '{"n":2}' }), newJob({ idempotencyKey: "k2" }), newJob({ idempotencyKey: "k2" })],
+      });
+      expect(again[0]).toEqual({ job: first!.job, created: false });
+      expect(again[1]!.created).toBe(true);
+      expect(again[2]).toEqual({ job: again[1]!.job, created: false });
+      expect((await store.listJobs({ limit: 10 })).jobs).toHaveLength(2);
+    });
+
+    it("keeps delayed jobs scheduled and unclaimable until their run time", async () => {
+      const [{ job }] = (await store.insertJobs({ jobs: [newJob({ delayMs: 300 })] })) as [{ job: { id: string; state: string } }];
+      expect(job.state).toBe("scheduled");
+      expect(await claim()).toHaveLength(0);
+      const claimed = await waitFor(async () => (await claim()).at(0), { what: "delayed job to become claimable" });
+      expect(claimed.id).toBe(job.id);
+    });
+
+    it("honours an absolute runAt", async () => {
+      await store.insertJobs({ jobs: [newJob({ runAt: new Date(Date.now() + 60_000) })] });
+      expect(await claim()).toHaveLength(0);
+      await store.insertJobs({ jobs: [newJob({ runAt: new Date(Date.now() - 1000) })] });
+      expect(await claim()).toHaveLength(1);
+    });
+
+    it("claims by priority, then run time, then age; only from the given queues; up to the limit", async () => {
+      const now = Date.now();
+      const inserted = await store.insertJobs({
+        jobs: [
+          newJob({ payload: '"low-old"', priority: 0, runAt: new Date(now - 5000) }),
+          newJob({ payload: '"high"', priority: 10 }),
+          newJob({ payload: '"low-older"', priority: 0, runAt: new Date(now - 9000) }),
+          newJob({ payload: '"other-queue"', queue: "other", priority: 100 }),
+          newJob({ payload: '"low-new-a"', priority: 0, runAt: new Date(now - 1000) }),
+          newJob({ payload: '"low-new-b"', priority: 0, runAt: new Date(now - 1000) }),
+        ],
+      });
+      const claimed = await claim(4);
+      expect(claimed.map((j) => j.payload)).toEqual(["high", "low-older", "low-old", "low-new-a"]);
+      for (const job of claimed) {
+        expect(job).toMatchObject({ state: "running", attempt: 1, workerId: W1 });
+        expect(job.leaseExpiresAt!.getTime()).toBeGreaterThan(Date.now());
+      }
+      expect((await claim(10, W2)).map((j) => j.payload)).toEqual(["low-new-b"]);
+      expect((await claim(10, W2, 30_000, ["other", "default"])).map((j) => j.id)).toEqual([inserted[3]!.job.id]);
+    });
+
+    it("never hands one job to two claimers", async () => {
+      await store.insertJobs({ jobs: Array.from({ length: 50 }, () => newJob()) });
+      const results = await Promise.all([claim(20, W1), claim(20, W2), claim(20, "worker-3")]);
+      const ids = results.flat().map((j) => j.id);
+      expect(ids).toHaveLength(50);
+      expect(new Set(ids).size).toBe(50);
+    });
+
+    it("completes with a result only while the lease is held (fencing)", async () => {
+      await store.insertJobs({ jobs: [newJob(), newJob()] });
+      const [a, b] = await claim(2);
+      const refused = await store.completeJobs({
+        completions: [
+          { lease: lease(a!, W2), result: '"wrong worker"' },
+          { lease: { ...lease(a!), attempt: 2 }, result: '"wrong attempt"' },
+        ],
+      });
+      expect(refused).toEqual([false, false]);
+      expect(await store.completeJobs({ completions: [{ lease: lease(a!), result: '{"ok":true}' }, { lease: lease(b!), result: null }] })).toEqual([true, true]);
+      const done = await store.getJob({ id: a!.id });
+      expect(done).toMatchObject({ state: "completed", result: { ok: true }, workerId: null, leaseExpiresAt: null });
+      expect(done!.finishedAt).toBeInstanceOf(Date);
+      expect(await store.completeJobs({ completions: [{ lease: lease(a!), result: '"twice"' }] })).toEqual([false]);
+      expect((await store.getJob({ id: a!.id }))!.result).toEqual({ ok: true });
+    });
+
+    it("records failures: retrying with a delay, then failed with every error kept", async () => {
+      await store.insertJobs({ jobs: [newJob({ maxAttempts: 2 })] });
+      const [first] = await claim();
+      const retrying = await store.failJob({ lease: lease(first!), error, retryDelayMs: 200 });
+      expect(retrying).toMatchObject({ state: "retrying", attempt: 1 });
+      expect(retrying!.errors).toMatchObject([{ attempt: 1, message: "boom", stack: error.stack }]);
+      expect(await claim()).toHaveLength(0);
+      const second = await waitFor(async () => (await claim()).at(0), { what: "retry" });
+      expect(second.attempt).toBe(2);
+      const failed = await store.failJob({ lease: lease(second), error: { ...error, message: "again", code: "E2" }, retryDelayMs: null });
+      expect(failed).toMatchObject({ state: "failed" });
+      expect(failed!.errors.map((e) => [e.attempt, e.message, e.code])).toEqual([[1, "boom", null], [2, "again", "E2"]]);
+      expect(failed!.errors[1]!.at).toBeInstanceOf(Date);
+      expect(await store.failJob({ lease: lease(second), error, retryDelayMs: null })).toBeNull();
+    });
+
+    it("extends held leases and reports lost ones", async () => {
+      await store.insertJobs({ jobs: [newJob(), newJob()] });
+      const [a, b] = await claim(2, W1, 1_000);
+      await store.completeJobs({ completions: [{ lease: lease(b!), result: null }] });
+      const held = await store.extendLeases({ leases: [lease(a!), lease(b!), lease(a!, W2)], leaseMs: 60_000 });
+      expect(held).toEqual([a!.id]);
+      expect((await store.getJob({ id: a!.id }))!.leaseExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 30_000);
+    });
+
+    it("rescues expired leases as a used attempt, and the stale worker's late completion is refused", async () => {
+      await store.insertJobs({ jobs: [newJob({ maxAttempts: 2, type: "a" }), newJob({ maxAttempts: 1, type: "b" })] });
+      const stale = await claim(2, W1, 50);
+      const rescued = await waitFor(async () => {
+        const r = await store.rescueExpiredLeases({ limit: 10 });
+        return r.length > 0 ? r : null;
+      }, { what: "expired leases" });
+      expect(rescued).toHaveLength(2);
+      const a = rescued.find((j) => j.type === "a")!;
+      const b = rescued.find((j) => j.type === "b")!;
+      expect(a).toMatchObject({ state: "pending", attempt: 1, workerId: null });
+      expect(a.errors).toMatchObject([{ attempt: 1, code: "lease_expired" }]);
+      expect(b).toMatchObject({ state: "failed" });
+      const again = await claim(10, W2);
+      expect(again.map((j) => [j.id, j.attempt])).toEqual([[a.id, 2]]);
+      const lateA = stale.find((j) => j.id === a.id)!;
+      expect(await store.completeJobs({ completions: [{ lease: lease(lateA), result: '"late"' }] })).toEqual([false]);
+      expect(await store.completeJobs({ completions: [{ lease: lease(again[0]!, W2), result: '"fresh"' }] })).toEqual([true]);
+      expect((await store.getJob({ id: a.id }))!.result).toBe("fresh");
+      expect(await store.rescueExpiredLeases({ limit: 10 })).toEqual([]);
+    });
+
+    it("snoozes and releases without using up the attempt", async () => {
+      await store.insertJobs({ jobs: [newJob({ type: "snooze" }), newJob({ type: "release" })] });
+      const claimed = await claim(2);
+      const s = claimed.find((j) => j.type === "snooze")!;
+      const r = claimed.find((j) => j.type === "release")!;
+      expect(await store.snoozeJob({ lease: lease(s), delayMs: 60_000 })).toBe(true);
+      expect(await store.getJob({ id: s.id })).toMatchObject({ state: "scheduled", attempt: 0 });
+      expect(await store.releaseJobs({ leases: [lease(r), lease(s)] })).toBe(1);
+      expect(await store.getJob({ id: r.id })).toMatchObject({ state: "pending", attempt: 0 });
+      expect((await claim()).map((j) => [j.id, j.attempt])).toEqual([[r.id, 1]]);
+    });
+
+    it("persists progress only under a held lease", async () => {
+      await store.insertJobs({ jobs: [newJob()] });
+      const [job] = await claim();
+      expect(await store.updateProgress({ lease: lease(job!), progress: 42.5 })).toBe(true);
+      expect(await store.updateProgress({ lease: lease(job!, W2), progress: 99 })).toBe(false);
+      expect((await store.getJob({ id: job!.id }))!.progress).toBe(42.5);
+    });
+
+    it("cancels unfinished jobs, refuses finished ones, and tells unknown ids apart", async () => {
+      const [p, r, d] = await store.insertJobs({ jobs: [newJob(), newJob({ type: "run" }), newJob({ type: "done" })] });
+      const running = await claim(10);
+      const done = running.find((j) => j.type === "done")!;
+      await store.completeJobs({ completions: [{ lease: lease(done), result: null }] });
+      const c1 = await store.cancelJob({ id: p!.job.id });
+      expect(c1).toMatchObject({ outcome: "changed", previousState: "running", job: { state: "canceled" } });
+      const c2 = await store.cancelJob({ id: d!.job.id });
+      expect(c2).toMatchObject({ outcome: "conflict", job: { state: "completed" } });
+      expect(await store.cancelJob({ id: "424242" })).toEqual({ outcome: "not_found" });
+      const runJob = running.find((j) => j.type === "run")!;
+      expect((await store.cancelJob({ id: r!.job.id, lease: lease(runJob, W2) })).outcome).toBe("conflict");
+      expect((await store.cancelJob({ id: r!.job.id, lease: lease(runJob) })).outcome).toBe("changed");
+      const [waiting] = await store.insertJobs({ jobs: [newJob({ delayMs: 60_000 })] });
+      expect(await store.cancelJob({ id: waiting!.job.id })).toMatchObject({ outcome: "changed", previousState: "scheduled" });
+    });
+
+    it("replays failed and canceled jobs with fresh attempts, keeping history", async () => {
+      const [a, b] = await store.insertJobs({ jobs: [newJob({ maxAttempts: 1 }), newJob()] });
+      const [claimed] = await claim(1);
+      await store.failJob({ lease: lease(claimed!), error, retryDelayMs: null });
+      expect((await store.retryJob({ id: b!.job.id })).outcome).toBe("conflict");
+      const replayed = await store.retryJob({ id: a!.job.id });
+      expect(replayed).toMatchObject({ outcome: "changed", previousState: "failed", job: { state: "pending", attempt: 1, maxAttempts: 2, finishedAt: null } });
+      if (replayed.outcome === "changed") expect(replayed.job.errors).toHaveLength(1);
+      const again = (await claim(2)).find((j) => j.id === a!.job.id);
+      expect(again).toMatchObject({ attempt: 2 });
+      await store.cancelJob({ id: b!.job.id });
+      expect((await store.retryJob({ id: b!.job.id })).outcome).toBe("changed");
+      expect(await store.retryJob({ id: "77777" })).toEqual({ outcome: "not_found" });
+    });
+
+    it("pages through jobs newest first with a stable cursor and filters", async () => {
+      await store.insertJobs({
+        jobs: Array.from({ length: 25 }, (_, i) => newJob({ type: i % 2 ? "odd" : "even", queue: i < 5 ? "q5" : "default" })),
+      });
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 10; page++) {
+        const result = await store.listJobs({ limit: 10, cursor });
+        seen.push(...result.jobs.map((j) => j.id));
+        if (result.nextCursor === null) break;
+        cursor = result.nextCursor;
+        // A job enqueued mid-paging must not shift later pages.
+        if (page === 0) await store.insertJobs({ jobs: [newJob()] });
+      }
+      expect(seen).toHaveLength(25);
+      expect(new Set(seen).size).toBe(25);
+      expect([...seen].sort((x, y) => Number(y) - Number(x))).toEqual(seen);
+      expect((await store.listJobs({ limit: 100, type: "odd" })).jobs).toHaveLength(12);
+      expect((await store.listJobs({ limit: 100, queue: "q5" })).jobs).toHaveLength(5);
+      await claim(3, W1, 30_000, ["q5"]);
+      expect((await store.listJobs({ limit: 100, state: "running" })).jobs).toHaveLength(3);
+      expect((await store.listJobs({ limit: 100, state: "pending", queue: "q5" })).jobs).toHaveLength(2);
+    });
+
+    it("counts jobs per queue and visible state", async () => {
+      await store.insertJobs({ jobs: [newJob(), newJob(), newJob({ queue: "mail", delayMs: 60_000 })] });
+      await claim(1);
+      const counts = await store.countJobs({});
+      expect(counts.map((c) => c.queue)).toEqual(["default", "mail"]);
+      expect(counts[0]!.counts).toMatchObject({ pending: 1, running: 1, completed: 0 });
+      expect(counts[1]!.counts).toMatchObject({ scheduled: 1, pending: 0 });
+      expect(await store.countJobs({ queues: ["mail"] })).toHaveLength(1);
+    });
+  });
+}

@@ -1,0 +1,4 @@
+import { describeStoreConformance } from "../conformance/store-conformance.js";
+import { sqliteFactory } from "../helpers/sqlite-factory.js";
+
+describeStoreConformance(sqliteFactory());
