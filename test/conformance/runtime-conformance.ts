@@ -1,0 +1,292 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Errand } from "../../src/errand.js";
+import {
+  JobCanceledError,
+  JobStateConflictError,
+  JobTimeoutError,
+  PermanentError,
+  SnoozeJob,
+  ValidationError,
+} from "../../src/core/errors.js";
+import type { JobEventName } from "../../src/core/events.js";
+import type { StoreFactory } from "../helpers/store-factory.js";
+import { waitFor } from "../helpers/wait-for.js";
+
+const fast = { leaseMs: 2_000, heartbeatMs: 100, pollIntervalMs: 50, reaperIntervalMs: 100 };
+const quickBackoff = { baseMs: 10, maxMs: 20, jitter: 0 };
+
+/** Library and worker behaviour through the public Errand API; each backend runs this once. */
+export function describeRuntimeConformance(factory: StoreFactory): void {
+  describe(`Runtime conformance: ${factory.name}`, () => {
+    let url: string;
+    let errand: Errand;
+    const others: Errand[] = [];
+    const connect = async () => Errand.connect(await factory.open(url));
+    beforeEach(async () => {
+      url = await factory.url();
+      errand = await connect();
+    });
+    afterEach(async () => {
+      await Promise.all([errand, ...others.splice(0)].map((e) => e.close({ graceMs: 0 })));
+    });
+
+    const recordEvents = (e: Errand) => {
+      const seen: string[] = [];
+      for (const name of ["enqueued", "started", "progress", "completed", "retrying", "failed", "canceled"] as JobEventName[])
+        e.on(name, ({ job }) => seen.push(`${name}:${job.id}`));
+      return seen;
+    };
+
+    it("runs a typed handler with its JSON payload, stores progress and result, and emits events in order", async () => {
+      const seen = recordEvents(errand);
+      const email = errand.define("send-email", {
+        handler: async (payload: { to: string; tags: string[] }, ctx) => {
+          await ctx.progress(50);
+          return { sent: payload.to, tags: payload.tags.length, attempt: ctx.job.attempt };
+        },
+      });
+      errand.work({ ...fast, concurrency: 2 });
+      const job = await email.enqueue({ to: "a@b.c", tags: ["x", "y"] });
+      expect(job.state).toBe("pending");
+      const done = await waitFor(async () => {
+        const j = await errand.getJob(job.id);
+        return j?.state === "completed" ? j : null;
+      });
+      expect(done).toMatchObject({ result: { sent: "a@b.c", tags: 2, attempt: 1 }, progress: 50, attempt: 1 });
+      await waitFor(() => seen.includes(`completed:${job.id}`));
+      expect(seen).toEqual([`enqueued:${job.id}`, `started:${job.id}`, `progress:${job.id}`, `completed:${job.id}`]);
+    });
+
+    it("runs at most `concurrency` handlers at once and finishes every job", async () => {
+      let inFlight = 0;
+      let peak = 0;
+      const ran = new Map<number, number>();
+      const slow = errand.define("slow", {
+        handler: async (p: { n: number }) => {
+          inFlight++;
+          peak = Math.max(peak, inFlight);
+          ran.set(p.n, (ran.get(p.n) ?? 0) + 1);
+          await new Promise((r) => setTimeout(r, 5));
+          inFlight--;
+        },
+      });
+      await errand.enqueueMany(Array.from({ length: 60 }, (_, n) => slow.request({ n })));
+      errand.work({ ...fast, concurrency: 4 });
+      await waitFor(() => ran.size === 60 && inFlight === 0, { what: "all 60 jobs" });
+      expect(peak).toBeLessThanOrEqual(4);
+      expect(peak).toBeGreaterThan(1);
+      expect([...ran.values()].every((n) => n === 1)).toBe(true);
+    });
+
+    it("retries with backoff, ends in the dead-letter set with every error, and replays", async () => {
+      let calls = 0;
+      let healed = false;
+      const flaky = errand.define("flaky", {
+        maxAttempts: 3,
+        backoff: quickBackoff,
+        handler: async () => {
+          calls++;
+          if (!healed) throw new Error(`failure ${calls}`);
+          return "ok";
+        },
+      });
+      const retrying: number[] = [];
+      errand.on("retrying", ({ job }) => retrying.push(job.attempt));
+      errand.work(fast);
+      const job = await flaky.enqueue({});
+      const failed = await waitFor(async () => {
+        const j = await errand.getJob(job.id);
+        return j?.state === "failed" ? j : null;
+      });
+      expect(calls).toBe(3);
+      expect(retrying).toEqual([1, 2]);
+      expect(failed.errors.map((e) => [e.attempt, e.message])).toEqual([[1, "failure 1"], [2, "failure 2"], [3, "failure 3"]]);
+      expect(failed.errors[0]!.stack).toContain("failure 1");
+      const deadLetters = await errand.listJobs({ state: "failed" });
+      expect(deadLetters.jobs.map((j) => j.id)).toEqual([job.id]);
+      await expect(errand.retryJob(job.id)).resolves.toMatchObject({ state: "pending" });
+      healed = true;
+      const completed = await waitFor(async () => {
+        const j = await errand.getJob(job.id);
+        return j?.state === "completed" ? j : null;
+      });
+      expect(completed.errors).toHaveLength(3);
+      expect(completed.result).toBe("ok");
+      await expect(errand.retryJob(job.id)).rejects.toBeInstanceOf(JobStateConflictError);
+    });
+
+    it("skips remaining attempts on PermanentError", async () => {
+      let calls = 0;
+      const def = errand.define("permanent", {
+        maxAttempts: 5,
+        handler: async () => {
+          calls++;
+          throw new PermanentError("bad address");
+        },
+      });
+      errand.work(fast);
+      const job = await def.enqueue({});
+      const failed = await waitFor(async () => ((await errand.getJob(job.id))?.state === "failed" ? errand.getJob(job.id) : null));
+      expect(calls).toBe(1);
+      expect(failed.errors).toMatchObject([{ attempt: 1, message: "bad address", code: "permanent_failure" }]);
+    });
+
+    it("times out a handler that ignores its signal: the late return is refused and the slot is held until it settles", async () => {
+      let release!: () => void;
+      const stuck = new Promise<void>((r) => (release = r));
+      let reason: unknown;
+      let secondStarted = false;
+      const hang = errand.define("hang", {
+        timeoutMs: 100,
+        maxAttempts: 1,
+        handler: async (_p, ctx) => {
+          ctx.signal.addEventListener("abort", () => (reason = ctx.signal.reason));
+          await stuck; // ignores the signal on purpose
+          return "too late";
+        },
+      });
+      const second = errand.define("second", { handler: async () => void (secondStarted = true) });
+      errand.work({ ...fast, concurrency: 1 });
+      const job = await hang.enqueue({});
+      const failed = await waitFor(async () => ((await errand.getJob(job.id))?.state === "failed" ? errand.getJob(job.id) : null));
+      expect(reason).toBeInstanceOf(JobTimeoutError);
+      expect(failed!.errors).toMatchObject([{ code: "timeout" }]);
+      await second.enqueue({});
+      await new Promise((r) => setTimeout(r, 150));
+      expect(secondStarted).toBe(false); // the zombie still holds the only slot
+      release();
+      await waitFor(() => secondStarted, { what: "second job after the zombie settled" });
+      expect((await errand.getJob(job.id))!.state).toBe("failed");
+      expect((await errand.getJob(job.id))!.result).toBeNull();
+    });
+
+    it("cancels a running job: its signal fires and it ends canceled", async () => {
+      let started = false;
+      let reason: unknown;
+      const long = errand.define("long", {
+        handler: (_p, ctx) =>
+          new Promise((_resolve, reject) => {
+            started = true;
+            ctx.signal.addEventListener("abort", () => {
+              reason = ctx.signal.reason;
+              reject(ctx.signal.reason);
+            });
+          }),
+      });
+      errand.work(fast);
+      const job = await long.enqueue({});
+      await waitFor(() => started);
+      await expect(errand.cancelJob(job.id)).resolves.toMatchObject({ state: "canceled" });
+      await waitFor(() => reason);
+      expect(reason).toBeInstanceOf(JobCanceledError);
+      expect((await errand.getJob(job.id))!.state).toBe("canceled");
+      await expect(errand.cancelJob(job.id)).rejects.toBeInstanceOf(JobStateConflictError);
+    });
+
+    it("a cancel made through another connection reaches the running handler at the next heartbeat", async () => {
+      let reason: unknown;
+      let started = false;
+      const long = errand.define("long2", {
+        handler: (_p, ctx) =>
+          new Promise((_r, reject) => {
+            started = true;
+            ctx.signal.addEventListener("abort", () => reject((reason = ctx.signal.reason)));
+          }),
+      });
+      errand.work(fast);
+      const job = await long.enqueue({});
+      await waitFor(() => started);
+      const other = await connect();
+      others.push(other);
+      await other.cancelJob(job.id);
+      await waitFor(() => reason, { what: "abort from heartbeat" });
+      expect(reason).toBeInstanceOf(JobCanceledError);
+    });
+
+    it("snoozes without using up an attempt", async () => {
+      let calls = 0;
+      const def = errand.define("snoozer", {
+        maxAttempts: 1,
+        handler: async () => {
+          if (++calls === 1) throw new SnoozeJob(50);
+          return calls;
+        },
+      });
+      errand.work(fast);
+      const job = await def.enqueue({});
+      const done = await waitFor(async () => ((await errand.getJob(job.id))?.state === "completed" ? errand.getJob(job.id) : null));
+      expect(done).toMatchObject({ attempt: 1, result: 2, errors: [] });
+    });
+
+    it("shuts down gracefully: in-flight jobs finish within the grace period", async () => {
+      let finished = false;
+      let started = false;
+      const def = errand.define("graceful", {
+        handler: async () => {
+          started = true;
+          await new Promise((r) => setTimeout(r, 150));
+          finished = true;
+        },
+      });
+      errand.work(fast);
+      const job = await def.enqueue({});
+      await waitFor(() => started);
+      const closing = errand.close({ graceMs: 5_000 });
+      expect(errand.close()).toBe(closing); // idempotent
+      await closing;
+      expect(finished).toBe(true);
+      const reopened = await connect();
+      others.push(reopened);
+      expect((await reopened.getJob(job.id))!.state).toBe("completed");
+    });
+
+    it("after the grace period aborts in-flight jobs and returns them to the queue, attempt not used", async () => {
+      let reason: unknown;
+      let started = false;
+      const def = errand.define("stubborn", {
+        maxAttempts: 1,
+        handler: (_p, ctx) =>
+          new Promise((_r, reject) => {
+            started = true;
+            ctx.signal.addEventListener("abort", () => reject((reason = ctx.signal.reason)));
+          }),
+      });
+      errand.work(fast);
+      const job = await def.enqueue({});
+      await waitFor(() => started);
+      await errand.close({ graceMs: 50 });
+      expect((reason as Error).name).toBe("WorkerShutdownError");
+      const reopened = await connect();
+      others.push(reopened);
+      expect(await reopened.getJob(job.id)).toMatchObject({ state: "pending", attempt: 0 });
+    });
+
+    it("enqueueMany is all or none, naming the bad item", async () => {
+      const def = errand.define<{ n: number }>("batch-item");
+      const bad = { n: 1, when: new Date() } as unknown as { n: number };
+      await expect(errand.enqueueMany([def.request({ n: 0 }), def.request(bad)])).rejects.toThrow(/\[1\]\.payload\.when/);
+      expect((await errand.listJobs()).jobs).toHaveLength(0);
+      const jobs = await errand.enqueueMany([def.request({ n: 0 }), { type: "untyped", payload: [1, 2] }]);
+      expect(jobs.map((j) => j.type)).toEqual(["batch-item", "untyped"]);
+    });
+
+    it("rejects payloads that are not JSON and options out of range, writing nothing", async () => {
+      const cyclic: Record<string, unknown> = {};
+      cyclic.self = cyclic;
+      await expect(errand.enqueue("x", cyclic)).rejects.toThrow(/payload\.self: contains a cycle/);
+      await expect(errand.enqueue("x", { f: () => 1 })).rejects.toBeInstanceOf(ValidationError);
+      await expect(errand.enqueue("x", { n: Number.NaN })).rejects.toThrow(/payload\.n/);
+      await expect(errand.enqueue("x", {}, { maxAttempts: 0 })).rejects.toThrow(/maxAttempts/);
+      await expect(errand.enqueue("x", {}, { delayMs: 5, runAt: new Date() })).rejects.toThrow(/runAt/);
+      await expect(errand.enqueue("bad type!", {})).rejects.toThrow(/type/);
+      expect((await errand.listJobs()).jobs).toHaveLength(0);
+    });
+
+    it("enqueueing an idempotency key twice returns the first job", async () => {
+      const a = await errand.enqueue("signup-email", { user: 42 }, { idempotencyKey: "signup-42" });
+      const b = await errand.enqueue("signup-email", { user: 42 }, { idempotencyKey: "signup-42" });
+      expect(b.id).toBe(a.id);
+      expect((await errand.listJobs()).jobs).toHaveLength(1);
+    });
+  });
+}
