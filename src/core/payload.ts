@@ -44,7 +44,7 @@ function checkJsonValue(
     case "object":
       break;
     default:
-      throw new ValidationError(path, `a ${typeof value} is not JSON-serialisable`);
+      throw new ValidationError(path, `a value of type ${typeof value} is not JSON-serialisable`);
   }
   if (value === null) return;
   if (depth >= maxDepth) throw new ValidationError(path, `nests deeper than ${maxDepth} levels`);

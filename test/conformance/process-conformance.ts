@@ -1,0 +1,99 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Errand } from "../../src/errand.js";
+import type { StoreFactory } from "../helpers/store-factory.js";
+import { tempDir } from "../helpers/temp-dir.js";
+import { waitFor } from "../helpers/wait-for.js";
+import { exited, startWorkerProcess } from "../helpers/worker-process.js";
+
+/** Real worker processes sharing one database; each backend runs this once. */
+export function describeProcessConformance(factory: StoreFactory): void {
+  describe(`Worker processes: ${factory.name}`, () => {
+    const dir = tempDir();
+    let url: string;
+    let recordFile: string;
+    let errand: Errand;
+    let n = 0;
+    beforeEach(async () => {
+      url = await factory.url();
+      recordFile = join(dir, `runs-${++n}.log`);
+      writeFileSync(recordFile, "");
+      errand = await Errand.connect(await factory.open(url));
+    });
+    afterEach(async () => {
+      await errand.close({ graceMs: 0 });
+    });
+
+    const runs = () =>
+      readFileSync(recordFile, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => line.split(" ") as [string, string]);
+    const workerEnv = (extra: Record<string, string> = {}) => ({
+      ERRAND_DATABASE_URL: url,
+      RECORD_FILE: recordFile,
+      ...extra,
+    });
+
+    it("two processes share 2,000 jobs; each handler runs exactly once and every job completes", async () => {
+      const jobs = await errand.enqueueMany(Array.from({ length: 2000 }, (_, i) => ({ type: "record", payload: { i } })));
+      const workers = await Promise.all([
+        startWorkerProcess(workerEnv({ CONCURRENCY: "20" })),
+        startWorkerProcess(workerEnv({ CONCURRENCY: "20" })),
+      ]);
+      await waitFor(async () => (await errand.store.countJobs({}))[0]?.counts.completed === 2000, {
+        timeoutMs: 60_000,
+        what: "2,000 completed jobs",
+      });
+      const recorded = runs();
+      const ids = recorded.map(([id]) => id);
+      expect(ids).toHaveLength(2000);
+      expect(new Set(ids)).toEqual(new Set(jobs.map((j) => j.id)));
+      const pids = new Set(recorded.map(([, pid]) => pid));
+      expect(pids.size).toBe(2); // both processes took part
+      for (const w of workers) w.kill("SIGTERM");
+      expect(await Promise.all(workers.map(exited))).toEqual([0, 0]);
+    });
+
+    it("a worker killed with SIGKILL mid-job has its job completed by another worker, as a new attempt", async () => {
+      const doomed = await startWorkerProcess(workerEnv({ LEASE_MS: "1000" }));
+      const job = await errand.enqueue("hang", { firstAttemptOnly: true });
+      await waitFor(() => runs().length === 1, { what: "the doomed worker to start the job" });
+      doomed.kill("SIGKILL");
+      await exited(doomed);
+      const killedAt = Date.now();
+      const survivor = await startWorkerProcess(workerEnv({ LEASE_MS: "1000" }));
+      // Bounded: lease (1 s) + reaper interval (0.2 s) + claim poll, with generous slack for CI.
+      const completed = await waitFor(
+        async () => {
+          const j = await errand.getJob(job.id);
+          return j?.state === "completed" ? j : null;
+        },
+        { timeoutMs: 10_000, what: "completion by another worker" },
+      );
+      expect(Date.now() - killedAt).toBeLessThan(10_000);
+      expect(completed).toMatchObject({ attempt: 2, result: "recovered" });
+      expect(completed.errors).toMatchObject([{ attempt: 1, code: "lease_expired" }]);
+      expect(runs().map(([, pid]) => pid)).toEqual([String(doomed.pid), String(survivor.pid)]);
+    });
+
+    it("SIGTERM drains: the in-flight job finishes and the process exits 0", async () => {
+      const worker = await startWorkerProcess(workerEnv());
+      const job = await errand.enqueue("sleep", { ms: 300 });
+      await waitFor(() => runs().length === 1, { what: "job start" });
+      worker.kill("SIGTERM");
+      expect(await exited(worker)).toBe(0);
+      expect(await errand.getJob(job.id)).toMatchObject({ state: "completed", result: "slept" });
+    });
+
+    it("SIGTERM past the grace period returns the in-flight job to the queue", async () => {
+      const worker = await startWorkerProcess(workerEnv({ GRACE_MS: "100" }));
+      const job = await errand.enqueue("hang", {});
+      await waitFor(() => runs().length === 1, { what: "job start" });
+      worker.kill("SIGTERM");
+      expect(await exited(worker)).toBe(0);
+      expect(await errand.getJob(job.id)).toMatchObject({ state: "pending", attempt: 0 });
+    });
+  });
+}
