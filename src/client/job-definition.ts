@@ -26,5 +26,6 @@ export interface EnqueueRequest<Payload = unknown, Result = unknown> {
 }
 
 /** Extracts the payload and result types of a definition: `PayloadOf<typeof sendEmail>`. */
-export type PayloadOf<D> = D extends JobDefinition<infer P, unknown> ? P : never;
-export type ResultOf<D> = D extends JobDefinition<unknown, infer R> ? R : never;
+// `any` in the other slot: JobDefinition is invariant in both, so `unknown` would never match.
+export type PayloadOf<D> = D extends JobDefinition<infer P, any> ? P : never;
+export type ResultOf<D> = D extends JobDefinition<any, infer R> ? R : never;

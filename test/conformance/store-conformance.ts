@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Lease } from "../../src/core/job.js";
-import type { Store } from "../../src/store/store.js";
+import type { InsertedJob, Store } from "../../src/store/store.js";
 import { newJob } from "../helpers/new-job.js";
 import type { StoreFactory } from "../helpers/store-factory.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -57,7 +57,7 @@ export function describeStoreConformance(factory: StoreFactory): void {
     });
 
     it("keeps delayed jobs scheduled and unclaimable until their run time", async () => {
-      const [{ job }] = (await store.insertJobs({ jobs: [newJob({ delayMs: 300 })] })) as [{ job: { id: string; state: string } }];
+      const [{ job }] = (await store.insertJobs({ jobs: [newJob({ delayMs: 300 })] })) as [InsertedJob];
       expect(job.state).toBe("scheduled");
       expect(await claim()).toHaveLength(0);
       const claimed = await waitFor(async () => (await claim()).at(0), { what: "delayed job to become claimable" });

@@ -1,0 +1,37 @@
+import type { Errand } from "../errand.js";
+import { JOB_STATES, type JobState } from "../core/states.js";
+
+export interface DrainOptions {
+  /** Default ["default"]. */
+  queues?: string[];
+  /** Default 10. */
+  concurrency?: number;
+  /** Fail if the queues are not idle by then. Default 10 000 ms. */
+  timeoutMs?: number;
+}
+
+/**
+ * Works the queues until nothing in them is pending, running or waiting to retry (retries
+ * wait out their backoff, so give test job types a short one), then stops the worker and
+ * returns how many jobs of those queues are in each state. Jobs delayed into the future by
+ * their producer are left alone and counted as `scheduled`.
+ */
+export async function drainQueue(errand: Errand, options: DrainOptions = {}): Promise<Record<JobState, number>> {
+  const queues = options.queues ?? ["default"];
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  const worker = errand.work({ queues, concurrency: options.concurrency ?? 10, pollIntervalMs: 10 });
+  try {
+    for (;;) {
+      const totals = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
+      for (const { counts } of await errand.store.countJobs({ queues })) {
+        for (const state of JOB_STATES) totals[state] += counts[state];
+      }
+      if (totals.pending + totals.running + totals.retrying === 0 && worker.running === 0) return totals;
+      if (Date.now() > deadline)
+        throw new Error(`drainQueue: ${queues.join(", ")} not idle after ${options.timeoutMs ?? 10_000} ms: ${JSON.stringify(totals)}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  } finally {
+    await worker.close({ graceMs: 0 });
+  }
+}

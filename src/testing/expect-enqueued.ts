@@ -1,0 +1,61 @@
+import { AssertionError } from "node:assert";
+import type { JobDefinition } from "../client/job-definition.js";
+import type { Errand } from "../errand.js";
+import type { Job } from "../core/job.js";
+import type { JobState } from "../core/states.js";
+
+/** Fields to match; `payload` matches as a deep subset (extra fields on the job are fine). */
+export interface EnqueuedMatch {
+  type?: string | JobDefinition<any, any>;
+  queue?: string;
+  state?: JobState;
+  priority?: number;
+  idempotencyKey?: string;
+  payload?: unknown;
+}
+
+/**
+ * Asserts that jobs matching `match` were enqueued, and returns them. With `count`, exactly
+ * that many must match. The error lists what was enqueued instead, so a failing test says why.
+ */
+export async function expectEnqueued(errand: Errand, match: EnqueuedMatch, options: { count?: number } = {}): Promise<Job[]> {
+  const type = typeof match.type === "object" ? match.type.type : match.type;
+  const all: Job[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await errand.listJobs({ type, queue: match.queue, state: match.state, limit: 1000, cursor });
+    all.push(...page.jobs);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  const found = all.filter(
+    (job) =>
+      (match.priority === undefined || job.priority === match.priority) &&
+      (match.idempotencyKey === undefined || job.idempotencyKey === match.idempotencyKey) &&
+      (match.payload === undefined || isSubset(match.payload, job.payload)),
+  );
+  const ok = options.count === undefined ? found.length > 0 : found.length === options.count;
+  if (!ok) {
+    const wanted = options.count === undefined ? "at least one job" : `${options.count} job(s)`;
+    const listing = all
+      .slice(0, 10)
+      .map((j) => `  #${j.id} ${j.type} [${j.queue}, ${j.state}] ${JSON.stringify(j.payload)}`)
+      .join("\n");
+    throw new AssertionError({
+      message:
+        `expected ${wanted} matching ${JSON.stringify({ ...match, type })}, found ${found.length}.\n` +
+        (all.length === 0 ? "No jobs matched the type/queue/state filter." : `Jobs with that type/queue/state:\n${listing}`),
+      actual: found.length,
+      expected: options.count ?? ">= 1",
+    });
+  }
+  return found;
+}
+
+function isSubset(expected: unknown, actual: unknown): boolean {
+  if (expected === null || typeof expected !== "object") return Object.is(expected, actual);
+  if (actual === null || typeof actual !== "object") return false;
+  if (Array.isArray(expected)) {
+    return Array.isArray(actual) && expected.length === actual.length && expected.every((e, i) => isSubset(e, actual[i]));
+  }
+  return Object.entries(expected).every(([k, v]) => isSubset(v, (actual as Record<string, unknown>)[k]));
+}

@@ -1,0 +1,65 @@
+import type { JobDefinition } from "../client/job-definition.js";
+import type { JobContext } from "../core/handler.js";
+import type { Job } from "../core/job.js";
+import { serializePayload } from "../core/payload.js";
+
+export interface InlineRunOptions {
+  /** The attempt number the handler sees (default 1), to test last-attempt behaviour. */
+  attempt?: number;
+  /** Abort it to test how the handler reacts to timeout or cancellation. */
+  signal?: AbortSignal;
+}
+
+export interface InlineRun<Result> {
+  result: Result;
+  /** Every ctx.progress() value, in order. */
+  progress: number[];
+}
+
+/**
+ * Runs a job type's handler in the test's own process, with no store and no worker. The
+ * payload and result make the same JSON round trip they make for real, so a handler that
+ * relies on a Date or a class instance surviving it fails here, not in production.
+ */
+export async function runJobInline<Payload, Result>(
+  definition: JobDefinition<Payload, Result>,
+  payload: Payload,
+  options: InlineRunOptions = {},
+): Promise<InlineRun<Result>> {
+  if (definition.handler === null) throw new Error(`job type "${definition.type}" has no handler in this process`);
+  const roundTripped = JSON.parse(serializePayload(payload)) as Payload;
+  const progress: number[] = [];
+  const now = new Date();
+  const job: Job<Payload> = {
+    id: "inline",
+    type: definition.type,
+    queue: definition.defaults.queue,
+    state: "running",
+    payload: roundTripped,
+    priority: definition.defaults.priority,
+    attempt: options.attempt ?? 1,
+    maxAttempts: definition.defaults.maxAttempts,
+    timeoutMs: definition.defaults.timeoutMs,
+    backoff: definition.defaults.backoff,
+    progress: null,
+    result: null,
+    errors: [],
+    idempotencyKey: null,
+    createdAt: now,
+    runAt: now,
+    startedAt: now,
+    finishedAt: null,
+    workerId: "inline",
+    leaseExpiresAt: null,
+  };
+  const ctx: JobContext<Payload> = {
+    job,
+    signal: options.signal ?? new AbortController().signal,
+    progress: async (percent) => {
+      progress.push(percent);
+    },
+  };
+  const result = await definition.handler(roundTripped, ctx);
+  const text = result === undefined ? undefined : serializePayload(result, undefined, "result");
+  return { result: (text === undefined ? undefined : JSON.parse(text)) as Result, progress };
+}
