@@ -1,0 +1,36 @@
+import { Command } from "commander";
+import { databaseOption } from "../connect-option.js";
+import { printJobDetail } from "../output.js";
+import { CliUsageError, intOption, withErrand } from "../run-command.js";
+
+export function enqueueCommand(): Command {
+  return new Command("enqueue")
+    .description("enqueue one job; prints it once it is committed")
+    .argument("<type>", "job type")
+    .option("-p, --payload <json>", "payload as JSON", "{}")
+    .option("-q, --queue <name>", "queue")
+    .option("--delay <ms>", "run no earlier than this many ms from now")
+    .option("--priority <n>", "higher runs first")
+    .option("--max-attempts <n>", "attempts before the job is dead-lettered")
+    .option("--idempotency-key <key>", "enqueueing the same key again returns the existing job")
+    .option("--json", "print JSON")
+    .addOption(databaseOption())
+    .action(async (type: string, opts) => {
+      await withErrand(opts.database, async (errand) => {
+        let payload: unknown;
+        try {
+          payload = JSON.parse(opts.payload);
+        } catch (error) {
+          throw new CliUsageError(`--payload is not valid JSON: ${(error as Error).message}`);
+        }
+        const job = await errand.enqueue(type, payload, {
+          queue: opts.queue,
+          delayMs: intOption(opts.delay, "--delay"),
+          priority: intOption(opts.priority, "--priority"),
+          maxAttempts: intOption(opts.maxAttempts, "--max-attempts"),
+          idempotencyKey: opts.idempotencyKey,
+        });
+        printJobDetail(job, Boolean(opts.json));
+      });
+    });
+}

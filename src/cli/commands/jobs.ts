@@ -1,0 +1,58 @@
+import { Command } from "commander";
+import { JobNotFoundError } from "../../core/errors.js";
+import type { Job } from "../../core/job.js";
+import type { JobState } from "../../core/states.js";
+import type { Errand } from "../../errand.js";
+import { databaseOption } from "../connect-option.js";
+import { printJobDetail, printJobs } from "../output.js";
+import { intOption, withErrand } from "../run-command.js";
+
+export function jobsCommand(): Command {
+  const jobs = new Command("jobs").description("inspect, cancel and replay jobs");
+  jobs
+    .command("list")
+    .description("list jobs, newest first")
+    .option("-s, --state <state>", "pending, scheduled, running, retrying, completed, failed (the dead-letter set), canceled")
+    .option("-t, --type <type>", "job type")
+    .option("-q, --queue <queue>", "queue")
+    .option("-n, --limit <n>", "page size (1–1000)", "50")
+    .option("--cursor <cursor>", "the next_cursor printed by the previous page")
+    .option("--json", "print JSON")
+    .addOption(databaseOption())
+    .action(async (opts) => {
+      await withErrand(opts.database, async (errand) => {
+        const page = await errand.listJobs({
+          state: opts.state as JobState | undefined,
+          type: opts.type,
+          queue: opts.queue,
+          limit: intOption(opts.limit, "--limit"),
+          cursor: opts.cursor,
+        });
+        if (opts.json) process.stdout.write(JSON.stringify({ jobs: page.jobs, next_cursor: page.nextCursor }, null, 2) + "\n");
+        else {
+          printJobs(page.jobs, false);
+          if (page.nextCursor) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);
+        }
+      });
+    });
+
+  const byId = (name: string, description: string, act: (errand: Errand, id: string) => Promise<Job>) =>
+    jobs
+      .command(name)
+      .description(description)
+      .argument("<id>", "job id")
+      .option("--json", "print JSON")
+      .addOption(databaseOption())
+      .action(async (id: string, opts) => {
+        await withErrand(opts.database, async (errand) => printJobDetail(await act(errand, id), Boolean(opts.json)));
+      });
+
+  byId("show", "show one job with its payload, result and every attempt's error", async (errand, id) => {
+    const job = await errand.getJob(id);
+    if (!job) throw new JobNotFoundError(id);
+    return job;
+  });
+  byId("cancel", "cancel a job that has not ended (a running handler is aborted)", (errand, id) => errand.cancelJob(id));
+  byId("retry", "replay a failed or canceled job, keeping its history", (errand, id) => errand.retryJob(id));
+  return jobs;
+}

@@ -1,0 +1,43 @@
+import { Command } from "commander";
+import { Errand } from "../../errand.js";
+import { databaseOption } from "../connect-option.js";
+import { loadHandlers } from "../handlers-module.js";
+import { intOption, reportError } from "../run-command.js";
+
+export function workCommand(): Command {
+  return new Command("work")
+    .description("run a worker for the job types a handlers module defines, until SIGTERM/SIGINT")
+    .requiredOption("-H, --handlers <module>", "JavaScript module whose default export defines job types")
+    .option("-q, --queues <names>", "comma-separated queues", "default")
+    .option("-c, --concurrency <n>", "jobs at once", "10")
+    .option("--lease-ms <ms>", "lease length; a dead worker's jobs return after this", "15000")
+    .option("--grace-ms <ms>", "on shutdown, how long in-flight jobs may finish before they are returned to the queue", "10000")
+    .addOption(databaseOption())
+    .action(async (opts) => {
+      let errand: Errand | null = null;
+      try {
+        errand = await Errand.connect(opts.database);
+        await loadHandlers(errand, opts.handlers);
+        const queues = String(opts.queues).split(",").map((q) => q.trim()).filter(Boolean);
+        const worker = errand.work({
+          queues,
+          concurrency: intOption(opts.concurrency, "--concurrency"),
+          leaseMs: intOption(opts.leaseMs, "--lease-ms"),
+          shutdownGraceMs: intOption(opts.graceMs, "--grace-ms"),
+        });
+        process.stderr.write(`errand: worker ${worker.id} on ${queues.join(", ")} (${opts.database}); SIGTERM drains\n`);
+        const running = errand;
+        await new Promise<void>((resolve) => {
+          const stop = (signal: string) => {
+            process.stderr.write(`errand: ${signal}: finishing in-flight jobs\n`);
+            void running.close().then(resolve);
+          };
+          process.once("SIGTERM", () => stop("SIGTERM"));
+          process.once("SIGINT", () => stop("SIGINT"));
+        });
+      } catch (error) {
+        process.exitCode = reportError(error);
+        await errand?.close({ graceMs: 0 });
+      }
+    });
+}

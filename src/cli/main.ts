@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+import { Command } from "commander";
+import { readFileSync } from "node:fs";
+import { enqueueCommand } from "./commands/enqueue.js";
+import { jobsCommand } from "./commands/jobs.js";
+import { migrateCommand } from "./commands/migrate.js";
+import { queuesCommand } from "./commands/queues.js";
+import { workCommand } from "./commands/work.js";
+import { databaseOption } from "./connect-option.js";
+import { runDemo } from "./demo.js";
+import { reportError } from "./run-command.js";
+
+const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+
+const program = new Command("errand")
+  .description("Durable background jobs: enqueue, work, inspect.")
+  .version(version)
+  .showHelpAfterError();
+
+program
+  .command("demo")
+  .description("enqueue a few jobs, work them with live progress, and show a retried failure")
+  .addOption(databaseOption())
+  .action(async (opts) => {
+    try {
+      await runDemo(opts.database);
+    } catch (error) {
+      process.exitCode = reportError(error);
+    }
+  });
+program.addCommand(workCommand());
+program.addCommand(enqueueCommand());
+program.addCommand(jobsCommand());
+program.addCommand(queuesCommand());
+program.addCommand(migrateCommand());
+
+await program.parseAsync();

@@ -1,0 +1,35 @@
+import type { Job } from "../core/job.js";
+
+/** Prints either JSON (for scripts, `--json`) or a short human line per job. */
+export function printJobs(jobs: Job[], json: boolean): void {
+  if (json) {
+    process.stdout.write(JSON.stringify(jobs, null, 2) + "\n");
+    return;
+  }
+  if (jobs.length === 0) {
+    process.stdout.write("no jobs\n");
+    return;
+  }
+  for (const job of jobs) process.stdout.write(jobLine(job) + "\n");
+}
+
+export function jobLine(job: Job): string {
+  const progress = job.progress === null ? "" : ` ${Math.round(job.progress)}%`;
+  const attempts = `attempt ${job.attempt}/${job.maxAttempts}`;
+  return `#${job.id}  ${job.type}  [${job.queue}]  ${job.state}${progress}  ${attempts}  created ${job.createdAt.toISOString()}`;
+}
+
+export function printJobDetail(job: Job, json: boolean): void {
+  if (json) {
+    process.stdout.write(JSON.stringify(job, null, 2) + "\n");
+    return;
+  }
+  const lines = [
+    jobLine(job),
+    `  payload: ${JSON.stringify(job.payload)}`,
+    `  result:  ${JSON.stringify(job.result)}`,
+    `  run at:  ${job.runAt.toISOString()}${job.idempotencyKey ? `   idempotency key: ${job.idempotencyKey}` : ""}`,
+    ...job.errors.map((e) => `  error (attempt ${e.attempt}, ${e.at.toISOString()}): ${e.message}`),
+  ];
+  process.stdout.write(lines.join("\n") + "\n");
+}

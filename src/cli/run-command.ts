@@ -1,0 +1,39 @@
+import { Errand } from "../errand.js";
+import { ErrandError } from "../core/errors.js";
+
+/** Exit codes: 0 ok, 1 the operation failed (not found, conflict, job failed), 2 bad input. */
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** Connects, runs `fn`, always closes, and turns errors into one clear line and an exit code. */
+export async function withErrand(database: string, fn: (errand: Errand) => Promise<number | void>): Promise<void> {
+  let errand: Errand | null = null;
+  try {
+    errand = await Errand.connect(database);
+    process.exitCode = (await fn(errand)) ?? 0;
+  } catch (error) {
+    process.exitCode = reportError(error);
+  } finally {
+    await errand?.close({ graceMs: 0 });
+  }
+}
+
+export function reportError(error: unknown): number {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`errand: ${message}\n`);
+  if (error instanceof ErrandError) return error.code === "invalid_input" ? EXIT_USAGE : EXIT_FAILURE;
+  return EXIT_FAILURE;
+}
+
+/** Parses an integer option, or throws a usage error naming it. */
+export function intOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^-?\d+$/.test(value)) throw new CliUsageError(`${name} must be an integer, got "${value}"`);
+  return Number(value);
+}
+
+export class CliUsageError extends ErrandError {
+  constructor(message: string) {
+    super("invalid_input", message);
+  }
+}
