@@ -64,22 +64,24 @@ async function processAll(errand, job, n, concurrency) {
 }
 
 async function latency(errand, job, count = 200, gapMs = 20) {
-  const started = new Map();
+  // The handler may start before enqueue() resolves, so either side can arrive first.
+  const startedAt = new Map();
+  const waiting = new Map();
   errand.define("bench-latency", {
     handler: async (_p, ctx) => {
-      started.get(ctx.job.id)?.(performance.now());
+      const t = performance.now();
+      startedAt.set(ctx.job.id, t);
+      waiting.get(ctx.job.id)?.(t);
     },
   });
   errand.work({ queues: ["default"], concurrency: 10 });
   await sleep(200); // let the worker reach its idle wait
   const samples = [];
   for (let i = 0; i < count; i++) {
-    let resolveStart;
-    const startedAt = new Promise((r) => (resolveStart = r));
     const t0 = performance.now();
     const created = await errand.enqueue("bench-latency", { i });
-    started.set(created.id, resolveStart);
-    samples.push((await startedAt) - t0);
+    const t1 = startedAt.get(created.id) ?? (await new Promise((r) => waiting.set(created.id, r)));
+    samples.push(t1 - t0);
     await sleep(gapMs);
   }
   return samples.sort((a, b) => a - b);

@@ -3,6 +3,14 @@ import { ValidationError } from "./errors.js";
 import type { NewJob } from "./job.js";
 import { serializePayload, type PayloadLimits } from "./payload.js";
 
+/**
+ * A caller's database connection with a transaction open: on PostgreSQL, a `pg` Client or
+ * PoolClient after BEGIN. Described by shape so that the core depends on no driver.
+ */
+export interface TransactionClient {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
 /** Per-job options; each overrides the job type's default. */
 export interface EnqueueOptions {
   queue?: string;
@@ -54,6 +62,10 @@ function validateInt(value: unknown, field: string, min: number, max: number): n
 
 /** Checks the options a job type declares, so a mistake surfaces at `define`, not at enqueue. */
 export function resolveDefaults(base: JobDefaults, overrides: Partial<EnqueueOptions>): JobDefaults {
+  if (overrides.queue === undefined && overrides.priority === undefined && overrides.maxAttempts === undefined &&
+      overrides.timeoutMs === undefined && overrides.backoff === undefined) {
+    return base; // the common case on the enqueue hot path
+  }
   const queue = overrides.queue === undefined ? base.queue : validateName(overrides.queue, "queue");
   const priority =
     overrides.priority === undefined

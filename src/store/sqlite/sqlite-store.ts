@@ -24,6 +24,13 @@ export interface SqliteStoreOptions {
 }
 
 const leaseParams = (lease: Lease) => ({ id: lease.jobId, attempt: lease.attempt, worker_id: lease.workerId });
+// Jobs of one type share one policy object; stringify it once.
+const backoffTexts = new WeakMap<object, string>();
+const backoffText = (policy: object): string => {
+  let text = backoffTexts.get(policy);
+  if (text === undefined) backoffTexts.set(policy, (text = JSON.stringify(policy)));
+  return text;
+};
 const leaseJson = (lease: Lease) => ({ id: Number(lease.jobId), attempt: lease.attempt, worker_id: lease.workerId });
 
 /**
@@ -228,7 +235,7 @@ export class SqliteStore implements Store {
     return jobs.map((job) => {
       const runAt = job.runAt === null ? now + job.delayMs : job.runAt.getTime();
       const state = runAt > now ? "scheduled" : "pending";
-      const backoff = JSON.stringify(job.backoff);
+      const backoff = backoffText(job.backoff);
       const info = this.sql.insert_job.run(
         job.type, job.queue, state, job.payload, job.priority, job.maxAttempts,
         job.timeoutMs, backoff, job.idempotencyKey, now, runAt,
