@@ -1,3 +1,4 @@
+import type { TransactionClient } from "../core/enqueue-options.js";
 import type { AttemptError, Job, JobId, Lease, NewJob } from "../core/job.js";
 import type { JobState } from "../core/states.js";
 
@@ -18,8 +19,10 @@ export interface Store {
   /**
    * Inserts all `jobs` atomically (all or none). A job whose idempotency key already exists is
    * not inserted; its existing row is returned with `created: false`.
+   * With `tx` (PostgreSQL only), the jobs are written through the caller's open transaction and
+   * exist only if the caller commits it; the store neither commits nor rolls it back.
    */
-  insertJobs(params: { jobs: NewJob[] }): Promise<InsertedJob[]>;
+  insertJobs(params: { jobs: NewJob[]; tx?: TransactionClient }): Promise<InsertedJob[]>;
   getJob(params: { id: JobId }): Promise<Job | null>;
   /** Newest first; `cursor` is the `nextCursor` of the previous page. */
   listJobs(params: ListJobsParams): Promise<JobPage>;
@@ -57,6 +60,14 @@ export interface Store {
   cancelJob(params: { id: JobId; lease?: Lease }): Promise<ChangeResult>;
   /** Replays a `failed` or `canceled` job: back to `pending` with fresh attempts, history kept. */
   retryJob(params: { id: JobId }): Promise<ChangeResult>;
+
+  /**
+   * Optional (PostgreSQL): calls `listener` soon after jobs become runnable in `queue`, whichever
+   * process enqueued them, so idle workers wake without waiting for their next poll. `null`
+   * means notices may have been missed (the listening connection was re-established): look at
+   * every queue. Resolves once listening; the function it returns stops this listener.
+   */
+  subscribeToNewJobs?(listener: (queue: string | null) => void): Promise<() => Promise<void>>;
 }
 
 export interface InsertedJob {

@@ -1,0 +1,363 @@
+import pg from "pg";
+import type { TransactionClient } from "../../core/enqueue-options.js";
+import type { Job, JobId, Lease, NewJob } from "../../core/job.js";
+import { JOB_STATES, type JobState } from "../../core/states.js";
+import { GroupCommit } from "../group-commit.js";
+import type {
+  AttemptErrorInput,
+  ChangeResult,
+  Completion,
+  InsertedJob,
+  JobPage,
+  ListJobsParams,
+  QueueCounts,
+  Store,
+} from "../store.js";
+import { asStoreError } from "./connection-errors.js";
+import { describeServer } from "./connection-url.js";
+import { migrate } from "./migrate.js";
+import { NewJobsListener } from "./new-jobs-listener.js";
+import { jobFromRow, type JobRow } from "./rows.js";
+import { schemaName, type SchemaName } from "./schema-name.js";
+import { loadStatements, type StatementName, type Statements } from "./statements.js";
+
+export interface PostgresStoreOptions {
+  /** A `postgres://` connection string without Errand's `?schema=` (see parsePostgresUrl). */
+  connectionString: string;
+  /** Schema holding Errand's tables, created if missing. Default "errand". */
+  schema?: string;
+  /** Most connections this store opens at once (the listener's not counted). Default 10. */
+  maxConnections?: number;
+  /** How long to wait for a connection before failing with StoreUnavailableError, ms. Default 5 000. */
+  connectionTimeoutMs?: number;
+  /**
+   * Errors no caller is waiting for: an idle pooled connection or the listening connection
+   * dropped. They are recovered from by themselves; default: ignored.
+   */
+  onBackgroundError?: (error: unknown) => void;
+}
+
+const columnsOf = (leases: Lease[]) => [leases.map((l) => l.jobId), leases.map((l) => l.attempt), leases.map((l) => l.workerId)];
+
+/**
+ * The shared store: many processes on many machines, one PostgreSQL. Claims take rows with
+ * FOR UPDATE SKIP LOCKED so claimers never wait on each other; inserts and completions from
+ * concurrent callers are coalesced into one statement each; every time is the server's clock.
+ */
+export class PostgresStore implements Store {
+  readonly backend = "postgres";
+  private readonly sql: Statements;
+  private readonly where: string;
+  private readonly inserts: GroupCommit<NewJob[], InsertedJob[]>;
+  private readonly completions: GroupCommit<Completion[], boolean[]>;
+  private readonly listener: NewJobsListener;
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly schema: SchemaName,
+    options: PostgresStoreOptions,
+  ) {
+    this.sql = loadStatements(schema);
+    this.where = describeServer(options.connectionString);
+    this.inserts = new GroupCommit((units) => this.insertUnits(units));
+    this.completions = new GroupCommit((units) => this.completeUnits(units));
+    this.listener = new NewJobsListener({
+      connectionString: options.connectionString,
+      schema,
+      onError: options.onBackgroundError ?? (() => {}),
+    });
+  }
+
+  /** Connects and brings the schema up to date (see migrate). */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const schema = schemaName(options.schema ?? "errand");
+    const pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.maxConnections ?? 10,
+      connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+      application_name: "errand",
+      keepAlive: true,
+    });
+    // Without a listener, an idle pooled connection that drops (server restart) would crash the
+    // process. The pool discards that connection; the next query opens a fresh one.
+    pool.on("error", options.onBackgroundError ?? (() => {}));
+    const store = new PostgresStore(pool, schema, options);
+    try {
+      await store.migrate();
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+    return store;
+  }
+
+  async migrate(): Promise<void> {
+    const client = await this.connect();
+    try {
+      await migrate(client, this.schema, this.sql);
+    } catch (error) {
+      throw asStoreError(error, this.where);
+    } finally {
+      client.release();
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all([this.inserts.idle(), this.completions.idle()]);
+      await this.listener.stop();
+      await this.pool.end();
+    })();
+    return this.closing;
+  }
+
+  async now(): Promise<Date> {
+    const [row] = await this.query<{ now: Date }>("now", []);
+    return row!.now;
+  }
+
+  subscribeToNewJobs(listener: (queue: string | null) => void): Promise<() => Promise<void>> {
+    return this.listener.subscribe(listener);
+  }
+
+  insertJobs(params: { jobs: NewJob[]; tx?: TransactionClient }): Promise<InsertedJob[]> {
+    if (params.jobs.length === 0) return Promise.resolve([]);
+    if (params.tx !== undefined) return this.insertNow(params.jobs, params.tx);
+    return this.inserts.submit(params.jobs);
+  }
+
+  async getJob(params: { id: JobId }): Promise<Job | null> {
+    const [row] = await this.query<JobRow>("get_job", [params.id]);
+    return row === undefined ? null : jobFromRow(row);
+  }
+
+  async listJobs(params: ListJobsParams): Promise<JobPage> {
+    const rows = await this.query<JobRow>("list_jobs", [
+      params.type ?? null,
+      params.queue ?? null,
+      params.state ?? null,
+      params.cursor ?? null,
+      params.limit,
+    ]);
+    const jobs = rows.map(jobFromRow);
+    const last = jobs.at(-1);
+    return { jobs, nextCursor: jobs.length === params.limit && last ? last.id : null };
+  }
+
+  async countJobs(params: { queues?: string[] }): Promise<QueueCounts[]> {
+    const rows = await this.query<{ queue: string; visible_state: JobState; n: number }>("count_jobs", [
+      params.queues ?? null,
+    ]);
+    const byQueue = new Map<string, Record<JobState, number>>();
+    for (const row of rows) {
+      let counts = byQueue.get(row.queue);
+      if (!counts) {
+        counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
+        byQueue.set(row.queue, counts);
+      }
+      counts[row.visible_state] += row.n;
+    }
+    return [...byQueue].map(([queue, counts]) => ({ queue, counts })).sort((a, b) => a.queue.localeCompare(b.queue));
+  }
+
+  async claimJobs(params: { queues: string[]; limit: number; workerId: string; leaseMs: number }): Promise<Job[]> {
+    if (params.limit <= 0 || params.queues.length === 0) return [];
+    const rows = await this.query<JobRow>("claim_jobs", [params.queues, params.limit, params.workerId, params.leaseMs]);
+    return rows.map(jobFromRow);
+  }
+
+  async extendLeases(params: { leases: Lease[]; leaseMs: number }): Promise<JobId[]> {
+    if (params.leases.length === 0) return [];
+    const rows = await this.query<{ id: string }>("extend_leases", [...columnsOf(params.leases), params.leaseMs]);
+    return rows.map((r) => r.id);
+  }
+
+  async completeJobs(params: { completions: Completion[] }): Promise<boolean[]> {
+    if (params.completions.length === 0) return [];
+    return this.completions.submit(params.completions);
+  }
+
+  async failJob(params: { lease: Lease; error: AttemptErrorInput; retryDelayMs: number | null }): Promise<Job | null> {
+    const { lease, error } = params;
+    const [row] = await this.query<JobRow>("fail_job", [
+      lease.jobId,
+      lease.attempt,
+      lease.workerId,
+      params.retryDelayMs,
+      error.message,
+      error.code,
+      error.stack,
+    ]);
+    return row === undefined ? null : jobFromRow(row);
+  }
+
+  async snoozeJob(params: { lease: Lease; delayMs: number }): Promise<boolean> {
+    return (await this.snooze([params.lease], params.delayMs)) === 1;
+  }
+
+  async releaseJobs(params: { leases: Lease[] }): Promise<number> {
+    if (params.leases.length === 0) return 0;
+    return this.snooze(params.leases, 0);
+  }
+
+  async updateProgress(params: { lease: Lease; progress: number }): Promise<boolean> {
+    const { lease } = params;
+    const result = await this.run("update_progress", [lease.jobId, lease.attempt, lease.workerId, params.progress]);
+    return result.rowCount === 1;
+  }
+
+  async rescueExpiredLeases(params: { limit: number }): Promise<Job[]> {
+    const rows = await this.query<JobRow>("rescue_expired_leases", [params.limit]);
+    return rows.map(jobFromRow);
+  }
+
+  cancelJob(params: { id: JobId; lease?: Lease }): Promise<ChangeResult> {
+    return this.change(params.id, "cancel_job", [params.lease?.attempt ?? null, params.lease?.workerId ?? null]);
+  }
+
+  retryJob(params: { id: JobId }): Promise<ChangeResult> {
+    return this.change(params.id, "retry_job", []);
+  }
+
+  /**
+   * A guarded single-row update that tells "no such job" from "not in a state for it": the row
+   * is locked first, so the state reported as previous (or as the conflict) is the one judged.
+   */
+  private async change(id: JobId, statement: "cancel_job" | "retry_job", extra: unknown[]): Promise<ChangeResult> {
+    return this.transaction(async (client) => {
+      const [before] = await this.query<JobRow>("lock_job", [id], client);
+      if (before === undefined) return { outcome: "not_found" };
+      const [after] = await this.query<JobRow>(statement, [id, ...extra], client);
+      if (after === undefined) return { outcome: "conflict", job: jobFromRow(before) };
+      return { outcome: "changed", job: jobFromRow(after), previousState: before.state };
+    });
+  }
+
+  private async snooze(leases: Lease[], delayMs: number): Promise<number> {
+    const result = await this.run("snooze_jobs", [...columnsOf(leases), delayMs]);
+    return result.rowCount ?? 0;
+  }
+
+  /** All units of a group commit go in one statement, so one round trip commits them all. */
+  private async insertUnits(units: NewJob[][]): Promise<InsertedJob[][]> {
+    const all = await this.insertNow(units.flat());
+    let start = 0;
+    return units.map((jobs) => all.slice(start, (start += jobs.length)));
+  }
+
+  private async insertNow(jobs: NewJob[], tx?: TransactionClient): Promise<InsertedJob[]> {
+    // input_n: the input's position (1-based); every other column is NULL if it was not inserted.
+    const rows = await this.query<(JobRow & { input_n: number }) | (Record<keyof JobRow, null> & { input_n: number })>(
+      "insert_jobs",
+      [
+        jobs.map((j) => j.type),
+        jobs.map((j) => j.queue),
+        jobs.map((j) => j.payload),
+        jobs.map((j) => j.priority),
+        jobs.map((j) => (j.runAt === null ? null : j.runAt.getTime())),
+        jobs.map((j) => j.delayMs),
+        jobs.map((j) => j.maxAttempts),
+        jobs.map((j) => j.timeoutMs),
+        jobs.map((j) => JSON.stringify(j.backoff)),
+        jobs.map((j) => j.idempotencyKey),
+        this.schema.channel,
+      ],
+      tx,
+    );
+    const results: (InsertedJob | undefined)[] = new Array(jobs.length);
+    const byKey = new Map<string, Job>();
+    for (const row of rows) {
+      if (row.id === null) continue;
+      const job = jobFromRow(row as JobRow);
+      results[row.input_n - 1] = { job, created: true };
+      if (job.idempotencyKey !== null) byKey.set(job.idempotencyKey, job);
+    }
+    // Inputs not inserted had an idempotency key that exists already: in this batch, or before it.
+    const missing = jobs.map((j) => j.idempotencyKey).filter((key, i) => results[i] === undefined && !byKey.has(key!));
+    if (missing.length > 0) {
+      for (const row of await this.query<JobRow>("get_jobs_by_idempotency_keys", [missing], tx))
+        byKey.set(row.idempotency_key!, jobFromRow(row));
+    }
+    return jobs.map((input, i) => {
+      const inserted = results[i];
+      if (inserted !== undefined) return inserted;
+      const existing = byKey.get(input.idempotencyKey!);
+      // Only if the conflicting row vanished between the two statements (deleted meanwhile).
+      if (existing === undefined) throw new Error(`job with idempotency key "${input.idempotencyKey}" was not inserted and no longer exists`);
+      return { job: existing, created: false };
+    });
+  }
+
+  private async completeUnits(units: Completion[][]): Promise<boolean[][]> {
+    const all = units.flat();
+    const rows = await this.query<{ n: number }>("complete_jobs", [
+      ...columnsOf(all.map((c) => c.lease)),
+      all.map((c) => c.result),
+    ]);
+    const accepted = new Array<boolean>(all.length).fill(false);
+    for (const row of rows) accepted[row.n - 1] = true;
+    let start = 0;
+    return units.map((completions) => accepted.slice(start, (start += completions.length)));
+  }
+
+  private async query<R>(
+    statement: StatementName,
+    values: unknown[],
+    client?: TransactionClient,
+  ): Promise<R[]> {
+    return (await this.run(statement, values, client)).rows as R[];
+  }
+
+  /**
+   * Runs one statement: on the pool as a named prepared statement (parsed and planned once per
+   * connection, which matters on the hot path), or as plain text on a given connection — a
+   * caller's, which should not collect our prepared statements, or a cold path's transaction.
+   */
+  private async run(
+    statement: StatementName,
+    values: unknown[],
+    client?: TransactionClient,
+  ): Promise<{ rows: unknown[]; rowCount?: number | null }> {
+    const { name, text } = this.sql[statement];
+    try {
+      if (client === undefined) return await this.pool.query({ name, text, values });
+      return await client.query(text, values);
+    } catch (error) {
+      throw asStoreError(error, this.where);
+    }
+  }
+
+  private async connect(): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw asStoreError(error, this.where);
+    }
+  }
+
+  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.connect();
+    let broken: Error | undefined;
+    try {
+      await this.rawQuery(client, "BEGIN");
+      const result = await fn(client);
+      await this.rawQuery(client, "COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch((e: Error) => (broken = e));
+      throw error;
+    } finally {
+      // A connection that could not even roll back is not handed out again.
+      client.release(broken);
+    }
+  }
+
+  private async rawQuery(client: pg.PoolClient, text: string): Promise<void> {
+    try {
+      await client.query(text);
+    } catch (error) {
+      throw asStoreError(error, this.where);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import type { BackoffPolicy } from "../../core/backoff.js";
+import type { AttemptError, Job } from "../../core/job.js";
+import type { JobState } from "../../core/states.js";
+
+/**
+ * A row of jobs as pg returns it: bigint as a decimal string, timestamptz as Date, json and
+ * jsonb already parsed. `visible_state` comes from the schema's visible_state() function.
+ */
+export interface JobRow {
+  id: string;
+  type: string;
+  queue: string;
+  state: JobState;
+  visible_state: JobState;
+  payload: unknown;
+  priority: number;
+  attempt: number;
+  max_attempts: number;
+  timeout_ms: number | null;
+  backoff: BackoffPolicy;
+  progress: number | null;
+  result: unknown;
+  errors: StoredAttemptError[];
+  idempotency_key: string | null;
+  created_at: Date;
+  run_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  worker_id: string | null;
+  lease_expires_at: Date | null;
+}
+
+/** jsonb has no timestamp type: `at` is stored as the ISO text to_jsonb(now()) writes. */
+interface StoredAttemptError extends Omit<AttemptError, "at"> {
+  at: string;
+}
+
+export function jobFromRow(row: JobRow): Job {
+  return {
+    id: row.id,
+    type: row.type,
+    queue: row.queue,
+    state: row.visible_state,
+    payload: row.payload,
+    priority: row.priority,
+    attempt: row.attempt,
+    maxAttempts: row.max_attempts,
+    timeoutMs: row.timeout_ms,
+    backoff: row.backoff,
+    progress: row.progress,
+    result: row.result,
+    errors: row.errors.map((e) => ({ attempt: e.attempt, message: e.message, code: e.code, stack: e.stack, at: new Date(e.at) })),
+    idempotencyKey: row.idempotency_key,
+    createdAt: row.created_at,
+    runAt: row.run_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    workerId: row.worker_id,
+    leaseExpiresAt: row.lease_expires_at,
+  };
+}

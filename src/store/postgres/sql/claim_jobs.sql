@@ -1,0 +1,26 @@
+-- $1 queue[] $2 limit $3 worker_id $4 lease_ms
+-- Walks jobs_waiting once per queue, taking at most $2 rows each (rows another claimer holds
+-- are skipped, not waited for), then claims the best $2 across queues in the same statement.
+-- Cost does not grow with the number of finished jobs.
+WITH picked AS (
+  SELECT w.id
+  FROM unnest($1::text[]) AS q(name)
+  CROSS JOIN LATERAL (
+    SELECT id, priority, run_at FROM {{schema}}.jobs
+    WHERE queue = q.name AND state IN ('pending','scheduled','retrying') AND run_at <= now()
+    ORDER BY priority DESC, run_at, id
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+  ) AS w
+  ORDER BY w.priority DESC, w.run_at, w.id
+  LIMIT $2
+),
+claimed AS (
+  UPDATE {{schema}}.jobs AS j
+  SET state = 'running', attempt = j.attempt + 1, worker_id = $3,
+      lease_expires_at = now() + $4 * interval '1 millisecond', started_at = now(), progress = NULL
+  FROM picked
+  WHERE j.id = picked.id
+  RETURNING j.*
+)
+SELECT *, state AS visible_state FROM claimed ORDER BY priority DESC, run_at, id;

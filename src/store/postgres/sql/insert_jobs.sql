@@ -1,0 +1,35 @@
+-- One statement inserts a whole batch, so it is atomic without BEGIN/COMMIT round trips.
+-- $1 type[] $2 queue[] $3 payload[] (JSON text) $4 priority[] $5 run_at_ms[] (NULL: now + delay)
+-- $6 delay_ms[] $7 max_attempts[] $8 timeout_ms[] $9 backoff[] (JSON text) $10 idempotency_key[]
+-- $11 the NOTIFY channel.
+-- Ids are drawn from the sequence before inserting, so each returned row is matched to its
+-- input by id (RETURNING order is not guaranteed). An input whose idempotency key already
+-- exists is not inserted; its row comes back NULL and the caller fetches the existing job.
+WITH input AS MATERIALIZED (
+  SELECT nextval('{{schema}}.jobs_id_seq') AS id, t.*,
+         COALESCE(to_timestamp(t.run_at_ms / 1000.0), now() + t.delay_ms * interval '1 millisecond') AS due
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::float8[], $6::float8[], $7::int[], $8::int[],
+              $9::text[], $10::text[])
+       WITH ORDINALITY AS t(type, queue, payload, priority, run_at_ms, delay_ms, max_attempts, timeout_ms,
+                            backoff, idempotency_key, n)
+),
+inserted AS (
+  INSERT INTO {{schema}}.jobs
+    (id, type, queue, state, payload, priority, max_attempts, timeout_ms, backoff, idempotency_key, run_at)
+  OVERRIDING SYSTEM VALUE
+  SELECT id, type, queue, CASE WHEN due > now() THEN 'scheduled' ELSE 'pending' END, payload::json, priority,
+         max_attempts, timeout_ms, backoff::jsonb, idempotency_key, due
+  FROM input
+  ORDER BY n
+  ON CONFLICT (idempotency_key) DO NOTHING
+  RETURNING *
+),
+notified AS (
+  -- Wakes idle workers listening on this schema's channel; delivered only if this commits.
+  SELECT count(pg_notify($11, queue)) AS n FROM (SELECT DISTINCT queue FROM inserted WHERE state = 'pending') AS q
+)
+SELECT input.n::int AS input_n, inserted.*, {{schema}}.visible_state(inserted.state, inserted.run_at) AS visible_state
+FROM input
+LEFT JOIN inserted ON inserted.id = input.id
+CROSS JOIN notified
+ORDER BY input.n;

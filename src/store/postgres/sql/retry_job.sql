@@ -1,0 +1,6 @@
+-- $1 id. Replay from the dead-letter set: fresh attempts, errors kept as history.
+UPDATE {{schema}}.jobs
+SET state = 'pending', run_at = now(), max_attempts = attempt + max_attempts,
+    finished_at = NULL, result = NULL, progress = NULL
+WHERE id = $1 AND state IN ('failed','canceled')
+RETURNING *, {{schema}}.visible_state(state, run_at) AS visible_state;

@@ -1,0 +1,47 @@
+import { readFileSync } from "node:fs";
+import { withSchema, type SchemaName } from "./schema-name.js";
+
+/** Every statement the PostgreSQL store runs, one .sql file each in ./sql. */
+const STATEMENT_NAMES = [
+  "insert_jobs",
+  "get_job",
+  "get_jobs_by_idempotency_keys",
+  "lock_job",
+  "list_jobs",
+  "count_jobs",
+  "claim_jobs",
+  "extend_leases",
+  "complete_jobs",
+  "fail_job",
+  "snooze_jobs",
+  "update_progress",
+  "rescue_expired_leases",
+  "cancel_job",
+  "retry_job",
+  "now",
+  "migration_lock",
+  "migration_bookkeeping",
+  "migration_version",
+  "migration_record",
+] as const;
+
+export type StatementName = (typeof STATEMENT_NAMES)[number];
+
+/**
+ * `name` lets pg prepare the statement once per connection and reuse its plan; it includes
+ * the schema because one connection (a caller's transaction) may serve stores of two schemas.
+ */
+export interface Statement {
+  readonly name: string;
+  readonly text: string;
+}
+
+export type Statements = Record<StatementName, Statement>;
+
+export function loadStatements(schema: SchemaName): Statements {
+  const entries = STATEMENT_NAMES.map((name) => {
+    const text = readFileSync(new URL(`./sql/${name}.sql`, import.meta.url), "utf8");
+    return [name, { name: `errand:${schema.name}:${name}`, text: withSchema(text, schema) }] as const;
+  });
+  return Object.fromEntries(entries) as Statements;
+}
