@@ -16,7 +16,7 @@ export interface ErrandOptions {
   /** A pino logger. Default: JSON to stderr at level ERRAND_LOG_LEVEL or "warn". */
   logger?: Logger;
   /** Defaults for every job type, each overridable per type and per job. */
-  defaults?: Omit<EnqueueOptions, "delayMs" | "runAt" | "idempotencyKey">;
+  defaults?: Omit<EnqueueOptions, "delayMs" | "runAt" | "idempotencyKey" | "tx">;
   /** Payload and result size and depth limits, enforced at enqueue. */
   payloadLimits?: Partial<PayloadLimits>;
 }

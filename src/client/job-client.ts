@@ -1,4 +1,4 @@
-import { resolveNewJob, type JobDefaults } from "../core/enqueue-options.js";
+import { resolveNewJob, type JobDefaults, type TransactionClient } from "../core/enqueue-options.js";
 import { JobNotFoundError, JobStateConflictError, ValidationError } from "../core/errors.js";
 import type { Job, JobId, NewJob } from "../core/job.js";
 import type { PayloadLimits } from "../core/payload.js";
@@ -26,7 +26,7 @@ export class JobClient {
   ) {}
 
   async enqueue(request: EnqueueRequest): Promise<Job> {
-    const [job] = await this.insert([this.resolve(request, "")]);
+    const [job] = await this.insert([this.resolve(request, "")], request.options?.tx);
     return job!;
   }
 
@@ -79,7 +79,12 @@ export class JobClient {
     }
   }
 
-  private async insert(jobs: NewJob[]): Promise<Job[]> {
+  private async insert(jobs: NewJob[], tx?: TransactionClient): Promise<Job[]> {
+    if (tx !== undefined) {
+      if (this.store.backend !== "postgres") throw new ValidationError("tx", "enqueueing in a caller's transaction needs the PostgreSQL store");
+      if (typeof (tx as { query?: unknown }).query !== "function") throw new ValidationError("tx", "must be a pg Client or PoolClient");
+      return (await this.store.insertJobs({ jobs, tx })).map((i) => i.job);
+    }
     const inserted = await this.store.insertJobs({ jobs });
     for (const { job, created } of inserted) if (created) this.events.emit("enqueued", { job });
     return inserted.map((i) => i.job);

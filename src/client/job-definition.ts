@@ -13,7 +13,7 @@ export interface JobDefinition<Payload, Result> {
   request(payload: Payload, options?: EnqueueOptions): EnqueueRequest<Payload, Result>;
 }
 
-export interface JobTypeOptions<Payload, Result> extends Omit<EnqueueOptions, "delayMs" | "runAt" | "idempotencyKey"> {
+export interface JobTypeOptions<Payload, Result> extends Omit<EnqueueOptions, "delayMs" | "runAt" | "idempotencyKey" | "tx"> {
   /** Omit in processes that only enqueue this type. */
   handler?: JobHandler<Payload, Result>;
 }

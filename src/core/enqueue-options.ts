@@ -26,6 +26,13 @@ export interface EnqueueOptions {
   /** Enqueueing the same key again returns the existing job and creates nothing. */
   idempotencyKey?: string;
   backoff?: Partial<BackoffPolicy>;
+  /**
+   * PostgreSQL only: enqueue inside the caller's own open transaction (a `pg` Client or
+   * PoolClient after BEGIN). The job exists only if that transaction commits — the outbox
+   * answer to "the user was created but the email job was lost". No `enqueued` event is
+   * emitted for it, since it may yet be rolled back; workers hear of it when it commits.
+   */
+  tx?: TransactionClient;
 }
 
 /** The defaults a job type (or the whole Errand instance) supplies. */

@@ -73,6 +73,7 @@ export class Worker {
   private readonly heartbeat: LeaseHeartbeat;
   private readonly reaper: LeaseReaper;
   private readonly unsubscribe: (() => void)[];
+  private readonly newJobsSubscription: Promise<(() => Promise<void>) | null>;
   private readonly loopDone: Promise<void>;
   private stopping = false;
   private closing: Promise<void> | null = null;
@@ -99,6 +100,7 @@ export class Worker {
       // A cancel made in this process reaches the handler at once; one made elsewhere, at the next heartbeat.
       events.on("canceled", ({ job }) => this.runs.get(job.id)?.abort(new JobCanceledError())),
     ];
+    this.newJobsSubscription = this.subscribeToNewJobs();
     this.loopDone = this.claimLoop();
   }
 
@@ -138,6 +140,20 @@ export class Worker {
     }
   }
 
+  /** Where the store offers it (PostgreSQL), jobs enqueued by other processes wake this worker at once; polling stays the fallback. */
+  private async subscribeToNewJobs(): Promise<(() => Promise<void>) | null> {
+    const { store, logger } = this.deps;
+    if (store.subscribeToNewJobs === undefined) return null;
+    try {
+      return await store.subscribeToNewJobs((queue) => {
+        if (queue === null || this.options.queues.includes(queue)) this.wakeup.notify();
+      });
+    } catch (error) {
+      logger.warn({ err: error }, "could not listen for new jobs; polling only");
+      return null;
+    }
+  }
+
   private start(job: Job): void {
     const handler = this.deps.handlerFor(job.type) ?? missingHandler;
     const run = new JobRun(job, handler, this.deps);
@@ -172,6 +188,7 @@ export class Worker {
     this.heartbeat.stop();
     await this.reaper.stop();
     for (const off of this.unsubscribe) off();
+    await (await this.newJobsSubscription)?.();
   }
 }
 

@@ -53,7 +53,7 @@ export class NewJobsListener {
   private async connect(): Promise<void> {
     const client = new pg.Client({
       connectionString: this.config.connectionString,
-      application_name: "errand-listener",
+      application_name: `errand-listener:${this.config.schema.name}`,
       connectionTimeoutMillis: 5_000,
       keepAlive: true,
     });

@@ -76,7 +76,8 @@ export class PostgresStore implements Store {
       connectionString: options.connectionString,
       max: options.maxConnections ?? 10,
       connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
-      application_name: "errand",
+      // Names the schema so an operator (or a test) can tell whose connections these are.
+      application_name: `errand:${schema.name}`,
       keepAlive: true,
     });
     // Without a listener, an idle pooled connection that drops (server restart) would crash the

@@ -1,0 +1,168 @@
+import pg from "pg";
+import { afterEach, describe, expect, it } from "vitest";
+import { SchemaTooNewError, StoreUnavailableError, ValidationError } from "../../src/core/errors.js";
+import { Errand } from "../../src/errand.js";
+import { openStore } from "../../src/store/connect.js";
+import { parsePostgresUrl } from "../../src/store/postgres/connection-url.js";
+import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
+import type { InsertedJob } from "../../src/store/store.js";
+import { newJob } from "../helpers/new-job.js";
+import { adminQuery, postgresFactory } from "../helpers/postgres-factory.js";
+import { tempDir } from "../helpers/temp-dir.js";
+import { waitFor } from "../helpers/wait-for.js";
+
+const factory = await postgresFactory();
+const schemaOf = (url: string) => new URL(url).searchParams.get("schema")!;
+const backendsOf = (applicationName: string) =>
+  adminQuery<{ pid: number; query: string }>("SELECT pid, query FROM pg_stat_activity WHERE application_name = $1", [applicationName]);
+
+(factory ? describe : describe.skip)("PostgreSQL store specifics", () => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    await Promise.all(cleanups.splice(0).map((f) => f()));
+  });
+  const open = async (url: string) => {
+    const store = await PostgresStore.open(parsePostgresUrl(url));
+    cleanups.push(() => store.close());
+    return store;
+  };
+  const client = async (url: string) => {
+    const c = new pg.Client({ connectionString: parsePostgresUrl(url).connectionString });
+    await c.connect();
+    cleanups.push(() => c.end());
+    return c;
+  };
+
+  it("lets several processes migrate one fresh schema at once; each migration runs once", async () => {
+    const url = await factory!.url();
+    const stores = await Promise.all([open(url), open(url), open(url)]);
+    const applied = await adminQuery<{ version: number }>(`SELECT version FROM "${schemaOf(url)}".migrations`);
+    expect(applied.map((r) => r.version)).toEqual([1]);
+    await stores[0]!.insertJobs({ jobs: [newJob()] });
+    expect(await stores[1]!.claimJobs({ queues: ["default"], limit: 5, workerId: "w", leaseMs: 1000 })).toHaveLength(1);
+  });
+
+  it("refuses a schema migrated by a newer Errand, with a clear error", async () => {
+    const url = await factory!.url();
+    await (await open(url)).close();
+    await adminQuery(`INSERT INTO "${schemaOf(url)}".migrations (version, name) VALUES (999, '999_future')`);
+    const refused = openStore(url);
+    await expect(refused).rejects.toBeInstanceOf(SchemaTooNewError);
+    await expect(refused).rejects.toThrow(/version 999, but this Errand knows only up to 1/);
+  });
+
+  it("rejects an invalid schema name before touching the database", async () => {
+    await expect(openStore(`postgres://localhost:5432/test?schema=${encodeURIComponent('x"; drop')}`)).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it("matches every returned row to its input in a mixed batch of new and duplicate keys", async () => {
+    const store = await open(await factory!.url());
+    await store.insertJobs({ jobs: [newJob({ idempotencyKey: "old-1", payload: '"old"' })] });
+    const inputs = Array.from({ length: 300 }, (_, i) =>
+      newJob({ payload: JSON.stringify({ i }), idempotencyKey: i % 7 === 0 ? `old-${i % 2}` : i % 5 === 0 ? `new-${i % 3}` : null }),
+    );
+    const results = await store.insertJobs({ jobs: inputs });
+    const firstOfKey = new Map<string, string>();
+    results.forEach(({ job, created }, i) => {
+      const key = inputs[i]!.idempotencyKey;
+      expect(job.idempotencyKey).toBe(key);
+      if (created) expect(job.payload).toEqual(JSON.parse(inputs[i]!.payload));
+      if (key === "old-1") expect({ created, payload: job.payload }).toEqual({ created: false, payload: "old" });
+      if (key !== null) {
+        if (!firstOfKey.has(key)) firstOfKey.set(key, job.id);
+        expect(job.id).toBe(firstOfKey.get(key));
+      }
+    });
+    expect(results.filter((r) => r.created)).toHaveLength(300 - results.filter((r) => !r.created).length);
+    expect(new Set(results.filter((r) => r.created).map((r) => r.job.id)).size).toBe(results.filter((r) => r.created).length);
+  });
+
+  it("enqueues inside the caller's transaction: rollback leaves no job, commit makes it run", async () => {
+    const url = await factory!.url();
+    const store = await open(url);
+    const errand = await Errand.connect(store);
+    const heard: (string | null)[] = [];
+    cleanups.push(await store.subscribeToNewJobs((q) => heard.push(q)));
+    const email = errand.define<{ to: string }, void>("send-email", { queue: "mail" });
+    const tx = await client(url);
+
+    await tx.query("BEGIN");
+    const rolledBack = await email.enqueue({ to: "a@b.c" }, { tx });
+    expect(rolledBack.state).toBe("pending");
+    expect(await errand.getJob(rolledBack.id)).toBeNull(); // not visible outside the transaction
+    await tx.query("ROLLBACK");
+    expect(await errand.getJob(rolledBack.id)).toBeNull();
+
+    await tx.query("BEGIN");
+    await tx.query("CREATE TEMP TABLE users (email text)");
+    await tx.query("INSERT INTO users VALUES ('a@b.c')");
+    const committed = await email.enqueue({ to: "a@b.c" }, { tx });
+    await tx.query("COMMIT");
+    expect(await errand.getJob(committed.id)).toMatchObject({ state: "pending", queue: "mail", payload: { to: "a@b.c" } });
+    await waitFor(() => heard.includes("mail"), { what: "the commit's notice" });
+    expect(heard).toEqual(["mail"]); // the rolled-back enqueue announced nothing
+  });
+
+  it("refuses a transaction on the SQLite store instead of ignoring it", async () => {
+    const errand = await Errand.connect(`sqlite:${tempDir()}/e.db`);
+    cleanups.push(() => errand.close());
+    const fakeTx = { query: async () => ({ rows: [] }) };
+    await expect(errand.enqueue("t", {}, { tx: fakeTx })).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it("wakes listeners on new jobs, and re-establishes a killed listening connection", async () => {
+    const url = await factory!.url();
+    const [listening, producer] = [await open(url), await open(url)];
+    const heard: (string | null)[] = [];
+    cleanups.push(await listening.subscribeToNewJobs((q) => heard.push(q)));
+    await producer.insertJobs({ jobs: [newJob({ queue: "before" }), newJob({ queue: "later", delayMs: 60_000 })] });
+    await waitFor(() => heard.includes("before"), { what: "notice before the kill" });
+    expect(heard).toEqual(["before"]); // a job that is not runnable yet wakes no one
+
+    const name = `errand-listener:${schemaOf(url)}`;
+    const [killed] = await backendsOf(name);
+    await adminQuery("SELECT pg_terminate_backend($1)", [killed!.pid]);
+    // null: the listener tells subscribers it may have missed notices, once it listens again.
+    await waitFor(() => heard.includes(null), { what: "the listener to reconnect" });
+    const [replacement] = await backendsOf(name);
+    expect(replacement!.pid).not.toBe(killed!.pid);
+
+    await producer.insertJobs({ jobs: [newJob({ queue: "after" })] });
+    await waitFor(() => heard.includes("after"), { what: "notice after the reconnect" });
+  });
+
+  it("a worker wakes at once for a job another process enqueued, long before its next poll", async () => {
+    const url = await factory!.url();
+    const worker = await Errand.connect(await open(url));
+    const producer = await Errand.connect(await open(url));
+    worker.define("ping", { handler: async () => "pong" });
+    worker.work({ pollIntervalMs: 60_000 });
+    cleanups.push(() => worker.close({ graceMs: 0 }));
+    await waitFor(async () => (await backendsOf(`errand-listener:${schemaOf(url)}`)).some((b) => b.query.startsWith("LISTEN")), {
+      what: "the worker to listen",
+    });
+    const job = await producer.enqueue("ping", {});
+    await waitFor(async () => (await producer.getJob(job.id))?.state === "completed", { timeoutMs: 5_000, what: "the job to run" });
+  });
+
+  it("survives its connections being killed, and reports an unreachable server as StoreUnavailableError", async () => {
+    const url = await factory!.url();
+    const store = await open(url);
+    const [{ job }] = (await store.insertJobs({ jobs: [newJob()] })) as [InsertedJob];
+    await adminQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [`errand:${schemaOf(url)}`]);
+    const errors: unknown[] = [];
+    await waitFor(async () => {
+      try {
+        return await store.getJob({ id: job.id });
+      } catch (error) {
+        errors.push(error);
+        return null;
+      }
+    }, { what: "the store to reconnect" });
+    for (const error of errors) expect(error).toBeInstanceOf(StoreUnavailableError);
+
+    const unreachable = openStore("postgres://localhost:1/test");
+    await expect(unreachable).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(unreachable).rejects.toThrow(/PostgreSQL at localhost:1\/test is unavailable/);
+  });
+});
