@@ -1,6 +1,6 @@
 import { pino, type Logger } from "pino";
 import { JobEventBus } from "./client/event-bus.js";
-import { JobClient, type ListJobsOptions } from "./client/job-client.js";
+import { JobClient, type EnqueueOutcome, type ListJobsOptions } from "./client/job-client.js";
 import type { EnqueueRequest, JobDefinition, JobTypeOptions } from "./client/job-definition.js";
 import { DEFAULT_JOB_DEFAULTS, resolveDefaults, validateName, type EnqueueOptions, type JobDefaults } from "./core/enqueue-options.js";
 import { ValidationError } from "./core/errors.js";
@@ -102,6 +102,19 @@ export class Errand {
   /** Enqueues all requests in one transaction: all are committed, or none (and it throws). */
   enqueueMany(requests: EnqueueRequest<any, any>[]): Promise<Job[]> {
     return this.client.enqueueMany(requests);
+  }
+
+  /**
+   * `enqueueMany`, also telling for each job whether it was created now or already existed
+   * under its idempotency key (what an HTTP API answers with 202 versus 200).
+   */
+  enqueueManyWithOutcome(requests: EnqueueRequest<any, any>[]): Promise<EnqueueOutcome[]> {
+    return this.client.enqueueManyWithOutcome(requests);
+  }
+
+  /** Whether `type` was declared with `define` in this process (with or without a handler). */
+  definesType(type: string): boolean {
+    return this.definitions.has(type);
   }
 
   getJob(id: JobId): Promise<Job | null> {

@@ -1,6 +1,6 @@
 export { Errand, type ErrandOptions } from "./errand.js";
 export type { EnqueueRequest, JobDefinition, JobTypeOptions, PayloadOf, ResultOf } from "./client/job-definition.js";
-export type { ListJobsOptions } from "./client/job-client.js";
+export type { EnqueueOutcome, ListJobsOptions } from "./client/job-client.js";
 export type { EnqueueOptions } from "./core/enqueue-options.js";
 export type { BackoffPolicy } from "./core/backoff.js";
 export type { JobContext, JobHandler } from "./core/handler.js";

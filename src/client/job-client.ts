@@ -16,6 +16,12 @@ export interface ListJobsOptions {
   cursor?: string;
 }
 
+/** A job as enqueued, and whether this call created it (false: its idempotency key already existed). */
+export interface EnqueueOutcome {
+  job: Job;
+  created: boolean;
+}
+
 /** The producer side: enqueue, inspect, cancel and replay jobs. */
 export class JobClient {
   constructor(
@@ -32,9 +38,14 @@ export class JobClient {
 
   /** Enqueues every request in one transaction: all are committed, or none. */
   async enqueueMany(requests: EnqueueRequest[]): Promise<Job[]> {
+    return (await this.enqueueManyWithOutcome(requests)).map((i) => i.job);
+  }
+
+  /** `enqueueMany`, saying for each job whether it was created or already existed (idempotency key). */
+  async enqueueManyWithOutcome(requests: EnqueueRequest[]): Promise<EnqueueOutcome[]> {
     if (!Array.isArray(requests)) throw new ValidationError("requests", "must be an array");
     if (requests.length === 0) return [];
-    return this.insert(requests.map((r, i) => this.resolve(r, `[${i}].`)));
+    return this.insertWithOutcome(requests.map((r, i) => this.resolve(r, `[${i}].`)));
   }
 
   async getJob(id: JobId): Promise<Job | null> {
@@ -85,9 +96,13 @@ export class JobClient {
       if (typeof (tx as { query?: unknown }).query !== "function") throw new ValidationError("tx", "must be a pg Client or PoolClient");
       return (await this.store.insertJobs({ jobs, tx })).map((i) => i.job);
     }
+    return (await this.insertWithOutcome(jobs)).map((i) => i.job);
+  }
+
+  private async insertWithOutcome(jobs: NewJob[]): Promise<EnqueueOutcome[]> {
     const inserted = await this.store.insertJobs({ jobs });
     for (const { job, created } of inserted) if (created) this.events.emit("enqueued", { job });
-    return inserted.map((i) => i.job);
+    return inserted;
   }
 }
 

@@ -33,6 +33,10 @@ export interface EnqueueOptions {
    * emitted for it, since it may yet be rolled back; workers hear of it when it commits.
    */
   tx?: TransactionClient;
+  /** Carried on the job into its log lines, e.g. the id of the HTTP request that enqueued it. 1–128 characters. */
+  correlationId?: string;
+  /** An http(s) URL `errand serve` POSTs the job to once it ends (signed; see docs/http-api.md). */
+  webhookUrl?: string;
 }
 
 /** The defaults a job type (or the whole Errand instance) supplies. */
@@ -123,6 +127,7 @@ export function resolveNewJob(
   }
   return {
     type,
+    ...optionalStrings(options),
     queue: resolved.queue,
     payload: serializePayload(payload, limits),
     priority: resolved.priority,
@@ -133,4 +138,30 @@ export function resolveNewJob(
     backoff: resolved.backoff,
     idempotencyKey,
   };
+}
+
+/** The per-job strings that only some jobs carry; absent rather than null so stores that predate them insert nothing. */
+function optionalStrings(options: EnqueueOptions): Pick<NewJob, "correlationId" | "webhookUrl"> {
+  const result: Pick<NewJob, "correlationId" | "webhookUrl"> = {};
+  if (options.correlationId !== undefined) {
+    if (typeof options.correlationId !== "string" || options.correlationId.length === 0 || options.correlationId.length > 128)
+      throw new ValidationError("correlationId", "must be a string of 1–128 characters");
+    result.correlationId = options.correlationId;
+  }
+  if (options.webhookUrl !== undefined) result.webhookUrl = validateWebhookUrl(options.webhookUrl);
+  return result;
+}
+
+function validateWebhookUrl(value: unknown): string {
+  let url: URL | null = null;
+  if (typeof value === "string" && value.length <= 2048) {
+    try {
+      url = new URL(value);
+    } catch {
+      url = null;
+    }
+  }
+  if (url === null || (url.protocol !== "http:" && url.protocol !== "https:") || url.username || url.password)
+    throw new ValidationError("webhookUrl", "must be an http or https URL of at most 2048 characters, without credentials");
+  return url.href;
 }

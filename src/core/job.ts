@@ -36,6 +36,13 @@ export interface Job<Payload = unknown, Result = unknown> {
   /** Set while running: which worker holds the lease, and until when. */
   workerId: string | null;
   leaseExpiresAt: Date | null;
+  /**
+   * Ties the job to what caused it (e.g. the HTTP request that enqueued it); log lines about
+   * the job carry it. Optional only until every store returns it.
+   */
+  correlationId?: string | null;
+  /** Where `errand serve` POSTs the job once it ends. Optional only until every store returns it. */
+  webhookUrl?: string | null;
 }
 
 /** A fully-resolved job to insert; the client fills defaults and validates before the store sees it. */
@@ -52,6 +59,8 @@ export interface NewJob {
   timeoutMs: number | null;
   backoff: BackoffPolicy;
   idempotencyKey: string | null;
+  correlationId?: string | null;
+  webhookUrl?: string | null;
 }
 
 /**

@@ -251,5 +251,54 @@ export function describeStoreConformance(factory: StoreFactory): void {
       expect(counts[1]!.counts).toMatchObject({ scheduled: 1, pending: 0 });
       expect(await store.countJobs({ queues: ["mail"] })).toHaveLength(1);
     });
+
+    // Queue control and webhook bookkeeping (for `errand serve`): optional in the Store
+    // interface until every backend has them, so a backend without them shows these as skipped.
+    it("skips paused queues in every claim until they are resumed", async (ctx) => {
+      if (!store.pauseQueue || !store.resumeQueue || !store.listPausedQueues) return ctx.skip();
+      await store.insertJobs({ jobs: [newJob({ queue: "mail" }), newJob({ queue: "mail" }), newJob()] });
+      await store.pauseQueue({ queue: "mail" });
+      await store.pauseQueue({ queue: "mail" }); // idempotent
+      await store.pauseQueue({ queue: "empty" });
+      expect(await store.listPausedQueues()).toEqual(["empty", "mail"]);
+      expect((await claim(10, W1, 30_000, ["mail", "default"])).map((j) => j.queue)).toEqual(["default"]);
+      expect(await claim(10, W2, 30_000, ["mail"])).toEqual([]);
+      await store.resumeQueue({ queue: "mail" });
+      await store.resumeQueue({ queue: "mail" }); // idempotent
+      expect(await store.listPausedQueues()).toEqual(["empty"]);
+      expect(await claim(10, W2, 30_000, ["mail"])).toHaveLength(2);
+    });
+
+    it("keeps a job's correlation id and webhook URL", async (ctx) => {
+      const [{ job }] = (await store.insertJobs({
+        jobs: [newJob({ correlationId: "req-1", webhookUrl: "https://example.com/hook" })],
+      })) as [InsertedJob];
+      if (job.correlationId === undefined) return ctx.skip();
+      expect(job).toMatchObject({ correlationId: "req-1", webhookUrl: "https://example.com/hook" });
+      expect(await store.getJob({ id: job.id })).toEqual(job);
+      const [claimed] = await claim();
+      expect(claimed).toMatchObject({ correlationId: "req-1", webhookUrl: "https://example.com/hook" });
+      const [plain] = await store.insertJobs({ jobs: [newJob()] });
+      expect(plain!.job).toMatchObject({ correlationId: null, webhookUrl: null });
+    });
+
+    it("lists ended jobs owing a webhook until marked, and re-arms them on replay", async (ctx) => {
+      if (!store.listJobsAwaitingWebhook || !store.markWebhooksEnqueued) return ctx.skip();
+      const [hooked, plain] = await store.insertJobs({
+        jobs: [newJob({ webhookUrl: "https://example.com/h", maxAttempts: 1 }), newJob()],
+      });
+      expect(await store.listJobsAwaitingWebhook({ limit: 10 })).toEqual([]); // not ended yet
+      const running = await claim(2);
+      await store.failJob({ lease: lease(running.find((j) => j.id === hooked!.job.id)!), error, retryDelayMs: null });
+      await store.completeJobs({ completions: [{ lease: lease(running.find((j) => j.id === plain!.job.id)!), result: null }] });
+      const owing = await store.listJobsAwaitingWebhook({ limit: 10 });
+      expect(owing.map((j) => [j.id, j.state, j.webhookUrl])).toEqual([[hooked!.job.id, "failed", "https://example.com/h"]]);
+      await store.markWebhooksEnqueued({ ids: [hooked!.job.id] });
+      expect(await store.listJobsAwaitingWebhook({ limit: 10 })).toEqual([]);
+      await store.retryJob({ id: hooked!.job.id });
+      await store.markWebhooksEnqueued({ ids: [hooked!.job.id] }); // not ended: stays owed
+      await store.cancelJob({ id: hooked!.job.id });
+      expect((await store.listJobsAwaitingWebhook({ limit: 10 })).map((j) => [j.id, j.state])).toEqual([[hooked!.job.id, "canceled"]]);
+    });
   });
 }

@@ -24,6 +24,9 @@ export interface JobRow {
   finished_at: number | null;
   worker_id: string | null;
   lease_expires_at: number | null;
+  correlation_id: string | null;
+  webhook_url: string | null;
+  webhook_pending: number;
 }
 
 interface StoredAttemptError extends Omit<AttemptError, "at"> {
@@ -70,6 +73,8 @@ export function jobFromRow(row: JobRow, now: number): Job {
     finishedAt: dateOrNull(row.finished_at),
     workerId: row.worker_id,
     leaseExpiresAt: dateOrNull(row.lease_expires_at),
+    correlationId: row.correlation_id,
+    webhookUrl: row.webhook_url,
   };
 }
 
@@ -96,11 +101,17 @@ export function newJobRow(job: NewJob, id: number, state: JobState, backoff: str
     finished_at: null,
     worker_id: null,
     lease_expires_at: null,
+    correlation_id: job.correlationId ?? null,
+    webhook_url: job.webhookUrl ?? null,
+    webhook_pending: job.webhookUrl ? 1 : 0,
   };
 }
 
 /** What select_claimable.sql reads of a waiting job. */
-export type ClaimableRow = Omit<JobRow, "progress" | "result" | "started_at" | "finished_at" | "worker_id" | "lease_expires_at">;
+export type ClaimableRow = Omit<
+  JobRow,
+  "progress" | "result" | "started_at" | "finished_at" | "worker_id" | "lease_expires_at" | "webhook_pending"
+>;
 
 /** The job as claim_jobs.sql left it, built from what select_claimable.sql read. */
 export function claimedJob(row: ClaimableRow, workerId: string, leaseExpiresAt: number, now: number): Job {
@@ -125,5 +136,7 @@ export function claimedJob(row: ClaimableRow, workerId: string, leaseExpiresAt: 
     finishedAt: null,
     workerId,
     leaseExpiresAt: new Date(leaseExpiresAt),
+    correlationId: row.correlation_id,
+    webhookUrl: row.webhook_url,
   };
 }

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { JobId, Lease, NewJob } from "../../core/job.js";
+import type { Job, JobId, Lease, NewJob } from "../../core/job.js";
 import { JOB_STATES, type JobState } from "../../core/states.js";
 import { GroupCommit } from "../group-commit.js";
 import type {
@@ -218,6 +218,29 @@ export class SqliteStore implements Store {
     return this.change(params.id, "retry_job", {});
   }
 
+  async pauseQueue(params: { queue: string }): Promise<void> {
+    this.write(() => this.sql.pause_queue.run({ queue: params.queue, now: Date.now() }));
+  }
+
+  async resumeQueue(params: { queue: string }): Promise<void> {
+    this.write(() => this.sql.resume_queue.run({ queue: params.queue }));
+  }
+
+  async listPausedQueues(): Promise<string[]> {
+    return (this.sql.list_paused_queues.all() as { queue: string }[]).map((r) => r.queue);
+  }
+
+  async listJobsAwaitingWebhook(params: { limit: number }): Promise<Job[]> {
+    const now = Date.now();
+    const rows = this.sql.list_jobs_awaiting_webhook.all({ limit: params.limit }) as JobRow[];
+    return rows.map((r) => jobFromRow(r, now));
+  }
+
+  async markWebhooksEnqueued(params: { ids: JobId[] }): Promise<void> {
+    if (params.ids.length === 0) return;
+    this.write(() => this.sql.mark_webhooks_enqueued.run({ ids: JSON.stringify(params.ids.map(Number)) }));
+  }
+
   /** Runs a guarded single-row update; tells apart "no such job" from "not in a state for it". */
   private change(id: JobId, statement: "cancel_job" | "retry_job", extra: object): ChangeResult {
     const now = Date.now();
@@ -239,6 +262,7 @@ export class SqliteStore implements Store {
       const info = this.sql.insert_job.run(
         job.type, job.queue, state, job.payload, job.priority, job.maxAttempts,
         job.timeoutMs, backoff, job.idempotencyKey, now, runAt,
+        job.correlationId ?? null, job.webhookUrl ?? null, job.webhookUrl ? 1 : 0,
       );
       if (info.changes === 1) {
         return { job: jobFromRow(newJobRow(job, Number(info.lastInsertRowid), state, backoff, now, runAt), now), created: true };

@@ -18,6 +18,11 @@ const STATEMENT_NAMES = [
   "rescue_expired_leases",
   "cancel_job",
   "retry_job",
+  "pause_queue",
+  "resume_queue",
+  "list_paused_queues",
+  "list_jobs_awaiting_webhook",
+  "mark_webhooks_enqueued",
 ] as const;
 
 export type StatementName = (typeof STATEMENT_NAMES)[number];

@@ -1,0 +1,1 @@
+SELECT queue FROM errand_paused_queues ORDER BY queue;

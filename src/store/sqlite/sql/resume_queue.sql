@@ -1,0 +1,1 @@
+DELETE FROM errand_paused_queues WHERE queue = @queue;
