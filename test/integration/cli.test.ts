@@ -1,0 +1,73 @@
+import { execFile, spawn } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { Errand } from "../../src/errand.js";
+import { tempDir } from "../helpers/temp-dir.js";
+import { waitFor } from "../helpers/wait-for.js";
+
+const CLI = new URL("../../dist/cli/main.js", import.meta.url).pathname;
+const HANDLERS = new URL("../fixtures/cli-handlers.mjs", import.meta.url).pathname;
+const run = promisify(execFile);
+
+async function errand(args: string[], env: Record<string, string>) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("errand CLI", () => {
+  const dir = tempDir();
+
+  it("enqueues, works with a handlers module, shows, and drains on SIGTERM", async () => {
+    const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "cli.db")}` };
+    const enqueued = await errand(["enqueue", "greet", "--payload", '{"name":"Ada"}', "--json"], env);
+    expect(enqueued.code).toBe(0);
+    const id = JSON.parse(enqueued.stdout).id as string;
+    const lingering = JSON.parse((await errand(["enqueue", "linger", "--payload", '{"ms":2500}', "--json"], env)).stdout).id;
+
+    const worker = spawn(process.execPath, [CLI, "work", "--handlers", HANDLERS, "--concurrency", "2"], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    const exited = new Promise<number | null>((resolve) => worker.once("exit", resolve));
+    // Poll through the library (a CLI call per poll would be slower than the job).
+    const observer = await Errand.connect(env.ERRAND_DATABASE_URL);
+    try {
+      await waitFor(async () => (await observer.getJob(lingering))?.state === "running", { what: "linger job running" });
+      worker.kill("SIGTERM"); // must let the running job finish, then exit 0
+      expect(await exited).toBe(0);
+    } finally {
+      worker.kill("SIGKILL");
+      await observer.close();
+    }
+    const shown = JSON.parse((await errand(["jobs", "show", id, "--json"], env)).stdout);
+    expect(shown).toMatchObject({ state: "completed", result: { greeting: "hello Ada" }, progress: 100 });
+    expect(JSON.parse((await errand(["jobs", "show", lingering, "--json"], env)).stdout).state).toBe("completed");
+    const queues = JSON.parse((await errand(["queues", "--json"], env)).stdout);
+    expect(queues).toEqual([{ queue: "default", counts: expect.objectContaining({ completed: 2 }) }]);
+  });
+
+  it("gives clear errors and exit codes", async () => {
+    const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "errors.db")}` };
+    const badJson = await errand(["enqueue", "greet", "--payload", "{nope"], env);
+    expect(badJson).toMatchObject({ code: 2 });
+    expect(badJson.stderr).toMatch(/--payload is not valid JSON/);
+    const unknown = await errand(["jobs", "show", "12345"], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/job 12345 does not exist/);
+    const done = JSON.parse((await errand(["enqueue", "greet", "--json"], env)).stdout).id;
+    await errand(["jobs", "cancel", done], env);
+    const twice = await errand(["jobs", "cancel", done], env);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toMatch(/cannot cancel job \d+: it is canceled/);
+    expect((await errand(["jobs", "list", "--state", "bogus"], env)).stderr).toMatch(/state: unknown state "bogus"/);
+    const missingHandlers = await errand(["work", "--handlers", join(dir, "nope.mjs")], env);
+    expect(missingHandlers.code).toBe(1);
+    expect((await errand(["enqueue", "x", "-d", "mysql://x"], env)).stderr).toMatch(/unsupported connection string/);
+  });
+});
