@@ -6,8 +6,11 @@ import { percentile, report, sleep } from "./report.mjs";
 
 const noop = async () => {};
 
-async function withErrand(freshUrl, fn) {
-  const errand = await Errand.connect(await freshUrl());
+/** `prepare(url)`, if given, runs once the schema exists and before `fn` (e.g. to preload rows). */
+async function withErrand(freshUrl, fn, prepare) {
+  const url = await freshUrl();
+  const errand = await Errand.connect(url);
+  if (prepare) await prepare(url);
   const job = errand.define("bench-noop", { handler: noop, maxAttempts: 1 });
   try {
     return await fn(errand, job);
@@ -87,14 +90,24 @@ async function latency(errand, job, count = 200, gapMs = 20) {
   return samples.sort((a, b) => a - b);
 }
 
-/** Runs every workload against Errand on one store; `freshUrl()` returns a new empty database's URL. */
-export async function runErrandWorkloads({ store, freshUrl, n }) {
+const FINISHED_ROWS = 1_000_000;
+
+/**
+ * Runs every workload against Errand on one store; `freshUrl()` returns a new empty database's
+ * URL. With `fillFinished(url, count)` (a store-specific bulk insert of completed jobs) it also
+ * measures claim_with_1m_finished: process_c50 with a million finished rows kept in the table.
+ */
+export async function runErrandWorkloads({ store, freshUrl, n, fillFinished }) {
   const line = (metric, value, unit) => report({ store, system: "errand", metric, value, unit });
   line("enqueue_seq", await withErrand(freshUrl, (e, j) => enqueueSeq(e, j, Math.min(n, 5000))), "jobs/s");
   line("enqueue_concurrent_c50", await withErrand(freshUrl, (e, j) => enqueueConcurrent(e, j, n, 50)), "jobs/s");
   line("enqueue_bulk", await withErrand(freshUrl, (e, j) => enqueueBulk(e, j, n)), "jobs/s");
   for (const c of [1, 10, 50]) {
     line(`process_c${c}`, await withErrand(freshUrl, (e, j) => processAll(e, j, n, c)), "jobs/s");
+  }
+  if (fillFinished) {
+    const process = (e, j) => processAll(e, j, n, 50);
+    line("claim_with_1m_finished", await withErrand(freshUrl, process, (url) => fillFinished(url, FINISHED_ROWS)), "jobs/s");
   }
   const samples = await withErrand(freshUrl, (e, j) => latency(e, j));
   for (const p of [50, 95, 99]) line(`latency_p${p}`, percentile(samples, p), "ms");
