@@ -17,7 +17,7 @@ import { asStoreError } from "./connection-errors.js";
 import { describeServer } from "./connection-url.js";
 import { migrate } from "./migrate.js";
 import { NewJobsListener } from "./new-jobs-listener.js";
-import { jobFromRow, type JobRow } from "./rows.js";
+import { insertedJob, jobFromRow, type InsertedRow, type JobRow } from "./rows.js";
 import { schemaName, type SchemaName } from "./schema-name.js";
 import { loadStatements, type StatementName, type Statements } from "./statements.js";
 
@@ -249,7 +249,7 @@ export class PostgresStore implements Store {
 
   private async insertNow(jobs: NewJob[], tx?: TransactionClient): Promise<InsertedJob[]> {
     // input_n: the input's position (1-based); every other column is NULL if it was not inserted.
-    const rows = await this.query<(JobRow & { input_n: number }) | (Record<keyof JobRow, null> & { input_n: number })>(
+    const rows = await this.query<(InsertedRow & { input_n: number }) | (Record<keyof InsertedRow, null> & { input_n: number })>(
       "insert_jobs",
       [
         jobs.map((j) => j.type),
@@ -270,7 +270,7 @@ export class PostgresStore implements Store {
     const byKey = new Map<string, Job>();
     for (const row of rows) {
       if (row.id === null) continue;
-      const job = jobFromRow(row as JobRow);
+      const job = insertedJob(jobs[row.input_n - 1]!, row as InsertedRow);
       results[row.input_n - 1] = { job, created: true };
       if (job.idempotencyKey !== null) byKey.set(job.idempotencyKey, job);
     }

@@ -1,5 +1,5 @@
 import type { BackoffPolicy } from "../../core/backoff.js";
-import type { AttemptError, Job } from "../../core/job.js";
+import type { AttemptError, Job, NewJob } from "../../core/job.js";
 import type { JobState } from "../../core/states.js";
 
 /**
@@ -57,5 +57,37 @@ export function jobFromRow(row: JobRow): Job {
     finishedAt: row.finished_at,
     workerId: row.worker_id,
     leaseExpiresAt: row.lease_expires_at,
+  };
+}
+
+/** What insert_jobs.sql returns of a row it wrote: the values the server chose. */
+export type InsertedRow = Pick<JobRow, "id" | "state" | "created_at" | "run_at">;
+
+/**
+ * The job insert_jobs.sql just wrote, built from its input and the server's choices. Its
+ * state is visible as stored: the server chose `scheduled` only for a run time still ahead.
+ */
+export function insertedJob(input: NewJob, row: InsertedRow): Job {
+  return {
+    id: row.id,
+    type: input.type,
+    queue: input.queue,
+    state: row.state,
+    payload: JSON.parse(input.payload),
+    priority: input.priority,
+    attempt: 0,
+    maxAttempts: input.maxAttempts,
+    timeoutMs: input.timeoutMs,
+    backoff: input.backoff,
+    progress: null,
+    result: null,
+    errors: [],
+    idempotencyKey: input.idempotencyKey,
+    createdAt: row.created_at,
+    runAt: row.run_at,
+    startedAt: null,
+    finishedAt: null,
+    workerId: null,
+    leaseExpiresAt: null,
   };
 }

@@ -5,6 +5,8 @@
 -- Ids are drawn from the sequence before inserting, so each returned row is matched to its
 -- input by id (RETURNING order is not guaranteed). An input whose idempotency key already
 -- exists is not inserted; its row comes back NULL and the caller fetches the existing job.
+-- Only what the server decided is returned (the caller has the rest): reading whole rows back
+-- cost more than the insert itself.
 WITH input AS MATERIALIZED (
   SELECT nextval('{{schema}}.jobs_id_seq') AS id, t.*,
          COALESCE(to_timestamp(t.run_at_ms / 1000.0), now() + t.delay_ms * interval '1 millisecond') AS due
@@ -22,13 +24,13 @@ inserted AS (
   FROM input
   ORDER BY n
   ON CONFLICT (idempotency_key) DO NOTHING
-  RETURNING *
+  RETURNING id, queue, state, created_at, run_at
 ),
 notified AS (
   -- Wakes idle workers listening on this schema's channel; delivered only if this commits.
   SELECT count(pg_notify($11, queue)) AS n FROM (SELECT DISTINCT queue FROM inserted WHERE state = 'pending') AS q
 )
-SELECT input.n::int AS input_n, inserted.*, {{schema}}.visible_state(inserted.state, inserted.run_at) AS visible_state
+SELECT input.n::int AS input_n, inserted.id, inserted.state, inserted.created_at, inserted.run_at
 FROM input
 LEFT JOIN inserted ON inserted.id = input.id
 CROSS JOIN notified
