@@ -16,7 +16,7 @@ import type {
 } from "../store.js";
 import { migrate } from "./migrate.js";
 import { claimedJob, jobFromRow, newJobRow, type ClaimableRow, type JobRow } from "./rows.js";
-import { prepareStatements, type Statements } from "./statements.js";
+import { INSERT_CHUNK, prepareStatements, type Statements } from "./statements.js";
 
 export interface SqliteStoreOptions {
   /** How long a write waits for another process's lock before failing, in ms. */
@@ -31,6 +31,20 @@ const backoffText = (policy: object): string => {
   if (text === undefined) backoffTexts.set(policy, (text = JSON.stringify(policy)));
   return text;
 };
+/** A new job's column values, as the insert statements bind them, and the row they produce. */
+function insertableRow(job: NewJob, now: number) {
+  const runAt = job.runAt === null ? now + job.delayMs : job.runAt.getTime();
+  const state = runAt > now ? "scheduled" : "pending";
+  const backoff = backoffText(job.backoff);
+  const head = [job.type, job.queue, state, job.payload, job.priority, job.maxAttempts, job.timeoutMs, backoff];
+  const tail = [job.correlationId ?? null, job.webhookUrl ?? null, job.webhookUrl ? 1 : 0];
+  return {
+    unkeyedParams: [...head, now, runAt, ...tail],
+    keyedParams: [...head, job.idempotencyKey, now, runAt, ...tail],
+    row: (id: number) => newJobRow(job, id, state, backoff, now, runAt),
+  };
+}
+
 const leaseJson = (lease: Lease) => ({ id: Number(lease.jobId), attempt: lease.attempt, worker_id: lease.workerId });
 
 /**
@@ -255,21 +269,47 @@ export class SqliteStore implements Store {
 
   private insertNow(jobs: NewJob[]): InsertedJob[] {
     const now = Date.now();
-    return jobs.map((job) => {
-      const runAt = job.runAt === null ? now + job.delayMs : job.runAt.getTime();
-      const state = runAt > now ? "scheduled" : "pending";
-      const backoff = backoffText(job.backoff);
-      const info = this.sql.insert_job.run(
-        job.type, job.queue, state, job.payload, job.priority, job.maxAttempts,
-        job.timeoutMs, backoff, job.idempotencyKey, now, runAt,
-        job.correlationId ?? null, job.webhookUrl ?? null, job.webhookUrl ? 1 : 0,
-      );
-      if (info.changes === 1) {
-        return { job: jobFromRow(newJobRow(job, Number(info.lastInsertRowid), state, backoff, now, runAt), now), created: true };
+    const inserted: InsertedJob[] = [];
+    // Jobs without a key go in multi-row chunks; a keyed job goes alone (it may conflict).
+    // Order is kept, so ids follow the input order.
+    let chunk: NewJob[] = [];
+    const flushChunk = () => {
+      inserted.push(...this.insertUnkeyed(chunk, now));
+      chunk = [];
+    };
+    for (const job of jobs) {
+      if (job.idempotencyKey === null) {
+        chunk.push(job);
+        if (chunk.length === INSERT_CHUNK) flushChunk();
+      } else {
+        flushChunk();
+        inserted.push(this.insertKeyed(job, now));
       }
-      const existing = this.sql.get_job_by_idempotency_key.get({ idempotency_key: job.idempotencyKey }) as JobRow;
-      return { job: jobFromRow(existing, now), created: false };
+    }
+    flushChunk();
+    return inserted;
+  }
+
+  private insertUnkeyed(jobs: NewJob[], now: number): InsertedJob[] {
+    if (jobs.length === 0) return [];
+    const rows = jobs.map((job) => insertableRow(job, now));
+    if (jobs.length === INSERT_CHUNK) {
+      const info = this.sql.insert_unkeyed_chunk.run(rows.flatMap((r) => r.unkeyedParams));
+      const firstId = Number(info.lastInsertRowid) - rows.length + 1;
+      return rows.map((r, i) => ({ job: jobFromRow(r.row(firstId + i), now), created: true }));
+    }
+    return rows.map((r) => {
+      const info = this.sql.insert_unkeyed_jobs.run(r.unkeyedParams);
+      return { job: jobFromRow(r.row(Number(info.lastInsertRowid)), now), created: true };
     });
+  }
+
+  private insertKeyed(job: NewJob, now: number): InsertedJob {
+    const r = insertableRow(job, now);
+    const info = this.sql.insert_job.run(r.keyedParams);
+    if (info.changes === 1) return { job: jobFromRow(r.row(Number(info.lastInsertRowid)), now), created: true };
+    const existing = this.sql.get_job_by_idempotency_key.get({ idempotency_key: job.idempotencyKey }) as JobRow;
+    return { job: jobFromRow(existing, now), created: false };
   }
 
   private completeNow(completions: Completion[]): boolean[] {

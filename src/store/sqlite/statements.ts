@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 /** Every statement the SQLite store runs, one .sql file each in ./sql. */
 const STATEMENT_NAMES = [
   "insert_job",
+  "insert_unkeyed_jobs",
   "get_job",
   "get_job_by_idempotency_key",
   "list_jobs",
@@ -26,12 +27,28 @@ const STATEMENT_NAMES = [
 ] as const;
 
 export type StatementName = (typeof STATEMENT_NAMES)[number];
-export type Statements = Record<StatementName, Database.Statement>;
+export type Statements = Record<StatementName, Database.Statement> & {
+  /** insert_unkeyed_jobs.sql carrying exactly INSERT_CHUNK rows. */
+  insert_unkeyed_chunk: Database.Statement;
+};
+
+/** Rows per multi-row insert statement. */
+export const INSERT_CHUNK = 64;
+
+const readSql = (name: string) => readFileSync(new URL(`./sql/${name}.sql`, import.meta.url), "utf8");
 
 export function prepareStatements(db: Database.Database): Statements {
-  const entries = STATEMENT_NAMES.map((name) => {
-    const sql = readFileSync(new URL(`./sql/${name}.sql`, import.meta.url), "utf8");
-    return [name, db.prepare(sql)] as const;
-  });
-  return Object.fromEntries(entries) as Statements;
+  const entries = STATEMENT_NAMES.map((name) => [name, db.prepare(readSql(name))] as const);
+  return {
+    ...(Object.fromEntries(entries) as Record<StatementName, Database.Statement>),
+    insert_unkeyed_chunk: db.prepare(repeatLastTuple(readSql("insert_unkeyed_jobs"), INSERT_CHUNK)),
+  };
+}
+
+/** Repeats the final `(?, …)` tuple of an INSERT … VALUES statement `times` times. */
+function repeatLastTuple(sql: string, times: number): string {
+  const start = sql.lastIndexOf("(");
+  const tuple = sql.slice(start).trim();
+  if (!/^\((\?,\s*)*\?\)$/.test(tuple)) throw new Error("insert_unkeyed_jobs.sql must end with its VALUES tuple");
+  return sql.slice(0, start) + Array(times).fill(tuple).join(",\n  ");
 }
