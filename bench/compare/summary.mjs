@@ -1,0 +1,50 @@
+// The closing summary of `npm run bench:compare`: every figure side by side, then Errand's ratio to
+// each peer's best configuration. Printed as Markdown tables so the README can quote a run as is.
+
+const METRICS = [
+  "enqueue_seq",
+  "enqueue_concurrent_c50",
+  "enqueue_bulk",
+  "process_c1",
+  "process_c10",
+  "process_c50",
+  "latency_p50",
+  "latency_p95",
+  "latency_p99",
+];
+const PEERS = ["graphile-worker", "pg-boss", "bullmq"];
+
+const key = (system, config) => `${system}/${config}`;
+
+/** A Markdown table: the first column (names) is left-aligned, `textColumns` too, figures right. */
+function table(header, rows, textColumns = 0) {
+  const align = (i) => (i === 0 || i >= header.length - textColumns ? "---" : "---:");
+  const out = [`| ${header.join(" | ")} |`, `|${header.map((_, i) => align(i)).join("|")}|`];
+  for (const row of rows) out.push(`| ${row.join(" | ")} |`);
+  return out.join("\n");
+}
+
+const fmt = (v) => (v === undefined ? "—" : v >= 100 ? Math.round(v).toLocaleString("en-US") : String(v));
+
+/** `lines` are the parsed JSON lines of the run; returns the summary text. */
+export function formatSummary(lines) {
+  const value = new Map(lines.map((l) => [`${key(l.system, l.config)}:${l.metric}`, l.value]));
+  const unit = new Map(lines.map((l) => [l.metric, l.unit]));
+  const columns = [...new Set(lines.map((l) => key(l.system, l.config)))];
+  const figures = table(
+    ["metric", "unit", ...columns],
+    METRICS.map((m) => [m, unit.get(m) ?? "", ...columns.map((c) => fmt(value.get(`${c}:${m}`)))]),
+  );
+  const ratio = (m, peer) => {
+    const errand = value.get(`errand/default:${m}`);
+    const best = value.get(`${peer}/best:${m}`);
+    return errand === undefined || best === undefined || best === 0 ? "—" : `${(errand / best).toFixed(2)}×`;
+  };
+  const reads = (m) => (unit.get(m) === "ms" ? "below 1 = Errand faster (lower latency)" : "above 1 = Errand faster (more jobs/s)");
+  const ratios = table(
+    ["metric", ...PEERS.map((p) => `Errand ÷ ${p} best`), "reads"],
+    METRICS.map((m) => [m, ...PEERS.map((p) => ratio(m, p)), reads(m)]),
+    1,
+  );
+  return `\n## Figures\n\n${figures}\n\n## Errand ÷ each peer's best config\n\n${ratios}\n`;
+}
