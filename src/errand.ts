@@ -112,6 +112,12 @@ export class Errand {
     return this.client.enqueueManyWithOutcome(requests);
   }
 
+  /** The queues of the job types this process has handlers for, sorted: what its workers should take from. */
+  handledQueues(): string[] {
+    const queues = new Set([...this.definitions.values()].filter((d) => d.handler !== null).map((d) => d.defaults.queue));
+    return [...queues].sort();
+  }
+
   /** Whether `type` was declared with `define` in this process (with or without a handler). */
   definesType(type: string): boolean {
     return this.definitions.has(type);

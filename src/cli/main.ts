@@ -5,6 +5,9 @@ import { enqueueCommand } from "./commands/enqueue.js";
 import { jobsCommand } from "./commands/jobs.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { queuesCommand } from "./commands/queues.js";
+import { serveCommand } from "./commands/serve.js";
+import { tokenCommand } from "./commands/token.js";
+import { waitCommand } from "./commands/wait.js";
 import { workCommand } from "./commands/work.js";
 import { databaseOption } from "./connect-option.js";
 import { runDemo } from "./demo.js";
@@ -33,5 +36,8 @@ program.addCommand(enqueueCommand());
 program.addCommand(jobsCommand());
 program.addCommand(queuesCommand());
 program.addCommand(migrateCommand());
+program.addCommand(serveCommand(version));
+program.addCommand(waitCommand());
+program.addCommand(tokenCommand());
 
 await program.parseAsync();

@@ -1,0 +1,76 @@
+import { Command, Option } from "commander";
+import { pino } from "pino";
+import { Errand } from "../../errand.js";
+import { ErrandServer } from "../../server/server.js";
+import { parseTokenList } from "../../server/auth.js";
+import { logJobLifecycle } from "../../server/job-log.js";
+import type { WebhookConfig } from "../../server/config.js";
+import { databaseOption } from "../connect-option.js";
+import { loadHandlers } from "../handlers-module.js";
+import { CliUsageError, intOption, reportError } from "../run-command.js";
+
+const list = (value: string | undefined) => (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+
+export function serveCommand(version: string): Command {
+  return new Command("serve")
+    .description("run the HTTP API (and, unless --no-worker, workers for the handlers module) until SIGTERM/SIGINT")
+    .addOption(databaseOption())
+    .addOption(new Option("-p, --port <n>", "port to listen on").env("PORT").default("3000"))
+    .addOption(new Option("--host <host>", "address to bind; default 127.0.0.1 without tokens, 0.0.0.0 with").env("HOST"))
+    .option("-H, --handlers <module>", "JavaScript module whose default export defines job types")
+    .option("--no-worker", "only serve the API; other processes work the jobs (webhooks are still delivered)")
+    .option("-q, --queues <names>", "comma-separated queues to work; default: the queues of the handlers' job types")
+    .option("-c, --concurrency <n>", "jobs at once", "10")
+    .addOption(new Option("--types <names>", "comma-separated job types accepted without a handler here (worked elsewhere)").env("ERRAND_JOB_TYPES"))
+    .addOption(new Option("--tokens <list>", "API tokens: <sha256-hex>=<scope>,<scope>;… (see `errand token`)").env("ERRAND_API_TOKENS"))
+    .addOption(new Option("--webhook-secret <secret>", "HMAC-SHA256 key for webhook signatures; enables webhook_url").env("ERRAND_WEBHOOK_SECRET"))
+    .addOption(new Option("--webhook-allow <addresses>", "comma-separated IPs/CIDRs webhooks may reach although private (e.g. 127.0.0.1)").env("ERRAND_WEBHOOK_ALLOW"))
+    .addOption(new Option("--body-limit <bytes>", "largest request body").env("ERRAND_BODY_LIMIT").default("1048576"))
+    .option("--grace-ms <ms>", "on shutdown, how long in-flight jobs may finish before they are returned to the queue", "10000")
+    .action(async (opts) => {
+      const logger = pino({ name: "errand", level: process.env.ERRAND_LOG_LEVEL ?? "info" });
+      let errand: Errand | null = null;
+      let server: ErrandServer | null = null;
+      try {
+        errand = await Errand.connect(opts.database, { logger });
+        if (opts.handlers) await loadHandlers(errand, opts.handlers);
+        for (const type of list(opts.types)) if (!errand.definesType(type)) errand.define(type);
+        const queues = opts.queues ? list(opts.queues) : errand.handledQueues();
+        const webhooks: WebhookConfig | undefined = opts.webhookSecret
+          ? { secret: opts.webhookSecret, allowedPrivateAddresses: list(opts.webhookAllow) }
+          : undefined;
+        server = new ErrandServer(errand, {
+          logger,
+          version,
+          tokens: parseTokenList(opts.tokens ?? ""),
+          bodyLimit: intOption(opts.bodyLimit, "--body-limit"),
+          webhooks,
+        });
+        logJobLifecycle(errand, logger);
+        if (opts.worker && queues.length > 0) {
+          errand.work({ queues, concurrency: intOption(opts.concurrency, "--concurrency"), shutdownGraceMs: intOption(opts.graceMs, "--grace-ms") });
+        }
+        const port = intOption(opts.port, "--port");
+        if (port === undefined || port < 0 || port > 65535) throw new CliUsageError("--port must be 0–65535");
+        const url = await server.listen({ port, host: opts.host });
+        const say = (line: string) => process.stderr.write(`errand: ${line}\n`);
+        say(`listening on ${url}  (store ${opts.database})`);
+        if (!server.authRequired) say("no API tokens configured: bound to loopback only, every /v1 route is open to local callers");
+        say(opts.worker && queues.length > 0 ? `working queues: ${queues.join(", ")}` : "not working jobs here (--no-worker or no handlers)");
+        say(webhooks ? "webhooks: enabled (signed with the configured secret)" : "webhooks: disabled (set ERRAND_WEBHOOK_SECRET to enable webhook_url)");
+        const running = { errand, server };
+        await new Promise<void>((resolve) => {
+          const stop = (signal: string) => {
+            say(`${signal}: no new requests; finishing in-flight jobs`);
+            void running.server.close().then(() => running.errand.close()).then(resolve);
+          };
+          process.once("SIGTERM", () => stop("SIGTERM"));
+          process.once("SIGINT", () => stop("SIGINT"));
+        });
+      } catch (error) {
+        process.exitCode = reportError(error);
+        await server?.close().catch(() => {});
+        await errand?.close({ graceMs: 0 });
+      }
+    });
+}

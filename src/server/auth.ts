@@ -1,0 +1,59 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { FastifyRequest } from "fastify";
+import type { ConfiguredToken } from "./config.js";
+import { HttpError } from "./http-error.js";
+
+export const SCOPES = ["jobs:write", "jobs:read", "admin"] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export function sha256Hex(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+/**
+ * Parses the token list of ERRAND_API_TOKENS / --tokens: entries separated by `;` or
+ * whitespace, each `<sha256-hex>=<scope>[,<scope>…]`. Only hashes are configured, so a leaked
+ * config file does not leak a usable token.
+ */
+export function parseTokenList(text: string): ConfiguredToken[] {
+  return text
+    .split(/[;\s]+/)
+    .filter(Boolean)
+    .map((entry) => {
+      const [hash, scopeList, ...rest] = entry.split("=");
+      if (rest.length > 0 || !hash || !/^[0-9a-f]{64}$/i.test(hash) || !scopeList)
+        throw new Error(`token entry "${entry.slice(0, 16)}…" must be <sha256-hex>=<scope>,<scope> (64 hex digits)`);
+      const scopes = scopeList.split(",").map((s) => {
+        if (!(SCOPES as readonly string[]).includes(s)) throw new Error(`unknown scope "${s}"; use ${SCOPES.join(", ")}`);
+        return s as Scope;
+      });
+      return { sha256: hash.toLowerCase(), scopes };
+    });
+}
+
+/** Checks a request's bearer token against the configured hashes; `admin` grants every scope. */
+export class TokenAuthenticator {
+  private readonly tokens: { digest: Buffer; scopes: Set<Scope> }[];
+
+  constructor(tokens: ConfiguredToken[]) {
+    this.tokens = tokens.map((t) => ({ digest: Buffer.from(t.sha256, "hex"), scopes: new Set(t.scopes) }));
+  }
+
+  get enabled(): boolean {
+    return this.tokens.length > 0;
+  }
+
+  authorize(request: FastifyRequest, needed: Scope): void {
+    if (!this.enabled) return;
+    const header = request.headers.authorization;
+    const match = typeof header === "string" ? /^Bearer ([\x21-\x7e]{1,512})$/.exec(header) : null;
+    if (!match) throw new HttpError(401, "unauthorized", "send Authorization: Bearer <token>");
+    const digest = Buffer.from(sha256Hex(match[1]!), "hex");
+    // Compare against every token in constant time, so timing tells nothing about which matched.
+    let scopes: Set<Scope> | null = null;
+    for (const token of this.tokens) if (timingSafeEqual(token.digest, digest)) scopes = token.scopes;
+    if (scopes === null) throw new HttpError(401, "unauthorized", "unknown token");
+    if (!scopes.has(needed) && !scopes.has("admin"))
+      throw new HttpError(403, "forbidden", `this token lacks the "${needed}" scope`);
+  }
+}

@@ -1,0 +1,15 @@
+import type { ServerResponse } from "node:http";
+import type { Errand } from "../errand.js";
+import type { RouteTable } from "./route-table.js";
+import type { AddressPolicy } from "./webhooks/address-policy.js";
+
+/** What route modules share: the library, the route table, and server-wide settings. */
+export interface RouteContext {
+  errand: Errand;
+  routes: RouteTable;
+  /** Null when no webhook secret is configured: `webhook_url` is then refused. */
+  webhookPolicy: AddressPolicy | null;
+  eventsPollIntervalMs: number;
+  /** Open SSE responses, ended when the server closes so shutdown does not wait on them. */
+  openStreams: Set<ServerResponse>;
+}

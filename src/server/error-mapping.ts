@@ -1,0 +1,86 @@
+import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import { ErrandError, ValidationError } from "../core/errors.js";
+import { HttpError } from "./http-error.js";
+import { apiFieldName } from "./wire-format.js";
+
+interface ErrorBody {
+  error: { code: string; message: string; field?: string };
+}
+
+/** ErrandError codes the library raises on purpose, and the status each means over HTTP. */
+const STATUS_BY_ERRAND_CODE: Record<string, number> = {
+  invalid_input: 400,
+  not_found: 404,
+  conflict: 409,
+  store_unavailable: 503,
+};
+
+/** Fastify's own request errors: all the caller's fault, all a 4xx. */
+const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: "invalid_json" },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: "invalid_json" },
+  // The issue asks for 400 rather than 413 for an oversized body: one status for every bad body.
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 400, code: "body_too_large" },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: "invalid_content_length" },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: "unsupported_media_type" },
+};
+
+/** Turns every error a route can raise into `{"error": {code, message, field?}}` with the right status. */
+export function installErrorMapping(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    const { status, body } = describe(error);
+    if (status >= 500) request.log.error({ err: error }, "request failed");
+    return send(reply, status, body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    send(reply, 404, { error: { code: "route_not_found", message: `no route ${request.method} ${request.url.split("?")[0]}` } }),
+  );
+}
+
+function send(reply: FastifyReply, status: number, body: ErrorBody): FastifyReply {
+  return reply.status(status).type("application/json; charset=utf-8").send(body);
+}
+
+function describe(error: FastifyError | Error): { status: number; body: ErrorBody } {
+  if (error instanceof HttpError) {
+    return { status: error.status, body: errorBody(error.code, error.message, error.field) };
+  }
+  if (error instanceof ValidationError) {
+    const field = apiFieldName(error.field);
+    return { status: 400, body: errorBody("invalid_input", `${field}: ${error.detail}`, field) };
+  }
+  if (error instanceof ErrandError) {
+    return { status: STATUS_BY_ERRAND_CODE[error.code] ?? 500, body: errorBody(error.code, error.message) };
+  }
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) return { status: 400, body: schemaErrorBody(fastifyError) };
+  const known = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (known) return { status: known.status, body: errorBody(known.code, fastifyError.message) };
+  // Any other error Fastify marks as the client's (e.g. prototype poisoning in JSON) stays a 4xx.
+  const status = fastifyError.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) return { status, body: errorBody("bad_request", fastifyError.message) };
+  return { status: 500, body: errorBody("internal", "internal server error") };
+}
+
+function errorBody(code: string, message: string, field?: string): ErrorBody {
+  return { error: field === undefined ? { code, message } : { code, message, field } };
+}
+
+/** The first schema violation, naming the field as `jobs[2].delay_ms`. */
+function schemaErrorBody(error: FastifyError): ErrorBody {
+  const first = error.validation![0]!;
+  const params = first.params as { missingProperty?: string; additionalProperty?: string };
+  const segments = first.instancePath.split("/").filter(Boolean);
+  const extra = params.missingProperty ?? params.additionalProperty;
+  if (extra !== undefined) segments.push(extra);
+  const field = segments.reduce((path, s) => (/^\d+$/.test(s) ? `${path}[${s}]` : path ? `${path}.${s}` : s), "");
+  const where = error.validationContext === "body" ? "" : `${error.validationContext} `;
+  const problem =
+    params.additionalProperty !== undefined
+      ? "is not a known field"
+      : params.missingProperty !== undefined
+        ? "is required"
+        : (first.message ?? "is invalid");
+  const subject = field || (error.validationContext === "body" ? "body" : String(error.validationContext));
+  return errorBody("invalid_input", `${where}${subject} ${problem}`.trim(), field || undefined);
+}

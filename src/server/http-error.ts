@@ -1,0 +1,11 @@
+/** An error that already knows its HTTP status and the `{"error": …}` body to answer with. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}

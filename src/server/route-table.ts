@@ -1,0 +1,41 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Scope } from "./auth.js";
+import type { JsonSchema } from "./schemas.js";
+
+/** What one route declares: enough to register it with Fastify and to describe it in OpenAPI. */
+export interface RouteSpec<Body = unknown, Query = unknown, Params = unknown> {
+  method: "GET" | "POST" | "DELETE";
+  url: string;
+  summary: string;
+  tag: "jobs" | "queues" | "health" | "meta";
+  /** Scope a bearer token needs when tokens are configured; null: open (health, OpenAPI). */
+  scope: Scope | null;
+  body?: JsonSchema;
+  querystring?: JsonSchema;
+  params?: JsonSchema;
+  /** Status → schema (or media type and schema), for the OpenAPI document only. */
+  responses: Record<number, { description: string; schema?: JsonSchema; mediaType?: string }>;
+  handler: (request: FastifyRequest<{ Body: Body; Querystring: Query; Params: Params }>, reply: FastifyReply) => Promise<unknown>;
+}
+
+/** Collects routes as they are added, so /openapi.json lists exactly what is served. */
+export class RouteTable {
+  readonly routes: RouteSpec[] = [];
+
+  constructor(private readonly app: FastifyInstance) {}
+
+  add<Body, Query, Params>(spec: RouteSpec<Body, Query, Params>): void {
+    this.routes.push(spec as unknown as RouteSpec);
+    this.app.route<{ Body: Body; Querystring: Query; Params: Params }>({
+      method: spec.method,
+      url: spec.url,
+      schema: {
+        ...(spec.body ? { body: spec.body } : {}),
+        ...(spec.querystring ? { querystring: spec.querystring } : {}),
+        ...(spec.params ? { params: spec.params } : {}),
+      },
+      config: { scope: spec.scope },
+      handler: spec.handler,
+    });
+  }
+}

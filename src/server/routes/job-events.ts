@@ -1,0 +1,69 @@
+import type { ServerResponse } from "node:http";
+import { JobNotFoundError } from "../../core/errors.js";
+import type { Job } from "../../core/job.js";
+import { isTerminal } from "../../core/states.js";
+import type { RouteContext } from "../context.js";
+import { errorSchema, jobEventsSchema, jobIdParamsSchema } from "../schemas.js";
+import { jobToJson } from "../wire-format.js";
+
+const KEEPALIVE_MS = 15_000;
+
+export function addJobEventRoutes(ctx: RouteContext): void {
+  ctx.routes.add<unknown, unknown, { id: string }>({
+    method: "GET",
+    url: "/v1/jobs/:id/events",
+    summary: "Server-Sent Events: the job's current state, then progress and state changes until it ends",
+    tag: "jobs",
+    scope: "jobs:read",
+    params: jobIdParamsSchema,
+    responses: {
+      200: { description: "event stream", schema: jobEventsSchema, mediaType: "text/event-stream" },
+      404: { description: "no such job", schema: errorSchema },
+    },
+    handler: async (request, reply) => {
+      const first = await ctx.errand.getJob(request.params.id);
+      if (first === null) throw new JobNotFoundError(request.params.id);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache",
+        connection: "keep-alive",
+        "x-request-id": request.id,
+      });
+      ctx.openStreams.add(res);
+      await streamJob(ctx, res, first).finally(() => {
+        ctx.openStreams.delete(res);
+        if (!res.writableEnded) res.end();
+      });
+    },
+  });
+}
+
+/**
+ * Follows the job by re-reading it from the store: the job may run in another process or on
+ * another machine, where this process's events never arrive. Ends after a terminal state,
+ * when the client goes away, or when the server closes (which ends the response).
+ */
+async function streamJob(ctx: RouteContext, res: ServerResponse, first: Job): Promise<void> {
+  let eventId = 0;
+  const send = (event: string, data: unknown) => res.write(`id: ${++eventId}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  send("state", jobToJson(first));
+  let last = first;
+  let lastWrite = Date.now();
+  while (!isTerminal(last.state)) {
+    await new Promise((resolve) => setTimeout(resolve, ctx.eventsPollIntervalMs));
+    if (res.writableEnded || res.destroyed) return;
+    const job = await ctx.errand.getJob(last.id);
+    if (job === null) return; // deleted by retention while being watched
+    if (job.progress !== last.progress && job.progress !== null) send("progress", { id: job.id, progress: job.progress });
+    if (job.state !== last.state || job.attempt !== last.attempt) send("state", jobToJson(job));
+    else if (Date.now() - lastWrite > KEEPALIVE_MS) res.write(": keep-alive\n\n");
+    else {
+      last = job;
+      continue;
+    }
+    lastWrite = Date.now();
+    last = job;
+  }
+}

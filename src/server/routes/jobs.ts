@@ -1,0 +1,164 @@
+import type { EnqueueRequest } from "../../client/job-definition.js";
+import { JobNotFoundError, ValidationError } from "../../core/errors.js";
+import type { JobState } from "../../core/states.js";
+import type { RouteContext } from "../context.js";
+import { HttpError } from "../http-error.js";
+import {
+  enqueueBatchSchema,
+  enqueueItemSchema,
+  errorSchema,
+  jobBatchSchema,
+  jobIdParamsSchema,
+  jobListSchema,
+  jobSchema,
+  listJobsQuerySchema,
+} from "../schemas.js";
+import { apiFieldName, enqueueOptionsFromBody, jobToJson, type EnqueueBody } from "../wire-format.js";
+import { WebhookAddressRefused } from "../webhooks/address-policy.js";
+
+const error = (description: string) => ({ description, schema: errorSchema });
+const commonErrors = { 401: error("missing or unknown token"), 403: error("token lacks the scope") };
+
+export function addJobRoutes(ctx: RouteContext): void {
+  const { errand, routes } = ctx;
+
+  routes.add<EnqueueBody, unknown, unknown>({
+    method: "POST",
+    url: "/v1/jobs",
+    summary: "Enqueue a job; 202 once it is committed",
+    tag: "jobs",
+    scope: "jobs:write",
+    body: enqueueItemSchema,
+    responses: {
+      202: { description: "created", schema: jobSchema },
+      200: { description: "idempotency_key already used: the existing job, nothing created", schema: jobSchema },
+      400: error("invalid body"),
+      422: error("unknown job type"),
+      ...commonErrors,
+    },
+    handler: async (request, reply) => {
+      const [outcome] = await enqueue(ctx, [request.body], request.id, null);
+      return reply.status(outcome!.created ? 202 : 200).send(jobToJson(outcome!.job));
+    },
+  });
+
+  routes.add<{ jobs: EnqueueBody[] }, unknown, unknown>({
+    method: "POST",
+    url: "/v1/jobs/batch",
+    summary: "Enqueue up to 1000 jobs atomically: all are created, or none",
+    tag: "jobs",
+    scope: "jobs:write",
+    body: enqueueBatchSchema,
+    responses: {
+      202: { description: "all committed (existing jobs returned for repeated idempotency keys)", schema: jobBatchSchema },
+      400: error("an item is invalid; field names it, e.g. jobs[2].delay_ms; nothing was created"),
+      422: error("an item has an unknown job type; nothing was created"),
+      ...commonErrors,
+    },
+    handler: async (request, reply) => {
+      const outcomes = await enqueue(ctx, request.body.jobs, request.id, "jobs");
+      return reply.status(202).send({ jobs: outcomes.map((o) => jobToJson(o.job)) });
+    },
+  });
+
+  routes.add<unknown, { state?: JobState; type?: string; queue?: string; limit?: string; cursor?: string }, unknown>({
+    method: "GET",
+    url: "/v1/jobs",
+    summary: "List jobs, newest first, filtered and paged",
+    tag: "jobs",
+    scope: "jobs:read",
+    querystring: listJobsQuerySchema,
+    responses: { 200: { description: "a page of jobs", schema: jobListSchema }, 400: error("invalid query"), ...commonErrors },
+    handler: async (request) => {
+      const { limit, ...filters } = request.query;
+      const page = await errand.listJobs({ ...filters, limit: limit === undefined ? 50 : Number(limit) });
+      return { jobs: page.jobs.map(jobToJson), next_cursor: page.nextCursor };
+    },
+  });
+
+  routes.add<unknown, unknown, { id: string }>({
+    method: "GET",
+    url: "/v1/jobs/:id",
+    summary: "Get one job",
+    tag: "jobs",
+    scope: "jobs:read",
+    params: jobIdParamsSchema,
+    responses: { 200: { description: "the job", schema: jobSchema }, 404: error("no such job"), ...commonErrors },
+    handler: async (request) => {
+      const job = await errand.getJob(request.params.id);
+      if (job === null) throw new JobNotFoundError(request.params.id);
+      return jobToJson(job);
+    },
+  });
+
+  routes.add<unknown, unknown, { id: string }>({
+    method: "DELETE",
+    url: "/v1/jobs/:id",
+    summary: "Cancel a job that has not ended; a running handler is aborted",
+    tag: "jobs",
+    scope: "jobs:write",
+    params: jobIdParamsSchema,
+    responses: {
+      200: { description: "canceled", schema: jobSchema },
+      404: error("no such job"),
+      409: error("the job already ended"),
+      ...commonErrors,
+    },
+    handler: async (request) => jobToJson(await errand.cancelJob(request.params.id)),
+  });
+
+  routes.add<unknown, unknown, { id: string }>({
+    method: "POST",
+    url: "/v1/jobs/:id/retry",
+    summary: "Replay a failed or canceled job with fresh attempts, keeping its history",
+    tag: "jobs",
+    scope: "jobs:write",
+    params: jobIdParamsSchema,
+    responses: {
+      200: { description: "back to pending", schema: jobSchema },
+      404: error("no such job"),
+      409: error("the job is not failed or canceled"),
+      ...commonErrors,
+    },
+    handler: async (request) => jobToJson(await errand.retryJob(request.params.id)),
+  });
+}
+
+/**
+ * Checks what the schema cannot (known type, webhook target, the library's own limits), then
+ * enqueues every item in one transaction. Any error names its field and leaves nothing written.
+ */
+async function enqueue(ctx: RouteContext, items: EnqueueBody[], requestId: string, batchField: "jobs" | null) {
+  const fieldOf = (i: number, name: string) => (batchField === null ? name : `${batchField}[${i}].${name}`);
+  const requests: EnqueueRequest[] = items.map((item, i) => {
+    if (!ctx.errand.definesType(item.type))
+      throw new HttpError(422, "unknown_type", `job type "${item.type}" is not defined on this server`, fieldOf(i, "type"));
+    if (item.webhook_url !== undefined) checkWebhookTarget(ctx, item.webhook_url, fieldOf(i, "webhook_url"));
+    return { type: item.type, payload: item.payload === undefined ? {} : item.payload, options: enqueueOptionsFromBody(item, requestId) };
+  });
+  try {
+    return await ctx.errand.enqueueManyWithOutcome(requests);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    // The library names batch items "[i].field"; a single enqueue has no index to show.
+    const field = batchField === null ? apiFieldName(error.field.replace(/^\[0\]\./, "")) : apiFieldName(error.field, batchField);
+    throw new HttpError(400, "invalid_input", `${field}: ${error.detail}`, field);
+  }
+}
+
+function checkWebhookTarget(ctx: RouteContext, value: string, field: string): void {
+  if (ctx.webhookPolicy === null)
+    throw new HttpError(400, "webhooks_disabled", "this server has no webhook secret configured (ERRAND_WEBHOOK_SECRET)", field);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new HttpError(400, "invalid_input", `${field}: must be an http or https URL`, field);
+  }
+  try {
+    ctx.webhookPolicy.checkLiteral(url.hostname);
+  } catch (error) {
+    if (error instanceof WebhookAddressRefused) throw new HttpError(400, "webhook_target_refused", error.message, field);
+    throw error;
+  }
+}

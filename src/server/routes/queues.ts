@@ -1,0 +1,53 @@
+import type { Store } from "../../store/store.js";
+import type { RouteContext } from "../context.js";
+import { HttpError } from "../http-error.js";
+import { errorSchema, queueListSchema, queueParamsSchema, queueStateSchema } from "../schemas.js";
+import { queueToJson } from "../wire-format.js";
+
+const JOB_STATES_ZERO = { pending: 0, scheduled: 0, blocked: 0, running: 0, retrying: 0, completed: 0, failed: 0, canceled: 0 };
+
+export function addQueueRoutes(ctx: RouteContext): void {
+  const { store } = ctx.errand;
+  ctx.routes.add({
+    method: "GET",
+    url: "/v1/queues",
+    summary: "Every queue with its job counts per state and whether it is paused",
+    tag: "queues",
+    scope: "jobs:read",
+    responses: { 200: { description: "queues", schema: queueListSchema } },
+    handler: async () => {
+      const [counts, paused] = await Promise.all([store.countJobs({}), store.listPausedQueues?.() ?? []]);
+      const pausedSet = new Set(paused);
+      // A paused queue with no jobs is still listed, so it can be seen and resumed.
+      const empty = paused.filter((q) => !counts.some((c) => c.queue === q)).map((queue) => ({ queue, counts: { ...JOB_STATES_ZERO } }));
+      const all = [...counts, ...empty].sort((a, b) => a.queue.localeCompare(b.queue));
+      return { queues: all.map((q) => queueToJson(q, pausedSet.has(q.queue))) };
+    },
+  });
+
+  for (const action of ["pause", "resume"] as const) {
+    ctx.routes.add<unknown, unknown, { name: string }>({
+      method: "POST",
+      url: `/v1/queues/:name/${action}`,
+      summary: action === "pause" ? "Pause a queue: no worker claims its jobs until resumed" : "Resume a paused queue",
+      tag: "queues",
+      scope: "admin",
+      params: queueParamsSchema,
+      responses: {
+        200: { description: "the queue's paused state now", schema: queueStateSchema },
+        501: { description: "this store cannot pause queues", schema: errorSchema },
+      },
+      handler: async (request) => {
+        const queue = request.params.name;
+        await queueControl(store, action)({ queue });
+        return { name: queue, paused: action === "pause" };
+      },
+    });
+  }
+}
+
+function queueControl(store: Store, action: "pause" | "resume") {
+  const method = action === "pause" ? store.pauseQueue : store.resumeQueue;
+  if (!method) throw new HttpError(501, "not_supported", `the ${store.backend} store cannot ${action} queues yet`);
+  return method.bind(store);
+}

@@ -1,0 +1,163 @@
+/**
+ * JSON Schemas for every request and response. Fastify validates requests with them, and
+ * /openapi.json is generated from the same objects, so the documentation cannot drift from
+ * what is enforced. `additionalProperties: false` everywhere: an unknown field is a 400,
+ * never silently dropped.
+ */
+import { JOB_STATES } from "../core/states.js";
+
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+const NAME_PATTERN = "^[A-Za-z0-9_.:/-]{1,128}$";
+const JOB_ID_PATTERN = "^[1-9][0-9]{0,18}$";
+const MAX_INT32 = 2 ** 31 - 1;
+
+const name = (description: string) => ({ type: "string", pattern: NAME_PATTERN, description });
+const nullable = (schema: JsonSchema) => ({ anyOf: [schema, { type: "null" }] });
+const dateTime = { type: "string", format: "date-time" };
+
+export const enqueueItemSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["type"],
+  properties: {
+    type: name("job type; must be defined by the server's handlers or declared with --types"),
+    payload: { description: "any JSON value (default {}); at most 1 MiB and 32 levels deep" },
+    queue: name("queue; default: the job type's queue"),
+    priority: { type: "integer", minimum: -MAX_INT32, maximum: MAX_INT32, description: "higher runs first; default 0" },
+    delay_ms: { type: "integer", minimum: 0, maximum: 100 * 365 * 86_400_000, description: "run no earlier than this many ms from now; exclusive with run_at" },
+    run_at: { ...dateTime, description: "run no earlier than this time (ISO 8601); exclusive with delay_ms" },
+    max_attempts: { type: "integer", minimum: 1, maximum: 1000 },
+    timeout_ms: { anyOf: [{ type: "integer", minimum: 1, maximum: MAX_INT32 }, { type: "null" }], description: "abort the handler after this long; null: no limit" },
+    idempotency_key: { type: "string", minLength: 1, maxLength: 255, description: "repeating a key returns the existing job (200) and creates nothing" },
+    webhook_url: { type: "string", minLength: 1, maxLength: 2048, description: "http(s) URL POSTed the job once it ends, signed (see X-Errand-Signature)" },
+  },
+} as const;
+
+export const enqueueBatchSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["jobs"],
+  properties: { jobs: { type: "array", minItems: 1, maxItems: 1000, items: enqueueItemSchema } },
+} as const;
+
+export const jobIdParamsSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["id"],
+  properties: { id: { type: "string", pattern: JOB_ID_PATTERN, description: "job id" } },
+} as const;
+
+export const queueParamsSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["name"],
+  properties: { name: name("queue name") },
+} as const;
+
+// Query strings arrive as text and are not type-coerced (coercion would also loosen bodies),
+// so numbers in them are patterns here and parsed by the route.
+export const listJobsQuerySchema = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    state: { type: "string", enum: [...JOB_STATES] },
+    type: name("job type"),
+    queue: name("queue"),
+    limit: { type: "string", pattern: "^(?:[1-9][0-9]{0,2}|1000)$", description: "page size, 1–1000 (default 50)" },
+    cursor: { type: "string", pattern: JOB_ID_PATTERN, description: "next_cursor of the previous page" },
+  },
+} as const;
+
+const attemptErrorSchema = {
+  type: "object",
+  properties: {
+    attempt: { type: "integer" },
+    message: { type: "string" },
+    code: nullable({ type: "string" }),
+    at: dateTime,
+  },
+};
+
+export const jobSchema = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    type: { type: "string" },
+    queue: { type: "string" },
+    state: { type: "string", enum: [...JOB_STATES] },
+    payload: {},
+    priority: { type: "integer" },
+    attempt: { type: "integer", description: "attempts started so far" },
+    max_attempts: { type: "integer" },
+    timeout_ms: nullable({ type: "integer" }),
+    progress: nullable({ type: "number", minimum: 0, maximum: 100 }),
+    result: { description: "the handler's return value once completed" },
+    errors: { type: "array", items: attemptErrorSchema, description: "every failed attempt, oldest first" },
+    idempotency_key: nullable({ type: "string" }),
+    correlation_id: nullable({ type: "string", description: "X-Request-Id of the request that enqueued the job" }),
+    webhook_url: nullable({ type: "string" }),
+    created_at: dateTime,
+    run_at: dateTime,
+    started_at: nullable(dateTime),
+    finished_at: nullable(dateTime),
+    worker_id: nullable({ type: "string" }),
+    lease_expires_at: nullable(dateTime),
+  },
+} as const;
+
+export const jobListSchema = {
+  type: "object",
+  properties: { jobs: { type: "array", items: jobSchema }, next_cursor: nullable({ type: "string" }) },
+} as const;
+
+export const jobBatchSchema = {
+  type: "object",
+  properties: { jobs: { type: "array", items: jobSchema } },
+} as const;
+
+export const errorSchema = {
+  type: "object",
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: {
+        code: { type: "string" },
+        message: { type: "string" },
+        field: { type: "string", description: "the offending field, e.g. jobs[2].delay_ms" },
+      },
+    },
+  },
+} as const;
+
+export const queueListSchema = {
+  type: "object",
+  properties: {
+    queues: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          name: { type: "string" },
+          paused: { type: "boolean" },
+          counts: { type: "object", properties: Object.fromEntries(JOB_STATES.map((s) => [s, { type: "integer" }])) },
+        },
+      },
+    },
+  },
+} as const;
+
+export const queueStateSchema = {
+  type: "object",
+  properties: { name: { type: "string" }, paused: { type: "boolean" } },
+} as const;
+
+export const statusSchema = { type: "object", properties: { status: { type: "string" } } } as const;
+
+export const jobEventsSchema = {
+  type: "string",
+  description:
+    "text/event-stream. `state` events carry the job (the first one is its current state); " +
+    "`progress` events carry {id, progress}. The stream closes after a terminal state.",
+} as const;

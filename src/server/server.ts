@@ -1,0 +1,125 @@
+import { randomUUID } from "node:crypto";
+import type { ServerResponse } from "node:http";
+import { isIP } from "node:net";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { Errand } from "../errand.js";
+import type { Worker } from "../worker/worker.js";
+import { TokenAuthenticator, type Scope } from "./auth.js";
+import { DEFAULT_BODY_LIMIT, type ServerConfig } from "./config.js";
+import type { RouteContext } from "./context.js";
+import { installErrorMapping } from "./error-mapping.js";
+import { RouteTable } from "./route-table.js";
+import { addHealthRoutes } from "./routes/health.js";
+import { addJobEventRoutes } from "./routes/job-events.js";
+import { addJobRoutes } from "./routes/jobs.js";
+import { addOpenApiRoute } from "./routes/openapi.js";
+import { addQueueRoutes } from "./routes/queues.js";
+import { AddressPolicy } from "./webhooks/address-policy.js";
+import { WEBHOOK_QUEUE, defineWebhookDelivery } from "./webhooks/delivery.js";
+import { WebhookDispatcher } from "./webhooks/dispatcher.js";
+
+export interface ErrandServerOptions extends ServerConfig {
+  logger: Logger;
+  /** Shown in /openapi.json. */
+  version?: string;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
+
+/**
+ * The HTTP API over one Errand instance. It composes the library (enqueue, get, list, cancel,
+ * retry) and the Store interface (counts, pause); it never sees a concrete backend. Closing
+ * the server leaves the Errand open: whoever opened it closes it.
+ */
+export class ErrandServer {
+  readonly app: FastifyInstance;
+  private readonly auth: TokenAuthenticator;
+  private readonly openStreams = new Set<ServerResponse>();
+  private readonly dispatcher: WebhookDispatcher | null = null;
+  private webhookWorker: Worker | null = null;
+
+  constructor(
+    private readonly errand: Errand,
+    private readonly options: ErrandServerOptions,
+  ) {
+    this.auth = new TokenAuthenticator(options.tokens);
+    this.app = Fastify({
+      loggerInstance: options.logger as FastifyBaseLogger,
+      bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+      requestIdHeader: false,
+      // Request log lines and job log lines share one key, so one grep follows a job end to end.
+      logController: new Fastify.LogController({ requestIdLogLabel: "correlationId" }),
+      // A caller's X-Request-Id is kept if it is sane, so its own logs and ours line up.
+      genReqId: (req) => {
+        const given = req.headers["x-request-id"];
+        return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+      },
+      // Unknown fields are errors (not silently removed), and "5" is not the number 5 in a body.
+      ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+      return503OnClosing: true,
+    });
+    installErrorMapping(this.app);
+    this.app.addHook("onRequest", async (request, reply) => {
+      reply.header("x-request-id", request.id);
+      const scope = (request.routeOptions.config as { scope?: Scope | null }).scope;
+      if (scope) this.auth.authorize(request, scope);
+    });
+    // Streams never end on their own while a job runs; end them so close() does not wait on them.
+    this.app.addHook("preClose", async () => {
+      for (const res of this.openStreams) res.end();
+    });
+
+    const webhooks = options.webhooks;
+    const ctx: RouteContext = {
+      errand,
+      routes: new RouteTable(this.app),
+      webhookPolicy: webhooks ? new AddressPolicy(webhooks.allowedPrivateAddresses) : null,
+      eventsPollIntervalMs: options.eventsPollIntervalMs ?? 200,
+      openStreams: this.openStreams,
+    };
+    addJobRoutes(ctx);
+    addJobEventRoutes(ctx);
+    addQueueRoutes(ctx);
+    addHealthRoutes(ctx);
+    addOpenApiRoute(ctx, options.version ?? "0.0.0");
+    if (webhooks) {
+      const delivery = defineWebhookDelivery(errand, webhooks);
+      this.dispatcher = new WebhookDispatcher(errand, delivery, options.logger, webhooks.pollIntervalMs ?? 250);
+    }
+  }
+
+  /** Whether every /v1 route requires a bearer token. */
+  get authRequired(): boolean {
+    return this.auth.enabled;
+  }
+
+  /**
+   * Starts listening, and delivering webhooks (this process works the webhook queue, also
+   * when it runs no other workers). Refuses a non-loopback host when no tokens are configured.
+   */
+  async listen(params: { port: number; host?: string }): Promise<string> {
+    const host = params.host ?? (this.auth.enabled ? "0.0.0.0" : "127.0.0.1");
+    if (!this.auth.enabled && !isLoopback(host))
+      throw new Error(`refusing to listen on ${host} without API tokens: every job route would be open to the network; configure tokens or bind 127.0.0.1`);
+    if (this.dispatcher) {
+      this.webhookWorker = this.errand.work({ queues: [WEBHOOK_QUEUE], concurrency: 10 });
+      this.dispatcher.start();
+    }
+    await this.app.listen({ port: params.port, host });
+    const address = this.app.server.address();
+    const port = typeof address === "object" && address ? address.port : params.port;
+    return `http://${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+  }
+
+  /** Stops accepting requests, ends event streams, stops webhook dispatch; waits for in-flight requests. */
+  async close(): Promise<void> {
+    await this.app.close();
+    await this.dispatcher?.stop();
+    await this.webhookWorker?.close();
+  }
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

@@ -1,0 +1,72 @@
+import { BlockList, isIP } from "node:net";
+import { lookup } from "node:dns/promises";
+
+/** Ranges a webhook must not reach unless allowed: a server-side request forgery would target them. */
+const PRIVATE_RANGES: [string, number, "ipv4" | "ipv6"][] = [
+  ["0.0.0.0", 8, "ipv4"],
+  ["10.0.0.0", 8, "ipv4"],
+  ["100.64.0.0", 10, "ipv4"], // carrier-grade NAT
+  ["127.0.0.0", 8, "ipv4"],
+  ["169.254.0.0", 16, "ipv4"], // link-local, cloud metadata services
+  ["172.16.0.0", 12, "ipv4"],
+  ["192.0.0.0", 24, "ipv4"],
+  ["192.168.0.0", 16, "ipv4"],
+  ["198.18.0.0", 15, "ipv4"],
+  ["224.0.0.0", 3, "ipv4"], // multicast, reserved, broadcast
+  ["::", 128, "ipv6"],
+  ["::1", 128, "ipv6"],
+  ["fc00::", 7, "ipv6"], // unique local
+  ["fe80::", 10, "ipv6"], // link-local
+  ["ff00::", 8, "ipv6"], // multicast
+];
+
+export class WebhookAddressRefused extends Error {}
+
+/** Decides which addresses webhooks may be sent to. */
+export class AddressPolicy {
+  private readonly refused = new BlockList();
+  private readonly allowed = new BlockList();
+
+  /** `allowedPrivate`: IPs or CIDRs allowed although in a private range (e.g. "127.0.0.1"). */
+  constructor(allowedPrivate: string[] = []) {
+    for (const [address, prefix, type] of PRIVATE_RANGES) this.refused.addSubnet(address, prefix, type);
+    for (const entry of allowedPrivate) {
+      const [address, prefixText] = entry.split("/");
+      const type = isIP(address ?? "") === 6 ? "ipv6" : "ipv4";
+      if (!address || isIP(address) === 0) throw new Error(`allowed webhook address "${entry}" is not an IP or CIDR`);
+      if (prefixText === undefined) this.allowed.addAddress(address, type);
+      else this.allowed.addSubnet(address, Number(prefixText), type);
+    }
+  }
+
+  isAllowed(address: string): boolean {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+    const ip = mapped ? mapped[1]! : address;
+    const type = isIP(ip) === 6 ? "ipv6" : "ipv4";
+    return this.allowed.check(ip, type) || !this.refused.check(ip, type);
+  }
+
+  /** Throws unless `hostname` is a literal IP the policy allows, or any other name (checked when resolved). */
+  checkLiteral(hostname: string): void {
+    const ip = hostname.replace(/^\[|\]$/g, "");
+    if (hostname.toLowerCase() === "localhost") throw new WebhookAddressRefused("localhost is not an allowed webhook target");
+    if (isIP(ip) !== 0 && !this.isAllowed(ip))
+      throw new WebhookAddressRefused(`${ip} is a private, loopback or link-local address`);
+  }
+
+  /**
+   * Resolves `hostname` and returns an address to connect to, refusing if any address it
+   * resolves to is not allowed. Connecting to the checked address (not re-resolving) keeps a
+   * DNS answer that changes between check and connect from reaching a private address.
+   */
+  async resolve(hostname: string): Promise<{ address: string; family: number }> {
+    const ip = hostname.replace(/^\[|\]$/g, "");
+    this.checkLiteral(hostname);
+    if (isIP(ip) !== 0) return { address: ip, family: isIP(ip) };
+    const addresses = await lookup(hostname, { all: true });
+    const bad = addresses.find((a) => !this.isAllowed(a.address));
+    if (bad) throw new WebhookAddressRefused(`${hostname} resolves to ${bad.address}, a private, loopback or link-local address`);
+    if (addresses.length === 0) throw new Error(`${hostname} does not resolve`);
+    return addresses[0]!;
+  }
+}

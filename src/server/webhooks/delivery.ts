@@ -1,0 +1,97 @@
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { PermanentError } from "../../core/errors.js";
+import type { JobState } from "../../core/states.js";
+import type { Errand } from "../../errand.js";
+import type { JobDefinition } from "../../client/job-definition.js";
+import type { WebhookConfig } from "../config.js";
+import { jobToJson } from "../wire-format.js";
+import { AddressPolicy, WebhookAddressRefused } from "./address-policy.js";
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from "./signature.js";
+
+/** Deliveries are ordinary durable jobs of this type, so they retry, dead-letter and show in the API. */
+export const WEBHOOK_JOB_TYPE = "errand.webhook";
+export const WEBHOOK_QUEUE = "errand.webhooks";
+
+export interface WebhookDeliveryPayload {
+  job_id: string;
+  url: string;
+  /** The state the job ended in when the delivery was enqueued. */
+  state: JobState;
+}
+
+export interface WebhookDeliveryResult {
+  status: number;
+}
+
+/** Defines the delivery job type on `errand`: a signed POST of the ended job to its webhook URL. */
+export function defineWebhookDelivery(errand: Errand, config: WebhookConfig): JobDefinition<WebhookDeliveryPayload, WebhookDeliveryResult> {
+  const policy = new AddressPolicy(config.allowedPrivateAddresses);
+  const timeoutMs = config.timeoutMs ?? 10_000;
+  return errand.define(WEBHOOK_JOB_TYPE, {
+    queue: WEBHOOK_QUEUE,
+    maxAttempts: config.maxAttempts ?? 10,
+    timeoutMs: timeoutMs + 5_000,
+    backoff: { baseMs: config.retryBaseMs ?? 5_000, maxMs: 3_600_000, jitter: 0.3 },
+    handler: async (delivery: WebhookDeliveryPayload, ctx) => {
+      const job = await errand.getJob(delivery.job_id);
+      if (job === null) throw new PermanentError(`job ${delivery.job_id} no longer exists`);
+      const body = JSON.stringify({ event: `job.${delivery.state}`, job: jobToJson(job) });
+      const timestamp = Math.floor(Date.now() / 1000);
+      const url = new URL(delivery.url);
+      let target: { address: string; family: number };
+      try {
+        target = await policy.resolve(url.hostname);
+      } catch (error) {
+        // A refused address will not become acceptable by retrying.
+        if (error instanceof WebhookAddressRefused) throw new PermanentError(error.message);
+        throw error;
+      }
+      const headers = {
+        "content-type": "application/json",
+        "user-agent": "errand-webhooks",
+        [SIGNATURE_HEADER]: signWebhook(config.secret, timestamp, body),
+        [TIMESTAMP_HEADER]: String(timestamp),
+        "x-errand-delivery": ctx.job.id,
+      };
+      const status = await post(url, target, headers, body, timeoutMs, ctx.signal);
+      if (status < 200 || status >= 300) throw new Error(`webhook ${url.origin} answered ${status}`);
+      return { status };
+    },
+  });
+}
+
+/** POSTs to the already-checked address, keeping the URL's host name for Host and TLS. */
+function post(
+  url: URL,
+  target: { address: string; family: number },
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<number> {
+  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      {
+        method: "POST",
+        host: target.address,
+        family: target.family,
+        port: url.port || (url.protocol === "https:" ? 443 : 80),
+        path: url.pathname + url.search,
+        servername: url.hostname.replace(/^\[|\]$/g, ""),
+        headers: { ...headers, host: url.host, "content-length": String(Buffer.byteLength(body)) },
+        timeout: timeoutMs,
+        signal,
+      },
+      (res) => {
+        res.resume(); // the receiver's body is not needed; drain it so the socket is freed
+        res.on("end", () => resolve(res.statusCode ?? 0));
+        res.on("error", reject);
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`webhook ${url.origin} did not answer within ${timeoutMs} ms`)));
+    req.on("error", reject);
+    req.end(body);
+  });
+}
