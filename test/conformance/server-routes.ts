@@ -1,0 +1,244 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { StoreFactory } from "../helpers/store-factory.js";
+import { http, startServer, type RunningServer } from "../helpers/http-server.js";
+import { readEventStream } from "../helpers/sse-client.js";
+import { waitFor } from "../helpers/wait-for.js";
+
+const JOB_FIELDS = ["id", "type", "queue", "state", "payload", "priority", "attempt", "max_attempts", "progress", "result", "errors",
+  "idempotency_key", "created_at", "run_at", "started_at", "finished_at"];
+
+/** Every /v1 route and status code, over real HTTP, against one backend. */
+export function describeServerRoutes(factory: StoreFactory): void {
+  describe(`HTTP API routes: ${factory.name}`, () => {
+    let s: RunningServer;
+    const call = <T = any>(method: string, path: string, options?: Parameters<typeof http>[3]) => http<T>(s.url, method, path, options);
+    const jobCount = async () => (await s.errand.listJobs({ limit: 1000 })).jobs.length;
+
+    beforeAll(async () => {
+      s = await startServer(factory, { bodyLimit: 64 * 1024 });
+    });
+    afterAll(() => s.close());
+
+    it("POST /v1/jobs: 202 with the committed job, carrying the request id", async () => {
+      const res = await call("POST", "/v1/jobs", {
+        body: { type: "echo", payload: { n: 1 }, queue: "default", priority: 3, max_attempts: 2, timeout_ms: 5000 },
+        headers: { "x-request-id": "req-abc.123" },
+      });
+      expect(res.status).toBe(202);
+      expect(res.headers.get("x-request-id")).toBe("req-abc.123");
+      for (const field of JOB_FIELDS) expect(res.body).toHaveProperty(field);
+      expect(res.body).toMatchObject({ type: "echo", payload: { n: 1 }, priority: 3, max_attempts: 2, timeout_ms: 5000, correlation_id: "req-abc.123" });
+      expect(new Date(res.body.created_at).toISOString()).toBe(res.body.created_at);
+      expect(await s.errand.getJob(res.body.id)).not.toBeNull();
+      const done = await waitFor(async () => (await call("GET", `/v1/jobs/${res.body.id}`)).body.state === "completed" && (await call("GET", `/v1/jobs/${res.body.id}`)).body);
+      expect(done).toMatchObject({ result: { n: 1 }, attempt: 1 });
+      expect(done.finished_at).toEqual(expect.any(String));
+    });
+
+    it("generates an X-Request-Id when absent (or not sane) and returns it", async () => {
+      const res = await call("POST", "/v1/jobs", { body: { type: "declared" }, headers: { "x-request-id": "bad id with spaces" } });
+      expect(res.status).toBe(202);
+      const id = res.headers.get("x-request-id")!;
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.body.correlation_id).toBe(id);
+      expect(res.body.payload).toEqual({});
+      expect((await call("GET", "/healthz")).headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it("POST /v1/jobs: a repeated idempotency_key is 200 with the existing job, nothing created", async () => {
+      const first = await call("POST", "/v1/jobs", { body: { type: "declared", idempotency_key: "signup-42", delay_ms: 60_000 } });
+      expect(first.status).toBe(202);
+      expect(first.body.state).toBe("scheduled");
+      const before = await jobCount();
+      const again = await call("POST", "/v1/jobs", { body: { type: "declared", idempotency_key: "signup-42", payload: { other: true } } });
+      expect(again.status).toBe(200);
+      expect(again.body.id).toBe(first.body.id);
+      expect(await jobCount()).toBe(before);
+    });
+
+    it("POST /v1/jobs: 422 for a type neither handled nor declared; declared types are accepted", async () => {
+      const before = await jobCount();
+      const res = await call("POST", "/v1/jobs", { body: { type: "no-such-type" } });
+      expect(res.status).toBe(422);
+      expect(res.body).toEqual({ error: { code: "unknown_type", message: expect.stringContaining("no-such-type"), field: "type" } });
+      expect(await jobCount()).toBe(before);
+      expect((await call("POST", "/v1/jobs", { body: { type: "declared", run_at: new Date(Date.now() + 60_000).toISOString() } })).status).toBe(202);
+    });
+
+    it("POST /v1/jobs: 400 naming the field for unknown fields, wrong types, bad values and library limits", async () => {
+      const before = await jobCount();
+      const cases: [unknown, string][] = [
+        [{ type: "echo", extra: 1 }, "extra"],
+        [{ type: "echo", priority: "5" }, "priority"],
+        [{ type: "echo", delay_ms: -1 }, "delay_ms"],
+        [{ type: "echo", max_attempts: 0 }, "max_attempts"],
+        [{ type: "echo", run_at: "tomorrow" }, "run_at"],
+        [{ type: "echo", delay_ms: 5, run_at: new Date().toISOString() }, "run_at"],
+        [{ type: 42 }, "type"],
+        [{ payload: {} }, "type"],
+        [{ type: "echo", queue: "bad queue!" }, "queue"],
+        [{ type: "echo", payload: JSON.parse("[".repeat(40) + "]".repeat(40)) }, "payload" + "[0]".repeat(32)],
+      ];
+      for (const [body, field] of cases) {
+        const res = await call("POST", "/v1/jobs", { body });
+        expect(res.status, JSON.stringify(body)).toBe(400);
+        expect(res.body.error).toMatchObject({ code: "invalid_input", field });
+      }
+      expect(await jobCount()).toBe(before);
+    });
+
+    it("POST /v1/jobs: malformed JSON, empty and oversized bodies, wrong media type are 4xx with an error body", async () => {
+      const before = await jobCount();
+      const malformed = await call("POST", "/v1/jobs", { body: '{"type": "echo",' });
+      expect(malformed.status).toBe(400);
+      expect(malformed.body.error.code).toBe("invalid_json");
+      expect((await call("POST", "/v1/jobs", { body: "" })).status).toBe(400);
+      const big = await call("POST", "/v1/jobs", { body: { type: "echo", payload: "x".repeat(70 * 1024) } });
+      expect(big.status).toBe(400);
+      expect(big.body.error.code).toBe("body_too_large");
+      expect((await call("POST", "/v1/jobs", { body: '{"__proto__": {"x": 1}, "type": "echo"}' })).status).toBe(400);
+      const text = await call("POST", "/v1/jobs", { body: "<type>echo</type>", headers: { "content-type": "application/xml" } });
+      expect(text.status).toBe(415);
+      expect(text.body.error.code).toBe("unsupported_media_type");
+      expect(await jobCount()).toBe(before);
+    });
+
+    it("POST /v1/jobs/batch: 202 with all jobs, created atomically", async () => {
+      const res = await call("POST", "/v1/jobs/batch", { body: { jobs: [{ type: "declared", payload: { i: 1 } }, { type: "declared", payload: { i: 2 }, priority: 1 }] } });
+      expect(res.status).toBe(202);
+      expect(res.body.jobs.map((j: any) => j.payload)).toEqual([{ i: 1 }, { i: 2 }]);
+      expect(Number(res.body.jobs[1].id)).toBeGreaterThan(Number(res.body.jobs[0].id));
+    });
+
+    it("POST /v1/jobs/batch: one bad item is 400 (or 422) naming its index and field; nothing is created", async () => {
+      const before = await jobCount();
+      const ok = { type: "declared" };
+      const cases: [unknown, number, string][] = [
+        [{ jobs: [ok, { type: "declared", delay_ms: "soon" }] }, 400, "jobs[1].delay_ms"],
+        [{ jobs: [ok, ok, { type: "declared", nope: true }] }, 400, "jobs[2].nope"],
+        [{ jobs: [ok, { type: "declared", delay_ms: 1, run_at: new Date().toISOString() }] }, 400, "jobs[1].run_at"],
+        [{ jobs: [ok, { type: "declared", payload: JSON.parse("[".repeat(40) + "]".repeat(40)) }] }, 400, "jobs[1].payload" + "[0]".repeat(32)],
+        [{ jobs: [ok, { type: "unheard-of" }] }, 422, "jobs[1].type"],
+        [{ jobs: [] }, 400, "jobs"],
+        [{ jobs: ok }, 400, "jobs"],
+        [{ job: [ok] }, 400, "jobs"], // the missing field is named first
+      ];
+      for (const [body, status, field] of cases) {
+        const res = await call("POST", "/v1/jobs/batch", { body });
+        expect(res.status, JSON.stringify(body)).toBe(status);
+        expect(res.body.error.field).toBe(field);
+      }
+      expect(await jobCount()).toBe(before);
+    });
+
+    it("GET /v1/jobs/:id: 200, 404 for an unknown id, 400 for a malformed one", async () => {
+      const { body: job } = await call("POST", "/v1/jobs", { body: { type: "declared" } });
+      expect((await call("GET", `/v1/jobs/${job.id}`)).body).toEqual(job);
+      const missing = await call("GET", "/v1/jobs/987654321");
+      expect(missing.status).toBe(404);
+      expect(missing.body.error.code).toBe("not_found");
+      const malformed = await call("GET", "/v1/jobs/abc");
+      expect(malformed.status).toBe(400);
+      expect(malformed.body.error.field).toBe("id");
+    });
+
+    it("GET /v1/jobs: filters, pages with next_cursor, and rejects bad queries", async () => {
+      const batch = await call("POST", "/v1/jobs/batch", { body: { jobs: Array.from({ length: 5 }, () => ({ type: "declared", queue: "listing" })) } });
+      const ids = batch.body.jobs.map((j: any) => j.id).reverse();
+      const first = await call("GET", "/v1/jobs?queue=listing&limit=3");
+      expect(first.status).toBe(200);
+      expect(first.body.jobs.map((j: any) => j.id)).toEqual(ids.slice(0, 3));
+      const second = await call("GET", `/v1/jobs?queue=listing&limit=3&cursor=${first.body.next_cursor}`);
+      expect(second.body).toMatchObject({ next_cursor: null });
+      expect(second.body.jobs.map((j: any) => j.id)).toEqual(ids.slice(3));
+      expect((await call("GET", "/v1/jobs?queue=listing&state=pending&type=declared")).body.jobs).toHaveLength(5);
+      expect((await call("GET", "/v1/jobs?queue=listing&state=completed")).body.jobs).toHaveLength(0);
+      for (const query of ["state=sleeping", "limit=0", "limit=1001", "limit=ten", "cursor=x", "colour=red"]) {
+        const res = await call("GET", `/v1/jobs?${query}`);
+        expect(res.status, query).toBe(400);
+        expect(res.body.error.code).toBe("invalid_input");
+      }
+    });
+
+    it("DELETE /v1/jobs/:id: cancels (aborting a running handler), 409 once ended, 404 unknown", async () => {
+      const { body: job } = await call("POST", "/v1/jobs", { body: { type: "hold" } });
+      await waitFor(async () => (await s.errand.getJob(job.id))?.state === "running", { what: "hold job running" });
+      const canceled = await call("DELETE", `/v1/jobs/${job.id}`);
+      expect(canceled.status).toBe(200);
+      expect(canceled.body.state).toBe("canceled");
+      await waitFor(async () => (await s.errand.getJob(job.id))?.state === "canceled");
+      const again = await call("DELETE", `/v1/jobs/${job.id}`);
+      expect(again.status).toBe(409);
+      expect(again.body.error.code).toBe("conflict");
+      expect((await call("DELETE", "/v1/jobs/987654321")).status).toBe(404);
+    });
+
+    it("POST /v1/jobs/:id/retry: replays a failed job, 409 for one that is not failed or canceled, 404 unknown", async () => {
+      const { body: job } = await call("POST", "/v1/jobs", { body: { type: "fail" } });
+      await waitFor(async () => (await s.errand.getJob(job.id))?.state === "failed", { what: "job failed" });
+      const replayed = await call("POST", `/v1/jobs/${job.id}/retry`);
+      expect(replayed.status).toBe(200);
+      expect(replayed.body).toMatchObject({ state: "pending", errors: [{ attempt: 1, message: "always fails" }] });
+      expect(replayed.body.errors[0]).not.toHaveProperty("stack");
+      const { body: waiting } = await call("POST", "/v1/jobs", { body: { type: "declared" } });
+      expect((await call("POST", `/v1/jobs/${waiting.id}/retry`)).status).toBe(409);
+      expect((await call("POST", "/v1/jobs/987654321/retry")).status).toBe(404);
+    });
+
+    it("GET /v1/jobs/:id/events: current state first, progress, then the terminal state, then closes", async () => {
+      const { body: job } = await call("POST", "/v1/jobs", { body: { type: "steps", payload: { steps: 4, ms: 60 }, delay_ms: 150 } });
+      const { status, events } = await readEventStream(`${s.url}/v1/jobs/${job.id}/events`);
+      expect(status).toBe(200);
+      expect(events[0]).toMatchObject({ event: "state", data: { id: job.id, state: "scheduled" } });
+      const progress = events.filter((e) => e.event === "progress").map((e) => e.data.progress);
+      expect(progress.length).toBeGreaterThanOrEqual(2);
+      expect([...progress].sort((a, b) => a - b)).toEqual(progress);
+      expect(events.at(-1)).toMatchObject({ event: "state", data: { state: "completed", result: { done: 4 }, progress: 100 } });
+      const ended = await readEventStream(`${s.url}/v1/jobs/${job.id}/events`);
+      expect(ended.events).toEqual([{ event: "state", data: expect.objectContaining({ state: "completed" }) }]);
+      expect((await readEventStream(`${s.url}/v1/jobs/987654321/events`)).status).toBe(404);
+    });
+
+    it("GET /v1/queues counts per state; pause stops every claim of the queue until resume", async () => {
+      const paused = await call("POST", "/v1/queues/held/pause");
+      expect(paused).toMatchObject({ status: 200, body: { name: "held", paused: true } });
+      const { body: job } = await call("POST", "/v1/jobs", { body: { type: "echo", queue: "held" } });
+      s.errand.work({ queues: ["held"], pollIntervalMs: 20 });
+      const listed = await call("GET", "/v1/queues");
+      expect(listed.status).toBe(200);
+      expect(listed.body.queues.find((q: any) => q.name === "held")).toEqual({
+        name: "held",
+        paused: true,
+        counts: expect.objectContaining({ pending: 1, running: 0, completed: 0 }),
+      });
+      await new Promise((r) => setTimeout(r, 200)); // several poll intervals: a claim would have happened
+      expect((await s.errand.getJob(job.id))!.state).toBe("pending");
+      expect((await call("POST", "/v1/queues/held/resume")).body).toEqual({ name: "held", paused: false });
+      await waitFor(async () => (await s.errand.getJob(job.id))?.state === "completed", { what: "resumed queue worked" });
+      expect((await call("POST", "/v1/queues/bad name!/pause")).status).toBe(400);
+      const emptyPaused = await call("POST", "/v1/queues/quiet/pause");
+      expect(emptyPaused.status).toBe(200);
+      expect((await call("GET", "/v1/queues")).body.queues.find((q: any) => q.name === "quiet")).toMatchObject({ paused: true, counts: { pending: 0 } });
+    });
+
+    it("GET /healthz, /readyz and /openapi.json describing every route; unknown routes are 404", async () => {
+      expect(await call("GET", "/healthz")).toMatchObject({ status: 200, body: { status: "ok" } });
+      expect(await call("GET", "/readyz")).toMatchObject({ status: 200, body: { status: "ready" } });
+      const doc = (await call("GET", "/openapi.json")).body;
+      expect(doc.openapi).toBe("3.1.0");
+      const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+        Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+      );
+      expect(operations.sort()).toEqual([
+        "DELETE /v1/jobs/{id}", "GET /healthz", "GET /openapi.json", "GET /readyz", "GET /v1/jobs", "GET /v1/jobs/{id}",
+        "GET /v1/jobs/{id}/events", "GET /v1/queues", "POST /v1/jobs", "POST /v1/jobs/batch", "POST /v1/jobs/{id}/retry",
+        "POST /v1/queues/{name}/pause", "POST /v1/queues/{name}/resume",
+      ]);
+      expect(doc.paths["/v1/jobs"].post.requestBody.content["application/json"].schema.properties).toHaveProperty("delay_ms");
+      expect(doc.paths["/v1/jobs/{id}"].get.parameters[0]).toMatchObject({ name: "id", in: "path", required: true });
+      const missing = await call("GET", "/v2/nothing");
+      expect(missing.status).toBe(404);
+      expect(missing.body.error.code).toBe("route_not_found");
+    });
+  });
+}

@@ -1,0 +1,113 @@
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyWebhook } from "../../src/server/webhooks/signature.js";
+import { http, startServer, type RunningServer } from "../helpers/http-server.js";
+import type { StoreFactory } from "../helpers/store-factory.js";
+import { waitFor } from "../helpers/wait-for.js";
+
+const SECRET = "whsec-test-secret";
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A real local receiver that answers 500 to the first `failFirst` deliveries, then 204. */
+function startReceiver(failFirst: number): Promise<{ server: Server; url: string; received: Received[]; answered: number[] }> {
+  const received: Received[] = [];
+  const answered: number[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      received.push({ headers: req.headers, body });
+      const status = received.length <= failFirst ? 500 : 204;
+      answered.push(status);
+      res.writeHead(status).end();
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received, answered })),
+  );
+}
+
+export function describeServerWebhooks(factory: StoreFactory): void {
+  describe(`HTTP API webhooks: ${factory.name}`, () => {
+    let s: RunningServer;
+    beforeAll(async () => {
+      s = await startServer(factory, {
+        webhooks: { secret: SECRET, allowedPrivateAddresses: ["127.0.0.1"], retryBaseMs: 50, pollIntervalMs: 25, timeoutMs: 2_000 },
+      });
+    });
+    afterAll(() => s.close());
+
+    it("POSTs the ended job once, signed; a failed delivery is a durable job retried with backoff", async () => {
+      const receiver = await startReceiver(1);
+      try {
+        const { body: job } = await http(s.url, "POST", "/v1/jobs", { body: { type: "echo", payload: { hi: 1 }, webhook_url: receiver.url } });
+        expect(job.webhook_url).toBe(receiver.url);
+        await waitFor(() => receiver.answered.includes(204), { what: "a successful delivery" });
+        expect(receiver.answered).toEqual([500, 204]);
+        for (const { headers, body } of receiver.received) {
+          const signature = { signature: String(headers["x-errand-signature"]), timestamp: String(headers["x-errand-timestamp"]) };
+          expect(verifyWebhook(SECRET, signature, body)).toBe(true);
+          expect(verifyWebhook("wrong-secret", signature, body)).toBe(false);
+          expect(verifyWebhook(SECRET, signature, body.replace("hi", "ho"))).toBe(false);
+          expect(JSON.parse(body)).toMatchObject({ event: "job.completed", job: { id: job.id, state: "completed", result: { hi: 1 } } });
+        }
+        // The receiver answered before the delivery job's completion was recorded: wait for it.
+        const delivery = await waitFor(async () => {
+          const deliveries = (await http(s.url, "GET", "/v1/jobs?type=errand.webhook")).body.jobs;
+          return deliveries.find((d: any) => d.payload.job_id === job.id && d.state === "completed");
+        }, { what: "delivery job completed" });
+        expect(delivery).toMatchObject({ state: "completed", attempt: 2, result: { status: 204 }, queue: "errand.webhooks", correlation_id: job.correlation_id });
+        expect(receiver.received[1]!.headers["x-errand-delivery"]).toBe(delivery.id);
+        await new Promise((r) => setTimeout(r, 150)); // several dispatcher rounds: no second announcement
+        expect(receiver.received).toHaveLength(2);
+      } finally {
+        receiver.server.close();
+      }
+    });
+
+    it("announces failed and canceled endings too", async () => {
+      const receiver = await startReceiver(0);
+      try {
+        const failed = (await http(s.url, "POST", "/v1/jobs", { body: { type: "fail", webhook_url: receiver.url } })).body;
+        const held = (await http(s.url, "POST", "/v1/jobs", { body: { type: "declared", webhook_url: receiver.url } })).body;
+        await http(s.url, "DELETE", `/v1/jobs/${held.id}`);
+        await waitFor(() => receiver.received.length === 2, { what: "two deliveries" });
+        const events = receiver.received.map((r) => JSON.parse(r.body)).map((b) => [b.job.id, b.event]);
+        expect(events).toEqual(expect.arrayContaining([[failed.id, "job.failed"], [held.id, "job.canceled"]]));
+      } finally {
+        receiver.server.close();
+      }
+    });
+
+    it("refuses private, loopback and link-local targets not allowed by configuration, and bad URLs", async () => {
+      const before = (await s.errand.listJobs({ limit: 1000 })).jobs.length;
+      for (const url of ["http://10.1.2.3/x", "http://169.254.169.254/latest", "http://[::1]:8080/", "http://localhost:9/", "http://192.168.0.1/"]) {
+        const res = await http(s.url, "POST", "/v1/jobs", { body: { type: "echo", webhook_url: url } });
+        expect(res.status, url).toBe(400);
+        expect(res.body.error).toMatchObject({ code: "webhook_target_refused", field: "webhook_url" });
+      }
+      for (const url of ["ftp://example.com/x", "not a url", "http://user:pw@example.com/"]) {
+        const res = await http(s.url, "POST", "/v1/jobs", { body: { type: "echo", webhook_url: url } });
+        expect(res.status, url).toBe(400);
+        expect(res.body.error.field).toBe("webhook_url");
+      }
+      expect((await s.errand.listJobs({ limit: 1000 })).jobs).toHaveLength(before);
+    });
+
+    it("refuses webhook_url when the server has no webhook secret", async () => {
+      const plain = await startServer(factory, { worker: false });
+      try {
+        const res = await http(plain.url, "POST", "/v1/jobs", { body: { type: "echo", webhook_url: "https://example.com/hook" } });
+        expect(res.status).toBe(400);
+        expect(res.body.error).toMatchObject({ code: "webhooks_disabled", field: "webhook_url" });
+      } finally {
+        await plain.close();
+      }
+    });
+  });
+}

@@ -1,0 +1,11 @@
+import { describeServerAuth } from "../conformance/server-auth.js";
+import { describeServerHostileBodies } from "../conformance/server-hostile-bodies.js";
+import { describeServerRoutes } from "../conformance/server-routes.js";
+import { describeServerWebhooks } from "../conformance/server-webhooks.js";
+import { sqliteFactory } from "../helpers/sqlite-factory.js";
+
+const factory = sqliteFactory();
+describeServerRoutes(factory);
+describeServerAuth(factory);
+describeServerWebhooks(factory);
+describeServerHostileBodies(factory);
