@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { Errand } from "../../errand.js";
+import { logJobLifecycle } from "../../server/job-log.js";
 import { databaseOption } from "../connect-option.js";
 import { loadHandlers } from "../handlers-module.js";
 import { intOption, reportError } from "../run-command.js";
@@ -18,6 +19,8 @@ export function workCommand(): Command {
       try {
         errand = await Errand.connect(opts.database);
         await loadHandlers(errand, opts.handlers);
+        // Job lines carry the correlation id of the request that enqueued the job (ERRAND_LOG_LEVEL=info shows them all).
+        logJobLifecycle(errand, errand.logger);
         const queues = String(opts.queues).split(",").map((q) => q.trim()).filter(Boolean);
         const worker = errand.work({
           queues,
