@@ -35,7 +35,7 @@ export interface EnqueueOptions {
   tx?: TransactionClient;
   /** Carried on the job into its log lines, e.g. the id of the HTTP request that enqueued it. 1–128 characters. */
   correlationId?: string;
-  /** An http(s) URL `errand serve` POSTs the job to once it ends (signed; see docs/http-api.md). */
+  /** An http(s) URL `errand serve` POSTs the job to once it ends (signed; see the README, "Webhooks"). */
   webhookUrl?: string;
 }
 

@@ -11,7 +11,7 @@ export function signWebhook(secret: string, timestamp: number, body: string): st
   return "v1=" + createHmac("sha256", secret).update(`${timestamp}.${body}`, "utf8").digest("hex");
 }
 
-/** What a receiver does (also shown in docs/http-api.md): recompute and compare in constant time. */
+/** What a receiver does (also shown in the README): recompute and compare in constant time. */
 export function verifyWebhook(
   secret: string,
   headers: { signature: string; timestamp: string },
