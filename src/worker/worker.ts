@@ -69,6 +69,7 @@ export class Worker {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
   private readonly options: ResolvedOptions;
   private readonly runs = new Map<JobId, JobRun>();
+  private handlersRunning = 0;
   private readonly wakeup = new Wakeup();
   private readonly heartbeat: LeaseHeartbeat;
   private readonly reaper: LeaseReaper;
@@ -121,7 +122,7 @@ export class Worker {
   private async claimLoop(): Promise<void> {
     const { store, logger } = this.deps;
     while (!this.stopping) {
-      const free = this.options.concurrency - this.runs.size;
+      const free = this.options.concurrency - this.handlersRunning;
       if (free > 0) {
         try {
           const jobs = await store.claimJobs({
@@ -158,11 +159,15 @@ export class Worker {
     const handler = this.deps.handlerFor(job.type) ?? missingHandler;
     const run = new JobRun(job, handler, this.deps);
     this.runs.set(job.id, run);
-    // The slot stays taken until the outcome is stored and the handler itself has settled.
-    void Promise.all([run.recorded, run.settled]).then(() => {
-      this.runs.delete(job.id);
+    // A slot is a running handler: it frees when the handler settles (a zombie that ignores
+    // its abort keeps it), so the next claim overlaps with storing this outcome. The run stays
+    // in `runs`, heartbeated and awaited by shutdown, until its outcome is stored too.
+    this.handlersRunning++;
+    void run.settled.then(() => {
+      this.handlersRunning--;
       this.wakeup.notify();
     });
+    void Promise.all([run.recorded, run.settled]).then(() => this.runs.delete(job.id));
   }
 
   private async onLeaseLost(lease: Lease): Promise<void> {
