@@ -140,9 +140,9 @@ export function resolveNewJob(
   };
 }
 
-/** The per-job strings that only some jobs carry; absent rather than null so stores that predate them insert nothing. */
+/** The per-job strings that only some jobs carry; null when the caller gave none. */
 function optionalStrings(options: EnqueueOptions): Pick<NewJob, "correlationId" | "webhookUrl"> {
-  const result: Pick<NewJob, "correlationId" | "webhookUrl"> = {};
+  const result: Pick<NewJob, "correlationId" | "webhookUrl"> = { correlationId: null, webhookUrl: null };
   if (options.correlationId !== undefined) {
     if (typeof options.correlationId !== "string" || options.correlationId.length === 0 || options.correlationId.length > 128)
       throw new ValidationError("correlationId", "must be a string of 1–128 characters");

@@ -38,11 +38,11 @@ export interface Job<Payload = unknown, Result = unknown> {
   leaseExpiresAt: Date | null;
   /**
    * Ties the job to what caused it (e.g. the HTTP request that enqueued it); log lines about
-   * the job carry it. Optional only until every store returns it.
+   * the job carry it.
    */
-  correlationId?: string | null;
-  /** Where `errand serve` POSTs the job once it ends. Optional only until every store returns it. */
-  webhookUrl?: string | null;
+  correlationId: string | null;
+  /** Where `errand serve` POSTs the job once it ends. */
+  webhookUrl: string | null;
 }
 
 /** A fully-resolved job to insert; the client fills defaults and validates before the store sees it. */
@@ -59,8 +59,8 @@ export interface NewJob {
   timeoutMs: number | null;
   backoff: BackoffPolicy;
   idempotencyKey: string | null;
-  correlationId?: string | null;
-  webhookUrl?: string | null;
+  correlationId: string | null;
+  webhookUrl: string | null;
 }
 
 /**

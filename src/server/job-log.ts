@@ -4,7 +4,7 @@ import type { Errand } from "../errand.js";
 
 /** The fields every log line about a job carries; correlationId matches the HTTP request's log lines. */
 export function jobLogFields(job: Job) {
-  return { jobId: job.id, type: job.type, queue: job.queue, attempt: job.attempt, correlationId: job.correlationId ?? null };
+  return { jobId: job.id, type: job.type, queue: job.queue, attempt: job.attempt, correlationId: job.correlationId };
 }
 
 /**

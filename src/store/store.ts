@@ -61,24 +61,21 @@ export interface Store {
   /** Replays a `failed` or `canceled` job: back to `pending` with fresh attempts, history kept. */
   retryJob(params: { id: JobId }): Promise<ChangeResult>;
 
-  /*
-   * Queue control and webhook bookkeeping for `errand serve`. Optional only until the
-   * PostgreSQL store implements them; the server answers 501 where a store lacks them.
-   */
+  /* Queue control and webhook bookkeeping, which `errand serve` builds on. */
 
   /** A paused queue is skipped by every claim (in every process) until resumed. Idempotent. */
-  pauseQueue?(params: { queue: string }): Promise<void>;
+  pauseQueue(params: { queue: string }): Promise<void>;
   /** Idempotent. */
-  resumeQueue?(params: { queue: string }): Promise<void>;
+  resumeQueue(params: { queue: string }): Promise<void>;
   /** Names of paused queues, sorted. */
-  listPausedQueues?(): Promise<string[]>;
+  listPausedQueues(): Promise<string[]>;
   /**
    * Ended jobs (completed, failed, canceled) with a `webhookUrl` whose delivery has not been
    * enqueued since they last ended, oldest first.
    */
-  listJobsAwaitingWebhook?(params: { limit: number }): Promise<Job[]>;
+  listJobsAwaitingWebhook(params: { limit: number }): Promise<Job[]>;
   /** Records that these ended jobs' webhook deliveries are enqueued; a replay re-arms them. */
-  markWebhooksEnqueued?(params: { ids: JobId[] }): Promise<void>;
+  markWebhooksEnqueued(params: { ids: JobId[] }): Promise<void>;
 
   /**
    * Optional (PostgreSQL): calls `listener` soon after jobs become runnable in `queue`, whichever

@@ -51,6 +51,8 @@ export async function runJobInline<Payload, Result>(
     finishedAt: null,
     workerId: "inline",
     leaseExpiresAt: null,
+    correlationId: null,
+    webhookUrl: null,
   };
   const ctx: JobContext<Payload> = {
     job,

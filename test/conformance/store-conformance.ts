@@ -252,10 +252,8 @@ export function describeStoreConformance(factory: StoreFactory): void {
       expect(await store.countJobs({ queues: ["mail"] })).toHaveLength(1);
     });
 
-    // Queue control and webhook bookkeeping (for `errand serve`): optional in the Store
-    // interface until every backend has them, so a backend without them shows these as skipped.
-    it("skips paused queues in every claim until they are resumed", async (ctx) => {
-      if (!store.pauseQueue || !store.resumeQueue || !store.listPausedQueues) return ctx.skip();
+    // Queue control and webhook bookkeeping (for `errand serve`).
+    it("skips paused queues in every claim until they are resumed", async () => {
       await store.insertJobs({ jobs: [newJob({ queue: "mail" }), newJob({ queue: "mail" }), newJob()] });
       await store.pauseQueue({ queue: "mail" });
       await store.pauseQueue({ queue: "mail" }); // idempotent
@@ -269,11 +267,10 @@ export function describeStoreConformance(factory: StoreFactory): void {
       expect(await claim(10, W2, 30_000, ["mail"])).toHaveLength(2);
     });
 
-    it("keeps a job's correlation id and webhook URL", async (ctx) => {
+    it("keeps a job's correlation id and webhook URL", async () => {
       const [{ job }] = (await store.insertJobs({
         jobs: [newJob({ correlationId: "req-1", webhookUrl: "https://example.com/hook" })],
       })) as [InsertedJob];
-      if (job.correlationId === undefined) return ctx.skip();
       expect(job).toMatchObject({ correlationId: "req-1", webhookUrl: "https://example.com/hook" });
       expect(await store.getJob({ id: job.id })).toEqual(job);
       const [claimed] = await claim();
@@ -282,8 +279,7 @@ export function describeStoreConformance(factory: StoreFactory): void {
       expect(plain!.job).toMatchObject({ correlationId: null, webhookUrl: null });
     });
 
-    it("lists ended jobs owing a webhook until marked, and re-arms them on replay", async (ctx) => {
-      if (!store.listJobsAwaitingWebhook || !store.markWebhooksEnqueued) return ctx.skip();
+    it("lists ended jobs owing a webhook until marked, and re-arms them on replay", async () => {
       const [hooked, plain] = await store.insertJobs({
         jobs: [newJob({ webhookUrl: "https://example.com/h", maxAttempts: 1 }), newJob()],
       });

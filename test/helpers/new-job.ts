@@ -13,6 +13,8 @@ export function newJob(overrides: Partial<NewJob> = {}): NewJob {
     timeoutMs: null,
     backoff: DEFAULT_BACKOFF,
     idempotencyKey: null,
+    correlationId: null,
+    webhookUrl: null,
     ...overrides,
   };
 }

@@ -1,7 +1,5 @@
-import type { Store } from "../../store/store.js";
 import type { RouteContext } from "../context.js";
-import { HttpError } from "../http-error.js";
-import { errorSchema, queueListSchema, queueParamsSchema, queueStateSchema } from "../schemas.js";
+import { queueListSchema, queueParamsSchema, queueStateSchema } from "../schemas.js";
 import { queueToJson } from "../wire-format.js";
 
 const JOB_STATES_ZERO = { pending: 0, scheduled: 0, blocked: 0, running: 0, retrying: 0, completed: 0, failed: 0, canceled: 0 };
@@ -16,7 +14,7 @@ export function addQueueRoutes(ctx: RouteContext): void {
     scope: "jobs:read",
     responses: { 200: { description: "queues", schema: queueListSchema } },
     handler: async () => {
-      const [counts, paused] = await Promise.all([store.countJobs({}), store.listPausedQueues?.() ?? []]);
+      const [counts, paused] = await Promise.all([store.countJobs({}), store.listPausedQueues()]);
       const pausedSet = new Set(paused);
       // A paused queue with no jobs is still listed, so it can be seen and resumed.
       const empty = paused.filter((q) => !counts.some((c) => c.queue === q)).map((queue) => ({ queue, counts: { ...JOB_STATES_ZERO } }));
@@ -33,21 +31,12 @@ export function addQueueRoutes(ctx: RouteContext): void {
       tag: "queues",
       scope: "admin",
       params: queueParamsSchema,
-      responses: {
-        200: { description: "the queue's paused state now", schema: queueStateSchema },
-        501: { description: "this store cannot pause queues", schema: errorSchema },
-      },
+      responses: { 200: { description: "the queue's paused state now", schema: queueStateSchema } },
       handler: async (request) => {
         const queue = request.params.name;
-        await queueControl(store, action)({ queue });
+        await (action === "pause" ? store.pauseQueue({ queue }) : store.resumeQueue({ queue }));
         return { name: queue, paused: action === "pause" };
       },
     });
   }
-}
-
-function queueControl(store: Store, action: "pause" | "resume") {
-  const method = action === "pause" ? store.pauseQueue : store.resumeQueue;
-  if (!method) throw new HttpError(501, "not_supported", `the ${store.backend} store cannot ${action} queues yet`);
-  return method.bind(store);
 }

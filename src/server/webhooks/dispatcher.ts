@@ -24,11 +24,6 @@ export class WebhookDispatcher {
   ) {}
 
   start(): void {
-    const { store } = this.errand;
-    if (!store.listJobsAwaitingWebhook || !store.markWebhooksEnqueued) {
-      this.logger.warn(`the ${store.backend} store cannot track webhooks yet; webhook_url is accepted but not delivered`);
-      return;
-    }
     this.schedule();
   }
 
@@ -52,7 +47,7 @@ export class WebhookDispatcher {
     const { store } = this.errand;
     try {
       for (;;) {
-        const ended = await store.listJobsAwaitingWebhook!({ limit: BATCH });
+        const ended = await store.listJobsAwaitingWebhook({ limit: BATCH });
         if (ended.length === 0) return;
         await this.errand.enqueueMany(
           ended.map((job) =>
@@ -65,7 +60,7 @@ export class WebhookDispatcher {
             ),
           ),
         );
-        await store.markWebhooksEnqueued!({ ids: ended.map((j) => j.id) });
+        await store.markWebhooksEnqueued({ ids: ended.map((j) => j.id) });
         if (ended.length < BATCH || this.stopped) return;
       }
     } catch (error) {

@@ -221,6 +221,27 @@ export class PostgresStore implements Store {
     return this.change(params.id, "retry_job", []);
   }
 
+  async pauseQueue(params: { queue: string }): Promise<void> {
+    await this.run("pause_queue", [params.queue]);
+  }
+
+  async resumeQueue(params: { queue: string }): Promise<void> {
+    await this.run("resume_queue", [params.queue]);
+  }
+
+  async listPausedQueues(): Promise<string[]> {
+    return (await this.query<{ queue: string }>("list_paused_queues", [])).map((r) => r.queue);
+  }
+
+  async listJobsAwaitingWebhook(params: { limit: number }): Promise<Job[]> {
+    return (await this.query<JobRow>("list_jobs_awaiting_webhook", [params.limit])).map(jobFromRow);
+  }
+
+  async markWebhooksEnqueued(params: { ids: JobId[] }): Promise<void> {
+    if (params.ids.length === 0) return;
+    await this.run("mark_webhooks_enqueued", [params.ids]);
+  }
+
   /**
    * A guarded single-row update that tells "no such job" from "not in a state for it": the row
    * is locked first, so the state reported as previous (or as the conflict) is the one judged.
@@ -263,6 +284,8 @@ export class PostgresStore implements Store {
         jobs.map((j) => JSON.stringify(j.backoff)),
         jobs.map((j) => j.idempotencyKey),
         this.schema.channel,
+        jobs.map((j) => j.correlationId),
+        jobs.map((j) => j.webhookUrl),
       ],
       tx,
     );

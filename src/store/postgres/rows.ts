@@ -28,6 +28,8 @@ export interface JobRow {
   finished_at: Date | null;
   worker_id: string | null;
   lease_expires_at: Date | null;
+  correlation_id: string | null;
+  webhook_url: string | null;
 }
 
 /** jsonb has no timestamp type: `at` is stored as the ISO text to_jsonb(now()) writes. */
@@ -57,6 +59,8 @@ export function jobFromRow(row: JobRow): Job {
     finishedAt: row.finished_at,
     workerId: row.worker_id,
     leaseExpiresAt: row.lease_expires_at,
+    correlationId: row.correlation_id,
+    webhookUrl: row.webhook_url,
   };
 }
 
@@ -89,5 +93,7 @@ export function insertedJob(input: NewJob, row: InsertedRow): Job {
     finishedAt: null,
     workerId: null,
     leaseExpiresAt: null,
+    correlationId: input.correlationId,
+    webhookUrl: input.webhookUrl,
   };
 }

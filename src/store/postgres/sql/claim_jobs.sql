@@ -1,10 +1,15 @@
 -- $1 queue[] $2 limit $3 worker_id $4 lease_ms
 -- Walks jobs_waiting once per queue, taking at most $2 rows each (rows another claimer holds
 -- are skipped, not waited for), then claims the best $2 across queues in the same statement.
--- Cost does not grow with the number of finished jobs.
+-- Cost does not grow with the number of finished jobs. Paused queues are skipped here, in the
+-- same statement, so a pause takes effect for every claim that starts after it commits.
 WITH picked AS (
   SELECT w.id
-  FROM unnest($1::text[]) AS q(name)
+  FROM (
+    -- Paused queues are dropped before their rows are visited, so none of them is even locked.
+    SELECT u.name FROM unnest($1::text[]) AS u(name)
+    WHERE NOT EXISTS (SELECT 1 FROM {{schema}}.paused_queues AS p WHERE p.queue = u.name)
+  ) AS q
   CROSS JOIN LATERAL (
     SELECT id, priority, run_at FROM {{schema}}.jobs
     WHERE queue = q.name AND state IN ('pending','scheduled','retrying') AND run_at <= now()

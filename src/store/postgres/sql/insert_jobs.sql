@@ -1,7 +1,8 @@
 -- One statement inserts a whole batch, so it is atomic without BEGIN/COMMIT round trips.
 -- $1 type[] $2 queue[] $3 payload[] (JSON text) $4 priority[] $5 run_at_ms[] (NULL: now + delay)
 -- $6 delay_ms[] $7 max_attempts[] $8 timeout_ms[] $9 backoff[] (JSON text) $10 idempotency_key[]
--- $11 the NOTIFY channel.
+-- $11 the NOTIFY channel $12 correlation_id[] $13 webhook_url[]. A job with a webhook_url owes
+-- its webhook from the start (webhook_pending), announced once it ends.
 -- Ids are drawn from the sequence before inserting, so each returned row is matched to its
 -- input by id (RETURNING order is not guaranteed). An input whose idempotency key already
 -- exists is not inserted; its row comes back NULL and the caller fetches the existing job.
@@ -11,16 +12,18 @@ WITH input AS MATERIALIZED (
   SELECT nextval('{{schema}}.jobs_id_seq') AS id, t.*,
          COALESCE(to_timestamp(t.run_at_ms / 1000.0), now() + t.delay_ms * interval '1 millisecond') AS due
   FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::float8[], $6::float8[], $7::int[], $8::int[],
-              $9::text[], $10::text[])
+              $9::text[], $10::text[], $12::text[], $13::text[])
        WITH ORDINALITY AS t(type, queue, payload, priority, run_at_ms, delay_ms, max_attempts, timeout_ms,
-                            backoff, idempotency_key, n)
+                            backoff, idempotency_key, correlation_id, webhook_url, n)
 ),
 inserted AS (
   INSERT INTO {{schema}}.jobs
-    (id, type, queue, state, payload, priority, max_attempts, timeout_ms, backoff, idempotency_key, run_at)
+    (id, type, queue, state, payload, priority, max_attempts, timeout_ms, backoff, idempotency_key, run_at,
+     correlation_id, webhook_url, webhook_pending)
   OVERRIDING SYSTEM VALUE
   SELECT id, type, queue, CASE WHEN due > now() THEN 'scheduled' ELSE 'pending' END, payload::json, priority,
-         max_attempts, timeout_ms, backoff::jsonb, idempotency_key, due
+         max_attempts, timeout_ms, backoff::jsonb, idempotency_key, due,
+         correlation_id, webhook_url, webhook_url IS NOT NULL
   FROM input
   ORDER BY n
   ON CONFLICT (idempotency_key) DO NOTHING

@@ -1,0 +1,1 @@
+SELECT queue FROM {{schema}}.paused_queues ORDER BY queue;

@@ -1,0 +1,17 @@
+import { describe, it } from "vitest";
+import { describeServerAuth } from "../conformance/server-auth.js";
+import { describeServerHostileBodies } from "../conformance/server-hostile-bodies.js";
+import { describeServerRoutes } from "../conformance/server-routes.js";
+import { describeServerWebhooks } from "../conformance/server-webhooks.js";
+import { postgresFactory } from "../helpers/postgres-factory.js";
+
+const factory = await postgresFactory();
+
+if (factory) {
+  describeServerRoutes(factory);
+  describeServerAuth(factory);
+  describeServerWebhooks(factory);
+  describeServerHostileBodies(factory);
+} else {
+  describe.skip("HTTP API on PostgreSQL", () => it("needs a reachable PostgreSQL"));
+}
