@@ -1,7 +1,7 @@
 export { Errand, type ErrandOptions } from "./errand.js";
 export type { EnqueueRequest, JobDefinition, JobTypeOptions, PayloadOf, ResultOf } from "./client/job-definition.js";
 export type { EnqueueOutcome, ListJobsOptions } from "./client/job-client.js";
-export type { EnqueueOptions } from "./core/enqueue-options.js";
+export type { EnqueueOptions, TransactionClient } from "./core/enqueue-options.js";
 export type { BackoffPolicy } from "./core/backoff.js";
 export type { JobContext, JobHandler } from "./core/handler.js";
 export type { AttemptError, Job, JobId } from "./core/job.js";
@@ -20,6 +20,7 @@ export {
   SchemaTooNewError,
   SnoozeJob,
   StoreUnavailableError,
+  UnsupportedByStoreError,
   ValidationError,
   WorkerShutdownError,
 } from "./core/errors.js";

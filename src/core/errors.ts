@@ -48,6 +48,13 @@ export class StoreUnavailableError extends ErrandError {
   }
 }
 
+/** The feature needs a store that offers it (e.g. transactional completion needs PostgreSQL). */
+export class UnsupportedByStoreError extends ErrandError {
+  constructor(feature: string, backend: string) {
+    super("unsupported_by_store", `${feature} is not available on the ${backend} store; it needs PostgreSQL`);
+  }
+}
+
 /** The database was migrated by a newer Errand than this one; running against it would be unsafe. */
 export class SchemaTooNewError extends ErrandError {
   constructor(found: number, known: number) {

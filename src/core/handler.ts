@@ -1,3 +1,4 @@
+import type { TransactionClient } from "./enqueue-options.js";
 import type { Job } from "./job.js";
 
 /** What a running handler gets besides its payload. */
@@ -11,6 +12,19 @@ export interface JobContext<Payload = unknown> {
   readonly signal: AbortSignal;
   /** Persists progress (0–100) on the job and emits a `progress` event. */
   progress(percent: number): Promise<void>;
+  /**
+   * PostgreSQL only: completes the job in the same transaction as the handler's own writes.
+   * Runs `fn` inside a fresh transaction (its `tx` is a `pg` client after BEGIN: query through
+   * it, never COMMIT or ROLLBACK yourself), then marks the job completed with `fn`'s return
+   * value as its result, and commits only if this worker still holds the lease. So the writes
+   * and the completion happen together or not at all, and a worker that lost its lease (its
+   * job retried elsewhere) cannot apply them twice: it rejects with LeaseLostError and
+   * nothing is written. If `fn` throws, everything rolls back and the error propagates (the
+   * job is retried as usual). Call it at most once per attempt, and return its value from the
+   * handler; the job is already completed when it resolves. On SQLite it rejects with
+   * UnsupportedByStoreError.
+   */
+  completeInTransaction<T>(fn: (tx: TransactionClient) => Promise<T>): Promise<T>;
 }
 
 export type JobHandler<Payload, Result> = (payload: Payload, ctx: JobContext<Payload>) => Promise<Result> | Result;

@@ -78,6 +78,17 @@ export interface Store {
   markWebhooksEnqueued(params: { ids: JobId[] }): Promise<void>;
 
   /**
+   * Optional (PostgreSQL): opens a transaction, runs `work` in it (the handler's own writes;
+   * it returns the job's result as JSON text or null), then completes the job in the same
+   * transaction, fenced by `lease`. Commits and returns true only if the lease was still held;
+   * otherwise rolls everything back and returns false. If `work` throws, rolls back and rethrows.
+   */
+  completeJobInTransaction?(params: {
+    lease: Lease;
+    work: (tx: TransactionClient) => Promise<string | null>;
+  }): Promise<boolean>;
+
+  /**
    * Optional (PostgreSQL): calls `listener` soon after jobs become runnable in `queue`, whichever
    * process enqueued them, so idle workers wake without waiting for their next poll. `null`
    * means notices may have been missed (the listening connection was re-established): look at

@@ -1,4 +1,6 @@
 import type { JobDefinition } from "../client/job-definition.js";
+import type { TransactionClient } from "../core/enqueue-options.js";
+import { UnsupportedByStoreError } from "../core/errors.js";
 import type { JobContext } from "../core/handler.js";
 import type { Job } from "../core/job.js";
 import { serializePayload } from "../core/payload.js";
@@ -8,6 +10,11 @@ export interface InlineRunOptions {
   attempt?: number;
   /** Abort it to test how the handler reacts to timeout or cancellation. */
   signal?: AbortSignal;
+  /**
+   * What ctx.completeInTransaction hands the handler (e.g. a pg client in a test transaction).
+   * Without it, ctx.completeInTransaction rejects: there is no store to complete in.
+   */
+  tx?: TransactionClient;
 }
 
 export interface InlineRun<Result> {
@@ -59,6 +66,10 @@ export async function runJobInline<Payload, Result>(
     signal: options.signal ?? new AbortController().signal,
     progress: async (percent) => {
       progress.push(percent);
+    },
+    completeInTransaction: async (fn) => {
+      if (options.tx === undefined) throw new UnsupportedByStoreError("ctx.completeInTransaction (runJobInline without a tx option)", "inline");
+      return fn(options.tx);
     },
   };
   const result = await definition.handler(roundTripped, ctx);

@@ -8,8 +8,10 @@ import {
   LeaseLostError,
   PermanentError,
   SnoozeJob,
+  UnsupportedByStoreError,
   WorkerShutdownError,
 } from "../core/errors.js";
+import type { TransactionClient } from "../core/enqueue-options.js";
 import type { JobContext, JobHandler } from "../core/handler.js";
 import { leaseOf, type AttemptError, type Job, type Lease } from "../core/job.js";
 import { serializePayload, type PayloadLimits } from "../core/payload.js";
@@ -27,6 +29,8 @@ export interface JobRunDeps {
 /** How one attempt ended, decided once; later events (a late return, another abort) change nothing. */
 type Outcome =
   | { kind: "completed"; value: unknown }
+  /** The handler's ctx.completeInTransaction committed: the store has it already. */
+  | { kind: "completed_in_transaction"; value: unknown }
   | { kind: "failed"; error: unknown; permanent: boolean }
   | { kind: "snoozed"; delayMs: number }
   | { kind: "canceled_by_handler" }
@@ -50,6 +54,8 @@ export class JobRun {
   private abortReason: ErrandError | null = null;
   private onAbort!: (marker: typeof ABORTED) => void;
   private settle!: () => void;
+  /** Set by ctx.completeInTransaction: resolves to its value if it committed, null if not. */
+  private transactional: Promise<{ value: unknown } | null> | null = null;
 
   constructor(
     readonly job: Job,
@@ -95,6 +101,10 @@ export class JobRun {
     } finally {
       if (timer) clearTimeout(timer);
     }
+    // Whatever else happened (a timeout, a throw after it), a committed transactional
+    // completion is the outcome: the job is completed in the store and must not be touched again.
+    const committed = this.transactional === null ? null : await this.transactional;
+    if (committed !== null) outcome = { kind: "completed_in_transaction", value: committed.value };
     try {
       await this.record(outcome);
     } catch (error) {
@@ -118,7 +128,36 @@ export class JobRun {
         const held = await deps.store.updateProgress({ lease: this.lease, progress: percent });
         if (held) deps.events.emit("progress", { job: { ...job, progress: percent }, progress: percent });
       },
+      completeInTransaction: (fn) => run.completeInTransaction(fn),
     };
+  }
+
+  private async completeInTransaction<T>(fn: (tx: TransactionClient) => Promise<T>): Promise<T> {
+    const { store } = this.deps;
+    if (store.completeJobInTransaction === undefined)
+      throw new UnsupportedByStoreError("ctx.completeInTransaction", store.backend);
+    if (this.transactional !== null) throw new Error("ctx.completeInTransaction may be called only once per attempt");
+    if (this.abortReason !== null) throw this.abortReason;
+    let value!: T;
+    const committing = store.completeJobInTransaction({
+      lease: this.lease,
+      work: async (tx) => this.resultText((value = await fn(tx))),
+    });
+    this.transactional = committing.then(
+      (accepted) => (accepted ? { value } : null),
+      () => null,
+    );
+    if (!(await committing)) {
+      // Someone else has the job now: this attempt's outcome is theirs to record.
+      this.abort(new LeaseLostError());
+      throw new LeaseLostError();
+    }
+    return value;
+  }
+
+  /** The handler's return value as the JSON text stored as the job's result. */
+  private resultText(value: unknown): string | null {
+    return value === undefined ? null : serializePayload(value, this.deps.payloadLimits, "result");
   }
 
   private async record(outcome: Outcome): Promise<void> {
@@ -127,18 +166,16 @@ export class JobRun {
       case "completed": {
         let result: string | null;
         try {
-          result = outcome.value === undefined ? null : serializePayload(outcome.value, deps.payloadLimits, "result");
+          result = this.resultText(outcome.value);
         } catch (error) {
           return this.record({ kind: "failed", error, permanent: true });
         }
         const [accepted] = await deps.store.completeJobs({ completions: [{ lease, result }] });
         if (!accepted) return this.refused("completion");
-        if (deps.events.has("completed")) {
-          const finished = { ...job, state: nextState("running", "handler_returned")!, result: outcome.value, finishedAt: new Date() };
-          deps.events.emit("completed", { job: finished, result: outcome.value });
-        }
-        return;
+        return this.emitCompleted(outcome.value);
       }
+      case "completed_in_transaction":
+        return this.emitCompleted(outcome.value);
       case "failed": {
         const event = failureEvent({ attempt: job.attempt, maxAttempts: job.maxAttempts, permanent: outcome.permanent });
         const retryDelayMs = event === "permanent_failure_or_no_attempts_left" ? null : backoffDelay(job.backoff, job.attempt);
@@ -166,6 +203,12 @@ export class JobRun {
     }
   }
 
+  private emitCompleted(result: unknown): void {
+    if (!this.deps.events.has("completed")) return;
+    const finished = { ...this.job, state: nextState("running", "handler_returned")!, result, finishedAt: new Date() };
+    this.deps.events.emit("completed", { job: finished, result });
+  }
+
   private refused(what: string): void {
     this.deps.logger.warn(
       { jobId: this.job.id, attempt: this.job.attempt },
@@ -184,7 +227,8 @@ function outcomeOfAbort(reason: unknown): Outcome {
 function outcomeOfError(error: unknown): Outcome {
   if (error instanceof SnoozeJob) return { kind: "snoozed", delayMs: error.delayMs };
   if (error instanceof CancelJob) return { kind: "canceled_by_handler" };
-  return { kind: "failed", error, permanent: error instanceof PermanentError };
+  // A store without the feature will not gain it on a retry.
+  return { kind: "failed", error, permanent: error instanceof PermanentError || error instanceof UnsupportedByStoreError };
 }
 
 function describeError(error: unknown): AttemptErrorInput {

@@ -37,6 +37,9 @@ export interface PostgresStoreOptions {
   onBackgroundError?: (error: unknown) => void;
 }
 
+/** Thrown inside a transaction to roll it back because the lease was lost (not an error to report). */
+const LEASE_LOST = Symbol("lease lost");
+
 const columnsOf = (leases: Lease[]) => [leases.map((l) => l.jobId), leases.map((l) => l.attempt), leases.map((l) => l.workerId)];
 
 /**
@@ -177,6 +180,28 @@ export class PostgresStore implements Store {
   async completeJobs(params: { completions: Completion[] }): Promise<boolean[]> {
     if (params.completions.length === 0) return [];
     return this.completions.submit(params.completions);
+  }
+
+  /**
+   * The fenced completion runs after `work`, not before: locking the job row first would hold
+   * it for the whole callback and stall this worker's batched lease extensions behind it.
+   * Checked last, a lease lost meanwhile still makes the whole transaction roll back.
+   */
+  async completeJobInTransaction(params: {
+    lease: Lease;
+    work: (tx: TransactionClient) => Promise<string | null>;
+  }): Promise<boolean> {
+    try {
+      return await this.transaction(async (client) => {
+        const result = await params.work(client);
+        const accepted = await this.query<{ n: number }>("complete_jobs", [...columnsOf([params.lease]), [result]], client);
+        if (accepted.length === 0) throw LEASE_LOST;
+        return true;
+      });
+    } catch (error) {
+      if (error === LEASE_LOST) return false;
+      throw error;
+    }
   }
 
   async failJob(params: { lease: Lease; error: AttemptErrorInput; retryDelayMs: number | null }): Promise<Job | null> {
