@@ -9,13 +9,13 @@
 //   unfinished()                jobs not yet durably finished (queued, running, unacked)
 //   close()                     stop the worker, drop the schema / obliterate the queue
 //
-// Each phase has a time budget (BENCH_PHASE_SECONDS, default 15). A peer too slow to finish a phase
+// Each phase has a time budget (BENCH_PHASE_SECONDS, default 10). A peer too slow to finish a phase
 // inside it (pg-boss's default config polls every 2 s) is measured over the jobs it did finish;
 // the run says so on stderr, so a capped figure is never mistaken for a full one.
 import { performance } from "node:perf_hooks";
 import { percentile, report, sleep } from "../report.mjs";
 
-const budgetMs = Number(process.env.BENCH_PHASE_SECONDS ?? 15) * 1000;
+const budgetMs = Number(process.env.BENCH_PHASE_SECONDS ?? 10) * 1000;
 
 function rate(done, startedAt) {
   return done / ((performance.now() - startedAt) / 1000);

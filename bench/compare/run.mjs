@@ -4,7 +4,7 @@
 // JSON lines, and this script re-prints them, then the summary tables.
 //
 // Env: BENCH_N (jobs per workload, default 20,000), BENCH_PHASE_SECONDS (time budget per phase,
-// default 15), BENCH_SYSTEMS (comma list, default all), BENCH_POSTGRES_URL (default
+// default 10), BENCH_SYSTEMS (comma list, default all), BENCH_POSTGRES_URL (default
 // postgres://localhost:5432/test), BENCH_REDIS_HOST (default 127.0.0.1).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
