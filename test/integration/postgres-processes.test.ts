@@ -1,12 +1,10 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Errand } from "../../src/errand.js";
 import { describeProcessConformance } from "../conformance/process-conformance.js";
 import { adminQuery, postgresFactory } from "../helpers/postgres-factory.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { exited, startWorkerProcess } from "../helpers/worker-process.js";
+import { workerScenario } from "../helpers/worker-scenario.js";
 
 const factory = await postgresFactory();
 
@@ -16,14 +14,11 @@ else describe.skip("PostgreSQL worker processes", () => it("needs a reachable Po
 const JOBS = 20_000;
 
 (factory ? describe : describe.skip)("PostgreSQL: many processes, one killed", () => {
+  const dir = tempDir();
   it(`four processes share ${JOBS.toLocaleString("en")} jobs; one is SIGKILLed mid-run and loses nothing`, { timeout: 60_000 }, async () => {
-    const url = await factory!.url();
-    const schema = new URL(url).searchParams.get("schema")!;
-    const recordFile = join(tempDir(), "runs.log");
-    writeFileSync(recordFile, "");
-    const errand = await Errand.connect(await factory!.open(url));
+    const { errand, schema, env: scenarioEnv, runs } = await workerScenario(factory!, dir);
     try {
-      const env = (extra: Record<string, string>) => ({ ERRAND_DATABASE_URL: url, RECORD_FILE: recordFile, CONCURRENCY: "25", ...extra });
+      const env = (extra: Record<string, string>) => scenarioEnv({ CONCURRENCY: "25", ...extra });
       // The doomed process is slowed down so it always has handlers in flight when it dies, and
       // takes short leases so its jobs return quickly. The survivors' leases are long enough that
       // a machine this busy (four workers and PostgreSQL) never lets a live one lapse.
@@ -35,8 +30,8 @@ const JOBS = 20_000;
         startWorkerProcess(survivor),
       ]);
       await errand.enqueueMany(Array.from({ length: JOBS }, (_, i) => ({ type: "record", payload: { i } })));
-      const runsBy = (pid: number | undefined) => readFileSync(recordFile, "utf8").split("\n").filter((l) => l.endsWith(` ${pid}`)).length;
-      await waitFor(() => runsBy(doomed!.pid) >= 200, { timeoutMs: 20_000, what: "the doomed process to be well into its share" });
+      const doomedPid = String(doomed!.pid);
+      await waitFor(() => runs().filter(([, pid]) => pid === doomedPid).length >= 200, { timeoutMs: 20_000, what: "the doomed process to be well into its share" });
       doomed!.kill("SIGKILL");
       await exited(doomed!);
 
@@ -46,14 +41,12 @@ const JOBS = 20_000;
       // Each handler run is recorded exactly once. A job runs once, unless the killed process had
       // claimed it: then its lease expired and a survivor ran it as attempt 2. (The killed process
       // may have died before that job's handler started, so attempt 1 has at most one record.)
-      const records = readFileSync(recordFile, "utf8").split("\n").filter(Boolean).map((l) => l.split(" ") as [string, string]);
       const runsOf = new Map<string, string[]>();
-      for (const [id, pid] of records) runsOf.set(id, [...(runsOf.get(id) ?? []), pid]);
+      for (const [id, pid] of runs()) runsOf.set(id, [...(runsOf.get(id) ?? []), pid]);
       const rows = await adminQuery<{ id: string; attempt: number; codes: string[] }>(
         `SELECT id, attempt, ARRAY(SELECT e->>'code' FROM jsonb_array_elements(errors) AS e) AS codes FROM "${schema}".jobs`,
       );
       expect(rows).toHaveLength(JOBS);
-      const doomedPid = String(doomed!.pid);
       let rescued = 0;
       for (const row of rows) {
         const pids = runsOf.get(row.id) ?? [];

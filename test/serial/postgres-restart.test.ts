@@ -1,15 +1,13 @@
 // Restarts the shared PostgreSQL server, so it runs on its own, after every other test file
 // (vitest.serial.config.ts; see the `test` script): no other file's connections are cut.
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { StoreUnavailableError } from "../../src/core/errors.js";
-import { Errand } from "../../src/errand.js";
 import { adminQuery, postgresFactory } from "../helpers/postgres-factory.js";
 import { postgresServerControl } from "../helpers/postgres-server.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { startWorkerProcess } from "../helpers/worker-process.js";
+import { workerScenario } from "../helpers/worker-scenario.js";
 
 const factory = await postgresFactory();
 const server = factory ? await postgresServerControl() : null;
@@ -19,18 +17,16 @@ afterAll(async () => server?.ensureUp());
 const JOBS = 3_000;
 
 (factory ? describe : describe.skip)("PostgreSQL goes away during processing", () => {
+  const dir = tempDir();
   it("workers reconnect by themselves and every job completes; enqueue during the outage rejects", { timeout: 60_000 }, async () => {
-    const url = await factory!.url();
-    const schema = new URL(url).searchParams.get("schema")!;
-    const recordFile = join(tempDir(), "runs.log");
-    writeFileSync(recordFile, "");
-    const errand = await Errand.connect(await factory!.open(url));
+    const scenario = await workerScenario(factory!, dir);
+    const { errand, schema } = scenario;
     try {
       // The outage makes every worker log errors by design; only a crash would be news.
-      const env = { ERRAND_DATABASE_URL: url, RECORD_FILE: recordFile, CONCURRENCY: "20", SLOW_MS: "5", LEASE_MS: "2000", ERRAND_LOG_LEVEL: "fatal" };
+      const env = scenario.env({ CONCURRENCY: "20", SLOW_MS: "5", LEASE_MS: "2000", ERRAND_LOG_LEVEL: "fatal" });
       const workers = await Promise.all([startWorkerProcess(env), startWorkerProcess(env)]);
       await errand.enqueueMany(Array.from({ length: JOBS }, (_, i) => ({ type: "record", payload: { i } })));
-      const runs = () => readFileSync(recordFile, "utf8").split("\n").filter(Boolean).length;
+      const runs = () => scenario.runs().length;
       await waitFor(() => runs() >= 300, { timeoutMs: 20_000, what: "processing to be under way" });
 
       if (server) {
