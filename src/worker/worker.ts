@@ -4,12 +4,13 @@ import type { Logger } from "pino";
 import type { JobEventBus } from "../client/event-bus.js";
 import { JobCanceledError, LeaseLostError, ValidationError, WorkerShutdownError } from "../core/errors.js";
 import type { JobHandler } from "../core/handler.js";
-import type { Job, JobId, Lease } from "../core/job.js";
+import { leaseOf, type Job, type JobId, type Lease } from "../core/job.js";
 import type { PayloadLimits } from "../core/payload.js";
 import { LeaseReaper } from "../scheduler/lease-reaper.js";
 import type { Store } from "../store/store.js";
 import { JobRun } from "./job-run.js";
 import { LeaseHeartbeat } from "./lease-heartbeat.js";
+import { PrefetchBuffer } from "./prefetch-buffer.js";
 import { Wakeup } from "./wakeup.js";
 
 export interface WorkerOptions {
@@ -27,6 +28,11 @@ export interface WorkerOptions {
   reaperIntervalMs?: number;
   /** On close, how long in-flight jobs may run before they are aborted and returned to the queue, ms. Default 10 000. */
   shutdownGraceMs?: number;
+  /**
+   * Most jobs to claim ahead of free slots. The worker keeps about 50 ms of work ready (from
+   * recent handler durations), up to this many; 0 claims only for free slots. Default 500.
+   */
+  prefetch?: number;
 }
 
 export interface WorkerDeps {
@@ -58,17 +64,19 @@ function resolveOptions(options: WorkerOptions): ResolvedOptions {
     pollIntervalMs: positive(options.pollIntervalMs, 500, "pollIntervalMs"),
     reaperIntervalMs: positive(options.reaperIntervalMs, Math.max(1, Math.floor(leaseMs / 3)), "reaperIntervalMs"),
     shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
+    prefetch: options.prefetch === 0 ? 0 : positive(options.prefetch, 500, "prefetch"),
   };
 }
 
 /**
- * Claims jobs in batches sized to its free slots and runs their handlers, at most
- * `concurrency` at once, until closed.
+ * Claims jobs in batches sized to its free slots plus a small prefetch buffer, and runs their
+ * handlers, at most `concurrency` at once, until closed.
  */
 export class Worker {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
   private readonly options: ResolvedOptions;
   private readonly runs = new Map<JobId, JobRun>();
+  private readonly prefetched: PrefetchBuffer;
   private handlersRunning = 0;
   private readonly wakeup = new Wakeup();
   private readonly heartbeat: LeaseHeartbeat;
@@ -84,13 +92,14 @@ export class Worker {
     options: WorkerOptions = {},
   ) {
     this.options = resolveOptions(options);
+    this.prefetched = new PrefetchBuffer(this.options.concurrency, this.options.prefetch);
     const { store, events, logger } = deps;
     this.heartbeat = new LeaseHeartbeat({
       store,
       logger,
       intervalMs: this.options.heartbeatMs,
       leaseMs: this.options.leaseMs,
-      leases: () => [...this.runs.values()].map((r) => r.lease),
+      leases: () => [...[...this.runs.values()].map((r) => r.lease), ...this.prefetched.leases()],
       onLost: (lease) => void this.onLeaseLost(lease),
     });
     this.reaper = new LeaseReaper({ store, events, logger, intervalMs: this.options.reaperIntervalMs });
@@ -99,15 +108,17 @@ export class Worker {
         if (this.options.queues.includes(job.queue)) this.wakeup.notify();
       }),
       // A cancel made in this process reaches the handler at once; one made elsewhere, at the next heartbeat.
-      events.on("canceled", ({ job }) => this.runs.get(job.id)?.abort(new JobCanceledError())),
+      events.on("canceled", ({ job }) => {
+        if (!this.prefetched.remove(job.id)) this.runs.get(job.id)?.abort(new JobCanceledError());
+      }),
     ];
     this.newJobsSubscription = this.subscribeToNewJobs();
     this.loopDone = this.claimLoop();
   }
 
-  /** Jobs running now. */
+  /** Jobs this worker holds: running, storing their outcome, or claimed and about to start. */
   get running(): number {
-    return this.runs.size;
+    return this.runs.size + this.prefetched.size;
   }
 
   /**
@@ -123,21 +134,34 @@ export class Worker {
     const { store, logger } = this.deps;
     while (!this.stopping) {
       const free = this.options.concurrency - this.handlersRunning;
-      if (free > 0) {
+      const target = this.prefetched.target();
+      const buffered = this.prefetched.size;
+      // Claim when a slot would otherwise idle, or when the buffer has run half empty.
+      const want = free + target - buffered;
+      if (want > 0 && ((free > 0 && buffered === 0) || buffered <= target / 2)) {
         try {
           const jobs = await store.claimJobs({
             queues: this.options.queues,
-            limit: free,
+            limit: want,
             workerId: this.id,
             leaseMs: this.options.leaseMs,
           });
-          for (const job of jobs) this.start(job);
-          if (jobs.length === free) continue;
+          this.prefetched.push(jobs);
+          this.startBuffered();
+          if (jobs.length === want) continue;
         } catch (error) {
           logger.error({ err: error }, "claiming jobs failed; will try again");
         }
       }
       if (!this.stopping) await this.wakeup.wait(this.options.pollIntervalMs);
+    }
+  }
+
+  private startBuffered(): void {
+    while (this.handlersRunning < this.options.concurrency && !this.stopping) {
+      const job = this.prefetched.take();
+      if (job === undefined) return;
+      this.start(job);
     }
   }
 
@@ -163,24 +187,41 @@ export class Worker {
     // its abort keeps it), so the next claim overlaps with storing this outcome. The run stays
     // in `runs`, heartbeated and awaited by shutdown, until its outcome is stored too.
     this.handlersRunning++;
+    const startedAt = performance.now();
     void run.settled.then(() => {
       this.handlersRunning--;
+      this.prefetched.recordHandlerDuration(performance.now() - startedAt);
+      this.startBuffered();
       this.wakeup.notify();
     });
     void Promise.all([run.recorded, run.settled]).then(() => this.runs.delete(job.id));
   }
 
   private async onLeaseLost(lease: Lease): Promise<void> {
+    if (this.prefetched.remove(lease.jobId)) return; // never started: nothing to abort
     const run = this.runs.get(lease.jobId);
     if (!run) return;
     const job = await this.deps.store.getJob({ id: lease.jobId }).catch(() => null);
     run.abort(job?.state === "canceled" ? new JobCanceledError() : new LeaseLostError());
   }
 
+  /** Jobs claimed but never started go straight back to the queue, their attempt not used up. */
+  private async releasePrefetched(): Promise<void> {
+    const jobs = this.prefetched.drain();
+    if (jobs.length === 0) return;
+    try {
+      await this.deps.store.releaseJobs({ leases: jobs.map(leaseOf) });
+    } catch (error) {
+      // Their leases will expire and the reaper will hand them out again; nothing is lost.
+      this.deps.logger.error({ err: error, jobs: jobs.length }, "could not release prefetched jobs");
+    }
+  }
+
   private async shutdown(graceMs: number): Promise<void> {
     this.stopping = true;
     this.wakeup.notify();
     await this.loopDone;
+    await this.releasePrefetched();
     const recordedAll = () => Promise.all([...this.runs.values()].map((r) => r.recorded));
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<"grace_over">((resolve) => (timer = setTimeout(() => resolve("grace_over"), graceMs)));

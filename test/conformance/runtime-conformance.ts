@@ -261,6 +261,31 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       expect(await reopened.getJob(job.id)).toMatchObject({ state: "pending", attempt: 0 });
     });
 
+    it("prefetches beyond free slots: a prefetched job canceled never starts, and the rest return to the queue on close", async () => {
+      const started: number[] = [];
+      let release!: () => void;
+      const blocker = new Promise<void>((r) => (release = r));
+      const def = errand.define("prefetched", {
+        maxAttempts: 1,
+        handler: async (p: { n: number }, ctx) => {
+          started.push(p.n);
+          if (p.n === 0) await Promise.race([blocker, new Promise((r) => ctx.signal.addEventListener("abort", r))]);
+        },
+      });
+      const jobs = await errand.enqueueMany([0, 1, 2, 3].map((n) => def.request({ n })));
+      const worker = errand.work({ ...fast, concurrency: 1, prefetch: 10 });
+      // Before any handler has finished, the buffer aims at `concurrency` jobs: one runs, one waits.
+      await waitFor(() => started.length === 1 && worker.running === 2, { what: "one running, one prefetched" });
+      await errand.cancelJob(jobs[1]!.id);
+      await errand.close({ graceMs: 50 });
+      expect(started).toEqual([0]);
+      const reopened = await connect();
+      others.push(reopened);
+      const states = await Promise.all(jobs.map(async (j) => (await reopened.getJob(j.id))!));
+      expect(states.map((j) => [j.state, j.attempt])).toEqual([["pending", 0], ["canceled", 1], ["pending", 0], ["pending", 0]]);
+      release();
+    });
+
     it("enqueueMany is all or none, naming the bad item", async () => {
       const def = errand.define<{ n: number }>("batch-item");
       const bad = { n: 1, when: new Date() } as unknown as { n: number };

@@ -16,6 +16,12 @@ export function workCommand(): Command {
     .addOption(databaseOption())
     .action(async (opts) => {
       let errand: Errand | null = null;
+      // Listen for the stop signal before anything starts, so a SIGTERM can never find the
+      // process without its drain handler (Node's default would kill it mid-job).
+      const stopSignal = new Promise<string>((resolve) => {
+        process.once("SIGTERM", () => resolve("SIGTERM"));
+        process.once("SIGINT", () => resolve("SIGINT"));
+      });
       try {
         errand = await Errand.connect(opts.database);
         await loadHandlers(errand, opts.handlers);
@@ -29,15 +35,9 @@ export function workCommand(): Command {
           shutdownGraceMs: intOption(opts.graceMs, "--grace-ms"),
         });
         process.stderr.write(`errand: worker ${worker.id} on ${queues.join(", ")} (${opts.database}); SIGTERM drains\n`);
-        const running = errand;
-        await new Promise<void>((resolve) => {
-          const stop = (signal: string) => {
-            process.stderr.write(`errand: ${signal}: finishing in-flight jobs\n`);
-            void running.close().then(resolve);
-          };
-          process.once("SIGTERM", () => stop("SIGTERM"));
-          process.once("SIGINT", () => stop("SIGINT"));
-        });
+        const signal = await stopSignal;
+        process.stderr.write(`errand: ${signal}: finishing in-flight jobs\n`);
+        await errand.close();
       } catch (error) {
         process.exitCode = reportError(error);
         await errand?.close({ graceMs: 0 });
