@@ -158,7 +158,11 @@ export class Worker {
   }
 
   private startBuffered(): void {
-    while (this.handlersRunning < this.options.concurrency && !this.stopping) {
+    // Outcomes still being stored are capped too: if the store falls behind, the worker stops
+    // starting jobs instead of piling up thousands of finished-but-unrecorded runs whose
+    // leases then lapse.
+    const maxUnrecorded = this.options.concurrency + Math.max(this.options.concurrency, 100);
+    while (this.handlersRunning < this.options.concurrency && this.runs.size < maxUnrecorded && !this.stopping) {
       const job = this.prefetched.take();
       if (job === undefined) return;
       this.start(job);
@@ -194,7 +198,10 @@ export class Worker {
       this.startBuffered();
       this.wakeup.notify();
     });
-    void Promise.all([run.recorded, run.settled]).then(() => this.runs.delete(job.id));
+    void Promise.all([run.recorded, run.settled]).then(() => {
+      this.runs.delete(job.id);
+      this.startBuffered();
+    });
   }
 
   private async onLeaseLost(lease: Lease): Promise<void> {
