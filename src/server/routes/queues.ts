@@ -1,8 +1,9 @@
+import { JOB_STATES, type JobState } from "../../core/states.js";
 import type { RouteContext } from "../context.js";
 import { queueListSchema, queueParamsSchema, queueStateSchema } from "../schemas.js";
 import { queueToJson } from "../wire-format.js";
 
-const JOB_STATES_ZERO = { pending: 0, scheduled: 0, blocked: 0, running: 0, retrying: 0, completed: 0, failed: 0, canceled: 0 };
+const JOB_STATES_ZERO = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<JobState, number>;
 
 export function addQueueRoutes(ctx: RouteContext): void {
   const { store } = ctx.errand;
