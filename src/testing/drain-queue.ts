@@ -1,5 +1,6 @@
 import type { Errand } from "../errand.js";
 import { JOB_STATES, type JobState } from "../core/states.js";
+import { emptyStateCounts } from "../store/queue-counts.js";
 
 export interface DrainOptions {
   /** Default ["default"]. */
@@ -22,7 +23,7 @@ export async function drainQueue(errand: Errand, options: DrainOptions = {}): Pr
   const worker = errand.work({ queues, concurrency: options.concurrency ?? 10, pollIntervalMs: 10 });
   try {
     for (;;) {
-      const totals = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
+      const totals = emptyStateCounts();
       for (const { counts } of await errand.store.countJobs({ queues })) {
         for (const state of JOB_STATES) totals[state] += counts[state];
       }

@@ -1,9 +1,7 @@
-import { JOB_STATES, type JobState } from "../../core/states.js";
+import { emptyStateCounts } from "../../store/queue-counts.js";
 import type { RouteContext } from "../context.js";
 import { queueListSchema, queueParamsSchema, queueStateSchema } from "../schemas.js";
 import { queueToJson } from "../wire-format.js";
-
-const JOB_STATES_ZERO = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as Record<JobState, number>;
 
 export function addQueueRoutes(ctx: RouteContext): void {
   const { store } = ctx.errand;
@@ -18,7 +16,7 @@ export function addQueueRoutes(ctx: RouteContext): void {
       const [counts, paused] = await Promise.all([store.countJobs({}), store.listPausedQueues()]);
       const pausedSet = new Set(paused);
       // A paused queue with no jobs is still listed, so it can be seen and resumed.
-      const empty = paused.filter((q) => !counts.some((c) => c.queue === q)).map((queue) => ({ queue, counts: { ...JOB_STATES_ZERO } }));
+      const empty = paused.filter((q) => !counts.some((c) => c.queue === q)).map((queue) => ({ queue, counts: emptyStateCounts() }));
       const all = [...counts, ...empty].sort((a, b) => a.queue.localeCompare(b.queue));
       return { queues: all.map((q) => queueToJson(q, pausedSet.has(q.queue))) };
     },

@@ -1,27 +1,14 @@
-import { readdirSync, readFileSync } from "node:fs";
 import type pg from "pg";
 import { SchemaTooNewError } from "../../core/errors.js";
+import { readMigrationFiles, type Migration } from "../migration-files.js";
 import { withSchema, type SchemaName } from "./schema-name.js";
 import type { Statements } from "./statements.js";
 
 const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url);
 
-interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
-/** Numbered, immutable files: 001_init.sql, 002_…; each runs once, in order. */
+/** Each migration with the schema marker replaced. */
 export function loadMigrations(schema: SchemaName): Migration[] {
-  return readdirSync(MIGRATIONS_DIR)
-    .filter((f) => /^\d+_.+\.sql$/.test(f))
-    .sort()
-    .map((file) => ({
-      version: Number.parseInt(file, 10),
-      name: file.replace(/\.sql$/, ""),
-      sql: withSchema(readFileSync(new URL(file, MIGRATIONS_DIR), "utf8"), schema),
-    }));
+  return readMigrationFiles(MIGRATIONS_DIR).map((m) => ({ ...m, sql: withSchema(m.sql, schema) }));
 }
 
 /**

@@ -1,8 +1,9 @@
 import pg from "pg";
 import type { TransactionClient } from "../../core/enqueue-options.js";
 import type { Job, JobId, Lease, NewJob } from "../../core/job.js";
-import { JOB_STATES, type JobState } from "../../core/states.js";
+import type { JobState } from "../../core/states.js";
 import { GroupCommit } from "../group-commit.js";
+import { tallyQueueCounts } from "../queue-counts.js";
 import type {
   AttemptErrorInput,
   ChangeResult,
@@ -153,16 +154,7 @@ export class PostgresStore implements Store {
     const rows = await this.query<{ queue: string; visible_state: JobState; n: number }>("count_jobs", [
       params.queues ?? null,
     ]);
-    const byQueue = new Map<string, Record<JobState, number>>();
-    for (const row of rows) {
-      let counts = byQueue.get(row.queue);
-      if (!counts) {
-        counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
-        byQueue.set(row.queue, counts);
-      }
-      counts[row.visible_state] += row.n;
-    }
-    return [...byQueue].map(([queue, counts]) => ({ queue, counts })).sort((a, b) => a.queue.localeCompare(b.queue));
+    return tallyQueueCounts(rows);
   }
 
   async claimJobs(params: { queues: string[]; limit: number; workerId: string; leaseMs: number }): Promise<Job[]> {

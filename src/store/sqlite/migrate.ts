@@ -1,25 +1,11 @@
 import type Database from "better-sqlite3";
-import { readdirSync, readFileSync } from "node:fs";
 import { SchemaTooNewError } from "../../core/errors.js";
+import { readMigrationFiles, type Migration } from "../migration-files.js";
 
 const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url);
 
-interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
-/** Numbered, immutable files: 001_init.sql, 002_…; each runs once, in order, in its own transaction. */
 export function loadMigrations(): Migration[] {
-  return readdirSync(MIGRATIONS_DIR)
-    .filter((f) => /^\d+_.+\.sql$/.test(f))
-    .sort()
-    .map((file) => ({
-      version: Number.parseInt(file, 10),
-      name: file.replace(/\.sql$/, ""),
-      sql: readFileSync(new URL(file, MIGRATIONS_DIR), "utf8"),
-    }));
+  return readMigrationFiles(MIGRATIONS_DIR);
 }
 
 /**
