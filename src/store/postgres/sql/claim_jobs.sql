@@ -27,5 +27,10 @@ claimed AS (
   FROM picked
   WHERE j.id = picked.id
   RETURNING j.*
-)
-SELECT *, state AS visible_state FROM claimed ORDER BY priority DESC, run_at, id;
+),
+-- A claim need not wait for its WAL flush: if the server crashed before the flush, the claim
+-- is undone and the job is simply waiting again; the worker that ran it meanwhile is fenced
+-- out by its worker id, as after any lost lease. Skipping the flush takes one fsync off every
+-- job's path from enqueue to handler start. (is_local: for this statement's transaction only.)
+no_flush AS (SELECT set_config('synchronous_commit', 'off', true) AS setting)
+SELECT claimed.*, claimed.state AS visible_state FROM claimed CROSS JOIN no_flush ORDER BY priority DESC, run_at, id;
