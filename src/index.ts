@@ -17,6 +17,7 @@ export {
   JobTimeoutError,
   LeaseLostError,
   PermanentError,
+  RateLimitedError,
   SchemaTooNewError,
   SnoozeJob,
   StoreUnavailableError,
@@ -24,6 +25,7 @@ export {
   ValidationError,
   WorkerShutdownError,
 } from "./core/errors.js";
+export { retryAfterMs } from "./core/retry-after.js";
 export type { Store, JobPage, QueueCounts } from "./store/store.js";
 export { openStore } from "./store/connect.js";
 export { Worker, type WorkerOptions } from "./worker/worker.js";
