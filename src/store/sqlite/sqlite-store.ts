@@ -35,10 +35,21 @@ const backoffText = (policy: object): string => {
 /** A new job's column values, as the insert statements bind them, and the row they produce. */
 function insertableRow(job: NewJob, now: number) {
   const runAt = job.runAt === null ? now + job.delayMs : job.runAt.getTime();
-  const state = runAt > now ? "scheduled" : "pending";
+  const state = job.parentsWaiting > 0 ? "blocked" : runAt > now ? "scheduled" : "pending";
   const backoff = backoffText(job.backoff);
   const head = [job.type, job.queue, state, job.payload, job.priority, job.maxAttempts, job.timeoutMs, backoff];
-  const tail = [job.correlationId ?? null, job.webhookUrl ?? null, job.webhookUrl ? 1 : 0];
+  const tail = [
+    job.correlationId ?? null,
+    job.webhookUrl ?? null,
+    job.webhookUrl ? 1 : 0,
+    job.groupKey,
+    job.groupLimit,
+    job.flowId,
+    job.flowNode,
+    job.parentsWaiting,
+    job.onParentFailure,
+    job.batchId,
+  ];
   return {
     unkeyedParams: [...head, now, runAt, ...tail],
     keyedParams: [...head, job.idempotencyKey, now, runAt, ...tail],
