@@ -37,6 +37,13 @@ export interface EnqueueOptions {
   correlationId?: string;
   /** An http(s) URL `errand serve` POSTs the job to once it ends (signed; see the README, "Webhooks"). */
   webhookUrl?: string;
+  /**
+   * Jobs sharing a group key run one at a time in enqueue order (FIFO per key), or up to
+   * `groupConcurrency` at once, while other groups proceed in parallel. 1–255 characters.
+   */
+  groupKey?: string;
+  /** Most jobs of this job's group running at once, across the cluster. Needs `groupKey`; default 1. */
+  groupConcurrency?: number;
 }
 
 /** The defaults a job type (or the whole Errand instance) supplies. */
@@ -137,7 +144,25 @@ export function resolveNewJob(
     timeoutMs: resolved.timeoutMs,
     backoff: resolved.backoff,
     idempotencyKey,
+    ...groupOf(options),
+    flowId: null,
+    flowNode: null,
+    parentsWaiting: 0,
+    onParentFailure: null,
+    batchId: null,
   };
+}
+
+function groupOf(options: EnqueueOptions): Pick<NewJob, "groupKey" | "groupLimit"> {
+  if (options.groupKey === undefined) {
+    if (options.groupConcurrency !== undefined) throw new ValidationError("groupConcurrency", "needs a groupKey");
+    return { groupKey: null, groupLimit: null };
+  }
+  if (typeof options.groupKey !== "string" || options.groupKey.length === 0 || options.groupKey.length > 255)
+    throw new ValidationError("groupKey", "must be a string of 1–255 characters");
+  const groupLimit =
+    options.groupConcurrency === undefined ? 1 : validateInt(options.groupConcurrency, "groupConcurrency", 1, 10_000);
+  return { groupKey: options.groupKey, groupLimit };
 }
 
 /** The per-job strings that only some jobs carry; null when the caller gave none. */

@@ -43,7 +43,20 @@ export interface Job<Payload = unknown, Result = unknown> {
   correlationId: string | null;
   /** Where `errand serve` POSTs the job once it ends. */
   webhookUrl: string | null;
+  /** Jobs sharing a group key run in enqueue order, at most `groupLimit` at once. */
+  groupKey: string | null;
+  groupLimit: number | null;
+  /** The flow this job is a node of, and the node's name in it. */
+  flowId: string | null;
+  flowNode: string | null;
+  /** For a flow node: what happens to it when a parent fails or is canceled. */
+  onParentFailure: ParentFailurePolicy | null;
+  /** The batch this job is a member of. */
+  batchId: string | null;
 }
+
+/** A flow node whose parent failed or was canceled is canceled too, or runs anyway. */
+export type ParentFailurePolicy = "cancel" | "continue";
 
 /** A fully-resolved job to insert; the client fills defaults and validates before the store sees it. */
 export interface NewJob {
@@ -61,6 +74,15 @@ export interface NewJob {
   idempotencyKey: string | null;
   correlationId: string | null;
   webhookUrl: string | null;
+  groupKey: string | null;
+  /** Set exactly when groupKey is. */
+  groupLimit: number | null;
+  flowId: string | null;
+  flowNode: string | null;
+  /** Parents that must end first; above 0 the job is inserted `blocked`. */
+  parentsWaiting: number;
+  onParentFailure: ParentFailurePolicy | null;
+  batchId: string | null;
 }
 
 /**

@@ -31,6 +31,8 @@ export const enqueueItemSchema = {
     timeout_ms: { anyOf: [{ type: "integer", minimum: 1, maximum: MAX_INT32 }, { type: "null" }], description: "abort the handler after this long; null: no limit" },
     idempotency_key: { type: "string", minLength: 1, maxLength: 255, description: "repeating a key returns the existing job (200) and creates nothing" },
     webhook_url: { type: "string", minLength: 1, maxLength: 2048, description: "http(s) URL POSTed the job once it ends, signed (see X-Errand-Signature)" },
+    group_key: { type: "string", minLength: 1, maxLength: 255, description: "jobs sharing a key run in enqueue order, group_concurrency at a time" },
+    group_concurrency: { type: "integer", minimum: 1, maximum: 10_000, description: "most jobs of the group running at once; needs group_key; default 1" },
   },
 } as const;
 
@@ -97,6 +99,11 @@ export const jobSchema = {
     idempotency_key: nullable({ type: "string" }),
     correlation_id: nullable({ type: "string", description: "X-Request-Id of the request that enqueued the job" }),
     webhook_url: nullable({ type: "string" }),
+    group_key: nullable({ type: "string" }),
+    group_limit: nullable({ type: "integer" }),
+    flow_id: nullable({ type: "string" }),
+    flow_node: nullable({ type: "string" }),
+    batch_id: nullable({ type: "string" }),
     created_at: dateTime,
     run_at: dateTime,
     started_at: nullable(dateTime),

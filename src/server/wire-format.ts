@@ -23,6 +23,11 @@ export interface JobJson {
   idempotency_key: string | null;
   correlation_id: string | null;
   webhook_url: string | null;
+  group_key: string | null;
+  group_limit: number | null;
+  flow_id: string | null;
+  flow_node: string | null;
+  batch_id: string | null;
   created_at: string;
   run_at: string;
   started_at: string | null;
@@ -51,6 +56,8 @@ export interface EnqueueBody {
   timeout_ms?: number | null;
   idempotency_key?: string;
   webhook_url?: string;
+  group_key?: string;
+  group_concurrency?: number;
 }
 
 const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
@@ -72,6 +79,11 @@ export function jobToJson(job: Job): JobJson {
     idempotency_key: job.idempotencyKey,
     correlation_id: job.correlationId,
     webhook_url: job.webhookUrl,
+    group_key: job.groupKey,
+    group_limit: job.groupLimit,
+    flow_id: job.flowId,
+    flow_node: job.flowNode,
+    batch_id: job.batchId,
     created_at: job.createdAt.toISOString(),
     run_at: job.runAt.toISOString(),
     started_at: iso(job.startedAt),
@@ -100,6 +112,8 @@ export function enqueueOptionsFromBody(body: EnqueueBody, correlationId: string)
   if (body.timeout_ms !== undefined) options.timeoutMs = body.timeout_ms;
   if (body.idempotency_key !== undefined) options.idempotencyKey = body.idempotency_key;
   if (body.webhook_url !== undefined) options.webhookUrl = body.webhook_url;
+  if (body.group_key !== undefined) options.groupKey = body.group_key;
+  if (body.group_concurrency !== undefined) options.groupConcurrency = body.group_concurrency;
   return options;
 }
 

@@ -60,6 +60,12 @@ export async function runJobInline<Payload, Result>(
     leaseExpiresAt: null,
     correlationId: null,
     webhookUrl: null,
+    groupKey: null,
+    groupLimit: null,
+    flowId: null,
+    flowNode: null,
+    onParentFailure: null,
+    batchId: null,
   };
   const ctx: JobContext<Payload> = {
     job,

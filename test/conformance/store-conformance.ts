@@ -39,6 +39,23 @@ export function describeStoreConformance(factory: StoreFactory): void {
       expect(await store.getJob({ id: "999999" })).toBeNull();
     });
 
+    it("keeps group, flow and batch columns, and stores a job with parents waiting as blocked, unclaimable", async () => {
+      const [grouped, blocked, keyed] = await store.insertJobs({
+        jobs: [
+          newJob({ groupKey: "account-7", groupLimit: 2, batchId: "41" }),
+          newJob({ flowId: "9", flowNode: "notify", parentsWaiting: 2, onParentFailure: "continue" }),
+          newJob({ idempotencyKey: "k-flow", flowId: "9", flowNode: "upload" }),
+        ],
+      });
+      expect(grouped!.job).toMatchObject({ state: "pending", groupKey: "account-7", groupLimit: 2, batchId: "41", flowId: null });
+      expect(blocked!.job).toMatchObject({ state: "blocked", flowId: "9", flowNode: "notify", onParentFailure: "continue" });
+      expect(keyed!.job).toMatchObject({ state: "pending", flowId: "9", flowNode: "upload", groupKey: null });
+      for (const { job } of [grouped!, blocked!, keyed!]) expect(await store.getJob({ id: job.id })).toEqual(job);
+      const claimed = await claim();
+      expect(claimed.map((j) => j.id).sort()).toEqual([grouped!.job.id, keyed!.job.id].sort());
+      expect(claimed.find((j) => j.id === grouped!.job.id)).toMatchObject({ groupKey: "account-7", groupLimit: 2, batchId: "41" });
+    });
+
     it("inserts a batch atomically: one bad row and nothing is written", async () => {
       const bad = newJob({ type: null as unknown as string });
       await expect(store.insertJobs({ jobs: [newJob(), bad, newJob()] })).rejects.toThrow();

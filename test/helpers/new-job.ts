@@ -15,6 +15,13 @@ export function newJob(overrides: Partial<NewJob> = {}): NewJob {
     idempotencyKey: null,
     correlationId: null,
     webhookUrl: null,
+    groupKey: null,
+    groupLimit: null,
+    flowId: null,
+    flowNode: null,
+    parentsWaiting: 0,
+    onParentFailure: null,
+    batchId: null,
     ...overrides,
   };
 }

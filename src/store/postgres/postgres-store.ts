@@ -303,6 +303,13 @@ export class PostgresStore implements Store {
         this.schema.channel,
         jobs.map((j) => j.correlationId),
         jobs.map((j) => j.webhookUrl),
+        jobs.map((j) => j.groupKey),
+        jobs.map((j) => j.groupLimit),
+        jobs.map((j) => j.flowId),
+        jobs.map((j) => j.flowNode),
+        jobs.map((j) => j.parentsWaiting),
+        jobs.map((j) => j.onParentFailure),
+        jobs.map((j) => j.batchId),
       ],
       tx,
     );

@@ -1,5 +1,5 @@
 import type { BackoffPolicy } from "../../core/backoff.js";
-import type { AttemptError, Job, NewJob } from "../../core/job.js";
+import type { AttemptError, Job, NewJob, ParentFailurePolicy } from "../../core/job.js";
 import type { JobState } from "../../core/states.js";
 
 /**
@@ -30,6 +30,13 @@ export interface JobRow {
   lease_expires_at: Date | null;
   correlation_id: string | null;
   webhook_url: string | null;
+  group_key: string | null;
+  group_limit: number | null;
+  flow_id: string | null;
+  flow_node: string | null;
+  parents_waiting: number;
+  on_parent_failure: ParentFailurePolicy | null;
+  batch_id: string | null;
 }
 
 /** jsonb has no timestamp type: `at` is stored as the ISO text to_jsonb(now()) writes. */
@@ -61,6 +68,12 @@ export function jobFromRow(row: JobRow): Job {
     leaseExpiresAt: row.lease_expires_at,
     correlationId: row.correlation_id,
     webhookUrl: row.webhook_url,
+    groupKey: row.group_key,
+    groupLimit: row.group_limit,
+    flowId: row.flow_id,
+    flowNode: row.flow_node,
+    onParentFailure: row.on_parent_failure,
+    batchId: row.batch_id,
   };
 }
 
@@ -95,5 +108,11 @@ export function insertedJob(input: NewJob, row: InsertedRow): Job {
     leaseExpiresAt: null,
     correlationId: input.correlationId,
     webhookUrl: input.webhookUrl,
+    groupKey: input.groupKey,
+    groupLimit: input.groupLimit,
+    flowId: input.flowId,
+    flowNode: input.flowNode,
+    onParentFailure: input.onParentFailure,
+    batchId: input.batchId,
   };
 }

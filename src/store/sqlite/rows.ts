@@ -1,5 +1,5 @@
 import type { BackoffPolicy } from "../../core/backoff.js";
-import type { AttemptError, Job, NewJob } from "../../core/job.js";
+import type { AttemptError, Job, NewJob, ParentFailurePolicy } from "../../core/job.js";
 import { visibleState, type JobState } from "../../core/states.js";
 
 /** A row of errand_jobs as better-sqlite3 returns it. */
@@ -27,6 +27,31 @@ export interface JobRow {
   correlation_id: string | null;
   webhook_url: string | null;
   webhook_pending: number;
+  group_key: string | null;
+  group_limit: number | null;
+  flow_id: number | null;
+  flow_node: string | null;
+  parents_waiting: number;
+  on_parent_failure: ParentFailurePolicy | null;
+  batch_id: number | null;
+}
+
+type OrchestrationColumns = Pick<
+  JobRow,
+  "group_key" | "group_limit" | "flow_id" | "flow_node" | "on_parent_failure" | "batch_id"
+>;
+
+const idOrNull = (id: number | null): string | null => (id === null ? null : String(id));
+
+function orchestrationFields(row: OrchestrationColumns) {
+  return {
+    groupKey: row.group_key,
+    groupLimit: row.group_limit,
+    flowId: idOrNull(row.flow_id),
+    flowNode: row.flow_node,
+    onParentFailure: row.on_parent_failure,
+    batchId: idOrNull(row.batch_id),
+  };
 }
 
 interface StoredAttemptError extends Omit<AttemptError, "at"> {
@@ -75,6 +100,7 @@ export function jobFromRow(row: JobRow, now: number): Job {
     leaseExpiresAt: dateOrNull(row.lease_expires_at),
     correlationId: row.correlation_id,
     webhookUrl: row.webhook_url,
+    ...orchestrationFields(row),
   };
 }
 
@@ -104,13 +130,27 @@ export function newJobRow(job: NewJob, id: number, state: JobState, backoff: str
     correlation_id: job.correlationId ?? null,
     webhook_url: job.webhookUrl ?? null,
     webhook_pending: job.webhookUrl ? 1 : 0,
+    group_key: job.groupKey,
+    group_limit: job.groupLimit,
+    flow_id: job.flowId === null ? null : Number(job.flowId),
+    flow_node: job.flowNode,
+    parents_waiting: job.parentsWaiting,
+    on_parent_failure: job.onParentFailure,
+    batch_id: job.batchId === null ? null : Number(job.batchId),
   };
 }
 
 /** What select_claimable.sql reads of a waiting job. */
 export type ClaimableRow = Omit<
   JobRow,
-  "progress" | "result" | "started_at" | "finished_at" | "worker_id" | "lease_expires_at" | "webhook_pending"
+  | "progress"
+  | "result"
+  | "started_at"
+  | "finished_at"
+  | "worker_id"
+  | "lease_expires_at"
+  | "webhook_pending"
+  | "parents_waiting"
 >;
 
 /** The job as claim_jobs.sql left it, built from what select_claimable.sql read. */
@@ -138,5 +178,6 @@ export function claimedJob(row: ClaimableRow, workerId: string, leaseExpiresAt: 
     leaseExpiresAt: new Date(leaseExpiresAt),
     correlationId: row.correlation_id,
     webhookUrl: row.webhook_url,
+    ...orchestrationFields(row),
   };
 }

@@ -30,6 +30,8 @@ export type StatementName = (typeof STATEMENT_NAMES)[number];
 export type Statements = Record<StatementName, Database.Statement> & {
   /** insert_unkeyed_jobs.sql carrying exactly INSERT_CHUNK rows. */
   insert_unkeyed_chunk: Database.Statement;
+  synchronous_normal: Database.Statement;
+  synchronous_full: Database.Statement;
 };
 
 /** Rows per multi-row insert statement. */
@@ -42,6 +44,9 @@ export function prepareStatements(db: Database.Database): Statements {
   return {
     ...(Object.fromEntries(entries) as Record<StatementName, Database.Statement>),
     insert_unkeyed_chunk: db.prepare(repeatLastTuple(readSql("insert_unkeyed_jobs"), INSERT_CHUNK)),
+    // Pragmas, not SQL files: they set how this connection commits, they touch no data.
+    synchronous_normal: db.prepare("PRAGMA synchronous = NORMAL"),
+    synchronous_full: db.prepare("PRAGMA synchronous = FULL"),
   };
 }
 
