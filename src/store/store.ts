@@ -1,5 +1,6 @@
 import type { TransactionClient } from "../core/enqueue-options.js";
 import type { AttemptError, Job, JobId, Lease, NewJob } from "../core/job.js";
+import type { ClaimLimit } from "../core/limits.js";
 import type { JobState } from "../core/states.js";
 
 /**
@@ -31,8 +32,11 @@ export interface Store {
   /**
    * Takes up to `limit` runnable jobs from `queues` (priority, then run time, then age), moves
    * them to `running` with attempt + 1 and a lease of `leaseMs` held by `workerId`.
+   * A grouped job is taken only in its turn (its group's running members plus those enqueued
+   * before it and not started stay under its group limit). With `limits`, jobs they count are
+   * taken only within them, judged against state every process shares, in the same transaction.
    */
-  claimJobs(params: { queues: string[]; limit: number; workerId: string; leaseMs: number }): Promise<Job[]>;
+  claimJobs(params: ClaimParams): Promise<Job[]>;
   /** Extends every lease still held; returns the ids of those that were (the rest are lost). */
   extendLeases(params: { leases: Lease[]; leaseMs: number }): Promise<JobId[]>;
   /** Stores results of finished handlers; element i says whether completion i was accepted. */
@@ -95,6 +99,17 @@ export interface Store {
    * every queue. Resolves once listening; the function it returns stops this listener.
    */
   subscribeToNewJobs?(listener: (queue: string | null) => void): Promise<() => Promise<void>>;
+}
+
+export interface ClaimParams {
+  queues: string[];
+  limit: number;
+  workerId: string;
+  leaseMs: number;
+  /** Rate limits and concurrency caps to enforce; every process working these jobs must pass the same. */
+  limits?: ClaimLimit[];
+  /** Most of the jobs taken that a limit counts or that belong to a group. Default: `limit`. */
+  restrictedLimit?: number;
 }
 
 export interface InsertedJob {

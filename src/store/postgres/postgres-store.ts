@@ -4,9 +4,11 @@ import type { Job, JobId, Lease, NewJob } from "../../core/job.js";
 import type { JobState } from "../../core/states.js";
 import { GroupCommit } from "../group-commit.js";
 import { tallyQueueCounts } from "../queue-counts.js";
+import { GroupedJobsProbe } from "../grouped-jobs-probe.js";
 import type {
   AttemptErrorInput,
   ChangeResult,
+  ClaimParams,
   Completion,
   InsertedJob,
   JobPage,
@@ -18,6 +20,7 @@ import { asStoreError } from "./connection-errors.js";
 import { describeServer } from "./connection-url.js";
 import { migrate } from "./migrate.js";
 import { NewJobsListener } from "./new-jobs-listener.js";
+import { MissingLimitWindows, claimRestricted } from "./restricted-claim.js";
 import { insertedJob, jobFromRow, type InsertedRow, type JobRow } from "./rows.js";
 import { schemaName, type SchemaName } from "./schema-name.js";
 import { loadStatements, type StatementName, type Statements } from "./statements.js";
@@ -38,6 +41,12 @@ export interface PostgresStoreOptions {
   onBackgroundError?: (error: unknown) => void;
 }
 
+/**
+ * How often a claim without limits looks whether grouped jobs wait (which need the grouped
+ * claim): a grouped job enqueued by another process may wait up to this long for its first claim.
+ */
+const GROUPED_PROBE_MS = 250;
+
 /** Thrown inside a transaction to roll it back because the lease was lost (not an error to report). */
 const LEASE_LOST = Symbol("lease lost");
 
@@ -56,6 +65,12 @@ export class PostgresStore implements Store {
   private readonly completions: GroupCommit<Completion[], boolean[]>;
   private readonly listener: NewJobsListener;
   private closing: Promise<void> | null = null;
+  private readonly groupedJobs = new GroupedJobsProbe(GROUPED_PROBE_MS, async (queues) => {
+    const [row] = await this.query<{ waiting: boolean }>("grouped_jobs_waiting", [queues]);
+    return row!.waiting;
+  });
+  /** Where the next grouped claim starts visiting groups (see restricted-claim.ts). */
+  private readonly groupCursor = { after: "" };
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -128,8 +143,12 @@ export class PostgresStore implements Store {
 
   insertJobs(params: { jobs: NewJob[]; tx?: TransactionClient }): Promise<InsertedJob[]> {
     if (params.jobs.length === 0) return Promise.resolve([]);
-    if (params.tx !== undefined) return this.insertNow(params.jobs, params.tx);
-    return this.inserts.submit(params.jobs);
+    const inserting = params.tx !== undefined ? this.insertNow(params.jobs, params.tx) : this.inserts.submit(params.jobs);
+    if (!params.jobs.some((j) => j.groupKey !== null)) return inserting;
+    return inserting.then((inserted) => {
+      this.groupedJobs.inserted();
+      return inserted;
+    });
   }
 
   async getJob(params: { id: JobId }): Promise<Job | null> {
@@ -157,10 +176,31 @@ export class PostgresStore implements Store {
     return tallyQueueCounts(rows);
   }
 
-  async claimJobs(params: { queues: string[]; limit: number; workerId: string; leaseMs: number }): Promise<Job[]> {
+  async claimJobs(params: ClaimParams): Promise<Job[]> {
     if (params.limit <= 0 || params.queues.length === 0) return [];
-    const rows = await this.query<JobRow>("claim_jobs", [params.queues, params.limit, params.workerId, params.leaseMs]);
-    return rows.map(jobFromRow);
+    const grouped = await this.groupedJobs.mayWait(params.queues);
+    if ((params.limits ?? []).length === 0 && !grouped) {
+      const rows = await this.query<JobRow>("claim_jobs", [params.queues, params.limit, params.workerId, params.leaseMs]);
+      return rows.map(jobFromRow);
+    }
+    const claim = () =>
+      this.transaction((client) =>
+        claimRestricted((statement, values) => this.query(statement, values, client), {
+          ...params,
+          grouped,
+          lockNamespace: this.schema.name,
+          groupCursor: this.groupCursor,
+        }),
+      );
+    try {
+      return (await claim()).map(jobFromRow);
+    } catch (error) {
+      if (!(error instanceof MissingLimitWindows)) throw error;
+      // Created outside the claim's transaction, so a claim never waits on another's new row
+      // while holding windows of its own.
+      await this.run("create_limit_windows", [error.keys]);
+      return (await claim()).map(jobFromRow);
+    }
   }
 
   async extendLeases(params: { leases: Lease[]; leaseMs: number }): Promise<JobId[]> {

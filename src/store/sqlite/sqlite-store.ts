@@ -5,9 +5,11 @@ import type { Job, JobId, Lease, NewJob } from "../../core/job.js";
 import type { JobState } from "../../core/states.js";
 import { GroupCommit } from "../group-commit.js";
 import { tallyQueueCounts } from "../queue-counts.js";
+import { GroupedJobsProbe } from "../grouped-jobs-probe.js";
 import type {
   AttemptErrorInput,
   ChangeResult,
+  ClaimParams,
   Completion,
   InsertedJob,
   JobPage,
@@ -16,6 +18,7 @@ import type {
   Store,
 } from "../store.js";
 import { migrate } from "./migrate.js";
+import { claimRestricted } from "./restricted-claim.js";
 import { claimedJob, jobFromRow, newJobRow, type ClaimableRow, type JobRow } from "./rows.js";
 import { INSERT_CHUNK, prepareStatements, type Statements } from "./statements.js";
 
@@ -71,6 +74,12 @@ export class SqliteStore implements Store {
   private readonly inserts: GroupCommit<NewJob[], InsertedJob[]>;
   private readonly completions: GroupCommit<Completion[], boolean[]>;
   private closed = false;
+  // In-process and cheap, so looked up at every claim.
+  private readonly groupedJobs = new GroupedJobsProbe(0, async (queues) =>
+    (this.sql.grouped_jobs_waiting.get({ queues: JSON.stringify(queues) }) as { waiting: number }).waiting === 1,
+  );
+  /** Where the next grouped claim starts visiting groups (see restricted-claim.ts). */
+  private readonly groupCursor = { after: "" };
 
   private constructor(private readonly db: Database.Database) {
     this.sql = prepareStatements(db);
@@ -136,27 +145,29 @@ export class SqliteStore implements Store {
     return tallyQueueCounts(rows);
   }
 
-  async claimJobs(params: { queues: string[]; limit: number; workerId: string; leaseMs: number }) {
+  async claimJobs(params: ClaimParams) {
     if (params.limit <= 0 || params.queues.length === 0) return [];
-    const now = Date.now();
-    const leaseExpiresAt = now + params.leaseMs;
+    const grouped = await this.groupedJobs.mayWait(params.queues);
+    const restricted = grouped || (params.limits ?? []).length > 0;
+    // The clock is read once the write lock is held: a rate limit's window must end after
+    // every start recorded by the claims this one waited for.
+    let now = 0;
     const rows = this.withoutFlush(() => this.write(() => {
-      const found = this.sql.select_claimable.all({
-        queues: JSON.stringify(params.queues),
-        limit: params.limit,
-        now,
-      }) as ClaimableRow[];
+      now = Date.now();
+      const found = restricted
+        ? claimRestricted(this.sql, { ...params, grouped, now, groupCursor: this.groupCursor })
+        : (this.sql.select_claimable.all({ queues: JSON.stringify(params.queues), limit: params.limit, now }) as ClaimableRow[]);
       if (found.length > 0) {
         this.sql.claim_jobs.run({
           ids: JSON.stringify(found.map((r) => r.id)),
           worker_id: params.workerId,
-          lease_expires_at: leaseExpiresAt,
+          lease_expires_at: now + params.leaseMs,
           now,
         });
       }
       return found;
     }));
-    return rows.map((row) => claimedJob(row, params.workerId, leaseExpiresAt, now));
+    return rows.map((row) => claimedJob(row, params.workerId, now + params.leaseMs, now));
   }
 
   async extendLeases(params: { leases: Lease[]; leaseMs: number }): Promise<JobId[]> {

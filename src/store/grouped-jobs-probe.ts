@@ -1,0 +1,30 @@
+/**
+ * Whether grouped jobs may be waiting in some queues, so that claims take the grouped path
+ * (more statements, see claimJobs) only then, and the common ungrouped claim stays one
+ * statement. The answer is looked up at most once per `intervalMs` per list of queues; a grouped
+ * job inserted through this store counts at once; one inserted elsewhere is seen within
+ * `intervalMs`.
+ */
+export class GroupedJobsProbe {
+  private readonly answers = new Map<string, { at: number; waiting: boolean }>();
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly lookUp: (queues: string[]) => Promise<boolean>,
+  ) {}
+
+  async mayWait(queues: string[]): Promise<boolean> {
+    const key = queues.join("\n");
+    const known = this.answers.get(key);
+    const now = Date.now();
+    if (known !== undefined && now - known.at < this.intervalMs) return known.waiting;
+    const waiting = await this.lookUp(queues);
+    this.answers.set(key, { at: now, waiting });
+    return waiting;
+  }
+
+  /** Grouped jobs were just inserted (into any queue): look again at the next claim. */
+  inserted(): void {
+    this.answers.clear();
+  }
+}

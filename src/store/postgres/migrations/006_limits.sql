@@ -1,0 +1,50 @@
+-- Rate limits and concurrency caps shared by every process, and per-key job groups.
+
+-- One row per declared limit (`type:<name>` or `queue:<name>`), created by the first claim that
+-- enforces it. Claims that enforce a limit lock its row (FOR UPDATE, in key order), so they
+-- take turns on it across processes and machines. `starts` is the rate limit's log: JSON
+-- [[epoch ms, count], ...] of the claims made in the last interval, at most one entry per
+-- claim, pruned by every claim that reads it.
+CREATE TABLE {{schema}}.limit_windows (
+  key    text PRIMARY KEY,
+  starts text NOT NULL DEFAULT '[]'
+);
+
+-- Grouped jobs leave the claim index that ungrouped claims walk: a group's backlog held back
+-- by its FIFO rule must never be walked past by every claim of its queue. The index is rebuilt
+-- under the same name for ungrouped jobs only (claims say `group_key IS NULL` to use it).
+DROP INDEX {{schema}}.jobs_waiting;
+CREATE INDEX jobs_waiting ON {{schema}}.jobs (queue, priority DESC, run_at, id)
+  WHERE state IN ('pending','scheduled','retrying') AND group_key IS NULL;
+-- Grouped jobs in claim order, for finding the ones whose turn it is.
+CREATE INDEX jobs_waiting_grouped ON {{schema}}.jobs (queue, priority DESC, run_at, id)
+  WHERE state IN ('pending','scheduled','retrying') AND group_key IS NOT NULL;
+-- A group's members not yet started, in enqueue order: "how many are ahead of this one".
+CREATE INDEX jobs_group_queue ON {{schema}}.jobs (group_key, id)
+  WHERE group_key IS NOT NULL AND state IN ('pending','scheduled','retrying','blocked');
+-- A group's running members: "how many slots are taken". Its predicate names group_key, so
+-- (unlike a plain `state = 'running'` index, see 003) the completion and lease joins, which
+-- do not, can never be planned through it.
+CREATE INDEX jobs_group_running ON {{schema}}.jobs (group_key)
+  WHERE group_key IS NOT NULL AND state = 'running';
+
+-- The ids of the members of group $1 whose turn it is and that can start now, among its first
+-- $2 waiting members. A member's turn: (members running) + (its place among those not started,
+-- in enqueue order, 1-based) <= its group_limit. So with a limit of 1 only the oldest member not
+-- started may run, and only once nothing of the group runs: an older member waiting to retry
+-- (run_at later) or blocked holds the younger ones back. Used by both grouped-claim statements.
+CREATE FUNCTION {{schema}}.group_turns(text, integer) RETURNS SETOF bigint
+LANGUAGE sql STABLE
+AS $$
+  SELECT t.id FROM (
+    SELECT m.id, m.state, m.run_at, m.group_limit, row_number() OVER (ORDER BY m.id) AS place
+    FROM (
+      SELECT id, state, run_at, group_limit FROM {{schema}}.jobs
+      WHERE group_key = $1 AND state IN ('pending','scheduled','retrying','blocked')
+      ORDER BY id
+      LIMIT $2
+    ) AS m
+  ) AS t
+  WHERE t.state <> 'blocked' AND t.run_at <= now()
+    AND t.place + (SELECT count(*) FROM {{schema}}.jobs WHERE group_key = $1 AND state = 'running') <= t.group_limit
+$$;

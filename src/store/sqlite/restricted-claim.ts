@@ -1,0 +1,77 @@
+import { ClaimBudget, cappedLimits, windowKeys } from "../claim-budget.js";
+import type { ClaimParams } from "../store.js";
+import type { ClaimableRow } from "./rows.js";
+import type { Statements } from "./statements.js";
+
+/** How many groups one claim looks at, at most: bounds its cost however many groups wait. */
+const GROUPS_VISITED = 1_000;
+
+const claimOrder = (a: ClaimableRow, b: ClaimableRow) => b.priority - a.priority || a.run_at - b.run_at || a.id - b.id;
+
+/**
+ * The claim that enforces limits or takes grouped jobs; the caller runs it inside its write
+ * transaction (BEGIN IMMEDIATE), which keeps every other process out, so what it reads stays
+ * true until it commits. Ungrouped claims without limits never come here. Returns the rows
+ * to claim (claim_jobs.sql) and writes the limits' windows back.
+ */
+export function claimRestricted(
+  sql: Statements,
+  params: ClaimParams & { grouped: boolean; now: number; groupCursor: { after: string } },
+): ClaimableRow[] {
+  const { queues, limit, now } = params;
+  const limits = params.limits ?? [];
+  const budget = limits.length > 0 ? readLimits(sql, params) : new ClaimBudget([], new Map(), new Map(), now);
+  const filter = budget.candidateFilter(queues, limit);
+  const candidates = sql.select_claim_candidates.all({
+    queues: JSON.stringify(queues.map((q, i) => [q, filter.queueBudgets[i]])),
+    limited: JSON.stringify(filter.types.map((t, i) => [t, filter.typeQueues[i], filter.typeBudgets[i]])),
+    limit,
+    now,
+  }) as ClaimableRow[];
+  if (params.grouped) candidates.push(...groupTurns(sql, params));
+  const picked = budget.pick(candidates.sort(claimOrder), limit, params.restrictedLimit ?? limit);
+  const windows = budget.windowUpdates();
+  windows.keys.forEach((key, i) => sql.record_limit_starts.run({ key, starts: windows.starts[i] }));
+  return picked;
+}
+
+function readLimits(sql: Statements, params: ClaimParams & { now: number }): ClaimBudget {
+  const limits = params.limits!;
+  const keys = JSON.stringify(windowKeys(limits));
+  sql.create_limit_windows.run({ keys });
+  const windows = sql.select_limit_windows.all({ keys }) as { key: string; starts: string }[];
+  const running = new Map(
+    cappedLimits(limits).map((l) => [l.key, (sql.count_running_limited.get({ queue: l.queue, type: l.type }) as { running: number }).running]),
+  );
+  return new ClaimBudget(limits, new Map(windows.map((w) => [w.key, w.starts])), running, params.now);
+}
+
+/**
+ * Members whose turn it is, from groups visited round-robin: from the key after the last one
+ * this store took, to the end, then from the start, so that late keys are not starved.
+ */
+function groupTurns(sql: Statements, params: ClaimParams & { now: number; groupCursor: { after: string } }): ClaimableRow[] {
+  const { groupCursor } = params;
+  const queues = JSON.stringify(params.queues);
+  const turns: ClaimableRow[] = [];
+  const start = groupCursor.after;
+  let after = start;
+  let wrapped = false;
+  for (let visited = 0; visited < GROUPS_VISITED && turns.length < params.limit; visited++) {
+    let key = (sql.next_group_key.get({ after }) as { key: string | null }).key;
+    if (key !== null && wrapped && key > start) key = null;
+    if (key === null) {
+      if (wrapped || start === "") break;
+      wrapped = true;
+      after = "";
+      continue;
+    }
+    const members = sql.select_group_turns.all({ key, limit: params.limit, now: params.now, queues }) as ClaimableRow[];
+    if (members.length > 0) {
+      turns.push(...members);
+      groupCursor.after = key;
+    }
+    after = key;
+  }
+  return turns;
+}

@@ -1,0 +1,8 @@
+import { describe, it } from "vitest";
+import { describeLimitsStoreConformance } from "../conformance/limits-store-conformance.js";
+import { postgresFactory } from "../helpers/postgres-factory.js";
+
+const factory = await postgresFactory();
+
+if (factory) describeLimitsStoreConformance(factory);
+else describe.skip("PostgreSQL limits", () => it("needs a reachable PostgreSQL"));
