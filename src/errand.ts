@@ -6,6 +6,7 @@ import { DEFAULT_JOB_DEFAULTS, resolveDefaults, validateName, type EnqueueOption
 import { ValidationError } from "./core/errors.js";
 import type { JobEventListener, JobEventName } from "./core/events.js";
 import type { JobHandler } from "./core/handler.js";
+import { queueLimit, typeLimit, validateLimitOptions, type ClaimLimit, type LimitOptions } from "./core/limits.js";
 import type { Job, JobId } from "./core/job.js";
 import { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from "./core/payload.js";
 import { openStore } from "./store/connect.js";
@@ -29,6 +30,8 @@ export class Errand {
   private readonly events: JobEventBus;
   private readonly client: JobClient;
   private readonly definitions = new Map<string, JobDefinition<any, any>>();
+  /** Rate limits and concurrency caps declared in this process, by key; workers enforce them when they claim. */
+  private readonly limits = new Map<string, ClaimLimit>();
   private readonly workers = new Set<Worker>();
   private readonly defaults: JobDefaults;
   private readonly payloadLimits: PayloadLimits;
@@ -75,7 +78,7 @@ export class Errand {
   ): JobDefinition<Payload, Result> {
     validateName(type, "type");
     if (this.definitions.has(type)) throw new ValidationError("type", `"${type}" is already defined`);
-    const { handler, ...overrides } = options;
+    const { handler, rateLimit, concurrencyLimit, ...overrides } = options;
     if (handler !== undefined && typeof handler !== "function") throw new ValidationError("handler", "must be a function");
     const definition: JobDefinition<Payload, Result> = {
       type,
@@ -84,8 +87,24 @@ export class Errand {
       enqueue: (payload, enqueueOptions) => this.enqueue(definition, payload, enqueueOptions),
       request: (payload, enqueueOptions) => ({ type: definition, payload, options: enqueueOptions }),
     };
+    const limits = validateLimitOptions({ rateLimit, concurrencyLimit });
     this.definitions.set(type, definition);
+    if (limits.rateLimit || limits.concurrencyLimit) this.limits.set(`type:${type}`, typeLimit(type, definition.defaults.queue, limits));
     return definition;
+  }
+
+  /**
+   * Limits every job of `queue`, across every process working it: at most `rateLimit.max`
+   * starts per `rateLimit.intervalMs`, and/or at most `concurrencyLimit` running at once.
+   * Every process that works the queue must declare the same limits (put them next to your
+   * `define` calls). Declaring a queue again replaces its limits.
+   */
+  limitQueue(queue: string, options: LimitOptions): void {
+    validateName(queue, "queue");
+    const limits = validateLimitOptions(options);
+    if (!limits.rateLimit && !limits.concurrencyLimit)
+      throw new ValidationError("limitQueue", "give a rateLimit, a concurrencyLimit or both");
+    this.limits.set(`queue:${queue}`, queueLimit(queue, limits));
   }
 
   /** Enqueues one job; resolves once it is committed to the store. */
@@ -156,6 +175,7 @@ export class Errand {
         logger: this.logger,
         payloadLimits: this.payloadLimits,
         handlerFor: (type) => (this.definitions.get(type)?.handler as JobHandler<unknown, unknown> | null) ?? null,
+        claimLimits: (queues) => [...this.limits.values()].filter((l) => queues.includes(l.queue)),
       },
       options,
     );

@@ -3,6 +3,7 @@ export type { EnqueueRequest, JobDefinition, JobTypeOptions, PayloadOf, ResultOf
 export type { EnqueueOutcome, ListJobsOptions } from "./client/job-client.js";
 export type { EnqueueOptions, TransactionClient } from "./core/enqueue-options.js";
 export type { BackoffPolicy } from "./core/backoff.js";
+export type { LimitOptions, RateLimit } from "./core/limits.js";
 export type { JobContext, JobHandler } from "./core/handler.js";
 export type { AttemptError, Job, JobId } from "./core/job.js";
 export type { JobEventMap, JobEventName } from "./core/events.js";

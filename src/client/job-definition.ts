@@ -1,5 +1,6 @@
 import type { EnqueueOptions, JobDefaults } from "../core/enqueue-options.js";
 import type { JobHandler } from "../core/handler.js";
+import type { LimitOptions } from "../core/limits.js";
 import type { Job } from "../core/job.js";
 
 /** A job type: its name, its defaults, and (in processes that work it) its handler. */
@@ -13,7 +14,9 @@ export interface JobDefinition<Payload, Result> {
   request(payload: Payload, options?: EnqueueOptions): EnqueueRequest<Payload, Result>;
 }
 
-export interface JobTypeOptions<Payload, Result> extends Omit<EnqueueOptions, "delayMs" | "runAt" | "idempotencyKey" | "tx"> {
+export interface JobTypeOptions<Payload, Result>
+  extends Omit<EnqueueOptions, "delayMs" | "runAt" | "idempotencyKey" | "tx">,
+    LimitOptions {
   /** Omit in processes that only enqueue this type. */
   handler?: JobHandler<Payload, Result>;
 }

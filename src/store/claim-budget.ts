@@ -37,8 +37,8 @@ export class ClaimBudget {
     private readonly logs: Map<string, string>,
     /** Running jobs per key, for the capped limits. */
     running: Map<string, number>,
-    /** The store's clock, read after the windows were locked. */
-    private readonly now: number,
+    /** The store's clock, read after the windows were locked: the time the claim's starts are recorded at. */
+    readonly now: number,
   ) {
     for (const limit of limits) {
       let budget = Number.POSITIVE_INFINITY;

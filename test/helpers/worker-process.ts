@@ -9,9 +9,9 @@ afterEach(() => {
   started.clear();
 });
 
-/** Starts test/fixtures/worker-process.mjs and resolves once its worker is running. */
-export async function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [FIXTURE], {
+/** Starts test/fixtures/worker-process.mjs (or another fixture) and resolves once its worker is running. */
+export async function startWorkerProcess(env: Record<string, string>, fixture = FIXTURE): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [fixture], {
     env: { ...process.env, ERRAND_LOG_LEVEL: "error", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -37,7 +37,9 @@ export async function claimRestricted(
   );
   const picked = budget.pick(candidates, params.limit, params.restrictedLimit ?? params.limit);
   if (picked.length === 0) return [];
-  const rows = await query<JobRow>("claim_jobs_by_id", [picked.map((c) => c.id), params.workerId, params.leaseMs]);
+  const ids = picked.map((c) => c.id);
+  const startedAt = limits.length > 0 ? budget.now : null;
+  const rows = await query<JobRow>("claim_jobs_by_id", [ids, params.workerId, params.leaseMs, startedAt]);
   const windows = budget.windowUpdates();
   if (windows.keys.length > 0) await query("record_limit_starts", [windows.keys, windows.starts]);
   return rows;
