@@ -1,23 +1,26 @@
 /**
+ * How long a probe's answer is trusted, ms: a grouped job enqueued by another process may wait
+ * up to this long for its first claim. Looking at every claim instead costs the common claim
+ * about a third more on SQLite (measured), for a query that nearly always answers "no".
+ */
+const PROBE_INTERVAL_MS = 250;
+
+/**
  * Whether grouped jobs may be waiting in some queues, so that claims take the grouped path
- * (more statements, see claimJobs) only then, and the common ungrouped claim stays one
- * statement. The answer is looked up at most once per `intervalMs` per list of queues; a grouped
- * job inserted through this store counts at once; one inserted elsewhere is seen within
- * `intervalMs`.
+ * (more statements, see claimJobs) only then, and the common ungrouped claim stays as it was.
+ * The answer is looked up at most once per PROBE_INTERVAL_MS per list of queues; a grouped job
+ * inserted through this store counts at once; one inserted elsewhere is seen within the interval.
  */
 export class GroupedJobsProbe {
   private readonly answers = new Map<string, { at: number; waiting: boolean }>();
 
-  constructor(
-    private readonly intervalMs: number,
-    private readonly lookUp: (queues: string[]) => Promise<boolean>,
-  ) {}
+  constructor(private readonly lookUp: (queues: string[]) => Promise<boolean>) {}
 
   async mayWait(queues: string[]): Promise<boolean> {
     const key = queues.join("\n");
     const known = this.answers.get(key);
     const now = Date.now();
-    if (known !== undefined && now - known.at < this.intervalMs) return known.waiting;
+    if (known !== undefined && now - known.at < PROBE_INTERVAL_MS) return known.waiting;
     const waiting = await this.lookUp(queues);
     this.answers.set(key, { at: now, waiting });
     return waiting;

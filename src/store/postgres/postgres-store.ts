@@ -41,12 +41,6 @@ export interface PostgresStoreOptions {
   onBackgroundError?: (error: unknown) => void;
 }
 
-/**
- * How often a claim without limits looks whether grouped jobs wait (which need the grouped
- * claim): a grouped job enqueued by another process may wait up to this long for its first claim.
- */
-const GROUPED_PROBE_MS = 250;
-
 /** Thrown inside a transaction to roll it back because the lease was lost (not an error to report). */
 const LEASE_LOST = Symbol("lease lost");
 
@@ -65,7 +59,7 @@ export class PostgresStore implements Store {
   private readonly completions: GroupCommit<Completion[], boolean[]>;
   private readonly listener: NewJobsListener;
   private closing: Promise<void> | null = null;
-  private readonly groupedJobs = new GroupedJobsProbe(GROUPED_PROBE_MS, async (queues) => {
+  private readonly groupedJobs = new GroupedJobsProbe(async (queues) => {
     const [row] = await this.query<{ waiting: boolean }>("grouped_jobs_waiting", [queues]);
     return row!.waiting;
   });

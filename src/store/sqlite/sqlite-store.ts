@@ -74,8 +74,7 @@ export class SqliteStore implements Store {
   private readonly inserts: GroupCommit<NewJob[], InsertedJob[]>;
   private readonly completions: GroupCommit<Completion[], boolean[]>;
   private closed = false;
-  // In-process and cheap, so looked up at every claim.
-  private readonly groupedJobs = new GroupedJobsProbe(0, async (queues) =>
+  private readonly groupedJobs = new GroupedJobsProbe(async (queues) =>
     (this.sql.grouped_jobs_waiting.get({ queues: JSON.stringify(queues) }) as { waiting: number }).waiting === 1,
   );
   /** Where the next grouped claim starts visiting groups (see restricted-claim.ts). */
@@ -114,7 +113,12 @@ export class SqliteStore implements Store {
   }
 
   insertJobs(params: { jobs: NewJob[] }): Promise<InsertedJob[]> {
-    return this.inserts.submit(params.jobs);
+    const inserting = this.inserts.submit(params.jobs);
+    if (!params.jobs.some((j) => j.groupKey !== null)) return inserting;
+    return inserting.then((inserted) => {
+      this.groupedJobs.inserted();
+      return inserted;
+    });
   }
 
   async getJob(params: { id: JobId }) {
