@@ -16,7 +16,7 @@ import type {
   Store,
 } from "../store.js";
 import { migrate } from "./migrate.js";
-import { claimedJob, jobFromRow, newJobRow, type ClaimableRow, type JobRow } from "./rows.js";
+import { claimedJob, jobFromRow, newJobRow, type ClaimableValues, type JobRow } from "./rows.js";
 import { INSERT_CHUNK, prepareStatements, type Statements } from "./statements.js";
 
 export interface SqliteStoreOptions {
@@ -145,10 +145,10 @@ export class SqliteStore implements Store {
         queues: JSON.stringify(params.queues),
         limit: params.limit,
         now,
-      }) as ClaimableRow[];
+      }) as ClaimableValues[];
       if (found.length > 0) {
         this.sql.claim_jobs.run({
-          ids: JSON.stringify(found.map((r) => r.id)),
+          ids: JSON.stringify(found.map((values) => values[0])),
           worker_id: params.workerId,
           lease_expires_at: leaseExpiresAt,
           now,
