@@ -1,12 +1,22 @@
 import { ClaimBudget, cappedLimits, windowKeys } from "../claim-budget.js";
 import type { ClaimParams } from "../store.js";
-import type { ClaimableRow } from "./rows.js";
+import type { ClaimableValues } from "./rows.js";
 import type { Statements } from "./statements.js";
 
 /** How many groups one claim looks at, at most: bounds its cost however many groups wait. */
 const GROUPS_VISITED = 1_000;
 
-const claimOrder = (a: ClaimableRow, b: ClaimableRow) => b.priority - a.priority || a.run_at - b.run_at || a.id - b.id;
+/** A claimable row (read raw, see ClaimableValues) with what picking it within budgets reads. */
+interface Candidate {
+  values: ClaimableValues;
+  type: string;
+  queue: string;
+  group_key: string | null;
+}
+
+const candidate = (values: ClaimableValues): Candidate => ({ values, type: values[1], queue: values[2], group_key: values[16] });
+// priority DESC, run_at, id: the order every claim takes jobs in.
+const claimOrder = ({ values: a }: Candidate, { values: b }: Candidate) => b[5] - a[5] || a[13] - b[13] || a[0] - b[0];
 
 /**
  * The claim that enforces limits or takes grouped jobs; the caller runs it inside its write
@@ -17,22 +27,22 @@ const claimOrder = (a: ClaimableRow, b: ClaimableRow) => b.priority - a.priority
 export function claimRestricted(
   sql: Statements,
   params: ClaimParams & { grouped: boolean; now: number; groupCursor: { after: string } },
-): ClaimableRow[] {
+): ClaimableValues[] {
   const { queues, limit, now } = params;
   const limits = params.limits ?? [];
   const budget = limits.length > 0 ? readLimits(sql, params) : new ClaimBudget([], new Map(), new Map(), now);
   const filter = budget.candidateFilter(queues, limit);
-  const candidates = sql.select_claim_candidates.all({
+  const found = sql.select_claim_candidates.all({
     queues: JSON.stringify(queues.map((q, i) => [q, filter.queueBudgets[i]])),
     limited: JSON.stringify(filter.types.map((t, i) => [t, filter.typeQueues[i], filter.typeBudgets[i]])),
     limit,
     now,
-  }) as ClaimableRow[];
-  if (params.grouped) candidates.push(...groupTurns(sql, params));
-  const picked = budget.pick(candidates.sort(claimOrder), limit, params.restrictedLimit ?? limit);
+  }) as ClaimableValues[];
+  if (params.grouped) found.push(...groupTurns(sql, params));
+  const picked = budget.pick(found.map(candidate).sort(claimOrder), limit, params.restrictedLimit ?? limit);
   const windows = budget.windowUpdates();
   windows.keys.forEach((key, i) => sql.record_limit_starts.run({ key, starts: windows.starts[i] }));
-  return picked;
+  return picked.map((c) => c.values);
 }
 
 function readLimits(sql: Statements, params: ClaimParams & { now: number }): ClaimBudget {
@@ -50,10 +60,10 @@ function readLimits(sql: Statements, params: ClaimParams & { now: number }): Cla
  * Members whose turn it is, from groups visited round-robin: from the key after the last one
  * this store took, to the end, then from the start, so that late keys are not starved.
  */
-function groupTurns(sql: Statements, params: ClaimParams & { now: number; groupCursor: { after: string } }): ClaimableRow[] {
+function groupTurns(sql: Statements, params: ClaimParams & { now: number; groupCursor: { after: string } }): ClaimableValues[] {
   const { groupCursor } = params;
   const queues = JSON.stringify(params.queues);
-  const turns: ClaimableRow[] = [];
+  const turns: ClaimableValues[] = [];
   const start = groupCursor.after;
   let after = start;
   let wrapped = false;
@@ -66,7 +76,7 @@ function groupTurns(sql: Statements, params: ClaimParams & { now: number; groupC
       after = "";
       continue;
     }
-    const members = sql.select_group_turns.all({ key, limit: params.limit, now: params.now, queues }) as ClaimableRow[];
+    const members = sql.select_group_turns.all({ key, limit: params.limit, now: params.now, queues }) as ClaimableValues[];
     if (members.length > 0) {
       turns.push(...members);
       groupCursor.after = key;

@@ -19,7 +19,7 @@ import type {
 } from "../store.js";
 import { migrate } from "./migrate.js";
 import { claimRestricted } from "./restricted-claim.js";
-import { claimedJob, jobFromRow, newJobRow, type ClaimableRow, type JobRow } from "./rows.js";
+import { claimedJob, jobFromRow, newJobRow, type ClaimableValues, type JobRow } from "./rows.js";
 import { INSERT_CHUNK, prepareStatements, type Statements } from "./statements.js";
 
 export interface SqliteStoreOptions {
@@ -160,10 +160,10 @@ export class SqliteStore implements Store {
       now = Date.now();
       const found = restricted
         ? claimRestricted(this.sql, { ...params, grouped, now, groupCursor: this.groupCursor })
-        : (this.sql.select_claimable.all({ queues: JSON.stringify(params.queues), limit: params.limit, now }) as ClaimableRow[]);
+        : (this.sql.select_claimable.all({ queues: JSON.stringify(params.queues), limit: params.limit, now }) as ClaimableValues[]);
       if (found.length > 0) {
         this.sql.claim_jobs.run({
-          ids: JSON.stringify(found.map((r) => r.id)),
+          ids: JSON.stringify(found.map((values) => values[0])),
           worker_id: params.workerId,
           lease_expires_at: now + params.leaseMs,
           now,

@@ -51,6 +51,10 @@ export function prepareStatements(db: Database.Database): Statements {
   const entries = STATEMENT_NAMES.map((name) => [name, db.prepare(readSql(name))] as const);
   return {
     ...(Object.fromEntries(entries) as Record<StatementName, Database.Statement>),
+    // Read as arrays: see ClaimableValues in rows.ts.
+    select_claimable: db.prepare(readSql("select_claimable")).raw(true),
+    select_claim_candidates: db.prepare(readSql("select_claim_candidates")).raw(true),
+    select_group_turns: db.prepare(readSql("select_group_turns")).raw(true),
     insert_unkeyed_chunk: db.prepare(repeatLastTuple(readSql("insert_unkeyed_jobs"), INSERT_CHUNK)),
     // Pragmas, not SQL files: they set how this connection commits, they touch no data.
     synchronous_normal: db.prepare("PRAGMA synchronous = NORMAL"),

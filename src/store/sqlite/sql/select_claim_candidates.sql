@@ -2,6 +2,7 @@
 -- budget], ...] @limit @now. The ungrouped jobs a claim that enforces limits may choose from,
 -- best first; claimJobs picks within the budgets. Per queue with budget left: its jobs of
 -- types without a limit there; per type limit with budget left: its jobs in its queue.
+-- Columns in ClaimableValues' order (rows.ts): the store reads these rows raw, as arrays.
 WITH q AS (
   SELECT json_extract(value, '$[0]') AS name, json_extract(value, '$[1]') AS budget FROM json_each(@queues)
 ),

@@ -4,6 +4,7 @@
 -- <= its group_limit. So with a limit of 1 only the oldest member not started may run, and only
 -- once nothing of the group runs: an older member waiting to retry (run_at later) or blocked
 -- holds the younger ones back. (PostgreSQL's group_turns() in 006_limits.sql says the same.)
+-- Columns in ClaimableValues' order (rows.ts): the store reads these rows raw, as arrays.
 SELECT j.id, j.type, j.queue, j.state, j.payload, j.priority, j.attempt, j.max_attempts,
        j.timeout_ms, j.backoff, j.errors, j.idempotency_key, j.created_at, j.run_at,
        j.correlation_id, j.webhook_url, j.group_key, j.group_limit, j.flow_id, j.flow_node, j.on_parent_failure,
