@@ -29,7 +29,9 @@ export async function claimRestricted(
 ): Promise<JobRow[]> {
   const limits = params.limits ?? [];
   const budget = limits.length > 0 ? await lockLimits(query, params) : new ClaimBudget([], new Map(), new Map(), 0);
-  const groupKeys = params.grouped ? await lockGroups(query, params) : [];
+  // A group's jobs count against restrictedLimit: no use locking more groups than that.
+  const groupSlots = Math.min(params.limit, params.restrictedLimit ?? params.limit);
+  const groupKeys = params.grouped && groupSlots > 0 ? await lockGroups(query, { ...params, limit: groupSlots }) : [];
   const filter = budget.candidateFilter(params.queues, params.limit);
   const candidates = await query<{ id: string; type: string; queue: string; group_key: string | null }>(
     "lock_claim_candidates",

@@ -38,7 +38,9 @@ export function claimRestricted(
     limit,
     now,
   }) as ClaimableValues[];
-  if (params.grouped) found.push(...groupTurns(sql, params));
+  // A group's jobs count against restrictedLimit: no use visiting groups beyond that.
+  const groupSlots = Math.min(limit, params.restrictedLimit ?? limit);
+  if (params.grouped && groupSlots > 0) found.push(...groupTurns(sql, { ...params, limit: groupSlots }));
   const picked = budget.pick(found.map(candidate).sort(claimOrder), limit, params.restrictedLimit ?? limit);
   const windows = budget.windowUpdates();
   windows.keys.forEach((key, i) => sql.record_limit_starts.run({ key, starts: windows.starts[i] }));
