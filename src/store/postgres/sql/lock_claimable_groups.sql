@@ -1,15 +1,27 @@
 -- $1 queue[] $2 most groups to take $3 start after this group key ('' from the first)
 -- $4 stop at this key (NULL: at the last) $5 most groups to visit $6 lock namespace (schema name)
 -- The grouped claim's first statement. Visits the groups with members not started, in key order
--- from $3 (one index probe per group: the cost follows the number of groups visited, not their
--- backlogs), and takes a transaction-scoped advisory lock on each group that has a member
--- whose turn it is in these queues; a group another claimer holds is skipped, not waited for.
--- Every claim of a group's jobs holds that group's lock until it commits, and the claim's next
--- statement (lock_claim_candidates.sql) reads with a fresh snapshot taken after the lock: it
--- sees every claim of the group that went before, and none is in flight. So the running count
--- it reads is exact, and two claimers can never both give the group's last slot away. (A
--- statement's snapshot would not do: SKIP LOCKED and a snapshot older than another claimer's
--- commit could see a member still waiting that is already running.)
+-- from $3 (one index probe per group: the cost follows the groups visited, not their backlogs),
+-- and takes a transaction-scoped advisory lock on each group with a member whose turn it is in
+-- these queues; a group another claimer holds is skipped, not waited for.
+--
+-- Why a group never runs more than its limit, under READ COMMITTED and SKIP LOCKED:
+-- 1. Every claim of a group's jobs holds that group's advisory lock from before it reads the
+--    group until it commits (locks here, claims in lock_claim_candidates.sql and
+--    claim_jobs_by_id.sql, same transaction). Ungrouped claims never take grouped jobs.
+-- 2. lock_claim_candidates.sql is a later statement, so its snapshot is taken after this lock
+--    was granted: every earlier claim of the group has committed and is visible (its members
+--    are seen `running`), and no other claim of the group is in flight. So the running count
+--    group_turns() reads is exact, not stale.
+-- 3. Nothing but a claim makes a member `running`: completion, failure, cancel, release and
+--    lease rescue only take members out of it (a change committed after the snapshot makes the
+--    count read high: safe). A member inserted or replayed meanwhile is not running; if it is
+--    not yet seen, only the order can suffer (ids order the turns, so one committed late with
+--    a smaller id is simply first from then on), never the count.
+-- 4. A claim then takes at most (limit - running) members, the first ones not started; those
+--    locked by someone else (a cancel in progress) are skipped, never replaced by later ones.
+-- Deciding from this statement's own snapshot instead would be wrong: one taken before another
+-- claimer committed sees a member still waiting that is already running.
 WITH RECURSIVE groups AS (
   SELECT (SELECT min(group_key) FROM {{schema}}.jobs
           WHERE group_key > $3 AND state IN ('pending','scheduled','retrying','blocked')) AS key,
