@@ -16,7 +16,14 @@ export class GroupedJobsProbe {
 
   constructor(private readonly lookUp: (queues: string[]) => Promise<boolean>) {}
 
-  async mayWait(queues: string[]): Promise<boolean> {
+  /** Whether a claim should look for grouped jobs: it may take some, and some may wait. */
+  async worthLooking(params: { queues: string[]; limit: number; restrictedLimit?: number }): Promise<boolean> {
+    // A claim for prefetch only (restrictedLimit 0) may take no grouped job anyway.
+    if ((params.restrictedLimit ?? params.limit) <= 0) return false;
+    return this.mayWait(params.queues);
+  }
+
+  private async mayWait(queues: string[]): Promise<boolean> {
     const key = queues.join("\n");
     const known = this.answers.get(key);
     const now = Date.now();

@@ -172,7 +172,7 @@ export class PostgresStore implements Store {
 
   async claimJobs(params: ClaimParams): Promise<Job[]> {
     if (params.limit <= 0 || params.queues.length === 0) return [];
-    const grouped = await this.groupedJobs.mayWait(params.queues);
+    const grouped = await this.groupedJobs.worthLooking(params);
     if ((params.limits ?? []).length === 0 && !grouped) {
       const rows = await this.query<JobRow>("claim_jobs", [params.queues, params.limit, params.workerId, params.leaseMs]);
       return rows.map(jobFromRow);

@@ -151,7 +151,7 @@ export class SqliteStore implements Store {
 
   async claimJobs(params: ClaimParams) {
     if (params.limit <= 0 || params.queues.length === 0) return [];
-    const grouped = await this.groupedJobs.mayWait(params.queues);
+    const grouped = await this.groupedJobs.worthLooking(params);
     const restricted = grouped || (params.limits ?? []).length > 0;
     // The clock is read once the write lock is held: a rate limit's window must end after
     // every start recorded by the claims this one waited for.
