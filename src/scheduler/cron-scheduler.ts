@@ -25,11 +25,6 @@ export class CronScheduler {
     return this.task.stop();
   }
 
-  /** Fires every due schedule now. */
-  fireDueNow(): Promise<void> {
-    return this.task.runNow();
-  }
-
   private async fireDue(): Promise<void> {
     const { store, logger } = this.params;
     try {
