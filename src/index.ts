@@ -1,6 +1,8 @@
 export { Errand, type ErrandOptions } from "./errand.js";
 export type { EnqueueRequest, JobDefinition, JobTypeOptions, PayloadOf, ResultOf } from "./client/job-definition.js";
 export type { EnqueueOutcome, ListJobsOptions } from "./client/job-client.js";
+export type { ScheduleRequest } from "./client/schedule-client.js";
+export type { MisfirePolicy, MisfirePolicyName, Schedule, ScheduleOptions } from "./core/schedule.js";
 export type { EnqueueOptions, TransactionClient } from "./core/enqueue-options.js";
 export type { BackoffPolicy } from "./core/backoff.js";
 export type { LimitOptions, RateLimit } from "./core/limits.js";
@@ -19,6 +21,7 @@ export {
   LeaseLostError,
   PermanentError,
   RateLimitedError,
+  ScheduleNotFoundError,
   SchemaTooNewError,
   SnoozeJob,
   StoreUnavailableError,

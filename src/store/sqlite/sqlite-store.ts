@@ -2,6 +2,7 @@ import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Job, JobId, Lease, NewJob } from "../../core/job.js";
+import type { NewSchedule, Schedule } from "../../core/schedule.js";
 import type { JobState } from "../../core/states.js";
 import { GroupCommit } from "../group-commit.js";
 import { tallyQueueCounts } from "../queue-counts.js";
@@ -20,6 +21,7 @@ import type {
 import { migrate } from "./migrate.js";
 import { claimRestricted } from "./restricted-claim.js";
 import { claimedJob, jobFromRow, newJobRow, type ClaimableValues, type JobRow } from "./rows.js";
+import { scheduleFromRow, scheduleParams, type ScheduleRow } from "./schedule-rows.js";
 import { INSERT_CHUNK, prepareStatements, type Statements } from "./statements.js";
 
 export interface SqliteStoreOptions {
@@ -271,6 +273,53 @@ export class SqliteStore implements Store {
   async markWebhooksEnqueued(params: { ids: JobId[] }): Promise<void> {
     if (params.ids.length === 0) return;
     this.write(() => this.sql.mark_webhooks_enqueued.run({ ids: JSON.stringify(params.ids.map(Number)) }));
+  }
+
+  async saveSchedule(params: { schedule: NewSchedule }): Promise<Schedule> {
+    const values = scheduleParams(params.schedule, Date.now());
+    return scheduleFromRow(this.write(() => this.sql.save_schedule.get(values) as ScheduleRow));
+  }
+
+  async getSchedule(params: { name: string }): Promise<Schedule | null> {
+    return this.scheduleOrNull(this.sql.get_schedule.get({ name: params.name }));
+  }
+
+  async listSchedules(): Promise<Schedule[]> {
+    return (this.sql.list_schedules.all() as ScheduleRow[]).map(scheduleFromRow);
+  }
+
+  async pauseSchedule(params: { name: string }): Promise<Schedule | null> {
+    return this.scheduleOrNull(this.write(() => this.sql.pause_schedule.get({ name: params.name, now: Date.now() })));
+  }
+
+  async resumeSchedule(params: { name: string; nextTickAt: Date }): Promise<Schedule | null> {
+    const values = { name: params.name, next_tick_at: params.nextTickAt.getTime(), now: Date.now() };
+    return this.scheduleOrNull(this.write(() => this.sql.resume_schedule.get(values)));
+  }
+
+  async removeSchedule(params: { name: string }): Promise<boolean> {
+    return this.write(() => this.sql.remove_schedule.run({ name: params.name }).changes === 1);
+  }
+
+  async listDueSchedules(params: { limit: number }): Promise<Schedule[]> {
+    const rows = this.sql.list_due_schedules.all({ now: Date.now(), limit: params.limit }) as ScheduleRow[];
+    return rows.map(scheduleFromRow);
+  }
+
+  async fireSchedule(params: { name: string; dueAt: Date; nextTickAt: Date; lastTickAt: Date | null; jobs: NewJob[] }) {
+    return this.write(() => {
+      const advanced = this.sql.advance_schedule.run({
+        name: params.name,
+        due_at: params.dueAt.getTime(),
+        next_tick_at: params.nextTickAt.getTime(),
+        last_tick_at: params.lastTickAt?.getTime() ?? null,
+      });
+      return advanced.changes === 1 ? this.insertNow(params.jobs) : null;
+    });
+  }
+
+  private scheduleOrNull(row: unknown): Schedule | null {
+    return row === undefined ? null : scheduleFromRow(row as ScheduleRow);
   }
 
   /** Runs a guarded single-row update; tells apart "no such job" from "not in a state for it". */

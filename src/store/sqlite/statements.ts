@@ -32,6 +32,14 @@ const STATEMENT_NAMES = [
   "list_paused_queues",
   "list_jobs_awaiting_webhook",
   "mark_webhooks_enqueued",
+  "save_schedule",
+  "get_schedule",
+  "list_schedules",
+  "list_due_schedules",
+  "pause_schedule",
+  "resume_schedule",
+  "remove_schedule",
+  "advance_schedule",
 ] as const;
 
 export type StatementName = (typeof STATEMENT_NAMES)[number];
