@@ -139,6 +139,21 @@ export function describeLimitsStoreConformance(factory: StoreFactory): void {
       expect(payloads(await claim())).toEqual(["t-2"]);
     });
 
+    it("a deep backlog in one group does not hide the other groups' turns", async () => {
+      await insert(many(300, { type: "deep", groupKey: "a-deep", groupLimit: 1 }));
+      await insert(Array.from({ length: 20 }, (_, i) => ({ type: "shallow", groupKey: `b${String(i).padStart(2, "0")}`, groupLimit: 1 })));
+      const claimed = await claim({ limit: 50 });
+      expect(claimed.filter((j) => j.type === "deep")).toHaveLength(1);
+      expect(claimed.filter((j) => j.type === "shallow")).toHaveLength(20);
+    });
+
+    it("groups take turns round-robin: a group with room left does not win every claim", async () => {
+      await insert(["a", "b", "c"].flatMap((g) => many(3, { type: g, groupKey: g, groupLimit: 10 })));
+      const firsts: string[] = [];
+      for (let i = 0; i < 3; i++) firsts.push(...(await claim({ limit: 1 })).map((j) => j.type));
+      expect(firsts.sort()).toEqual(["a", "b", "c"]);
+    });
+
     it("group limits hold when several connections claim at once", async () => {
       const groups = 12;
       await insert(Array.from({ length: groups * 4 }, (_, i) => ({ groupKey: `g${i % groups}`, groupLimit: 1 + (i % 2), payload: String(i) })));
