@@ -33,8 +33,12 @@ export class GroupedJobsProbe {
     return waiting;
   }
 
-  /** Grouped jobs were just inserted (into any queue): look again at the next claim. */
-  inserted(): void {
-    this.answers.clear();
+  /** Passes an insert through; once it has committed grouped jobs, the next claim looks again. */
+  afterInsert<T>(jobs: { groupKey: string | null }[], inserting: Promise<T>): Promise<T> {
+    if (!jobs.some((j) => j.groupKey !== null)) return inserting;
+    return inserting.then((inserted) => {
+      this.answers.clear();
+      return inserted;
+    });
   }
 }

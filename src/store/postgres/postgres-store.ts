@@ -140,11 +140,7 @@ export class PostgresStore implements Store {
   insertJobs(params: { jobs: NewJob[]; tx?: TransactionClient }): Promise<InsertedJob[]> {
     if (params.jobs.length === 0) return Promise.resolve([]);
     const inserting = params.tx !== undefined ? this.insertNow(params.jobs, params.tx) : this.inserts.submit(params.jobs);
-    if (!params.jobs.some((j) => j.groupKey !== null)) return inserting;
-    return inserting.then((inserted) => {
-      this.groupedJobs.inserted();
-      return inserted;
-    });
+    return this.groupedJobs.afterInsert(params.jobs, inserting);
   }
 
   async getJob(params: { id: JobId }): Promise<Job | null> {

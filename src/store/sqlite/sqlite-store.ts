@@ -115,12 +115,7 @@ export class SqliteStore implements Store {
   }
 
   insertJobs(params: { jobs: NewJob[] }): Promise<InsertedJob[]> {
-    const inserting = this.inserts.submit(params.jobs);
-    if (!params.jobs.some((j) => j.groupKey !== null)) return inserting;
-    return inserting.then((inserted) => {
-      this.groupedJobs.inserted();
-      return inserted;
-    });
+    return this.groupedJobs.afterInsert(params.jobs, this.inserts.submit(params.jobs));
   }
 
   async getJob(params: { id: JobId }) {
