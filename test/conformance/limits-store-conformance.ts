@@ -154,6 +154,20 @@ export function describeLimitsStoreConformance(factory: StoreFactory): void {
       expect(firsts.sort()).toEqual(["a", "b", "c"]);
     });
 
+    it("a claim that finds no turn among the groups it may visit leaves the next claim to visit the rest", async () => {
+      // 1,050 groups whose one slot is taken (more than one claim visits), then one group with a turn.
+      await insert(Array.from({ length: 2_100 }, (_, i) => ({ type: "busy", groupKey: `g${String(i >> 1).padStart(4, "0")}`, groupLimit: 1 })));
+      let heads = 0;
+      for (let round = 0; round < 5 && heads < 1_050; round++) heads += (await claim({ limit: 2_000 })).length;
+      expect(heads).toBe(1_050);
+      await insert([{ type: "late", groupKey: "zzz", groupLimit: 1 }]);
+      const fresh = await factory.open(url); // its visits start from the first key
+      extra.push(fresh);
+      const found: Job[] = [];
+      for (let round = 0; round < 3 && found.length === 0; round++) found.push(...(await claim({ on: fresh, limit: 1 })));
+      expect(found.map((j) => j.type)).toEqual(["late"]);
+    });
+
     it("group limits hold when several connections claim at once", async () => {
       const groups = 12;
       await insert(Array.from({ length: groups * 4 }, (_, i) => ({ groupKey: `g${i % groups}`, groupLimit: 1 + (i % 2), payload: String(i) })));

@@ -68,20 +68,28 @@ async function lockLimits(query: QueryOn, params: ClaimParams): Promise<ClaimBud
 }
 
 /**
- * Groups are visited round-robin: from the key after the last one this store took, to the
- * end, then from the start; so a group late in key order is not starved by early ones.
+ * Groups are visited round-robin: from the key after the last one visited by this store's
+ * previous claim, to the end, then from the start; so every group gets looked at in turn,
+ * however many others come before it in key order.
  */
 async function lockGroups(
   query: QueryOn,
   params: ClaimParams & { lockNamespace: string; groupCursor: { after: string } },
 ): Promise<string[]> {
   const { queues, limit, lockNamespace, groupCursor } = params;
-  const lock = async (after: string, upTo: string | null, most: number) =>
-    (await query<{ key: string }>("lock_claimable_groups", [queues, most, after, upTo, GROUPS_VISITED, lockNamespace])).map(
-      (r) => r.key,
-    );
-  const keys = await lock(groupCursor.after, null, limit);
-  if (keys.length < limit && groupCursor.after !== "") keys.push(...(await lock("", groupCursor.after, limit - keys.length)));
-  if (keys.length > 0) groupCursor.after = keys.at(-1)!;
-  return keys;
+  const start = groupCursor.after;
+  const visit = async (after: string, upTo: string | null, most: number) => {
+    const rows = await query<{ key: string; locked: boolean; visited: number }>("lock_claimable_groups", [
+      queues, most, after, upTo, GROUPS_VISITED, lockNamespace,
+    ]);
+    const last = rows.at(-1);
+    if (last !== undefined) groupCursor.after = last.key;
+    // Every key up to the end was visited: neither enough groups locked nor the visits used up.
+    const reachedEnd = last === undefined || (last.visited < GROUPS_VISITED && rows.length - 1 < most);
+    return { keys: rows.filter((r) => r.locked).map((r) => r.key), reachedEnd };
+  };
+  const first = await visit(start, null, limit);
+  if (first.keys.length === limit || !first.reachedEnd || start === "") return first.keys;
+  const second = await visit("", start, limit - first.keys.length);
+  return [...first.keys, ...second.keys];
 }

@@ -60,7 +60,8 @@ function readLimits(sql: Statements, params: ClaimParams & { now: number }): Cla
 
 /**
  * Members whose turn it is, from groups visited round-robin: from the key after the last one
- * this store took, to the end, then from the start, so that late keys are not starved.
+ * this store's previous claim visited, to the end, then from the start; so every group gets
+ * looked at in turn, however many others come before it in key order.
  */
 function groupTurns(sql: Statements, params: ClaimParams & { now: number; groupCursor: { after: string } }): ClaimableValues[] {
   const { groupCursor } = params;
@@ -79,11 +80,8 @@ function groupTurns(sql: Statements, params: ClaimParams & { now: number; groupC
       continue;
     }
     const members = sql.select_group_turns.all({ key, limit: params.limit, now: params.now, queues }) as ClaimableValues[];
-    if (members.length > 0) {
-      turns.push(...members);
-      groupCursor.after = key;
-    }
-    after = key;
+    turns.push(...members);
+    groupCursor.after = after = key;
   }
   return turns;
 }

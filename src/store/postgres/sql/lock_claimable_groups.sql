@@ -1,5 +1,7 @@
 -- $1 queue[] $2 most groups to take $3 start after this group key ('' from the first)
 -- $4 stop at this key (NULL: at the last) $5 most groups to visit $6 lock namespace (schema name)
+-- Visiting stops once $2 groups are locked, $5 are visited, or the keys run out. CASE, not AND:
+-- the lock must be tried only for a group with a turn here (AND may be evaluated in any order).
 -- The grouped claim's first statement. Visits the groups with members not started, in key order
 -- from $3 (one index probe per group: the cost follows the groups visited, not their backlogs),
 -- and takes a transaction-scoped advisory lock on each group with a member whose turn it is in
@@ -22,25 +24,24 @@
 --    locked by someone else (a cancel in progress) are skipped, never replaced by later ones.
 -- Deciding from this statement's own snapshot instead would be wrong: one taken before another
 -- claimer committed sees a member still waiting that is already running.
-WITH RECURSIVE groups AS (
-  SELECT (SELECT min(group_key) FROM {{schema}}.jobs
-          WHERE group_key > $3 AND state IN ('pending','scheduled','retrying','blocked')) AS key,
-         1 AS visited
+WITH RECURSIVE groups(key, visited, taken, locked) AS (
+  -- Not a visit: where visiting starts.
+  SELECT $3::text, 0, 0, false
   UNION ALL
-  SELECT (SELECT min(group_key) FROM {{schema}}.jobs
-          WHERE group_key > g.key AND state IN ('pending','scheduled','retrying','blocked')),
-         g.visited + 1
+  SELECT next.key, g.visited + 1, g.taken + turn.locked::int, turn.locked
   FROM groups AS g
-  WHERE g.key IS NOT NULL AND g.visited < $5 AND ($4::text IS NULL OR g.key < $4)
+  CROSS JOIN LATERAL (SELECT min(group_key) AS key FROM {{schema}}.jobs
+                      WHERE group_key > g.key AND ($4::text IS NULL OR group_key <= $4)
+                        AND state IN ('pending','scheduled','retrying','blocked')) AS next
+  CROSS JOIN LATERAL (SELECT CASE WHEN next.key IS NOT NULL AND EXISTS (
+      SELECT 1 FROM {{schema}}.jobs AS j
+      WHERE j.id IN (SELECT {{schema}}.group_turns(next.key, $2))
+        AND j.queue = ANY($1::text[])
+        AND NOT EXISTS (SELECT 1 FROM {{schema}}.paused_queues AS p WHERE p.queue = j.queue))
+    THEN pg_try_advisory_xact_lock(hashtext($6), hashtext(next.key)) ELSE false END AS locked) AS turn
+  WHERE g.key IS NOT NULL AND g.visited < $5 AND g.taken < $2
 )
-SELECT g.key
-FROM groups AS g
-WHERE g.key IS NOT NULL AND ($4::text IS NULL OR g.key <= $4)
-  AND EXISTS (
-    SELECT 1 FROM {{schema}}.jobs AS j
-    WHERE j.id IN (SELECT {{schema}}.group_turns(g.key, $2))
-      AND j.queue = ANY($1::text[])
-      AND NOT EXISTS (SELECT 1 FROM {{schema}}.paused_queues AS p WHERE p.queue = j.queue)
-  )
-  AND pg_try_advisory_xact_lock(hashtext($6), hashtext(g.key))
-LIMIT $2;
+-- The groups locked, then the last one visited (where the next claim carries on).
+SELECT key, locked, visited FROM groups WHERE locked
+UNION ALL
+(SELECT key, false, visited FROM groups WHERE key IS NOT NULL AND visited > 0 ORDER BY visited DESC LIMIT 1);
