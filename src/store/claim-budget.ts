@@ -93,17 +93,23 @@ export class ClaimBudget {
     return picked;
   }
 
-  /** The rate limits' logs to store after the claim: pruned, plus this claim's starts. */
+  /**
+   * A budget for a claim that may take no limited job (no free slot: prefetch only). It needs
+   * no lock and no count, since it can charge nothing: limited jobs are simply left out.
+   */
+  static spent(limits: ClaimLimit[]): ClaimBudget {
+    return new ClaimBudget(limits.map((l) => ({ ...l, rateLimit: null, concurrencyLimit: 0 })), new Map(), new Map(), 0);
+  }
+
+  /** The logs of the rate limits this claim charged, to store: pruned, plus this claim's starts. */
   windowUpdates(): { keys: string[]; starts: string[] } {
     const keys: string[] = [];
     const starts: string[] = [];
     for (const limit of this.limits) {
-      if (limit.rateLimit === null) continue;
       const count = this.charged.get(limit.key) ?? 0;
-      const log = this.recent(limit);
-      if (count > 0) log.push([this.now, count]);
+      if (limit.rateLimit === null || count === 0) continue;
       keys.push(limit.key);
-      starts.push(JSON.stringify(log));
+      starts.push(JSON.stringify([...this.recent(limit), [this.now, count]]));
     }
     return { keys, starts };
   }

@@ -54,6 +54,13 @@ describe("ClaimBudget", () => {
     expect(picked.map((c) => c.type)).toEqual(["mail", "mail"]); // the queue cap (4 - 2) ran out
   });
 
+  it("a spent budget (a claim with no free slot) takes no limited job and writes no log", () => {
+    const budget = ClaimBudget.spent([mail, queue]);
+    expect(budget.pick([job("mail"), job("other")], 10, 0)).toEqual([]); // the queue is limited too
+    expect(budget.candidateFilter(["default"], 10).queueBudgets).toEqual([0]);
+    expect(budget.windowUpdates()).toEqual({ keys: [], starts: [] });
+  });
+
   it("restrictedLimit bounds limited and grouped jobs only", () => {
     const budget = new ClaimBudget([mail], new Map(), new Map(), 0);
     const picked = budget.pick([job("mail"), job("plain", "g"), job("plain"), job("mail"), job("plain")], 10, 1);

@@ -28,7 +28,8 @@ export async function claimRestricted(
   params: ClaimParams & { grouped: boolean; lockNamespace: string; groupCursor: { after: string } },
 ): Promise<JobRow[]> {
   const limits = params.limits ?? [];
-  const budget = limits.length > 0 ? await lockLimits(query, params) : new ClaimBudget([], new Map(), new Map(), 0);
+  const mayTakeLimited = (params.restrictedLimit ?? params.limit) > 0;
+  const budget = limits.length === 0 || !mayTakeLimited ? ClaimBudget.spent(limits) : await lockLimits(query, params);
   // A group's jobs count against restrictedLimit: no use locking more groups than that.
   const groupSlots = Math.min(params.limit, params.restrictedLimit ?? params.limit);
   const groupKeys = params.grouped && groupSlots > 0 ? await lockGroups(query, { ...params, limit: groupSlots }) : [];
@@ -40,7 +41,7 @@ export async function claimRestricted(
   const picked = budget.pick(candidates, params.limit, params.restrictedLimit ?? params.limit);
   if (picked.length === 0) return [];
   const ids = picked.map((c) => c.id);
-  const startedAt = limits.length > 0 ? budget.now : null;
+  const startedAt = limits.length > 0 && mayTakeLimited ? budget.now : null;
   const rows = await query<JobRow>("claim_jobs_by_id", [ids, params.workerId, params.leaseMs, startedAt]);
   const windows = budget.windowUpdates();
   if (windows.keys.length > 0) await query("record_limit_starts", [windows.keys, windows.starts]);

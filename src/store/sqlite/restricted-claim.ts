@@ -30,7 +30,8 @@ export function claimRestricted(
 ): ClaimableValues[] {
   const { queues, limit, now } = params;
   const limits = params.limits ?? [];
-  const budget = limits.length > 0 ? readLimits(sql, params) : new ClaimBudget([], new Map(), new Map(), now);
+  const mayTakeLimited = (params.restrictedLimit ?? limit) > 0;
+  const budget = limits.length === 0 || !mayTakeLimited ? ClaimBudget.spent(limits) : readLimits(sql, params);
   const filter = budget.candidateFilter(queues, limit);
   const found = sql.select_claim_candidates.all({
     queues: JSON.stringify(queues.map((q, i) => [q, filter.queueBudgets[i]])),
