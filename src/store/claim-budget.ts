@@ -10,6 +10,11 @@ export interface Candidate {
   group_key: string | null;
 }
 
+/** How many limited or grouped jobs a claim may take (see ClaimParams.restrictedLimit). */
+export function restrictedSlots(params: { limit: number; restrictedLimit?: number }): number {
+  return Math.max(0, Math.min(params.limit, params.restrictedLimit ?? params.limit));
+}
+
 /** The limit windows' keys a claim locks, sorted so that claimers lock them in one order. */
 export function windowKeys(limits: ClaimLimit[]): string[] {
   return [...new Set(limits.map((l) => l.key))].sort();

@@ -1,3 +1,5 @@
+import { restrictedSlots } from "./claim-budget.js";
+
 /**
  * How long a probe's answer is trusted, ms: a grouped job enqueued by another process may wait
  * up to this long for its first claim. Looking at every claim instead would add a statement to
@@ -19,7 +21,7 @@ export class GroupedJobsProbe {
   /** Whether a claim should look for grouped jobs: it may take some, and some may wait. */
   async worthLooking(params: { queues: string[]; limit: number; restrictedLimit?: number }): Promise<boolean> {
     // A claim for prefetch only (restrictedLimit 0) may take no grouped job anyway.
-    if ((params.restrictedLimit ?? params.limit) <= 0) return false;
+    if (restrictedSlots(params) === 0) return false;
     return this.mayWait(params.queues);
   }
 

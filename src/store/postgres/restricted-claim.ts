@@ -1,4 +1,4 @@
-import { ClaimBudget, cappedLimits, windowKeys } from "../claim-budget.js";
+import { ClaimBudget, cappedLimits, restrictedSlots, windowKeys } from "../claim-budget.js";
 import type { ClaimParams } from "../store.js";
 import type { JobRow } from "./rows.js";
 import type { StatementName } from "./statements.js";
@@ -28,20 +28,20 @@ export async function claimRestricted(
   params: ClaimParams & { grouped: boolean; lockNamespace: string; groupCursor: { after: string } },
 ): Promise<JobRow[]> {
   const limits = params.limits ?? [];
-  const mayTakeLimited = (params.restrictedLimit ?? params.limit) > 0;
-  const budget = limits.length === 0 || !mayTakeLimited ? ClaimBudget.spent(limits) : await lockLimits(query, params);
-  // A group's jobs count against restrictedLimit: no use locking more groups than that.
-  const groupSlots = Math.min(params.limit, params.restrictedLimit ?? params.limit);
-  const groupKeys = params.grouped && groupSlots > 0 ? await lockGroups(query, { ...params, limit: groupSlots }) : [];
+  const slots = restrictedSlots(params);
+  const enforcing = limits.length > 0 && slots > 0;
+  const budget = enforcing ? await lockLimits(query, params) : ClaimBudget.spent(limits);
+  // No use locking more groups than the claim may take grouped jobs.
+  const groupKeys = params.grouped && slots > 0 ? await lockGroups(query, { ...params, limit: slots }) : [];
   const filter = budget.candidateFilter(params.queues, params.limit);
   const candidates = await query<{ id: string; type: string; queue: string; group_key: string | null }>(
     "lock_claim_candidates",
     [params.queues, filter.queueBudgets, filter.types, filter.typeQueues, filter.typeBudgets, params.limit, groupKeys],
   );
-  const picked = budget.pick(candidates, params.limit, params.restrictedLimit ?? params.limit);
+  const picked = budget.pick(candidates, params.limit, slots);
   if (picked.length === 0) return [];
   const ids = picked.map((c) => c.id);
-  const startedAt = limits.length > 0 && mayTakeLimited ? budget.now : null;
+  const startedAt = enforcing ? budget.now : null;
   const rows = await query<JobRow>("claim_jobs_by_id", [ids, params.workerId, params.leaseMs, startedAt]);
   const windows = budget.windowUpdates();
   if (windows.keys.length > 0) await query("record_limit_starts", [windows.keys, windows.starts]);

@@ -1,4 +1,4 @@
-import { ClaimBudget, cappedLimits, windowKeys } from "../claim-budget.js";
+import { ClaimBudget, cappedLimits, restrictedSlots, windowKeys } from "../claim-budget.js";
 import type { ClaimParams } from "../store.js";
 import type { ClaimableValues } from "./rows.js";
 import type { Statements } from "./statements.js";
@@ -30,8 +30,8 @@ export function claimRestricted(
 ): ClaimableValues[] {
   const { queues, limit, now } = params;
   const limits = params.limits ?? [];
-  const mayTakeLimited = (params.restrictedLimit ?? limit) > 0;
-  const budget = limits.length === 0 || !mayTakeLimited ? ClaimBudget.spent(limits) : readLimits(sql, params);
+  const slots = restrictedSlots(params);
+  const budget = limits.length > 0 && slots > 0 ? readLimits(sql, params) : ClaimBudget.spent(limits);
   const filter = budget.candidateFilter(queues, limit);
   const found = sql.select_claim_candidates.all({
     queues: JSON.stringify(queues.map((q, i) => [q, filter.queueBudgets[i]])),
@@ -39,10 +39,9 @@ export function claimRestricted(
     limit,
     now,
   }) as ClaimableValues[];
-  // A group's jobs count against restrictedLimit: no use visiting groups beyond that.
-  const groupSlots = Math.min(limit, params.restrictedLimit ?? limit);
-  if (params.grouped && groupSlots > 0) found.push(...groupTurns(sql, { ...params, limit: groupSlots }));
-  const picked = budget.pick(found.map(candidate).sort(claimOrder), limit, params.restrictedLimit ?? limit);
+  // No use visiting groups for more jobs than the claim may take grouped.
+  if (params.grouped && slots > 0) found.push(...groupTurns(sql, { ...params, limit: slots }));
+  const picked = budget.pick(found.map(candidate).sort(claimOrder), limit, slots);
   const windows = budget.windowUpdates();
   windows.keys.forEach((key, i) => sql.record_limit_starts.run({ key, starts: windows.starts[i] }));
   return picked.map((c) => c.values);
