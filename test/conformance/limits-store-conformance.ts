@@ -131,6 +131,16 @@ export function describeLimitsStoreConformance(factory: StoreFactory): void {
       expect(again.payload).toBe("e1");
     });
 
+    it("an older member not yet runnable keeps its turn: with a limit of 2, only the next one may start", async () => {
+      await insert([
+        { type: "first", groupKey: "g", groupLimit: 2, delayMs: 60_000 },
+        { type: "second", groupKey: "g", groupLimit: 2 },
+        { type: "third", groupKey: "g", groupLimit: 2 },
+      ]);
+      expect((await claim({ limit: 1 })).map((j) => j.type)).toEqual(["second"]);
+      expect(await claim()).toHaveLength(0);
+    });
+
     it("a group limit above one runs that many at once, in enqueue order", async () => {
       await insert(many(5, { type: "t", groupKey: "g", groupLimit: 2 }));
       const first = await claim();

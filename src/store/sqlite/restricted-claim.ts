@@ -5,6 +5,8 @@ import type { Statements } from "./statements.js";
 
 /** How many groups one claim looks at, at most: bounds its cost however many groups wait. */
 const GROUPS_VISITED = 1_000;
+/** A group's turns are at most its limit, which enqueue caps at 10 000 (groupConcurrency). */
+const MOST_GROUP_TURNS = 10_000;
 
 /** A claimable row (read raw, see ClaimableValues) with what picking it within budgets reads. */
 interface Candidate {
@@ -79,7 +81,7 @@ function groupTurns(sql: Statements, params: ClaimParams & { now: number; groupC
       after = "";
       continue;
     }
-    const members = sql.select_group_turns.all({ key, limit: params.limit, now: params.now, queues }) as ClaimableValues[];
+    const members = sql.select_group_turns.all({ key, limit: MOST_GROUP_TURNS, now: params.now, queues }) as ClaimableValues[];
     turns.push(...members);
     groupCursor.after = after = key;
   }

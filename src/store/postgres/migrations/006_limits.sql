@@ -28,23 +28,25 @@ CREATE INDEX jobs_group_queue ON {{schema}}.jobs (group_key, id)
 CREATE INDEX jobs_group_running ON {{schema}}.jobs (group_key)
   WHERE group_key IS NOT NULL AND state = 'running';
 
--- The ids of the members of group $1 whose turn it is and that can start now, among its first
--- $2 waiting members. A member's turn: (members running) + (its place among those not started,
--- in enqueue order, 1-based) <= its group_limit. So with a limit of 1 only the oldest member not
--- started may run, and only once nothing of the group runs: an older member waiting to retry
--- (run_at later) or blocked holds the younger ones back. Used by both grouped-claim statements.
+-- The ids of the members of group $1 whose turn it is and that can start now, reading at most
+-- $2 members. The group's limit is the group_limit of its oldest member not started; its turns
+-- are its first (limit - members running) members not started, in enqueue (id) order, and of
+-- those, the ones neither blocked nor waiting for their run time can start. So with a limit of
+-- 1 only the oldest member not started may run, and only once nothing of the group runs: an
+-- older member waiting to retry (run_at later) or blocked holds the younger ones back.
+-- Used by both grouped-claim statements; the cost follows the limit, not the group's backlog.
 CREATE FUNCTION {{schema}}.group_turns(text, integer) RETURNS SETOF bigint
 LANGUAGE sql STABLE
 AS $$
   SELECT t.id FROM (
-    SELECT m.id, m.state, m.run_at, m.group_limit, row_number() OVER (ORDER BY m.id) AS place
-    FROM (
-      SELECT id, state, run_at, group_limit FROM {{schema}}.jobs
-      WHERE group_key = $1 AND state IN ('pending','scheduled','retrying','blocked')
-      ORDER BY id
-      LIMIT $2
-    ) AS m
+    SELECT id, state, run_at FROM {{schema}}.jobs
+    WHERE group_key = $1 AND state IN ('pending','scheduled','retrying','blocked')
+    ORDER BY id
+    LIMIT LEAST($2, GREATEST(0,
+      (SELECT group_limit FROM {{schema}}.jobs
+       WHERE group_key = $1 AND state IN ('pending','scheduled','retrying','blocked')
+       ORDER BY id LIMIT 1)
+      - (SELECT count(*) FROM {{schema}}.jobs WHERE group_key = $1 AND state = 'running')))
   ) AS t
   WHERE t.state <> 'blocked' AND t.run_at <= now()
-    AND t.place + (SELECT count(*) FROM {{schema}}.jobs WHERE group_key = $1 AND state = 'running') <= t.group_limit
 $$;

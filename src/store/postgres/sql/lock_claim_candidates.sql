@@ -3,7 +3,8 @@
 -- The jobs a claim that enforces limits or takes grouped jobs may choose from, locked (SKIP
 -- LOCKED), best first; claimJobs picks within the budgets and claims by id. Per queue: its
 -- ungrouped jobs of unlimited types; per limited type, its jobs in its queue up to its budget;
--- and the grouped members whose turn it is (see group_turns) in the locked groups.
+-- and the grouped members whose turn it is (see group_turns; a group's limit is at most
+-- 10 000) in the locked groups.
 WITH lim AS (
   SELECT * FROM unnest($3::text[], $4::text[], $5::int[]) AS l(type, queue, budget)
 ),
@@ -37,7 +38,7 @@ limited AS (
 ),
 grouped AS (
   SELECT id, type, queue, group_key, priority, run_at FROM {{schema}}.jobs
-  WHERE id IN (SELECT {{schema}}.group_turns(g.key, $6) FROM unnest($7::text[]) AS g(key))
+  WHERE id IN (SELECT {{schema}}.group_turns(g.key, 10000) FROM unnest($7::text[]) AS g(key))
     AND queue IN (SELECT name FROM q) AND state IN ('pending','scheduled','retrying') AND run_at <= now()
   FOR UPDATE SKIP LOCKED
 )

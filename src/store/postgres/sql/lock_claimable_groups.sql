@@ -1,6 +1,7 @@
 -- $1 queue[] $2 most groups to take $3 start after this group key ('' from the first)
 -- $4 stop at this key (NULL: at the last) $5 most groups to visit $6 lock namespace (schema name)
--- Visiting stops once $2 groups are locked, $5 are visited, or the keys run out. CASE, not AND:
+-- group_turns reads up to the group's limit (10 000 at most), since any of its turns may be
+-- the one that can start now. Visiting stops once $2 groups are locked, $5 are visited, or the keys run out. CASE, not AND:
 -- the lock must be tried only for a group with a turn here (AND may be evaluated in any order).
 -- The grouped claim's first statement. Visits the groups with members not started, in key order
 -- from $3 (one index probe per group: the cost follows the groups visited, not their backlogs),
@@ -35,7 +36,7 @@ WITH RECURSIVE groups(key, visited, taken, locked) AS (
                         AND state IN ('pending','scheduled','retrying','blocked')) AS next
   CROSS JOIN LATERAL (SELECT CASE WHEN next.key IS NOT NULL AND EXISTS (
       SELECT 1 FROM {{schema}}.jobs AS j
-      WHERE j.id IN (SELECT {{schema}}.group_turns(next.key, $2))
+      WHERE j.id IN (SELECT {{schema}}.group_turns(next.key, 10000))
         AND j.queue = ANY($1::text[])
         AND NOT EXISTS (SELECT 1 FROM {{schema}}.paused_queues AS p WHERE p.queue = j.queue))
     THEN pg_try_advisory_xact_lock(hashtext($6), hashtext(next.key)) ELSE false END AS locked) AS turn
