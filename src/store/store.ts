@@ -33,9 +33,9 @@ export interface Store {
   /**
    * Takes up to `limit` runnable jobs from `queues` (priority, then run time, then age), moves
    * them to `running` with attempt + 1 and a lease of `leaseMs` held by `workerId`.
-   * A grouped job is taken only in its turn (its group's running members plus those enqueued
-   * before it and not started stay under its group limit). With `limits`, jobs they count are
-   * taken only within them, judged against state every process shares, in the same transaction.
+   * A grouped job is taken only in its turn: among its group's first (limit − running) jobs not
+   * started, by id, the limit being that of the oldest of them. With `limits`, jobs they count
+   * are taken only within them, judged against state every process shares, in the same transaction.
    */
   claimJobs(params: ClaimParams): Promise<Job[]>;
   /** Extends every lease still held; returns the ids of those that were (the rest are lost). */
