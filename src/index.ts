@@ -1,6 +1,11 @@
 export { Errand, type ErrandOptions } from "./errand.js";
 export type { EnqueueRequest, JobDefinition, JobTypeOptions, PayloadOf, ResultOf } from "./client/job-definition.js";
 export type { EnqueueOutcome, ListJobsOptions } from "./client/job-client.js";
+export type { EnqueueFlowOptions, FlowNodeRequest } from "./client/flow-client.js";
+export type { BatchCallbackRequest, EnqueueBatchOptions, EnqueuedBatch } from "./client/batch-client.js";
+export type { Flow, FlowNode, FlowState } from "./core/flow.js";
+export type { Batch, BatchState, BatchSummary } from "./core/batch.js";
+export type { ParentFailurePolicy } from "./core/job.js";
 export type { EnqueueOptions, TransactionClient } from "./core/enqueue-options.js";
 export type { BackoffPolicy } from "./core/backoff.js";
 export type { JobContext, JobHandler } from "./core/handler.js";
@@ -17,6 +22,7 @@ export {
   JobTimeoutError,
   LeaseLostError,
   PermanentError,
+  RecordNotFoundError,
   SchemaTooNewError,
   SnoozeJob,
   StoreUnavailableError,

@@ -30,6 +30,16 @@ export class JobNotFoundError extends ErrandError {
   }
 }
 
+/** No flow or batch with that id (it never existed, or retention deleted it). */
+export class RecordNotFoundError extends ErrandError {
+  constructor(
+    readonly kind: "flow" | "batch",
+    readonly id: string,
+  ) {
+    super("not_found", `${kind} ${id} does not exist`);
+  }
+}
+
 /** The job is in a state that does not allow the requested change (e.g. cancel a completed job). */
 export class JobStateConflictError extends ErrandError {
   constructor(

@@ -24,6 +24,19 @@ const STATEMENT_NAMES = [
   "list_paused_queues",
   "list_jobs_awaiting_webhook",
   "mark_webhooks_enqueued",
+  "release_children",
+  "resolve_dependencies",
+  "count_batch_members",
+  "release_batch_callbacks",
+  "insert_flow",
+  "insert_dependencies",
+  "get_flow",
+  "list_flow_jobs",
+  "list_flow_dependencies",
+  "cancel_flow_jobs",
+  "list_parent_jobs",
+  "insert_batch",
+  "get_batch",
 ] as const;
 
 export type StatementName = (typeof STATEMENT_NAMES)[number];

@@ -1,0 +1,11 @@
+import { describe, it } from "vitest";
+import { describeFlowBatchStoreConformance } from "../conformance/flow-batch-store-conformance.js";
+import { postgresFactory } from "../helpers/postgres-factory.js";
+
+const factory = await postgresFactory();
+
+if (factory) {
+  describeFlowBatchStoreConformance(factory);
+} else {
+  describe.skip("PostgreSQL flows and batches", () => it("needs a reachable PostgreSQL"));
+}
