@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/core/errors.js";
 import { flowFromStored, flowState } from "../../src/core/flow.js";
 import { orderFlowNodes } from "../../src/core/flow-graph.js";
+import { nextState } from "../../src/core/states.js";
 import type { Job } from "../../src/core/job.js";
 
 const rejection = (nodes: Record<string, { after?: string[] }>) => {
@@ -48,6 +49,15 @@ describe("orderFlowNodes", () => {
     expect(rejection({ a: { after: "x" as unknown as string[] } }).field).toBe("nodes.a.after");
     expect(rejection({}).field).toBe("nodes");
     expect(rejection({ a: { onParentFailure: "explode" } as never }).field).toBe("nodes.a.onParentFailure");
+  });
+});
+
+describe("blocked jobs", () => {
+  it("are released once their parents ended, can be canceled, and are never claimed", () => {
+    expect(nextState("blocked", "parents_completed")).toBe("pending");
+    expect(nextState("blocked", "cancel")).toBe("canceled");
+    expect(nextState("blocked", "claim")).toBeNull();
+    expect(nextState("pending", "parents_completed")).toBeNull();
   });
 });
 

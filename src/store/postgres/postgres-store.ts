@@ -280,7 +280,11 @@ export class PostgresStore implements Store {
       const jobs = inserted.map((i) => i.job);
       const edges = flowEdges(params.nodes, jobs.map((j) => j.id));
       if (edges.length > 0)
-        await this.run("insert_dependencies", [edges.map((e) => e.parentId), edges.map((e) => e.childId)], client);
+        await this.run(
+          "insert_dependencies",
+          [edges.map((e) => e.parentId), edges.map((e) => e.childId), edges.map((e) => e.position)],
+          client,
+        );
       return storedFlow(flow!, jobs, edges.map((e) => ({ parent_id: e.parentId, child_id: e.childId })));
     });
   }

@@ -277,7 +277,11 @@ export class SqliteStore implements Store {
       const inserted = this.insertNow(params.nodes.map((n) => ({ ...n.job, flowId: String(flow.id) })));
       expectAllCreated(inserted, "flow nodes");
       const jobs = inserted.map((i) => i.job);
-      const edges = flowEdges(params.nodes, jobs.map((j) => j.id)).map((e) => ({ parent_id: Number(e.parentId), child_id: Number(e.childId) }));
+      const edges = flowEdges(params.nodes, jobs.map((j) => j.id)).map((e) => ({
+        parent_id: Number(e.parentId),
+        child_id: Number(e.childId),
+        position: e.position,
+      }));
       if (edges.length > 0) this.sql.insert_dependencies.run({ edges: JSON.stringify(edges) });
       return storedFlow(flow, jobs, edges);
     });

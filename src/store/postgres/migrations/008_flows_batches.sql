@@ -6,12 +6,14 @@ CREATE TABLE {{schema}}.flows (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 
--- One row per edge: child_id waits for parent_id. resolved turns true once the parent's ending
+-- One row per edge: child_id waits for parent_id, named at `position` in the child's list of
+-- parents (so a flow reads back as it was written). resolved turns true once the parent's ending
 -- has been applied to the child, so a replayed parent that ends again cannot release the
 -- child a second time. Keyed by parent: what a job's ending looks up.
 CREATE TABLE {{schema}}.job_dependencies (
   parent_id bigint  NOT NULL,
   child_id  bigint  NOT NULL,
+  position  integer NOT NULL,
   resolved  boolean NOT NULL DEFAULT false,
   PRIMARY KEY (parent_id, child_id)
 );

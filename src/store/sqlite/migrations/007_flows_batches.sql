@@ -8,12 +8,14 @@ CREATE TABLE errand_flows (
   created_at INTEGER NOT NULL
 );
 
--- One row per edge: child_id waits for parent_id. resolved turns 1 once the parent's ending
+-- One row per edge: child_id waits for parent_id, named at `position` in the child's list of
+-- parents (so a flow reads back as it was written). resolved turns 1 once the parent's ending
 -- has been applied to the child, so a replayed parent that ends again cannot release the
 -- child a second time. Keyed by parent: what a job's ending looks up.
 CREATE TABLE errand_job_dependencies (
   parent_id INTEGER NOT NULL,
   child_id  INTEGER NOT NULL,
+  position  INTEGER NOT NULL,
   resolved  INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (parent_id, child_id)
 ) WITHOUT ROWID;
