@@ -1,8 +1,6 @@
-import { describeFlowBatchProcessConformance } from "../conformance/flow-batch-process-conformance.js";
 import { describeFlowBatchRuntimeConformance } from "../conformance/flow-batch-runtime-conformance.js";
 import { describeFlowBatchStoreConformance } from "../conformance/flow-batch-store-conformance.js";
 import { sqliteFactory } from "../helpers/sqlite-factory.js";
 
 describeFlowBatchStoreConformance(sqliteFactory());
 describeFlowBatchRuntimeConformance(sqliteFactory());
-describeFlowBatchProcessConformance(sqliteFactory());
