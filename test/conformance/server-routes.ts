@@ -230,8 +230,9 @@ export function describeServerRoutes(factory: StoreFactory): void {
         Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
       );
       expect(operations.sort()).toEqual([
-        "DELETE /v1/jobs/{id}", "GET /healthz", "GET /openapi.json", "GET /readyz", "GET /v1/jobs", "GET /v1/jobs/{id}",
-        "GET /v1/jobs/{id}/events", "GET /v1/queues", "POST /v1/jobs", "POST /v1/jobs/batch", "POST /v1/jobs/{id}/retry",
+        "DELETE /v1/jobs/{id}", "GET /healthz", "GET /openapi.json", "GET /readyz", "GET /v1/batches/{id}", "GET /v1/flows/{id}",
+        "GET /v1/jobs", "GET /v1/jobs/{id}", "GET /v1/jobs/{id}/events", "GET /v1/queues", "POST /v1/flows",
+        "POST /v1/flows/{id}/cancel", "POST /v1/jobs", "POST /v1/jobs/batch", "POST /v1/jobs/{id}/retry",
         "POST /v1/queues/{name}/pause", "POST /v1/queues/{name}/resume",
       ]);
       expect(doc.paths["/v1/jobs"].post.requestBody.content["application/json"].schema.properties).toHaveProperty("delay_ms");
