@@ -116,8 +116,10 @@ export interface Store {
   }): Promise<boolean>;
 
   /**
-   * Optional (PostgreSQL): calls `listener` soon after jobs become runnable in `queue`, whichever
-   * process enqueued them, so idle workers wake without waiting for their next poll. `null`
+   * Optional: calls `listener` soon after jobs become runnable in `queue`, so idle workers wake
+   * without waiting for their next poll. PostgreSQL: whichever process enqueued or released
+   * them. SQLite: only flow children and batch callbacks released by this process's own writes
+   * (jobs it enqueues wake its workers through events; other processes' are found by polling). `null`
    * means notices may have been missed (the listening connection was re-established): look at
    * every queue. Resolves once listening; the function it returns stops this listener.
    */

@@ -63,6 +63,18 @@ export function describeFlowBatchRuntimeConformance(factory: StoreFactory): void
       expect(seen.notify).toEqual({ encode: { encode: "v1" }, resize: { resize: "v1" }, transcribe: { transcribe: "v1" } });
     });
 
+    it("a released child wakes an idle worker at once: a chain of five runs without waiting for polls", async () => {
+      const step = errand.define("step", { handler: async (p: { n: number }) => p.n });
+      const nodes = Object.fromEntries(
+        [0, 1, 2, 3, 4].map((n) => [`s${n}`, { job: step.request({ n }), after: n === 0 ? [] : [`s${n - 1}`] }]),
+      );
+      errand.work({ ...fast, pollIntervalMs: 30_000 });
+      const flow = await errand.enqueueFlow(nodes);
+      const t = Date.now();
+      expect((await ended(flow.id)).state).toBe("completed");
+      expect(Date.now() - t).toBeLessThan(5_000);
+    });
+
     it("a failing parent cancels its descendants; a `continue` node runs anyway", async () => {
       const ran: string[] = [];
       const ok = errand.define("ok", { handler: async (p: { n: string }, ctx) => void ran.push(`${p.n}:${JSON.stringify(await ctx.parents())}`) });

@@ -78,6 +78,9 @@ export class SqliteStore implements Store {
   private readonly inserts: GroupCommit<NewJob[], InsertedJob[]>;
   private readonly completions: GroupCommit<Completion[], boolean[]>;
   private closed = false;
+  /** Queues in which the current write transaction released blocked jobs (see write()). */
+  private released = new Set<string>();
+  private readonly releaseListeners = new Set<(queue: string | null) => void>();
 
   private constructor(private readonly db: Database.Database) {
     this.sql = prepareStatements(db);
@@ -195,7 +198,7 @@ export class SqliteStore implements Store {
         stack: params.error.stack,
         now,
       }) as JobRow | undefined;
-      if (failed !== undefined) settleEndedJobs(this.sql, [failed], now);
+      if (failed !== undefined) settleEndedJobs(this.sql, [failed], now, this.released);
       return failed;
     });
     return row === undefined ? null : jobFromRow(row, now);
@@ -230,7 +233,7 @@ export class SqliteStore implements Store {
     const now = Date.now();
     const rows = this.write(() => {
       const rescued = this.sql.rescue_expired_leases.all({ limit: params.limit, now }) as JobRow[];
-      settleEndedJobs(this.sql, rescued, now);
+      settleEndedJobs(this.sql, rescued, now, this.released);
       return rescued;
     });
     return rows.map((r) => jobFromRow(r, now));
@@ -297,7 +300,7 @@ export class SqliteStore implements Store {
     return this.write(() => {
       if (this.sql.get_flow.get({ id: params.id }) === undefined) return null;
       const canceled = this.sql.cancel_flow_jobs.all({ flow_id: params.id, now }) as SqliteEndedRow[];
-      settleEndedJobs(this.sql, canceled, now);
+      settleEndedJobs(this.sql, canceled, now, this.released);
       return this.readFlow(params.id);
     });
   }
@@ -340,7 +343,7 @@ export class SqliteStore implements Store {
       if (before === undefined) return { outcome: "not_found" };
       const after = this.sql[statement].get({ id, now, ...extra }) as JobRow | undefined;
       if (after === undefined) return { outcome: "conflict", job: jobFromRow(before, now) };
-      settleEndedJobs(this.sql, [after], now);
+      settleEndedJobs(this.sql, [after], now, this.released);
       return { outcome: "changed", job: jobFromRow(after, now), previousState: before.state };
     });
   }
@@ -399,12 +402,28 @@ export class SqliteStore implements Store {
       if (row.flow_id !== null || row.batch_id !== null) completed.push(row);
       return true;
     });
-    if (completed.length > 0) settleEndedJobs(this.sql, completed, now);
+    if (completed.length > 0) settleEndedJobs(this.sql, completed, now, this.released);
     return accepted;
+  }
+
+  /**
+   * Calls `listener` with the queue of flow children and batch callbacks this process's own
+   * writes release, once committed, so its idle workers wake without waiting for their next
+   * poll. Jobs released by other processes are found by polling.
+   */
+  async subscribeToNewJobs(listener: (queue: string | null) => void): Promise<() => Promise<void>> {
+    this.releaseListeners.add(listener);
+    return async () => void this.releaseListeners.delete(listener);
   }
 
   /** One write transaction, taking the write lock up front (BEGIN IMMEDIATE). */
   private write<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    try {
+      const result = this.db.transaction(fn).immediate();
+      for (const queue of this.released) for (const listener of this.releaseListeners) listener(queue);
+      return result;
+    } finally {
+      this.released.clear();
+    }
   }
 }

@@ -9,4 +9,5 @@ SET state = CASE WHEN j.run_at > @now THEN 'scheduled' ELSE 'pending' END,
 FROM errand_batches AS b
 WHERE b.id IN (SELECT value FROM json_each(@batch_ids))
   AND b.completed + b.failed + b.canceled >= b.total
-  AND j.id = b.on_complete_job_id AND j.state = 'blocked';
+  AND j.id = b.on_complete_job_id AND j.state = 'blocked'
+RETURNING queue, state;

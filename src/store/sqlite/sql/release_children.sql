@@ -3,7 +3,7 @@
 -- again changes nothing). A child of a failed or canceled parent is canceled unless its policy
 -- is 'continue'; one left with no parent waiting is released: pending, or scheduled if its run
 -- time is ahead. Returns the children changed; the canceled ones ended, and their own children
--- are settled next.
+-- are settled next; the pending ones' queues are announced to this process's workers.
 UPDATE errand_jobs AS c
 SET parents_waiting = c.parents_waiting - e.n,
     state = CASE
@@ -21,4 +21,4 @@ FROM (
   GROUP BY d.child_id
 ) AS e
 WHERE c.id = e.child_id AND c.state = 'blocked'
-RETURNING id, state, flow_id, batch_id;
+RETURNING id, state, queue, flow_id, batch_id;
