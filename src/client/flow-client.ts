@@ -60,8 +60,11 @@ export class FlowClient {
 
   /** Cancels every node that has not ended (running handlers are aborted); returns the flow after. */
   async cancelFlow(id: string): Promise<Flow> {
-    const stored = await this.store.cancelFlow({ id: validateId(id, "id", "flow") });
-    if (stored === null) throw new RecordNotFoundError("flow", id);
-    return flowFromStored(stored);
+    const result = await this.store.cancelFlow({ id: validateId(id, "id", "flow") });
+    if (result === null) throw new RecordNotFoundError("flow", id);
+    // Running nodes in this process are aborted at once (elsewhere: at their next heartbeat).
+    const canceled = new Set(result.canceledIds);
+    this.jobs.announceCanceled(result.flow.jobs.filter((j) => canceled.has(j.id)));
+    return flowFromStored(result.flow);
   }
 }

@@ -110,6 +110,11 @@ export class JobClient {
   announce(jobs: Job[]): void {
     for (const job of jobs) this.events.emit("enqueued", { job });
   }
+
+  /** Emits `canceled` for jobs a flow cancel ended. */
+  announceCanceled(jobs: Job[]): void {
+    for (const job of jobs) this.events.emit("canceled", { job });
+  }
 }
 
 export function validateId(id: unknown, field = "id", what = "job"): string {

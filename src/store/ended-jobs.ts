@@ -8,6 +8,14 @@ export interface EndedRow {
   batch_id: number | string | null;
 }
 
+/**
+ * A batch member replayed (failed or canceled → waiting again): its earlier ending must stop
+ * counting while its batch is still open, or the batch would end one member early.
+ */
+export function replayedBatchMember(before: Pick<EndedRow, "state">, after: EndedRow): boolean {
+  return after.batch_id !== null && isTerminal(before.state) && !isTerminal(after.state);
+}
+
 /** One statement a store runs to apply endings; `release_children` answers with the children it changed. */
 export type SettleStep<Row extends EndedRow> =
   | { kind: "count_batch_members"; members: Row[] }

@@ -76,8 +76,8 @@ export interface Store {
    */
   insertFlow(params: { nodes: NewFlowNode[] }): Promise<StoredFlow>;
   getFlow(params: { id: string }): Promise<StoredFlow | null>;
-  /** Cancels every node of the flow that has not ended; returns the flow after. Null: no such flow. */
-  cancelFlow(params: { id: string }): Promise<StoredFlow | null>;
+  /** Cancels every node of the flow that has not ended; returns the flow after and the ids it canceled. Null: no such flow. */
+  cancelFlow(params: { id: string }): Promise<{ flow: StoredFlow; canceledIds: JobId[] } | null>;
   /** The parents of a flow node, as they stand. */
   getParentJobs(params: { jobId: JobId }): Promise<Job[]>;
   /**

@@ -108,7 +108,8 @@ export function describeFlowBatchStoreConformance(factory: StoreFactory): void {
       const [x, running] = await claimAll();
       await store.completeJobs({ completions: [{ lease: leaseOf(x!), result: null }] });
       const after = await store.cancelFlow({ id: other.id });
-      expect(Object.fromEntries(after!.jobs.map((j) => [j.flowNode, j.state]))).toEqual({ x: "completed", y: "canceled", z: "canceled" });
+      expect(Object.fromEntries(after!.flow.jobs.map((j) => [j.flowNode, j.state]))).toEqual({ x: "completed", y: "canceled", z: "canceled" });
+      expect(after!.canceledIds.sort()).toEqual([running!.id, other.jobs[2]!.id].sort());
       // The canceled running job's worker has lost its lease: its late completion is refused.
       expect(await store.completeJobs({ completions: [{ lease: leaseOf(running!), result: null }] })).toEqual([false]);
       expect(await store.cancelFlow({ id: "999999" })).toBeNull();
@@ -126,6 +127,24 @@ export function describeFlowBatchStoreConformance(factory: StoreFactory): void {
       const [again] = await claimAll();
       await store.completeJobs({ completions: [{ lease: leaseOf(again!), result: null }] });
       expect(await states(flow.id)).toMatchObject({ a: "completed", b: "running", c: "blocked" });
+    });
+
+    it("a member replayed before its batch ended stops counting until it ends again", async () => {
+      const { batch, jobs, onComplete } = await store.insertBatch({
+        jobs: [newJob(), newJob()],
+        onComplete: newJob({ type: "done", payload: "{}", parentsWaiting: 1 }),
+      });
+      await store.cancelJob({ id: jobs[0]!.id });
+      expect(await store.getBatch({ id: batch.id })).toMatchObject({ canceled: 1 });
+      await store.retryJob({ id: jobs[0]!.id });
+      expect(await store.getBatch({ id: batch.id })).toMatchObject({ state: "running", canceled: 0 });
+      const [second] = await store.claimJobs({ queues: ["default"], limit: 1, workerId: W, leaseMs: 30_000 });
+      await store.completeJobs({ completions: [{ lease: leaseOf(second!), result: null }] });
+      expect((await store.getJob({ id: onComplete.id }))!.state).toBe("blocked");
+      const [first] = await claimAll();
+      await store.completeJobs({ completions: [{ lease: leaseOf(first!), result: null }] });
+      expect(await store.getBatch({ id: batch.id })).toMatchObject({ state: "ended", completed: 2, canceled: 0 });
+      expect((await store.getJob({ id: onComplete.id }))!.payload).toMatchObject({ completed: 2, canceled: 0 });
     });
 
     it("counts batch members through every ending and releases the onComplete job once, with the summary in its payload", async () => {
@@ -157,6 +176,8 @@ export function describeFlowBatchStoreConformance(factory: StoreFactory): void {
       expect(callback.state).toBe("pending");
       expect(callback.payload).toEqual({ campaign: "c1", batchId: batch.id, completed: 1, failed: 2, canceled: 2 });
       // Replaying a member after its batch ended counts nothing again.
+      expect(await store.retryJob({ id: inserted.jobs[0]!.id })).toMatchObject({ outcome: "changed" });
+      expect(await store.getBatch({ id: batch.id })).toMatchObject({ completed: 1, failed: 2, canceled: 2 });
       await store.retryJob({ id: canceling!.id });
       await store.cancelJob({ id: canceling!.id });
       expect(await store.getBatch({ id: batch.id })).toMatchObject({ completed: 1, failed: 2, canceled: 2 });

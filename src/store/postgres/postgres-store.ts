@@ -5,6 +5,7 @@ import type { StoredFlow } from "../../core/flow.js";
 import type { Job, JobId, Lease, NewJob } from "../../core/job.js";
 import type { JobState } from "../../core/states.js";
 import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
+import { replayedBatchMember } from "../ended-jobs.js";
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
 import { GroupCommit } from "../group-commit.js";
 import { tallyQueueCounts } from "../queue-counts.js";
@@ -294,12 +295,12 @@ export class PostgresStore implements Store {
     return this.transaction((client) => this.readFlow(params.id, client), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   }
 
-  async cancelFlow(params: { id: string }): Promise<StoredFlow | null> {
+  async cancelFlow(params: { id: string }): Promise<{ flow: StoredFlow; canceledIds: JobId[] } | null> {
     return this.transaction(async (client) => {
       const [flow] = await this.query<FlowRow>("get_flow", [params.id], client);
       if (flow === undefined) return null;
-      await this.endJobs(await this.query<PostgresEndedRow>("cancel_flow_jobs", [params.id], client), client);
-      return this.readFlow(params.id, client);
+      const canceled = await this.endJobs(await this.query<PostgresEndedRow>("cancel_flow_jobs", [params.id], client), client);
+      return { flow: (await this.readFlow(params.id, client))!, canceledIds: canceled.map((r) => r.id) };
     });
   }
 
@@ -347,6 +348,7 @@ export class PostgresStore implements Store {
       const [after] = await this.query<JobRow>(statement, [id, ...extra], client);
       if (after === undefined) return { outcome: "conflict", job: jobFromRow(before) };
       await this.endJobs([after], client);
+      if (replayedBatchMember(before, after)) await this.run("uncount_batch_member", [after.batch_id, before.state], client);
       return { outcome: "changed", job: jobFromRow(after), previousState: before.state };
     });
   }

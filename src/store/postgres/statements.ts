@@ -25,6 +25,7 @@ const STATEMENT_NAMES = [
   "mark_webhooks_enqueued",
   "release_children",
   "count_batch_members",
+  "uncount_batch_member",
   "insert_flow",
   "insert_dependencies",
   "get_flow",

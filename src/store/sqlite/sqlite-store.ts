@@ -5,6 +5,7 @@ import type { Batch } from "../../core/batch.js";
 import type { StoredFlow } from "../../core/flow.js";
 import type { Job, JobId, Lease, NewJob } from "../../core/job.js";
 import type { JobState } from "../../core/states.js";
+import { replayedBatchMember } from "../ended-jobs.js";
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
 import { GroupCommit } from "../group-commit.js";
 import { tallyQueueCounts } from "../queue-counts.js";
@@ -295,13 +296,13 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => this.readFlow(params.id))();
   }
 
-  async cancelFlow(params: { id: string }): Promise<StoredFlow | null> {
+  async cancelFlow(params: { id: string }): Promise<{ flow: StoredFlow; canceledIds: JobId[] } | null> {
     const now = Date.now();
     return this.write(() => {
       if (this.sql.get_flow.get({ id: params.id }) === undefined) return null;
       const canceled = this.sql.cancel_flow_jobs.all({ flow_id: params.id, now }) as SqliteEndedRow[];
       settleEndedJobs(this.sql, canceled, now, this.released);
-      return this.readFlow(params.id);
+      return { flow: this.readFlow(params.id)!, canceledIds: canceled.map((r) => String(r.id)) };
     });
   }
 
@@ -344,6 +345,7 @@ export class SqliteStore implements Store {
       const after = this.sql[statement].get({ id, now, ...extra }) as JobRow | undefined;
       if (after === undefined) return { outcome: "conflict", job: jobFromRow(before, now) };
       settleEndedJobs(this.sql, [after], now, this.released);
+      if (replayedBatchMember(before, after)) this.sql.uncount_batch_member.run({ batch_id: after.batch_id, state: before.state });
       return { outcome: "changed", job: jobFromRow(after, now), previousState: before.state };
     });
   }

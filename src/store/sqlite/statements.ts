@@ -27,6 +27,7 @@ const STATEMENT_NAMES = [
   "release_children",
   "resolve_dependencies",
   "count_batch_members",
+  "uncount_batch_member",
   "release_batch_callbacks",
   "insert_flow",
   "insert_dependencies",
