@@ -4,6 +4,7 @@ import { JobEventBus } from "./client/event-bus.js";
 import { FlowClient, type EnqueueFlowOptions, type FlowNodeRequest } from "./client/flow-client.js";
 import { JobClient, type EnqueueOutcome, type ListJobsOptions } from "./client/job-client.js";
 import type { EnqueueRequest, JobDefinition, JobTypeOptions } from "./client/job-definition.js";
+import { ScheduleClient, type ScheduleRequest } from "./client/schedule-client.js";
 import { DEFAULT_JOB_DEFAULTS, resolveDefaults, validateName, type EnqueueOptions, type JobDefaults } from "./core/enqueue-options.js";
 import type { Batch, BatchSummary } from "./core/batch.js";
 import { ValidationError } from "./core/errors.js";
@@ -12,6 +13,8 @@ import type { Flow } from "./core/flow.js";
 import type { JobHandler } from "./core/handler.js";
 import type { Job, JobId } from "./core/job.js";
 import { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from "./core/payload.js";
+import type { Schedule, ScheduleOptions } from "./core/schedule.js";
+import { CronScheduler } from "./scheduler/cron-scheduler.js";
 import { openStore } from "./store/connect.js";
 import type { JobPage, Store } from "./store/store.js";
 import { Worker, type WorkerOptions } from "./worker/worker.js";
@@ -23,6 +26,8 @@ export interface ErrandOptions {
   defaults?: Omit<EnqueueOptions, "delayMs" | "runAt" | "idempotencyKey" | "tx">;
   /** Payload and result size and depth limits, enforced at enqueue. */
   payloadLimits?: Partial<PayloadLimits>;
+  /** How often a process that works jobs looks for due cron schedules, ms. Default 1 000. */
+  schedulePollIntervalMs?: number;
 }
 
 /**
@@ -34,6 +39,9 @@ export class Errand {
   private readonly client: JobClient;
   private readonly flows: FlowClient;
   private readonly batches: BatchClient;
+  private readonly schedules: ScheduleClient;
+  private readonly schedulePollIntervalMs: number;
+  private scheduler: CronScheduler | null = null;
   private readonly definitions = new Map<string, JobDefinition<any, any>>();
   private readonly workers = new Set<Worker>();
   private readonly defaults: JobDefaults;
@@ -57,6 +65,10 @@ export class Errand {
     );
     this.flows = new FlowClient(store, this.client);
     this.batches = new BatchClient(store, this.client);
+    this.schedules = new ScheduleClient(store, (type) => this.definitions.get(type)?.defaults ?? this.defaults, this.payloadLimits);
+    const pollMs = options.schedulePollIntervalMs ?? 1000;
+    if (!Number.isInteger(pollMs) || pollMs < 1) throw new ValidationError("schedulePollIntervalMs", "must be a positive integer");
+    this.schedulePollIntervalMs = pollMs;
   }
 
   /**
@@ -185,12 +197,56 @@ export class Errand {
     return this.batches.getBatch(id);
   }
 
+  /**
+   * Creates or redefines the cron schedule `name`: every tick of `cron` (5 fields, or 6 with
+   * seconds first) in `timezone` (default UTC) enqueues one job of `type` with `payload`,
+   * however many processes run. Saving it again unchanged (as every process may at start)
+   * keeps its next tick. Ticks missed during downtime follow `misfire` (default: one catch-up
+   * run for the most recent). Schedules fire in processes that called `work()`.
+   */
+  schedule<Payload, Result>(
+    name: string,
+    cron: string,
+    request: ScheduleOptions & { type: JobDefinition<Payload, Result>; payload: Payload },
+  ): Promise<Schedule<Payload>>;
+  schedule(name: string, cron: string, request: ScheduleOptions & { type: string; payload?: unknown }): Promise<Schedule>;
+  schedule(name: string, cron: string, request: ScheduleRequest): Promise<Schedule> {
+    return this.schedules.save(name, cron, request);
+  }
+
+  getSchedule(name: string): Promise<Schedule | null> {
+    return this.schedules.get(name);
+  }
+
+  /** Every schedule, by name. */
+  listSchedules(): Promise<Schedule[]> {
+    return this.schedules.list();
+  }
+
+  /** Stops a schedule enqueueing until resumed. Throws ScheduleNotFoundError. */
+  pauseSchedule(name: string): Promise<Schedule> {
+    return this.schedules.pause(name);
+  }
+
+  /** Resumes from the first tick after now (ticks that passed while paused are not run). */
+  resumeSchedule(name: string): Promise<Schedule> {
+    return this.schedules.resume(name);
+  }
+
+  /** Deletes a schedule; jobs it already enqueued stay. Throws ScheduleNotFoundError. */
+  removeSchedule(name: string): Promise<void> {
+    return this.schedules.remove(name);
+  }
+
   /** Listens to lifecycle events of jobs enqueued or run by this process. Returns an unsubscribe function. */
   on<K extends JobEventName>(name: K, listener: JobEventListener<K>): () => void {
     return this.events.on(name, listener);
   }
 
-  /** Starts a worker that runs this process's handlers until `close()`. */
+  /**
+   * Starts a worker that runs this process's handlers until `close()`, and (once per Errand)
+   * the cron scheduler that enqueues the jobs of due schedules.
+   */
   work(options: WorkerOptions = {}): Worker {
     if (this.closing) throw new Error("this Errand is closed");
     const worker = new Worker(
@@ -204,12 +260,19 @@ export class Errand {
       options,
     );
     this.workers.add(worker);
+    this.scheduler ??= new CronScheduler({
+      store: this.store,
+      events: this.events,
+      logger: this.logger,
+      intervalMs: this.schedulePollIntervalMs,
+    });
     return worker;
   }
 
-  /** Gracefully stops every worker (see Worker.close), then closes the store. Idempotent. */
+  /** Stops the cron scheduler, gracefully stops every worker (see Worker.close), then closes the store. Idempotent. */
   close(options: { graceMs?: number } = {}): Promise<void> {
     this.closing ??= (async () => {
+      await this.scheduler?.stop();
       await Promise.all([...this.workers].map((w) => w.close(options)));
       await this.store.close();
     })();

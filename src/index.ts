@@ -6,6 +6,8 @@ export type { BatchCallbackRequest, EnqueueBatchOptions, EnqueuedBatch } from ".
 export type { Flow, FlowNode, FlowState } from "./core/flow.js";
 export type { Batch, BatchState, BatchSummary } from "./core/batch.js";
 export type { ParentFailurePolicy } from "./core/job.js";
+export type { ScheduleRequest } from "./client/schedule-client.js";
+export type { MisfirePolicy, MisfirePolicyName, Schedule, ScheduleOptions } from "./core/schedule.js";
 export type { EnqueueOptions, TransactionClient } from "./core/enqueue-options.js";
 export type { BackoffPolicy } from "./core/backoff.js";
 export type { JobContext, JobHandler } from "./core/handler.js";
@@ -23,6 +25,7 @@ export {
   LeaseLostError,
   PermanentError,
   RecordNotFoundError,
+  ScheduleNotFoundError,
   SchemaTooNewError,
   SnoozeJob,
   StoreUnavailableError,

@@ -32,6 +32,15 @@ export function intOption(value: string | undefined, name: string): number | und
   return Number(value);
 }
 
+/** Parses a JSON option, or throws a usage error naming it. */
+export function jsonOption(value: string, name: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch (error) {
+    throw new CliUsageError(`${name} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
 export class CliUsageError extends ErrandError {
   constructor(message: string) {
     super("invalid_input", message);

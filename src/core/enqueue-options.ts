@@ -1,6 +1,6 @@
 import { DEFAULT_BACKOFF, validateBackoff, type BackoffPolicy } from "./backoff.js";
 import { ValidationError } from "./errors.js";
-import type { NewJob } from "./job.js";
+import { STANDALONE_JOB, type NewJob } from "./job.js";
 import { serializePayload, type PayloadLimits } from "./payload.js";
 
 /**
@@ -144,12 +144,8 @@ export function resolveNewJob(
     timeoutMs: resolved.timeoutMs,
     backoff: resolved.backoff,
     idempotencyKey,
+    ...STANDALONE_JOB,
     ...groupOf(options),
-    flowId: null,
-    flowNode: null,
-    parentsWaiting: 0,
-    onParentFailure: null,
-    batchId: null,
   };
 }
 

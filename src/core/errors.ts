@@ -40,6 +40,12 @@ export class RecordNotFoundError extends ErrandError {
   }
 }
 
+export class ScheduleNotFoundError extends ErrandError {
+  constructor(readonly scheduleName: string) {
+    super("not_found", `schedule "${scheduleName}" does not exist`);
+  }
+}
+
 /** The job is in a state that does not allow the requested change (e.g. cancel a completed job). */
 export class JobStateConflictError extends ErrandError {
   constructor(

@@ -85,6 +85,20 @@ export interface NewJob {
   batchId: string | null;
 }
 
+/** A new job that belongs to no group, flow or batch. */
+export const STANDALONE_JOB: Pick<
+  NewJob,
+  "groupKey" | "groupLimit" | "flowId" | "flowNode" | "parentsWaiting" | "onParentFailure" | "batchId"
+> = Object.freeze({
+  groupKey: null,
+  groupLimit: null,
+  flowId: null,
+  flowNode: null,
+  parentsWaiting: 0,
+  onParentFailure: null,
+  batchId: null,
+});
+
 /**
  * Proof that a worker holds a job: the attempt it claimed and its own id. Every write a
  * worker makes about a running job carries it, and the store refuses writes whose lease is

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { JobEventBus } from "../client/event-bus.js";
 import type { AttemptError } from "../core/job.js";
 import type { Store } from "../store/store.js";
+import { PeriodicTask } from "./periodic-task.js";
 
 const BATCH = 500;
 
@@ -11,24 +12,21 @@ const BATCH = 500;
  * store's update is atomic, so several reapers never rescue one job twice.
  */
 export class LeaseReaper {
-  private readonly timer: NodeJS.Timeout;
-  private sweeping: Promise<void> | null = null;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly params: { store: Store; events: JobEventBus; logger: Logger; intervalMs: number },
   ) {
-    this.timer = setInterval(() => void this.sweep(), params.intervalMs);
+    this.task = new PeriodicTask(() => this.rescueAll(), params.intervalMs);
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping;
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Rescues every expired lease now. */
   sweep(): Promise<void> {
-    this.sweeping ??= this.rescueAll().finally(() => (this.sweeping = null));
-    return this.sweeping;
+    return this.task.runNow();
   }
 
   private async rescueAll(): Promise<void> {

@@ -4,10 +4,10 @@ import type { JsonSchema } from "./schemas.js";
 
 /** What one route declares: enough to register it with Fastify and to describe it in OpenAPI. */
 export interface RouteSpec<Body = unknown, Query = unknown, Params = unknown> {
-  method: "GET" | "POST" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "DELETE";
   url: string;
   summary: string;
-  tag: "jobs" | "queues" | "health" | "meta";
+  tag: "jobs" | "queues" | "schedules" | "health" | "meta";
   /** Scope a bearer token needs when tokens are configured; null: open (health, OpenAPI). */
   scope: Scope | null;
   body?: JsonSchema;

@@ -12,9 +12,9 @@ const NAME_PATTERN = "^[A-Za-z0-9_.:/-]{1,128}$";
 const JOB_ID_PATTERN = "^[1-9][0-9]{0,18}$";
 const MAX_INT32 = 2 ** 31 - 1;
 
-const name = (description: string) => ({ type: "string", pattern: NAME_PATTERN, description });
-const nullable = (schema: JsonSchema) => ({ anyOf: [schema, { type: "null" }] });
-const dateTime = { type: "string", format: "date-time" };
+export const name = (description: string) => ({ type: "string", pattern: NAME_PATTERN, description });
+export const nullable = (schema: JsonSchema) => ({ anyOf: [schema, { type: "null" }] });
+export const dateTime = { type: "string", format: "date-time" };
 
 export const enqueueItemSchema = {
   type: "object",

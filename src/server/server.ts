@@ -16,6 +16,7 @@ import { addFlowRoutes } from "./routes/flows.js";
 import { addJobRoutes } from "./routes/jobs.js";
 import { addOpenApiRoute } from "./routes/openapi.js";
 import { addQueueRoutes } from "./routes/queues.js";
+import { addScheduleRoutes } from "./routes/schedules.js";
 import { AddressPolicy } from "./webhooks/address-policy.js";
 import { WEBHOOK_QUEUE, defineWebhookDelivery } from "./webhooks/delivery.js";
 import { WebhookDispatcher } from "./webhooks/dispatcher.js";
@@ -83,6 +84,7 @@ export class ErrandServer {
     addFlowRoutes(ctx);
     addJobEventRoutes(ctx);
     addQueueRoutes(ctx);
+    addScheduleRoutes(ctx);
     addHealthRoutes(ctx);
     addOpenApiRoute(ctx, options.version ?? "0.0.0");
     if (webhooks) {

@@ -127,7 +127,7 @@ export function apiFieldName(libraryField: string, batchPrefix = "jobs"): string
   if (indexed) return `${batchPrefix}[${indexed[1]}].${apiFieldName(indexed[2]!)}`;
   const [head, ...rest] = libraryField.split(/(?=[.[])/);
   if (head === "payload" || head === "result") return libraryField;
-  return [toSnakeCase(head ?? ""), ...rest].join("");
+  return [head ?? "", ...rest].map(toSnakeCase).join("");
 }
 
 function toSnakeCase(name: string): string {

@@ -2,6 +2,7 @@ import type { TransactionClient } from "../core/enqueue-options.js";
 import type { Batch } from "../core/batch.js";
 import type { StoredFlow } from "../core/flow.js";
 import type { AttemptError, Job, JobId, Lease, NewJob } from "../core/job.js";
+import type { NewSchedule, Schedule } from "../core/schedule.js";
 import type { JobState } from "../core/states.js";
 
 /**
@@ -103,6 +104,39 @@ export interface Store {
   listJobsAwaitingWebhook(params: { limit: number }): Promise<Job[]>;
   /** Records that these ended jobs' webhook deliveries are enqueued; a replay re-arms them. */
   markWebhooksEnqueued(params: { ids: JobId[] }): Promise<void>;
+
+  /* Cron schedules, which every worker process's scheduler fires. */
+
+  /**
+   * Creates or redefines the schedule named `schedule.name`. Redefining it with the same cron
+   * and time zone keeps the tick it waits for (`schedule.nextTickAt` is used only otherwise);
+   * its paused state is kept.
+   */
+  saveSchedule(params: { schedule: NewSchedule }): Promise<Schedule>;
+  getSchedule(params: { name: string }): Promise<Schedule | null>;
+  /** Every schedule, by name. */
+  listSchedules(): Promise<Schedule[]>;
+  /** Null: no such schedule. Idempotent. */
+  pauseSchedule(params: { name: string }): Promise<Schedule | null>;
+  /** A paused schedule waits for `nextTickAt` (the ticks it missed while paused are dropped); an active one is unchanged. Null: no such schedule. */
+  resumeSchedule(params: { name: string; nextTickAt: Date }): Promise<Schedule | null>;
+  /** False: there was no such schedule. */
+  removeSchedule(params: { name: string }): Promise<boolean>;
+  /** Active schedules whose next tick has come by the store's clock, the longest-due first. */
+  listDueSchedules(params: { limit: number }): Promise<Schedule[]>;
+  /**
+   * Fires a due schedule, atomically: moves it from tick `dueAt` to `nextTickAt` (and its last
+   * tick to `lastTickAt` unless null) and inserts `jobs` (as insertJobs), in one transaction,
+   * only if it still waits for `dueAt` and is active. Null, with nothing written, when it does
+   * not (another process fired it first, or it was redefined, paused or removed meanwhile).
+   */
+  fireSchedule(params: {
+    name: string;
+    dueAt: Date;
+    nextTickAt: Date;
+    lastTickAt: Date | null;
+    jobs: NewJob[];
+  }): Promise<InsertedJob[] | null>;
 
   /**
    * Optional (PostgreSQL): opens a transaction, runs `work` in it (the handler's own writes;

@@ -52,6 +52,45 @@ describe("errand CLI", () => {
     expect(queues).toEqual([{ queue: "default", counts: expect.objectContaining({ completed: 2 }) }]);
   });
 
+  it("sets, lists, pauses, resumes and removes cron schedules; `errand work` fires them", async () => {
+    const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "schedules.db")}` };
+    const set = await errand(
+      ["schedules", "set", "nightly", "0 3 * * *", "greet", "-p", '{"name":"night"}', "--timezone", "Europe/Berlin", "--misfire", "backfill", "--backfill-limit", "3", "--json"],
+      env,
+    );
+    expect(set.code).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({
+      name: "nightly",
+      cron: "0 3 * * *",
+      timezone: "Europe/Berlin",
+      payload: { name: "night" },
+      misfire: { policy: "backfill", backfillLimit: 3 },
+      paused: false,
+    });
+    expect(JSON.parse((await errand(["schedules", "pause", "nightly", "--json"], env)).stdout).paused).toBe(true);
+    expect((await errand(["schedules", "list"], env)).stdout).toMatch(/^nightly {2}"0 3 \* \* \*" Europe\/Berlin {2}greet \[default\] {2}paused/);
+    expect(JSON.parse((await errand(["schedules", "resume", "nightly", "--json"], env)).stdout).paused).toBe(false);
+    expect((await errand(["schedules", "show", "nightly"], env)).stdout).toMatch(/misfire: backfill up to 3/);
+    expect((await errand(["schedules", "remove", "nightly"], env)).code).toBe(0);
+    expect(await errand(["schedules", "show", "nightly"], env)).toMatchObject({ code: 1, stderr: expect.stringMatching(/schedule "nightly" does not exist/) });
+    expect(await errand(["schedules", "set", "x", "0 25 * * *", "greet"], env)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^errand: cron: /) });
+    expect(JSON.parse((await errand(["schedules", "list", "--json"], env)).stdout)).toEqual([]);
+
+    expect((await errand(["schedules", "set", "every-second", "* * * * * *", "greet", "-p", '{"name":"tick"}'], env)).code).toBe(0);
+    const worker = spawn(process.execPath, [CLI, "work", "--handlers", HANDLERS], { env: { ...process.env, ...env }, stdio: "ignore" });
+    const exited = new Promise<number | null>((resolve) => worker.once("exit", resolve));
+    const observer = await Errand.connect(env.ERRAND_DATABASE_URL);
+    try {
+      const job = await waitFor(async () => (await observer.listJobs({ state: "completed" })).jobs[0], { what: "a scheduled job completed" });
+      expect(job).toMatchObject({ type: "greet", result: { greeting: "hello tick" }, idempotencyKey: expect.stringMatching(/^errand:schedule:every-second:/) });
+      worker.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      worker.kill("SIGKILL");
+      await observer.close();
+    }
+  });
+
   it("gives clear errors and exit codes", async () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "errors.db")}` };
     const badJson = await errand(["enqueue", "greet", "--payload", "{nope"], env);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeProcessConformance } from "../conformance/process-conformance.js";
+import { describeScheduleProcessConformance } from "../conformance/schedule-process-conformance.js";
 import { adminQuery, postgresFactory } from "../helpers/postgres-factory.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -8,8 +9,10 @@ import { workerScenario } from "../helpers/worker-scenario.js";
 
 const factory = await postgresFactory();
 
-if (factory) describeProcessConformance(factory);
-else describe.skip("PostgreSQL worker processes", () => it("needs a reachable PostgreSQL"));
+if (factory) {
+  describeProcessConformance(factory);
+  describeScheduleProcessConformance(factory);
+} else describe.skip("PostgreSQL worker processes", () => it("needs a reachable PostgreSQL"));
 
 const JOBS = 20_000;
 

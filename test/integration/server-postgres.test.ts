@@ -2,6 +2,7 @@ import { describe, it } from "vitest";
 import { describeServerAuth } from "../conformance/server-auth.js";
 import { describeServerHostileBodies } from "../conformance/server-hostile-bodies.js";
 import { describeServerRoutes } from "../conformance/server-routes.js";
+import { describeServerSchedules } from "../conformance/server-schedules.js";
 import { describeServerWebhooks } from "../conformance/server-webhooks.js";
 import { postgresFactory } from "../helpers/postgres-factory.js";
 
@@ -12,6 +13,7 @@ if (factory) {
   describeServerAuth(factory);
   describeServerWebhooks(factory);
   describeServerHostileBodies(factory);
+  describeServerSchedules(factory);
 } else {
   describe.skip("HTTP API on PostgreSQL", () => it("needs a reachable PostgreSQL"));
 }

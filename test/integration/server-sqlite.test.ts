@@ -1,6 +1,7 @@
 import { describeServerAuth } from "../conformance/server-auth.js";
 import { describeServerHostileBodies } from "../conformance/server-hostile-bodies.js";
 import { describeServerRoutes } from "../conformance/server-routes.js";
+import { describeServerSchedules } from "../conformance/server-schedules.js";
 import { describeServerWebhooks } from "../conformance/server-webhooks.js";
 import { sqliteFactory } from "../helpers/sqlite-factory.js";
 
@@ -9,3 +10,4 @@ describeServerRoutes(factory);
 describeServerAuth(factory);
 describeServerWebhooks(factory);
 describeServerHostileBodies(factory);
+describeServerSchedules(factory);

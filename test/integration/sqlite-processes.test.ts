@@ -1,4 +1,7 @@
 import { describeProcessConformance } from "../conformance/process-conformance.js";
+import { describeScheduleProcessConformance } from "../conformance/schedule-process-conformance.js";
 import { sqliteFactory } from "../helpers/sqlite-factory.js";
 
-describeProcessConformance(sqliteFactory());
+const factory = sqliteFactory();
+describeProcessConformance(factory);
+describeScheduleProcessConformance(factory);

@@ -1,4 +1,7 @@
 import { describeRuntimeConformance } from "../conformance/runtime-conformance.js";
+import { describeScheduleRuntimeConformance } from "../conformance/schedule-runtime-conformance.js";
 import { sqliteFactory } from "../helpers/sqlite-factory.js";
 
-describeRuntimeConformance(sqliteFactory());
+const factory = sqliteFactory();
+describeRuntimeConformance(factory);
+describeScheduleRuntimeConformance(factory);

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { databaseOption } from "../connect-option.js";
 import { printJobDetail } from "../output.js";
-import { CliUsageError, intOption, withErrand } from "../run-command.js";
+import { intOption, jsonOption, withErrand } from "../run-command.js";
 
 export function enqueueCommand(): Command {
   return new Command("enqueue")
@@ -17,13 +17,7 @@ export function enqueueCommand(): Command {
     .addOption(databaseOption())
     .action(async (type: string, opts) => {
       await withErrand(opts.database, async (errand) => {
-        let payload: unknown;
-        try {
-          payload = JSON.parse(opts.payload);
-        } catch (error) {
-          throw new CliUsageError(`--payload is not valid JSON: ${(error as Error).message}`);
-        }
-        const job = await errand.enqueue(type, payload, {
+        const job = await errand.enqueue(type, jsonOption(opts.payload, "--payload"), {
           queue: opts.queue,
           delayMs: intOption(opts.delay, "--delay"),
           priority: intOption(opts.priority, "--priority"),

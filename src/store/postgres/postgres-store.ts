@@ -3,6 +3,7 @@ import type { TransactionClient } from "../../core/enqueue-options.js";
 import type { Batch } from "../../core/batch.js";
 import type { StoredFlow } from "../../core/flow.js";
 import type { Job, JobId, Lease, NewJob } from "../../core/job.js";
+import type { NewSchedule, Schedule } from "../../core/schedule.js";
 import type { JobState } from "../../core/states.js";
 import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
 import { replayedBatchMember } from "../ended-jobs.js";
@@ -27,6 +28,7 @@ import { describeServer } from "./connection-url.js";
 import { migrate } from "./migrate.js";
 import { NewJobsListener } from "./new-jobs-listener.js";
 import { insertedJob, jobFromRow, type InsertedRow, type JobRow } from "./rows.js";
+import { scheduleFromRow, scheduleParams, type ScheduleRow } from "./schedule-rows.js";
 import { schemaName, type SchemaName } from "./schema-name.js";
 import { loadStatements, type StatementName, type Statements } from "./statements.js";
 
@@ -335,6 +337,51 @@ export class PostgresStore implements Store {
   private async endJobs<R extends PostgresEndedRow>(rows: R[], client: pg.PoolClient): Promise<R[]> {
     await settleEndedJobs((statement, values) => this.query(statement, values, client), rows, this.schema.channel);
     return rows;
+  }
+
+  async saveSchedule(params: { schedule: NewSchedule }): Promise<Schedule> {
+    const [row] = await this.query<ScheduleRow>("save_schedule", scheduleParams(params.schedule));
+    return scheduleFromRow(row!);
+  }
+
+  async getSchedule(params: { name: string }): Promise<Schedule | null> {
+    return this.scheduleOrNull(await this.query<ScheduleRow>("get_schedule", [params.name]));
+  }
+
+  async listSchedules(): Promise<Schedule[]> {
+    return (await this.query<ScheduleRow>("list_schedules", [])).map(scheduleFromRow);
+  }
+
+  async pauseSchedule(params: { name: string }): Promise<Schedule | null> {
+    return this.scheduleOrNull(await this.query<ScheduleRow>("pause_schedule", [params.name]));
+  }
+
+  async resumeSchedule(params: { name: string; nextTickAt: Date }): Promise<Schedule | null> {
+    return this.scheduleOrNull(await this.query<ScheduleRow>("resume_schedule", [params.name, params.nextTickAt]));
+  }
+
+  async removeSchedule(params: { name: string }): Promise<boolean> {
+    return (await this.run("remove_schedule", [params.name])).rowCount === 1;
+  }
+
+  async listDueSchedules(params: { limit: number }): Promise<Schedule[]> {
+    return (await this.query<ScheduleRow>("list_due_schedules", [params.limit])).map(scheduleFromRow);
+  }
+
+  /**
+   * A second firer's compare-and-set waits on the row lock of the first, then finds the tick
+   * moved and changes nothing; it inserts no job.
+   */
+  async fireSchedule(params: { name: string; dueAt: Date; nextTickAt: Date; lastTickAt: Date | null; jobs: NewJob[] }) {
+    return this.transaction(async (client) => {
+      const advanced = await this.query("advance_schedule", [params.name, params.dueAt, params.nextTickAt, params.lastTickAt], client);
+      if (advanced.length === 0) return null;
+      return params.jobs.length === 0 ? [] : this.insertNow(params.jobs, client);
+    });
+  }
+
+  private scheduleOrNull([row]: ScheduleRow[]): Schedule | null {
+    return row === undefined ? null : scheduleFromRow(row);
   }
 
   /**

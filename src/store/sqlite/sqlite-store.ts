@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import type { Batch } from "../../core/batch.js";
 import type { StoredFlow } from "../../core/flow.js";
 import type { Job, JobId, Lease, NewJob } from "../../core/job.js";
+import type { NewSchedule, Schedule } from "../../core/schedule.js";
 import type { JobState } from "../../core/states.js";
 import { replayedBatchMember } from "../ended-jobs.js";
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
@@ -24,7 +25,8 @@ import type {
 import { settleEndedJobs, type SqliteEndedRow } from "./ended-jobs.js";
 import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
 import { migrate } from "./migrate.js";
-import { claimedJob, jobFromRow, newJobRow, type ClaimableRow, type JobRow } from "./rows.js";
+import { claimedJob, jobFromRow, newJobRow, type ClaimableValues, type JobRow } from "./rows.js";
+import { scheduleFromRow, scheduleParams, type ScheduleRow } from "./schedule-rows.js";
 import { INSERT_CHUNK, prepareStatements, type Statements } from "./statements.js";
 
 export interface SqliteStoreOptions {
@@ -151,22 +153,22 @@ export class SqliteStore implements Store {
     if (params.limit <= 0 || params.queues.length === 0) return [];
     const now = Date.now();
     const leaseExpiresAt = now + params.leaseMs;
-    const rows = this.write(() => {
+    const rows = this.withoutFlush(() => this.write(() => {
       const found = this.sql.select_claimable.all({
         queues: JSON.stringify(params.queues),
         limit: params.limit,
         now,
-      }) as ClaimableRow[];
+      }) as ClaimableValues[];
       if (found.length > 0) {
         this.sql.claim_jobs.run({
-          ids: JSON.stringify(found.map((r) => r.id)),
+          ids: JSON.stringify(found.map((values) => values[0])),
           worker_id: params.workerId,
           lease_expires_at: leaseExpiresAt,
           now,
         });
       }
       return found;
-    });
+    }));
     return rows.map((row) => claimedJob(row, params.workerId, leaseExpiresAt, now));
   }
 
@@ -336,6 +338,53 @@ export class SqliteStore implements Store {
     return storedFlow(flow, jobs, this.sql.list_flow_dependencies.all({ flow_id: id }) as DependencyRow[]);
   }
 
+  async saveSchedule(params: { schedule: NewSchedule }): Promise<Schedule> {
+    const values = scheduleParams(params.schedule, Date.now());
+    return scheduleFromRow(this.write(() => this.sql.save_schedule.get(values) as ScheduleRow));
+  }
+
+  async getSchedule(params: { name: string }): Promise<Schedule | null> {
+    return this.scheduleOrNull(this.sql.get_schedule.get({ name: params.name }));
+  }
+
+  async listSchedules(): Promise<Schedule[]> {
+    return (this.sql.list_schedules.all() as ScheduleRow[]).map(scheduleFromRow);
+  }
+
+  async pauseSchedule(params: { name: string }): Promise<Schedule | null> {
+    return this.scheduleOrNull(this.write(() => this.sql.pause_schedule.get({ name: params.name, now: Date.now() })));
+  }
+
+  async resumeSchedule(params: { name: string; nextTickAt: Date }): Promise<Schedule | null> {
+    const values = { name: params.name, next_tick_at: params.nextTickAt.getTime(), now: Date.now() };
+    return this.scheduleOrNull(this.write(() => this.sql.resume_schedule.get(values)));
+  }
+
+  async removeSchedule(params: { name: string }): Promise<boolean> {
+    return this.write(() => this.sql.remove_schedule.run({ name: params.name }).changes === 1);
+  }
+
+  async listDueSchedules(params: { limit: number }): Promise<Schedule[]> {
+    const rows = this.sql.list_due_schedules.all({ now: Date.now(), limit: params.limit }) as ScheduleRow[];
+    return rows.map(scheduleFromRow);
+  }
+
+  async fireSchedule(params: { name: string; dueAt: Date; nextTickAt: Date; lastTickAt: Date | null; jobs: NewJob[] }) {
+    return this.write(() => {
+      const advanced = this.sql.advance_schedule.run({
+        name: params.name,
+        due_at: params.dueAt.getTime(),
+        next_tick_at: params.nextTickAt.getTime(),
+        last_tick_at: params.lastTickAt?.getTime() ?? null,
+      });
+      return advanced.changes === 1 ? this.insertNow(params.jobs) : null;
+    });
+  }
+
+  private scheduleOrNull(row: unknown): Schedule | null {
+    return row === undefined ? null : scheduleFromRow(row as ScheduleRow);
+  }
+
   /** Runs a guarded single-row update; tells apart "no such job" from "not in a state for it". */
   private change(id: JobId, statement: "cancel_job" | "retry_job", extra: object): ChangeResult {
     const now = Date.now();
@@ -416,6 +465,22 @@ export class SqliteStore implements Store {
   async subscribeToNewJobs(listener: (queue: string | null) => void): Promise<() => Promise<void>> {
     this.releaseListeners.add(listener);
     return async () => void this.releaseListeners.delete(listener);
+  }
+
+  /**
+   * Runs `fn` with commits that are not fsynced before they return (synchronous=NORMAL): in WAL
+   * mode such a commit survives a crash of this process, and the next FULL commit's fsync makes
+   * it durable too; only an OS crash or power loss in between can undo it. Used for claims only:
+   * an undone claim leaves its job waiting again, and the worker that ran it meanwhile is fenced
+   * out by its worker id, as after any lost lease. It takes one fsync off every job's path.
+   */
+  private withoutFlush<T>(fn: () => T): T {
+    this.sql.synchronous_normal.run();
+    try {
+      return fn();
+    } finally {
+      this.sql.synchronous_full.run();
+    }
   }
 
   /** One write transaction, taking the write lock up front (BEGIN IMMEDIATE). */

@@ -38,12 +38,22 @@ const STATEMENT_NAMES = [
   "list_parent_jobs",
   "insert_batch",
   "get_batch",
+  "save_schedule",
+  "get_schedule",
+  "list_schedules",
+  "list_due_schedules",
+  "pause_schedule",
+  "resume_schedule",
+  "remove_schedule",
+  "advance_schedule",
 ] as const;
 
 export type StatementName = (typeof STATEMENT_NAMES)[number];
 export type Statements = Record<StatementName, Database.Statement> & {
   /** insert_unkeyed_jobs.sql carrying exactly INSERT_CHUNK rows. */
   insert_unkeyed_chunk: Database.Statement;
+  synchronous_normal: Database.Statement;
+  synchronous_full: Database.Statement;
 };
 
 /** Rows per multi-row insert statement. */
@@ -55,7 +65,12 @@ export function prepareStatements(db: Database.Database): Statements {
   const entries = STATEMENT_NAMES.map((name) => [name, db.prepare(readSql(name))] as const);
   return {
     ...(Object.fromEntries(entries) as Record<StatementName, Database.Statement>),
+    // Read as arrays: see ClaimableValues in rows.ts.
+    select_claimable: db.prepare(readSql("select_claimable")).raw(true),
     insert_unkeyed_chunk: db.prepare(repeatLastTuple(readSql("insert_unkeyed_jobs"), INSERT_CHUNK)),
+    // Pragmas, not SQL files: they set how this connection commits, they touch no data.
+    synchronous_normal: db.prepare("PRAGMA synchronous = NORMAL"),
+    synchronous_full: db.prepare("PRAGMA synchronous = FULL"),
   };
 }
 

@@ -33,7 +33,7 @@ inserted AS (
          parents_waiting, on_parent_failure, batch_id
   FROM input
   ORDER BY n
-  ON CONFLICT (idempotency_key) DO NOTHING
+  ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING id, queue, state, created_at, run_at
 ),
 notified AS (

@@ -1,7 +1,8 @@
 -- Walks errand_jobs_waiting once per queue, reading at most @limit rows each, then picks the
 -- best @limit across queues. Cost does not grow with the number of finished jobs.
 -- Columns that claim_jobs.sql sets, or that are always NULL on a waiting job, are not read:
--- materialising columns is most of a claim's cost. Paused queues are skipped.
+-- materialising columns is most of a claim's cost. Paused queues are skipped. The column order is
+-- ClaimableValues' in rows.ts: the store reads these rows raw, as arrays.
 SELECT j.id, j.type, j.queue, j.state, j.payload, j.priority, j.attempt, j.max_attempts,
        j.timeout_ms, j.backoff, j.errors, j.idempotency_key, j.created_at, j.run_at,
        j.correlation_id, j.webhook_url, j.group_key, j.group_limit, j.flow_id, j.flow_node, j.on_parent_failure,

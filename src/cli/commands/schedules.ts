@@ -1,0 +1,81 @@
+import { Command, Option } from "commander";
+import { ScheduleNotFoundError } from "../../core/errors.js";
+import { MISFIRE_POLICIES, type MisfirePolicy, type MisfirePolicyName, type Schedule } from "../../core/schedule.js";
+import type { Errand } from "../../errand.js";
+import { databaseOption } from "../connect-option.js";
+import { intOption, jsonOption, withErrand } from "../run-command.js";
+import { printSchedule, printSchedules } from "../schedule-output.js";
+
+export function schedulesCommand(): Command {
+  const schedules = new Command("schedules").description("cron schedules: each tick enqueues one job, fired by every `errand work` process");
+  schedules
+    .command("list")
+    .description("list every schedule")
+    .option("--json", "print JSON")
+    .addOption(databaseOption())
+    .action(async (opts) => {
+      await withErrand(opts.database, async (errand) => printSchedules(await errand.listSchedules(), Boolean(opts.json)));
+    });
+
+  schedules
+    .command("set")
+    .description("create or redefine a schedule (an unchanged cron and time zone keep its next tick)")
+    .argument("<name>", "schedule name")
+    .argument("<cron>", 'cron expression: 5 fields, or 6 with seconds first; quote it ("0 3 * * *")')
+    .argument("<type>", "job type each tick enqueues")
+    .option("-p, --payload <json>", "payload of every tick's job, as JSON", "{}")
+    .option("--timezone <zone>", "IANA time zone the expression is read in", "UTC")
+    .option("-q, --queue <name>", "queue")
+    .option("--priority <n>", "higher runs first")
+    .option("--max-attempts <n>", "attempts before a job is dead-lettered")
+    .addOption(new Option("--misfire <policy>", "ticks missed during downtime: one catch-up run for the latest (default), skip, or backfill").choices(MISFIRE_POLICIES))
+    .option("--backfill-limit <n>", "with --misfire backfill: at most this many of the most recent missed ticks")
+    .option("--misfire-grace-ms <ms>", "a tick at most this late is on time, not missed")
+    .option("--json", "print JSON")
+    .addOption(databaseOption())
+    .action(async (name: string, cron: string, type: string, opts) => {
+      await withErrand(opts.database, async (errand) => {
+        // Unset fields are undefined: the library fills in their defaults.
+        const misfire: Partial<MisfirePolicy> = {
+          policy: opts.misfire as MisfirePolicyName | undefined,
+          backfillLimit: intOption(opts.backfillLimit, "--backfill-limit"),
+          graceMs: intOption(opts.misfireGraceMs, "--misfire-grace-ms"),
+        };
+        const schedule = await errand.schedule(name, cron, {
+          type,
+          payload: jsonOption(opts.payload, "--payload"),
+          timezone: opts.timezone,
+          queue: opts.queue,
+          priority: intOption(opts.priority, "--priority"),
+          maxAttempts: intOption(opts.maxAttempts, "--max-attempts"),
+          misfire,
+        });
+        printSchedule(schedule, Boolean(opts.json));
+      });
+    });
+
+  const byName = (command: string, description: string, act: (errand: Errand, name: string) => Promise<Schedule | void>) =>
+    schedules
+      .command(command)
+      .description(description)
+      .argument("<name>", "schedule name")
+      .option("--json", "print JSON")
+      .addOption(databaseOption())
+      .action(async (name: string, opts) => {
+        await withErrand(opts.database, async (errand) => {
+          const schedule = await act(errand, name);
+          if (schedule) printSchedule(schedule, Boolean(opts.json));
+          else process.stdout.write(`removed schedule "${name}"\n`);
+        });
+      });
+
+  byName("show", "show one schedule", async (errand, name) => {
+    const schedule = await errand.getSchedule(name);
+    if (schedule === null) throw new ScheduleNotFoundError(name);
+    return schedule;
+  });
+  byName("pause", "pause a schedule: it enqueues nothing until resumed", (errand, name) => errand.pauseSchedule(name));
+  byName("resume", "resume from the next tick after now (ticks that passed while paused are not run)", (errand, name) => errand.resumeSchedule(name));
+  byName("remove", "remove a schedule; jobs it already enqueued stay", (errand, name) => errand.removeSchedule(name));
+  return schedules;
+}

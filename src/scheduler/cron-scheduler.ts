@@ -1,0 +1,64 @@
+import type { Logger } from "pino";
+import type { JobEventBus } from "../client/event-bus.js";
+import { scheduledJob, type Schedule } from "../core/schedule.js";
+import type { Store } from "../store/store.js";
+import { planTicks } from "./cron-ticks.js";
+import { PeriodicTask } from "./periodic-task.js";
+
+// Due schedules fired per look; more wait for the next one, a poll interval later.
+const BATCH = 100;
+
+/**
+ * Enqueues the jobs of due cron schedules. Every worker process runs one, with no leader: all
+ * of them may try to fire a tick, and the store lets exactly one succeed (see
+ * Store.fireSchedule), so a process that dies costs nothing but a poll interval. Idle, it costs
+ * one indexed query per interval.
+ */
+export class CronScheduler {
+  private readonly task: PeriodicTask;
+
+  constructor(private readonly params: { store: Store; events: JobEventBus; logger: Logger; intervalMs: number }) {
+    this.task = new PeriodicTask(() => this.fireDue(), params.intervalMs);
+  }
+
+  stop(): Promise<void> {
+    return this.task.stop();
+  }
+
+  private async fireDue(): Promise<void> {
+    const { store, logger } = this.params;
+    try {
+      const due = await store.listDueSchedules({ limit: BATCH });
+      if (due.length === 0) return;
+      const now = await store.now();
+      for (const schedule of due) {
+        // One schedule failing (its queue's store write, say) must not hold back the others.
+        await this.fire(schedule, now).catch((error: unknown) =>
+          logger.error({ err: error, schedule: schedule.name }, "firing a cron schedule failed; will try again"),
+        );
+      }
+    } catch (error) {
+      logger.error({ err: error }, "looking for due cron schedules failed; will try again");
+    }
+  }
+
+  private async fire(schedule: Schedule, now: Date): Promise<void> {
+    const { store, events, logger } = this.params;
+    const plan = planTicks({ spec: schedule, dueAt: schedule.nextTickAt, now, misfire: schedule.misfire });
+    const inserted = await store.fireSchedule({
+      name: schedule.name,
+      dueAt: schedule.nextTickAt,
+      nextTickAt: plan.nextTickAt,
+      lastTickAt: plan.ticks.at(-1) ?? null,
+      jobs: plan.ticks.map((tick) => scheduledJob(schedule, tick)),
+    });
+    if (inserted === null) return; // another process fired it first, or it changed meanwhile
+    for (const { job, created } of inserted) if (created) events.emit("enqueued", { job });
+    if (plan.ticks.length === 0 || plan.ticks[0]! > schedule.nextTickAt) {
+      logger.info(
+        { schedule: schedule.name, since: schedule.nextTickAt, enqueued: plan.ticks.length, misfire: schedule.misfire.policy },
+        "cron schedule missed ticks while no scheduler ran",
+      );
+    }
+  }
+}

@@ -1,0 +1,2 @@
+-- $1 name
+SELECT * FROM {{schema}}.schedules WHERE name = $1;

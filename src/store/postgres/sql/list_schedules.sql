@@ -1,0 +1,1 @@
+SELECT * FROM {{schema}}.schedules ORDER BY name;

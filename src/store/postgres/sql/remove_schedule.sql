@@ -1,0 +1,2 @@
+-- $1 name
+DELETE FROM {{schema}}.schedules WHERE name = $1;

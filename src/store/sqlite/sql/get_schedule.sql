@@ -1,0 +1,1 @@
+SELECT * FROM errand_schedules WHERE name = @name;

@@ -1,0 +1,1 @@
+SELECT * FROM errand_schedules ORDER BY name;

@@ -1,0 +1,1 @@
+DELETE FROM errand_schedules WHERE name = @name;

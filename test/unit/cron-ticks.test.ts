@@ -1,0 +1,123 @@
+import { describe, expect, it } from "vitest";
+import { tickAfter, ticksBetween, validateCronSpec } from "../../src/core/cron.js";
+import { ValidationError } from "../../src/core/errors.js";
+import { DEFAULT_MISFIRE, type MisfirePolicy } from "../../src/core/schedule.js";
+import { planTicks } from "../../src/scheduler/cron-ticks.js";
+
+const at = (iso: string) => new Date(iso);
+const isos = (dates: Date[]) => dates.map((d) => d.toISOString());
+const berlin = (cron: string) => ({ cron, timezone: "Europe/Berlin" });
+const utc = (cron: string) => ({ cron, timezone: "UTC" });
+
+describe("cron ticks", () => {
+  it("reads the expression in its time zone", () => {
+    expect(tickAfter({ cron: "0 9 * * *", timezone: "America/New_York" }, at("2026-01-10T00:00:00Z"))).toEqual(at("2026-01-10T14:00:00Z"));
+    expect(tickAfter({ cron: "0 9 * * *", timezone: "America/New_York" }, at("2026-07-10T00:00:00Z"))).toEqual(at("2026-07-10T13:00:00Z"));
+  });
+
+  it("takes a seconds field", () => {
+    expect(isos(ticksBetween(utc("*/20 * * * * *"), at("2026-01-01T00:00:00Z"), at("2026-01-01T00:01:00Z"), 100))).toEqual([
+      "2026-01-01T00:00:00.000Z",
+      "2026-01-01T00:00:20.000Z",
+      "2026-01-01T00:00:40.000Z",
+      "2026-01-01T00:01:00.000Z",
+    ]);
+  });
+
+  it("Europe/Berlin spring-forward: a daily 02:30 (a wall time that does not exist) runs once that day; hourly stays hourly", () => {
+    const daily = ticksBetween(berlin("30 2 * * *"), at("2026-03-28T00:00:00Z"), at("2026-03-30T23:00:00Z"), 100);
+    // 02:30 CET, then 03:30 CEST on the day the clocks jump from 02:00 to 03:00, then 02:30 CEST.
+    expect(isos(daily)).toEqual(["2026-03-28T01:30:00.000Z", "2026-03-29T01:30:00.000Z", "2026-03-30T00:30:00.000Z"]);
+    const hourly = ticksBetween(berlin("0 * * * *"), at("2026-03-28T23:00:00Z"), at("2026-03-29T03:00:00Z"), 100);
+    expect(isos(hourly)).toEqual([
+      "2026-03-28T23:00:00.000Z",
+      "2026-03-29T00:00:00.000Z",
+      "2026-03-29T01:00:00.000Z", // 03:00 CEST: 02:00 local never happened
+      "2026-03-29T02:00:00.000Z",
+      "2026-03-29T03:00:00.000Z",
+    ]);
+  });
+
+  it("Europe/Berlin fall-back: a daily 02:30 (a wall time that occurs twice) runs once; every 30 minutes keeps real-time spacing", () => {
+    const daily = ticksBetween(berlin("30 2 * * *"), at("2026-10-24T00:00:00Z"), at("2026-10-26T23:00:00Z"), 100);
+    expect(isos(daily)).toEqual(["2026-10-24T00:30:00.000Z", "2026-10-25T00:30:00.000Z", "2026-10-26T01:30:00.000Z"]);
+    const halfHourly = ticksBetween(berlin("*/30 * * * *"), at("2026-10-25T00:00:00Z"), at("2026-10-25T01:30:00Z"), 100);
+    // 02:00 and 02:30 local come twice (CEST, then CET): each is a distinct instant and runs.
+    expect(isos(halfHourly)).toEqual([
+      "2026-10-25T00:00:00.000Z",
+      "2026-10-25T00:30:00.000Z",
+      "2026-10-25T01:00:00.000Z",
+      "2026-10-25T01:30:00.000Z",
+    ]);
+  });
+
+  it("rejects a bad expression or time zone, naming the field", () => {
+    const fieldOf = (cron: unknown, timezone: unknown) => {
+      try {
+        validateCronSpec(cron, timezone);
+        return null;
+      } catch (error) {
+        return (error as ValidationError).field;
+      }
+    };
+    expect(fieldOf("61 * * * *", "UTC")).toBe("cron");
+    expect(fieldOf("", "UTC")).toBe("cron");
+    expect(fieldOf("* * * * * * *", "UTC")).toBe("cron");
+    expect(fieldOf("0 0 30 2 *", "UTC")).toBe("cron"); // February 30th never comes
+    expect(fieldOf(5, "UTC")).toBe("cron");
+    expect(fieldOf("* * * * *", "Mars/Olympus_Mons")).toBe("timezone");
+    expect(fieldOf("@daily", "Europe/Berlin")).toBeNull();
+    expect(fieldOf("*/5 * * * * *", "UTC")).toBeNull();
+  });
+});
+
+describe("planTicks: which ticks to enqueue now", () => {
+  const plan = (cron: string, dueAt: string, now: string, misfire: Partial<MisfirePolicy> = {}) => {
+    const p = planTicks({ spec: utc(cron), dueAt: at(dueAt), now: at(now), misfire: { ...DEFAULT_MISFIRE, ...misfire } });
+    return { ticks: isos(p.ticks), next: p.nextTickAt.toISOString() };
+  };
+
+  it("a tick that just came: that one, then waits for the next", () => {
+    expect(plan("* * * * *", "2026-01-01T10:00:00Z", "2026-01-01T10:00:00.300Z")).toEqual({
+      ticks: ["2026-01-01T10:00:00.000Z"],
+      next: "2026-01-01T10:01:00.000Z",
+    });
+  });
+
+  it("a late poll within the grace enqueues every tick it passed: no gaps", () => {
+    expect(plan("* * * * * *", "2026-01-01T10:00:00Z", "2026-01-01T10:00:02.500Z")).toEqual({
+      ticks: ["2026-01-01T10:00:00.000Z", "2026-01-01T10:00:01.000Z", "2026-01-01T10:00:02.000Z"],
+      next: "2026-01-01T10:00:03.000Z",
+    });
+  });
+
+  describe("after downtime (a daily 03:00 missed on 5 days)", () => {
+    const daily = (misfire: Partial<MisfirePolicy>) => plan("0 3 * * *", "2026-01-01T03:00:00Z", "2026-01-05T10:00:00Z", misfire);
+    const next = "2026-01-06T03:00:00.000Z";
+
+    it("default (latest): one catch-up run, for the most recent missed tick", () => {
+      expect(daily({})).toEqual({ ticks: ["2026-01-05T03:00:00.000Z"], next });
+    });
+
+    it("skip: nothing", () => {
+      expect(daily({ policy: "skip" })).toEqual({ ticks: [], next });
+    });
+
+    it("backfill: the most recent N missed ticks, oldest first; never more than were missed", () => {
+      expect(daily({ policy: "backfill", backfillLimit: 2 })).toEqual({
+        ticks: ["2026-01-04T03:00:00.000Z", "2026-01-05T03:00:00.000Z"],
+        next,
+      });
+      expect(daily({ policy: "backfill", backfillLimit: 50 }).ticks).toHaveLength(5);
+    });
+  });
+
+  it("on-time ticks always run; the policy picks only among the missed ones", () => {
+    const latest = plan("* * * * *", "2026-01-01T09:00:00Z", "2026-01-01T10:00:30Z");
+    expect(latest).toEqual({ ticks: ["2026-01-01T09:59:00.000Z", "2026-01-01T10:00:00.000Z"], next: "2026-01-01T10:01:00.000Z" });
+    expect(plan("* * * * *", "2026-01-01T09:00:00Z", "2026-01-01T10:00:30Z", { policy: "skip" }).ticks).toEqual(["2026-01-01T10:00:00.000Z"]);
+    // A short grace makes a late tick a missed one.
+    expect(plan("0 3 * * *", "2026-01-01T03:00:00Z", "2026-01-01T03:00:05Z", { policy: "skip", graceMs: 1000 }).ticks).toEqual([]);
+    expect(plan("0 3 * * *", "2026-01-01T03:00:00Z", "2026-01-01T03:00:05Z", { policy: "skip" }).ticks).toEqual(["2026-01-01T03:00:00.000Z"]);
+  });
+});
