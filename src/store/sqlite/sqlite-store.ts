@@ -446,16 +446,20 @@ export class SqliteStore implements Store {
 
   private completeNow(completions: Completion[]): boolean[] {
     const now = Date.now();
-    const completed: SqliteEndedRow[] = [];
-    const accepted = completions.map(({ lease, result }) => {
-      const row = this.sql.complete_job.get(result, now, lease.jobId, lease.attempt, lease.workerId) as SqliteEndedRow | undefined;
-      if (row === undefined) return false;
-      if (row.flow_id !== null || row.batch_id !== null) completed.push(row);
+    const complete = ({ lease, result }: Completion, settling: 0 | 1) =>
+      this.sql.complete_job.run(result, now, lease.jobId, lease.attempt, lease.workerId, settling).changes === 1;
+    const completed: JobRow[] = [];
+    const accepted = completions.map((completion) => {
+      if (complete(completion, 0)) return true;
+      // In a flow or batch (or refused: its lease is gone, and it is refused again).
+      if (!complete(completion, 1)) return false;
+      completed.push(this.sql.get_job.get({ id: completion.lease.jobId }) as JobRow);
       return true;
     });
     if (completed.length > 0) settleEndedJobs(this.sql, completed, now, this.released);
     return accepted;
   }
+
 
   /**
    * Calls `listener` with the queue of flow children and batch callbacks this process's own
