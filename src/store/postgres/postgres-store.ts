@@ -5,8 +5,8 @@ import type { StoredFlow } from "../../core/flow.js";
 import type { Job, JobId, Lease, NewJob } from "../../core/job.js";
 import type { NewSchedule, Schedule } from "../../core/schedule.js";
 import type { JobState } from "../../core/states.js";
-import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
 import { replayedBatchMember } from "../ended-jobs.js";
+import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
 import { GroupCommit } from "../group-commit.js";
 import { tallyQueueCounts } from "../queue-counts.js";
@@ -22,9 +22,9 @@ import type {
   QueueCounts,
   Store,
 } from "../store.js";
-import { settleEndedJobs, type PostgresEndedRow } from "./ended-jobs.js";
 import { asStoreError } from "./connection-errors.js";
 import { describeServer } from "./connection-url.js";
+import { settleEndedJobs, type PostgresEndedRow } from "./ended-jobs.js";
 import { migrate } from "./migrate.js";
 import { NewJobsListener } from "./new-jobs-listener.js";
 import { insertedJob, jobFromRow, type InsertedRow, type JobRow } from "./rows.js";

@@ -7,6 +7,7 @@ import type { Job, JobId, Lease, NewJob } from "../../core/job.js";
 import type { NewSchedule, Schedule } from "../../core/schedule.js";
 import type { JobState } from "../../core/states.js";
 import { replayedBatchMember } from "../ended-jobs.js";
+import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
 import { GroupCommit } from "../group-commit.js";
 import { tallyQueueCounts } from "../queue-counts.js";
@@ -23,7 +24,6 @@ import type {
   Store,
 } from "../store.js";
 import { settleEndedJobs, type SqliteEndedRow } from "./ended-jobs.js";
-import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
 import { migrate } from "./migrate.js";
 import { claimedJob, jobFromRow, newJobRow, type ClaimableValues, type JobRow } from "./rows.js";
 import { scheduleFromRow, scheduleParams, type ScheduleRow } from "./schedule-rows.js";
@@ -82,7 +82,7 @@ export class SqliteStore implements Store {
   private readonly completions: GroupCommit<Completion[], boolean[]>;
   private closed = false;
   /** Queues in which the current write transaction released blocked jobs (see write()). */
-  private released = new Set<string>();
+  private readonly released = new Set<string>();
   private readonly releaseListeners = new Set<(queue: string | null) => void>();
 
   private constructor(private readonly db: Database.Database) {
