@@ -62,6 +62,27 @@ export function describeFlowBatchStoreConformance(factory: StoreFactory): void {
       expect(parents.map((p) => [p.flowNode, p.result])).toEqual([["a", 1], ["b", "b"]]);
     });
 
+    it("completes plain jobs, flow nodes, batch members and refused completions together in one completeJobs call", async () => {
+      const [plain] = await store.insertJobs({ jobs: [newJob()] });
+      const flow = await store.insertFlow({ nodes: [node("a"), node("b", ["a"])] });
+      const inserted = await store.insertBatch({ jobs: [newJob()], onComplete: newJob({ type: "done", payload: "{}", parentsWaiting: 1 }) });
+      const claimed = new Map((await claimAll()).map((j) => [j.id, j]));
+      expect(claimed.size).toBe(3);
+      const lease = (id: string) => leaseOf(claimed.get(id)!);
+      const accepted = await store.completeJobs({
+        completions: [
+          { lease: lease(plain!.job.id), result: "1" },
+          { lease: { ...lease(flow.jobs[0]!.id), workerId: "someone-else" }, result: null },
+          { lease: lease(flow.jobs[0]!.id), result: "2" },
+          { lease: lease(inserted.jobs[0]!.id), result: "3" },
+        ],
+      });
+      expect(accepted).toEqual([true, false, true, true]);
+      expect(await states(flow.id)).toEqual({ a: "completed", b: "pending" });
+      expect((await store.getJob({ id: inserted.onComplete.id }))!.state).toBe("pending");
+      expect((await store.getJob({ id: plain!.job.id }))!.result).toBe(1);
+    });
+
     it("releases a child whose run time is ahead as scheduled", async () => {
       const flow = await store.insertFlow({ nodes: [node("a"), node("later", ["a"], { delayMs: 60_000 })] });
       const [a] = await claimAll();
