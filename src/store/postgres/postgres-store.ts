@@ -1,7 +1,7 @@
 import pg from "pg";
 import type { TransactionClient } from "../../core/enqueue-options.js";
 import type { Job, JobId, Lease, NewJob } from "../../core/job.js";
-import type { JobState } from "../../core/states.js";
+import type { JobState, TerminalState } from "../../core/states.js";
 import { GroupCommit } from "../group-commit.js";
 import { tallyQueueCounts } from "../queue-counts.js";
 import type {
@@ -257,6 +257,19 @@ export class PostgresStore implements Store {
   async markWebhooksEnqueued(params: { ids: JobId[] }): Promise<void> {
     if (params.ids.length === 0) return;
     await this.run("mark_webhooks_enqueued", [params.ids]);
+  }
+
+  async deleteEndedJobs(params: { state: TerminalState; olderThanMs: number | null; keepNewest: number | null; limit: number }): Promise<number> {
+    const result = await this.run("delete_ended_jobs", [params.state, params.olderThanMs, params.keepNewest, params.limit]);
+    return result.rowCount ?? 0;
+  }
+
+  async takeMaintenanceLease(params: { name: string; holder: string; leaseMs: number }): Promise<boolean> {
+    return (await this.query("take_maintenance_lease", [params.name, params.holder, params.leaseMs])).length === 1;
+  }
+
+  async releaseMaintenanceLease(params: { name: string; holder: string }): Promise<void> {
+    await this.run("release_maintenance_lease", [params.name, params.holder]);
   }
 
   /**

@@ -24,6 +24,9 @@ const STATEMENT_NAMES = [
   "list_paused_queues",
   "list_jobs_awaiting_webhook",
   "mark_webhooks_enqueued",
+  "delete_ended_jobs",
+  "take_maintenance_lease",
+  "release_maintenance_lease",
 ] as const;
 
 export type StatementName = (typeof STATEMENT_NAMES)[number];

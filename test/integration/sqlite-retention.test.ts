@@ -1,0 +1,4 @@
+import { describeRetentionConformance } from "../conformance/retention-conformance.js";
+import { sqliteFactory } from "../helpers/sqlite-factory.js";
+
+describeRetentionConformance(sqliteFactory());
