@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { pino, type Logger } from "pino";
 import { JobEventBus } from "./client/event-bus.js";
 import { JobClient, type EnqueueOutcome, type ListJobsOptions } from "./client/job-client.js";
@@ -8,6 +10,8 @@ import type { JobEventListener, JobEventName } from "./core/events.js";
 import type { JobHandler } from "./core/handler.js";
 import type { Job, JobId } from "./core/job.js";
 import { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from "./core/payload.js";
+import { resolveRetention, type RetentionOptions, type RetentionPolicy } from "./core/retention.js";
+import { RetentionSweeper } from "./scheduler/retention-sweeper.js";
 import { openStore } from "./store/connect.js";
 import type { JobPage, Store } from "./store/store.js";
 import { Worker, type WorkerOptions } from "./worker/worker.js";
@@ -19,6 +23,11 @@ export interface ErrandOptions {
   defaults?: Omit<EnqueueOptions, "delayMs" | "runAt" | "idempotencyKey" | "tx">;
   /** Payload and result size and depth limits, enforced at enqueue. */
   payloadLimits?: Partial<PayloadLimits>;
+  /**
+   * How long ended jobs are kept before `work()`'s maintenance deletes them (one process at a
+   * time). Default: completed and canceled 7 days, failed 30 days. `false` keeps them forever.
+   */
+  retention?: RetentionOptions | false;
 }
 
 /**
@@ -32,6 +41,8 @@ export class Errand {
   private readonly workers = new Set<Worker>();
   private readonly defaults: JobDefaults;
   private readonly payloadLimits: PayloadLimits;
+  private readonly retention: RetentionPolicy | null;
+  private sweeper: RetentionSweeper | null = null;
   private closing: Promise<void> | null = null;
   readonly logger: Logger;
 
@@ -43,6 +54,7 @@ export class Errand {
     this.events = new JobEventBus((error) => this.logger.error({ err: error }, "an event listener threw"));
     this.defaults = resolveDefaults(DEFAULT_JOB_DEFAULTS, options.defaults ?? {});
     this.payloadLimits = { ...DEFAULT_PAYLOAD_LIMITS, ...options.payloadLimits };
+    this.retention = resolveRetention(options.retention);
     this.client = new JobClient(
       store,
       this.events,
@@ -146,9 +158,16 @@ export class Errand {
     return this.events.on(name, listener);
   }
 
-  /** Starts a worker that runs this process's handlers until `close()`. */
+  /**
+   * Starts a worker that runs this process's handlers until `close()`. The first call also
+   * starts retention (see ErrandOptions.retention).
+   */
   work(options: WorkerOptions = {}): Worker {
     if (this.closing) throw new Error("this Errand is closed");
+    if (this.retention !== null && this.sweeper === null) {
+      const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+      this.sweeper = new RetentionSweeper({ store: this.store, logger: this.logger, policy: this.retention, holder });
+    }
     const worker = new Worker(
       {
         store: this.store,
@@ -167,6 +186,7 @@ export class Errand {
   close(options: { graceMs?: number } = {}): Promise<void> {
     this.closing ??= (async () => {
       await Promise.all([...this.workers].map((w) => w.close(options)));
+      await this.sweeper?.stop();
       await this.store.close();
     })();
     return this.closing;

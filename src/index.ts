@@ -7,6 +7,7 @@ export type { JobContext, JobHandler } from "./core/handler.js";
 export type { AttemptError, Job, JobId } from "./core/job.js";
 export type { JobEventMap, JobEventName } from "./core/events.js";
 export type { PayloadLimits } from "./core/payload.js";
+export { DEFAULT_RETENTION, type RetentionOptions, type RetentionRule } from "./core/retention.js";
 export { JOB_STATES, TERMINAL_STATES, type JobState, type TerminalState } from "./core/states.js";
 export {
   CancelJob,

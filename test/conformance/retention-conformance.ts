@@ -1,10 +1,16 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PermanentError } from "../../src/core/errors.js";
+import { Errand } from "../../src/errand.js";
 import type { Job, Lease } from "../../src/core/job.js";
 import type { TerminalState } from "../../src/core/states.js";
 import type { Store } from "../../src/store/store.js";
 import { newJob } from "../helpers/new-job.js";
 import type { StoreFactory } from "../helpers/store-factory.js";
+import { tempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
+import { exited, startWorkerProcess } from "../helpers/worker-process.js";
 
 const W = "worker-1";
 const leaseOf = (job: Job): Lease => ({ jobId: job.id, attempt: job.attempt, workerId: W });
@@ -108,6 +114,57 @@ export function describeRetentionConformance(factory: StoreFactory): void {
       expect(await take("a")).toBe(false);
       expect(await waitFor(() => take("a"), { what: "expired lease to be taken over" })).toBe(true);
       expect(await take("b")).toBe(false);
+    });
+  });
+}
+
+/** Retention as `errand.work()` runs it, and its lease contended by real processes. */
+export function describeRetentionRuntime(factory: StoreFactory): void {
+  describe(`Retention runtime: ${factory.name}`, () => {
+    const dir = tempDir();
+    let errand: Errand | null = null;
+    afterEach(async () => {
+      await errand?.close({ graceMs: 0 });
+      errand = null;
+    });
+
+    it("work() sweeps by policy: keeps the newest N per state and never touches waiting jobs", async () => {
+      errand = await Errand.connect(await factory.open(await factory.url()), {
+        retention: { completed: { maxAgeMs: null, maxCount: 3 }, failed: { maxCount: 1 }, intervalMs: 50 },
+      });
+      const ok = errand.define("ok", { handler: async (p: { i: number }) => p.i });
+      const bad = errand.define("bad", {
+        handler: async () => {
+          throw new PermanentError("no");
+        },
+      });
+      const later = await ok.enqueue({ i: -1 }, { delayMs: 60_000 });
+      const done = await Promise.all(Array.from({ length: 8 }, (_, i) => ok.enqueue({ i })));
+      await Promise.all([bad.enqueue({ i: 0 }), bad.enqueue({ i: 1 })]);
+      errand.work({ concurrency: 1, pollIntervalMs: 20 });
+      const byState = async () => {
+        const counts = (await errand!.store.countJobs({})).find((c) => c.queue === "default")!.counts;
+        return [counts.completed, counts.failed, counts.scheduled];
+      };
+      await waitFor(async () => (await byState()).join() === "3,1,1", { what: "retention to trim to 3 completed, 1 failed" });
+      // Concurrency 1: jobs finished in enqueue order, so the newest three are the last three.
+      const kept = (await errand.listJobs({ state: "completed" })).jobs.map((j) => j.id).sort();
+      expect(kept).toEqual(done.slice(-3).map((j) => j.id).sort());
+      expect((await errand.getJob(later.id))!.state).toBe("scheduled");
+    });
+
+    it("two processes contending for the retention lease never hold it at once, and both get turns", async () => {
+      const url = await factory.url();
+      await (await factory.open(url)).close(); // migrate once, before the race
+      const recordFile = join(dir, `lease-${factory.name}.log`);
+      writeFileSync(recordFile, "");
+      const env = { ERRAND_DATABASE_URL: url, RECORD_FILE: recordFile, DURATION_MS: "1500", HOLD_MS: "10" };
+      const children = await Promise.all([1, 2].map(() => startWorkerProcess(env, "maintenance-lease-process.mjs")));
+      expect(await Promise.all(children.map(exited))).toEqual([0, 0]);
+      const holds = readFileSync(recordFile, "utf8").trim().split("\n").map((line) => line.split(" ").map(Number) as [number, number, number]);
+      expect(new Set(holds.map(([pid]) => pid)).size).toBe(2);
+      holds.sort((a, b) => a[1] - b[1]);
+      for (let i = 1; i < holds.length; i++) expect(holds[i]![1]).toBeGreaterThanOrEqual(holds[i - 1]![2]);
     });
   });
 }

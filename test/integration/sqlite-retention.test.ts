@@ -1,4 +1,6 @@
-import { describeRetentionConformance } from "../conformance/retention-conformance.js";
+import { describeRetentionConformance, describeRetentionRuntime } from "../conformance/retention-conformance.js";
 import { sqliteFactory } from "../helpers/sqlite-factory.js";
 
-describeRetentionConformance(sqliteFactory());
+const factory = sqliteFactory();
+describeRetentionConformance(factory);
+describeRetentionRuntime(factory);
