@@ -7,14 +7,14 @@ import type { EnqueueRequest, JobDefinition, JobTypeOptions } from "./client/job
 import { DEFAULT_JOB_DEFAULTS, resolveDefaults, validateName, type EnqueueOptions, type JobDefaults } from "./core/enqueue-options.js";
 import { ValidationError } from "./core/errors.js";
 import type { JobEventListener, JobEventName } from "./core/events.js";
-import type { JobHandler } from "./core/handler.js";
+import { validateBatchOptions } from "./core/batch.js";
 import type { Job, JobId } from "./core/job.js";
 import { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from "./core/payload.js";
 import { resolveRetention, type RetentionOptions, type RetentionPolicy } from "./core/retention.js";
 import { RetentionSweeper } from "./scheduler/retention-sweeper.js";
 import { openStore } from "./store/connect.js";
 import type { JobPage, Store } from "./store/store.js";
-import { Worker, type WorkerOptions } from "./worker/worker.js";
+import { Worker, type TypeHandler, type WorkerOptions } from "./worker/worker.js";
 
 export interface ErrandOptions {
   /** A pino logger. Default: JSON to stderr at level ERRAND_LOG_LEVEL or "warn". */
@@ -38,6 +38,8 @@ export class Errand {
   private readonly events: JobEventBus;
   private readonly client: JobClient;
   private readonly definitions = new Map<string, JobDefinition<any, any>>();
+  /** How this process's workers run each type it has a handler for. */
+  private readonly typeHandlers = new Map<string, TypeHandler>();
   private readonly workers = new Set<Worker>();
   private readonly defaults: JobDefaults;
   private readonly payloadLimits: PayloadLimits;
@@ -80,6 +82,8 @@ export class Errand {
    * Declares a job type. Its payload and result types flow from the handler into `enqueue`:
    * `define("send-email", { handler: async (p: { to: string }) => ... })`. A producer that does
    * not run the handler can declare the types alone: `define<{ to: string }, void>("send-email")`.
+   * With `batch: { size, maxWaitMs }` and a `batchHandler` instead, up to `size` jobs go to one
+   * call, `(payloads, ctx) => outcomes`, each job still completing or failing on its own.
    */
   define<Payload = unknown, Result = unknown>(
     type: string,
@@ -87,16 +91,24 @@ export class Errand {
   ): JobDefinition<Payload, Result> {
     validateName(type, "type");
     if (this.definitions.has(type)) throw new ValidationError("type", `"${type}" is already defined`);
-    const { handler, ...overrides } = options;
+    const { handler, batch, batchHandler, ...overrides } = options;
     if (handler !== undefined && typeof handler !== "function") throw new ValidationError("handler", "must be a function");
+    if (handler !== undefined && (batch !== undefined || batchHandler !== undefined))
+      throw new ValidationError("handler", "a job type has either a handler or a batch with a batchHandler, not both");
+    if ((batch === undefined) !== (batchHandler === undefined))
+      throw new ValidationError(batch === undefined ? "batch" : "batchHandler", "batch and batchHandler go together");
+    if (batchHandler !== undefined && typeof batchHandler !== "function") throw new ValidationError("batchHandler", "must be a function");
     const definition: JobDefinition<Payload, Result> = {
       type,
       defaults: resolveDefaults(this.defaults, overrides),
       handler: handler ?? null,
+      batch: batchHandler === undefined ? null : { ...validateBatchOptions(batch), handler: batchHandler },
       enqueue: (payload, enqueueOptions) => this.enqueue(definition, payload, enqueueOptions),
       request: (payload, enqueueOptions) => ({ type: definition, payload, options: enqueueOptions }),
     };
     this.definitions.set(type, definition);
+    const typeHandler = typeHandlerOf(definition as JobDefinition<unknown, unknown>);
+    if (typeHandler !== null) this.typeHandlers.set(type, typeHandler);
     return definition;
   }
 
@@ -126,7 +138,7 @@ export class Errand {
 
   /** The queues of the job types this process has handlers for, sorted: what its workers should take from. */
   handledQueues(): string[] {
-    const queues = new Set([...this.definitions.values()].filter((d) => d.handler !== null).map((d) => d.defaults.queue));
+    const queues = new Set([...this.typeHandlers.keys()].map((type) => this.definitions.get(type)!.defaults.queue));
     return [...queues].sort();
   }
 
@@ -174,7 +186,7 @@ export class Errand {
         events: this.events,
         logger: this.logger,
         payloadLimits: this.payloadLimits,
-        handlerFor: (type) => (this.definitions.get(type)?.handler as JobHandler<unknown, unknown> | null) ?? null,
+        handlerFor: (type) => this.typeHandlers.get(type) ?? null,
       },
       options,
     );
@@ -191,4 +203,10 @@ export class Errand {
     })();
     return this.closing;
   }
+}
+
+function typeHandlerOf(definition: JobDefinition<unknown, unknown>): TypeHandler | null {
+  if (definition.batch !== null) return { kind: "batch", ...definition.batch };
+  if (definition.handler !== null) return { kind: "single", handler: definition.handler };
+  return null;
 }
