@@ -75,6 +75,18 @@ export function describeRetentionConformance(factory: StoreFactory): void {
       expect((await store.getJob({ id: jobs[6]!.id }))!.state).toBe("running");
     });
 
+    it("with both rules, deletes a job past either: the old ones by age, then all but the newest N", async () => {
+      const old = await jobsIn(["canceled", "canceled"]);
+      await storeClockPast(old[1]!.finishedAt!, 300);
+      const recent = await jobsIn(["canceled", "canceled", "canceled"]);
+      const olderThanMs = (await store.now()).getTime() - (old[1]!.finishedAt!.getTime() + recent[0]!.finishedAt!.getTime()) / 2;
+      const del = (keepNewest: number) => store.deleteEndedJobs({ state: "canceled", olderThanMs, keepNewest, limit: 100 });
+      expect(await del(4)).toBe(2);
+      expect(await remainingIds()).toEqual(recent.map((j) => j.id));
+      expect(await del(1)).toBe(2);
+      expect(await remainingIds()).toEqual([recent[2]!.id]);
+    });
+
     it("deletes at most `limit` rows per call, oldest first, and says how many", async () => {
       const jobs = await jobsIn(Array.from({ length: 7 }, () => "failed" as const));
       const del = () => store.deleteEndedJobs({ state: "failed", olderThanMs: null, keepNewest: 0, limit: 3 });
