@@ -333,14 +333,18 @@ export class PostgresStore implements Store {
       for (const row of await this.query<JobRow>("get_jobs_by_idempotency_keys", [missing], tx))
         byKey.set(row.idempotency_key!, jobFromRow(row));
     }
-    return jobs.map((input, i) => {
-      const inserted = results[i];
-      if (inserted !== undefined) return inserted;
-      const existing = byKey.get(input.idempotencyKey!);
-      // Only if the conflicting row vanished between the two statements (deleted meanwhile).
-      if (existing === undefined) throw new Error(`job with idempotency key "${input.idempotencyKey}" was not inserted and no longer exists`);
-      return { job: existing, created: false };
-    });
+    for (const [i, input] of jobs.entries()) {
+      const existing = results[i] === undefined ? byKey.get(input.idempotencyKey!) : undefined;
+      if (existing !== undefined) results[i] = { job: existing, created: false };
+    }
+    // A conflicting job deleted between the two statements (retention) has freed its key:
+    // those inputs are inserted now, as they would have been a moment later.
+    const vanished = jobs.flatMap((_, i) => (results[i] === undefined ? [i] : []));
+    if (vanished.length > 0) {
+      const again = await this.insertNow(vanished.map((i) => jobs[i]!), tx);
+      vanished.forEach((i, k) => (results[i] = again[k]));
+    }
+    return results as InsertedJob[];
   }
 
   private async completeUnits(units: Completion[][]): Promise<boolean[][]> {
