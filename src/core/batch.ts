@@ -7,7 +7,7 @@ export interface BatchOptions {
   size: number;
   /**
    * How long the first job of a forming batch waits for more before the batch goes with what
-   * it has, ms. A full batch never waits. 0: whatever this worker has claimed goes at once.
+   * it has, ms. A full batch never waits. 0: the jobs this worker has at hand go at once.
    */
   maxWaitMs: number;
 }

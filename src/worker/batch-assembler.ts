@@ -39,8 +39,10 @@ export class BatchAssembler {
   add(job: Job, spec: BatchSpec): void {
     let batch = this.forming.get(job.type);
     if (batch === undefined) {
-      batch = { jobs: [], spec, timer: null, due: spec.maxWaitMs === 0 };
-      if (!batch.due) batch.timer = this.dueAfter(batch);
+      batch = { jobs: [], spec, timer: null, due: false };
+      // Even at maxWaitMs 0 the batch is due only after this turn of the event loop, so the
+      // jobs the worker is handing over right now still join it.
+      batch.timer = this.dueAfter(batch);
       this.forming.set(job.type, batch);
     }
     batch.jobs.push(job);

@@ -177,8 +177,8 @@ export class Worker {
     // leases then lapse.
     const maxUnrecorded = this.options.concurrency + Math.max(this.options.concurrency, 100);
     while (this.handlersRunning < this.options.concurrency && this.callsUnrecorded < maxUnrecorded && !this.stopping) {
-      // A full batch goes first; a partial one whose wait is over, once nothing claimed could still join it.
-      const batch = this.batches.takeFull() ?? (this.prefetched.size === 0 ? this.batches.takeDue() : undefined);
+      // Batches whose wait is over go first: a rare batch type is not starved by a busy buffer.
+      const batch = this.batches.takeFull() ?? this.batches.takeDue();
       if (batch !== undefined) {
         this.startBatch(batch);
         continue;

@@ -67,6 +67,20 @@ export function describeBatchConformance(factory: StoreFactory): void {
       expect(calls[0]!.at - firstClaimed).toBeGreaterThanOrEqual(150);
     });
 
+    it("with maxWaitMs 0 sends the jobs at hand at once; single-job types in the same queue run alongside", async () => {
+      const sizes: number[] = [];
+      const now = errand.define("now", {
+        batch: { size: 100, maxWaitMs: 0 },
+        batchHandler: async (payloads: number[]) => (sizes.push(payloads.length), payloads),
+      });
+      const single = errand.define("single", { handler: async (n: number) => n + 1 });
+      const jobs = await errand.enqueueMany([...[1, 2, 3, 4, 5].map((n) => now.request(n)), single.request(10)]);
+      errand.work(fast);
+      const done = await ended(jobs.map((j) => j.id));
+      expect(done.map((j) => j.result)).toEqual([1, 2, 3, 4, 5, 11]);
+      expect(sizes).toEqual([5]);
+    });
+
     it("records each job's own outcome: results, a failure that retries, a PermanentError, a snooze", async () => {
       let snoozed = false;
       const mixed = errand.define("mixed", {
