@@ -7,7 +7,7 @@ import type { EnqueueRequest, JobDefinition, JobTypeOptions } from "./client/job
 import { DEFAULT_JOB_DEFAULTS, resolveDefaults, validateName, type EnqueueOptions, type JobDefaults } from "./core/enqueue-options.js";
 import { ValidationError } from "./core/errors.js";
 import type { JobEventListener, JobEventName } from "./core/events.js";
-import { validateBatchOptions } from "./core/batch.js";
+import { validateBatchOptions } from "./core/batch-handler.js";
 import type { Job, JobId } from "./core/job.js";
 import { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from "./core/payload.js";
 import { resolveRetention, type RetentionOptions, type RetentionPolicy } from "./core/retention.js";

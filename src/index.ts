@@ -4,7 +4,7 @@ export type { EnqueueOutcome, ListJobsOptions } from "./client/job-client.js";
 export type { EnqueueOptions, TransactionClient } from "./core/enqueue-options.js";
 export type { BackoffPolicy } from "./core/backoff.js";
 export type { JobContext, JobHandler } from "./core/handler.js";
-export type { BatchContext, BatchHandler, BatchOptions, BatchOutcome } from "./core/batch.js";
+export type { BatchContext, BatchHandler, BatchOptions, BatchOutcome } from "./core/batch-handler.js";
 export type { AttemptError, Job, JobId } from "./core/job.js";
 export type { JobEventMap, JobEventName } from "./core/events.js";
 export type { PayloadLimits } from "./core/payload.js";

@@ -1,4 +1,4 @@
-import type { BatchHandler, BatchOptions } from "../core/batch.js";
+import type { BatchHandler, BatchOptions } from "../core/batch-handler.js";
 import type { EnqueueOptions, JobDefaults } from "../core/enqueue-options.js";
 import type { JobHandler } from "../core/handler.js";
 import type { Job } from "../core/job.js";

@@ -1,4 +1,4 @@
-import type { BatchHandler, BatchOptions } from "../core/batch.js";
+import type { BatchHandler, BatchOptions } from "../core/batch-handler.js";
 import { leaseOf, type Job, type JobId, type Lease } from "../core/job.js";
 
 /** A batch job type as the worker runs it. */

@@ -1,4 +1,4 @@
-import type { BatchContext, BatchHandler } from "../core/batch.js";
+import type { BatchContext, BatchHandler } from "../core/batch-handler.js";
 import type { Job } from "../core/job.js";
 import { JobRun, type JobRunDeps } from "./job-run.js";
 

@@ -11,7 +11,7 @@ const never = new Promise<never>(() => {});
 const abortedBy = (signal: AbortSignal) => new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
 
 /** Batch handlers through the public Errand API; each backend runs this once. */
-export function describeBatchConformance(factory: StoreFactory): void {
+export function describeBatchHandlerConformance(factory: StoreFactory): void {
   describe(`Batch handlers: ${factory.name}`, () => {
     let errand: Errand;
     beforeEach(async () => {
