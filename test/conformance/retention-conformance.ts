@@ -165,18 +165,51 @@ export function describeRetentionRuntime(factory: StoreFactory): void {
       expect((await errand.getJob(later.id))!.state).toBe("scheduled");
     });
 
-    it("two processes contending for the retention lease never hold it at once, and both get turns", async () => {
+    const leaseRace = async (name: string) => {
       const url = await factory.url();
       await (await factory.open(url)).close(); // migrate once, before the race
-      const recordFile = join(dir, `lease-${factory.name}.log`);
+      const recordFile = join(dir, `${name}-${factory.name}.log`);
       writeFileSync(recordFile, "");
-      const env = { ERRAND_DATABASE_URL: url, RECORD_FILE: recordFile, DURATION_MS: "1500", HOLD_MS: "10" };
-      const children = await Promise.all([1, 2].map(() => startWorkerProcess(env, "maintenance-lease-process.mjs")));
+      const start = (env: Record<string, string>) =>
+        startWorkerProcess({ ERRAND_DATABASE_URL: url, RECORD_FILE: recordFile, ...env }, "maintenance-lease-process.mjs");
+      /** Each hold: pid, start, end (end undefined while held, or if the holder died). */
+      const holds = () => {
+        const open = new Map<number, [number, number, number | undefined]>();
+        const all: [number, number, number | undefined][] = [];
+        for (const line of readFileSync(recordFile, "utf8").trim().split("\n").filter(Boolean)) {
+          const [pid, what, at] = line.split(" ") as [string, string, string];
+          if (what === "start") {
+            const hold: [number, number, number | undefined] = [Number(pid), Number(at), undefined];
+            open.set(Number(pid), hold);
+            all.push(hold);
+          } else open.get(Number(pid))![2] = Number(at);
+        }
+        return all.sort((a, b) => a[1] - b[1]);
+      };
+      return { start, holds };
+    };
+
+    it("two processes contending for the retention lease never hold it at once, and both get turns", async () => {
+      const { start, holds } = await leaseRace("race");
+      const children = await Promise.all([1, 2].map(() => start({ DURATION_MS: "1500", HOLD_MS: "10" })));
       expect(await Promise.all(children.map(exited))).toEqual([0, 0]);
-      const holds = readFileSync(recordFile, "utf8").trim().split("\n").map((line) => line.split(" ").map(Number) as [number, number, number]);
-      expect(new Set(holds.map(([pid]) => pid)).size).toBe(2);
-      holds.sort((a, b) => a[1] - b[1]);
-      for (let i = 1; i < holds.length; i++) expect(holds[i]![1]).toBeGreaterThanOrEqual(holds[i - 1]![2]);
+      const all = holds();
+      expect(new Set(all.map(([pid]) => pid)).size).toBe(2);
+      for (let i = 1; i < all.length; i++) expect(all[i]![1]).toBeGreaterThanOrEqual(all[i - 1]![2]!);
+    });
+
+    it("a holder killed while holding the lease blocks the others only until its lease runs out", async () => {
+      const { start, holds } = await leaseRace("crash");
+      const doomed = await start({ DURATION_MS: "60000", HOLD_MS: "60000", LEASE_MS: "1500" });
+      const [, heldAt] = await waitFor(() => holds()[0], { what: "first hold" });
+      // The survivor contends from before the kill: a lease that ignored its holder would go to it at once.
+      const survivor = await start({ DURATION_MS: "5000", HOLD_MS: "10", LEASE_MS: "1500" });
+      doomed.kill("SIGKILL");
+      await exited(doomed);
+      const [, taken] = await waitFor(() => holds().find(([pid]) => pid === survivor.pid), { what: "survivor to take the lease" });
+      // heldAt was noted just after the lease was granted; allow for that gap.
+      expect(taken).toBeGreaterThanOrEqual(heldAt + 1400);
+      survivor.kill("SIGKILL");
     });
   });
 }
