@@ -13,9 +13,11 @@ const abortedBy = (signal: AbortSignal) => new Promise<void>((resolve) => signal
 /** Batch handlers through the public Errand API; each backend runs this once. */
 export function describeBatchHandlerConformance(factory: StoreFactory): void {
   describe(`Batch handlers: ${factory.name}`, () => {
+    let url: string;
     let errand: Errand;
     beforeEach(async () => {
-      errand = await Errand.connect(await factory.open(await factory.url()), { retention: false });
+      url = await factory.url();
+      errand = await Errand.connect(await factory.open(url), { retention: false });
     });
     afterEach(async () => {
       await errand.close({ graceMs: 0 });
@@ -204,6 +206,32 @@ export function describeBatchHandlerConformance(factory: StoreFactory): void {
       for (const job of done) {
         expect(job).toMatchObject({ state: "completed", attempt: 2 });
         expect(job.errors.map((e) => e.code)).toEqual(["timeout"]);
+      }
+    });
+
+    it("a forming batch's jobs are leased, a canceled one is dropped, and close() returns the rest unstarted", async () => {
+      let calls = 0;
+      const slowToFill = errand.define("slow-to-fill", {
+        batch: { size: 100, maxWaitMs: 60_000 },
+        batchHandler: async (payloads: number[]) => (calls++, payloads),
+      });
+      const jobs = await errand.enqueueMany([slowToFill.request(1), slowToFill.request(2), slowToFill.request(3)]);
+      const worker = errand.work({ ...fast, leaseMs: 300, heartbeatMs: 50, reaperIntervalMs: 50 });
+      await waitFor(() => worker.running === 3, { what: "the batch to gather all three jobs" });
+      await errand.cancelJob(jobs[1]!.id);
+      await waitFor(() => worker.running === 2, { what: "the canceled job to leave the batch" });
+      // Several lease lengths later, heartbeats have kept the waiting jobs running on their first attempt.
+      const firstLease = (await errand.getJob(jobs[0]!.id))!.leaseExpiresAt!.getTime();
+      await waitFor(async () => (await errand.store.now()).getTime() > firstLease + 600, { what: "two leases to pass" });
+      expect((await errand.getJob(jobs[0]!.id))!).toMatchObject({ state: "running", attempt: 1, errors: [] });
+      await errand.close();
+      const after = await Errand.connect(await factory.open(url), { retention: false });
+      try {
+        const states = await Promise.all(jobs.map(async (j) => (await after.getJob(j.id))!));
+        expect(states.map((j) => [j.state, j.attempt])).toEqual([["pending", 0], ["canceled", 1], ["pending", 0]]);
+        expect(calls).toBe(0);
+      } finally {
+        await after.close();
       }
     });
 
