@@ -12,7 +12,7 @@ export interface Batch {
 }
 
 interface Forming extends Batch {
-  timer: NodeJS.Timeout | null;
+  timer: NodeJS.Timeout;
   /** Its first job has waited `maxWaitMs`: it goes with what it has once a slot is free. */
   due: boolean;
 }
@@ -37,18 +37,11 @@ export class BatchAssembler {
   }
 
   add(job: Job, spec: BatchSpec): void {
-    let batch = this.forming.get(job.type);
-    if (batch === undefined) {
-      batch = { jobs: [], spec, timer: null, due: false };
-      // Even at maxWaitMs 0 the batch is due only after this turn of the event loop, so the
-      // jobs the worker is handing over right now still join it.
-      batch.timer = this.dueAfter(batch);
-      this.forming.set(job.type, batch);
-    }
+    const batch = this.forming.get(job.type) ?? this.startForming(job.type, spec);
     batch.jobs.push(job);
     if (batch.jobs.length >= spec.size) {
       this.forming.delete(job.type);
-      if (batch.timer !== null) clearTimeout(batch.timer);
+      clearTimeout(batch.timer);
       this.full.push({ jobs: batch.jobs, spec });
     }
   }
@@ -85,7 +78,7 @@ export class BatchAssembler {
   /** Empties the assembler, returning what it held (to hand back to the store). */
   drain(): Job[] {
     const jobs = this.all();
-    for (const batch of this.forming.values()) if (batch.timer !== null) clearTimeout(batch.timer);
+    for (const batch of this.forming.values()) clearTimeout(batch.timer);
     this.forming.clear();
     this.full.length = 0;
     return jobs;
@@ -95,11 +88,16 @@ export class BatchAssembler {
     return [...this.full, ...this.forming.values()].flatMap((batch) => batch.jobs);
   }
 
-  private dueAfter(batch: Forming): NodeJS.Timeout {
-    return setTimeout(() => {
+  private startForming(type: string, spec: BatchSpec): Forming {
+    // Even at maxWaitMs 0 the batch is due only after this turn of the event loop, so the
+    // jobs the worker is handing over right now still join it.
+    const timer = setTimeout(() => {
       batch.due = true;
       this.onDue();
-    }, batch.spec.maxWaitMs);
+    }, spec.maxWaitMs);
+    const batch: Forming = { jobs: [], spec, timer, due: false };
+    this.forming.set(type, batch);
+    return batch;
   }
 
   private discard(batch: Batch): void {
@@ -107,7 +105,7 @@ export class BatchAssembler {
     if (i !== -1) this.full.splice(i, 1);
     for (const [type, forming] of this.forming) {
       if (forming !== batch) continue;
-      if (forming.timer !== null) clearTimeout(forming.timer);
+      clearTimeout(forming.timer);
       this.forming.delete(type);
     }
   }
