@@ -11,10 +11,12 @@ export type { MisfirePolicy, MisfirePolicyName, Schedule, ScheduleOptions } from
 export type { EnqueueOptions, TransactionClient } from "./core/enqueue-options.js";
 export type { BackoffPolicy } from "./core/backoff.js";
 export type { JobContext, JobHandler } from "./core/handler.js";
+export type { BatchContext, BatchHandler, BatchOptions, BatchOutcome } from "./core/batch-handler.js";
 export type { AttemptError, Job, JobId } from "./core/job.js";
 export type { JobEventMap, JobEventName } from "./core/events.js";
 export type { PayloadLimits } from "./core/payload.js";
-export { JOB_STATES, TERMINAL_STATES, type JobState } from "./core/states.js";
+export { DEFAULT_RETENTION, type RetentionOptions, type RetentionRule } from "./core/retention.js";
+export { JOB_STATES, TERMINAL_STATES, type JobState, type TerminalState } from "./core/states.js";
 export {
   CancelJob,
   ErrandError,

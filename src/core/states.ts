@@ -16,7 +16,9 @@ export const JOB_STATES = [
 
 export type JobState = (typeof JOB_STATES)[number];
 
-export const TERMINAL_STATES: readonly JobState[] = ["completed", "failed", "canceled"];
+export type TerminalState = "completed" | "failed" | "canceled";
+
+export const TERMINAL_STATES: readonly TerminalState[] = ["completed", "failed", "canceled"];
 
 /** States a worker may claim from once the job's run time has come. */
 export const WAITING_STATES: readonly JobState[] = ["pending", "scheduled", "retrying"];
@@ -53,7 +55,7 @@ const TRANSITIONS: Record<JobEvent, { from: readonly (JobState | "new")[]; to: J
 };
 
 export function isTerminal(state: JobState): boolean {
-  return TERMINAL_STATES.includes(state);
+  return (TERMINAL_STATES as readonly JobState[]).includes(state);
 }
 
 export function isJobState(value: unknown): value is JobState {

@@ -3,7 +3,7 @@ import type { Batch } from "../core/batch.js";
 import type { StoredFlow } from "../core/flow.js";
 import type { AttemptError, Job, JobId, Lease, NewJob } from "../core/job.js";
 import type { NewSchedule, Schedule } from "../core/schedule.js";
-import type { JobState } from "../core/states.js";
+import type { JobState, TerminalState } from "../core/states.js";
 
 /**
  * The one interface that knows persistence. Methods are named by the state transition they
@@ -137,6 +137,23 @@ export interface Store {
     lastTickAt: Date | null;
     jobs: NewJob[];
   }): Promise<InsertedJob[] | null>;
+  /* Maintenance (scheduler/retention-sweeper.ts). */
+
+  /**
+   * Deletes up to `limit` ended jobs in `state`, oldest first, that are past retention: finished
+   * more than `olderThanMs` ago by the store's clock, or not among the newest `keepNewest` of
+   * that state (null turns a rule off). Jobs still owing their webhook are kept. One short
+   * transaction per call; returns how many were deleted. Their idempotency keys are free again.
+   */
+  deleteEndedJobs(params: { state: TerminalState; olderThanMs: number | null; keepNewest: number | null; limit: number }): Promise<number>;
+  /**
+   * Takes the maintenance lease `name` for `holder` for `leaseMs`, or renews it if `holder` has
+   * it. False while another holder's lease is unexpired: one process at a time does the work,
+   * and a holder that crashed is replaced once its lease runs out.
+   */
+  takeMaintenanceLease(params: { name: string; holder: string; leaseMs: number }): Promise<boolean>;
+  /** Gives the lease up early if `holder` still has it. */
+  releaseMaintenanceLease(params: { name: string; holder: string }): Promise<void>;
 
   /**
    * Optional (PostgreSQL): opens a transaction, runs `work` in it (the handler's own writes;

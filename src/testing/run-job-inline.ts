@@ -35,7 +35,10 @@ export async function runJobInline<Payload, Result>(
   payload: Payload,
   options: InlineRunOptions = {},
 ): Promise<InlineRun<Result>> {
-  if (definition.handler === null) throw new Error(`job type "${definition.type}" has no handler in this process`);
+  if (definition.handler === null) {
+    const why = definition.batch === null ? "has no handler in this process" : "has a batch handler; runJobInline runs single-job handlers";
+    throw new Error(`job type "${definition.type}" ${why}`);
+  }
   const roundTripped = JSON.parse(serializePayload(payload)) as Payload;
   const progress: number[] = [];
   const now = new Date();

@@ -4,7 +4,7 @@ import type { Batch } from "../../core/batch.js";
 import type { StoredFlow } from "../../core/flow.js";
 import type { Job, JobId, Lease, NewJob } from "../../core/job.js";
 import type { NewSchedule, Schedule } from "../../core/schedule.js";
-import type { JobState } from "../../core/states.js";
+import type { JobState, TerminalState } from "../../core/states.js";
 import { replayedBatchMember } from "../ended-jobs.js";
 import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
@@ -384,6 +384,19 @@ export class PostgresStore implements Store {
     return row === undefined ? null : scheduleFromRow(row);
   }
 
+  async deleteEndedJobs(params: { state: TerminalState; olderThanMs: number | null; keepNewest: number | null; limit: number }): Promise<number> {
+    const result = await this.run("delete_ended_jobs", [params.state, params.olderThanMs, params.keepNewest, params.limit]);
+    return result.rowCount ?? 0;
+  }
+
+  async takeMaintenanceLease(params: { name: string; holder: string; leaseMs: number }): Promise<boolean> {
+    return (await this.query("take_maintenance_lease", [params.name, params.holder, params.leaseMs])).length === 1;
+  }
+
+  async releaseMaintenanceLease(params: { name: string; holder: string }): Promise<void> {
+    await this.run("release_maintenance_lease", [params.name, params.holder]);
+  }
+
   /**
    * A guarded single-row update that tells "no such job" from "not in a state for it": the row
    * is locked first, so the state reported as previous (or as the conflict) is the one judged.
@@ -454,14 +467,18 @@ export class PostgresStore implements Store {
       for (const row of await this.query<JobRow>("get_jobs_by_idempotency_keys", [missing], tx))
         byKey.set(row.idempotency_key!, jobFromRow(row));
     }
-    return jobs.map((input, i) => {
-      const inserted = results[i];
-      if (inserted !== undefined) return inserted;
-      const existing = byKey.get(input.idempotencyKey!);
-      // Only if the conflicting row vanished between the two statements (deleted meanwhile).
-      if (existing === undefined) throw new Error(`job with idempotency key "${input.idempotencyKey}" was not inserted and no longer exists`);
-      return { job: existing, created: false };
-    });
+    for (const [i, input] of jobs.entries()) {
+      const existing = results[i] === undefined ? byKey.get(input.idempotencyKey!) : undefined;
+      if (existing !== undefined) results[i] = { job: existing, created: false };
+    }
+    // A conflicting job deleted between the two statements (retention) has freed its key:
+    // those inputs are inserted now, as they would have been a moment later.
+    const vanished = jobs.flatMap((_, i) => (results[i] === undefined ? [i] : []));
+    if (vanished.length > 0) {
+      const again = await this.insertNow(vanished.map((i) => jobs[i]!), tx);
+      vanished.forEach((i, k) => (results[i] = again[k]));
+    }
+    return results as InsertedJob[];
   }
 
   private async completeUnits(units: Completion[][]): Promise<boolean[][]> {

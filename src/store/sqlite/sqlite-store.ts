@@ -5,7 +5,7 @@ import type { Batch } from "../../core/batch.js";
 import type { StoredFlow } from "../../core/flow.js";
 import type { Job, JobId, Lease, NewJob } from "../../core/job.js";
 import type { NewSchedule, Schedule } from "../../core/schedule.js";
-import type { JobState } from "../../core/states.js";
+import type { JobState, TerminalState } from "../../core/states.js";
 import { replayedBatchMember } from "../ended-jobs.js";
 import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
@@ -383,6 +383,30 @@ export class SqliteStore implements Store {
 
   private scheduleOrNull(row: unknown): Schedule | null {
     return row === undefined ? null : scheduleFromRow(row as ScheduleRow);
+  }
+
+  async deleteEndedJobs(params: { state: TerminalState; olderThanMs: number | null; keepNewest: number | null; limit: number }): Promise<number> {
+    const info = this.write(() =>
+      this.sql.delete_ended_jobs.run({
+        state: params.state,
+        older_than_ms: params.olderThanMs,
+        keep_newest: params.keepNewest,
+        limit: params.limit,
+        now: Date.now(),
+      }),
+    );
+    return info.changes;
+  }
+
+  async takeMaintenanceLease(params: { name: string; holder: string; leaseMs: number }): Promise<boolean> {
+    const row = this.write(() =>
+      this.sql.take_maintenance_lease.get({ name: params.name, holder: params.holder, lease_ms: params.leaseMs, now: Date.now() }),
+    );
+    return row !== undefined;
+  }
+
+  async releaseMaintenanceLease(params: { name: string; holder: string }): Promise<void> {
+    this.write(() => this.sql.release_maintenance_lease.run({ name: params.name, holder: params.holder }));
   }
 
   /** Runs a guarded single-row update; tells apart "no such job" from "not in a state for it". */

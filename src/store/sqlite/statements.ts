@@ -46,6 +46,9 @@ const STATEMENT_NAMES = [
   "resume_schedule",
   "remove_schedule",
   "advance_schedule",
+  "delete_ended_jobs",
+  "take_maintenance_lease",
+  "release_maintenance_lease",
 ] as const;
 
 export type StatementName = (typeof STATEMENT_NAMES)[number];
