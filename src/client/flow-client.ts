@@ -7,7 +7,11 @@ import { refuseJoinedOptions } from "./joined-jobs.js";
 import { validateId, type JobClient } from "./job-client.js";
 import type { EnqueueRequest } from "./job-definition.js";
 
-/** One node of a flow: the job it runs, and the nodes it waits for. */
+/**
+ * One node of a flow: the job it runs, and the nodes it waits for. The defaults are `any`, as
+ * in enqueueMany: JobDefinition is invariant in both, so a graph of differently typed nodes
+ * would match no other default; each node's request is still checked by its own definition.
+ */
 export interface FlowNodeRequest<Payload = any, Result = any> {
   job: EnqueueRequest<Payload, Result>;
   /** Names of the nodes that must end first (by default: complete). */
