@@ -70,14 +70,15 @@ export function describeFlowBatchStoreConformance(factory: StoreFactory): void {
       expect(claimed.size).toBe(3);
       const lease = (id: string) => leaseOf(claimed.get(id)!);
       const accepted = await store.completeJobs({
+        // Newest first: each answer must still land at its own position.
         completions: [
-          { lease: lease(plain!.job.id), result: "1" },
-          { lease: { ...lease(flow.jobs[0]!.id), workerId: "someone-else" }, result: null },
-          { lease: lease(flow.jobs[0]!.id), result: "2" },
           { lease: lease(inserted.jobs[0]!.id), result: "3" },
+          { lease: lease(flow.jobs[0]!.id), result: "2" },
+          { lease: { ...lease(flow.jobs[0]!.id), workerId: "someone-else" }, result: null },
+          { lease: lease(plain!.job.id), result: "1" },
         ],
       });
-      expect(accepted).toEqual([true, false, true, true]);
+      expect(accepted).toEqual([true, true, false, true]);
       expect(await states(flow.id)).toEqual({ a: "completed", b: "pending" });
       expect((await store.getJob({ id: inserted.onComplete.id }))!.state).toBe("pending");
       expect((await store.getJob({ id: plain!.job.id }))!.result).toBe(1);

@@ -53,6 +53,8 @@ const LEASE_LOST = Symbol("lease lost");
 
 const columnsOf = (leases: Lease[]) => [leases.map((l) => l.jobId), leases.map((l) => l.attempt), leases.map((l) => l.workerId)];
 const completionColumns = (completions: Completion[]) => [...columnsOf(completions.map((c) => c.lease)), completions.map((c) => c.result)];
+/** Job ids are decimal strings of up to 19 digits: compared as numbers, exactly. */
+const compareIds = (a: string, b: string) => (a.length - b.length) || (a < b ? -1 : a > b ? 1 : 0);
 /** Element i: whether completion i is among the rows complete_jobs.sql returned (by position n). */
 function acceptedOf(completions: Completion[], rows: { n: number }[]): boolean[] {
   const accepted = new Array<boolean>(completions.length).fill(false);
@@ -495,11 +497,19 @@ export class PostgresStore implements Store {
     return units.map((completions) => accepted.slice(start, (start += completions.length)));
   }
 
-  /** Completes jobs of any kind and settles what waits for them, on the caller's transaction. */
+  /**
+   * Completes jobs of any kind and settles what waits for them, on the caller's transaction.
+   * Rows are completed in id order, the order a flow cancel locks them in, so the two cannot
+   * deadlock over a flow's nodes.
+   */
   private async completeSettling(completions: Completion[], client: pg.PoolClient): Promise<boolean[]> {
-    const rows = await this.query<PostgresEndedRow & { n: number }>("complete_jobs", [...completionColumns(completions), true], client);
+    const order = completions.map((_, i) => i).sort((a, b) => compareIds(completions[a]!.lease.jobId, completions[b]!.lease.jobId));
+    const sorted = order.map((i) => completions[i]!);
+    const rows = await this.query<PostgresEndedRow & { n: number }>("complete_jobs", [...completionColumns(sorted), true], client);
     await this.endJobs(rows, client);
-    return acceptedOf(completions, rows);
+    const accepted = new Array<boolean>(completions.length).fill(false);
+    acceptedOf(sorted, rows).forEach((ok, k) => (accepted[order[k]!] = ok));
+    return accepted;
   }
 
   private async query<R>(
