@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { BatchSummary } from "../../src/core/batch.js";
 import { JobCanceledError, PermanentError, ValidationError } from "../../src/core/errors.js";
 import { Errand } from "../../src/errand.js";
+import { runJobInline } from "../../src/testing/index.js";
 import type { StoreFactory } from "../helpers/store-factory.js";
 import { waitFor } from "../helpers/wait-for.js";
 
@@ -73,6 +74,17 @@ export function describeFlowBatchRuntimeConformance(factory: StoreFactory): void
       const t = Date.now();
       expect((await ended(flow.id)).state).toBe("completed");
       expect(Date.now() - t).toBeLessThan(5_000);
+    });
+
+    it("runJobInline hands a flow node's handler the parents' results it is given", async () => {
+      const notify = errand.define("notify-inline", {
+        handler: async (p: { user: string }, ctx) => {
+          const { encode } = await ctx.parents<{ encode: { mp4: string } }>();
+          return `${p.user}: ${encode.mp4}`;
+        },
+      });
+      const { result } = await runJobInline(notify, { user: "ada" }, { parents: { encode: { mp4: "v.mp4" } } });
+      expect(result).toBe("ada: v.mp4");
     });
 
     it("a failing parent cancels its descendants; a `continue` node runs anyway", async () => {
