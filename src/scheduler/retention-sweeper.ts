@@ -3,6 +3,7 @@ import { setImmediate as yieldToEvents } from "node:timers/promises";
 import type { RetentionPolicy } from "../core/retention.js";
 import { TERMINAL_STATES } from "../core/states.js";
 import type { Store } from "../store/store.js";
+import { PeriodicTask } from "./periodic-task.js";
 
 /** The maintenance lease retention runs under, in every process sharing a store. */
 export const RETENTION_LEASE = "retention";
@@ -14,9 +15,9 @@ export const RETENTION_LEASE = "retention";
  * The lease is renewed between batches and lapses by itself if its holder dies.
  */
 export class RetentionSweeper {
-  private readonly timer: NodeJS.Timeout;
+  private readonly task: PeriodicTask;
   private readonly leaseMs: number;
-  private sweeping: Promise<number> | null = null;
+  private lastDeleted = 0;
   private stopped = false;
 
   constructor(
@@ -25,21 +26,22 @@ export class RetentionSweeper {
     // Long enough that renewal between batches never races its expiry, short enough that a
     // crashed holder's turn passes to another process within about one interval.
     this.leaseMs = Math.max(30_000, params.policy.intervalMs);
-    this.timer = setInterval(() => void this.sweep(), params.policy.intervalMs);
-    void this.sweep();
+    this.task = new PeriodicTask(async () => {
+      this.lastDeleted = await this.sweepUnderLease();
+    }, params.policy.intervalMs);
+    void this.task.runNow();
   }
 
   /** Stops sweeping: waits for a sweep under way to finish its current batch. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
-    await this.sweeping;
+    await this.task.stop();
   }
 
   /** Runs one sweep now (or joins the one under way); resolves to how many jobs it deleted. */
-  sweep(): Promise<number> {
-    this.sweeping ??= this.sweepUnderLease().finally(() => (this.sweeping = null));
-    return this.sweeping;
+  async sweep(): Promise<number> {
+    await this.task.runNow();
+    return this.lastDeleted;
   }
 
   private async sweepUnderLease(): Promise<number> {
