@@ -2,6 +2,7 @@
 // so earlier phases' rows do not flatter or penalise later ones.
 import { performance } from "node:perf_hooks";
 import { Errand } from "../dist/index.js";
+import { measureFlowOverhead } from "./flow-workloads.mjs";
 import { percentile, report, sleep } from "./report.mjs";
 
 const noop = async () => {};
@@ -131,6 +132,12 @@ export async function runErrandWorkloads({ store, freshUrl, n, fillFinished }) {
   // per job, versus one batch handler call per up to 100 jobs.
   await line("batch_single", () => withErrand(freshUrl, (e) => processCalls(e, n, 1, 10)), "jobs/s");
   await line("batch_handler_100", () => withErrand(freshUrl, (e) => processCalls(e, n, 100, 10)), "jobs/s");
+  // One measurement, three figures (see flow-workloads.mjs).
+  let flows;
+  const flowFigures = () => (flows ??= measureFlowOverhead({ freshUrl, n }));
+  await line("process_plain_for_flow", async () => (await flowFigures()).plainRate, "jobs/s");
+  await line("process_flow_10_node", async () => (await flowFigures()).flowRate, "jobs/s");
+  await line("flow_10_node_overhead", async () => (await flowFigures()).overheadUs, "us/node");
   if (fillFinished) {
     const process = (e, j) => processAll(e, j, n, 50);
     await line("claim_with_1m_finished", () => withErrand(freshUrl, process, (url) => fillFinished(url, FINISHED_ROWS)), "jobs/s");

@@ -1,14 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { pino, type Logger } from "pino";
+import { BatchClient, type EnqueueBatchOptions, type EnqueuedBatch } from "./client/batch-client.js";
 import { JobEventBus } from "./client/event-bus.js";
+import { FlowClient, type EnqueueFlowOptions, type FlowNodeRequest } from "./client/flow-client.js";
 import { JobClient, type EnqueueOutcome, type ListJobsOptions } from "./client/job-client.js";
 import type { EnqueueRequest, JobDefinition, JobTypeOptions } from "./client/job-definition.js";
 import { ScheduleClient, type ScheduleRequest } from "./client/schedule-client.js";
 import { DEFAULT_JOB_DEFAULTS, resolveDefaults, validateName, type EnqueueOptions, type JobDefaults } from "./core/enqueue-options.js";
+import type { Batch, BatchSummary } from "./core/batch.js";
 import { ValidationError } from "./core/errors.js";
 import type { JobEventListener, JobEventName } from "./core/events.js";
 import { validateBatchOptions } from "./core/batch-handler.js";
+import type { Flow } from "./core/flow.js";
 import type { Job, JobId } from "./core/job.js";
 import { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from "./core/payload.js";
 import type { Schedule, ScheduleOptions } from "./core/schedule.js";
@@ -42,6 +46,8 @@ export interface ErrandOptions {
 export class Errand {
   private readonly events: JobEventBus;
   private readonly client: JobClient;
+  private readonly flows: FlowClient;
+  private readonly batches: BatchClient;
   private readonly schedules: ScheduleClient;
   private readonly schedulePollIntervalMs: number;
   private scheduler: CronScheduler | null = null;
@@ -71,6 +77,8 @@ export class Errand {
       (type) => this.definitions.get(type)?.defaults ?? this.defaults,
       this.payloadLimits,
     );
+    this.flows = new FlowClient(store, this.client);
+    this.batches = new BatchClient(store, this.client);
     this.schedules = new ScheduleClient(store, (type) => this.definitions.get(type)?.defaults ?? this.defaults, this.payloadLimits);
     const pollMs = options.schedulePollIntervalMs ?? 1000;
     if (!Number.isInteger(pollMs) || pollMs < 1) throw new ValidationError("schedulePollIntervalMs", "must be a positive integer");
@@ -175,6 +183,42 @@ export class Errand {
   /** Replays a `failed` or `canceled` job (from the dead-letter set); its history is kept. */
   retryJob(id: JobId): Promise<Job> {
     return this.client.retryJob(id);
+  }
+
+  /**
+   * Enqueues a graph of jobs in one transaction. Each node names the nodes it waits for
+   * (`after`); it runs once they all completed and reads their results with `ctx.parents()`.
+   * A failed or canceled parent cancels the nodes below it unless they `continue`. Bad names,
+   * unknown parents and cycles throw ValidationError before anything is written.
+   */
+  enqueueFlow(nodes: Record<string, FlowNodeRequest>, options?: EnqueueFlowOptions): Promise<Flow> {
+    return this.flows.enqueueFlow(nodes, options);
+  }
+
+  /** A flow's state and every node's job; null if there is no such flow. */
+  getFlow(id: string): Promise<Flow | null> {
+    return this.flows.getFlow(id);
+  }
+
+  /** Cancels every node of the flow that has not ended (running handlers are aborted). */
+  cancelFlow(id: string): Promise<Flow> {
+    return this.flows.cancelFlow(id);
+  }
+
+  /**
+   * Enqueues jobs as a batch, in one transaction, with an `onComplete` job that runs once after
+   * every member ended; its payload receives `{ batchId, completed, failed, canceled }`.
+   */
+  enqueueBatch<Payload extends BatchSummary, Result>(
+    requests: EnqueueRequest<any, any>[],
+    options: EnqueueBatchOptions<Payload, Result>,
+  ): Promise<EnqueuedBatch> {
+    return this.batches.enqueueBatch(requests, options);
+  }
+
+  /** A batch's counts so far; null if there is no such batch. */
+  getBatch(id: string): Promise<Batch | null> {
+    return this.batches.getBatch(id);
   }
 
   /**

@@ -1,6 +1,11 @@
 export { Errand, type ErrandOptions } from "./errand.js";
 export type { EnqueueRequest, JobDefinition, JobTypeOptions, PayloadOf, ResultOf } from "./client/job-definition.js";
 export type { EnqueueOutcome, ListJobsOptions } from "./client/job-client.js";
+export type { EnqueueFlowOptions, FlowNodeRequest } from "./client/flow-client.js";
+export type { BatchCallbackRequest, EnqueueBatchOptions, EnqueuedBatch } from "./client/batch-client.js";
+export type { Flow, FlowNode, FlowState } from "./core/flow.js";
+export type { Batch, BatchState, BatchSummary } from "./core/batch.js";
+export type { ParentFailurePolicy } from "./core/job.js";
 export type { ScheduleRequest } from "./client/schedule-client.js";
 export type { MisfirePolicy, MisfirePolicyName, Schedule, ScheduleOptions } from "./core/schedule.js";
 export type { EnqueueOptions, TransactionClient } from "./core/enqueue-options.js";
@@ -21,6 +26,7 @@ export {
   JobTimeoutError,
   LeaseLostError,
   PermanentError,
+  RecordNotFoundError,
   ScheduleNotFoundError,
   SchemaTooNewError,
   SnoozeJob,

@@ -27,6 +27,7 @@ export type JobEvent =
   | "enqueue_now"
   | "enqueue_later"
   | "run_time_arrived"
+  | "parents_completed"
   | "claim"
   | "handler_returned"
   | "handler_threw_with_attempts_left"
@@ -40,6 +41,9 @@ const TRANSITIONS: Record<JobEvent, { from: readonly (JobState | "new")[]; to: J
   enqueue_now: { from: ["new"], to: "pending" },
   enqueue_later: { from: ["new"], to: "scheduled" },
   run_time_arrived: { from: ["scheduled", "retrying"], to: "pending" },
+  // A flow node whose last parent ended (completed, or failed under `continue`); a run time
+  // still ahead makes it `scheduled` instead, as at enqueue.
+  parents_completed: { from: ["blocked"], to: "pending" },
   claim: { from: ["pending"], to: "running" },
   handler_returned: { from: ["running"], to: "completed" },
   handler_threw_with_attempts_left: { from: ["running"], to: "retrying" },

@@ -1,4 +1,6 @@
 import type { TransactionClient } from "../core/enqueue-options.js";
+import type { Batch } from "../core/batch.js";
+import type { StoredFlow } from "../core/flow.js";
 import type { AttemptError, Job, JobId, Lease, NewJob } from "../core/job.js";
 import type { NewSchedule, Schedule } from "../core/schedule.js";
 import type { JobState, TerminalState } from "../core/states.js";
@@ -61,6 +63,31 @@ export interface Store {
   cancelJob(params: { id: JobId; lease?: Lease }): Promise<ChangeResult>;
   /** Replays a `failed` or `canceled` job: back to `pending` with fresh attempts, history kept. */
   retryJob(params: { id: JobId }): Promise<ChangeResult>;
+
+  /* Flows and batches. Every terminal transition above (completeJobs, completeJobInTransaction,
+   * failJob without retry, rescueExpiredLeases ending a job failed, cancelJob) also, in its own
+   * transaction: releases the job's blocked children whose parents have all ended (pending, or
+   * scheduled if their run time is ahead), cancels those of a failed or canceled parent that
+   * were set to `cancel` (recursively), and counts the job in its batch, releasing the batch's
+   * onComplete job when the last member ends. */
+
+  /**
+   * Inserts a flow atomically: its row, its nodes as jobs (in the order given, parents first;
+   * a node with parents is stored blocked) and the edges between them. The store sets flowId.
+   */
+  insertFlow(params: { nodes: NewFlowNode[] }): Promise<StoredFlow>;
+  getFlow(params: { id: string }): Promise<StoredFlow | null>;
+  /** Cancels every node of the flow that has not ended; returns the flow after and the ids it canceled. Null: no such flow. */
+  cancelFlow(params: { id: string }): Promise<{ flow: StoredFlow; canceledIds: JobId[] } | null>;
+  /** The parents of a flow node, as they stand. */
+  getParentJobs(params: { jobId: JobId }): Promise<Job[]>;
+  /**
+   * Inserts a batch atomically: its row, its members (the store sets batchId) and its
+   * onComplete job, stored blocked until the last member ends. On release the batch's
+   * summary is merged into the onComplete job's payload (a JSON object).
+   */
+  insertBatch(params: { jobs: NewJob[]; onComplete: NewJob }): Promise<InsertedBatch>;
+  getBatch(params: { id: string }): Promise<Batch | null>;
 
   /* Queue control and webhook bookkeeping, which `errand serve` builds on. */
 
@@ -140,12 +167,26 @@ export interface Store {
   }): Promise<boolean>;
 
   /**
-   * Optional (PostgreSQL): calls `listener` soon after jobs become runnable in `queue`, whichever
-   * process enqueued them, so idle workers wake without waiting for their next poll. `null`
+   * Optional: calls `listener` soon after jobs become runnable in `queue`, so idle workers wake
+   * without waiting for their next poll. PostgreSQL: whichever process enqueued or released
+   * them. SQLite: only flow children and batch callbacks released by this process's own writes
+   * (jobs it enqueues wake its workers through events; other processes' are found by polling). `null`
    * means notices may have been missed (the listening connection was re-established): look at
    * every queue. Resolves once listening; the function it returns stops this listener.
    */
   subscribeToNewJobs?(listener: (queue: string | null) => void): Promise<() => Promise<void>>;
+}
+
+/** A flow node to insert: the job (its flowNode, parentsWaiting, onParentFailure set) and its parents' names. */
+export interface NewFlowNode {
+  job: NewJob;
+  parents: string[];
+}
+
+export interface InsertedBatch {
+  batch: Batch;
+  jobs: Job[];
+  onComplete: Job;
 }
 
 export interface InsertedJob {

@@ -15,6 +15,8 @@ export interface InlineRunOptions {
    * Without it, ctx.completeInTransaction rejects: there is no store to complete in.
    */
   tx?: TransactionClient;
+  /** What ctx.parents() returns: the results of a flow node's parents, keyed by node name. Default {}. */
+  parents?: Record<string, unknown>;
 }
 
 export interface InlineRun<Result> {
@@ -80,6 +82,7 @@ export async function runJobInline<Payload, Result>(
       if (options.tx === undefined) throw new UnsupportedByStoreError("ctx.completeInTransaction (runJobInline without a tx option)", "inline");
       return fn(options.tx);
     },
+    parents: async <Results>() => (options.parents ?? {}) as Results,
   };
   const result = await definition.handler(roundTripped, ctx);
   const text = result === undefined ? undefined : serializePayload(result, undefined, "result");

@@ -17,6 +17,7 @@ import { leaseOf, type AttemptError, type Job, type Lease } from "../core/job.js
 import { serializePayload, type PayloadLimits } from "../core/payload.js";
 import { failureEvent, nextState } from "../core/states.js";
 import type { JobEventBus } from "../client/event-bus.js";
+import { parentResults } from "./parent-results.js";
 import type { AttemptErrorInput, Store } from "../store/store.js";
 
 export interface JobRunDeps {
@@ -141,6 +142,7 @@ export class JobRun {
         if (held) deps.events.emit("progress", { job: { ...job, progress: percent }, progress: percent });
       },
       completeInTransaction: (fn) => run.completeInTransaction(fn),
+      parents: async <Results>() => (await parentResults(deps.store, job)) as Results,
     };
   }
 
