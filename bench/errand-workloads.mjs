@@ -2,6 +2,7 @@
 // so earlier phases' rows do not flatter or penalise later ones.
 import { performance } from "node:perf_hooks";
 import { Errand } from "../dist/index.js";
+import { measureFlowOverhead } from "./flow-workloads.mjs";
 import { percentile, report, sleep } from "./report.mjs";
 
 const noop = async () => {};
@@ -66,6 +67,23 @@ async function processAll(errand, job, n, concurrency) {
   return rate(n, t);
 }
 
+/** A provider round trip (an email API, a bulk insert): what a batch handler pays once per call. */
+const CALL_MS = 2;
+
+/** processAll where each handler call costs CALL_MS: one job per call, or up to `size` per batch call. */
+async function processCalls(errand, n, size, concurrency) {
+  const call = () => sleep(CALL_MS);
+  const job =
+    size === 1
+      ? errand.define("bench-call", { handler: call, maxAttempts: 1 })
+      : errand.define("bench-batch", {
+          batch: { size, maxWaitMs: 20 },
+          batchHandler: async (payloads) => (await call(), payloads.map(() => undefined)),
+          maxAttempts: 1,
+        });
+  return processAll(errand, job, n, concurrency);
+}
+
 async function latency(errand, job, count = 200, gapMs = 20) {
   // The handler may start before enqueue() resolves, so either side can arrive first.
   const startedAt = new Map();
@@ -98,17 +116,33 @@ const FINISHED_ROWS = 1_000_000;
  * measures claim_with_1m_finished: process_c50 with a million finished rows kept in the table.
  */
 export async function runErrandWorkloads({ store, freshUrl, n, fillFinished }) {
-  const line = (metric, value, unit) => report({ store, system: "errand", metric, value, unit });
-  line("enqueue_seq", await withErrand(freshUrl, (e, j) => enqueueSeq(e, j, Math.min(n, 5000))), "jobs/s");
-  line("enqueue_concurrent_c50", await withErrand(freshUrl, (e, j) => enqueueConcurrent(e, j, n, 50)), "jobs/s");
-  line("enqueue_bulk", await withErrand(freshUrl, (e, j) => enqueueBulk(e, j, n)), "jobs/s");
+  // BENCH_ONLY=batch_ (comma-separated prefixes) runs just the metrics named so.
+  const only = process.env.BENCH_ONLY?.split(",");
+  const wanted = (metric) => only === undefined || only.some((prefix) => metric.startsWith(prefix));
+  const line = async (metric, measure, unit) => {
+    if (wanted(metric)) report({ store, system: "errand", metric, value: await measure(), unit });
+  };
+  await line("enqueue_seq", () => withErrand(freshUrl, (e, j) => enqueueSeq(e, j, Math.min(n, 5000))), "jobs/s");
+  await line("enqueue_concurrent_c50", () => withErrand(freshUrl, (e, j) => enqueueConcurrent(e, j, n, 50)), "jobs/s");
+  await line("enqueue_bulk", () => withErrand(freshUrl, (e, j) => enqueueBulk(e, j, n)), "jobs/s");
   for (const c of [1, 10, 50]) {
-    line(`process_c${c}`, await withErrand(freshUrl, (e, j) => processAll(e, j, n, c)), "jobs/s");
+    await line(`process_c${c}`, () => withErrand(freshUrl, (e, j) => processAll(e, j, n, c)), "jobs/s");
   }
+  // The same jobs at the same concurrency (10), each handler call costing CALL_MS: one call
+  // per job, versus one batch handler call per up to 100 jobs.
+  await line("batch_single", () => withErrand(freshUrl, (e) => processCalls(e, n, 1, 10)), "jobs/s");
+  await line("batch_handler_100", () => withErrand(freshUrl, (e) => processCalls(e, n, 100, 10)), "jobs/s");
+  // One measurement, three figures (see flow-workloads.mjs).
+  let flows;
+  const flowFigures = () => (flows ??= measureFlowOverhead({ freshUrl, n }));
+  await line("process_plain_for_flow", async () => (await flowFigures()).plainRate, "jobs/s");
+  await line("process_flow_10_node", async () => (await flowFigures()).flowRate, "jobs/s");
+  await line("flow_10_node_overhead", async () => (await flowFigures()).overheadUs, "us/node");
   if (fillFinished) {
     const process = (e, j) => processAll(e, j, n, 50);
-    line("claim_with_1m_finished", await withErrand(freshUrl, process, (url) => fillFinished(url, FINISHED_ROWS)), "jobs/s");
+    await line("claim_with_1m_finished", () => withErrand(freshUrl, process, (url) => fillFinished(url, FINISHED_ROWS)), "jobs/s");
   }
+  if (!["latency_p50", "latency_p95", "latency_p99"].some(wanted)) return;
   const samples = await withErrand(freshUrl, (e, j) => latency(e, j));
-  for (const p of [50, 95, 99]) line(`latency_p${p}`, percentile(samples, p), "ms");
+  for (const p of [50, 95, 99]) await line(`latency_p${p}`, () => percentile(samples, p), "ms");
 }

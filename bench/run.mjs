@@ -1,4 +1,5 @@
-// npm run bench — prints one JSON line per figure. BENCH_N sizes the job counts (default 20,000).
+// npm run bench — prints one JSON line per figure. BENCH_N sizes the job counts (default 20,000);
+// BENCH_ONLY=batch_,process_ (metric name prefixes) runs just those figures.
 // SQLite runs on temp files; PostgreSQL on BENCH_POSTGRES_URL (default postgres://localhost:5432/test),
 // a fresh schema per workload, skipped with a note on stderr when the server is unreachable.
 import { mkdtempSync, rmSync } from "node:fs";

@@ -1,20 +1,28 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { pino, type Logger } from "pino";
+import { BatchClient, type EnqueueBatchOptions, type EnqueuedBatch } from "./client/batch-client.js";
 import { JobEventBus } from "./client/event-bus.js";
+import { FlowClient, type EnqueueFlowOptions, type FlowNodeRequest } from "./client/flow-client.js";
 import { JobClient, type EnqueueOutcome, type ListJobsOptions } from "./client/job-client.js";
 import type { EnqueueRequest, JobDefinition, JobTypeOptions } from "./client/job-definition.js";
 import { ScheduleClient, type ScheduleRequest } from "./client/schedule-client.js";
 import { DEFAULT_JOB_DEFAULTS, resolveDefaults, validateName, type EnqueueOptions, type JobDefaults } from "./core/enqueue-options.js";
+import type { Batch, BatchSummary } from "./core/batch.js";
 import { ValidationError } from "./core/errors.js";
 import type { JobEventListener, JobEventName } from "./core/events.js";
-import type { JobHandler } from "./core/handler.js";
 import { queueLimit, typeLimit, validateLimitOptions, type ClaimLimit, type LimitOptions } from "./core/limits.js";
+import { validateBatchOptions } from "./core/batch-handler.js";
+import type { Flow } from "./core/flow.js";
 import type { Job, JobId } from "./core/job.js";
 import { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from "./core/payload.js";
 import type { Schedule, ScheduleOptions } from "./core/schedule.js";
 import { CronScheduler } from "./scheduler/cron-scheduler.js";
+import { resolveRetention, type RetentionOptions, type RetentionPolicy } from "./core/retention.js";
+import { RetentionSweeper } from "./scheduler/retention-sweeper.js";
 import { openStore } from "./store/connect.js";
 import type { JobPage, Store } from "./store/store.js";
-import { Worker, type WorkerOptions } from "./worker/worker.js";
+import { Worker, type TypeHandler, type WorkerOptions } from "./worker/worker.js";
 
 export interface ErrandOptions {
   /** A pino logger. Default: JSON to stderr at level ERRAND_LOG_LEVEL or "warn". */
@@ -25,6 +33,11 @@ export interface ErrandOptions {
   payloadLimits?: Partial<PayloadLimits>;
   /** How often a process that works jobs looks for due cron schedules, ms. Default 1 000. */
   schedulePollIntervalMs?: number;
+  /**
+   * How long ended jobs are kept before `work()`'s maintenance deletes them (one process at a
+   * time). Default: completed and canceled 7 days, failed 30 days. `false` keeps them forever.
+   */
+  retention?: RetentionOptions | false;
 }
 
 /**
@@ -34,15 +47,21 @@ export interface ErrandOptions {
 export class Errand {
   private readonly events: JobEventBus;
   private readonly client: JobClient;
+  private readonly flows: FlowClient;
+  private readonly batches: BatchClient;
   private readonly schedules: ScheduleClient;
   private readonly schedulePollIntervalMs: number;
   private scheduler: CronScheduler | null = null;
   private readonly definitions = new Map<string, JobDefinition<any, any>>();
   /** Rate limits and concurrency caps declared in this process, by key; workers enforce them when they claim. */
   private readonly limits = new Map<string, ClaimLimit>();
+  /** How this process's workers run each type it has a handler for. */
+  private readonly typeHandlers = new Map<string, TypeHandler>();
   private readonly workers = new Set<Worker>();
   private readonly defaults: JobDefaults;
   private readonly payloadLimits: PayloadLimits;
+  private readonly retention: RetentionPolicy | null;
+  private sweeper: RetentionSweeper | null = null;
   private closing: Promise<void> | null = null;
   readonly logger: Logger;
 
@@ -54,12 +73,15 @@ export class Errand {
     this.events = new JobEventBus((error) => this.logger.error({ err: error }, "an event listener threw"));
     this.defaults = resolveDefaults(DEFAULT_JOB_DEFAULTS, options.defaults ?? {});
     this.payloadLimits = { ...DEFAULT_PAYLOAD_LIMITS, ...options.payloadLimits };
+    this.retention = resolveRetention(options.retention);
     this.client = new JobClient(
       store,
       this.events,
       (type) => this.definitions.get(type)?.defaults ?? this.defaults,
       this.payloadLimits,
     );
+    this.flows = new FlowClient(store, this.client);
+    this.batches = new BatchClient(store, this.client);
     this.schedules = new ScheduleClient(store, (type) => this.definitions.get(type)?.defaults ?? this.defaults, this.payloadLimits);
     const pollMs = options.schedulePollIntervalMs ?? 1000;
     if (!Number.isInteger(pollMs) || pollMs < 1) throw new ValidationError("schedulePollIntervalMs", "must be a positive integer");
@@ -83,6 +105,8 @@ export class Errand {
    * Declares a job type. Its payload and result types flow from the handler into `enqueue`:
    * `define("send-email", { handler: async (p: { to: string }) => ... })`. A producer that does
    * not run the handler can declare the types alone: `define<{ to: string }, void>("send-email")`.
+   * With `batch: { size, maxWaitMs }` and a `batchHandler` instead, up to `size` jobs go to one
+   * call, `(payloads, ctx) => outcomes`, each job still completing or failing on its own.
    */
   define<Payload = unknown, Result = unknown>(
     type: string,
@@ -90,18 +114,26 @@ export class Errand {
   ): JobDefinition<Payload, Result> {
     validateName(type, "type");
     if (this.definitions.has(type)) throw new ValidationError("type", `"${type}" is already defined`);
-    const { handler, rateLimit, concurrencyLimit, ...overrides } = options;
+    const { handler, batch, batchHandler, rateLimit, concurrencyLimit, ...overrides } = options;
     if (handler !== undefined && typeof handler !== "function") throw new ValidationError("handler", "must be a function");
+    if (handler !== undefined && (batch !== undefined || batchHandler !== undefined))
+      throw new ValidationError("handler", "a job type has either a handler or a batch with a batchHandler, not both");
+    if ((batch === undefined) !== (batchHandler === undefined))
+      throw new ValidationError(batch === undefined ? "batch" : "batchHandler", "batch and batchHandler go together");
+    if (batchHandler !== undefined && typeof batchHandler !== "function") throw new ValidationError("batchHandler", "must be a function");
     const definition: JobDefinition<Payload, Result> = {
       type,
       defaults: resolveDefaults(this.defaults, overrides),
       handler: handler ?? null,
+      batch: batchHandler === undefined ? null : { ...validateBatchOptions(batch), handler: batchHandler },
       enqueue: (payload, enqueueOptions) => this.enqueue(definition, payload, enqueueOptions),
       request: (payload, enqueueOptions) => ({ type: definition, payload, options: enqueueOptions }),
     };
     const limits = validateLimitOptions({ rateLimit, concurrencyLimit });
     this.definitions.set(type, definition);
     if (limits.rateLimit || limits.concurrencyLimit) this.limits.set(`type:${type}`, typeLimit(type, definition.defaults.queue, limits));
+    const typeHandler = typeHandlerOf(definition as JobDefinition<unknown, unknown>);
+    if (typeHandler !== null) this.typeHandlers.set(type, typeHandler);
     return definition;
   }
 
@@ -145,7 +177,7 @@ export class Errand {
 
   /** The queues of the job types this process has handlers for, sorted: what its workers should take from. */
   handledQueues(): string[] {
-    const queues = new Set([...this.definitions.values()].filter((d) => d.handler !== null).map((d) => d.defaults.queue));
+    const queues = new Set([...this.typeHandlers.keys()].map((type) => this.definitions.get(type)!.defaults.queue));
     return [...queues].sort();
   }
 
@@ -170,6 +202,42 @@ export class Errand {
   /** Replays a `failed` or `canceled` job (from the dead-letter set); its history is kept. */
   retryJob(id: JobId): Promise<Job> {
     return this.client.retryJob(id);
+  }
+
+  /**
+   * Enqueues a graph of jobs in one transaction. Each node names the nodes it waits for
+   * (`after`); it runs once they all completed and reads their results with `ctx.parents()`.
+   * A failed or canceled parent cancels the nodes below it unless they `continue`. Bad names,
+   * unknown parents and cycles throw ValidationError before anything is written.
+   */
+  enqueueFlow(nodes: Record<string, FlowNodeRequest>, options?: EnqueueFlowOptions): Promise<Flow> {
+    return this.flows.enqueueFlow(nodes, options);
+  }
+
+  /** A flow's state and every node's job; null if there is no such flow. */
+  getFlow(id: string): Promise<Flow | null> {
+    return this.flows.getFlow(id);
+  }
+
+  /** Cancels every node of the flow that has not ended (running handlers are aborted). */
+  cancelFlow(id: string): Promise<Flow> {
+    return this.flows.cancelFlow(id);
+  }
+
+  /**
+   * Enqueues jobs as a batch, in one transaction, with an `onComplete` job that runs once after
+   * every member ended; its payload receives `{ batchId, completed, failed, canceled }`.
+   */
+  enqueueBatch<Payload extends BatchSummary, Result>(
+    requests: EnqueueRequest<any, any>[],
+    options: EnqueueBatchOptions<Payload, Result>,
+  ): Promise<EnqueuedBatch> {
+    return this.batches.enqueueBatch(requests, options);
+  }
+
+  /** A batch's counts so far; null if there is no such batch. */
+  getBatch(id: string): Promise<Batch | null> {
+    return this.batches.getBatch(id);
   }
 
   /**
@@ -219,18 +287,23 @@ export class Errand {
   }
 
   /**
-   * Starts a worker that runs this process's handlers until `close()`, and (once per Errand)
-   * the cron scheduler that enqueues the jobs of due schedules.
+   * Starts a worker that runs this process's handlers until `close()`. The first call also
+   * starts the cron scheduler that enqueues the jobs of due schedules, and retention (see
+   * ErrandOptions.retention).
    */
   work(options: WorkerOptions = {}): Worker {
     if (this.closing) throw new Error("this Errand is closed");
+    if (this.retention !== null && this.sweeper === null) {
+      const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+      this.sweeper = new RetentionSweeper({ store: this.store, logger: this.logger, policy: this.retention, holder });
+    }
     const worker = new Worker(
       {
         store: this.store,
         events: this.events,
         logger: this.logger,
         payloadLimits: this.payloadLimits,
-        handlerFor: (type) => (this.definitions.get(type)?.handler as JobHandler<unknown, unknown> | null) ?? null,
+        handlerFor: (type) => this.typeHandlers.get(type) ?? null,
         claimLimits: (queues) => [...this.limits.values()].filter((l) => queues.includes(l.queue)),
       },
       options,
@@ -250,8 +323,15 @@ export class Errand {
     this.closing ??= (async () => {
       await this.scheduler?.stop();
       await Promise.all([...this.workers].map((w) => w.close(options)));
+      await this.sweeper?.stop();
       await this.store.close();
     })();
     return this.closing;
   }
+}
+
+function typeHandlerOf(definition: JobDefinition<unknown, unknown>): TypeHandler | null {
+  if (definition.batch !== null) return { kind: "batch", ...definition.batch };
+  if (definition.handler !== null) return { kind: "single", handler: definition.handler };
+  return null;
 }

@@ -1,16 +1,23 @@
 export { Errand, type ErrandOptions } from "./errand.js";
 export type { EnqueueRequest, JobDefinition, JobTypeOptions, PayloadOf, ResultOf } from "./client/job-definition.js";
 export type { EnqueueOutcome, ListJobsOptions } from "./client/job-client.js";
+export type { EnqueueFlowOptions, FlowNodeRequest } from "./client/flow-client.js";
+export type { BatchCallbackRequest, EnqueueBatchOptions, EnqueuedBatch } from "./client/batch-client.js";
+export type { Flow, FlowNode, FlowState } from "./core/flow.js";
+export type { Batch, BatchState, BatchSummary } from "./core/batch.js";
+export type { ParentFailurePolicy } from "./core/job.js";
 export type { ScheduleRequest } from "./client/schedule-client.js";
 export type { MisfirePolicy, MisfirePolicyName, Schedule, ScheduleOptions } from "./core/schedule.js";
 export type { EnqueueOptions, TransactionClient } from "./core/enqueue-options.js";
 export type { BackoffPolicy } from "./core/backoff.js";
 export type { LimitOptions, RateLimit } from "./core/limits.js";
 export type { JobContext, JobHandler } from "./core/handler.js";
+export type { BatchContext, BatchHandler, BatchOptions, BatchOutcome } from "./core/batch-handler.js";
 export type { AttemptError, Job, JobId } from "./core/job.js";
 export type { JobEventMap, JobEventName } from "./core/events.js";
 export type { PayloadLimits } from "./core/payload.js";
-export { JOB_STATES, TERMINAL_STATES, type JobState } from "./core/states.js";
+export { DEFAULT_RETENTION, type RetentionOptions, type RetentionRule } from "./core/retention.js";
+export { JOB_STATES, TERMINAL_STATES, type JobState, type TerminalState } from "./core/states.js";
 export {
   CancelJob,
   ErrandError,
@@ -21,6 +28,7 @@ export {
   LeaseLostError,
   PermanentError,
   RateLimitedError,
+  RecordNotFoundError,
   ScheduleNotFoundError,
   SchemaTooNewError,
   SnoozeJob,

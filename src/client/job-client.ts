@@ -79,7 +79,8 @@ export class JobClient {
     return expectChanged(await this.store.retryJob({ id: validateId(id) }), id, "retry");
   }
 
-  private resolve(request: EnqueueRequest, prefix: string): NewJob {
+  /** Validates one request into the row a store inserts; a ValidationError's field is put under `prefix`. */
+  resolve(request: EnqueueRequest, prefix: string): NewJob {
     const definition = typeof request.type === "string" ? null : request.type;
     const type = definition ? definition.type : request.type;
     const defaults = definition ? definition.defaults : this.defaultsFor(type as string);
@@ -104,11 +105,21 @@ export class JobClient {
     for (const { job, created } of inserted) if (created) this.events.emit("enqueued", { job });
     return inserted;
   }
+
+  /** Emits `enqueued` for jobs a flow or batch inserted. */
+  announce(jobs: Job[]): void {
+    for (const job of jobs) this.events.emit("enqueued", { job });
+  }
+
+  /** Emits `canceled` for jobs a flow cancel ended. */
+  announceCanceled(jobs: Job[]): void {
+    for (const job of jobs) this.events.emit("canceled", { job });
+  }
 }
 
-function validateId(id: unknown, field = "id"): string {
+export function validateId(id: unknown, field = "id", what = "job"): string {
   if (typeof id !== "string" || !/^[1-9][0-9]{0,18}$/.test(id))
-    throw new ValidationError(field, "must be a job id (a decimal string)");
+    throw new ValidationError(field, `must be a ${what} id (a decimal string)`);
   return id;
 }
 

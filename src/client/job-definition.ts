@@ -1,3 +1,4 @@
+import type { BatchHandler, BatchOptions } from "../core/batch-handler.js";
 import type { EnqueueOptions, JobDefaults } from "../core/enqueue-options.js";
 import type { JobHandler } from "../core/handler.js";
 import type { LimitOptions } from "../core/limits.js";
@@ -7,19 +8,28 @@ import type { Job } from "../core/job.js";
 export interface JobDefinition<Payload, Result> {
   readonly type: string;
   readonly defaults: JobDefaults;
+  /** The single-job handler, if this process runs this type one job at a time. */
   readonly handler: JobHandler<Payload, Result> | null;
+  /** The batch handler and its options, if this process runs this type in batches. */
+  readonly batch: (BatchOptions & { handler: BatchHandler<Payload, Result> }) | null;
   /** Enqueues one job of this type; resolves once it is committed. */
   enqueue(payload: Payload, options?: EnqueueOptions): Promise<Job<Payload, Result>>;
   /** A typed item for `enqueueMany`. */
   request(payload: Payload, options?: EnqueueOptions): EnqueueRequest<Payload, Result>;
 }
 
-export interface JobTypeOptions<Payload, Result>
-  extends Omit<EnqueueOptions, "delayMs" | "runAt" | "idempotencyKey" | "tx">,
-    LimitOptions {
-  /** Omit in processes that only enqueue this type. */
-  handler?: JobHandler<Payload, Result>;
-}
+type TypeDefaults = Omit<EnqueueOptions, "delayMs" | "runAt" | "idempotencyKey" | "tx">;
+
+/**
+ * A job type's defaults and how it runs: `handler` takes one job per call; `batch` with
+ * `batchHandler` takes up to `batch.size` per call. Omit both in processes that only enqueue.
+ */
+export type JobTypeOptions<Payload, Result> = TypeDefaults &
+  LimitOptions &
+  (
+    | { handler?: JobHandler<Payload, Result>; batch?: never; batchHandler?: never }
+    | { batch: BatchOptions; batchHandler: BatchHandler<Payload, Result>; handler?: never }
+  );
 
 /** One job to enqueue: by definition (payload type-checked) or by type name. */
 export interface EnqueueRequest<Payload = unknown, Result = unknown> {

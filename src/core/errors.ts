@@ -30,6 +30,16 @@ export class JobNotFoundError extends ErrandError {
   }
 }
 
+/** No flow or batch with that id (it never existed, or retention deleted it). */
+export class RecordNotFoundError extends ErrandError {
+  constructor(
+    readonly kind: "flow" | "batch",
+    readonly id: string,
+  ) {
+    super("not_found", `${kind} ${id} does not exist`);
+  }
+}
+
 export class ScheduleNotFoundError extends ErrandError {
   constructor(readonly scheduleName: string) {
     super("not_found", `schedule "${scheduleName}" does not exist`);

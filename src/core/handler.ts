@@ -25,6 +25,13 @@ export interface JobContext<Payload = unknown> {
    * UnsupportedByStoreError.
    */
   completeInTransaction<T>(fn: (tx: TransactionClient) => Promise<T>): Promise<T>;
+  /**
+   * For a flow node: the results of its parents, keyed by node name, e.g.
+   * `const { encode, resize } = await ctx.parents<{ encode: Encoded; resize: Resized }>()`.
+   * Only parents that completed appear (under `onParentFailure: "continue"` a failed or
+   * canceled parent has no entry). For a job outside a flow: `{}`.
+   */
+  parents<Results extends Record<string, unknown> = Record<string, unknown>>(): Promise<Results>;
 }
 
 export type JobHandler<Payload, Result> = (payload: Payload, ctx: JobContext<Payload>) => Promise<Result> | Result;

@@ -16,7 +16,9 @@ export const JOB_STATES = [
 
 export type JobState = (typeof JOB_STATES)[number];
 
-export const TERMINAL_STATES: readonly JobState[] = ["completed", "failed", "canceled"];
+export type TerminalState = "completed" | "failed" | "canceled";
+
+export const TERMINAL_STATES: readonly TerminalState[] = ["completed", "failed", "canceled"];
 
 /** States a worker may claim from once the job's run time has come. */
 export const WAITING_STATES: readonly JobState[] = ["pending", "scheduled", "retrying"];
@@ -25,6 +27,7 @@ export type JobEvent =
   | "enqueue_now"
   | "enqueue_later"
   | "run_time_arrived"
+  | "parents_completed"
   | "claim"
   | "handler_returned"
   | "handler_threw_with_attempts_left"
@@ -38,6 +41,9 @@ const TRANSITIONS: Record<JobEvent, { from: readonly (JobState | "new")[]; to: J
   enqueue_now: { from: ["new"], to: "pending" },
   enqueue_later: { from: ["new"], to: "scheduled" },
   run_time_arrived: { from: ["scheduled", "retrying"], to: "pending" },
+  // A flow node whose last parent ended (completed, or failed under `continue`); a run time
+  // still ahead makes it `scheduled` instead, as at enqueue.
+  parents_completed: { from: ["blocked"], to: "pending" },
   claim: { from: ["pending"], to: "running" },
   handler_returned: { from: ["running"], to: "completed" },
   handler_threw_with_attempts_left: { from: ["running"], to: "retrying" },
@@ -49,7 +55,7 @@ const TRANSITIONS: Record<JobEvent, { from: readonly (JobState | "new")[]; to: J
 };
 
 export function isTerminal(state: JobState): boolean {
-  return TERMINAL_STATES.includes(state);
+  return (TERMINAL_STATES as readonly JobState[]).includes(state);
 }
 
 export function isJobState(value: unknown): value is JobState {

@@ -12,6 +12,7 @@ import { installErrorMapping } from "./error-mapping.js";
 import { RouteTable } from "./route-table.js";
 import { addHealthRoutes } from "./routes/health.js";
 import { addJobEventRoutes } from "./routes/job-events.js";
+import { addFlowRoutes } from "./routes/flows.js";
 import { addJobRoutes } from "./routes/jobs.js";
 import { addOpenApiRoute } from "./routes/openapi.js";
 import { addQueueRoutes } from "./routes/queues.js";
@@ -80,6 +81,7 @@ export class ErrandServer {
       openStreams: this.openStreams,
     };
     addJobRoutes(ctx);
+    addFlowRoutes(ctx);
     addJobEventRoutes(ctx);
     addQueueRoutes(ctx);
     addScheduleRoutes(ctx);

@@ -1,8 +1,10 @@
 import type { TransactionClient } from "../core/enqueue-options.js";
+import type { Batch } from "../core/batch.js";
+import type { StoredFlow } from "../core/flow.js";
 import type { AttemptError, Job, JobId, Lease, NewJob } from "../core/job.js";
 import type { ClaimLimit } from "../core/limits.js";
 import type { NewSchedule, Schedule } from "../core/schedule.js";
-import type { JobState } from "../core/states.js";
+import type { JobState, TerminalState } from "../core/states.js";
 
 /**
  * The one interface that knows persistence. Methods are named by the state transition they
@@ -66,6 +68,31 @@ export interface Store {
   /** Replays a `failed` or `canceled` job: back to `pending` with fresh attempts, history kept. */
   retryJob(params: { id: JobId }): Promise<ChangeResult>;
 
+  /* Flows and batches. Every terminal transition above (completeJobs, completeJobInTransaction,
+   * failJob without retry, rescueExpiredLeases ending a job failed, cancelJob) also, in its own
+   * transaction: releases the job's blocked children whose parents have all ended (pending, or
+   * scheduled if their run time is ahead), cancels those of a failed or canceled parent that
+   * were set to `cancel` (recursively), and counts the job in its batch, releasing the batch's
+   * onComplete job when the last member ends. */
+
+  /**
+   * Inserts a flow atomically: its row, its nodes as jobs (in the order given, parents first;
+   * a node with parents is stored blocked) and the edges between them. The store sets flowId.
+   */
+  insertFlow(params: { nodes: NewFlowNode[] }): Promise<StoredFlow>;
+  getFlow(params: { id: string }): Promise<StoredFlow | null>;
+  /** Cancels every node of the flow that has not ended; returns the flow after and the ids it canceled. Null: no such flow. */
+  cancelFlow(params: { id: string }): Promise<{ flow: StoredFlow; canceledIds: JobId[] } | null>;
+  /** The parents of a flow node, as they stand. */
+  getParentJobs(params: { jobId: JobId }): Promise<Job[]>;
+  /**
+   * Inserts a batch atomically: its row, its members (the store sets batchId) and its
+   * onComplete job, stored blocked until the last member ends. On release the batch's
+   * summary is merged into the onComplete job's payload (a JSON object).
+   */
+  insertBatch(params: { jobs: NewJob[]; onComplete: NewJob }): Promise<InsertedBatch>;
+  getBatch(params: { id: string }): Promise<Batch | null>;
+
   /* Queue control and webhook bookkeeping, which `errand serve` builds on. */
 
   /** A paused queue is skipped by every claim (in every process) until resumed. Idempotent. */
@@ -114,6 +141,23 @@ export interface Store {
     lastTickAt: Date | null;
     jobs: NewJob[];
   }): Promise<InsertedJob[] | null>;
+  /* Maintenance (scheduler/retention-sweeper.ts). */
+
+  /**
+   * Deletes up to `limit` ended jobs in `state`, oldest first, that are past retention: finished
+   * more than `olderThanMs` ago by the store's clock, or not among the newest `keepNewest` of
+   * that state (null turns a rule off). Jobs still owing their webhook are kept. One short
+   * transaction per call; returns how many were deleted. Their idempotency keys are free again.
+   */
+  deleteEndedJobs(params: { state: TerminalState; olderThanMs: number | null; keepNewest: number | null; limit: number }): Promise<number>;
+  /**
+   * Takes the maintenance lease `name` for `holder` for `leaseMs`, or renews it if `holder` has
+   * it. False while another holder's lease is unexpired: one process at a time does the work,
+   * and a holder that crashed is replaced once its lease runs out.
+   */
+  takeMaintenanceLease(params: { name: string; holder: string; leaseMs: number }): Promise<boolean>;
+  /** Gives the lease up early if `holder` still has it. */
+  releaseMaintenanceLease(params: { name: string; holder: string }): Promise<void>;
 
   /**
    * Optional (PostgreSQL): opens a transaction, runs `work` in it (the handler's own writes;
@@ -127,8 +171,10 @@ export interface Store {
   }): Promise<boolean>;
 
   /**
-   * Optional (PostgreSQL): calls `listener` soon after jobs become runnable in `queue`, whichever
-   * process enqueued them, so idle workers wake without waiting for their next poll. `null`
+   * Optional: calls `listener` soon after jobs become runnable in `queue`, so idle workers wake
+   * without waiting for their next poll. PostgreSQL: whichever process enqueued or released
+   * them. SQLite: only flow children and batch callbacks released by this process's own writes
+   * (jobs it enqueues wake its workers through events; other processes' are found by polling). `null`
    * means notices may have been missed (the listening connection was re-established): look at
    * every queue. Resolves once listening; the function it returns stops this listener.
    */
@@ -144,6 +190,18 @@ export interface ClaimParams {
   limits?: ClaimLimit[];
   /** Most of the jobs taken that a limit counts or that belong to a group. Default: `limit`. */
   restrictedLimit?: number;
+}
+
+/** A flow node to insert: the job (its flowNode, parentsWaiting, onParentFailure set) and its parents' names. */
+export interface NewFlowNode {
+  job: NewJob;
+  parents: string[];
+}
+
+export interface InsertedBatch {
+  batch: Batch;
+  jobs: Job[];
+  onComplete: Job;
 }
 
 export interface InsertedJob {

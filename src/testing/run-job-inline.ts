@@ -15,6 +15,8 @@ export interface InlineRunOptions {
    * Without it, ctx.completeInTransaction rejects: there is no store to complete in.
    */
   tx?: TransactionClient;
+  /** What ctx.parents() returns: the results of a flow node's parents, keyed by node name. Default {}. */
+  parents?: Record<string, unknown>;
 }
 
 export interface InlineRun<Result> {
@@ -33,7 +35,10 @@ export async function runJobInline<Payload, Result>(
   payload: Payload,
   options: InlineRunOptions = {},
 ): Promise<InlineRun<Result>> {
-  if (definition.handler === null) throw new Error(`job type "${definition.type}" has no handler in this process`);
+  if (definition.handler === null) {
+    const why = definition.batch === null ? "has no handler in this process" : "has a batch handler; runJobInline runs single-job handlers";
+    throw new Error(`job type "${definition.type}" ${why}`);
+  }
   const roundTripped = JSON.parse(serializePayload(payload)) as Payload;
   const progress: number[] = [];
   const now = new Date();
@@ -77,6 +82,7 @@ export async function runJobInline<Payload, Result>(
       if (options.tx === undefined) throw new UnsupportedByStoreError("ctx.completeInTransaction (runJobInline without a tx option)", "inline");
       return fn(options.tx);
     },
+    parents: async <Results>() => (options.parents ?? {}) as Results,
   };
   const result = await definition.handler(roundTripped, ctx);
   const text = result === undefined ? undefined : serializePayload(result, undefined, "result");

@@ -18,6 +18,7 @@ import { leaseOf, type AttemptError, type Job, type Lease } from "../core/job.js
 import { serializePayload, type PayloadLimits } from "../core/payload.js";
 import { failureEvent, nextState } from "../core/states.js";
 import type { JobEventBus } from "../client/event-bus.js";
+import { parentResults } from "./parent-results.js";
 import type { AttemptErrorInput, Store } from "../store/store.js";
 
 export interface JobRunDeps {
@@ -42,6 +43,12 @@ type Outcome =
 const ABORTED = Symbol("aborted");
 
 /**
+ * Runs the job's handler with its context; its value completes the job, its throw fails it.
+ * For a single handler, a call of it; for a batch member, waiting for its share of the batch.
+ */
+export type Invocation = (ctx: JobContext<unknown>) => unknown;
+
+/**
  * One attempt of one claimed job. `recorded` settles when its outcome is in the store;
  * `settled` when the handler's own promise has settled. The worker keeps the concurrency
  * slot until both, so a handler that ignores its AbortSignal cannot pile up zombies.
@@ -60,12 +67,17 @@ export class JobRun {
 
   constructor(
     readonly job: Job,
-    handler: JobHandler<unknown, unknown>,
+    invoke: Invocation,
     private readonly deps: JobRunDeps,
   ) {
     this.lease = leaseOf(job);
     this.settled = new Promise((resolve) => (this.settle = resolve));
-    this.recorded = this.execute(handler);
+    this.recorded = this.execute(invoke);
+  }
+
+  /** A run of `handler` on this job's payload. */
+  static of(job: Job, handler: JobHandler<unknown, unknown>, deps: JobRunDeps): JobRun {
+    return new JobRun(job, (ctx) => handler(job.payload, ctx), deps);
   }
 
   /** Fires the handler's AbortSignal; the first reason given decides what is recorded. */
@@ -76,7 +88,8 @@ export class JobRun {
     this.onAbort(ABORTED);
   }
 
-  private get signal(): AbortSignal {
+  /** Fires on timeout, cancel, lost lease or forced shutdown; `reason` says which. */
+  get signal(): AbortSignal {
     if (this.controller === null) {
       this.controller = new AbortController();
       if (this.abortReason !== null) this.controller.abort(this.abortReason);
@@ -84,13 +97,13 @@ export class JobRun {
     return this.controller.signal;
   }
 
-  private async execute(handler: JobHandler<unknown, unknown>): Promise<void> {
+  private async execute(invoke: Invocation): Promise<void> {
     const { job } = this;
     if (this.deps.events.has("started")) this.deps.events.emit("started", { job });
     const aborted = new Promise<typeof ABORTED>((resolve) => (this.onAbort = resolve));
     const timer =
       job.timeoutMs === null ? null : setTimeout(() => this.abort(new JobTimeoutError(job.timeoutMs!)), job.timeoutMs);
-    const running = (async () => handler(job.payload, this.context()))();
+    const running = (async () => invoke(this.context()))();
     running.then(this.settle, this.settle);
 
     let outcome: Outcome;
@@ -130,6 +143,7 @@ export class JobRun {
         if (held) deps.events.emit("progress", { job: { ...job, progress: percent }, progress: percent });
       },
       completeInTransaction: (fn) => run.completeInTransaction(fn),
+      parents: async <Results>() => (await parentResults(deps.store, job)) as Results,
     };
   }
 

@@ -9,6 +9,8 @@ import { leaseOf, type Job, type JobId, type Lease } from "../core/job.js";
 import type { PayloadLimits } from "../core/payload.js";
 import { LeaseReaper } from "../scheduler/lease-reaper.js";
 import type { Store } from "../store/store.js";
+import { BatchAssembler, type Batch, type BatchSpec } from "./batch-assembler.js";
+import { BatchRun } from "./batch-run.js";
 import { JobRun } from "./job-run.js";
 import { LeaseHeartbeat } from "./lease-heartbeat.js";
 import { PrefetchBuffer } from "./prefetch-buffer.js";
@@ -41,10 +43,13 @@ export interface WorkerDeps {
   events: JobEventBus;
   logger: Logger;
   payloadLimits: PayloadLimits;
-  handlerFor: (type: string) => JobHandler<unknown, unknown> | null;
+  handlerFor: (type: string) => TypeHandler | null;
   /** The rate limits and concurrency caps on jobs of these queues, enforced by every claim. */
   claimLimits?: (queues: string[]) => ClaimLimit[];
 }
+
+/** How a worker runs a job type: one job per handler call, or up to `size` per batch handler call. */
+export type TypeHandler = { kind: "single"; handler: JobHandler<unknown, unknown> } | ({ kind: "batch" } & BatchSpec);
 
 type ResolvedOptions = Required<WorkerOptions>;
 
@@ -74,13 +79,21 @@ function resolveOptions(options: WorkerOptions): ResolvedOptions {
 /**
  * Claims jobs in batches sized to its free slots plus a small prefetch buffer, and runs their
  * handlers, at most `concurrency` at once, until closed.
+ *
+ * A batch handler's call takes one slot, however many jobs it carries: a slot is one handler
+ * call in flight (one provider request, one statement), which is what `concurrency` limits.
+ * Its jobs count in the prefetch buffer's handler time at their share of the call, so the
+ * buffer claims enough to fill batches without holding more than its usual window of work.
  */
 export class Worker {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
   private readonly options: ResolvedOptions;
   private readonly runs = new Map<JobId, JobRun>();
   private readonly prefetched: PrefetchBuffer;
+  private readonly batches: BatchAssembler;
   private handlersRunning = 0;
+  /** Handler calls whose outcomes are not all stored yet (a batch counts once). */
+  private callsUnrecorded = 0;
   private readonly wakeup = new Wakeup();
   private readonly heartbeat: LeaseHeartbeat;
   private readonly reaper: LeaseReaper;
@@ -96,13 +109,14 @@ export class Worker {
   ) {
     this.options = resolveOptions(options);
     this.prefetched = new PrefetchBuffer(this.options.concurrency, this.options.prefetch);
+    this.batches = new BatchAssembler(() => this.startBuffered());
     const { store, events, logger } = deps;
     this.heartbeat = new LeaseHeartbeat({
       store,
       logger,
       intervalMs: this.options.heartbeatMs,
       leaseMs: this.options.leaseMs,
-      leases: () => [...[...this.runs.values()].map((r) => r.lease), ...this.prefetched.leases()],
+      leases: () => [...[...this.runs.values()].map((r) => r.lease), ...this.prefetched.leases(), ...this.batches.leases()],
       onLost: (lease) => void this.onLeaseLost(lease),
     });
     this.reaper = new LeaseReaper({ store, events, logger, intervalMs: this.options.reaperIntervalMs });
@@ -112,7 +126,7 @@ export class Worker {
       }),
       // A cancel made in this process reaches the handler at once; one made elsewhere, at the next heartbeat.
       events.on("canceled", ({ job }) => {
-        if (!this.prefetched.remove(job.id)) this.runs.get(job.id)?.abort(new JobCanceledError());
+        if (!this.dropUnstarted(job.id)) this.runs.get(job.id)?.abort(new JobCanceledError());
       }),
     ];
     this.newJobsSubscription = this.subscribeToNewJobs();
@@ -121,7 +135,7 @@ export class Worker {
 
   /** Jobs this worker holds: running, storing their outcome, or claimed and about to start. */
   get running(): number {
-    return this.runs.size + this.prefetched.size;
+    return this.runs.size + this.prefetched.size + this.batches.size;
   }
 
   /**
@@ -169,10 +183,18 @@ export class Worker {
     // starting jobs instead of piling up thousands of finished-but-unrecorded runs whose
     // leases then lapse.
     const maxUnrecorded = this.options.concurrency + Math.max(this.options.concurrency, 100);
-    while (this.handlersRunning < this.options.concurrency && this.runs.size < maxUnrecorded && !this.stopping) {
+    while (this.handlersRunning < this.options.concurrency && this.callsUnrecorded < maxUnrecorded && !this.stopping) {
+      // Batches whose wait is over go first: a rare batch type is not starved by a busy buffer.
+      const batch = this.batches.takeFull() ?? this.batches.takeDue();
+      if (batch !== undefined) {
+        this.startBatch(batch);
+        continue;
+      }
       const job = this.prefetched.take();
       if (job === undefined) return;
-      this.start(job);
+      const typeHandler = this.deps.handlerFor(job.type);
+      if (typeHandler?.kind === "batch") this.batches.add(job, typeHandler);
+      else this.startSingle(job, typeHandler?.handler ?? missingHandler);
     }
   }
 
@@ -190,29 +212,47 @@ export class Worker {
     }
   }
 
-  private start(job: Job): void {
-    const handler = this.deps.handlerFor(job.type) ?? missingHandler;
-    const run = new JobRun(job, handler, this.deps);
-    this.runs.set(job.id, run);
-    // A slot is a running handler: it frees when the handler settles (a zombie that ignores
-    // its abort keeps it), so the next claim overlaps with storing this outcome. The run stays
-    // in `runs`, heartbeated and awaited by shutdown, until its outcome is stored too.
+  private startSingle(job: Job, handler: JobHandler<unknown, unknown>): void {
+    const run = JobRun.of(job, handler, this.deps);
+    this.track([run], run.settled);
+  }
+
+  private startBatch(batch: Batch): void {
+    const run = new BatchRun(batch.jobs, batch.spec.handler, this.deps);
+    this.track(run.runs, run.settled);
+  }
+
+  /**
+   * Holds a slot for one handler call (one job's, or a batch's) until `settled`, its handler's.
+   * A slot frees when the handler settles (a zombie that ignores its abort keeps it), so the
+   * next claim overlaps with storing the outcomes. Each run stays in `runs`, heartbeated and
+   * awaited by shutdown, until its outcome is stored too.
+   */
+  private track(runs: JobRun[], settled: Promise<void>): void {
+    for (const run of runs) this.runs.set(run.job.id, run);
     this.handlersRunning++;
+    this.callsUnrecorded++;
     const startedAt = performance.now();
-    void run.settled.then(() => {
+    void settled.then(() => {
       this.handlersRunning--;
-      this.prefetched.recordHandlerDuration(performance.now() - startedAt);
+      this.prefetched.recordHandlerDuration((performance.now() - startedAt) / runs.length);
       this.startBuffered();
       this.wakeup.notify();
     });
-    void Promise.all([run.recorded, run.settled]).then(() => {
-      this.runs.delete(job.id);
+    const stored = runs.map((run) => Promise.all([run.recorded, settled]).then(() => this.runs.delete(run.job.id)));
+    void Promise.all(stored).then(() => {
+      this.callsUnrecorded--;
       this.startBuffered();
     });
   }
 
+  /** Drops a claimed job that has not started (canceled, or its lease lost); false if it has. */
+  private dropUnstarted(id: JobId): boolean {
+    return this.prefetched.remove(id) || this.batches.remove(id);
+  }
+
   private async onLeaseLost(lease: Lease): Promise<void> {
-    if (this.prefetched.remove(lease.jobId)) return; // never started: nothing to abort
+    if (this.dropUnstarted(lease.jobId)) return; // never started: nothing to abort
     const run = this.runs.get(lease.jobId);
     if (!run) return;
     const job = await this.deps.store.getJob({ id: lease.jobId }).catch(() => null);
@@ -221,7 +261,7 @@ export class Worker {
 
   /** Jobs claimed but never started go straight back to the queue, their attempt not used up. */
   private async releasePrefetched(): Promise<void> {
-    const jobs = this.prefetched.drain();
+    const jobs = [...this.prefetched.drain(), ...this.batches.drain()];
     if (jobs.length === 0) return;
     try {
       await this.deps.store.releaseJobs({ leases: jobs.map(leaseOf) });

@@ -7,7 +7,7 @@ import { tempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
 import { exited, startWorkerProcess } from "../helpers/worker-process.js";
 
-const FIXTURE = new URL("../fixtures/limits-worker.mjs", import.meta.url).pathname;
+const FIXTURE = "limits-worker.mjs";
 
 interface Run {
   type: string;

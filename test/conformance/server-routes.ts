@@ -230,11 +230,12 @@ export function describeServerRoutes(factory: StoreFactory): void {
         Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
       );
       expect(operations.sort()).toEqual([
-        "DELETE /v1/jobs/{id}", "DELETE /v1/schedules/{name}", "GET /healthz", "GET /openapi.json", "GET /readyz", "GET /v1/jobs",
-        "GET /v1/jobs/{id}", "GET /v1/jobs/{id}/events", "GET /v1/queues", "GET /v1/schedules", "GET /v1/schedules/{name}",
-        "POST /v1/jobs", "POST /v1/jobs/batch", "POST /v1/jobs/{id}/retry", "POST /v1/queues/{name}/pause",
-        "POST /v1/queues/{name}/resume", "POST /v1/schedules/{name}/pause", "POST /v1/schedules/{name}/resume",
-        "PUT /v1/schedules/{name}",
+        "DELETE /v1/jobs/{id}", "DELETE /v1/schedules/{name}", "GET /healthz", "GET /openapi.json", "GET /readyz",
+        "GET /v1/batches/{id}", "GET /v1/flows/{id}", "GET /v1/jobs", "GET /v1/jobs/{id}", "GET /v1/jobs/{id}/events",
+        "GET /v1/queues", "GET /v1/schedules", "GET /v1/schedules/{name}", "POST /v1/flows",
+        "POST /v1/flows/{id}/cancel", "POST /v1/jobs", "POST /v1/jobs/batch", "POST /v1/jobs/{id}/retry",
+        "POST /v1/queues/{name}/pause", "POST /v1/queues/{name}/resume", "POST /v1/schedules/{name}/pause",
+        "POST /v1/schedules/{name}/resume", "PUT /v1/schedules/{name}",
       ]);
       expect(doc.paths["/v1/jobs"].post.requestBody.content["application/json"].schema.properties).toHaveProperty("delay_ms");
       expect(doc.paths["/v1/jobs/{id}"].get.parameters[0]).toMatchObject({ name: "id", in: "path", required: true });

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterEach } from "vitest";
 
-const FIXTURE = new URL("../fixtures/worker-process.mjs", import.meta.url).pathname;
+const fixturePath = (name: string) => new URL(`../fixtures/${name}`, import.meta.url).pathname;
 const started = new Set<ChildProcess>();
 
 afterEach(() => {
@@ -9,9 +9,9 @@ afterEach(() => {
   started.clear();
 });
 
-/** Starts test/fixtures/worker-process.mjs (or another fixture) and resolves once its worker is running. */
-export async function startWorkerProcess(env: Record<string, string>, fixture = FIXTURE): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [fixture], {
+/** Starts test/fixtures/worker-process.mjs (or another fixture) and resolves once it prints "ready". */
+export async function startWorkerProcess(env: Record<string, string>, fixture = "worker-process.mjs"): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [fixturePath(fixture)], {
     env: { ...process.env, ERRAND_LOG_LEVEL: "error", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -26,8 +26,38 @@ async function typedUsage(errand: Errand) {
   return [sent, p, r];
 }
 
+async function typedBatchUsage(errand: Errand) {
+  const sendEmails = errand.define("send-emails", {
+    batch: { size: 100, maxWaitMs: 50 },
+    batchHandler: async (payloads: { to: string }[], ctx) => {
+      const sameLength: number = ctx.jobs.length;
+      const first: string | undefined = ctx.jobs[0]?.payload.to;
+      void [sameLength, first, ctx.signal, ctx.signalOf(0)];
+      return payloads.map((p) => (p.to.includes("@") ? { id: p.to } : new Error("bad address")));
+    },
+  });
+  const job = await sendEmails.enqueue({ to: "a@b.c" });
+  const id: string | undefined = job.result?.id;
+  // @ts-expect-error — wrong payload shape for a batch type
+  await sendEmails.enqueue({ address: "a@b.c" });
+  // @ts-expect-error — result has no such field
+  void job.result?.sent;
+  const r: ResultOf<typeof sendEmails> = { id: "x" };
+  errand.define("bad-outcomes", {
+    batch: { size: 10, maxWaitMs: 0 },
+    // @ts-expect-error — a batch handler returns an array of outcomes, not one value
+    batchHandler: async (_payloads: number[]) => 42,
+  });
+  // @ts-expect-error — a type has a handler or a batch handler, not both
+  errand.define("both", { handler: async () => 1, batch: { size: 2, maxWaitMs: 0 }, batchHandler: async () => [1] });
+  // @ts-expect-error — a batch handler needs its batch options
+  errand.define("no-options", { batchHandler: async (payloads: number[]) => payloads });
+  return [id, r];
+}
+
 describe("typed API", () => {
   it("is exercised by the type-checker", () => {
     expect(typeof typedUsage).toBe("function");
+    expect(typeof typedBatchUsage).toBe("function");
   });
 });

@@ -146,7 +146,8 @@ async function enqueue(ctx: RouteContext, items: EnqueueBody[], requestId: strin
   }
 }
 
-function checkWebhookTarget(ctx: RouteContext, value: string, field: string): void {
+/** Refuses a webhook_url this server will not call (none configured, or a refused address). */
+export function checkWebhookTarget(ctx: RouteContext, value: string, field: string): void {
   if (ctx.webhookPolicy === null)
     throw new HttpError(400, "webhooks_disabled", "this server has no webhook secret configured (ERRAND_WEBHOOK_SECRET)", field);
   let url: URL;

@@ -1,8 +1,13 @@
 import pg from "pg";
 import type { TransactionClient } from "../../core/enqueue-options.js";
+import type { Batch } from "../../core/batch.js";
+import type { StoredFlow } from "../../core/flow.js";
 import type { Job, JobId, Lease, NewJob } from "../../core/job.js";
 import type { NewSchedule, Schedule } from "../../core/schedule.js";
-import type { JobState } from "../../core/states.js";
+import type { JobState, TerminalState } from "../../core/states.js";
+import { replayedBatchMember } from "../ended-jobs.js";
+import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
+import { expectAllCreated, flowEdges } from "../flow-edges.js";
 import { GroupCommit } from "../group-commit.js";
 import { tallyQueueCounts } from "../queue-counts.js";
 import { GroupedJobsProbe } from "../grouped-jobs-probe.js";
@@ -11,14 +16,17 @@ import type {
   ChangeResult,
   ClaimParams,
   Completion,
+  InsertedBatch,
   InsertedJob,
   JobPage,
   ListJobsParams,
+  NewFlowNode,
   QueueCounts,
   Store,
 } from "../store.js";
 import { asStoreError } from "./connection-errors.js";
 import { describeServer } from "./connection-url.js";
+import { settleEndedJobs, type PostgresEndedRow } from "./ended-jobs.js";
 import { migrate } from "./migrate.js";
 import { NewJobsListener } from "./new-jobs-listener.js";
 import { MissingLimitWindows, claimRestricted } from "./restricted-claim.js";
@@ -47,6 +55,15 @@ export interface PostgresStoreOptions {
 const LEASE_LOST = Symbol("lease lost");
 
 const columnsOf = (leases: Lease[]) => [leases.map((l) => l.jobId), leases.map((l) => l.attempt), leases.map((l) => l.workerId)];
+const completionColumns = (completions: Completion[]) => [...columnsOf(completions.map((c) => c.lease)), completions.map((c) => c.result)];
+/** Job ids are decimal strings of up to 19 digits: compared as numbers, exactly. */
+const compareIds = (a: string, b: string) => (a.length - b.length) || (a < b ? -1 : a > b ? 1 : 0);
+/** Element i: whether completion i is among the rows complete_jobs.sql returned (by position n). */
+function acceptedOf(completions: Completion[], rows: { n: number }[]): boolean[] {
+  const accepted = new Array<boolean>(completions.length).fill(false);
+  for (const row of rows) accepted[row.n - 1] = true;
+  return accepted;
+}
 
 /**
  * The shared store: many processes on many machines, one PostgreSQL. Claims take rows with
@@ -218,8 +235,8 @@ export class PostgresStore implements Store {
     try {
       return await this.transaction(async (client) => {
         const result = await params.work(client);
-        const accepted = await this.query<{ n: number }>("complete_jobs", [...columnsOf([params.lease]), [result]], client);
-        if (accepted.length === 0) throw LEASE_LOST;
+        const [accepted] = await this.completeSettling([{ lease: params.lease, result }], client);
+        if (!accepted) throw LEASE_LOST;
         return true;
       });
     } catch (error) {
@@ -230,15 +247,12 @@ export class PostgresStore implements Store {
 
   async failJob(params: { lease: Lease; error: AttemptErrorInput; retryDelayMs: number | null }): Promise<Job | null> {
     const { lease, error } = params;
-    const [row] = await this.query<JobRow>("fail_job", [
-      lease.jobId,
-      lease.attempt,
-      lease.workerId,
-      params.retryDelayMs,
-      error.message,
-      error.code,
-      error.stack,
-    ]);
+    const values = [lease.jobId, lease.attempt, lease.workerId, params.retryDelayMs, error.message, error.code, error.stack];
+    // A retry ends nothing: one statement. A final failure settles its flow and batch with it.
+    const [row] =
+      params.retryDelayMs !== null
+        ? await this.query<JobRow>("fail_job", values)
+        : await this.transaction(async (client) => this.endJobs(await this.query<JobRow>("fail_job", values, client), client));
     return row === undefined ? null : jobFromRow(row);
   }
 
@@ -258,7 +272,9 @@ export class PostgresStore implements Store {
   }
 
   async rescueExpiredLeases(params: { limit: number }): Promise<Job[]> {
-    const rows = await this.query<JobRow>("rescue_expired_leases", [params.limit]);
+    const rows = await this.transaction(async (client) =>
+      this.endJobs(await this.query<JobRow>("rescue_expired_leases", [params.limit], client), client),
+    );
     return rows.map(jobFromRow);
   }
 
@@ -289,6 +305,70 @@ export class PostgresStore implements Store {
   async markWebhooksEnqueued(params: { ids: JobId[] }): Promise<void> {
     if (params.ids.length === 0) return;
     await this.run("mark_webhooks_enqueued", [params.ids]);
+  }
+
+  async insertFlow(params: { nodes: NewFlowNode[] }): Promise<StoredFlow> {
+    return this.transaction(async (client) => {
+      const [flow] = await this.query<FlowRow>("insert_flow", [], client);
+      const inserted = await this.insertNow(params.nodes.map((n) => ({ ...n.job, flowId: String(flow!.id) })), client);
+      expectAllCreated(inserted, "flow nodes");
+      const jobs = inserted.map((i) => i.job);
+      const edges = flowEdges(params.nodes, jobs.map((j) => j.id));
+      if (edges.length > 0)
+        await this.run(
+          "insert_dependencies",
+          [edges.map((e) => e.parentId), edges.map((e) => e.childId), edges.map((e) => e.position)],
+          client,
+        );
+      return storedFlow(flow!, jobs, edges.map((e) => ({ parent_id: e.parentId, child_id: e.childId })));
+    });
+  }
+
+  async getFlow(params: { id: string }): Promise<StoredFlow | null> {
+    // One snapshot, so the nodes and edges are of one moment.
+    return this.transaction((client) => this.readFlow(params.id, client), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  }
+
+  async cancelFlow(params: { id: string }): Promise<{ flow: StoredFlow; canceledIds: JobId[] } | null> {
+    return this.transaction(async (client) => {
+      const [flow] = await this.query<FlowRow>("get_flow", [params.id], client);
+      if (flow === undefined) return null;
+      const canceled = await this.endJobs(await this.query<PostgresEndedRow>("cancel_flow_jobs", [params.id], client), client);
+      return { flow: (await this.readFlow(params.id, client))!, canceledIds: canceled.map((r) => r.id) };
+    });
+  }
+
+  async getParentJobs(params: { jobId: JobId }): Promise<Job[]> {
+    return (await this.query<JobRow>("list_parent_jobs", [params.jobId])).map(jobFromRow);
+  }
+
+  async insertBatch(params: { jobs: NewJob[]; onComplete: NewJob }): Promise<InsertedBatch> {
+    return this.transaction(async (client) => {
+      // The onComplete job first: the batch row names it, and members name the batch.
+      const [callback] = (await this.insertNow([params.onComplete], client)) as [InsertedJob];
+      const [row] = await this.query<BatchRow>("insert_batch", [params.jobs.length, callback.job.id], client);
+      const members = await this.insertNow(params.jobs.map((j) => ({ ...j, batchId: String(row!.id) })), client);
+      expectAllCreated([callback, ...members], "a batch's jobs");
+      return { batch: batchFromRow(row!), jobs: members.map((i) => i.job), onComplete: callback.job };
+    });
+  }
+
+  async getBatch(params: { id: string }): Promise<Batch | null> {
+    const [row] = await this.query<BatchRow>("get_batch", [params.id]);
+    return row === undefined ? null : batchFromRow(row);
+  }
+
+  private async readFlow(id: string, client: pg.PoolClient): Promise<StoredFlow | null> {
+    const [flow] = await this.query<FlowRow>("get_flow", [id], client);
+    if (flow === undefined) return null;
+    const jobs = (await this.query<JobRow>("list_flow_jobs", [id], client)).map(jobFromRow);
+    return storedFlow(flow, jobs, await this.query<DependencyRow>("list_flow_dependencies", [id], client));
+  }
+
+  /** Settles what waits for the jobs in `rows` that just ended, on their transaction; returns `rows`. */
+  private async endJobs<R extends PostgresEndedRow>(rows: R[], client: pg.PoolClient): Promise<R[]> {
+    await settleEndedJobs((statement, values) => this.query(statement, values, client), rows, this.schema.channel);
+    return rows;
   }
 
   async saveSchedule(params: { schedule: NewSchedule }): Promise<Schedule> {
@@ -336,6 +416,19 @@ export class PostgresStore implements Store {
     return row === undefined ? null : scheduleFromRow(row);
   }
 
+  async deleteEndedJobs(params: { state: TerminalState; olderThanMs: number | null; keepNewest: number | null; limit: number }): Promise<number> {
+    const result = await this.run("delete_ended_jobs", [params.state, params.olderThanMs, params.keepNewest, params.limit]);
+    return result.rowCount ?? 0;
+  }
+
+  async takeMaintenanceLease(params: { name: string; holder: string; leaseMs: number }): Promise<boolean> {
+    return (await this.query("take_maintenance_lease", [params.name, params.holder, params.leaseMs])).length === 1;
+  }
+
+  async releaseMaintenanceLease(params: { name: string; holder: string }): Promise<void> {
+    await this.run("release_maintenance_lease", [params.name, params.holder]);
+  }
+
   /**
    * A guarded single-row update that tells "no such job" from "not in a state for it": the row
    * is locked first, so the state reported as previous (or as the conflict) is the one judged.
@@ -346,6 +439,8 @@ export class PostgresStore implements Store {
       if (before === undefined) return { outcome: "not_found" };
       const [after] = await this.query<JobRow>(statement, [id, ...extra], client);
       if (after === undefined) return { outcome: "conflict", job: jobFromRow(before) };
+      await this.endJobs([after], client);
+      if (replayedBatchMember(before, after)) await this.run("uncount_batch_member", [after.batch_id, before.state], client);
       return { outcome: "changed", job: jobFromRow(after), previousState: before.state };
     });
   }
@@ -404,26 +499,47 @@ export class PostgresStore implements Store {
       for (const row of await this.query<JobRow>("get_jobs_by_idempotency_keys", [missing], tx))
         byKey.set(row.idempotency_key!, jobFromRow(row));
     }
-    return jobs.map((input, i) => {
-      const inserted = results[i];
-      if (inserted !== undefined) return inserted;
-      const existing = byKey.get(input.idempotencyKey!);
-      // Only if the conflicting row vanished between the two statements (deleted meanwhile).
-      if (existing === undefined) throw new Error(`job with idempotency key "${input.idempotencyKey}" was not inserted and no longer exists`);
-      return { job: existing, created: false };
-    });
+    for (const [i, input] of jobs.entries()) {
+      const existing = results[i] === undefined ? byKey.get(input.idempotencyKey!) : undefined;
+      if (existing !== undefined) results[i] = { job: existing, created: false };
+    }
+    // A conflicting job deleted between the two statements (retention) has freed its key:
+    // those inputs are inserted now, as they would have been a moment later.
+    const vanished = jobs.flatMap((_, i) => (results[i] === undefined ? [i] : []));
+    if (vanished.length > 0) {
+      const again = await this.insertNow(vanished.map((i) => jobs[i]!), tx);
+      vanished.forEach((i, k) => (results[i] = again[k]));
+    }
+    return results as InsertedJob[];
   }
 
   private async completeUnits(units: Completion[][]): Promise<boolean[][]> {
     const all = units.flat();
-    const rows = await this.query<{ n: number }>("complete_jobs", [
-      ...columnsOf(all.map((c) => c.lease)),
-      all.map((c) => c.result),
-    ]);
-    const accepted = new Array<boolean>(all.length).fill(false);
-    for (const row of rows) accepted[row.n - 1] = true;
+    const accepted = acceptedOf(all, await this.query<{ n: number }>("complete_jobs", [...completionColumns(all), false]));
+    // Not accepted: jobs in a flow or batch (and completions refused for a lost lease, which
+    // are refused again here). They complete with their settling, in one transaction.
+    const rest = all.flatMap((_, i) => (accepted[i] ? [] : [i]));
+    if (rest.length > 0) {
+      const settled = await this.transaction((client) => this.completeSettling(rest.map((i) => all[i]!), client));
+      settled.forEach((ok, k) => (accepted[rest[k]!] = ok));
+    }
     let start = 0;
     return units.map((completions) => accepted.slice(start, (start += completions.length)));
+  }
+
+  /**
+   * Completes jobs of any kind and settles what waits for them, on the caller's transaction.
+   * Rows are completed in id order, the order a flow cancel locks them in, so the two cannot
+   * deadlock over a flow's nodes.
+   */
+  private async completeSettling(completions: Completion[], client: pg.PoolClient): Promise<boolean[]> {
+    const order = completions.map((_, i) => i).sort((a, b) => compareIds(completions[a]!.lease.jobId, completions[b]!.lease.jobId));
+    const sorted = order.map((i) => completions[i]!);
+    const rows = await this.query<PostgresEndedRow & { n: number }>("complete_jobs", [...completionColumns(sorted), true], client);
+    await this.endJobs(rows, client);
+    const accepted = new Array<boolean>(completions.length).fill(false);
+    acceptedOf(sorted, rows).forEach((ok, k) => (accepted[order[k]!] = ok));
+    return accepted;
   }
 
   private async query<R>(
@@ -461,11 +577,11 @@ export class PostgresStore implements Store {
     }
   }
 
-  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, begin = "BEGIN"): Promise<T> {
     const client = await this.connect();
     let broken: Error | undefined;
     try {
-      await this.rawQuery(client, "BEGIN");
+      await this.rawQuery(client, begin);
       const result = await fn(client);
       await this.rawQuery(client, "COMMIT");
       return result;

@@ -1,9 +1,14 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import type { Batch } from "../../core/batch.js";
+import type { StoredFlow } from "../../core/flow.js";
 import type { Job, JobId, Lease, NewJob } from "../../core/job.js";
 import type { NewSchedule, Schedule } from "../../core/schedule.js";
-import type { JobState } from "../../core/states.js";
+import type { JobState, TerminalState } from "../../core/states.js";
+import { replayedBatchMember } from "../ended-jobs.js";
+import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
+import { expectAllCreated, flowEdges } from "../flow-edges.js";
 import { GroupCommit } from "../group-commit.js";
 import { tallyQueueCounts } from "../queue-counts.js";
 import { GroupedJobsProbe } from "../grouped-jobs-probe.js";
@@ -12,12 +17,15 @@ import type {
   ChangeResult,
   ClaimParams,
   Completion,
+  InsertedBatch,
   InsertedJob,
   JobPage,
   ListJobsParams,
+  NewFlowNode,
   QueueCounts,
   Store,
 } from "../store.js";
+import { settleEndedJobs, type SqliteEndedRow } from "./ended-jobs.js";
 import { migrate } from "./migrate.js";
 import { claimRestricted } from "./restricted-claim.js";
 import { claimedJob, jobFromRow, newJobRow, type ClaimableValues, type JobRow } from "./rows.js";
@@ -81,6 +89,9 @@ export class SqliteStore implements Store {
   );
   /** Where the next grouped claim starts visiting groups (see restricted-claim.ts). */
   private readonly groupCursor = { after: "" };
+  /** Queues in which the current write transaction released blocked jobs (see write()). */
+  private readonly released = new Set<string>();
+  private readonly releaseListeners = new Set<(queue: string | null) => void>();
 
   private constructor(private readonly db: Database.Database) {
     this.sql = prepareStatements(db);
@@ -191,17 +202,18 @@ export class SqliteStore implements Store {
 
   async failJob(params: { lease: Lease; error: AttemptErrorInput; retryDelayMs: number | null }) {
     const now = Date.now();
-    const row = this.write(
-      () =>
-        this.sql.fail_job.get({
-          ...leaseParams(params.lease),
-          retry_delay_ms: params.retryDelayMs,
-          message: params.error.message,
-          code: params.error.code,
-          stack: params.error.stack,
-          now,
-        }) as JobRow | undefined,
-    );
+    const row = this.write(() => {
+      const failed = this.sql.fail_job.get({
+        ...leaseParams(params.lease),
+        retry_delay_ms: params.retryDelayMs,
+        message: params.error.message,
+        code: params.error.code,
+        stack: params.error.stack,
+        now,
+      }) as JobRow | undefined;
+      if (failed !== undefined) settleEndedJobs(this.sql, [failed], now, this.released);
+      return failed;
+    });
     return row === undefined ? null : jobFromRow(row, now);
   }
 
@@ -232,7 +244,11 @@ export class SqliteStore implements Store {
 
   async rescueExpiredLeases(params: { limit: number }) {
     const now = Date.now();
-    const rows = this.write(() => this.sql.rescue_expired_leases.all({ limit: params.limit, now }) as JobRow[]);
+    const rows = this.write(() => {
+      const rescued = this.sql.rescue_expired_leases.all({ limit: params.limit, now }) as JobRow[];
+      settleEndedJobs(this.sql, rescued, now, this.released);
+      return rescued;
+    });
     return rows.map((r) => jobFromRow(r, now));
   }
 
@@ -268,6 +284,68 @@ export class SqliteStore implements Store {
   async markWebhooksEnqueued(params: { ids: JobId[] }): Promise<void> {
     if (params.ids.length === 0) return;
     this.write(() => this.sql.mark_webhooks_enqueued.run({ ids: JSON.stringify(params.ids.map(Number)) }));
+  }
+
+  async insertFlow(params: { nodes: NewFlowNode[] }): Promise<StoredFlow> {
+    const now = Date.now();
+    return this.write(() => {
+      const flow = this.sql.insert_flow.get({ now }) as FlowRow;
+      const inserted = this.insertNow(params.nodes.map((n) => ({ ...n.job, flowId: String(flow.id) })));
+      expectAllCreated(inserted, "flow nodes");
+      const jobs = inserted.map((i) => i.job);
+      const edges = flowEdges(params.nodes, jobs.map((j) => j.id)).map((e) => ({
+        parent_id: Number(e.parentId),
+        child_id: Number(e.childId),
+        position: e.position,
+      }));
+      if (edges.length > 0) this.sql.insert_dependencies.run({ edges: JSON.stringify(edges) });
+      return storedFlow(flow, jobs, edges);
+    });
+  }
+
+  async getFlow(params: { id: string }): Promise<StoredFlow | null> {
+    // One read transaction, so the nodes and edges are of one moment.
+    return this.db.transaction(() => this.readFlow(params.id))();
+  }
+
+  async cancelFlow(params: { id: string }): Promise<{ flow: StoredFlow; canceledIds: JobId[] } | null> {
+    const now = Date.now();
+    return this.write(() => {
+      if (this.sql.get_flow.get({ id: params.id }) === undefined) return null;
+      const canceled = this.sql.cancel_flow_jobs.all({ flow_id: params.id, now }) as SqliteEndedRow[];
+      settleEndedJobs(this.sql, canceled, now, this.released);
+      return { flow: this.readFlow(params.id)!, canceledIds: canceled.map((r) => String(r.id)) };
+    });
+  }
+
+  async getParentJobs(params: { jobId: JobId }): Promise<Job[]> {
+    const now = Date.now();
+    return (this.sql.list_parent_jobs.all({ child_id: params.jobId }) as JobRow[]).map((r) => jobFromRow(r, now));
+  }
+
+  async insertBatch(params: { jobs: NewJob[]; onComplete: NewJob }): Promise<InsertedBatch> {
+    const now = Date.now();
+    return this.write(() => {
+      // The onComplete job first: the batch row names it, and members name the batch.
+      const [callback] = this.insertNow([params.onComplete]) as [InsertedJob];
+      const row = this.sql.insert_batch.get({ now, total: params.jobs.length, on_complete_job_id: Number(callback.job.id) }) as BatchRow;
+      const members = this.insertNow(params.jobs.map((j) => ({ ...j, batchId: String(row.id) })));
+      expectAllCreated([callback, ...members], "a batch's jobs");
+      return { batch: batchFromRow(row), jobs: members.map((i) => i.job), onComplete: callback.job };
+    });
+  }
+
+  async getBatch(params: { id: string }): Promise<Batch | null> {
+    const row = this.sql.get_batch.get({ id: params.id }) as BatchRow | undefined;
+    return row === undefined ? null : batchFromRow(row);
+  }
+
+  private readFlow(id: string): StoredFlow | null {
+    const flow = this.sql.get_flow.get({ id }) as FlowRow | undefined;
+    if (flow === undefined) return null;
+    const now = Date.now();
+    const jobs = (this.sql.list_flow_jobs.all({ flow_id: id }) as JobRow[]).map((r) => jobFromRow(r, now));
+    return storedFlow(flow, jobs, this.sql.list_flow_dependencies.all({ flow_id: id }) as DependencyRow[]);
   }
 
   async saveSchedule(params: { schedule: NewSchedule }): Promise<Schedule> {
@@ -317,6 +395,30 @@ export class SqliteStore implements Store {
     return row === undefined ? null : scheduleFromRow(row as ScheduleRow);
   }
 
+  async deleteEndedJobs(params: { state: TerminalState; olderThanMs: number | null; keepNewest: number | null; limit: number }): Promise<number> {
+    const info = this.write(() =>
+      this.sql.delete_ended_jobs.run({
+        state: params.state,
+        older_than_ms: params.olderThanMs,
+        keep_newest: params.keepNewest,
+        limit: params.limit,
+        now: Date.now(),
+      }),
+    );
+    return info.changes;
+  }
+
+  async takeMaintenanceLease(params: { name: string; holder: string; leaseMs: number }): Promise<boolean> {
+    const row = this.write(() =>
+      this.sql.take_maintenance_lease.get({ name: params.name, holder: params.holder, lease_ms: params.leaseMs, now: Date.now() }),
+    );
+    return row !== undefined;
+  }
+
+  async releaseMaintenanceLease(params: { name: string; holder: string }): Promise<void> {
+    this.write(() => this.sql.release_maintenance_lease.run({ name: params.name, holder: params.holder }));
+  }
+
   /** Runs a guarded single-row update; tells apart "no such job" from "not in a state for it". */
   private change(id: JobId, statement: "cancel_job" | "retry_job", extra: object): ChangeResult {
     const now = Date.now();
@@ -325,6 +427,8 @@ export class SqliteStore implements Store {
       if (before === undefined) return { outcome: "not_found" };
       const after = this.sql[statement].get({ id, now, ...extra }) as JobRow | undefined;
       if (after === undefined) return { outcome: "conflict", job: jobFromRow(before, now) };
+      settleEndedJobs(this.sql, [after], now, this.released);
+      if (replayedBatchMember(before, after)) this.sql.uncount_batch_member.run({ batch_id: after.batch_id, state: before.state });
       return { outcome: "changed", job: jobFromRow(after, now), previousState: before.state };
     });
   }
@@ -376,10 +480,29 @@ export class SqliteStore implements Store {
 
   private completeNow(completions: Completion[]): boolean[] {
     const now = Date.now();
-    return completions.map(
-      ({ lease, result }) =>
-        this.sql.complete_job.run(result, now, lease.jobId, lease.attempt, lease.workerId).changes === 1,
-    );
+    const complete = ({ lease, result }: Completion, settling: 0 | 1) =>
+      this.sql.complete_job.run(result, now, lease.jobId, lease.attempt, lease.workerId, settling).changes === 1;
+    const completed: JobRow[] = [];
+    const accepted = completions.map((completion) => {
+      if (complete(completion, 0)) return true;
+      // In a flow or batch (or refused: its lease is gone, and it is refused again).
+      if (!complete(completion, 1)) return false;
+      completed.push(this.sql.get_job.get({ id: completion.lease.jobId }) as JobRow);
+      return true;
+    });
+    if (completed.length > 0) settleEndedJobs(this.sql, completed, now, this.released);
+    return accepted;
+  }
+
+
+  /**
+   * Calls `listener` with the queue of flow children and batch callbacks this process's own
+   * writes release, once committed, so its idle workers wake without waiting for their next
+   * poll. Jobs released by other processes are found by polling.
+   */
+  async subscribeToNewJobs(listener: (queue: string | null) => void): Promise<() => Promise<void>> {
+    this.releaseListeners.add(listener);
+    return async () => void this.releaseListeners.delete(listener);
   }
 
   /**
@@ -400,6 +523,12 @@ export class SqliteStore implements Store {
 
   /** One write transaction, taking the write lock up front (BEGIN IMMEDIATE). */
   private write<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    try {
+      const result = this.db.transaction(fn).immediate();
+      for (const queue of this.released) for (const listener of this.releaseListeners) listener(queue);
+      return result;
+    } finally {
+      this.released.clear();
+    }
   }
 }

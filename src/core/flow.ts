@@ -1,0 +1,51 @@
+import type { Job, ParentFailurePolicy } from "./job.js";
+import { isTerminal } from "./states.js";
+
+/**
+ * A flow as a whole: `running` while any node has not ended; once all have, `completed` if
+ * every node completed, else `failed` if any failed, else `canceled`.
+ */
+export type FlowState = "running" | "completed" | "failed" | "canceled";
+
+export interface FlowNode<Result = unknown> {
+  job: Job<unknown, Result>;
+  /** The nodes this one waits for. */
+  after: string[];
+}
+
+export interface Flow {
+  id: string;
+  state: FlowState;
+  createdAt: Date;
+  /** Every node, keyed by name, in dependency order. */
+  nodes: Record<string, FlowNode>;
+}
+
+/** Default for a node whose parent failed or was canceled. */
+export const DEFAULT_PARENT_FAILURE_POLICY: ParentFailurePolicy = "cancel";
+
+export function flowState(nodes: readonly Pick<Job, "state">[]): FlowState {
+  if (nodes.some((n) => !isTerminal(n.state))) return "running";
+  if (nodes.every((n) => n.state === "completed")) return "completed";
+  return nodes.some((n) => n.state === "failed") ? "failed" : "canceled";
+}
+
+/** A flow as the store keeps it: its nodes (jobs, by id order) and their edges by job id. */
+export interface StoredFlow {
+  id: string;
+  createdAt: Date;
+  jobs: Job[];
+  dependencies: { parentId: string; childId: string }[];
+}
+
+export function flowFromStored(stored: StoredFlow): Flow {
+  const nameOf = new Map(stored.jobs.map((j) => [j.id, j.flowNode ?? j.id]));
+  const nodes: Record<string, FlowNode> = {};
+  for (const job of stored.jobs) nodes[nameOf.get(job.id)!] = { job, after: [] };
+  for (const { parentId, childId } of stored.dependencies) {
+    const child = nodes[nameOf.get(childId)!];
+    const parent = nameOf.get(parentId);
+    if (child !== undefined && parent !== undefined) child.after.push(parent);
+  }
+  return { id: stored.id, state: flowState(stored.jobs), createdAt: stored.createdAt, nodes };
+}

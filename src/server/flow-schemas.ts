@@ -1,0 +1,82 @@
+/** JSON Schemas of the flow and batch routes (see schemas.ts for the conventions). */
+import { jobSchema, enqueueItemSchema } from "./schemas.js";
+
+const NODE_NAME_PATTERN = "^[A-Za-z0-9_.:/-]{1,128}$";
+const parentFailure = {
+  type: "string",
+  enum: ["cancel", "continue"],
+  description: "when a parent fails or is canceled: cancel this node and what waits for it (default), or run it anyway",
+};
+
+// A node is an enqueue item (no idempotency_key: nodes are always new jobs) plus its parents.
+const { idempotency_key: _noKey, ...nodeJobFields } = enqueueItemSchema.properties;
+
+export const flowNodeSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["type"],
+  properties: {
+    ...nodeJobFields,
+    after: {
+      type: "array",
+      maxItems: 1000,
+      items: { type: "string", pattern: NODE_NAME_PATTERN },
+      description: "names of the nodes that must end first",
+    },
+    on_parent_failure: parentFailure,
+  },
+} as const;
+
+export const enqueueFlowSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["nodes"],
+  properties: {
+    nodes: {
+      type: "object",
+      minProperties: 1,
+      maxProperties: 1000,
+      propertyNames: { pattern: NODE_NAME_PATTERN },
+      additionalProperties: flowNodeSchema,
+      description: "the graph: nodes keyed by name",
+    },
+    on_parent_failure: { ...parentFailure, description: "every node's on_parent_failure unless it sets its own" },
+  },
+} as const;
+
+export const recordIdParamsSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["id"],
+  properties: { id: { type: "string", pattern: "^[1-9][0-9]{0,18}$" } },
+} as const;
+
+export const flowSchema = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    state: { type: "string", enum: ["running", "completed", "failed", "canceled"] },
+    created_at: { type: "string", format: "date-time" },
+    nodes: {
+      type: "object",
+      additionalProperties: {
+        type: "object",
+        properties: { after: { type: "array", items: { type: "string" } }, job: jobSchema },
+      },
+    },
+  },
+} as const;
+
+export const batchSchema = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    state: { type: "string", enum: ["running", "ended"] },
+    created_at: { type: "string", format: "date-time" },
+    total: { type: "integer" },
+    completed: { type: "integer" },
+    failed: { type: "integer" },
+    canceled: { type: "integer" },
+    on_complete_job_id: { type: "string" },
+  },
+} as const;

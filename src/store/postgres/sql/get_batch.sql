@@ -1,0 +1,2 @@
+-- $1 id
+SELECT * FROM {{schema}}.batches WHERE id = $1;

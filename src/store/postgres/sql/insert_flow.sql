@@ -1,0 +1,1 @@
+INSERT INTO {{schema}}.flows DEFAULT VALUES RETURNING id, created_at;

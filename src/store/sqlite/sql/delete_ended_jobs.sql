@@ -1,0 +1,34 @@
+-- @state: one ended state. Deletes at most @limit of its jobs, oldest first, that finished
+-- more than @older_than_ms before @now, or that are not among the newest @keep_newest (a NULL
+-- turns that rule off). Jobs still owing their webhook are kept until it is enqueued.
+-- Each call is its own short transaction, so claims and completions wait for at most one.
+-- Both rules cut the state's jobs at a point in (finished_at, id) order, so the later cut is
+-- the one bound, and the delete is one range scan of errand_jobs_ended from its start: a sweep
+-- with nothing to delete reads next to nothing, however many jobs are kept. (The literal state
+-- list lets the planner use that partial index.)
+-- Tables that hang off a job (flows, batches) are cleaned up here too, as they are added.
+WITH cuts(finished_at, id) AS (
+  -- Ids start at 1, so (cutoff, 0) is before every job that finished at the cutoff.
+  SELECT @now - @older_than_ms, 0 WHERE @older_than_ms IS NOT NULL
+  UNION ALL
+  SELECT * FROM (
+    SELECT n.finished_at, n.id + 1 FROM errand_jobs AS n
+    WHERE n.state IN ('completed','failed','canceled') AND n.state = @state AND @keep_newest IS NOT NULL
+    ORDER BY n.finished_at DESC, n.id DESC
+    LIMIT 1 OFFSET coalesce(@keep_newest, 0)
+  )
+),
+bound AS (
+  SELECT finished_at, id FROM cuts ORDER BY finished_at DESC, id DESC LIMIT 1
+)
+DELETE FROM errand_jobs
+WHERE id IN (
+  SELECT j.id FROM errand_jobs AS j
+  WHERE j.state IN ('completed','failed','canceled') AND j.state = @state
+    -- The first comparison bounds the index scan; the second is the exact cut.
+    AND j.finished_at <= (SELECT finished_at FROM bound)
+    AND (j.finished_at, j.id) < (SELECT finished_at, id FROM bound)
+    AND j.webhook_pending = 0
+  ORDER BY j.finished_at, j.id
+  LIMIT @limit
+);

@@ -1,0 +1,1 @@
+SELECT * FROM errand_batches WHERE id = @id;

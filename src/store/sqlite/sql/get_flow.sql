@@ -1,0 +1,1 @@
+SELECT id, created_at FROM errand_flows WHERE id = @id;

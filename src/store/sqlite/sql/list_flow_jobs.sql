@@ -1,0 +1,1 @@
+SELECT * FROM errand_jobs WHERE flow_id = @flow_id ORDER BY id;

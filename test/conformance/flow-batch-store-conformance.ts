@@ -1,0 +1,209 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Lease, NewJob, ParentFailurePolicy } from "../../src/core/job.js";
+import type { Store } from "../../src/store/store.js";
+import { newJob } from "../helpers/new-job.js";
+import type { StoreFactory } from "../helpers/store-factory.js";
+import { waitFor } from "../helpers/wait-for.js";
+
+const W = "worker-1";
+const error = { message: "boom", code: null, stack: null };
+const leaseOf = (job: { id: string; attempt: number }): Lease => ({ jobId: job.id, attempt: job.attempt, workerId: W });
+
+/** A flow node as the client hands it to the store. */
+const node = (name: string, parents: string[] = [], overrides: Partial<NewJob> & { onParentFailure?: ParentFailurePolicy } = {}) => ({
+  job: newJob({ type: name, payload: JSON.stringify({ node: name }), flowNode: name, parentsWaiting: parents.length, onParentFailure: "cancel", ...overrides }),
+  parents,
+});
+
+/**
+ * The store side of flows and batches: every way a job ends releases, cancels or counts what
+ * waits for it, in the same transaction. Each backend's test file runs this once.
+ */
+export function describeFlowBatchStoreConformance(factory: StoreFactory): void {
+  describe(`Flow and batch store conformance: ${factory.name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await factory.open(await factory.url());
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const claimAll = (leaseMs = 30_000) => store.claimJobs({ queues: ["default"], limit: 100, workerId: W, leaseMs });
+    const states = async (flowId: string) =>
+      Object.fromEntries((await store.getFlow({ id: flowId }))!.jobs.map((j) => [j.flowNode, j.state]));
+
+    it("stores nodes with parents blocked, never claims them, and releases a child when all its parents completed in one completeJobs call", async () => {
+      const flow = await store.insertFlow({ nodes: [node("a"), node("b"), node("c", ["a", "b"])] });
+      expect(flow.jobs.map((j) => [j.flowNode, j.state, j.flowId])).toEqual([
+        ["a", "pending", flow.id],
+        ["b", "pending", flow.id],
+        ["c", "blocked", flow.id],
+      ]);
+      expect(flow.dependencies).toHaveLength(2);
+      const claimed = await claimAll();
+      expect(claimed.map((j) => j.flowNode).sort()).toEqual(["a", "b"]);
+      const [a, b] = claimed;
+      expect(await store.completeJobs({ completions: [{ lease: leaseOf(a!), result: "1" }] })).toEqual([true]);
+      expect(await states(flow.id)).toMatchObject({ c: "blocked" });
+      expect(await claimAll()).toHaveLength(0);
+      // Two completions in one call, one of them refused (wrong attempt): only the accepted one counts.
+      const accepted = await store.completeJobs({
+        completions: [
+          { lease: { ...leaseOf(b!), attempt: 99 }, result: null },
+          { lease: leaseOf(b!), result: '"b"' },
+        ],
+      });
+      expect(accepted).toEqual([false, true]);
+      expect(await states(flow.id)).toMatchObject({ a: "completed", b: "completed", c: "pending" });
+      const [c] = await claimAll();
+      expect(c!.flowNode).toBe("c");
+      const parents = await store.getParentJobs({ jobId: c!.id });
+      expect(parents.map((p) => [p.flowNode, p.result])).toEqual([["a", 1], ["b", "b"]]);
+    });
+
+    it("completes plain jobs, flow nodes, batch members and refused completions together in one completeJobs call", async () => {
+      const [plain] = await store.insertJobs({ jobs: [newJob()] });
+      const flow = await store.insertFlow({ nodes: [node("a"), node("b", ["a"])] });
+      const inserted = await store.insertBatch({ jobs: [newJob()], onComplete: newJob({ type: "done", payload: "{}", parentsWaiting: 1 }) });
+      const claimed = new Map((await claimAll()).map((j) => [j.id, j]));
+      expect(claimed.size).toBe(3);
+      const lease = (id: string) => leaseOf(claimed.get(id)!);
+      const accepted = await store.completeJobs({
+        // Newest first: each answer must still land at its own position.
+        completions: [
+          { lease: lease(inserted.jobs[0]!.id), result: "3" },
+          { lease: lease(flow.jobs[0]!.id), result: "2" },
+          { lease: { ...lease(flow.jobs[0]!.id), workerId: "someone-else" }, result: null },
+          { lease: lease(plain!.job.id), result: "1" },
+        ],
+      });
+      expect(accepted).toEqual([true, true, false, true]);
+      expect(await states(flow.id)).toEqual({ a: "completed", b: "pending" });
+      expect((await store.getJob({ id: inserted.onComplete.id }))!.state).toBe("pending");
+      expect((await store.getJob({ id: plain!.job.id }))!.result).toBe(1);
+    });
+
+    it("releases a child whose run time is ahead as scheduled", async () => {
+      const flow = await store.insertFlow({ nodes: [node("a"), node("later", ["a"], { delayMs: 60_000 })] });
+      const [a] = await claimAll();
+      await store.completeJobs({ completions: [{ lease: leaseOf(a!), result: null }] });
+      expect(await states(flow.id)).toMatchObject({ later: "scheduled" });
+    });
+
+    it("failJob without retry cancels `cancel` descendants recursively and releases `continue` children", async () => {
+      const flow = await store.insertFlow({
+        nodes: [
+          node("a"),
+          node("b", ["a"]),
+          node("c", ["b"]),
+          node("d", ["c"], { onParentFailure: "continue" }),
+          node("keepsGoing", ["a"], { onParentFailure: "continue" }),
+        ],
+      });
+      const [a] = await claimAll();
+      const retried = await store.failJob({ lease: leaseOf(a!), error, retryDelayMs: 0 });
+      expect(retried!.state).not.toBe("failed");
+      expect(await states(flow.id)).toMatchObject({ b: "blocked", keepsGoing: "blocked" });
+      const [again] = await waitFor(() => claimAll().then((j) => (j.length ? j : null)));
+      await store.failJob({ lease: leaseOf(again!), error, retryDelayMs: null });
+      // d continues after c was canceled: it is released, as c was its only parent.
+      expect(await states(flow.id)).toEqual({ a: "failed", b: "canceled", c: "canceled", d: "pending", keepsGoing: "pending" });
+      const canceled = (await store.getFlow({ id: flow.id }))!.jobs.find((j) => j.flowNode === "b")!;
+      expect(canceled.finishedAt).not.toBeNull();
+    });
+
+    it("rescueExpiredLeases ending a job failed cancels its children", async () => {
+      const flow = await store.insertFlow({ nodes: [node("a", [], { maxAttempts: 1 }), node("b", ["a"])] });
+      await claimAll(1);
+      await waitFor(async () => (await store.rescueExpiredLeases({ limit: 10 })).length > 0, { what: "rescue" });
+      expect(await states(flow.id)).toEqual({ a: "failed", b: "canceled" });
+    });
+
+    it("cancelJob on a parent cascades; cancelFlow cancels every unfinished node, running ones included", async () => {
+      const flow = await store.insertFlow({ nodes: [node("a"), node("b", ["a"]), node("c", ["b"])] });
+      const result = await store.cancelJob({ id: flow.jobs[0]!.id });
+      expect(result.outcome).toBe("changed");
+      expect(await states(flow.id)).toEqual({ a: "canceled", b: "canceled", c: "canceled" });
+
+      const other = await store.insertFlow({ nodes: [node("x"), node("y"), node("z", ["x", "y"])] });
+      const [x, running] = await claimAll();
+      await store.completeJobs({ completions: [{ lease: leaseOf(x!), result: null }] });
+      const after = await store.cancelFlow({ id: other.id });
+      expect(Object.fromEntries(after!.flow.jobs.map((j) => [j.flowNode, j.state]))).toEqual({ x: "completed", y: "canceled", z: "canceled" });
+      expect(after!.canceledIds.sort()).toEqual([running!.id, other.jobs[2]!.id].sort());
+      // The canceled running job's worker has lost its lease: its late completion is refused.
+      expect(await store.completeJobs({ completions: [{ lease: leaseOf(running!), result: null }] })).toEqual([false]);
+      expect(await store.cancelFlow({ id: "999999" })).toBeNull();
+      expect(await store.getFlow({ id: "999999" })).toBeNull();
+    });
+
+    it("a replayed parent that ends again does not release its children twice", async () => {
+      const flow = await store.insertFlow({
+        nodes: [node("a"), node("b"), node("c", ["a", "b"], { onParentFailure: "continue" })],
+      });
+      const claimed = await claimAll();
+      const a = claimed.find((j) => j.flowNode === "a")!;
+      await store.failJob({ lease: leaseOf(a), error, retryDelayMs: null });
+      await store.retryJob({ id: a.id });
+      const [again] = await claimAll();
+      await store.completeJobs({ completions: [{ lease: leaseOf(again!), result: null }] });
+      expect(await states(flow.id)).toMatchObject({ a: "completed", b: "running", c: "blocked" });
+    });
+
+    it("a member replayed before its batch ended stops counting until it ends again", async () => {
+      const { batch, jobs, onComplete } = await store.insertBatch({
+        jobs: [newJob(), newJob()],
+        onComplete: newJob({ type: "done", payload: "{}", parentsWaiting: 1 }),
+      });
+      await store.cancelJob({ id: jobs[0]!.id });
+      expect(await store.getBatch({ id: batch.id })).toMatchObject({ canceled: 1 });
+      await store.retryJob({ id: jobs[0]!.id });
+      expect(await store.getBatch({ id: batch.id })).toMatchObject({ state: "running", canceled: 0 });
+      const [second] = await store.claimJobs({ queues: ["default"], limit: 1, workerId: W, leaseMs: 30_000 });
+      await store.completeJobs({ completions: [{ lease: leaseOf(second!), result: null }] });
+      expect((await store.getJob({ id: onComplete.id }))!.state).toBe("blocked");
+      const [first] = await claimAll();
+      await store.completeJobs({ completions: [{ lease: leaseOf(first!), result: null }] });
+      expect(await store.getBatch({ id: batch.id })).toMatchObject({ state: "ended", completed: 2, canceled: 0 });
+      expect((await store.getJob({ id: onComplete.id }))!.payload).toMatchObject({ completed: 2, canceled: 0 });
+    });
+
+    it("counts batch members through every ending and releases the onComplete job once, with the summary in its payload", async () => {
+      const inserted = await store.insertBatch({
+        jobs: [newJob({ maxAttempts: 1 }), newJob(), newJob(), newJob(), newJob({ delayMs: 60_000 })],
+        onComplete: newJob({ type: "done", payload: '{"campaign":"c1"}', parentsWaiting: 1 }),
+      });
+      const { batch } = inserted;
+      expect(batch).toMatchObject({ state: "running", total: 5, completed: 0, failed: 0, canceled: 0, onCompleteJobId: inserted.onComplete.id });
+      expect(inserted.onComplete.state).toBe("blocked");
+      expect(inserted.jobs.every((j) => j.batchId === batch.id)).toBe(true);
+
+      const [expiring, failing, completing, canceling] = inserted.jobs;
+      // Claim the first with a short lease (it expires), then the rest with a long one.
+      await store.claimJobs({ queues: ["default"], limit: 1, workerId: W, leaseMs: 1 });
+      const claimed = await claimAll();
+      const byId = new Map(claimed.map((j) => [j.id, j]));
+      await store.failJob({ lease: leaseOf(byId.get(failing!.id)!), error, retryDelayMs: null });
+      await store.completeJobs({ completions: [{ lease: leaseOf(byId.get(completing!.id)!), result: null }] });
+      await store.cancelJob({ id: canceling!.id });
+      await waitFor(async () => (await store.rescueExpiredLeases({ limit: 10 })).length > 0, { what: "rescue" });
+      expect((await store.getJob({ id: expiring!.id }))!.state).toBe("failed");
+      expect(await store.getBatch({ id: batch.id })).toMatchObject({ state: "running", completed: 1, failed: 2, canceled: 1 });
+      expect((await store.getJob({ id: inserted.onComplete.id }))!.state).toBe("blocked");
+
+      await store.cancelJob({ id: inserted.jobs[4]!.id });
+      expect(await store.getBatch({ id: batch.id })).toMatchObject({ state: "ended", completed: 1, failed: 2, canceled: 2 });
+      const callback = (await store.getJob({ id: inserted.onComplete.id }))!;
+      expect(callback.state).toBe("pending");
+      expect(callback.payload).toEqual({ campaign: "c1", batchId: batch.id, completed: 1, failed: 2, canceled: 2 });
+      // Replaying a member after its batch ended counts nothing again.
+      expect(await store.retryJob({ id: inserted.jobs[0]!.id })).toMatchObject({ outcome: "changed" });
+      expect(await store.getBatch({ id: batch.id })).toMatchObject({ completed: 1, failed: 2, canceled: 2 });
+      await store.retryJob({ id: canceling!.id });
+      await store.cancelJob({ id: canceling!.id });
+      expect(await store.getBatch({ id: batch.id })).toMatchObject({ completed: 1, failed: 2, canceled: 2 });
+      expect(await store.getBatch({ id: "999999" })).toBeNull();
+    });
+  });
+}

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { http, startServer, type RunningServer } from "../helpers/http-server.js";
+import type { StoreFactory } from "../helpers/store-factory.js";
+import { waitFor } from "../helpers/wait-for.js";
+
+/** The flow and batch routes over real HTTP, against one backend. */
+export function describeServerFlowRoutes(factory: StoreFactory): void {
+  describe(`HTTP API flow and batch routes: ${factory.name}`, () => {
+    let s: RunningServer;
+    const call = <T = any>(method: string, path: string, body?: unknown) => http<T>(s.url, method, path, body === undefined ? {} : { body });
+    const jobCount = async () => (await s.errand.listJobs({ limit: 1000 })).jobs.length;
+
+    beforeAll(async () => {
+      s = await startServer(factory);
+    });
+    afterAll(() => s.close());
+
+    it("POST /v1/flows: 202 with the flow; it runs in order and GET /v1/flows/:id shows every node", async () => {
+      const res = await call("POST", "/v1/flows", {
+        nodes: {
+          fetch: { type: "echo", payload: { step: "fetch" } },
+          parse: { type: "echo", payload: { step: "parse" }, after: ["fetch"] },
+          store: { type: "echo", payload: { step: "store" }, after: ["parse", "fetch"], priority: 2 },
+        },
+      });
+      expect(res.status).toBe(202);
+      expect(res.body).toMatchObject({ state: "running", nodes: { fetch: { after: [] }, store: { after: ["parse", "fetch"] } } });
+      expect(res.body.nodes.store.job).toMatchObject({ state: "blocked", priority: 2, flow_node: "store", flow_id: res.body.id });
+      const done = await waitFor(async () => {
+        const got = await call("GET", `/v1/flows/${res.body.id}`);
+        return got.body.state === "completed" ? got : null;
+      });
+      expect(done.status).toBe(200);
+      expect(done.body.nodes.store.job.result).toEqual({ step: "store" });
+    });
+
+    it("POST /v1/flows: 400 naming the field for a cycle, an unknown parent or a bad option; 422 for an unknown type; nothing written", async () => {
+      const before = await jobCount();
+      const cycle = await call("POST", "/v1/flows", { nodes: { a: { type: "echo", after: ["b"] }, b: { type: "echo", after: ["a"] } } });
+      expect(cycle.status).toBe(400);
+      expect(cycle.body.error.field).toMatch(/^nodes\.(a|b)\.after$/);
+      const unknown = await call("POST", "/v1/flows", { nodes: { a: { type: "echo", after: ["ghost"] } } });
+      expect(unknown.body.error).toMatchObject({ code: "invalid_input", field: "nodes.a.after[0]" });
+      const badDelay = await call("POST", "/v1/flows", { nodes: { a: { type: "echo", delay_ms: -1 } } });
+      expect([badDelay.status, badDelay.body.error.field]).toEqual([400, "nodes.a.delay_ms"]);
+      const keyed = await call("POST", "/v1/flows", { nodes: { a: { type: "echo", idempotency_key: "k" } } });
+      expect([keyed.status, keyed.body.error.field]).toEqual([400, "nodes.a.idempotency_key"]);
+      const policy = await call("POST", "/v1/flows", { nodes: { a: { type: "echo", on_parent_failure: "shrug" } } });
+      expect([policy.status, policy.body.error.field]).toEqual([400, "nodes.a.on_parent_failure"]);
+      const type = await call("POST", "/v1/flows", { nodes: { a: { type: "echo" }, b: { type: "nope", after: ["a"] } } });
+      expect([type.status, type.body.error.field]).toEqual([422, "nodes.b.type"]);
+      const empty = await call("POST", "/v1/flows", { nodes: {} });
+      expect([empty.status, empty.body.error.field]).toEqual([400, "nodes"]);
+      expect(await jobCount()).toBe(before);
+    });
+
+    it("POST /v1/flows/:id/cancel cancels the unfinished nodes; 404 for an unknown flow", async () => {
+      const created = await call("POST", "/v1/flows", {
+        nodes: { hold: { type: "hold" }, after: { type: "echo", after: ["hold"] } },
+      });
+      await waitFor(async () => (await call("GET", `/v1/flows/${created.body.id}`)).body.nodes.hold.job.state === "running");
+      const canceled = await call("POST", `/v1/flows/${created.body.id}/cancel`);
+      expect(canceled.status).toBe(200);
+      expect(canceled.body.state).toBe("canceled");
+      expect(canceled.body.nodes.after.job.state).toBe("canceled");
+      expect((await call("POST", "/v1/flows/999999/cancel")).status).toBe(404);
+      const missing = await call("GET", "/v1/flows/999999");
+      expect([missing.status, missing.body.error.code]).toEqual([404, "not_found"]);
+      expect((await call("GET", "/v1/flows/abc")).body.error.field).toBe("id");
+    });
+
+    it("GET /v1/batches/:id shows the counts; 404 for an unknown batch", async () => {
+      const { batch, onComplete } = await s.errand.enqueueBatch(
+        [{ type: "echo", payload: 1 }, { type: "fail", payload: {} }],
+        { onComplete: { type: "echo", payload: { report: true } } },
+      );
+      await waitFor(async () => (await s.errand.getJob(onComplete.id))?.state === "completed");
+      const res = await call("GET", `/v1/batches/${batch.id}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ id: batch.id, state: "ended", total: 2, completed: 1, failed: 1, canceled: 0, on_complete_job_id: onComplete.id });
+      expect((await call("GET", `/v1/jobs/${onComplete.id}`)).body.result).toEqual({ report: true, batchId: batch.id, completed: 1, failed: 1, canceled: 0 });
+      expect((await call("GET", "/v1/batches/999999")).status).toBe(404);
+    });
+  });
+}
