@@ -4,7 +4,7 @@
 -- enforces it. Claims that enforce a limit lock its row (FOR UPDATE, in key order), so they
 -- take turns on it across processes and machines. `starts` is the rate limit's log: JSON
 -- [[epoch ms, count], ...] of the claims made in the last interval, at most one entry per
--- claim, pruned by every claim that reads it.
+-- claim, pruned by each claim that adds one.
 CREATE TABLE {{schema}}.limit_windows (
   key    text PRIMARY KEY,
   starts text NOT NULL DEFAULT '[]'

@@ -2,7 +2,7 @@
 
 -- One row per declared limit (`type:<name>` or `queue:<name>`), created by the first claim that
 -- enforces it. `starts` is the rate limit's log: JSON [[ms, count], ...] of the claims made in
--- the last interval, at most one entry per claim, pruned by every claim that reads it.
+-- the last interval, at most one entry per claim, pruned by each claim that adds one.
 CREATE TABLE errand_limit_windows (
   key    TEXT PRIMARY KEY,
   starts TEXT NOT NULL DEFAULT '[]'
