@@ -10,6 +10,12 @@ export interface Candidate {
   group_key: string | null;
 }
 
+/**
+ * How many waiting jobs a claim looks at in a queue with type limits (see the candidates
+ * statements): bounds its cost however long a limited type's backlog is.
+ */
+export const ROWS_EXAMINED_PER_QUEUE = 200;
+
 /** How many limited or grouped jobs a claim may take (see ClaimParams.restrictedLimit). */
 export function restrictedSlots(params: { limit: number; restrictedLimit?: number }): number {
   return Math.max(0, Math.min(params.limit, params.restrictedLimit ?? params.limit));

@@ -194,7 +194,7 @@ export class PostgresStore implements Store {
     }
     const claim = () =>
       this.transaction((client) =>
-        claimRestricted((statement, values) => this.query(statement, values, client), {
+        claimRestricted((statement, values) => this.queryPrepared(client, statement, values), {
           ...params,
           grouped,
           lockNamespace: this.schema.name,
@@ -548,6 +548,16 @@ export class PostgresStore implements Store {
     client?: TransactionClient,
   ): Promise<R[]> {
     return (await this.run(statement, values, client)).rows as R[];
+  }
+
+  /** One statement on a connection of our own pool, as a named prepared statement (see run()). */
+  private async queryPrepared<R>(client: pg.PoolClient, statement: StatementName, values: unknown[]): Promise<R[]> {
+    const { name, text } = this.sql[statement];
+    try {
+      return (await client.query({ name, text, values })).rows as R[];
+    } catch (error) {
+      throw asStoreError(error, this.where);
+    }
   }
 
   /**

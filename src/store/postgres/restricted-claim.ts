@@ -1,4 +1,4 @@
-import { ClaimBudget, cappedLimits, restrictedSlots, windowKeys } from "../claim-budget.js";
+import { ClaimBudget, ROWS_EXAMINED_PER_QUEUE, cappedLimits, restrictedSlots, windowKeys } from "../claim-budget.js";
 import type { ClaimParams } from "../store.js";
 import type { JobRow } from "./rows.js";
 import type { StatementName } from "./statements.js";
@@ -36,7 +36,16 @@ export async function claimRestricted(
   const filter = budget.candidateFilter(params.queues, params.limit);
   const candidates = await query<{ id: string; type: string; queue: string; group_key: string | null }>(
     "lock_claim_candidates",
-    [params.queues, filter.queueBudgets, filter.types, filter.typeQueues, filter.typeBudgets, params.limit, groupKeys],
+    [
+      params.queues,
+      filter.queueBudgets,
+      filter.types,
+      filter.typeQueues,
+      filter.typeBudgets,
+      params.limit,
+      groupKeys,
+      ROWS_EXAMINED_PER_QUEUE,
+    ],
   );
   const picked = budget.pick(candidates, params.limit, slots);
   if (picked.length === 0) return [];

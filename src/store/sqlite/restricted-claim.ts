@@ -1,4 +1,4 @@
-import { ClaimBudget, cappedLimits, restrictedSlots, windowKeys } from "../claim-budget.js";
+import { ClaimBudget, ROWS_EXAMINED_PER_QUEUE, cappedLimits, restrictedSlots, windowKeys } from "../claim-budget.js";
 import type { ClaimParams } from "../store.js";
 import type { ClaimableValues } from "./rows.js";
 import type { Statements } from "./statements.js";
@@ -39,6 +39,7 @@ export function claimRestricted(
     queues: JSON.stringify(queues.map((q, i) => [q, filter.queueBudgets[i]])),
     limited: JSON.stringify(filter.types.map((t, i) => [t, filter.typeQueues[i], filter.typeBudgets[i]])),
     limit,
+    examined: ROWS_EXAMINED_PER_QUEUE,
     now,
   }) as ClaimableValues[];
   // No use visiting groups for more jobs than the claim may take grouped.

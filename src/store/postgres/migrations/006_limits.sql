@@ -28,25 +28,26 @@ CREATE INDEX jobs_group_queue ON {{schema}}.jobs (group_key, id)
 CREATE INDEX jobs_group_running ON {{schema}}.jobs (group_key)
   WHERE group_key IS NOT NULL AND state = 'running';
 
--- The ids of the members of group $1 whose turn it is and that can start now, reading at most
--- $2 members. The group's limit is the group_limit of its oldest member not started; its turns
--- are its first (limit - members running) members not started, in enqueue (id) order, and of
--- those, the ones neither blocked nor waiting for their run time can start. So with a limit of
--- 1 only the oldest member not started may run, and only once nothing of the group runs: an
--- older member waiting to retry (run_at later) or blocked holds the younger ones back.
+-- The members of group $1 whose turn it is and that can start now (id, queue), reading at
+-- most $2 members. The group's limit is the group_limit of its oldest member not started; its
+-- turns are its first (limit - members running) members not started, in enqueue (id) order,
+-- and of those, the ones neither blocked nor waiting for their run time can start. So with a
+-- limit of 1 only the oldest member not started may run, and only once nothing of the group
+-- runs: an older member waiting to retry (run_at later) or blocked holds the younger ones back.
 -- Used by both grouped-claim statements; the cost follows the limit, not the group's backlog.
-CREATE FUNCTION {{schema}}.group_turns(text, integer) RETURNS SETOF bigint
-LANGUAGE sql STABLE
+-- ROWS 2: the planner's estimate, so callers look the few ids up by key, never scan for them.
+CREATE FUNCTION {{schema}}.group_turns(text, integer) RETURNS TABLE (id bigint, queue text)
+LANGUAGE sql STABLE ROWS 2
 AS $$
-  SELECT t.id FROM (
-    SELECT id, state, run_at FROM {{schema}}.jobs
-    WHERE group_key = $1 AND state IN ('pending','scheduled','retrying','blocked')
-    ORDER BY id
+  SELECT t.id, t.queue FROM (
+    SELECT j.id, j.queue, j.state, j.run_at FROM {{schema}}.jobs AS j
+    WHERE j.group_key = $1 AND j.state IN ('pending','scheduled','retrying','blocked')
+    ORDER BY j.id
     LIMIT LEAST($2, GREATEST(0,
-      (SELECT group_limit FROM {{schema}}.jobs
-       WHERE group_key = $1 AND state IN ('pending','scheduled','retrying','blocked')
-       ORDER BY id LIMIT 1)
-      - (SELECT count(*) FROM {{schema}}.jobs WHERE group_key = $1 AND state = 'running')))
+      (SELECT f.group_limit FROM {{schema}}.jobs AS f
+       WHERE f.group_key = $1 AND f.state IN ('pending','scheduled','retrying','blocked')
+       ORDER BY f.id LIMIT 1)
+      - (SELECT count(*) FROM {{schema}}.jobs AS r WHERE r.group_key = $1 AND r.state = 'running')))
   ) AS t
   WHERE t.state <> 'blocked' AND t.run_at <= now()
 $$;

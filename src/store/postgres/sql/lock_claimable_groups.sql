@@ -35,10 +35,9 @@ WITH RECURSIVE groups(key, visited, taken, locked) AS (
                       WHERE group_key > g.key AND ($4::text IS NULL OR group_key <= $4)
                         AND state IN ('pending','scheduled','retrying','blocked')) AS next
   CROSS JOIN LATERAL (SELECT CASE WHEN next.key IS NOT NULL AND EXISTS (
-      SELECT 1 FROM {{schema}}.jobs AS j
-      WHERE j.id IN (SELECT {{schema}}.group_turns(next.key, 10000))
-        AND j.queue = ANY($1::text[])
-        AND NOT EXISTS (SELECT 1 FROM {{schema}}.paused_queues AS p WHERE p.queue = j.queue))
+      SELECT 1 FROM {{schema}}.group_turns(next.key, 10000) AS t
+      WHERE t.queue = ANY($1::text[])
+        AND NOT EXISTS (SELECT 1 FROM {{schema}}.paused_queues AS p WHERE p.queue = t.queue))
     THEN pg_try_advisory_xact_lock(hashtext($6), hashtext(next.key)) ELSE false END AS locked) AS turn
   WHERE g.key IS NOT NULL AND g.visited < $5 AND g.taken < $2
 )
