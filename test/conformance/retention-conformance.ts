@@ -112,6 +112,37 @@ export function describeRetentionConformance(factory: StoreFactory): void {
       expect(reused!.job.id).not.toBe(kept!.id);
     });
 
+    it("keeps a flow parent until its children ended; then deletes nodes with their flow, and a batch with its onComplete job", async () => {
+      const node = (name: string, parents: string[] = []) => ({
+        job: newJob({ type: name, queue: "flow", flowNode: name, parentsWaiting: parents.length, onParentFailure: "cancel" }),
+        parents,
+      });
+      const flow = await store.insertFlow({ nodes: [node("a"), node("b", ["a"])] });
+      const batch = await store.insertBatch({
+        jobs: [newJob({ queue: "flow" })],
+        onComplete: newJob({ type: "done", queue: "flow", payload: "{}", parentsWaiting: 1 }),
+      });
+      const completeAll = async () => {
+        const claimed = await store.claimJobs({ queues: ["flow"], limit: 10, workerId: W, leaseMs: 60_000 });
+        await store.completeJobs({ completions: claimed.map((job) => ({ lease: leaseOf(job), result: JSON.stringify(job.type) })) });
+        return claimed.length;
+      };
+      const deleteCompleted = () => store.deleteEndedJobs({ state: "completed", olderThanMs: null, keepNewest: 0, limit: 100 });
+
+      expect(await completeAll()).toBe(2); // a and the batch member; b and onComplete are released
+      // a ended, but b has not run and will read a's result: a stays. The member goes.
+      expect(await deleteCompleted()).toBe(1);
+      const b = flow.jobs[1]!;
+      expect((await store.getParentJobs({ jobId: b.id })).map((p) => p.result)).toEqual(["a"]);
+      expect(await store.getBatch({ id: batch.batch.id })).not.toBeNull();
+
+      expect(await completeAll()).toBe(2); // b and onComplete
+      expect(await deleteCompleted()).toBe(3);
+      expect(await remainingIds()).toEqual([]);
+      expect(await store.getFlow({ id: flow.id })).toBeNull();
+      expect(await store.getBatch({ id: batch.batch.id })).toBeNull();
+    });
+
     it("grants a maintenance lease to one holder at a time, renews it, and hands it on when released or expired", async () => {
       const take = (holder: string, leaseMs = 60_000) => store.takeMaintenanceLease({ name: "retention", holder, leaseMs });
       expect(await take("a")).toBe(true);

@@ -417,8 +417,8 @@ export class PostgresStore implements Store {
   }
 
   async deleteEndedJobs(params: { state: TerminalState; olderThanMs: number | null; keepNewest: number | null; limit: number }): Promise<number> {
-    const result = await this.run("delete_ended_jobs", [params.state, params.olderThanMs, params.keepNewest, params.limit]);
-    return result.rowCount ?? 0;
+    const [row] = await this.query<{ deleted: number }>("delete_ended_jobs", [params.state, params.olderThanMs, params.keepNewest, params.limit]);
+    return row!.deleted;
   }
 
   async takeMaintenanceLease(params: { name: string; holder: string; leaseMs: number }): Promise<boolean> {

@@ -396,16 +396,23 @@ export class SqliteStore implements Store {
   }
 
   async deleteEndedJobs(params: { state: TerminalState; olderThanMs: number | null; keepNewest: number | null; limit: number }): Promise<number> {
-    const info = this.write(() =>
-      this.sql.delete_ended_jobs.run({
+    return this.write(() => {
+      const deleted = this.sql.delete_ended_jobs.all({
         state: params.state,
         older_than_ms: params.olderThanMs,
         keep_newest: params.keepNewest,
         limit: params.limit,
         now: Date.now(),
-      }),
-    );
-    return info.changes;
+      }) as { id: number; flow_id: number | null }[];
+      if (deleted.length > 0) {
+        const ids = JSON.stringify(deleted.map((r) => r.id));
+        const flowIds = JSON.stringify([...new Set(deleted.flatMap((r) => (r.flow_id === null ? [] : [r.flow_id])))]);
+        this.sql.delete_dependencies_of_jobs.run({ ids });
+        this.sql.delete_flows_of_jobs.run({ flow_ids: flowIds });
+        this.sql.delete_batches_of_jobs.run({ ids });
+      }
+      return deleted.length;
+    });
   }
 
   async takeMaintenanceLease(params: { name: string; holder: string; leaseMs: number }): Promise<boolean> {

@@ -55,6 +55,9 @@ const STATEMENT_NAMES = [
   "remove_schedule",
   "advance_schedule",
   "delete_ended_jobs",
+  "delete_dependencies_of_jobs",
+  "delete_flows_of_jobs",
+  "delete_batches_of_jobs",
   "take_maintenance_lease",
   "release_maintenance_lease",
 ] as const;

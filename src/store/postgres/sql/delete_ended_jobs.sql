@@ -6,7 +6,10 @@
 -- the one bound, and the delete is one range scan of jobs_ended from its start: a sweep with
 -- nothing to delete reads next to nothing, however many jobs are kept. (The literal state list
 -- lets the planner use that partial index in generic plans too.)
--- Tables that hang off a job (flows, batches) are cleaned up here too, as they are added.
+-- A flow parent stays while one of its children has not ended: that child reads the parent's
+-- result when it runs. The rows that hang off the deleted jobs go in the same statement: their
+-- flow edges, flows left without nodes, and the batch of a deleted onComplete job (which ends
+-- only after every member ended). Returns how many jobs it deleted.
 WITH cuts AS (
   -- Ids start at 1, so (cutoff, 0) is before every job that finished at the cutoff.
   SELECT now() - $2::float8 * interval '1 millisecond' AS finished_at, 0::bigint AS id
@@ -27,8 +30,31 @@ doomed AS (
     AND j.finished_at <= (SELECT finished_at FROM bound)
     AND (j.finished_at, j.id) < (SELECT finished_at, id FROM bound)
     AND NOT j.webhook_pending
+    AND NOT EXISTS (
+      SELECT 1 FROM {{schema}}.job_dependencies AS d JOIN {{schema}}.jobs AS c ON c.id = d.child_id
+      WHERE d.parent_id = j.id AND c.state NOT IN ('completed','failed','canceled')
+    )
   ORDER BY j.finished_at, j.id
   LIMIT $4
   FOR UPDATE SKIP LOCKED
+),
+deleted AS (
+  DELETE FROM {{schema}}.jobs WHERE id = ANY (ARRAY(SELECT id FROM doomed)) RETURNING id, flow_id
+),
+edges AS (
+  DELETE FROM {{schema}}.job_dependencies
+  WHERE parent_id IN (SELECT id FROM deleted) OR child_id IN (SELECT id FROM deleted)
+),
+emptied_flows AS (
+  -- Sub-statements see the table as it was before this statement: the nodes being deleted
+  -- still show, so they are excluded by id.
+  DELETE FROM {{schema}}.flows AS f
+  WHERE f.id IN (SELECT flow_id FROM deleted)
+    AND NOT EXISTS (
+      SELECT 1 FROM {{schema}}.jobs AS n WHERE n.flow_id = f.id AND n.id NOT IN (SELECT id FROM deleted)
+    )
+),
+finished_batches AS (
+  DELETE FROM {{schema}}.batches WHERE on_complete_job_id IN (SELECT id FROM deleted)
 )
-DELETE FROM {{schema}}.jobs WHERE id = ANY (ARRAY(SELECT id FROM doomed));
+SELECT count(*)::int AS deleted FROM deleted;

@@ -6,7 +6,10 @@
 -- the one bound, and the delete is one range scan of errand_jobs_ended from its start: a sweep
 -- with nothing to delete reads next to nothing, however many jobs are kept. (The literal state
 -- list lets the planner use that partial index.)
--- Tables that hang off a job (flows, batches) are cleaned up here too, as they are added.
+-- A flow parent stays while one of its children has not ended: that child reads the parent's
+-- result when it runs. The rows that hang off the deleted jobs (their flow edges, emptied
+-- flows, the batch of a deleted onComplete job) go in the same transaction, by the
+-- delete_*_of_jobs statements, from the ids and flow ids this one returns.
 WITH cuts(finished_at, id) AS (
   -- Ids start at 1, so (cutoff, 0) is before every job that finished at the cutoff.
   SELECT @now - @older_than_ms, 0 WHERE @older_than_ms IS NOT NULL
@@ -29,6 +32,11 @@ WHERE id IN (
     AND j.finished_at <= (SELECT finished_at FROM bound)
     AND (j.finished_at, j.id) < (SELECT finished_at, id FROM bound)
     AND j.webhook_pending = 0
+    AND NOT EXISTS (
+      SELECT 1 FROM errand_job_dependencies AS d JOIN errand_jobs AS c ON c.id = d.child_id
+      WHERE d.parent_id = j.id AND c.state NOT IN ('completed','failed','canceled')
+    )
   ORDER BY j.finished_at, j.id
   LIMIT @limit
-);
+)
+RETURNING id, flow_id;
