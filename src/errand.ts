@@ -11,6 +11,7 @@ import { DEFAULT_JOB_DEFAULTS, resolveDefaults, validateName, type EnqueueOption
 import type { Batch, BatchSummary } from "./core/batch.js";
 import { ValidationError } from "./core/errors.js";
 import type { JobEventListener, JobEventName } from "./core/events.js";
+import { queueLimit, typeLimit, validateLimitOptions, type ClaimLimit, type LimitOptions } from "./core/limits.js";
 import { validateBatchOptions } from "./core/batch-handler.js";
 import type { Flow } from "./core/flow.js";
 import type { Job, JobId } from "./core/job.js";
@@ -52,6 +53,8 @@ export class Errand {
   private readonly schedulePollIntervalMs: number;
   private scheduler: CronScheduler | null = null;
   private readonly definitions = new Map<string, JobDefinition<any, any>>();
+  /** Rate limits and concurrency caps declared in this process, by key; workers enforce them when they claim. */
+  private readonly limits = new Map<string, ClaimLimit>();
   /** How this process's workers run each type it has a handler for. */
   private readonly typeHandlers = new Map<string, TypeHandler>();
   private readonly workers = new Set<Worker>();
@@ -111,7 +114,7 @@ export class Errand {
   ): JobDefinition<Payload, Result> {
     validateName(type, "type");
     if (this.definitions.has(type)) throw new ValidationError("type", `"${type}" is already defined`);
-    const { handler, batch, batchHandler, ...overrides } = options;
+    const { handler, batch, batchHandler, rateLimit, concurrencyLimit, ...overrides } = options;
     if (handler !== undefined && typeof handler !== "function") throw new ValidationError("handler", "must be a function");
     if (handler !== undefined && (batch !== undefined || batchHandler !== undefined))
       throw new ValidationError("handler", "a job type has either a handler or a batch with a batchHandler, not both");
@@ -126,10 +129,26 @@ export class Errand {
       enqueue: (payload, enqueueOptions) => this.enqueue(definition, payload, enqueueOptions),
       request: (payload, enqueueOptions) => ({ type: definition, payload, options: enqueueOptions }),
     };
+    const limits = validateLimitOptions({ rateLimit, concurrencyLimit });
     this.definitions.set(type, definition);
+    if (limits.rateLimit || limits.concurrencyLimit) this.limits.set(`type:${type}`, typeLimit(type, definition.defaults.queue, limits));
     const typeHandler = typeHandlerOf(definition as JobDefinition<unknown, unknown>);
     if (typeHandler !== null) this.typeHandlers.set(type, typeHandler);
     return definition;
+  }
+
+  /**
+   * Limits every job of `queue`, across every process working it: at most `rateLimit.max`
+   * starts per `rateLimit.intervalMs`, and/or at most `concurrencyLimit` running at once.
+   * Every process that works the queue must declare the same limits (put them next to your
+   * `define` calls). Declaring a queue again replaces its limits.
+   */
+  limitQueue(queue: string, options: LimitOptions): void {
+    validateName(queue, "queue");
+    const limits = validateLimitOptions(options);
+    if (!limits.rateLimit && !limits.concurrencyLimit)
+      throw new ValidationError("limitQueue", "give a rateLimit, a concurrencyLimit or both");
+    this.limits.set(`queue:${queue}`, queueLimit(queue, limits));
   }
 
   /** Enqueues one job; resolves once it is committed to the store. */
@@ -285,6 +304,7 @@ export class Errand {
         logger: this.logger,
         payloadLimits: this.payloadLimits,
         handlerFor: (type) => this.typeHandlers.get(type) ?? null,
+        claimLimits: (queues) => [...this.limits.values()].filter((l) => queues.includes(l.queue)),
       },
       options,
     );

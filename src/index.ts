@@ -10,6 +10,7 @@ export type { ScheduleRequest } from "./client/schedule-client.js";
 export type { MisfirePolicy, MisfirePolicyName, Schedule, ScheduleOptions } from "./core/schedule.js";
 export type { EnqueueOptions, TransactionClient } from "./core/enqueue-options.js";
 export type { BackoffPolicy } from "./core/backoff.js";
+export type { LimitOptions, RateLimit } from "./core/limits.js";
 export type { JobContext, JobHandler } from "./core/handler.js";
 export type { BatchContext, BatchHandler, BatchOptions, BatchOutcome } from "./core/batch-handler.js";
 export type { AttemptError, Job, JobId } from "./core/job.js";
@@ -26,6 +27,7 @@ export {
   JobTimeoutError,
   LeaseLostError,
   PermanentError,
+  RateLimitedError,
   RecordNotFoundError,
   ScheduleNotFoundError,
   SchemaTooNewError,
@@ -35,6 +37,7 @@ export {
   ValidationError,
   WorkerShutdownError,
 } from "./core/errors.js";
+export { retryAfterMs } from "./core/retry-after.js";
 export type { Store, JobPage, QueueCounts } from "./store/store.js";
 export { openStore } from "./store/connect.js";
 export { Worker, type WorkerOptions } from "./worker/worker.js";

@@ -1,6 +1,7 @@
 import type { BatchHandler, BatchOptions } from "../core/batch-handler.js";
 import type { EnqueueOptions, JobDefaults } from "../core/enqueue-options.js";
 import type { JobHandler } from "../core/handler.js";
+import type { LimitOptions } from "../core/limits.js";
 import type { Job } from "../core/job.js";
 
 /** A job type: its name, its defaults, and (in processes that work it) its handler. */
@@ -24,6 +25,7 @@ type TypeDefaults = Omit<EnqueueOptions, "delayMs" | "runAt" | "idempotencyKey" 
  * `batchHandler` takes up to `batch.size` per call. Omit both in processes that only enqueue.
  */
 export type JobTypeOptions<Payload, Result> = TypeDefaults &
+  LimitOptions &
   (
     | { handler?: JobHandler<Payload, Result>; batch?: never; batchHandler?: never }
     | { batch: BatchOptions; batchHandler: BatchHandler<Payload, Result>; handler?: never }

@@ -99,6 +99,22 @@ export class SnoozeJob extends ErrandError {
   }
 }
 
+/**
+ * Throw from a handler when a service it calls refused for now (an HTTP 429 or 503 with
+ * Retry-After): the job runs again after `retryAfterMs` without using up an attempt, as with
+ * SnoozeJob, but says why. `retryAfterMs(response.headers.get("retry-after"))` reads the header.
+ */
+export class RateLimitedError extends ErrandError {
+  readonly retryAfterMs: number;
+  constructor(options: { retryAfterMs: number; message?: string }) {
+    const { retryAfterMs } = options;
+    if (!Number.isInteger(retryAfterMs) || retryAfterMs < 0)
+      throw new RangeError("RateLimitedError: retryAfterMs must be an integer ≥ 0");
+    super("rate_limited", options.message ?? `rate-limited; retry after ${retryAfterMs} ms`);
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
 /** Throw from a handler to end its job as `canceled` (no retry, not a failure). */
 export class CancelJob extends ErrandError {
   constructor(reason = "canceled by its handler") {

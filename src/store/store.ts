@@ -2,6 +2,7 @@ import type { TransactionClient } from "../core/enqueue-options.js";
 import type { Batch } from "../core/batch.js";
 import type { StoredFlow } from "../core/flow.js";
 import type { AttemptError, Job, JobId, Lease, NewJob } from "../core/job.js";
+import type { ClaimLimit } from "../core/limits.js";
 import type { NewSchedule, Schedule } from "../core/schedule.js";
 import type { JobState, TerminalState } from "../core/states.js";
 
@@ -34,8 +35,11 @@ export interface Store {
   /**
    * Takes up to `limit` runnable jobs from `queues` (priority, then run time, then age), moves
    * them to `running` with attempt + 1 and a lease of `leaseMs` held by `workerId`.
+   * A grouped job is taken only in its turn: among its group's first (limit − running) jobs not
+   * started, by id, the limit being that of the oldest of them. With `limits`, jobs they count
+   * are taken only within them, judged against state every process shares, in the same transaction.
    */
-  claimJobs(params: { queues: string[]; limit: number; workerId: string; leaseMs: number }): Promise<Job[]>;
+  claimJobs(params: ClaimParams): Promise<Job[]>;
   /** Extends every lease still held; returns the ids of those that were (the rest are lost). */
   extendLeases(params: { leases: Lease[]; leaseMs: number }): Promise<JobId[]>;
   /** Stores results of finished handlers; element i says whether completion i was accepted. */
@@ -175,6 +179,17 @@ export interface Store {
    * every queue. Resolves once listening; the function it returns stops this listener.
    */
   subscribeToNewJobs?(listener: (queue: string | null) => void): Promise<() => Promise<void>>;
+}
+
+export interface ClaimParams {
+  queues: string[];
+  limit: number;
+  workerId: string;
+  leaseMs: number;
+  /** Rate limits and concurrency caps to enforce; every process working these jobs must pass the same. */
+  limits?: ClaimLimit[];
+  /** Most of the jobs taken that a limit counts or that belong to a group. Default: `limit`. */
+  restrictedLimit?: number;
 }
 
 /** A flow node to insert: the job (its flowNode, parentsWaiting, onParentFailure set) and its parents' names. */

@@ -7,6 +7,7 @@ import {
   JobTimeoutError,
   LeaseLostError,
   PermanentError,
+  RateLimitedError,
   SnoozeJob,
   UnsupportedByStoreError,
   WorkerShutdownError,
@@ -240,6 +241,8 @@ function outcomeOfAbort(reason: unknown): Outcome {
 
 function outcomeOfError(error: unknown): Outcome {
   if (error instanceof SnoozeJob) return { kind: "snoozed", delayMs: error.delayMs };
+  // Being told "not now" is not the job failing: it waits without using up an attempt.
+  if (error instanceof RateLimitedError) return { kind: "snoozed", delayMs: error.retryAfterMs };
   if (error instanceof CancelJob) return { kind: "canceled_by_handler" };
   // A store without the feature will not gain it on a retry.
   return { kind: "failed", error, permanent: error instanceof PermanentError || error instanceof UnsupportedByStoreError };

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { JobEventBus } from "../client/event-bus.js";
 import { JobCanceledError, LeaseLostError, ValidationError, WorkerShutdownError } from "../core/errors.js";
 import type { JobHandler } from "../core/handler.js";
+import type { ClaimLimit } from "../core/limits.js";
 import { leaseOf, type Job, type JobId, type Lease } from "../core/job.js";
 import type { PayloadLimits } from "../core/payload.js";
 import { LeaseReaper } from "../scheduler/lease-reaper.js";
@@ -43,6 +44,8 @@ export interface WorkerDeps {
   logger: Logger;
   payloadLimits: PayloadLimits;
   handlerFor: (type: string) => TypeHandler | null;
+  /** The rate limits and concurrency caps on jobs of these queues, enforced by every claim. */
+  claimLimits?: (queues: string[]) => ClaimLimit[];
 }
 
 /** How a worker runs a job type: one job per handler call, or up to `size` per batch handler call. */
@@ -159,6 +162,10 @@ export class Worker {
             limit: want,
             workerId: this.id,
             leaseMs: this.options.leaseMs,
+            limits: this.deps.claimLimits?.(this.options.queues),
+            // Limited and grouped jobs only for free slots: prefetched, they would hold a
+            // limited start or their group's turn while other workers sit idle.
+            restrictedLimit: Math.max(0, free),
           });
           this.prefetched.push(jobs);
           this.startBuffered();

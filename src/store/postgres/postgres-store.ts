@@ -10,9 +10,11 @@ import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowR
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
 import { GroupCommit } from "../group-commit.js";
 import { tallyQueueCounts } from "../queue-counts.js";
+import { GroupedJobsProbe } from "../grouped-jobs-probe.js";
 import type {
   AttemptErrorInput,
   ChangeResult,
+  ClaimParams,
   Completion,
   InsertedBatch,
   InsertedJob,
@@ -27,6 +29,7 @@ import { describeServer } from "./connection-url.js";
 import { settleEndedJobs, type PostgresEndedRow } from "./ended-jobs.js";
 import { migrate } from "./migrate.js";
 import { NewJobsListener } from "./new-jobs-listener.js";
+import { MissingLimitWindows, claimRestricted } from "./restricted-claim.js";
 import { insertedJob, jobFromRow, type InsertedRow, type JobRow } from "./rows.js";
 import { scheduleFromRow, scheduleParams, type ScheduleRow } from "./schedule-rows.js";
 import { schemaName, type SchemaName } from "./schema-name.js";
@@ -75,6 +78,12 @@ export class PostgresStore implements Store {
   private readonly completions: GroupCommit<Completion[], boolean[]>;
   private readonly listener: NewJobsListener;
   private closing: Promise<void> | null = null;
+  private readonly groupedJobs = new GroupedJobsProbe(async (queues) => {
+    const [row] = await this.query<{ waiting: boolean }>("grouped_jobs_waiting", [queues]);
+    return row!.waiting;
+  });
+  /** Where the next grouped claim starts visiting groups (see restricted-claim.ts). */
+  private readonly groupCursor = { after: "" };
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -147,8 +156,8 @@ export class PostgresStore implements Store {
 
   insertJobs(params: { jobs: NewJob[]; tx?: TransactionClient }): Promise<InsertedJob[]> {
     if (params.jobs.length === 0) return Promise.resolve([]);
-    if (params.tx !== undefined) return this.insertNow(params.jobs, params.tx);
-    return this.inserts.submit(params.jobs);
+    const inserting = params.tx !== undefined ? this.insertNow(params.jobs, params.tx) : this.inserts.submit(params.jobs);
+    return this.groupedJobs.afterInsert(params.jobs, inserting);
   }
 
   async getJob(params: { id: JobId }): Promise<Job | null> {
@@ -176,10 +185,31 @@ export class PostgresStore implements Store {
     return tallyQueueCounts(rows);
   }
 
-  async claimJobs(params: { queues: string[]; limit: number; workerId: string; leaseMs: number }): Promise<Job[]> {
+  async claimJobs(params: ClaimParams): Promise<Job[]> {
     if (params.limit <= 0 || params.queues.length === 0) return [];
-    const rows = await this.query<JobRow>("claim_jobs", [params.queues, params.limit, params.workerId, params.leaseMs]);
-    return rows.map(jobFromRow);
+    const grouped = await this.groupedJobs.worthLooking(params);
+    if ((params.limits ?? []).length === 0 && !grouped) {
+      const rows = await this.query<JobRow>("claim_jobs", [params.queues, params.limit, params.workerId, params.leaseMs]);
+      return rows.map(jobFromRow);
+    }
+    const claim = () =>
+      this.transaction((client) =>
+        claimRestricted((statement, values) => this.queryPrepared(client, statement, values), {
+          ...params,
+          grouped,
+          lockNamespace: this.schema.name,
+          groupCursor: this.groupCursor,
+        }),
+      );
+    try {
+      return (await claim()).map(jobFromRow);
+    } catch (error) {
+      if (!(error instanceof MissingLimitWindows)) throw error;
+      // Created outside the claim's transaction, so a claim never waits on another's new row
+      // while holding windows of its own.
+      await this.run("create_limit_windows", [error.keys]);
+      return (await claim()).map(jobFromRow);
+    }
   }
 
   async extendLeases(params: { leases: Lease[]; leaseMs: number }): Promise<JobId[]> {
@@ -518,6 +548,16 @@ export class PostgresStore implements Store {
     client?: TransactionClient,
   ): Promise<R[]> {
     return (await this.run(statement, values, client)).rows as R[];
+  }
+
+  /** One statement on a connection of our own pool, as a named prepared statement (see run()). */
+  private async queryPrepared<R>(client: pg.PoolClient, statement: StatementName, values: unknown[]): Promise<R[]> {
+    const { name, text } = this.sql[statement];
+    try {
+      return (await client.query({ name, text, values })).rows as R[];
+    } catch (error) {
+      throw asStoreError(error, this.where);
+    }
   }
 
   /**

@@ -11,9 +11,11 @@ import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowR
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
 import { GroupCommit } from "../group-commit.js";
 import { tallyQueueCounts } from "../queue-counts.js";
+import { GroupedJobsProbe } from "../grouped-jobs-probe.js";
 import type {
   AttemptErrorInput,
   ChangeResult,
+  ClaimParams,
   Completion,
   InsertedBatch,
   InsertedJob,
@@ -25,6 +27,7 @@ import type {
 } from "../store.js";
 import { settleEndedJobs, type SqliteEndedRow } from "./ended-jobs.js";
 import { migrate } from "./migrate.js";
+import { claimRestricted } from "./restricted-claim.js";
 import { claimedJob, jobFromRow, newJobRow, type ClaimableValues, type JobRow } from "./rows.js";
 import { scheduleFromRow, scheduleParams, type ScheduleRow } from "./schedule-rows.js";
 import { INSERT_CHUNK, prepareStatements, type Statements } from "./statements.js";
@@ -81,6 +84,11 @@ export class SqliteStore implements Store {
   private readonly inserts: GroupCommit<NewJob[], InsertedJob[]>;
   private readonly completions: GroupCommit<Completion[], boolean[]>;
   private closed = false;
+  private readonly groupedJobs = new GroupedJobsProbe(async (queues) =>
+    (this.sql.grouped_jobs_waiting.get({ queues: JSON.stringify(queues) }) as { waiting: number }).waiting === 1,
+  );
+  /** Where the next grouped claim starts visiting groups (see restricted-claim.ts). */
+  private readonly groupCursor = { after: "" };
   /** Queues in which the current write transaction released blocked jobs (see write()). */
   private readonly released = new Set<string>();
   private readonly releaseListeners = new Set<(queue: string | null) => void>();
@@ -118,7 +126,7 @@ export class SqliteStore implements Store {
   }
 
   insertJobs(params: { jobs: NewJob[] }): Promise<InsertedJob[]> {
-    return this.inserts.submit(params.jobs);
+    return this.groupedJobs.afterInsert(params.jobs, this.inserts.submit(params.jobs));
   }
 
   async getJob(params: { id: JobId }) {
@@ -149,27 +157,29 @@ export class SqliteStore implements Store {
     return tallyQueueCounts(rows);
   }
 
-  async claimJobs(params: { queues: string[]; limit: number; workerId: string; leaseMs: number }) {
+  async claimJobs(params: ClaimParams) {
     if (params.limit <= 0 || params.queues.length === 0) return [];
-    const now = Date.now();
-    const leaseExpiresAt = now + params.leaseMs;
+    const grouped = await this.groupedJobs.worthLooking(params);
+    const restricted = grouped || (params.limits ?? []).length > 0;
+    // The clock is read once the write lock is held: a rate limit's window must end after
+    // every start recorded by the claims this one waited for.
+    let now = 0;
     const rows = this.withoutFlush(() => this.write(() => {
-      const found = this.sql.select_claimable.all({
-        queues: JSON.stringify(params.queues),
-        limit: params.limit,
-        now,
-      }) as ClaimableValues[];
+      now = Date.now();
+      const found = restricted
+        ? claimRestricted(this.sql, { ...params, grouped, now, groupCursor: this.groupCursor })
+        : (this.sql.select_claimable.all({ queues: JSON.stringify(params.queues), limit: params.limit, now }) as ClaimableValues[]);
       if (found.length > 0) {
         this.sql.claim_jobs.run({
           ids: JSON.stringify(found.map((values) => values[0])),
           worker_id: params.workerId,
-          lease_expires_at: leaseExpiresAt,
+          lease_expires_at: now + params.leaseMs,
           now,
         });
       }
       return found;
     }));
-    return rows.map((row) => claimedJob(row, params.workerId, leaseExpiresAt, now));
+    return rows.map((row) => claimedJob(row, params.workerId, now + params.leaseMs, now));
   }
 
   async extendLeases(params: { leases: Lease[]; leaseMs: number }): Promise<JobId[]> {

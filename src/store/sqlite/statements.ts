@@ -11,6 +11,14 @@ const STATEMENT_NAMES = [
   "count_jobs",
   "select_claimable",
   "claim_jobs",
+  "grouped_jobs_waiting",
+  "create_limit_windows",
+  "select_limit_windows",
+  "count_running_limited",
+  "record_limit_starts",
+  "select_claim_candidates",
+  "next_group_key",
+  "select_group_turns",
   "extend_leases",
   "complete_job",
   "fail_job",
@@ -73,6 +81,8 @@ export function prepareStatements(db: Database.Database): Statements {
     ...(Object.fromEntries(entries) as Record<StatementName, Database.Statement>),
     // Read as arrays: see ClaimableValues in rows.ts.
     select_claimable: db.prepare(readSql("select_claimable")).raw(true),
+    select_claim_candidates: db.prepare(readSql("select_claim_candidates")).raw(true),
+    select_group_turns: db.prepare(readSql("select_group_turns")).raw(true),
     insert_unkeyed_chunk: db.prepare(repeatLastTuple(readSql("insert_unkeyed_jobs"), INSERT_CHUNK)),
     // Pragmas, not SQL files: they set how this connection commits, they touch no data.
     synchronous_normal: db.prepare("PRAGMA synchronous = NORMAL"),

@@ -3,6 +3,8 @@
 -- are skipped, not waited for), then claims the best $2 across queues in the same statement.
 -- Cost does not grow with the number of finished jobs. Paused queues are skipped here, in the
 -- same statement, so a pause takes effect for every claim that starts after it commits.
+-- Grouped jobs are not taken here (their turn is decided by claimJobs' grouped path), and
+-- `group_key IS NULL` is what lets this walk the jobs_waiting index, which holds only ungrouped jobs.
 WITH picked AS (
   SELECT w.id
   FROM (
@@ -12,7 +14,7 @@ WITH picked AS (
   ) AS q
   CROSS JOIN LATERAL (
     SELECT id, priority, run_at FROM {{schema}}.jobs
-    WHERE queue = q.name AND state IN ('pending','scheduled','retrying') AND run_at <= now()
+    WHERE queue = q.name AND state IN ('pending','scheduled','retrying') AND run_at <= now() AND group_key IS NULL
     ORDER BY priority DESC, run_at, id
     LIMIT $2
     FOR UPDATE SKIP LOCKED

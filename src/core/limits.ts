@@ -1,0 +1,55 @@
+import { ValidationError } from "./errors.js";
+
+/** At most `max` starts in any window of `intervalMs`, counted across every process. */
+export interface RateLimit {
+  max: number;
+  intervalMs: number;
+}
+
+/** What a job type or a queue may declare. */
+export interface LimitOptions {
+  rateLimit?: RateLimit;
+  /** At most this many of its jobs running at once across every process (claimed counts as running). */
+  concurrencyLimit?: number;
+}
+
+/**
+ * One limit as a claim enforces it. `key` names the shared state in the store:
+ * `type:<name>` limits jobs of that type in its queue, `queue:<name>` every job of a queue.
+ */
+export interface ClaimLimit {
+  key: string;
+  queue: string;
+  /** Null for a queue limit; for a type limit, the type whose jobs in `queue` it counts. */
+  type: string | null;
+  rateLimit: RateLimit | null;
+  concurrencyLimit: number | null;
+}
+
+/** Checks declared limits, so a mistake surfaces at `define` / `limitQueue`, not at a claim. */
+export function validateLimitOptions(options: LimitOptions): LimitOptions {
+  const result: LimitOptions = {};
+  if (options.rateLimit !== undefined) {
+    const { max, intervalMs } = options.rateLimit ?? ({} as Partial<RateLimit>);
+    if (!Number.isInteger(max) || max! < 1 || max! > 1_000_000)
+      throw new ValidationError("rateLimit.max", "must be an integer from 1 to 1000000");
+    if (!Number.isInteger(intervalMs) || intervalMs! < 1 || intervalMs! > 86_400_000)
+      throw new ValidationError("rateLimit.intervalMs", "must be an integer from 1 to 86400000 (one day)");
+    result.rateLimit = { max: max!, intervalMs: intervalMs! };
+  }
+  if (options.concurrencyLimit !== undefined) {
+    const k = options.concurrencyLimit;
+    if (!Number.isInteger(k) || k < 1 || k > 1_000_000)
+      throw new ValidationError("concurrencyLimit", "must be an integer from 1 to 1000000");
+    result.concurrencyLimit = k;
+  }
+  return result;
+}
+
+export function typeLimit(type: string, queue: string, options: LimitOptions): ClaimLimit {
+  return { key: `type:${type}`, queue, type, rateLimit: options.rateLimit ?? null, concurrencyLimit: options.concurrencyLimit ?? null };
+}
+
+export function queueLimit(queue: string, options: LimitOptions): ClaimLimit {
+  return { key: `queue:${queue}`, queue, type: null, rateLimit: options.rateLimit ?? null, concurrencyLimit: options.concurrencyLimit ?? null };
+}

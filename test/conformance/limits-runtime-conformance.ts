@@ -1,0 +1,89 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { RateLimitedError, ValidationError } from "../../src/core/errors.js";
+import { Errand } from "../../src/errand.js";
+import type { StoreFactory } from "../helpers/store-factory.js";
+import { waitFor } from "../helpers/wait-for.js";
+
+const fast = { leaseMs: 2_000, heartbeatMs: 100, pollIntervalMs: 20, reaperIntervalMs: 100 };
+
+/** Limits, groups and RateLimitedError through the public Errand API; each backend runs this once. */
+export function describeLimitsRuntimeConformance(factory: StoreFactory): void {
+  describe(`Limits and groups, runtime: ${factory.name}`, () => {
+    let errand: Errand;
+    beforeEach(async () => {
+      errand = await Errand.connect(await factory.open(await factory.url()));
+    });
+    afterEach(async () => {
+      await errand.close({ graceMs: 0 });
+    });
+    const completed = (id: string) =>
+      waitFor(async () => {
+        const job = await errand.getJob(id);
+        return job?.state === "completed" ? job : null;
+      }, { what: `job ${id} to complete` });
+
+    it("RateLimitedError delays the job by retryAfterMs without using up an attempt", async () => {
+      const runs: number[] = [];
+      const call = errand.define("call-api", {
+        maxAttempts: 1,
+        handler: async () => {
+          runs.push(Date.now());
+          if (runs.length === 1) throw new RateLimitedError({ retryAfterMs: 300 });
+          return "ok";
+        },
+      });
+      errand.work(fast);
+      const job = await call.enqueue({});
+      const done = await completed(job.id);
+      expect(done).toMatchObject({ attempt: 1, result: "ok", errors: [] });
+      expect(runs[1]! - runs[0]!).toBeGreaterThanOrEqual(290);
+    });
+
+    it("a type's concurrency cap holds within one worker with free slots", async () => {
+      let running = 0;
+      let most = 0;
+      const render = errand.define("render", {
+        concurrencyLimit: 2,
+        handler: async () => {
+          most = Math.max(most, ++running);
+          await new Promise((r) => setTimeout(r, 30));
+          running--;
+        },
+      });
+      errand.work({ ...fast, concurrency: 10 });
+      const jobs = await errand.enqueueMany(Array.from({ length: 8 }, (_, i) => render.request({ i })));
+      for (const job of jobs) await completed(job.id);
+      expect(most).toBe(2);
+    });
+
+    it("limitQueue caps a whole queue; groupKey runs a key's jobs in order", async () => {
+      const order: number[] = [];
+      let running = 0;
+      let most = 0;
+      errand.limitQueue("ledger", { concurrencyLimit: 3 });
+      const post = errand.define("post-entry", {
+        queue: "ledger",
+        handler: async (payload: { n: number }) => {
+          most = Math.max(most, ++running);
+          await new Promise((r) => setTimeout(r, 10));
+          order.push(payload.n);
+          running--;
+        },
+      });
+      errand.work({ ...fast, queues: ["ledger"], concurrency: 10 });
+      const jobs = await errand.enqueueMany(Array.from({ length: 6 }, (_, n) => post.request({ n }, { groupKey: "acct-1" })));
+      for (const job of jobs) await completed(job.id);
+      expect(order).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(most).toBe(1);
+    });
+
+    it("rejects bad limits at define and limitQueue, naming the field", () => {
+      expect(() => errand.define("a", { rateLimit: { max: 0, intervalMs: 1000 } })).toThrow(ValidationError);
+      expect(() => errand.define("b", { rateLimit: { max: 5, intervalMs: -1 } })).toThrow(/rateLimit.intervalMs/);
+      expect(() => errand.define("c", { concurrencyLimit: 1.5 })).toThrow(/concurrencyLimit/);
+      expect(() => errand.limitQueue("q", {})).toThrow(/limitQueue/);
+      expect(() => errand.limitQueue("bad queue!", { concurrencyLimit: 1 })).toThrow(/queue/);
+      expect(() => new RateLimitedError({ retryAfterMs: -5 })).toThrow(RangeError);
+    });
+  });
+}
