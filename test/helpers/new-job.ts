@@ -1,5 +1,5 @@
 import { DEFAULT_BACKOFF } from "../../src/core/backoff.js";
-import type { NewJob } from "../../src/core/job.js";
+import { STANDALONE_JOB, type NewJob } from "../../src/core/job.js";
 
 export function newJob(overrides: Partial<NewJob> = {}): NewJob {
   return {
@@ -15,13 +15,7 @@ export function newJob(overrides: Partial<NewJob> = {}): NewJob {
     idempotencyKey: null,
     correlationId: null,
     webhookUrl: null,
-    groupKey: null,
-    groupLimit: null,
-    flowId: null,
-    flowNode: null,
-    parentsWaiting: 0,
-    onParentFailure: null,
-    batchId: null,
+    ...STANDALONE_JOB,
     ...overrides,
   };
 }
