@@ -243,7 +243,16 @@ export class Worker {
     void Promise.all(stored).then(() => {
       this.callsUnrecorded--;
       this.startBuffered();
+      // A grouped or capped job's stored ending is what lets the next one in (its group's
+      // turn, the cap's slot): the claim made when the handler settled came too early for it.
+      if (runs.some((run) => this.endingFreesATurn(run.job))) this.wakeup.notify();
     });
+  }
+
+  private endingFreesATurn(job: Job): boolean {
+    if (job.groupKey !== null) return true;
+    const limits = this.deps.claimLimits?.(this.options.queues) ?? [];
+    return limits.some((l) => l.concurrencyLimit !== null && l.queue === job.queue && (l.type === null || l.type === job.type));
   }
 
   /** Drops a claimed job that has not started (canceled, or its lease lost); false if it has. */

@@ -77,6 +77,20 @@ export function describeLimitsRuntimeConformance(factory: StoreFactory): void {
       expect(most).toBe(1);
     });
 
+    it("a group's next job and a capped type's next job start once the last one is stored, not at the next poll", async () => {
+      // A poll far longer than the test: every start after the first must come from the
+      // worker noticing that an ending freed the group's turn or the cap's slot.
+      const slow = { ...fast, pollIntervalMs: 5_000, concurrency: 10 };
+      const post = errand.define("post-entry", { handler: async () => new Promise((r) => setTimeout(r, 10)) });
+      const render = errand.define("render", { concurrencyLimit: 1, handler: async () => new Promise((r) => setTimeout(r, 10)) });
+      const grouped = await errand.enqueueMany(Array.from({ length: 4 }, (_, n) => post.request({ n }, { groupKey: "acct-1" })));
+      const capped = await errand.enqueueMany(Array.from({ length: 4 }, (_, n) => render.request({ n })));
+      const startedAt = Date.now();
+      errand.work(slow);
+      for (const job of [...grouped, ...capped]) await completed(job.id);
+      expect(Date.now() - startedAt).toBeLessThan(3_000);
+    });
+
     it("rejects bad limits at define and limitQueue, naming the field", () => {
       expect(() => errand.define("a", { rateLimit: { max: 0, intervalMs: 1000 } })).toThrow(ValidationError);
       expect(() => errand.define("b", { rateLimit: { max: 5, intervalMs: -1 } })).toThrow(/rateLimit.intervalMs/);
