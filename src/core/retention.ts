@@ -45,11 +45,13 @@ export function resolveRetention(options: RetentionOptions | false | undefined):
   if (options === false) return null;
   if (options === undefined) return DEFAULT_RETENTION;
   if (typeof options !== "object" || options === null) throw new ValidationError("retention", "must be an object or false");
+  rejectUnknownKeys(options, [...TERMINAL_STATES, "intervalMs", "batchSize"], "retention");
   const rules = { ...DEFAULT_RETENTION.rules };
   for (const state of TERMINAL_STATES) {
     const rule = options[state];
     if (rule === undefined) continue;
     if (typeof rule !== "object" || rule === null) throw new ValidationError(`retention.${state}`, "must be an object");
+    rejectUnknownKeys(rule, ["maxAgeMs", "maxCount"], `retention.${state}`);
     rules[state] = {
       maxAgeMs: ruleLimit(rule.maxAgeMs, rules[state].maxAgeMs, `retention.${state}.maxAgeMs`),
       maxCount: ruleLimit(rule.maxCount, rules[state].maxCount, `retention.${state}.maxCount`),
@@ -74,4 +76,10 @@ function positiveInt(value: unknown, fallback: number, field: string): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) throw new ValidationError(field, "must be a positive integer");
   return value;
+}
+
+/** A misspelt option would otherwise leave the default in force without a word. */
+function rejectUnknownKeys(value: object, known: readonly string[], field: string): void {
+  const unknown = Object.keys(value).find((key) => !known.includes(key));
+  if (unknown !== undefined) throw new ValidationError(`${field}.${unknown}`, `is not an option; known: ${known.join(", ")}`);
 }

@@ -39,5 +39,8 @@ describe("retention options", () => {
     expect(fieldOf({ intervalMs: 0 })).toBe("retention.intervalMs");
     expect(fieldOf({ batchSize: null })).toBe("retention.batchSize");
     expect(fieldOf("yes")).toBe("retention");
+    // A misspelt option would otherwise leave the default in force without a word.
+    expect(fieldOf({ complete: { maxCount: 10 } })).toBe("retention.complete");
+    expect(fieldOf({ completed: { maxAge: 1000 } })).toBe("retention.completed.maxAge");
   });
 });
