@@ -49,7 +49,22 @@ describe("errand CLI", () => {
     expect(shown).toMatchObject({ state: "completed", result: { greeting: "hello Ada" }, progress: 100 });
     expect(JSON.parse((await errand(["jobs", "show", lingering, "--json"], env)).stdout).state).toBe("completed");
     const queues = JSON.parse((await errand(["queues", "--json"], env)).stdout);
-    expect(queues).toEqual([{ queue: "default", counts: expect.objectContaining({ completed: 2 }) }]);
+    expect(queues).toEqual([{ queue: "default", counts: expect.objectContaining({ completed: 2 }), paused: false }]);
+  });
+
+  it("pauses and resumes a queue, with --database before or after the queue name", async () => {
+    const database = `sqlite:${join(dir, "queues.db")}`;
+    expect(await errand(["queues", "pause", "reports", "--database", database, "--json"], {})).toMatchObject({ code: 0, stdout: '{"name":"reports","paused":true}\n' });
+    const observer = await Errand.connect(database);
+    try {
+      expect(await observer.store.listPausedQueues()).toEqual(["reports"]);
+      expect((await errand(["queues", "--database", database], {})).stdout).toBe("reports (paused): no jobs\n");
+      expect((await errand(["queues", "--database", database, "resume", "reports"], {})).stdout).toBe('queue "reports" resumed\n');
+      expect(await observer.store.listPausedQueues()).toEqual([]);
+    } finally {
+      await observer.close();
+    }
+    expect(await errand(["queues", "pause", "no spaces", "--database", database], {})).toMatchObject({ code: 2, stderr: expect.stringMatching(/queue name must match/) });
   });
 
   it("sets, lists, pauses, resumes and removes cron schedules; `errand work` fires them", async () => {

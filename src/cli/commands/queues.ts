@@ -1,25 +1,51 @@
 import { Command } from "commander";
 import { JOB_STATES } from "../../core/states.js";
+import { emptyStateCounts } from "../../store/queue-counts.js";
 import { databaseOption } from "../connect-option.js";
-import { withErrand } from "../run-command.js";
+import { CliUsageError, withErrand } from "../run-command.js";
+
+/** The HTTP API's rule for queue names (`POST /v1/queues/:name/pause`). */
+const QUEUE_NAME = /^[A-Za-z0-9_.:/-]{1,128}$/;
 
 export function queuesCommand(): Command {
-  return new Command("queues")
-    .description("job counts per queue and state")
+  const queues = new Command("queues")
+    .description("job counts per queue and state, and whether it is paused; `queues pause|resume <name>`")
     .option("--json", "print JSON")
     .addOption(databaseOption())
     .action(async (opts) => {
       await withErrand(opts.database, async (errand) => {
-        const queues = await errand.store.countJobs({});
+        const [counts, paused] = await Promise.all([errand.store.countJobs({}), errand.store.listPausedQueues()]);
+        const pausedSet = new Set(paused);
+        // A paused queue with no jobs is still listed, so it can be seen and resumed.
+        const empty = paused.filter((q) => !counts.some((c) => c.queue === q)).map((queue) => ({ queue, counts: emptyStateCounts() }));
+        const all = [...counts, ...empty].sort((a, b) => a.queue.localeCompare(b.queue)).map((q) => ({ ...q, paused: pausedSet.has(q.queue) }));
         if (opts.json) {
-          process.stdout.write(JSON.stringify(queues, null, 2) + "\n");
+          process.stdout.write(JSON.stringify(all, null, 2) + "\n");
           return;
         }
-        if (queues.length === 0) process.stdout.write("no queues yet\n");
-        for (const { queue, counts } of queues) {
+        if (all.length === 0) process.stdout.write("no queues yet\n");
+        for (const { queue, counts, paused } of all) {
           const parts = JOB_STATES.filter((s) => counts[s] > 0).map((s) => `${s} ${counts[s]}`);
-          process.stdout.write(`${queue}: ${parts.join(", ")}\n`);
+          process.stdout.write(`${queue}${paused ? " (paused)" : ""}: ${parts.join(", ") || "no jobs"}\n`);
         }
       });
     });
+
+  for (const action of ["pause", "resume"] as const) {
+    queues
+      .command(action)
+      .description(action === "pause" ? "pause a queue: no worker claims its jobs until resumed" : "resume a paused queue")
+      .argument("<name>", "queue name")
+      // --json and --database are the parent's (`queues`), wherever they are written.
+      .action(async (queue: string) => {
+        const opts = queues.opts();
+        await withErrand(opts.database, async (errand) => {
+          if (!QUEUE_NAME.test(queue)) throw new CliUsageError(`queue name must match ${QUEUE_NAME.source}, got "${queue}"`);
+          await (action === "pause" ? errand.store.pauseQueue({ queue }) : errand.store.resumeQueue({ queue }));
+          const state = { name: queue, paused: action === "pause" };
+          process.stdout.write(opts.json ? JSON.stringify(state) + "\n" : `queue "${queue}" ${action === "pause" ? "paused" : "resumed"}\n`);
+        });
+      });
+  }
+  return queues;
 }
