@@ -151,7 +151,7 @@ export function resolveNewJob(
 
 function groupOf(options: EnqueueOptions): Pick<NewJob, "groupKey" | "groupLimit"> {
   if (options.groupKey === undefined) {
-    if (options.groupConcurrency !== undefined) throw new ValidationError("groupConcurrency", "needs a groupKey");
+    if (options.groupConcurrency !== undefined) throw new ValidationError("groupConcurrency", "needs a group key");
     return { groupKey: null, groupLimit: null };
   }
   if (typeof options.groupKey !== "string" || options.groupKey.length === 0 || options.groupKey.length > 255)
