@@ -78,6 +78,8 @@ export class PostgresStore implements Store {
   private readonly completions: GroupCommit<Completion[], boolean[]>;
   private readonly listener: NewJobsListener;
   private closing: Promise<void> | null = null;
+  private readonly onBackgroundError: (error: unknown) => void;
+  private readonly heardClients = new WeakSet<pg.PoolClient>();
   private readonly groupedJobs = new GroupedJobsProbe(async (queues) => {
     const [row] = await this.query<{ waiting: boolean }>("grouped_jobs_waiting", [queues]);
     return row!.waiting;
@@ -92,6 +94,7 @@ export class PostgresStore implements Store {
   ) {
     this.sql = loadStatements(schema);
     this.where = describeServer(options.connectionString);
+    this.onBackgroundError = options.onBackgroundError ?? (() => {});
     this.inserts = new GroupCommit((units) => this.insertUnits(units));
     this.completions = new GroupCommit((units) => this.completeUnits(units));
     this.listener = new NewJobsListener({
@@ -579,12 +582,24 @@ export class PostgresStore implements Store {
     }
   }
 
+  /**
+   * A connection checked out of the pool, for a transaction. The pool listens for errors only
+   * on idle connections; one that drops between two statements of a transaction would emit an
+   * unheard 'error' and crash the process. Its statements fail on their own, so the listener
+   * only has to be there (added once per connection: the pool reuses them).
+   */
   private async connect(): Promise<pg.PoolClient> {
+    let client: pg.PoolClient;
     try {
-      return await this.pool.connect();
+      client = await this.pool.connect();
     } catch (error) {
       throw asStoreError(error, this.where);
     }
+    if (!this.heardClients.has(client)) {
+      client.on("error", this.onBackgroundError);
+      this.heardClients.add(client);
+    }
+    return client;
   }
 
   private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, begin = "BEGIN"): Promise<T> {
