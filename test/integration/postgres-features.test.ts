@@ -7,6 +7,7 @@ import { parsePostgresUrl } from "../../src/store/postgres/connection-url.js";
 import { loadMigrations } from "../../src/store/postgres/migrate.js";
 import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
 import { schemaName } from "../../src/store/postgres/schema-name.js";
+import { parseTimestamptz } from "../../src/store/postgres/timestamp-parser.js";
 import type { InsertedJob } from "../../src/store/store.js";
 import { newJob } from "../helpers/new-job.js";
 import { adminQuery, postgresFactory } from "../helpers/postgres-factory.js";
@@ -36,6 +37,20 @@ const backendsOf = (applicationName: string) =>
     cleanups.push(() => c.end());
     return c;
   };
+
+  it("reads timestamps the server writes, in any session time zone, exactly as pg's own parser does", async () => {
+    const pgParser = pg.types.getTypeParser(1184, "text") as (text: string) => Date;
+    const c = await client(await factory!.url());
+    for (const zone of ["UTC", "Asia/Kathmandu", "America/St_Johns", "Europe/Amsterdam", "Pacific/Kiritimati"]) {
+      await c.query(`SET TimeZone = '${zone}'`);
+      const { rows } = await c.query<{ t: string }>(
+        `SELECT t::text FROM (VALUES (now()), ('1900-01-01 00:00:00+00'::timestamptz), ('2026-03-29 01:30:00.5+00'),
+           ('infinity'), ('0044-03-15 12:00:00+00 BC')) AS v(t)`,
+      );
+      expect(rows).toHaveLength(5);
+      for (const { t } of rows) expect(parseTimestamptz(t), `${zone}: ${t}`).toEqual(pgParser(t));
+    }
+  });
 
   it("lets several processes migrate one fresh schema at once; each migration runs once", async () => {
     const url = await factory!.url();

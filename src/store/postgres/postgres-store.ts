@@ -29,6 +29,7 @@ import { describeServer } from "./connection-url.js";
 import { settleEndedJobs, type PostgresEndedRow } from "./ended-jobs.js";
 import { migrate } from "./migrate.js";
 import { NewJobsListener } from "./new-jobs-listener.js";
+import { storeTypes } from "./timestamp-parser.js";
 import { MissingLimitWindows, claimRestricted } from "./restricted-claim.js";
 import { insertedJob, jobFromRow, type InsertedRow, type JobRow } from "./rows.js";
 import { scheduleFromRow, scheduleParams, type ScheduleRow } from "./schedule-rows.js";
@@ -114,6 +115,7 @@ export class PostgresStore implements Store {
       // Names the schema so an operator (or a test) can tell whose connections these are.
       application_name: `errand:${schema.name}`,
       keepAlive: true,
+      types: storeTypes,
     });
     // Without a listener, an idle pooled connection that drops (server restart) would crash the
     // process. The pool discards that connection; the next query opens a fresh one.
