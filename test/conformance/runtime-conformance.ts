@@ -54,7 +54,11 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       });
       expect(done).toMatchObject({ result: { sent: "a@b.c", tags: 2, attempt: 1 }, progress: 50, attempt: 1 });
       await waitFor(() => seen.includes(`completed:${job.id}`));
-      expect(seen).toEqual([`enqueued:${job.id}`, `started:${job.id}`, `progress:${job.id}`, `completed:${job.id}`]);
+      // A worker's events of one job come in order. `enqueued` is emitted when enqueue() resolves;
+      // on PostgreSQL a listening worker may have started the job by then (NOTIFY and the
+      // insert's reply race on two connections), so only its presence is asserted.
+      expect(seen.filter((e) => !e.startsWith("enqueued:"))).toEqual([`started:${job.id}`, `progress:${job.id}`, `completed:${job.id}`]);
+      expect(seen).toContain(`enqueued:${job.id}`);
     });
 
     it("runs at most `concurrency` handlers at once and finishes every job", async () => {
