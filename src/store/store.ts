@@ -65,7 +65,11 @@ export interface Store {
    * canceling its own job).
    */
   cancelJob(params: { id: JobId; lease?: Lease }): Promise<ChangeResult>;
-  /** Replays a `failed` or `canceled` job: back to `pending` with fresh attempts, history kept. */
+  /**
+   * Replays a `failed` or `canceled` job: back to `pending` with fresh attempts, history kept;
+   * back to `blocked` if it is a flow child with parents that have not ended, or the onComplete
+   * job of a batch that has not ended (one whose batch ended gets the summary, as on release).
+   */
   retryJob(params: { id: JobId }): Promise<ChangeResult>;
 
   /* Flows and batches. Every terminal transition above (completeJobs, completeJobInTransaction,

@@ -151,6 +151,43 @@ export function describeFlowBatchStoreConformance(factory: StoreFactory): void {
       expect(await states(flow.id)).toMatchObject({ a: "completed", b: "running", c: "blocked" });
     });
 
+    it("a flow child canceled while it waited, replayed, waits again for the parents that have not ended", async () => {
+      const flow = await store.insertFlow({
+        nodes: [node("a"), node("b"), node("c", ["a", "b"], { onParentFailure: "continue" })],
+      });
+      const c = flow.jobs[2]!;
+      const claimed = await claimAll();
+      const a = claimed.find((j) => j.flowNode === "a")!;
+      const b = claimed.find((j) => j.flowNode === "b")!;
+      await store.cancelJob({ id: c.id });
+      // a ends while c is canceled: its edge is applied, c stays canceled.
+      await store.completeJobs({ completions: [{ lease: leaseOf(a), result: null }] });
+      expect(await store.retryJob({ id: c.id })).toMatchObject({ outcome: "changed", job: { state: "blocked" } });
+      expect(await claimAll()).toHaveLength(0);
+      await store.completeJobs({ completions: [{ lease: leaseOf(b), result: null }] });
+      expect(await states(flow.id)).toMatchObject({ c: "pending" });
+      // Replayed once its parents have all ended, it is runnable at once.
+      const [running] = await claimAll();
+      await store.cancelJob({ id: running!.id });
+      expect(await store.retryJob({ id: c.id })).toMatchObject({ outcome: "changed", job: { state: "pending" } });
+    });
+
+    it("a batch's onComplete job canceled while it waited, replayed, waits for the batch again, or runs with its summary once it ended", async () => {
+      const first = await store.insertBatch({ jobs: [newJob()], onComplete: newJob({ type: "done", payload: "{}", parentsWaiting: 1 }) });
+      await store.cancelJob({ id: first.onComplete.id });
+      expect(await store.retryJob({ id: first.onComplete.id })).toMatchObject({ outcome: "changed", job: { state: "blocked" } });
+      expect((await claimAll()).map((j) => j.id)).toEqual([first.jobs[0]!.id]);
+      await store.cancelJob({ id: first.jobs[0]!.id });
+      const released = (await store.getJob({ id: first.onComplete.id }))!;
+      expect(released).toMatchObject({ state: "pending", payload: { batchId: first.batch.id, canceled: 1 } });
+
+      const second = await store.insertBatch({ jobs: [newJob()], onComplete: newJob({ type: "done", payload: '{"x":1}', parentsWaiting: 1 }) });
+      await store.cancelJob({ id: second.onComplete.id });
+      await store.cancelJob({ id: second.jobs[0]!.id });
+      const replayed = await store.retryJob({ id: second.onComplete.id });
+      expect(replayed).toMatchObject({ outcome: "changed", job: { state: "pending", payload: { x: 1, batchId: second.batch.id, canceled: 1 } } });
+    });
+
     it("a member replayed before its batch ended stops counting until it ends again", async () => {
       const { batch, jobs, onComplete } = await store.insertBatch({
         jobs: [newJob(), newJob()],

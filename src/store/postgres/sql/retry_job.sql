@@ -1,8 +1,37 @@
 -- $1 id. Replay from the dead-letter set: fresh attempts, errors kept as history. A job with
 -- a webhook announces its next ending too.
-UPDATE {{schema}}.jobs
-SET state = 'pending', run_at = now(), max_attempts = attempt + max_attempts,
+-- A job that was canceled while it still waited goes back to waiting, not to the queue: a flow
+-- child for the parents that have not ended yet (its unresolved edges: a parent's ending is
+-- applied to its edges even while the child is canceled), a batch's onComplete job for its
+-- batch while that has not ended. An onComplete job whose batch has ended runs with the
+-- batch's summary merged into its payload, as on release.
+-- The edges and the batch row are locked (the caller holds the job's row): a parent or last
+-- member ending concurrently either commits first, and is seen here, or waits for this
+-- replay, and then finds the job blocked and releases it. Neither takes the job's lock while
+-- it is not blocked, so the two never deadlock.
+WITH edges AS (
+  SELECT count(*)::int AS n FROM (
+    SELECT 1 FROM {{schema}}.job_dependencies WHERE child_id = $1 AND NOT resolved FOR UPDATE
+  ) AS e
+),
+batch AS (
+  SELECT id, completed, failed, canceled, completed + failed + canceled >= total AS ended
+  FROM {{schema}}.batches WHERE on_complete_job_id = $1
+  FOR UPDATE
+),
+waiting AS (
+  SELECT CASE WHEN EXISTS (SELECT 1 FROM batch WHERE NOT ended) THEN 1 ELSE (SELECT n FROM edges) END AS n
+)
+UPDATE {{schema}}.jobs AS j
+SET state = CASE WHEN w.n > 0 THEN 'blocked' ELSE 'pending' END,
+    parents_waiting = w.n,
+    payload = CASE WHEN b.ended THEN (j.payload::jsonb || jsonb_build_object(
+      'batchId', b.id::text, 'completed', b.completed, 'failed', b.failed, 'canceled', b.canceled))::json
+      ELSE j.payload END,
+    run_at = now(), max_attempts = attempt + max_attempts,
     finished_at = NULL, result = NULL, progress = NULL,
     webhook_pending = (webhook_url IS NOT NULL)
-WHERE id = $1 AND state IN ('failed','canceled')
-RETURNING *, {{schema}}.visible_state(state, run_at) AS visible_state;
+FROM waiting AS w
+LEFT JOIN batch AS b ON true
+WHERE j.id = $1 AND j.state IN ('failed','canceled')
+RETURNING j.*, {{schema}}.visible_state(j.state, j.run_at) AS visible_state;
