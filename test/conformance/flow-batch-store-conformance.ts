@@ -188,6 +188,21 @@ export function describeFlowBatchStoreConformance(factory: StoreFactory): void {
       expect(replayed).toMatchObject({ outcome: "changed", job: { state: "pending", payload: { x: 1, batchId: second.batch.id, canceled: 1 } } });
     });
 
+    it("a batch's onComplete job in its members' group takes its turn after them, not before (it would hold the group forever)", async () => {
+      const grouped = { groupKey: "g", groupLimit: 1 };
+      const { jobs, onComplete } = await store.insertBatch({
+        jobs: [newJob(grouped), newJob(grouped)],
+        onComplete: newJob({ ...grouped, type: "done", payload: "{}", parentsWaiting: 1 }),
+      });
+      for (const member of jobs) {
+        const [claimed] = await claimAll();
+        expect(claimed?.id).toBe(member.id);
+        await store.completeJobs({ completions: [{ lease: leaseOf(claimed!), result: null }] });
+      }
+      const [last] = await claimAll();
+      expect(last?.id).toBe(onComplete.id);
+    });
+
     it("a member replayed before its batch ended stops counting until it ends again", async () => {
       const { batch, jobs, onComplete } = await store.insertBatch({
         jobs: [newJob(), newJob()],

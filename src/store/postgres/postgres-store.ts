@@ -349,11 +349,14 @@ export class PostgresStore implements Store {
 
   async insertBatch(params: { jobs: NewJob[]; onComplete: NewJob }): Promise<InsertedBatch> {
     return this.transaction(async (client) => {
-      // The onComplete job first: the batch row names it, and members name the batch.
+      // Members name the batch, and the batch names its onComplete job, inserted after the
+      // members: a job's turn in its group follows its id, so an onComplete job in a member's
+      // group must come after them, or it would hold the group's turn while it waits for them.
+      const [batch] = await this.query<BatchRow>("insert_batch", [params.jobs.length], client);
+      const members = await this.insertNow(params.jobs.map((j) => ({ ...j, batchId: String(batch!.id) })), client);
       const [callback] = (await this.insertNow([params.onComplete], client)) as [InsertedJob];
-      const [row] = await this.query<BatchRow>("insert_batch", [params.jobs.length, callback.job.id], client);
-      const members = await this.insertNow(params.jobs.map((j) => ({ ...j, batchId: String(row!.id) })), client);
       expectAllCreated([callback, ...members], "a batch's jobs");
+      const [row] = await this.query<BatchRow>("set_batch_on_complete", [batch!.id, callback.job.id], client);
       return { batch: batchFromRow(row!), jobs: members.map((i) => i.job), onComplete: callback.job };
     });
   }

@@ -42,6 +42,7 @@ const STATEMENT_NAMES = [
   "cancel_flow_jobs",
   "list_parent_jobs",
   "insert_batch",
+  "set_batch_on_complete",
   "get_batch",
   "save_schedule",
   "get_schedule",

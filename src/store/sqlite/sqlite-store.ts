@@ -326,11 +326,14 @@ export class SqliteStore implements Store {
   async insertBatch(params: { jobs: NewJob[]; onComplete: NewJob }): Promise<InsertedBatch> {
     const now = Date.now();
     return this.write(() => {
-      // The onComplete job first: the batch row names it, and members name the batch.
+      // Members name the batch, and the batch names its onComplete job, inserted after the
+      // members: a job's turn in its group follows its id, so an onComplete job in a member's
+      // group must come after them, or it would hold the group's turn while it waits for them.
+      const batch = this.sql.insert_batch.get({ now, total: params.jobs.length }) as BatchRow;
+      const members = this.insertNow(params.jobs.map((j) => ({ ...j, batchId: String(batch.id) })));
       const [callback] = this.insertNow([params.onComplete]) as [InsertedJob];
-      const row = this.sql.insert_batch.get({ now, total: params.jobs.length, on_complete_job_id: Number(callback.job.id) }) as BatchRow;
-      const members = this.insertNow(params.jobs.map((j) => ({ ...j, batchId: String(row.id) })));
       expectAllCreated([callback, ...members], "a batch's jobs");
+      const row = this.sql.set_batch_on_complete.get({ id: batch.id, on_complete_job_id: Number(callback.job.id) }) as BatchRow;
       return { batch: batchFromRow(row), jobs: members.map((i) => i.job), onComplete: callback.job };
     });
   }

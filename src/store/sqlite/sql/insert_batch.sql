@@ -1,3 +1,5 @@
+-- Its onComplete job is inserted after its members, in the same transaction, and named by
+-- set_batch_on_complete.sql; till then the batch names none (0: no job has that id).
 INSERT INTO errand_batches (created_at, total, on_complete_job_id)
-VALUES (@now, @total, @on_complete_job_id)
+VALUES (@now, @total, 0)
 RETURNING *;
