@@ -172,6 +172,16 @@ export function describeFlowBatchRuntimeConformance(factory: StoreFactory): void
       await expect(
         errand.enqueueBatch([member.request({ outcome: "ok" })], { onComplete: { type: report, payload: { campaign: "x", completed: 3 } as never } }),
       ).rejects.toMatchObject({ field: "onComplete.payload.completed" });
+      // A NUL character (which PostgreSQL's jsonb cannot hold) would make the summary's merge,
+      // and so the last member's ending, fail every time: refused up front, nothing written.
+      const before = await errand.listJobs({ limit: 100 });
+      await expect(
+        errand.enqueueBatch([member.request({ outcome: "ok" })], { onComplete: { type: report, payload: { campaign: "a\u0000b" } } }),
+      ).rejects.toMatchObject({ field: "onComplete.payload.campaign" });
+      await expect(
+        errand.enqueueBatch([member.request({ outcome: "ok" })], { onComplete: { type: report, payload: { campaign: "x", tags: { "k\u0000": 1 } } as never } }),
+      ).rejects.toMatchObject({ field: "onComplete.payload.tags.k\u0000" });
+      expect((await errand.listJobs({ limit: 100 })).jobs).toHaveLength(before.jobs.length);
     });
   });
 }
