@@ -152,6 +152,17 @@ export function describeStoreConformance(factory: StoreFactory): void {
       expect(await store.failJob({ lease: lease(second), error, retryDelayMs: null })).toBeNull();
     });
 
+    it("records a failure whose error text holds a NUL character, as U+FFFD (PostgreSQL's text cannot hold it)", async () => {
+      await store.insertJobs({ jobs: [newJob({ maxAttempts: 1 })] });
+      const [job] = await claim();
+      const nul = { message: "Unexpected token \u0000 in JSON", code: "E\u0000", stack: "Error: \u0000\n    at parse" };
+      const failed = await store.failJob({ lease: lease(job!), error: nul, retryDelayMs: null });
+      expect(failed).toMatchObject({ state: "failed" });
+      expect(failed!.errors).toMatchObject([
+        { message: "Unexpected token \uFFFD in JSON", code: "E\uFFFD", stack: "Error: \uFFFD\n    at parse" },
+      ]);
+    });
+
     it("extends held leases and reports lost ones", async () => {
       await store.insertJobs({ jobs: [newJob(), newJob()] });
       const [a, b] = await claim(2, W1, 1_000);

@@ -5,6 +5,7 @@ import type { StoredFlow } from "../../core/flow.js";
 import type { Job, JobId, Lease, NewJob } from "../../core/job.js";
 import type { NewSchedule, Schedule } from "../../core/schedule.js";
 import type { JobState, TerminalState } from "../../core/states.js";
+import { storableAttemptError } from "../attempt-error.js";
 import { replayedBatchMember } from "../ended-jobs.js";
 import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
@@ -251,7 +252,8 @@ export class PostgresStore implements Store {
   }
 
   async failJob(params: { lease: Lease; error: AttemptErrorInput; retryDelayMs: number | null }): Promise<Job | null> {
-    const { lease, error } = params;
+    const { lease } = params;
+    const error = storableAttemptError(params.error);
     const values = [lease.jobId, lease.attempt, lease.workerId, params.retryDelayMs, error.message, error.code, error.stack];
     // A retry ends nothing: one statement. A final failure settles its flow and batch with it.
     const [row] =

@@ -6,6 +6,7 @@ import type { StoredFlow } from "../../core/flow.js";
 import type { Job, JobId, Lease, NewJob } from "../../core/job.js";
 import type { NewSchedule, Schedule } from "../../core/schedule.js";
 import type { JobState, TerminalState } from "../../core/states.js";
+import { storableAttemptError } from "../attempt-error.js";
 import { replayedBatchMember } from "../ended-jobs.js";
 import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
@@ -202,13 +203,14 @@ export class SqliteStore implements Store {
 
   async failJob(params: { lease: Lease; error: AttemptErrorInput; retryDelayMs: number | null }) {
     const now = Date.now();
+    const error = storableAttemptError(params.error);
     const row = this.write(() => {
       const failed = this.sql.fail_job.get({
         ...leaseParams(params.lease),
         retry_delay_ms: params.retryDelayMs,
-        message: params.error.message,
-        code: params.error.code,
-        stack: params.error.stack,
+        message: error.message,
+        code: error.code,
+        stack: error.stack,
         now,
       }) as JobRow | undefined;
       if (failed !== undefined) settleEndedJobs(this.sql, [failed], now, this.released);
