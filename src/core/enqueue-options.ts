@@ -128,9 +128,7 @@ export function resolveNewJob(
   }
   let idempotencyKey: string | null = null;
   if (options.idempotencyKey !== undefined) {
-    if (typeof options.idempotencyKey !== "string" || options.idempotencyKey.length === 0 || options.idempotencyKey.length > 255)
-      throw new ValidationError("idempotencyKey", "must be a string of 1–255 characters");
-    idempotencyKey = options.idempotencyKey;
+    idempotencyKey = validateText(options.idempotencyKey, "idempotencyKey", 255);
   }
   return {
     type,
@@ -154,23 +152,30 @@ function groupOf(options: EnqueueOptions): Pick<NewJob, "groupKey" | "groupLimit
     if (options.groupConcurrency !== undefined) throw new ValidationError("groupConcurrency", "needs a group key");
     return { groupKey: null, groupLimit: null };
   }
-  if (typeof options.groupKey !== "string" || options.groupKey.length === 0 || options.groupKey.length > 255)
-    throw new ValidationError("groupKey", "must be a string of 1–255 characters");
+  const groupKey = validateText(options.groupKey, "groupKey", 255);
   const groupLimit =
     options.groupConcurrency === undefined ? 1 : validateInt(options.groupConcurrency, "groupConcurrency", 1, 10_000);
-  return { groupKey: options.groupKey, groupLimit };
+  return { groupKey, groupLimit };
 }
 
 /** The per-job strings that only some jobs carry; null when the caller gave none. */
 function optionalStrings(options: EnqueueOptions): Pick<NewJob, "correlationId" | "webhookUrl"> {
   const result: Pick<NewJob, "correlationId" | "webhookUrl"> = { correlationId: null, webhookUrl: null };
   if (options.correlationId !== undefined) {
-    if (typeof options.correlationId !== "string" || options.correlationId.length === 0 || options.correlationId.length > 128)
-      throw new ValidationError("correlationId", "must be a string of 1–128 characters");
-    result.correlationId = options.correlationId;
+    result.correlationId = validateText(options.correlationId, "correlationId", 128);
   }
   if (options.webhookUrl !== undefined) result.webhookUrl = validateWebhookUrl(options.webhookUrl);
   return result;
+}
+
+/**
+ * A key or label the caller chooses: 1–`max` characters, none of them NUL (U+0000), which
+ * PostgreSQL's text cannot hold; refused here, so every store takes the same keys.
+ */
+function validateText(value: unknown, field: string, max: number): string {
+  if (typeof value !== "string" || value.length === 0 || value.length > max || value.includes("\u0000"))
+    throw new ValidationError(field, `must be a string of 1–${max} characters, none of them NUL (U+0000)`);
+  return value;
 }
 
 function validateWebhookUrl(value: unknown): string {
