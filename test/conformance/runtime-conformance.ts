@@ -308,8 +308,8 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       await expect(errand.enqueue("x", {}, { maxAttempts: 0 })).rejects.toThrow(/maxAttempts/);
       await expect(errand.enqueue("x", {}, { delayMs: 5, runAt: new Date() })).rejects.toThrow(/runAt/);
       await expect(errand.enqueue("bad type!", {})).rejects.toThrow(/type/);
-      // A NUL character, which PostgreSQL's text cannot hold: refused on every store alike (on
-      // PostgreSQL the insert failed, and with it other callers' jobs committed in its group).
+      // A NUL character, which PostgreSQL's text cannot hold: refused on every store alike, as
+      // bad input naming its field (PostgreSQL's insert failed with a driver error instead).
       for (const option of ["idempotencyKey", "groupKey", "correlationId"] as const)
         await expect(errand.enqueue("x", {}, { [option]: "k\u0000" })).rejects.toMatchObject({ field: option });
       expect((await errand.listJobs()).jobs).toHaveLength(0);
