@@ -4,7 +4,7 @@ export type PostgresEndedRow = EndedRow & { id: string };
 
 /** Runs one of the settle statements on the transaction of the ending. */
 export type SettleQuery = (
-  statement: "release_children" | "count_batch_members",
+  statement: "release_children" | "count_batch_members" | "release_batch_callbacks",
   values: unknown[],
 ) => Promise<unknown[]>;
 
@@ -16,7 +16,13 @@ export async function settleEndedJobs(query: SettleQuery, rows: readonly Postgre
 
 async function apply(query: SettleQuery, step: SettleStep<PostgresEndedRow>, channel: string): Promise<PostgresEndedRow[]> {
   if (step.kind === "count_batch_members") {
-    await query("count_batch_members", [step.members.map((r) => r.batch_id), step.members.map((r) => r.state), channel]);
+    const counted = (await query("count_batch_members", [step.members.map((r) => r.batch_id), step.members.map((r) => r.state)])) as {
+      id: string;
+      ended: boolean;
+    }[];
+    const finished = counted.filter((b) => b.ended).map((b) => b.id);
+    // A statement of its own: see release_batch_callbacks.sql.
+    if (finished.length > 0) await query("release_batch_callbacks", [finished, channel]);
     return [];
   }
   const { parents } = step;

@@ -445,6 +445,8 @@ export class PostgresStore implements Store {
    */
   private async change(id: JobId, statement: "cancel_job" | "retry_job", extra: unknown[]): Promise<ChangeResult> {
     return this.transaction(async (client) => {
+      // A replay may make a flow child wait again: see lock_parents_of_job.sql.
+      if (statement === "retry_job") await this.run("lock_parents_of_job", [id], client);
       const [before] = await this.query<JobRow>("lock_job", [id], client);
       if (before === undefined) return { outcome: "not_found" };
       const [after] = await this.query<JobRow>(statement, [id, ...extra], client);

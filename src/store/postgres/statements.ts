@@ -33,6 +33,8 @@ const STATEMENT_NAMES = [
   "mark_webhooks_enqueued",
   "release_children",
   "count_batch_members",
+  "release_batch_callbacks",
+  "lock_parents_of_job",
   "uncount_batch_member",
   "insert_flow",
   "insert_dependencies",

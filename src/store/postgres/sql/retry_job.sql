@@ -5,13 +5,14 @@
 -- applied to its edges even while the child is canceled), a batch's onComplete job for its
 -- batch while that has not ended. An onComplete job whose batch has ended runs with the
 -- batch's summary merged into its payload, as on release.
--- The edges and the batch row are locked (the caller holds the job's row): a parent or last
--- member ending concurrently either commits first, and is seen here, or waits for this
--- replay, and then finds the job blocked and releases it. Neither takes the job's lock while
--- it is not blocked, so the two never deadlock.
+-- Against endings committing meanwhile: the caller first locked the job's flow parents (see
+-- lock_parents_of_job.sql), so the edges read here stay as they are until this commits. The
+-- batch row is locked here: a last member's ending either counted first, and this sees the
+-- batch ended, or waits for this to commit, and then finds the job blocked and releases it
+-- (release_batch_callbacks.sql reads it after the count, in a statement of its own).
 WITH edges AS (
   SELECT count(*)::int AS n FROM (
-    SELECT 1 FROM {{schema}}.job_dependencies WHERE child_id = $1 AND NOT resolved FOR UPDATE
+    SELECT 1 FROM {{schema}}.job_dependencies WHERE child_id = $1 AND NOT resolved
   ) AS e
 ),
 batch AS (
