@@ -35,7 +35,8 @@ export type JobEvent =
   | "permanent_failure_or_no_attempts_left"
   | "snooze"
   | "cancel"
-  | "replay";
+  | "replay"
+  | "replay_waiting";
 
 const TRANSITIONS: Record<JobEvent, { from: readonly (JobState | "new")[]; to: JobState }> = {
   enqueue_now: { from: ["new"], to: "pending" },
@@ -52,6 +53,9 @@ const TRANSITIONS: Record<JobEvent, { from: readonly (JobState | "new")[]; to: J
   snooze: { from: ["running"], to: "scheduled" },
   cancel: { from: ["pending", "scheduled", "blocked", "running", "retrying"], to: "canceled" },
   replay: { from: ["failed", "canceled"], to: "pending" },
+  // A flow child whose parents have not all ended, or a batch's onComplete job whose batch has
+  // not, replayed: it waits again (canceled while it waited, say).
+  replay_waiting: { from: ["failed", "canceled"], to: "blocked" },
 };
 
 export function isTerminal(state: JobState): boolean {

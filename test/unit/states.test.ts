@@ -15,6 +15,7 @@ describe("job state transitions", () => {
     expect(nextState("running", "snooze")).toBe("scheduled");
     expect(nextState("failed", "replay")).toBe("pending");
     expect(nextState("canceled", "replay")).toBe("pending");
+    expect(nextState("canceled", "replay_waiting")).toBe("blocked");
   });
 
   it("refuses moves the table does not allow", () => {
