@@ -107,8 +107,9 @@ export function describeProcessConformance(factory: StoreFactory): void {
           const after = layer === 0 ? [] : [`n${layer - 1}_${k}`, `n${layer - 1}_${(k + 3) % 10}`];
           nodes[name] = { job: record.request({ node: name }), after };
         }
-      // Both workers wait before anything is enqueued, so both take part.
-      const workers = await Promise.all([1, 2].map(() => startWorkerProcess(workerEnv({ CONCURRENCY: "8", SLOW_MS: "2" }))));
+      // Both workers wait before anything is enqueued, and claim only for free slots (no
+      // prefetch: the first to wake would otherwise take the whole batch), so both take part.
+      const workers = await Promise.all([1, 2].map(() => startWorkerProcess(workerEnv({ CONCURRENCY: "8", SLOW_MS: "2", PREFETCH: "0" }))));
       const flow = await errand.enqueueFlow(nodes);
       const { batch, jobs, onComplete } = await errand.enqueueBatch(
         Array.from({ length: 300 }, (_, i) => record.request({ i })),
