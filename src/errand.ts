@@ -24,6 +24,8 @@ import { openStore } from "./store/connect.js";
 import type { JobPage, Store } from "./store/store.js";
 import { Worker, type TypeHandler, type WorkerOptions } from "./worker/worker.js";
 
+const NO_LIMITS: readonly ClaimLimit[] = Object.freeze([]);
+
 export interface ErrandOptions {
   /** A pino logger. Default: JSON to stderr at level ERRAND_LOG_LEVEL or "warn". */
   logger?: Logger;
@@ -304,7 +306,9 @@ export class Errand {
         logger: this.logger,
         payloadLimits: this.payloadLimits,
         handlerFor: (type) => this.typeHandlers.get(type) ?? null,
-        claimLimits: (queues) => [...this.limits.values()].filter((l) => queues.includes(l.queue)),
+        // Asked at every claim and job ending: without limits (the common case) nothing is built.
+        claimLimits: (queues) =>
+          this.limits.size === 0 ? NO_LIMITS : [...this.limits.values()].filter((l) => queues.includes(l.queue)),
       },
       options,
     );

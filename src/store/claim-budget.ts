@@ -22,12 +22,12 @@ export function restrictedSlots(params: { limit: number; restrictedLimit?: numbe
 }
 
 /** The limit windows' keys a claim locks, sorted so that claimers lock them in one order. */
-export function windowKeys(limits: ClaimLimit[]): string[] {
+export function windowKeys(limits: readonly ClaimLimit[]): string[] {
   return [...new Set(limits.map((l) => l.key))].sort();
 }
 
 /** The limits whose running jobs a claim must count (those with a concurrency cap). */
-export function cappedLimits(limits: ClaimLimit[]): ClaimLimit[] {
+export function cappedLimits(limits: readonly ClaimLimit[]): ClaimLimit[] {
   return limits.filter((l) => l.concurrencyLimit !== null);
 }
 
@@ -43,7 +43,7 @@ export class ClaimBudget {
   private readonly charged = new Map<string, number>();
 
   constructor(
-    private readonly limits: ClaimLimit[],
+    private readonly limits: readonly ClaimLimit[],
     /** Each window's log as stored (JSON text), by key. */
     private readonly logs: Map<string, string>,
     /** Running jobs per key, for the capped limits. */
@@ -108,7 +108,7 @@ export class ClaimBudget {
    * A budget for a claim that may take no limited job (no free slot: prefetch only). It needs
    * no lock and no count, since it can charge nothing: limited jobs are simply left out.
    */
-  static spent(limits: ClaimLimit[]): ClaimBudget {
+  static spent(limits: readonly ClaimLimit[]): ClaimBudget {
     return new ClaimBudget(limits.map((l) => ({ ...l, rateLimit: null, concurrencyLimit: 0 })), new Map(), new Map(), 0);
   }
 

@@ -191,7 +191,7 @@ export interface ClaimParams {
   workerId: string;
   leaseMs: number;
   /** Rate limits and concurrency caps to enforce; every process working these jobs must pass the same. */
-  limits?: ClaimLimit[];
+  limits?: readonly ClaimLimit[];
   /** Most of the jobs taken that a limit counts or that belong to a group. Default: `limit`. */
   restrictedLimit?: number;
 }

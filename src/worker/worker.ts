@@ -45,7 +45,7 @@ export interface WorkerDeps {
   payloadLimits: PayloadLimits;
   handlerFor: (type: string) => TypeHandler | null;
   /** The rate limits and concurrency caps on jobs of these queues, enforced by every claim. */
-  claimLimits?: (queues: string[]) => ClaimLimit[];
+  claimLimits?: (queues: string[]) => readonly ClaimLimit[];
 }
 
 /** How a worker runs a job type: one job per handler call, or up to `size` per batch handler call. */
