@@ -13,7 +13,7 @@ export interface AttemptError {
   at: Date;
 }
 
-export interface Job<Payload = unknown, Result = unknown> {
+export interface Job<Payload = unknown, Result = unknown> extends JobPlacement {
   id: JobId;
   type: string;
   queue: string;
@@ -43,8 +43,16 @@ export interface Job<Payload = unknown, Result = unknown> {
   correlationId: string | null;
   /** Where `errand serve` POSTs the job once it ends. */
   webhookUrl: string | null;
+}
+
+/** A flow node whose parent failed or was canceled is canceled too, or runs anyway. */
+export type ParentFailurePolicy = "cancel" | "continue";
+
+/** Where a job stands among others: its group, its flow, its batch (null: none). */
+export interface JobPlacement {
   /** Jobs sharing a group key run in enqueue order, at most `groupLimit` at once. */
   groupKey: string | null;
+  /** Set exactly when groupKey is. */
   groupLimit: number | null;
   /** The flow this job is a node of, and the node's name in it. */
   flowId: string | null;
@@ -55,11 +63,8 @@ export interface Job<Payload = unknown, Result = unknown> {
   batchId: string | null;
 }
 
-/** A flow node whose parent failed or was canceled is canceled too, or runs anyway. */
-export type ParentFailurePolicy = "cancel" | "continue";
-
 /** A fully-resolved job to insert; the client fills defaults and validates before the store sees it. */
-export interface NewJob {
+export interface NewJob extends JobPlacement {
   type: string;
   queue: string;
   /** The payload as JSON text, already validated. */
@@ -74,22 +79,12 @@ export interface NewJob {
   idempotencyKey: string | null;
   correlationId: string | null;
   webhookUrl: string | null;
-  groupKey: string | null;
-  /** Set exactly when groupKey is. */
-  groupLimit: number | null;
-  flowId: string | null;
-  flowNode: string | null;
   /** Parents that must end first; above 0 the job is inserted `blocked`. */
   parentsWaiting: number;
-  onParentFailure: ParentFailurePolicy | null;
-  batchId: string | null;
 }
 
 /** A new job that belongs to no group, flow or batch. */
-export const STANDALONE_JOB: Pick<
-  NewJob,
-  "groupKey" | "groupLimit" | "flowId" | "flowNode" | "parentsWaiting" | "onParentFailure" | "batchId"
-> = Object.freeze({
+export const STANDALONE_JOB: JobPlacement & Pick<NewJob, "parentsWaiting"> = Object.freeze({
   groupKey: null,
   groupLimit: null,
   flowId: null,
