@@ -110,6 +110,28 @@ export function describeStoreConformance(factory: StoreFactory): void {
       expect((await claim(10, W2, 30_000, ["other", "default"])).map((j) => j.id)).toEqual([inserted[3]!.job.id]);
     });
 
+    it("hands out each claimed job exactly as stored, every field, on a first attempt and on a retry", async () => {
+      const backoff = { baseMs: 10, maxMs: 20, jitter: 0 };
+      await store.insertJobs({
+        jobs: [
+          newJob({ payload: '{"n":1,"nested":{"a":[1,2]}}', priority: 3, timeoutMs: 5_000, backoff, idempotencyKey: "claimed-1" }),
+          newJob({ correlationId: "req-7", webhookUrl: "https://example.com/hook", maxAttempts: 2, backoff }),
+          newJob({ groupKey: "g-1", groupLimit: 1, batchId: "5" }),
+        ],
+      });
+      const claimed = [...(await claim(2)), ...(await claim(1))];
+      expect(claimed).toHaveLength(3);
+      for (const job of claimed) {
+        expect(job).toMatchObject({ state: "running", workerId: W1, attempt: 1, errors: [] });
+        expect(job).toEqual(await store.getJob({ id: job.id }));
+      }
+      const retried = claimed.find((j) => j.correlationId === "req-7")!;
+      await store.failJob({ lease: lease(retried), error, retryDelayMs: 0 });
+      const again = await waitFor(async () => (await claim()).at(0), { what: "the retry" });
+      expect(again).toMatchObject({ id: retried.id, attempt: 2, errors: [{ attempt: 1, message: "boom" }] });
+      expect(again).toEqual(await store.getJob({ id: again.id }));
+    });
+
     it("never hands one job to two claimers", async () => {
       await store.insertJobs({ jobs: Array.from({ length: 50 }, () => newJob()) });
       const results = await Promise.all([claim(20, W1), claim(20, W2), claim(20, "worker-3")]);

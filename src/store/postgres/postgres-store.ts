@@ -29,6 +29,7 @@ import { asStoreError } from "./connection-errors.js";
 import { describeServer } from "./connection-url.js";
 import { settleEndedJobs, type PostgresEndedRow } from "./ended-jobs.js";
 import { migrate } from "./migrate.js";
+import { claimedJobs, type ClaimedRow } from "./claimed-rows.js";
 import { NewJobsListener } from "./new-jobs-listener.js";
 import { storeTypes } from "./timestamp-parser.js";
 import { MissingLimitWindows, claimRestricted } from "./restricted-claim.js";
@@ -195,12 +196,12 @@ export class PostgresStore implements Store {
     if (params.limit <= 0 || params.queues.length === 0) return [];
     const grouped = await this.groupedJobs.worthLooking(params);
     if ((params.limits ?? []).length === 0 && !grouped) {
-      const rows = await this.query<JobRow>("claim_jobs", [params.queues, params.limit, params.workerId, params.leaseMs]);
-      return rows.map(jobFromRow);
+      const rows = await this.queryArrays<ClaimedRow>("claim_jobs", [params.queues, params.limit, params.workerId, params.leaseMs]);
+      return claimedJobs(rows, params.workerId);
     }
     const claim = () =>
       this.transaction((client) =>
-        claimRestricted((statement, values) => this.queryPrepared(client, statement, values), {
+        claimRestricted((statement, values, options) => this.queryPrepared(client, statement, values, options), {
           ...params,
           grouped,
           lockNamespace: this.schema.name,
@@ -208,13 +209,13 @@ export class PostgresStore implements Store {
         }),
       );
     try {
-      return (await claim()).map(jobFromRow);
+      return claimedJobs(await claim(), params.workerId);
     } catch (error) {
       if (!(error instanceof MissingLimitWindows)) throw error;
       // Created outside the claim's transaction, so a claim never waits on another's new row
       // while holding windows of its own.
       await this.run("create_limit_windows", [error.keys]);
-      return (await claim()).map(jobFromRow);
+      return claimedJobs(await claim(), params.workerId);
     }
   }
 
@@ -562,11 +563,29 @@ export class PostgresStore implements Store {
     return (await this.run(statement, values, client)).rows as R[];
   }
 
-  /** One statement on a connection of our own pool, as a named prepared statement (see run()). */
-  private async queryPrepared<R>(client: pg.PoolClient, statement: StatementName, values: unknown[]): Promise<R[]> {
+  /** A pooled statement (see run()) whose rows come as arrays of their columns: no object built per row. */
+  private async queryArrays<R>(statement: StatementName, values: unknown[]): Promise<R[]> {
     const { name, text } = this.sql[statement];
     try {
-      return (await client.query({ name, text, values })).rows as R[];
+      return (await this.pool.query({ name, text, values, rowMode: "array" })).rows as R[];
+    } catch (error) {
+      throw asStoreError(error, this.where);
+    }
+  }
+
+  /** One statement on a connection of our own pool, as a named prepared statement (see run()). */
+  private async queryPrepared<R>(
+    client: pg.PoolClient,
+    statement: StatementName,
+    values: unknown[],
+    options?: { arrays: boolean },
+  ): Promise<R[]> {
+    const { name, text } = this.sql[statement];
+    try {
+      const result = options?.arrays
+        ? await client.query({ name, text, values, rowMode: "array" })
+        : await client.query({ name, text, values });
+      return result.rows as R[];
     } catch (error) {
       throw asStoreError(error, this.where);
     }

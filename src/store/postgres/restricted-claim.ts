@@ -1,10 +1,10 @@
 import { ClaimBudget, ROWS_EXAMINED_PER_QUEUE, cappedLimits, restrictedSlots, windowKeys } from "../claim-budget.js";
 import type { ClaimParams } from "../store.js";
-import type { JobRow } from "./rows.js";
+import type { ClaimedRow } from "./claimed-rows.js";
 import type { StatementName } from "./statements.js";
 
-/** Runs one statement on the claim's transaction. */
-export type QueryOn = <R>(statement: StatementName, values: unknown[]) => Promise<R[]>;
+/** Runs one statement on the claim's transaction; with `arrays`, each row comes as an array of its columns. */
+export type QueryOn = <R>(statement: StatementName, values: unknown[], options?: { arrays: boolean }) => Promise<R[]>;
 
 /** Thrown when a limit's window row does not exist yet: create it outside the claim, then claim again. */
 export class MissingLimitWindows extends Error {
@@ -26,7 +26,7 @@ const GROUPS_VISITED = 1_000;
 export async function claimRestricted(
   query: QueryOn,
   params: ClaimParams & { grouped: boolean; lockNamespace: string; groupCursor: { after: string } },
-): Promise<JobRow[]> {
+): Promise<ClaimedRow[]> {
   const limits = params.limits ?? [];
   const slots = restrictedSlots(params);
   const enforcing = limits.length > 0 && slots > 0;
@@ -51,7 +51,7 @@ export async function claimRestricted(
   if (picked.length === 0) return [];
   const ids = picked.map((c) => c.id);
   const startedAt = enforcing ? budget.now : null;
-  const rows = await query<JobRow>("claim_jobs_by_id", [ids, params.workerId, params.leaseMs, startedAt]);
+  const rows = await query<ClaimedRow>("claim_jobs_by_id", [ids, params.workerId, params.leaseMs, startedAt], { arrays: true });
   const windows = budget.windowUpdates();
   if (windows.keys.length > 0) await query("record_limit_starts", [windows.keys, windows.starts]);
   return rows;

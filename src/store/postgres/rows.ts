@@ -40,7 +40,7 @@ export interface JobRow {
 }
 
 /** jsonb has no timestamp type: `at` is stored as the ISO text to_jsonb(now()) writes. */
-interface StoredAttemptError extends Omit<AttemptError, "at"> {
+export interface StoredAttemptError extends Omit<AttemptError, "at"> {
   at: string;
 }
 
@@ -58,7 +58,7 @@ export function jobFromRow(row: JobRow): Job {
     backoff: row.backoff,
     progress: row.progress,
     result: row.result,
-    errors: row.errors.map((e) => ({ attempt: e.attempt, message: e.message, code: e.code, stack: e.stack, at: new Date(e.at) })),
+    errors: attemptErrorsFromRow(row.errors),
     idempotencyKey: row.idempotency_key,
     createdAt: row.created_at,
     runAt: row.run_at,
@@ -75,6 +75,10 @@ export function jobFromRow(row: JobRow): Job {
     onParentFailure: row.on_parent_failure,
     batchId: row.batch_id,
   };
+}
+
+export function attemptErrorsFromRow(errors: StoredAttemptError[]): AttemptError[] {
+  return errors.map((e) => ({ attempt: e.attempt, message: e.message, code: e.code, stack: e.stack, at: new Date(e.at) }));
 }
 
 /** What insert_jobs.sql returns of a row it wrote: the values the server chose. */

@@ -77,9 +77,16 @@ export interface Statement {
 
 export type Statements = Record<StatementName, Statement>;
 
+/** Parts that more than one statement must spell alike: `{{name}}` in a statement is replaced by sql/name.fragment.sql. */
+const FRAGMENTS = ["claimed_columns"] as const;
+
+const readSql = (file: string) => readFileSync(new URL(`./sql/${file}`, import.meta.url), "utf8");
+
 export function loadStatements(schema: SchemaName): Statements {
+  const fragments = FRAGMENTS.map((name) => [`{{${name}}}`, readSql(`${name}.fragment.sql`).trimEnd()] as const);
   const entries = STATEMENT_NAMES.map((name) => {
-    const text = readFileSync(new URL(`./sql/${name}.sql`, import.meta.url), "utf8");
+    let text = readSql(`${name}.sql`);
+    for (const [marker, fragment] of fragments) text = text.replaceAll(marker, fragment);
     return [name, { name: `errand:${schema.name}:${name}`, text: withSchema(text, schema) }] as const;
   });
   return Object.fromEntries(entries) as Statements;

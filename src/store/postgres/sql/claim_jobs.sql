@@ -5,6 +5,7 @@
 -- same statement, so a pause takes effect for every claim that starts after it commits.
 -- Grouped jobs are not taken here (their turn is decided by claimJobs' grouped path), and
 -- `group_key IS NULL` is what lets this walk the jobs_waiting index, which holds only ungrouped jobs.
+-- Returns the compact claimed rows of claimed-rows.ts.
 WITH picked AS (
   SELECT w.id
   FROM (
@@ -35,4 +36,6 @@ claimed AS (
 -- out by its worker id, as after any lost lease. Skipping the flush takes one fsync off every
 -- job's path from enqueue to handler start. (is_local: for this statement's transaction only.)
 no_flush AS (SELECT set_config('synchronous_commit', 'off', true) AS setting)
-SELECT claimed.*, claimed.state AS visible_state FROM claimed CROSS JOIN no_flush ORDER BY priority DESC, run_at, id;
+SELECT
+{{claimed_columns}}
+FROM claimed AS c CROSS JOIN no_flush ORDER BY c.priority DESC, c.run_at, c.id;

@@ -2,6 +2,7 @@
 -- lock_claim_candidates.sql locked and claimJobs chose, in the same transaction (see
 -- claim_jobs.sql for why the WAL flush is not waited for). Under a rate limit, started_at is
 -- the time the limit's window was judged at, so the starts it allowed are the ones recorded.
+-- Returns the compact claimed rows of claimed-rows.ts, as claim_jobs.sql does.
 WITH claimed AS (
   UPDATE {{schema}}.jobs AS j
   SET state = 'running', attempt = j.attempt + 1, worker_id = $2,
@@ -10,4 +11,6 @@ WITH claimed AS (
   RETURNING j.*
 ),
 no_flush AS (SELECT set_config('synchronous_commit', 'off', true) AS setting)
-SELECT claimed.*, claimed.state AS visible_state FROM claimed CROSS JOIN no_flush ORDER BY priority DESC, run_at, id;
+SELECT
+{{claimed_columns}}
+FROM claimed AS c CROSS JOIN no_flush ORDER BY c.priority DESC, c.run_at, c.id;

@@ -1,0 +1,94 @@
+import type { BackoffPolicy } from "../../core/backoff.js";
+import type { Job, ParentFailurePolicy } from "../../core/job.js";
+import { attemptErrorsFromRow, type StoredAttemptError } from "./rows.js";
+
+/**
+ * A row of claim_jobs.sql or claim_jobs_by_id.sql, read as an array (pg's rowMode "array").
+ * A claim returns hundreds of rows at a time, and building them was most of a worker's cost
+ * per job: so it leaves out what every claimed job has in common (state running, this worker,
+ * no progress, result or finish time), sends started_at and lease_expires_at once, on the first
+ * row (one claim sets them alike for every row), and returns backoff as text, parsed once per
+ * distinct policy.
+ */
+export type ClaimedRow = [
+  id: string,
+  type: string,
+  queue: string,
+  payload: unknown,
+  priority: number,
+  attempt: number,
+  maxAttempts: number,
+  timeoutMs: number | null,
+  backoff: string,
+  /** NULL while there are none, as on every first attempt. */
+  errors: StoredAttemptError[] | null,
+  idempotencyKey: string | null,
+  createdAt: Date,
+  runAt: Date,
+  correlationId: string | null,
+  webhookUrl: string | null,
+  groupKey: string | null,
+  groupLimit: number | null,
+  flowId: string | null,
+  flowNode: string | null,
+  onParentFailure: ParentFailurePolicy | null,
+  batchId: string | null,
+  /** Only on the first row. */
+  startedAt: Date | null,
+  /** Only on the first row. */
+  leaseExpiresAt: Date | null,
+];
+
+/** Jobs share a handful of backoff policies (one per type): each distinct text is parsed once. */
+const backoffs = new Map<string, BackoffPolicy>();
+const BACKOFFS_KEPT = 1_000;
+
+function backoffOf(text: string): BackoffPolicy {
+  let policy = backoffs.get(text);
+  if (policy === undefined) {
+    if (backoffs.size >= BACKOFFS_KEPT) backoffs.clear();
+    // Frozen: one object is shared by every job with this policy.
+    policy = Object.freeze(JSON.parse(text) as BackoffPolicy);
+    backoffs.set(text, policy);
+  }
+  return policy;
+}
+
+/** The jobs a claim took, in the order it returned them, as running jobs of `workerId`. */
+export function claimedJobs(rows: ClaimedRow[], workerId: string): Job[] {
+  const first = rows[0];
+  if (first === undefined) return [];
+  const startedAt = first[21];
+  const leaseExpiresAt = first[22];
+  return rows.map((r) => ({
+    id: r[0],
+    type: r[1],
+    queue: r[2],
+    state: "running",
+    payload: r[3],
+    priority: r[4],
+    attempt: r[5],
+    maxAttempts: r[6],
+    timeoutMs: r[7],
+    backoff: backoffOf(r[8]),
+    progress: null,
+    result: null,
+    errors: r[9] === null ? [] : attemptErrorsFromRow(r[9]),
+    idempotencyKey: r[10],
+    createdAt: r[11],
+    runAt: r[12],
+    // Each job its own Date: a handler that changes one must not change its neighbours'.
+    startedAt: startedAt === null ? null : new Date(startedAt.getTime()),
+    finishedAt: null,
+    workerId,
+    leaseExpiresAt: leaseExpiresAt === null ? null : new Date(leaseExpiresAt.getTime()),
+    correlationId: r[13],
+    webhookUrl: r[14],
+    groupKey: r[15],
+    groupLimit: r[16],
+    flowId: r[17],
+    flowNode: r[18],
+    onParentFailure: r[19],
+    batchId: r[20],
+  }));
+}
