@@ -40,8 +40,6 @@ type Outcome =
   | { kind: "nothing_to_record" }
   | { kind: "released" };
 
-const ABORTED = Symbol("aborted");
-
 /**
  * Runs the job's handler with its context; its value completes the job, its throw fails it.
  * For a single handler, a call of it; for a batch member, waiting for its share of the batch.
@@ -52,6 +50,10 @@ export type Invocation = (ctx: JobContext<unknown>) => unknown;
  * One attempt of one claimed job. `recorded` settles when its outcome is in the store;
  * `settled` when the handler's own promise has settled. The worker keeps the concurrency
  * slot until both, so a handler that ignores its AbortSignal cannot pile up zombies.
+ *
+ * A worker runs tens of thousands of these a second, so each allocates little: one promise
+ * decides the outcome (the handler settling, or an abort, whichever comes first), and the
+ * context builds its signal and functions only when a handler asks for them.
  */
 export class JobRun {
   readonly lease: Lease;
@@ -60,19 +62,21 @@ export class JobRun {
   /** Created on first use of ctx.signal: most handlers never look, and it is not free. */
   private controller: AbortController | null = null;
   private abortReason: ErrandError | null = null;
-  private onAbort!: (marker: typeof ABORTED) => void;
-  private settle!: () => void;
+  /** The first call wins: later events (a late return, another abort) change nothing. */
+  private decide!: (outcome: Outcome) => void;
+  private timer: NodeJS.Timeout | null = null;
   /** Set by ctx.completeInTransaction: resolves to its value if it committed, null if not. */
   private transactional: Promise<{ value: unknown } | null> | null = null;
 
   constructor(
     readonly job: Job,
     invoke: Invocation,
-    private readonly deps: JobRunDeps,
+    readonly deps: JobRunDeps,
   ) {
     this.lease = leaseOf(job);
-    this.settled = new Promise((resolve) => (this.settle = resolve));
-    this.recorded = this.execute(invoke);
+    const decided = new Promise<Outcome>((resolve) => (this.decide = resolve));
+    this.settled = this.start(invoke);
+    this.recorded = this.finish(decided);
   }
 
   /** A run of `handler` on this job's payload. */
@@ -85,7 +89,7 @@ export class JobRun {
     if (this.abortReason !== null) return;
     this.abortReason = reason;
     this.controller?.abort(reason);
-    this.onAbort(ABORTED);
+    this.conclude(outcomeOfAbort(reason));
   }
 
   /** Fires on timeout, cancel, lost lease or forced shutdown; `reason` says which. */
@@ -97,24 +101,34 @@ export class JobRun {
     return this.controller.signal;
   }
 
-  private async execute(invoke: Invocation): Promise<void> {
-    const { job } = this;
-    if (this.deps.events.has("started")) this.deps.events.emit("started", { job });
-    const aborted = new Promise<typeof ABORTED>((resolve) => (this.onAbort = resolve));
-    const timer =
-      job.timeoutMs === null ? null : setTimeout(() => this.abort(new JobTimeoutError(job.timeoutMs!)), job.timeoutMs);
-    const running = (async () => invoke(this.context()))();
-    running.then(this.settle, this.settle);
-
-    let outcome: Outcome;
-    try {
-      const value = await Promise.race([running, aborted]);
-      outcome = value === ABORTED ? outcomeOfAbort(this.abortReason) : { kind: "completed", value };
-    } catch (error) {
-      outcome = this.abortReason !== null ? outcomeOfAbort(this.abortReason) : outcomeOfError(error);
-    } finally {
-      if (timer) clearTimeout(timer);
+  /** Calls the handler; the promise returned settles when the handler's does. */
+  private start(invoke: Invocation): Promise<void> {
+    const { job, deps } = this;
+    if (deps.events.has("started")) deps.events.emit("started", { job });
+    if (job.timeoutMs !== null) {
+      const ms = job.timeoutMs;
+      this.timer = setTimeout(() => this.abort(new JobTimeoutError(ms)), ms);
     }
+    let running: Promise<unknown>;
+    try {
+      running = Promise.resolve(invoke(new RunContext(this)));
+    } catch (error) {
+      running = Promise.reject(error);
+    }
+    return running.then(
+      (value) => this.conclude({ kind: "completed", value }),
+      (error) => this.conclude(this.abortReason !== null ? outcomeOfAbort(this.abortReason) : outcomeOfError(error)),
+    );
+  }
+
+  private conclude(outcome: Outcome): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.decide(outcome);
+  }
+
+  private async finish(decided: Promise<Outcome>): Promise<void> {
+    let outcome = await decided;
     // Whatever else happened (a timeout, a throw after it), a committed transactional
     // completion is the outcome: the job is completed in the store and must not be touched again.
     const committed = this.transactional === null ? null : await this.transactional;
@@ -123,31 +137,21 @@ export class JobRun {
       await this.record(outcome);
     } catch (error) {
       // The lease will expire and the reaper will retry the job; nothing is lost.
-      this.deps.logger.error({ err: error, jobId: job.id }, "could not record job outcome");
+      this.deps.logger.error({ err: error, jobId: this.job.id }, "could not record job outcome");
     }
   }
 
-  private context(): JobContext<unknown> {
-    const run = this;
+  /** ctx.progress: persists progress while this worker holds the lease, and emits `progress`. */
+  async reportProgress(percent: number): Promise<void> {
+    if (typeof percent !== "number" || !Number.isFinite(percent) || percent < 0 || percent > 100)
+      throw new RangeError(`progress must be a number from 0 to 100, got ${String(percent)}`);
+    if (this.abortReason !== null) return;
     const { job, deps } = this;
-    return {
-      job,
-      get signal() {
-        return run.signal;
-      },
-      progress: async (percent: number) => {
-        if (typeof percent !== "number" || !Number.isFinite(percent) || percent < 0 || percent > 100)
-          throw new RangeError(`progress must be a number from 0 to 100, got ${String(percent)}`);
-        if (run.abortReason !== null) return;
-        const held = await deps.store.updateProgress({ lease: this.lease, progress: percent });
-        if (held) deps.events.emit("progress", { job: { ...job, progress: percent }, progress: percent });
-      },
-      completeInTransaction: (fn) => run.completeInTransaction(fn),
-      parents: async <Results>() => (await parentResults(deps.store, job)) as Results,
-    };
+    const held = await deps.store.updateProgress({ lease: this.lease, progress: percent });
+    if (held) deps.events.emit("progress", { job: { ...job, progress: percent }, progress: percent });
   }
 
-  private async completeInTransaction<T>(fn: (tx: TransactionClient) => Promise<T>): Promise<T> {
+  async completeInTransaction<T>(fn: (tx: TransactionClient) => Promise<T>): Promise<T> {
     const { store } = this.deps;
     if (store.completeJobInTransaction === undefined)
       throw new UnsupportedByStoreError("ctx.completeInTransaction", store.backend);
@@ -229,6 +233,38 @@ export class JobRun {
       { jobId: this.job.id, attempt: this.job.attempt },
       `${what} refused: this worker no longer holds the job's lease`,
     );
+  }
+}
+
+/**
+ * What a handler gets as `ctx`. Its functions are made on first use and keep their run, so a
+ * handler may take them apart (`const { progress, signal } = ctx`) as with a plain object.
+ */
+class RunContext implements JobContext<unknown> {
+  readonly job: Job;
+  private progressFn: JobContext<unknown>["progress"] | null = null;
+  private completeFn: JobContext<unknown>["completeInTransaction"] | null = null;
+  private parentsFn: JobContext<unknown>["parents"] | null = null;
+
+  constructor(private readonly run: JobRun) {
+    this.job = run.job;
+  }
+
+  get signal(): AbortSignal {
+    return this.run.signal;
+  }
+
+  get progress(): JobContext<unknown>["progress"] {
+    return (this.progressFn ??= (percent) => this.run.reportProgress(percent));
+  }
+
+  get completeInTransaction(): JobContext<unknown>["completeInTransaction"] {
+    return (this.completeFn ??= (fn) => this.run.completeInTransaction(fn));
+  }
+
+  get parents(): JobContext<unknown>["parents"] {
+    const { run } = this;
+    return (this.parentsFn ??= async <Results>() => (await parentResults(run.deps.store, run.job)) as Results);
   }
 }
 

@@ -239,14 +239,18 @@ export class Worker {
       this.startBuffered();
       this.wakeup.notify();
     });
-    const stored = runs.map((run) => Promise.all([run.recorded, settled]).then(() => this.runs.delete(run.job.id)));
-    void Promise.all(stored).then(() => {
+    let unstored = runs.length;
+    const stored = (run: JobRun) => {
+      this.runs.delete(run.job.id);
+      if (--unstored > 0) return;
       this.callsUnrecorded--;
       this.startBuffered();
       // A grouped or capped job's stored ending is what lets the next one in (its group's
       // turn, the cap's slot): the claim made when the handler settled came too early for it.
-      if (runs.some((run) => this.endingFreesATurn(run.job))) this.wakeup.notify();
-    });
+      if (runs.some((r) => this.endingFreesATurn(r.job))) this.wakeup.notify();
+    };
+    // A run's outcome is usually stored after its handler settled; a zombie's (aborted, still running) before.
+    for (const run of runs) void run.recorded.then(() => settled).then(() => stored(run));
   }
 
   private endingFreesATurn(job: Job): boolean {
