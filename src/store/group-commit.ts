@@ -9,13 +9,21 @@ interface Waiting<Unit, Result> {
  * many concurrent callers pay for one commit (one fsync) instead of one each. Each caller's
  * promise settles only after the transaction holding its unit committed. If a combined
  * commit fails, each unit is retried alone so one bad unit cannot fail its neighbours.
+ *
+ * With `maxInFlight` above 1, units that arrive while a commit is under way go out in a
+ * second one at once (on another connection) instead of waiting for the first to return:
+ * commits are waits on the disk and the network, and the store's throughput is the units in
+ * flight divided by that wait. Use it only where the units' order does not matter.
  */
 export class GroupCommit<Unit, Result> {
   private waiting: Waiting<Unit, Result>[] = [];
   private flushScheduled = false;
-  private flushing: Promise<void> | null = null;
+  private readonly flushing = new Set<Promise<void>>();
 
-  constructor(private readonly commit: (units: Unit[]) => Result[] | Promise<Result[]>) {}
+  constructor(
+    private readonly commit: (units: Unit[]) => Result[] | Promise<Result[]>,
+    private readonly maxInFlight = 1,
+  ) {}
 
   submit(unit: Unit): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
@@ -26,20 +34,22 @@ export class GroupCommit<Unit, Result> {
 
   /** Resolves once everything submitted so far has been committed or rejected. */
   async idle(): Promise<void> {
-    while (this.flushing !== null || this.waiting.length > 0) {
-      await (this.flushing ?? new Promise((r) => setImmediate(r)));
+    while (this.flushing.size > 0 || this.waiting.length > 0) {
+      await (this.flushing.size > 0 ? Promise.race(this.flushing) : new Promise((r) => setImmediate(r)));
     }
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled || this.flushing !== null) return;
+    if (this.flushScheduled || this.flushing.size >= this.maxInFlight) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
-      this.flushing = this.flush().finally(() => {
-        this.flushing = null;
+      if (this.waiting.length === 0 || this.flushing.size >= this.maxInFlight) return;
+      const flushing: Promise<void> = this.flush().finally(() => {
+        this.flushing.delete(flushing);
         if (this.waiting.length > 0) this.scheduleFlush();
       });
+      this.flushing.add(flushing);
     });
   }
 

@@ -99,7 +99,9 @@ export class PostgresStore implements Store {
     this.where = describeServer(options.connectionString);
     this.onBackgroundError = options.onBackgroundError ?? (() => {});
     this.inserts = new GroupCommit((units) => this.insertUnits(units));
-    this.completions = new GroupCommit((units) => this.completeUnits(units));
+    // Two completion commits in flight: a worker stops starting jobs while too many outcomes wait
+    // to be stored, so a commit waiting on its fsync would otherwise idle the handlers.
+    this.completions = new GroupCommit((units) => this.completeUnits(units), 2);
     this.listener = new NewJobsListener({
       connectionString: options.connectionString,
       schema,
