@@ -32,7 +32,8 @@ import { migrate } from "./migrate.js";
 import { NewJobsListener } from "./new-jobs-listener.js";
 import { storeTypes } from "./timestamp-parser.js";
 import { MissingLimitWindows, claimRestricted } from "./restricted-claim.js";
-import { insertedJob, jobFromRow, type InsertedRow, type JobRow } from "./rows.js";
+import { insertJobsParams, insertedRows, type InsertJobsResult } from "./insert-params.js";
+import { insertedJob, jobFromRow, type JobRow } from "./rows.js";
 import { scheduleFromRow, scheduleParams, type ScheduleRow } from "./schedule-rows.js";
 import { schemaName, type SchemaName } from "./schema-name.js";
 import { loadStatements, type StatementName, type Statements } from "./statements.js";
@@ -470,39 +471,13 @@ export class PostgresStore implements Store {
   }
 
   private async insertNow(jobs: NewJob[], tx?: TransactionClient): Promise<InsertedJob[]> {
-    // input_n: the input's position (1-based); every other column is NULL if it was not inserted.
-    const rows = await this.query<(InsertedRow & { input_n: number }) | (Record<keyof InsertedRow, null> & { input_n: number })>(
-      "insert_jobs",
-      [
-        jobs.map((j) => j.type),
-        jobs.map((j) => j.queue),
-        jobs.map((j) => j.payload),
-        jobs.map((j) => j.priority),
-        jobs.map((j) => (j.runAt === null ? null : j.runAt.getTime())),
-        jobs.map((j) => j.delayMs),
-        jobs.map((j) => j.maxAttempts),
-        jobs.map((j) => j.timeoutMs),
-        jobs.map((j) => JSON.stringify(j.backoff)),
-        jobs.map((j) => j.idempotencyKey),
-        this.schema.channel,
-        jobs.map((j) => j.correlationId),
-        jobs.map((j) => j.webhookUrl),
-        jobs.map((j) => j.groupKey),
-        jobs.map((j) => j.groupLimit),
-        jobs.map((j) => j.flowId),
-        jobs.map((j) => j.flowNode),
-        jobs.map((j) => j.parentsWaiting),
-        jobs.map((j) => j.onParentFailure),
-        jobs.map((j) => j.batchId),
-      ],
-      tx,
-    );
+    const [result] = await this.query<InsertJobsResult>("insert_jobs", insertJobsParams(jobs, this.schema.channel), tx);
     const results: (InsertedJob | undefined)[] = new Array(jobs.length);
     const byKey = new Map<string, Job>();
-    for (const row of rows) {
-      if (row.id === null) continue;
-      const job = insertedJob(jobs[row.input_n - 1]!, row as InsertedRow);
-      results[row.input_n - 1] = { job, created: true };
+    for (const [i, row] of insertedRows(result!).entries()) {
+      if (row === undefined) continue;
+      const job = insertedJob(jobs[i]!, row);
+      results[i] = { job, created: true };
       if (job.idempotencyKey !== null) byKey.set(job.idempotencyKey, job);
     }
     // Inputs not inserted had an idempotency key that exists already: in this batch, or before it.
