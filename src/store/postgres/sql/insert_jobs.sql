@@ -47,7 +47,10 @@ WITH input AS MATERIALIZED (
                               flow_node, parents_waiting, on_parent_failure, batch_id, n)
   ) AS v
 ),
-inserted AS (
+-- Inputs with an idempotency key and those without are inserted apart: ON CONFLICT makes every
+-- row it inserts a speculative insertion (a conflict check first, one more WAL record after),
+-- which jobs without a key (most of them) cannot need.
+keyed AS (
   INSERT INTO {{schema}}.jobs
     (id, type, queue, state, payload, priority, max_attempts, timeout_ms, backoff, idempotency_key, run_at,
      correlation_id, webhook_url, webhook_pending, group_key, group_limit, flow_id, flow_node, parents_waiting,
@@ -57,9 +60,27 @@ inserted AS (
          correlation_id, webhook_url, webhook_url IS NOT NULL, group_key, group_limit, flow_id, flow_node,
          parents_waiting, on_parent_failure, batch_id
   FROM input
+  WHERE idempotency_key IS NOT NULL
   ORDER BY n
   ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING id, queue, state
+),
+unkeyed AS (
+  INSERT INTO {{schema}}.jobs
+    (id, type, queue, state, payload, priority, max_attempts, timeout_ms, backoff, idempotency_key, run_at,
+     correlation_id, webhook_url, webhook_pending, group_key, group_limit, flow_id, flow_node, parents_waiting,
+     on_parent_failure, batch_id)
+  OVERRIDING SYSTEM VALUE
+  SELECT id, type, queue, state, payload, priority, max_attempts, timeout_ms, backoff, idempotency_key, run_at,
+         correlation_id, webhook_url, webhook_url IS NOT NULL, group_key, group_limit, flow_id, flow_node,
+         parents_waiting, on_parent_failure, batch_id
+  FROM input
+  WHERE idempotency_key IS NULL
+  ORDER BY n
+  RETURNING id, queue, state
+),
+inserted AS (
+  SELECT * FROM keyed UNION ALL SELECT * FROM unkeyed
 ),
 notified AS (
   -- Wakes idle workers listening on this schema's channel; delivered only if this commits.
