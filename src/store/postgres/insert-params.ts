@@ -52,9 +52,9 @@ const COLUMNS: ((job: NewJob) => unknown)[] = [
   (j) => j.batchId,
 ];
 
-/** The parameters of insert_jobs.sql: $1 payloads, $2 the NOTIFY channel, then the column pairs. */
+/** The parameters of insert_jobs.sql: $1 the payloads as a JSON array, $2 the NOTIFY channel, then the column pairs. */
 export function insertJobsParams(jobs: NewJob[], channel: string): unknown[] {
-  return [jobs.map((j) => j.payload), channel, ...COLUMNS.flatMap((valueOf) => column(jobs, valueOf))];
+  return [`[${jobs.map((j) => j.payload).join(",")}]`, channel, ...COLUMNS.flatMap((valueOf) => column(jobs, valueOf))];
 }
 
 /** The one row insert_jobs.sql returns (see its header). */
