@@ -465,6 +465,7 @@ export class PostgresStore implements Store {
 
   /** All units of a group commit go in one statement, so one round trip commits them all. */
   private async insertUnits(units: NewJob[][]): Promise<InsertedJob[][]> {
+    if (units.length === 1) return [await this.insertNow(units[0]!)];
     const all = await this.insertNow(units.flat());
     let start = 0;
     return units.map((jobs) => all.slice(start, (start += jobs.length)));
@@ -472,15 +473,24 @@ export class PostgresStore implements Store {
 
   private async insertNow(jobs: NewJob[], tx?: TransactionClient): Promise<InsertedJob[]> {
     const [result] = await this.query<InsertJobsResult>("insert_jobs", insertJobsParams(jobs, this.schema.channel), tx);
+    const rows = insertedRows(result!);
     const results: (InsertedJob | undefined)[] = new Array(jobs.length);
-    const byKey = new Map<string, Job>();
-    for (const [i, row] of insertedRows(result!).entries()) {
-      if (row === undefined) continue;
-      const job = insertedJob(jobs[i]!, row);
-      results[i] = { job, created: true };
-      if (job.idempotencyKey !== null) byKey.set(job.idempotencyKey, job);
+    let leftOut = false;
+    for (let i = 0; i < jobs.length; i++) {
+      const row = rows[i];
+      if (row === undefined) leftOut = true;
+      else results[i] = { job: insertedJob(jobs[i]!, row), created: true };
     }
-    // Inputs not inserted had an idempotency key that exists already: in this batch, or before it.
+    if (leftOut) await this.findLeftOut(jobs, results, tx);
+    return results as InsertedJob[];
+  }
+
+  /** Fills in the inputs insert_jobs.sql left out: their idempotency key exists already, in this batch or before it. */
+  private async findLeftOut(jobs: NewJob[], results: (InsertedJob | undefined)[], tx?: TransactionClient): Promise<void> {
+    const byKey = new Map<string, Job>();
+    for (const inserted of results) {
+      if (inserted !== undefined && inserted.job.idempotencyKey !== null) byKey.set(inserted.job.idempotencyKey, inserted.job);
+    }
     const missing = jobs.map((j) => j.idempotencyKey).filter((key, i) => results[i] === undefined && !byKey.has(key!));
     if (missing.length > 0) {
       for (const row of await this.query<JobRow>("get_jobs_by_idempotency_keys", [missing], tx))
@@ -497,7 +507,6 @@ export class PostgresStore implements Store {
       const again = await this.insertNow(vanished.map((i) => jobs[i]!), tx);
       vanished.forEach((i, k) => (results[i] = again[k]));
     }
-    return results as InsertedJob[];
   }
 
   private async completeUnits(units: Completion[][]): Promise<boolean[][]> {
