@@ -130,11 +130,17 @@ export function resolveNewJob(
   if (options.idempotencyKey !== undefined) {
     idempotencyKey = validateText(options.idempotencyKey, "idempotencyKey", 255);
   }
+  // Checked in this order, so the first error reported stays the same; one literal without
+  // spreads, since it is built for every job enqueued.
+  const strings = optionalStrings(options);
+  const text = serializePayload(payload, limits);
+  const group = groupOf(options);
   return {
     type,
-    ...optionalStrings(options),
+    correlationId: strings.correlationId,
+    webhookUrl: strings.webhookUrl,
     queue: resolved.queue,
-    payload: serializePayload(payload, limits),
+    payload: text,
     priority: resolved.priority,
     runAt,
     delayMs,
@@ -142,8 +148,13 @@ export function resolveNewJob(
     timeoutMs: resolved.timeoutMs,
     backoff: resolved.backoff,
     idempotencyKey,
-    ...STANDALONE_JOB,
-    ...groupOf(options),
+    groupKey: group.groupKey,
+    groupLimit: group.groupLimit,
+    flowId: STANDALONE_JOB.flowId,
+    flowNode: STANDALONE_JOB.flowNode,
+    parentsWaiting: STANDALONE_JOB.parentsWaiting,
+    onParentFailure: STANDALONE_JOB.onParentFailure,
+    batchId: STANDALONE_JOB.batchId,
   };
 }
 

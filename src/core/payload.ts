@@ -19,12 +19,47 @@ export function serializePayload(
   limits: PayloadLimits = DEFAULT_PAYLOAD_LIMITS,
   field = "payload",
 ): string {
-  checkJsonValue(value, field, 0, limits.maxDepth, new Set());
+  // The common case is checked without building a path per value; anything it does not pass
+  // is checked again by checkJsonValue, which names the offending path (or passes it after all).
+  if (!isPlainJson(value, 0, limits.maxDepth)) checkJsonValue(value, field, 0, limits.maxDepth, new Set());
   const text = JSON.stringify(value);
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: most payloads need no counting.
+  if (text.length * 3 <= limits.maxBytes) return text;
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > limits.maxBytes)
     throw new ValidationError(field, `is ${bytes} bytes as JSON; the limit is ${limits.maxBytes}`);
   return text;
+}
+
+/**
+ * Whether `value` is JSON of plain objects and arrays, at most `maxDepth` deep. A cycle is
+ * refused by the depth limit, so no set of ancestors is kept.
+ */
+function isPlainJson(value: unknown, depth: number, maxDepth: number): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value);
+    case "object":
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth >= maxDepth) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1, maxDepth)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    if (!isPlainJson((value as Record<string, unknown>)[keys[i]!], depth + 1, maxDepth)) return false;
+  }
+  return true;
 }
 
 function checkJsonValue(

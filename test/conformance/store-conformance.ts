@@ -39,6 +39,24 @@ export function describeStoreConformance(factory: StoreFactory): void {
       expect(await store.getJob({ id: "999999" })).toBeNull();
     });
 
+    it("reads back as returned a batch whose jobs differ in every column, and one whose jobs share them all", async () => {
+      const runAt = new Date(Date.now() + 60_000);
+      const mixed = await store.insertJobs({
+        jobs: [
+          newJob({ runAt, priority: -3, backoff: { baseMs: 5, maxMs: 50, jitter: 0 }, timeoutMs: 1_000, correlationId: "c1" }),
+          newJob({ type: "other", queue: "mail", delayMs: 5_000, maxAttempts: 1, webhookUrl: "https://example.com/hook" }),
+          newJob({ idempotencyKey: "mixed-1", groupKey: "g", groupLimit: 3, payload: '{"a":[1,"x\\\\y\\"z"]}' }),
+          newJob({ runAt: new Date(Date.now() - 60_000), flowId: "5", flowNode: "n", parentsWaiting: 1, onParentFailure: "cancel", batchId: "6" }),
+        ],
+      });
+      expect(mixed.map((i) => i.job.state)).toEqual(["scheduled", "scheduled", "pending", "blocked"]);
+      expect(mixed[0]!.job.runAt).toEqual(runAt);
+      expect(mixed[2]!.job.payload).toEqual({ a: [1, 'x\\y"z'] });
+      const alike = await store.insertJobs({ jobs: [1, 2, 3].map(() => newJob({ queue: "mail", delayMs: 1_500, correlationId: "same" })) });
+      for (const { job } of [...mixed, ...alike]) expect(await store.getJob({ id: job.id })).toEqual(job);
+      expect(alike[0]!.job.runAt.getTime() - alike[0]!.job.createdAt.getTime()).toBe(1_500);
+    });
+
     it("keeps group, flow and batch columns, and stores a job with parents waiting as blocked, unclaimable", async () => {
       const [grouped, blocked, keyed] = await store.insertJobs({
         jobs: [

@@ -33,7 +33,8 @@ import { claimedJobs, type ClaimedRow } from "./claimed-rows.js";
 import { NewJobsListener } from "./new-jobs-listener.js";
 import { storeTypes } from "./timestamp-parser.js";
 import { MissingLimitWindows, claimRestricted } from "./restricted-claim.js";
-import { insertedJob, jobFromRow, type InsertedRow, type JobRow } from "./rows.js";
+import { insertJobsParams, insertedRows, type InsertJobsResult } from "./insert-params.js";
+import { insertedJob, jobFromRow, type JobRow } from "./rows.js";
 import { scheduleFromRow, scheduleParams, type ScheduleRow } from "./schedule-rows.js";
 import { schemaName, type SchemaName } from "./schema-name.js";
 import { loadStatements, type StatementName, type Statements } from "./statements.js";
@@ -467,48 +468,32 @@ export class PostgresStore implements Store {
 
   /** All units of a group commit go in one statement, so one round trip commits them all. */
   private async insertUnits(units: NewJob[][]): Promise<InsertedJob[][]> {
+    if (units.length === 1) return [await this.insertNow(units[0]!)];
     const all = await this.insertNow(units.flat());
     let start = 0;
     return units.map((jobs) => all.slice(start, (start += jobs.length)));
   }
 
   private async insertNow(jobs: NewJob[], tx?: TransactionClient): Promise<InsertedJob[]> {
-    // input_n: the input's position (1-based); every other column is NULL if it was not inserted.
-    const rows = await this.query<(InsertedRow & { input_n: number }) | (Record<keyof InsertedRow, null> & { input_n: number })>(
-      "insert_jobs",
-      [
-        jobs.map((j) => j.type),
-        jobs.map((j) => j.queue),
-        jobs.map((j) => j.payload),
-        jobs.map((j) => j.priority),
-        jobs.map((j) => (j.runAt === null ? null : j.runAt.getTime())),
-        jobs.map((j) => j.delayMs),
-        jobs.map((j) => j.maxAttempts),
-        jobs.map((j) => j.timeoutMs),
-        jobs.map((j) => JSON.stringify(j.backoff)),
-        jobs.map((j) => j.idempotencyKey),
-        this.schema.channel,
-        jobs.map((j) => j.correlationId),
-        jobs.map((j) => j.webhookUrl),
-        jobs.map((j) => j.groupKey),
-        jobs.map((j) => j.groupLimit),
-        jobs.map((j) => j.flowId),
-        jobs.map((j) => j.flowNode),
-        jobs.map((j) => j.parentsWaiting),
-        jobs.map((j) => j.onParentFailure),
-        jobs.map((j) => j.batchId),
-      ],
-      tx,
-    );
+    const [result] = await this.query<InsertJobsResult>("insert_jobs", insertJobsParams(jobs, this.schema.channel), tx);
+    const rows = insertedRows(result!);
     const results: (InsertedJob | undefined)[] = new Array(jobs.length);
-    const byKey = new Map<string, Job>();
-    for (const row of rows) {
-      if (row.id === null) continue;
-      const job = insertedJob(jobs[row.input_n - 1]!, row as InsertedRow);
-      results[row.input_n - 1] = { job, created: true };
-      if (job.idempotencyKey !== null) byKey.set(job.idempotencyKey, job);
+    let leftOut = false;
+    for (let i = 0; i < jobs.length; i++) {
+      const row = rows[i];
+      if (row === undefined) leftOut = true;
+      else results[i] = { job: insertedJob(jobs[i]!, row), created: true };
     }
-    // Inputs not inserted had an idempotency key that exists already: in this batch, or before it.
+    if (leftOut) await this.findLeftOut(jobs, results, tx);
+    return results as InsertedJob[];
+  }
+
+  /** Fills in the inputs insert_jobs.sql left out: their idempotency key exists already, in this batch or before it. */
+  private async findLeftOut(jobs: NewJob[], results: (InsertedJob | undefined)[], tx?: TransactionClient): Promise<void> {
+    const byKey = new Map<string, Job>();
+    for (const inserted of results) {
+      if (inserted !== undefined && inserted.job.idempotencyKey !== null) byKey.set(inserted.job.idempotencyKey, inserted.job);
+    }
     const missing = jobs.map((j) => j.idempotencyKey).filter((key, i) => results[i] === undefined && !byKey.has(key!));
     if (missing.length > 0) {
       for (const row of await this.query<JobRow>("get_jobs_by_idempotency_keys", [missing], tx))
@@ -525,7 +510,6 @@ export class PostgresStore implements Store {
       const again = await this.insertNow(vanished.map((i) => jobs[i]!), tx);
       vanished.forEach((i, k) => (results[i] = again[k]));
     }
-    return results as InsertedJob[];
   }
 
   private async completeUnits(units: Completion[][]): Promise<boolean[][]> {

@@ -81,8 +81,12 @@ export function attemptErrorsFromRow(errors: StoredAttemptError[]): AttemptError
   return errors.map((e) => ({ attempt: e.attempt, message: e.message, code: e.code, stack: e.stack, at: new Date(e.at) }));
 }
 
-/** What insert_jobs.sql returns of a row it wrote: the values the server chose. */
-export type InsertedRow = Pick<JobRow, "id" | "state" | "created_at" | "run_at">;
+/**
+ * What insert_jobs.sql decided for a row it wrote. Its run time is not among them: it is the
+ * input's runAt (sent to the millisecond), or created_at + delayMs, which the row's now() +
+ * delay truncates to the same millisecond.
+ */
+export type InsertedRow = Pick<JobRow, "id" | "state" | "created_at">;
 
 /**
  * The job insert_jobs.sql just wrote, built from its input and the server's choices. Its
@@ -105,7 +109,7 @@ export function insertedJob(input: NewJob, row: InsertedRow): Job {
     errors: [],
     idempotencyKey: input.idempotencyKey,
     createdAt: row.created_at,
-    runAt: row.run_at,
+    runAt: new Date(input.runAt === null ? row.created_at.getTime() + input.delayMs : input.runAt.getTime()),
     startedAt: null,
     finishedAt: null,
     workerId: null,

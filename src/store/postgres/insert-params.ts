@@ -1,0 +1,77 @@
+import type { BackoffPolicy } from "../../core/backoff.js";
+import type { NewJob } from "../../core/job.js";
+import type { JobState } from "../../core/states.js";
+import type { InsertedRow } from "./rows.js";
+
+/**
+ * A column of insert_jobs.sql: one value per job, or, when every job has the same value, none
+ * per job and that value once. Most columns of a bulk enqueue are the same for every job (type,
+ * queue, backoff, the NULLs of options not used); sending them once spares the array escaping
+ * here and the parsing of 1 000 values on the server.
+ */
+function column<T>(jobs: NewJob[], valueOf: (job: NewJob) => T): [perJob: T[] | null, shared: T | null] {
+  const first = valueOf(jobs[0]!);
+  let i = 1;
+  let value = first;
+  while (i < jobs.length && (value = valueOf(jobs[i]!)) === first) i++;
+  if (i === jobs.length) return [null, first];
+  const values = new Array<T>(jobs.length).fill(first, 0, i);
+  values[i] = value;
+  for (i++; i < jobs.length; i++) values[i] = valueOf(jobs[i]!);
+  return [values, null];
+}
+
+/** JSON text of a job's backoff; jobs of one type share one policy object, stringified once. */
+let lastBackoff: BackoffPolicy | null = null;
+let lastBackoffText = "";
+function backoffText(job: NewJob): string {
+  if (job.backoff !== lastBackoff) [lastBackoff, lastBackoffText] = [job.backoff, JSON.stringify(job.backoff)];
+  return lastBackoffText;
+}
+
+/** insert_jobs.sql's column pairs, in its order: $3,$4 type … $37,$38 batch_id. */
+const COLUMNS: ((job: NewJob) => unknown)[] = [
+  (j) => j.type,
+  (j) => j.queue,
+  (j) => j.priority,
+  // pg writes a Date as text to the millisecond: the row gets exactly the Job's run time.
+  (j) => j.runAt,
+  (j) => j.delayMs,
+  (j) => j.maxAttempts,
+  (j) => j.timeoutMs,
+  backoffText,
+  (j) => j.idempotencyKey,
+  (j) => j.correlationId,
+  (j) => j.webhookUrl,
+  (j) => j.groupKey,
+  (j) => j.groupLimit,
+  (j) => j.flowId,
+  (j) => j.flowNode,
+  (j) => j.parentsWaiting,
+  (j) => j.onParentFailure,
+  (j) => j.batchId,
+];
+
+/** The parameters of insert_jobs.sql: $1 the payloads as a JSON array, $2 the NOTIFY channel, then the column pairs. */
+export function insertJobsParams(jobs: NewJob[], channel: string): unknown[] {
+  return [`[${jobs.map((j) => j.payload).join(",")}]`, channel, ...COLUMNS.flatMap((valueOf) => column(jobs, valueOf))];
+}
+
+/** The one row insert_jobs.sql returns (see its header). */
+export interface InsertJobsResult {
+  created_at: Date;
+  ids: string;
+  states: string;
+  not_inserted: string | null;
+}
+
+const STATE_LETTERS: Record<string, JobState> = { p: "pending", s: "scheduled", b: "blocked" };
+
+/** Element i: what the server decided for input i, or undefined if it was not inserted. */
+export function insertedRows(result: InsertJobsResult): (InsertedRow | undefined)[] {
+  const ids = result.ids.split(",");
+  const skipped = result.not_inserted === null ? null : new Set(result.not_inserted.split(","));
+  return ids.map((id, i) =>
+    skipped?.has(id) ? undefined : { id, state: STATE_LETTERS[result.states[i]!]!, created_at: result.created_at },
+  );
+}
