@@ -6,15 +6,18 @@
 -- Grouped jobs are not taken here (their turn is decided by claimJobs' grouped path), and
 -- `group_key IS NULL` is what lets this walk the jobs_waiting index, which holds only ungrouped jobs.
 -- Returns the compact claimed rows of claimed-rows.ts.
+-- Picked rows are updated by ctid, the address of the row version the walk locked: no second
+-- descent of the primary key per row. A version that cannot change under our lock, and if it
+-- is not the one the update's snapshot sees, the job is just not claimed this time.
 WITH picked AS (
-  SELECT w.id
+  SELECT w.ctid
   FROM (
     -- Paused queues are dropped before their rows are visited, so none of them is even locked.
     SELECT u.name FROM unnest($1::text[]) AS u(name)
     WHERE NOT EXISTS (SELECT 1 FROM {{schema}}.paused_queues AS p WHERE p.queue = u.name)
   ) AS q
   CROSS JOIN LATERAL (
-    SELECT id, priority, run_at FROM {{schema}}.jobs
+    SELECT id, ctid, priority, run_at FROM {{schema}}.jobs
     WHERE queue = q.name AND state IN ('pending','scheduled','retrying') AND run_at <= now() AND group_key IS NULL
     ORDER BY priority DESC, run_at, id
     LIMIT $2
@@ -28,7 +31,7 @@ claimed AS (
   SET state = 'running', attempt = j.attempt + 1, worker_id = $3,
       lease_expires_at = now() + $4 * interval '1 millisecond', started_at = now(), progress = NULL
   FROM picked
-  WHERE j.id = picked.id
+  WHERE j.ctid = picked.ctid
   RETURNING j.*
 ),
 -- A claim need not wait for its WAL flush: if the server crashed before the flush, the claim
