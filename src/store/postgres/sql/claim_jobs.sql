@@ -6,9 +6,10 @@
 -- Grouped jobs are not taken here (their turn is decided by claimJobs' grouped path), and
 -- `group_key IS NULL` is what lets this walk the jobs_waiting index, which holds only ungrouped jobs.
 -- Returns the compact claimed rows of claimed-rows.ts.
--- Picked rows are updated by ctid, the address of the row version the walk locked: no second
--- descent of the primary key per row. A version that cannot change under our lock, and if it
--- is not the one the update's snapshot sees, the job is just not claimed this time.
+-- The walk hands on the address (ctid) of each row version it locked, and the update goes
+-- straight to it: no second descent of the primary key per row. Nothing can change a locked
+-- row before this statement updates it; should the locked version be newer than the
+-- statement's snapshot, the update does not see it and the job waits for the next claim.
 WITH picked AS (
   SELECT w.ctid
   FROM (
