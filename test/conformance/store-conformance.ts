@@ -150,6 +150,20 @@ export function describeStoreConformance(factory: StoreFactory): void {
       expect(again).toEqual(await store.getJob({ id: again.id }));
     });
 
+    it("gives every job of one claim its start and lease times, whatever order the claim returns them in", async () => {
+      // Later jobs first by priority: the order claims return is not the order they update in.
+      await store.insertJobs({
+        jobs: [1, 2, 3, 4].flatMap((p) => [newJob({ priority: p }), newJob({ priority: p, groupKey: `g-${p}`, groupLimit: 1 })]),
+      });
+      const claimed = [...(await claim(4)), ...(await claim(4))];
+      expect(claimed).toHaveLength(8);
+      for (const job of claimed) {
+        expect(job.startedAt).toBeInstanceOf(Date);
+        expect(job.leaseExpiresAt).toBeInstanceOf(Date);
+        expect(job).toEqual(await store.getJob({ id: job.id }));
+      }
+    });
+
     it("never hands one job to two claimers", async () => {
       await store.insertJobs({ jobs: Array.from({ length: 50 }, () => newJob()) });
       const results = await Promise.all([claim(20, W1), claim(20, W2), claim(20, "worker-3")]);

@@ -6,8 +6,8 @@ import { attemptErrorsFromRow, type StoredAttemptError } from "./rows.js";
  * A row of claim_jobs.sql or claim_jobs_by_id.sql, read as an array (pg's rowMode "array").
  * A claim returns hundreds of rows at a time, and building them was most of a worker's cost
  * per job: so it leaves out what every claimed job has in common (state running, this worker,
- * no progress, result or finish time), sends started_at and lease_expires_at once, on the first
- * row (one claim sets them alike for every row), and returns backoff as text, parsed once per
+ * no progress, result or finish time), sends started_at and lease_expires_at once, on one row
+ * (one claim sets them alike for every row), and returns backoff as text, parsed once per
  * distinct policy.
  */
 export type ClaimedRow = [
@@ -33,9 +33,9 @@ export type ClaimedRow = [
   flowNode: string | null,
   onParentFailure: ParentFailurePolicy | null,
   batchId: string | null,
-  /** Only on the first row. */
+  /** On one row of the claim only (its first). */
   startedAt: Date | null,
-  /** Only on the first row. */
+  /** On one row of the claim only (its first). */
   leaseExpiresAt: Date | null,
 ];
 
@@ -56,10 +56,11 @@ function backoffOf(text: string): BackoffPolicy {
 
 /** The jobs a claim took, in the order it returned them, as running jobs of `workerId`. */
 export function claimedJobs(rows: ClaimedRow[], workerId: string): Job[] {
-  const first = rows[0];
-  if (first === undefined) return [];
-  const startedAt = first[21];
-  const leaseExpiresAt = first[22];
+  // The statements send them on their first row; looking for it keeps that a detail of the SQL.
+  const timed = rows.find((r) => r[21] !== null);
+  if (timed === undefined) return [];
+  const startedAt = timed[21];
+  const leaseExpiresAt = timed[22];
   return rows.map((r) => ({
     id: r[0],
     type: r[1],
