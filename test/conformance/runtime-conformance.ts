@@ -37,6 +37,22 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       return seen;
     };
 
+    it("lets a handler take ctx apart: each member works on its own", async () => {
+      const job = errand.define("destructured", {
+        handler: async (_p: Record<string, never>, { job: claimed, signal, progress, parents }) => {
+          await progress(30);
+          return { id: claimed.id, aborted: signal.aborted, isSignal: signal instanceof AbortSignal, parents: await parents() };
+        },
+      });
+      errand.work({ ...fast, concurrency: 1 });
+      const enqueued = await job.enqueue({});
+      const done = await waitFor(async () => {
+        const j = await errand.getJob(enqueued.id);
+        return j?.state === "completed" ? j : null;
+      });
+      expect(done).toMatchObject({ progress: 30, result: { id: enqueued.id, aborted: false, isSignal: true, parents: {} } });
+    });
+
     it("runs a typed handler with its JSON payload, stores progress and result, and emits events in order", async () => {
       const seen = recordEvents(errand);
       const email = errand.define("send-email", {
