@@ -150,6 +150,26 @@ export function describeStoreConformance(factory: StoreFactory): void {
       expect(again).toEqual(await store.getJob({ id: again.id }));
     });
 
+    it("gives every job of one claim its start and lease expiry, whatever order the claim took them in", async () => {
+      // Grouped jobs are claimed by id (the lower id first), returned by priority (the higher first);
+      // across queues, each queue's jobs are taken apart, the best of them returned first.
+      await store.insertJobs({
+        jobs: [
+          newJob({ groupKey: "g-low", groupLimit: 1, priority: 0 }),
+          newJob({ groupKey: "g-high", groupLimit: 1, priority: 5 }),
+          newJob({ queue: "a", priority: 0 }),
+          newJob({ queue: "b", priority: 7 }),
+        ],
+      });
+      const claimed = [...(await claim(10)), ...(await claim(10, W1, 30_000, ["a", "b"]))];
+      expect(claimed.map((j) => j.priority)).toEqual([5, 0, 7, 0]);
+      for (const job of claimed) {
+        expect(job.startedAt).toBeInstanceOf(Date);
+        expect(job.leaseExpiresAt).toBeInstanceOf(Date);
+        expect(job).toEqual(await store.getJob({ id: job.id }));
+      }
+    });
+
     it("never hands one job to two claimers", async () => {
       await store.insertJobs({ jobs: Array.from({ length: 50 }, () => newJob()) });
       const results = await Promise.all([claim(20, W1), claim(20, W2), claim(20, "worker-3")]);
