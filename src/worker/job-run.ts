@@ -236,35 +236,47 @@ export class JobRun {
   }
 }
 
+/** RunContext's own keys besides `job`: symbols, which JSON.stringify and Object.keys pass over. */
+const RUN = Symbol("run");
+const PROGRESS = Symbol("progress");
+const COMPLETE = Symbol("completeInTransaction");
+const PARENTS = Symbol("parents");
+
 /**
  * What a handler gets as `ctx`. Its functions are made on first use and keep their run, so a
  * handler may take them apart (`const { progress, signal } = ctx`) as with a plain object.
+ * All but `job` is kept under symbols: JSON.stringify(ctx), or a logger given ctx, sees the
+ * job, not the worker's run, store and timers (circular, and not the handler's to see).
  */
 class RunContext implements JobContext<unknown> {
   readonly job: Job;
-  private progressFn: JobContext<unknown>["progress"] | null = null;
-  private completeFn: JobContext<unknown>["completeInTransaction"] | null = null;
-  private parentsFn: JobContext<unknown>["parents"] | null = null;
+  private readonly [RUN]: JobRun;
+  private [PROGRESS]: JobContext<unknown>["progress"] | null = null;
+  private [COMPLETE]: JobContext<unknown>["completeInTransaction"] | null = null;
+  private [PARENTS]: JobContext<unknown>["parents"] | null = null;
 
-  constructor(private readonly run: JobRun) {
+  constructor(run: JobRun) {
+    this[RUN] = run;
     this.job = run.job;
   }
 
   get signal(): AbortSignal {
-    return this.run.signal;
+    return this[RUN].signal;
   }
 
   get progress(): JobContext<unknown>["progress"] {
-    return (this.progressFn ??= (percent) => this.run.reportProgress(percent));
+    const run = this[RUN];
+    return (this[PROGRESS] ??= (percent) => run.reportProgress(percent));
   }
 
   get completeInTransaction(): JobContext<unknown>["completeInTransaction"] {
-    return (this.completeFn ??= (fn) => this.run.completeInTransaction(fn));
+    const run = this[RUN];
+    return (this[COMPLETE] ??= (fn) => run.completeInTransaction(fn));
   }
 
   get parents(): JobContext<unknown>["parents"] {
-    const { run } = this;
-    return (this.parentsFn ??= async <Results>() => (await parentResults(run.deps.store, run.job)) as Results);
+    const run = this[RUN];
+    return (this[PARENTS] ??= async <Results>() => (await parentResults(run.deps.store, run.job)) as Results);
   }
 }
 

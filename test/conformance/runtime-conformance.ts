@@ -77,6 +77,25 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       expect(seen).toContain(`enqueued:${job.id}`);
     });
 
+    it("gives a handler a ctx it can take apart, and log as JSON: its job, not the worker's insides", async () => {
+      const echo = errand.define("echo-ctx", {
+        timeoutMs: 10_000,
+        handler: async (_payload: Record<string, never>, ctx) => {
+          const { progress, signal, job } = ctx;
+          await progress(30);
+          const logged = JSON.parse(JSON.stringify(ctx)) as Record<string, unknown>;
+          return { keys: Object.keys(logged).filter((k) => k !== "signal"), jobId: (logged.job as { id: string }).id, matches: job.id, aborted: signal.aborted };
+        },
+      });
+      errand.work({ ...fast, concurrency: 1 });
+      const job = await echo.enqueue({});
+      const done = await waitFor(async () => {
+        const j = await errand.getJob(job.id);
+        return j?.state === "completed" || j?.state === "retrying" ? j : null;
+      });
+      expect(done).toMatchObject({ state: "completed", progress: 30, result: { keys: ["job"], jobId: job.id, matches: job.id, aborted: false } });
+    });
+
     it("runs at most `concurrency` handlers at once and finishes every job", async () => {
       let inFlight = 0;
       let peak = 0;

@@ -150,13 +150,19 @@ export function describeStoreConformance(factory: StoreFactory): void {
       expect(again).toEqual(await store.getJob({ id: again.id }));
     });
 
-    it("gives every job of one claim its start and lease times, whatever order the claim returns them in", async () => {
-      // Later jobs first by priority: the order claims return is not the order they update in.
+    it("gives every job of one claim its start and lease expiry, whatever order the claim took them in", async () => {
+      // Grouped jobs are claimed by id (the lower id first), returned by priority (the higher first);
+      // across queues, each queue's jobs are taken apart, the best of them returned first.
       await store.insertJobs({
-        jobs: [1, 2, 3, 4].flatMap((p) => [newJob({ priority: p }), newJob({ priority: p, groupKey: `g-${p}`, groupLimit: 1 })]),
+        jobs: [
+          newJob({ groupKey: "g-low", groupLimit: 1, priority: 0 }),
+          newJob({ groupKey: "g-high", groupLimit: 1, priority: 5 }),
+          newJob({ queue: "a", priority: 0 }),
+          newJob({ queue: "b", priority: 7 }),
+        ],
       });
-      const claimed = [...(await claim(4)), ...(await claim(4))];
-      expect(claimed).toHaveLength(8);
+      const claimed = [...(await claim(10)), ...(await claim(10, W1, 30_000, ["a", "b"]))];
+      expect(claimed.map((j) => j.priority)).toEqual([5, 0, 7, 0]);
       for (const job of claimed) {
         expect(job.startedAt).toBeInstanceOf(Date);
         expect(job.leaseExpiresAt).toBeInstanceOf(Date);

@@ -122,6 +122,27 @@ const backendsOf = (applicationName: string) =>
     expect(heard).toEqual(["mail"]); // the rolled-back enqueue announced nothing
   });
 
+  it("enqueues inside a caller's transaction whose client reads timestamps as text", async () => {
+    const url = await factory!.url();
+    const errand = await Errand.connect(await open(url));
+    const email = errand.define<{ to: string }, void>("send-email", { queue: "mail" });
+    // An application's own pg setup, e.g. pg.types.setTypeParser(1184, (text) => text).
+    const tx = new pg.Client({
+      connectionString: parsePostgresUrl(url).connectionString,
+      types: { getTypeParser: (oid: number, format?: "text" | "binary") => (oid === 1184 ? (text: string) => text : pg.types.getTypeParser(oid, format)) } as pg.CustomTypesConfig,
+    });
+    await tx.connect();
+    cleanups.push(() => tx.end());
+    await tx.query("BEGIN");
+    const now = await email.enqueue({ to: "a@b.c" }, { tx });
+    const later = await email.enqueue({ to: "d@e.f" }, { tx, delayMs: 60_000 });
+    await tx.query("COMMIT");
+    expect(now.createdAt).toBeInstanceOf(Date);
+    expect(later.runAt.getTime() - later.createdAt.getTime()).toBe(60_000);
+    expect(await errand.getJob(now.id)).toEqual(now);
+    expect(await errand.getJob(later.id)).toEqual(later);
+  });
+
   it("refuses a transaction on the SQLite store instead of ignoring it", async () => {
     const errand = await Errand.connect(`sqlite:${tempDir()}/e.db`);
     cleanups.push(() => errand.close());

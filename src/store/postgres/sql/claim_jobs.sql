@@ -42,4 +42,6 @@ claimed AS (
 no_flush AS (SELECT set_config('synchronous_commit', 'off', true) AS setting)
 SELECT
 {{claimed_columns}}
-FROM claimed AS c CROSS JOIN no_flush ORDER BY c.priority DESC, c.run_at, c.id;
+FROM claimed AS c CROSS JOIN no_flush
+WINDOW returned AS (ORDER BY c.priority DESC, c.run_at, c.id)
+ORDER BY c.priority DESC, c.run_at, c.id;
