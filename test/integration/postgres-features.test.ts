@@ -96,6 +96,22 @@ const backendsOf = (applicationName: string) =>
     expect(new Set(results.filter((r) => r.created).map((r) => r.job.id)).size).toBe(results.filter((r) => r.created).length);
   });
 
+  it("enqueues batches that share idempotency keys, listed in opposite orders, at once without a deadlock", async () => {
+    const url = await factory!.url();
+    const stores = await Promise.all(Array.from({ length: 4 }, () => open(url)));
+    for (let round = 0; round < 10; round++) {
+      const keys = Array.from({ length: 40 }, (_, i) => `r${round}-k${i}`);
+      const results = await Promise.all(
+        stores.map((s, i) => s.insertJobs({ jobs: (i % 2 === 0 ? keys : [...keys].reverse()).map((k) => newJob({ idempotencyKey: k })) })),
+      );
+      // One job per key, whichever batch created it, and every batch sees that job.
+      const idOf = new Map(results[0]!.map((r) => [r.job.idempotencyKey, r.job.id]));
+      expect(idOf.size).toBe(40);
+      for (const batch of results) for (const { job } of batch) expect(job.id).toBe(idOf.get(job.idempotencyKey));
+      expect(results.flat().filter((r) => r.created)).toHaveLength(40);
+    }
+  });
+
   it("enqueues inside the caller's transaction: rollback leaves no job, commit makes it run", async () => {
     const url = await factory!.url();
     const store = await open(url);

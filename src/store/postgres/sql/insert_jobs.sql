@@ -67,6 +67,9 @@ keyed AS (
          parents_waiting, on_parent_failure, batch_id
   FROM input
   WHERE idempotency_key IS NOT NULL
+  -- In key order: two batches sharing keys then wait for each other's key in the same order,
+  -- never each for a key the other inserted first (a deadlock, one batch failing).
+  ORDER BY idempotency_key
   ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING id
 ),
