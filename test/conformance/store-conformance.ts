@@ -170,6 +170,18 @@ export function describeStoreConformance(factory: StoreFactory): void {
       }
     });
 
+    it("stores a job's backoff as it was when enqueued, and hands each claimed job a policy of its own", async () => {
+      const policy = { baseMs: 10, maxMs: 20, jitter: 0 };
+      const [first] = await store.insertJobs({ jobs: [newJob({ backoff: policy }), newJob({ backoff: policy })] });
+      policy.baseMs = 15; // changed in place between two enqueues
+      const [third] = await store.insertJobs({ jobs: [newJob({ backoff: policy })] });
+      expect((await store.getJob({ id: first!.job.id }))!.backoff).toEqual({ baseMs: 10, maxMs: 20, jitter: 0 });
+      expect((await store.getJob({ id: third!.job.id }))!.backoff).toEqual({ baseMs: 15, maxMs: 20, jitter: 0 });
+      const [a, b] = await claim(2);
+      a!.backoff.baseMs = 1;
+      expect(b!.backoff).toEqual({ baseMs: 10, maxMs: 20, jitter: 0 });
+    });
+
     it("never hands one job to two claimers", async () => {
       await store.insertJobs({ jobs: Array.from({ length: 50 }, () => newJob()) });
       const results = await Promise.all([claim(20, W1), claim(20, W2), claim(20, "worker-3")]);

@@ -1,4 +1,4 @@
-import type { BackoffPolicy } from "../../core/backoff.js";
+import { backoffFromText } from "../backoff-text.js";
 import type { Job, ParentFailurePolicy } from "../../core/job.js";
 import { attemptErrorsFromRow, type StoredAttemptError } from "./rows.js";
 
@@ -39,21 +39,6 @@ export type ClaimedRow = [
   leaseExpiresAt: Date | null,
 ];
 
-/** Jobs share a handful of backoff policies (one per type): each distinct text is parsed once. */
-const backoffs = new Map<string, BackoffPolicy>();
-const BACKOFFS_KEPT = 1_000;
-
-function backoffOf(text: string): BackoffPolicy {
-  let policy = backoffs.get(text);
-  if (policy === undefined) {
-    if (backoffs.size >= BACKOFFS_KEPT) backoffs.clear();
-    // Frozen: one object is shared by every job with this policy.
-    policy = Object.freeze(JSON.parse(text) as BackoffPolicy);
-    backoffs.set(text, policy);
-  }
-  return policy;
-}
-
 /** The jobs a claim took, in the order it returned them, as running jobs of `workerId`. */
 export function claimedJobs(rows: ClaimedRow[], workerId: string): Job[] {
   // The statements send them on their first row; looking for it keeps that a detail of the SQL.
@@ -71,7 +56,7 @@ export function claimedJobs(rows: ClaimedRow[], workerId: string): Job[] {
     attempt: r[5],
     maxAttempts: r[6],
     timeoutMs: r[7],
-    backoff: backoffOf(r[8]),
+    backoff: backoffFromText(r[8]),
     progress: null,
     result: null,
     errors: r[9] === null ? [] : attemptErrorsFromRow(r[9]),

@@ -1,5 +1,5 @@
-import type { BackoffPolicy } from "../../core/backoff.js";
 import type { NewJob } from "../../core/job.js";
+import { backoffText } from "../backoff-text.js";
 import type { JobState } from "../../core/states.js";
 import type { InsertedRow } from "./rows.js";
 import { parseTimestamptz } from "./timestamp-parser.js";
@@ -22,14 +22,6 @@ function column<T>(jobs: NewJob[], valueOf: (job: NewJob) => T): [perJob: T[] | 
   return [values, null];
 }
 
-/** JSON text of a job's backoff; jobs of one type share one policy object, stringified once. */
-let lastBackoff: BackoffPolicy | null = null;
-let lastBackoffText = "";
-function backoffText(job: NewJob): string {
-  if (job.backoff !== lastBackoff) [lastBackoff, lastBackoffText] = [job.backoff, JSON.stringify(job.backoff)];
-  return lastBackoffText;
-}
-
 /** insert_jobs.sql's column pairs, in its order: $3,$4 type … $37,$38 batch_id. */
 const COLUMNS: ((job: NewJob) => unknown)[] = [
   (j) => j.type,
@@ -40,7 +32,7 @@ const COLUMNS: ((job: NewJob) => unknown)[] = [
   (j) => j.delayMs,
   (j) => j.maxAttempts,
   (j) => j.timeoutMs,
-  backoffText,
+  (j) => backoffText(j.backoff),
   (j) => j.idempotencyKey,
   (j) => j.correlationId,
   (j) => j.webhookUrl,

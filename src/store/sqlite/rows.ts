@@ -1,6 +1,6 @@
-import type { BackoffPolicy } from "../../core/backoff.js";
 import type { AttemptError, Job, NewJob, ParentFailurePolicy } from "../../core/job.js";
 import { visibleState, type JobState } from "../../core/states.js";
+import { backoffFromText } from "../backoff-text.js";
 
 /** A row of errand_jobs as better-sqlite3 returns it. */
 export interface JobRow {
@@ -60,17 +60,6 @@ interface StoredAttemptError extends Omit<AttemptError, "at"> {
 
 const dateOrNull = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 
-// Most jobs share a handful of backoff policies; parse each distinct text once.
-const backoffCache = new Map<string, BackoffPolicy>();
-function parseBackoff(text: string): BackoffPolicy {
-  let policy = backoffCache.get(text);
-  if (policy === undefined) {
-    policy = Object.freeze(JSON.parse(text) as BackoffPolicy);
-    if (backoffCache.size < 1000) backoffCache.set(text, policy);
-  }
-  return policy;
-}
-
 function parseErrors(text: string): AttemptError[] {
   if (text === "[]") return [];
   return (JSON.parse(text) as StoredAttemptError[]).map((e) => ({ ...e, at: new Date(e.at) }));
@@ -87,7 +76,7 @@ export function jobFromRow(row: JobRow, now: number): Job {
     attempt: row.attempt,
     maxAttempts: row.max_attempts,
     timeoutMs: row.timeout_ms,
-    backoff: parseBackoff(row.backoff),
+    backoff: backoffFromText(row.backoff),
     progress: row.progress,
     result: row.result === null ? null : JSON.parse(row.result),
     errors: parseErrors(row.errors),
@@ -183,7 +172,7 @@ export function claimedJob(values: ClaimableValues, workerId: string, leaseExpir
     attempt: attempt + 1,
     maxAttempts,
     timeoutMs,
-    backoff: parseBackoff(backoff),
+    backoff: backoffFromText(backoff),
     progress: null,
     result: null,
     errors: parseErrors(errors),

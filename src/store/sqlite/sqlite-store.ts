@@ -11,6 +11,7 @@ import { replayedBatchMember } from "../ended-jobs.js";
 import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
 import { GroupCommit } from "../group-commit.js";
+import { backoffText } from "../backoff-text.js";
 import { tallyQueueCounts } from "../queue-counts.js";
 import { GroupedJobsProbe } from "../grouped-jobs-probe.js";
 import type {
@@ -39,13 +40,6 @@ export interface SqliteStoreOptions {
 }
 
 const leaseParams = (lease: Lease) => ({ id: lease.jobId, attempt: lease.attempt, worker_id: lease.workerId });
-// Jobs of one type share one policy object; stringify it once.
-const backoffTexts = new WeakMap<object, string>();
-const backoffText = (policy: object): string => {
-  let text = backoffTexts.get(policy);
-  if (text === undefined) backoffTexts.set(policy, (text = JSON.stringify(policy)));
-  return text;
-};
 /** A new job's column values, as the insert statements bind them, and the row they produce. */
 function insertableRow(job: NewJob, now: number) {
   const runAt = job.runAt === null ? now + job.delayMs : job.runAt.getTime();
