@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { enqueueCommand } from "./commands/enqueue.js";
+import { batchesCommand, flowsCommand } from "./commands/flows.js";
 import { jobsCommand } from "./commands/jobs.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { queuesCommand } from "./commands/queues.js";
@@ -37,6 +38,8 @@ program.addCommand(enqueueCommand());
 program.addCommand(jobsCommand());
 program.addCommand(queuesCommand());
 program.addCommand(schedulesCommand());
+program.addCommand(flowsCommand());
+program.addCommand(batchesCommand());
 program.addCommand(migrateCommand());
 program.addCommand(serveCommand(version));
 program.addCommand(waitCommand());

@@ -2,6 +2,7 @@ import { execFile, spawn } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import type { BatchSummary } from "../../src/core/batch.js";
 import { Errand } from "../../src/errand.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -50,6 +51,35 @@ describe("errand CLI", () => {
     expect(JSON.parse((await errand(["jobs", "show", lingering, "--json"], env)).stdout).state).toBe("completed");
     const queues = JSON.parse((await errand(["queues", "--json"], env)).stdout);
     expect(queues).toEqual([{ queue: "default", counts: expect.objectContaining({ completed: 2 }), paused: false }]);
+  });
+
+  it("shows and cancels flows and shows batches; an unknown id exits 1, a malformed one 2", async () => {
+    const database = `sqlite:${join(dir, "flows.db")}`;
+    const library = await Errand.connect(database);
+    let flowId: string;
+    let batchId: string;
+    try {
+      const step = library.define("step", { handler: async () => "done" });
+      const flow = await library.enqueueFlow({ fetch: { job: step.request({}) }, render: { job: step.request({}), after: ["fetch"] } });
+      flowId = flow.id;
+      const report = library.define("report", { handler: async (_summary: BatchSummary) => null });
+      const { batch } = await library.enqueueBatch([step.request({}), step.request({})], { onComplete: { type: report, payload: {} } });
+      batchId = batch.id;
+    } finally {
+      await library.close();
+    }
+    const shown = await errand(["flows", "show", flowId, "--database", database], {});
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(new RegExp(`^flow ${flowId} {2}running {2}2 nodes`));
+    expect(shown.stdout).toMatch(/\n {2}fetch {3}#\d+ {2}step {2}pending\n {2}render {2}#\d+ {2}step {2}blocked {2}after fetch\n$/);
+    const canceled = JSON.parse((await errand(["flows", "cancel", flowId, "--json", "--database", database], {})).stdout);
+    expect(canceled).toMatchObject({ id: flowId, state: "canceled", nodes: { fetch: { job: { state: "canceled" } }, render: { job: { state: "canceled" } } } });
+    const batch = await errand(["batches", "show", batchId, "--database", database], {});
+    expect(batch.stdout).toMatch(new RegExp(`^batch ${batchId} {2}running {2}0/2 ended \\(completed 0, failed 0, canceled 0\\) {2}on complete #\\d+`));
+    expect(JSON.parse((await errand(["batches", "show", batchId, "--json", "--database", database], {})).stdout)).toMatchObject({ id: batchId, total: 2, state: "running" });
+    expect(await errand(["flows", "show", "999999", "--database", database], {})).toMatchObject({ code: 1, stderr: "errand: flow 999999 does not exist\n" });
+    expect(await errand(["batches", "show", "999999", "--database", database], {})).toMatchObject({ code: 1, stderr: "errand: batch 999999 does not exist\n" });
+    expect((await errand(["flows", "show", "abc", "--database", database], {})).code).toBe(2);
   });
 
   it("pauses and resumes a queue, with --database before or after the queue name", async () => {
