@@ -108,7 +108,8 @@ export function insertedJob(input: NewJob, row: InsertedRow): Job {
     result: null,
     errors: [],
     idempotencyKey: input.idempotencyKey,
-    createdAt: row.created_at,
+    // Each job its own Date, though one batch shares one created_at: changing one must not change the rest.
+    createdAt: new Date(row.created_at.getTime()),
     runAt: new Date(input.runAt === null ? row.created_at.getTime() + input.delayMs : input.runAt.getTime()),
     startedAt: null,
     finishedAt: null,
