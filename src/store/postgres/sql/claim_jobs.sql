@@ -35,13 +35,4 @@ claimed AS (
   WHERE j.ctid = picked.ctid
   RETURNING j.*
 ),
--- A claim need not wait for its WAL flush: if the server crashed before the flush, the claim
--- is undone and the job is simply waiting again; the worker that ran it meanwhile is fenced
--- out by its worker id, as after any lost lease. Skipping the flush takes one fsync off every
--- job's path from enqueue to handler start. (is_local: for this statement's transaction only.)
-no_flush AS (SELECT set_config('synchronous_commit', 'off', true) AS setting)
-SELECT
-{{claimed_columns}}
-FROM claimed AS c CROSS JOIN no_flush
-WINDOW returned AS (ORDER BY c.priority DESC, c.run_at, c.id)
-ORDER BY c.priority DESC, c.run_at, c.id;
+{{claimed_rows}}

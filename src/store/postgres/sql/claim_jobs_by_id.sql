@@ -1,6 +1,6 @@
 -- $1 id[] $2 worker_id $3 lease_ms $4 started_at (epoch ms; NULL: now()). Claims the jobs
 -- lock_claim_candidates.sql locked and claimJobs chose, in the same transaction (see
--- claim_jobs.sql for why the WAL flush is not waited for). Under a rate limit, started_at is
+-- claimed_rows.fragment.sql for why the WAL flush is not waited for). Under a rate limit, started_at is
 -- the time the limit's window was judged at, so the starts it allowed are the ones recorded.
 -- Returns the compact claimed rows of claimed-rows.ts, as claim_jobs.sql does.
 WITH claimed AS (
@@ -10,9 +10,4 @@ WITH claimed AS (
   WHERE j.id = ANY($1::bigint[]) AND j.state IN ('pending','scheduled','retrying')
   RETURNING j.*
 ),
-no_flush AS (SELECT set_config('synchronous_commit', 'off', true) AS setting)
-SELECT
-{{claimed_columns}}
-FROM claimed AS c CROSS JOIN no_flush
-WINDOW returned AS (ORDER BY c.priority DESC, c.run_at, c.id)
-ORDER BY c.priority DESC, c.run_at, c.id;
+{{claimed_rows}}
