@@ -9,6 +9,8 @@ import { serializePayload, type PayloadLimits } from "./payload.js";
  */
 export interface TransactionClient {
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  /** The store passes its own type parsers (`types`), whatever the caller's client uses. */
+  query(config: { text: string; values?: unknown[]; types?: unknown }): Promise<{ rows: unknown[]; rowCount?: number | null }>;
 }
 
 /** Per-job options; each overrides the job type's default. */

@@ -138,7 +138,7 @@ const backendsOf = (applicationName: string) =>
     expect(heard).toEqual(["mail"]); // the rolled-back enqueue announced nothing
   });
 
-  it("enqueues inside a caller's transaction whose client reads timestamps as text", async () => {
+  it("enqueues inside a caller's transaction whose client reads timestamps as text, a duplicate key included", async () => {
     const url = await factory!.url();
     const errand = await Errand.connect(await open(url));
     const email = errand.define<{ to: string }, void>("send-email", { queue: "mail" });
@@ -151,8 +151,11 @@ const backendsOf = (applicationName: string) =>
     cleanups.push(() => tx.end());
     await tx.query("BEGIN");
     const now = await email.enqueue({ to: "a@b.c" }, { tx });
-    const later = await email.enqueue({ to: "d@e.f" }, { tx, delayMs: 60_000 });
+    const later = await email.enqueue({ to: "d@e.f" }, { tx, delayMs: 60_000, idempotencyKey: "welcome-d" });
+    // A duplicate key comes back as the existing job, read whole on the caller's connection.
+    const again = await email.enqueue({ to: "d@e.f" }, { tx, idempotencyKey: "welcome-d" });
     await tx.query("COMMIT");
+    expect(again).toEqual(later);
     expect(now.createdAt).toBeInstanceOf(Date);
     expect(later.runAt.getTime() - later.createdAt.getTime()).toBe(60_000);
     expect(await errand.getJob(now.id)).toEqual(now);

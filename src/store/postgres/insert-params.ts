@@ -2,7 +2,6 @@ import type { NewJob } from "../../core/job.js";
 import { backoffText } from "../backoff-text.js";
 import type { JobState } from "../../core/states.js";
 import type { InsertedRow } from "./rows.js";
-import { parseTimestamptz } from "./timestamp-parser.js";
 
 /**
  * A column of insert_jobs.sql: one value per job, or, when every job has the same value, none
@@ -50,12 +49,9 @@ export function insertJobsParams(jobs: NewJob[], channel: string): unknown[] {
   return [`[${jobs.map((j) => j.payload).join(",")}]`, channel, ...COLUMNS.flatMap((valueOf) => column(jobs, valueOf))];
 }
 
-/**
- * The one row insert_jobs.sql returns (see its header). On a caller's transaction, its client's
- * type parsers read it: created_at may come as the server's text.
- */
+/** The one row insert_jobs.sql returns (see its header). */
 export interface InsertJobsResult {
-  created_at: Date | string;
+  created_at: Date;
   ids: string;
   states: string;
   not_inserted: string | null;
@@ -67,6 +63,5 @@ const STATE_LETTERS: Record<string, JobState> = { p: "pending", s: "scheduled", 
 export function insertedRows(result: InsertJobsResult): (InsertedRow | undefined)[] {
   const ids = result.ids.split(",");
   const skipped = result.not_inserted === null ? null : new Set(result.not_inserted.split(","));
-  const createdAt = result.created_at instanceof Date ? result.created_at : parseTimestamptz(String(result.created_at));
-  return ids.map((id, i) => (skipped?.has(id) ? undefined : { id, state: STATE_LETTERS[result.states[i]!]!, created_at: createdAt }));
+  return ids.map((id, i) => (skipped?.has(id) ? undefined : { id, state: STATE_LETTERS[result.states[i]!]!, created_at: result.created_at }));
 }

@@ -581,6 +581,8 @@ export class PostgresStore implements Store {
    * Runs one statement: on the pool as a named prepared statement (parsed and planned once per
    * connection, which matters on the hot path), or as plain text on a given connection — a
    * caller's, which should not collect our prepared statements, or a cold path's transaction.
+   * Rows are always read with the store's own type parsers: a caller's client may have its own
+   * (timestamps as text, say), and every row mapper here expects what the store's pool returns.
    */
   private async run(
     statement: StatementName,
@@ -590,7 +592,7 @@ export class PostgresStore implements Store {
     const { name, text } = this.sql[statement];
     try {
       if (client === undefined) return await this.pool.query({ name, text, values });
-      return await client.query(text, values);
+      return await client.query({ text, values, types: storeTypes });
     } catch (error) {
       throw asStoreError(error, this.where);
     }
