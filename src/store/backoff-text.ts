@@ -5,14 +5,22 @@ import type { BackoffPolicy } from "../core/backoff.js";
  * text for every job: these keep that to once per distinct policy, without letting a policy
  * changed in place, or one job's copy changed by its handler, reach any other job.
  */
-let last: { policy: BackoffPolicy; baseMs: number; maxMs: number; jitter: number; text: string } | null = null;
+interface Stringified {
+  baseMs: number;
+  maxMs: number;
+  jitter: number;
+  text: string;
+}
+const texts = new WeakMap<BackoffPolicy, Stringified>();
 
-/** The policy as stored: stringified again only for another object, or one changed since. */
+/** The policy as stored: stringified once per object, and again only if it was changed since. */
 export function backoffText(policy: BackoffPolicy): string {
-  const b = policy;
-  if (last === null || last.policy !== b || last.baseMs !== b.baseMs || last.maxMs !== b.maxMs || last.jitter !== b.jitter)
-    last = { policy: b, baseMs: b.baseMs, maxMs: b.maxMs, jitter: b.jitter, text: JSON.stringify(b) };
-  return last.text;
+  const known = texts.get(policy);
+  if (known !== undefined && known.baseMs === policy.baseMs && known.maxMs === policy.maxMs && known.jitter === policy.jitter)
+    return known.text;
+  const text = JSON.stringify(policy);
+  texts.set(policy, { baseMs: policy.baseMs, maxMs: policy.maxMs, jitter: policy.jitter, text });
+  return text;
 }
 
 const parsed = new Map<string, BackoffPolicy>();
