@@ -199,7 +199,8 @@ export class PostgresStore implements Store {
     if (params.limit <= 0 || params.queues.length === 0) return [];
     const grouped = await this.groupedJobs.worthLooking(params);
     if ((params.limits ?? []).length === 0 && !grouped) {
-      const rows = await this.queryArrays<ClaimedRow>("claim_jobs", [params.queues, params.limit, params.workerId, params.leaseMs]);
+      const values = [params.queues, params.limit, params.workerId, params.leaseMs];
+      const rows = await this.queryPrepared<ClaimedRow>(this.pool, "claim_jobs", values, { arrays: true });
       return claimedJobs(rows, params.workerId);
     }
     const claim = () =>
@@ -549,19 +550,12 @@ export class PostgresStore implements Store {
     return (await this.run(statement, values, client)).rows as R[];
   }
 
-  /** A pooled statement (see run()) whose rows come as arrays of their columns: no object built per row. */
-  private async queryArrays<R>(statement: StatementName, values: unknown[]): Promise<R[]> {
-    const { name, text } = this.sql[statement];
-    try {
-      return (await this.pool.query({ name, text, values, rowMode: "array" })).rows as R[];
-    } catch (error) {
-      throw asStoreError(error, this.where);
-    }
-  }
-
-  /** One statement on a connection of our own pool, as a named prepared statement (see run()). */
+  /**
+   * One statement on the pool or on a connection of our own, as a named prepared statement (see
+   * run()). With `arrays`, each row comes as an array of its columns: no object built per row.
+   */
   private async queryPrepared<R>(
-    client: pg.PoolClient,
+    client: pg.Pool | pg.PoolClient,
     statement: StatementName,
     values: unknown[],
     options?: { arrays: boolean },
