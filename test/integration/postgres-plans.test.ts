@@ -1,0 +1,73 @@
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parsePostgresUrl } from "../../src/store/postgres/connection-url.js";
+import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
+import { schemaName } from "../../src/store/postgres/schema-name.js";
+import { loadStatements, type StatementName } from "../../src/store/postgres/statements.js";
+import { postgresFactory } from "../helpers/postgres-factory.js";
+
+const factory = await postgresFactory();
+
+/**
+ * The statements on every job's path must read just the rows they touch at any table size.
+ * The planner picks by estimated cost, so a shape that reads the whole table can win on a
+ * table of moderate size and cost every call time proportional to it (the claim's ctid join
+ * once did: a hash join over a sequential scan of 20,000 rows on each claim). Checked on a
+ * moderate and a larger table (on a small one a whole scan is cheap, and rightly chosen),
+ * with the plan pg builds for one call (custom) and the one a prepared statement may settle
+ * on after a few calls (generic).
+ */
+const HOT_PATH: { name: StatementName; args: string }[] = [
+  { name: "claim_jobs", args: "ARRAY['default'], 500, 'w', 15000" },
+  { name: "complete_jobs", args: "ARRAY[1,2]::bigint[], ARRAY[1,1], ARRAY['w','w'], ARRAY[NULL,NULL]::text[], false" },
+  { name: "extend_leases", args: "ARRAY[1,2]::bigint[], ARRAY[1,1], ARRAY['w','w'], 15000" },
+  { name: "claim_jobs_by_id", args: "ARRAY[1,2]::bigint[], 'w', 15000, NULL" },
+  { name: "fail_job", args: "1, 1, 'w', 1000, 'boom', NULL, NULL" },
+  { name: "snooze_jobs", args: "ARRAY[1,2]::bigint[], ARRAY[1,1], ARRAY['w','w'], 0" },
+  { name: "rescue_expired_leases", args: "100" },
+];
+
+(factory ? describe : describe.skip)("PostgreSQL hot-path plans", () => {
+  let client: pg.Client;
+  let schema: string;
+  beforeAll(async () => {
+    const url = await factory!.url();
+    const store = await PostgresStore.open(parsePostgresUrl(url));
+    await store.close();
+    schema = new URL(url).searchParams.get("schema")!;
+    client = new pg.Client({ connectionString: parsePostgresUrl(url).connectionString });
+    await client.connect();
+  });
+  afterAll(() => client?.end());
+
+  const planOf = async (name: StatementName, args: string, mode: "force_custom_plan" | "force_generic_plan") => {
+    const { text } = loadStatements(schemaName(schema))[name];
+    await client.query(`SET plan_cache_mode = ${mode}`);
+    await client.query(`PREPARE plan_check AS ${text}`);
+    try {
+      const { rows } = await client.query<{ "QUERY PLAN": string }>(`EXPLAIN EXECUTE plan_check(${args})`);
+      return rows.map((r) => r["QUERY PLAN"]).join("\n");
+    } finally {
+      await client.query("DEALLOCATE plan_check");
+    }
+  };
+
+  for (const rows of [20_000, 100_000]) {
+    it(`reads no statement's rows by a scan of the whole jobs table, with ${rows.toLocaleString("en")} waiting jobs`, async () => {
+      await client.query(`TRUNCATE "${schema}".jobs`);
+      await client.query(
+        `INSERT INTO "${schema}".jobs (type, queue, state, payload, attempt, max_attempts, backoff, created_at, run_at)
+         SELECT 'plan', 'default', 'pending', '{}', 0, 3, '{"baseMs":1000,"maxMs":3600000,"jitter":0.5}', now(), now()
+         FROM generate_series(1, $1)`,
+        [rows],
+      );
+      await client.query(`ANALYZE "${schema}".jobs`);
+      for (const { name, args } of HOT_PATH) {
+        for (const mode of ["force_custom_plan", "force_generic_plan"] as const) {
+          const plan = await planOf(name, args, mode);
+          expect(plan, `${name} (${mode}):\n${plan}`).not.toMatch(/Seq Scan on jobs/);
+        }
+      }
+    });
+  }
+});
