@@ -235,6 +235,28 @@ export function describeStoreConformance(factory: StoreFactory): void {
       ]);
     });
 
+    it("accepts, of two completions of one job in a batch, the one whose lease is held, in either order", async () => {
+      // A released job is claimed again at the same attempt; the first worker's zombie run
+      // may then complete beside the run that replaced it.
+      await store.insertJobs({ jobs: [newJob(), newJob()] });
+      const first = await claim(2, W1);
+      expect(await store.releaseJobs({ leases: first.map((j) => lease(j)) })).toBe(2);
+      const [x, y] = await claim(2, W2);
+      expect([x!.attempt, y!.attempt]).toEqual([1, 1]);
+      expect(
+        await store.completeJobs({
+          completions: [
+            { lease: lease(x!, W1), result: '"zombie"' },
+            { lease: lease(y!, W2), result: '"y"' },
+            { lease: lease(x!, W2), result: '"x"' },
+            { lease: lease(y!, W1), result: '"zombie"' },
+          ],
+        }),
+      ).toEqual([false, true, true, false]);
+      expect((await store.getJob({ id: x!.id }))!.result).toBe("x");
+      expect((await store.getJob({ id: y!.id }))!.result).toBe("y");
+    });
+
     it("extends held leases and reports lost ones", async () => {
       await store.insertJobs({ jobs: [newJob(), newJob()] });
       const [a, b] = await claim(2, W1, 1_000);

@@ -17,13 +17,18 @@ const factory = await postgresFactory();
  * with the plan pg builds for one call (custom) and the one a prepared statement may settle
  * on after a few calls (generic).
  */
+// Batches the size a busy worker sends (a claim of 500, completions and heartbeats of as many
+// leases), so the planner sees arrays that long in the custom plans.
+const IDS = `ARRAY[${Array.from({ length: 500 }, (_, i) => i + 1).join(",")}]::bigint[]`;
+const ONES = "array_fill(1, ARRAY[500])";
+const WORKERS = "array_fill('w'::text, ARRAY[500])";
 const HOT_PATH: { name: StatementName; args: string }[] = [
   { name: "claim_jobs", args: "ARRAY['default'], 500, 'w', 15000" },
-  { name: "complete_jobs", args: "ARRAY[1,2]::bigint[], ARRAY[1,1], ARRAY['w','w'], ARRAY[NULL,NULL]::text[], false" },
-  { name: "extend_leases", args: "ARRAY[1,2]::bigint[], ARRAY[1,1], ARRAY['w','w'], 15000" },
-  { name: "claim_jobs_by_id", args: "ARRAY[1,2]::bigint[], 'w', 15000, NULL" },
+  { name: "complete_jobs", args: `${IDS}, ${ONES}, ${WORKERS}, array_fill(NULL::text, ARRAY[500]), false` },
+  { name: "extend_leases", args: `${IDS}, ${ONES}, ${WORKERS}, 15000` },
+  { name: "snooze_jobs", args: `${IDS}, ${ONES}, ${WORKERS}, 0` },
+  { name: "claim_jobs_by_id", args: `${IDS}, 'w', 15000, NULL` },
   { name: "fail_job", args: "1, 1, 'w', 1000, 'boom', NULL, NULL" },
-  { name: "snooze_jobs", args: "ARRAY[1,2]::bigint[], ARRAY[1,1], ARRAY['w','w'], 0" },
   { name: "rescue_expired_leases", args: "100" },
 ];
 

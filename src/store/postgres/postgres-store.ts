@@ -58,16 +58,29 @@ export interface PostgresStoreOptions {
 /** Thrown inside a transaction to roll it back because the lease was lost (not an error to report). */
 const LEASE_LOST = Symbol("lease lost");
 
-const columnsOf = (leases: Lease[]) => [leases.map((l) => l.jobId), leases.map((l) => l.attempt), leases.map((l) => l.workerId)];
-const completionColumns = (completions: Completion[]) => [...columnsOf(completions.map((c) => c.lease)), completions.map((c) => c.result)];
 /** Job ids are decimal strings of up to 19 digits: compared as numbers, exactly. */
 const compareIds = (a: string, b: string) => (a.length - b.length) || (a < b ? -1 : a > b ? 1 : 0);
-/** Element i: whether completion i is among the rows complete_jobs.sql returned (by position n). */
-function acceptedOf(completions: Completion[], rows: { n: number }[]): boolean[] {
-  const accepted = new Array<boolean>(completions.length).fill(false);
-  for (const row of rows) accepted[row.n - 1] = true;
-  return accepted;
+/**
+ * The positions in `leases` of each statement that lease_held.fragment.sql serves: by job id,
+ * no job twice in one statement. A job comes twice only when a zombie run's lease and the lease
+ * of the run that replaced it meet in one batch; the second goes in a statement of its own.
+ */
+function leaseRounds(leases: Lease[]): number[][] {
+  const order = leases.map((_, i) => i).sort((a, b) => compareIds(leases[a]!.jobId, leases[b]!.jobId));
+  const rounds: number[][] = [];
+  let round = 0;
+  order.forEach((i, k) => {
+    round = k > 0 && leases[order[k - 1]!]!.jobId === leases[i]!.jobId ? round + 1 : 0;
+    (rounds[round] ??= []).push(i);
+  });
+  return rounds;
 }
+/** The $1–$3 columns of lease_held.fragment.sql for the leases at `positions`. */
+const leaseColumns = (leases: Lease[], positions: number[]) => [
+  positions.map((i) => leases[i]!.jobId),
+  positions.map((i) => leases[i]!.attempt),
+  positions.map((i) => leases[i]!.workerId),
+];
 
 /**
  * The shared store: many processes on many machines, one PostgreSQL. Claims take rows with
@@ -225,8 +238,12 @@ export class PostgresStore implements Store {
 
   async extendLeases(params: { leases: Lease[]; leaseMs: number }): Promise<JobId[]> {
     if (params.leases.length === 0) return [];
-    const rows = await this.query<{ id: string }>("extend_leases", [...columnsOf(params.leases), params.leaseMs]);
-    return rows.map((r) => r.id);
+    const held: JobId[] = [];
+    for (const round of leaseRounds(params.leases)) {
+      const rows = await this.query<{ id: string }>("extend_leases", [...leaseColumns(params.leases, round), params.leaseMs]);
+      held.push(...rows.map((r) => r.id));
+    }
+    return held;
   }
 
   async completeJobs(params: { completions: Completion[] }): Promise<boolean[]> {
@@ -463,8 +480,9 @@ export class PostgresStore implements Store {
   }
 
   private async snooze(leases: Lease[], delayMs: number): Promise<number> {
-    const result = await this.run("snooze_jobs", [...columnsOf(leases), delayMs]);
-    return result.rowCount ?? 0;
+    let changed = 0;
+    for (const round of leaseRounds(leases)) changed += (await this.run("snooze_jobs", [...leaseColumns(leases, round), delayMs])).rowCount ?? 0;
+    return changed;
   }
 
   /** All units of a group commit go in one statement, so one round trip commits them all. */
@@ -515,7 +533,7 @@ export class PostgresStore implements Store {
 
   private async completeUnits(units: Completion[][]): Promise<boolean[][]> {
     const all = units.flat();
-    const accepted = acceptedOf(all, await this.query<{ n: number }>("complete_jobs", [...completionColumns(all), false]));
+    const { accepted } = await this.runCompletions(all, false);
     // Not accepted: jobs in a flow or batch (and completions refused for a lost lease, which
     // are refused again here). They complete with their settling, in one transaction.
     const rest = all.flatMap((_, i) => (accepted[i] ? [] : [i]));
@@ -533,13 +551,27 @@ export class PostgresStore implements Store {
    * deadlock over a flow's nodes.
    */
   private async completeSettling(completions: Completion[], client: pg.PoolClient): Promise<boolean[]> {
-    const order = completions.map((_, i) => i).sort((a, b) => compareIds(completions[a]!.lease.jobId, completions[b]!.lease.jobId));
-    const sorted = order.map((i) => completions[i]!);
-    const rows = await this.query<PostgresEndedRow & { n: number }>("complete_jobs", [...completionColumns(sorted), true], client);
+    const { accepted, rows } = await this.runCompletions(completions, true, client);
     await this.endJobs(rows, client);
-    const accepted = new Array<boolean>(completions.length).fill(false);
-    acceptedOf(sorted, rows).forEach((ok, k) => (accepted[order[k]!] = ok));
     return accepted;
+  }
+
+  /**
+   * complete_jobs.sql on completions in any order (it updates rows in id order, see
+   * lease_held.fragment.sql). `accepted[i]`: whether completion i was; `rows`: the jobs it completed.
+   */
+  private async runCompletions(completions: Completion[], settling: boolean, client?: pg.PoolClient) {
+    const leases = completions.map((c) => c.lease);
+    const accepted = new Array<boolean>(completions.length).fill(false);
+    const rows: PostgresEndedRow[] = [];
+    for (const round of leaseRounds(leases)) {
+      const values = [...leaseColumns(leases, round), round.map((i) => completions[i]!.result), settling];
+      for (const row of await this.query<PostgresEndedRow & { n: number }>("complete_jobs", values, client)) {
+        accepted[round[row.n - 1]!] = true;
+        rows.push(row);
+      }
+    }
+    return { accepted, rows };
   }
 
   private async query<R>(

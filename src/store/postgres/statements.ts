@@ -78,7 +78,7 @@ export interface Statement {
 export type Statements = Record<StatementName, Statement>;
 
 /** Parts that more than one statement must spell alike: `{{name}}` in a statement is replaced by sql/name.fragment.sql. */
-const FRAGMENTS = ["claimed_rows"] as const;
+const FRAGMENTS = ["claimed_rows", "lease_held"] as const;
 
 const readSql = (file: string) => readFileSync(new URL(`./sql/${file}`, import.meta.url), "utf8");
 
