@@ -1,4 +1,5 @@
 import { settleSteps, type EndedRow, type SettleStep } from "../ended-jobs.js";
+import { compareIds } from "./id-order.js";
 
 export type PostgresEndedRow = EndedRow & { id: string };
 
@@ -25,6 +26,6 @@ async function apply(query: SettleQuery, step: SettleStep<PostgresEndedRow>, cha
     if (finished.length > 0) await query("release_batch_callbacks", [finished, channel]);
     return [];
   }
-  const { parents } = step;
+  const parents = [...step.parents].sort((a, b) => compareIds(a.id, b.id));
   return (await query("release_children", [parents.map((r) => r.id), parents.map((r) => r.state), channel])) as PostgresEndedRow[];
 }

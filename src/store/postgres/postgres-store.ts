@@ -37,6 +37,7 @@ import { insertJobsParams, insertedRows, type InsertJobsResult } from "./insert-
 import { insertedJob, jobFromRow, type JobRow } from "./rows.js";
 import { scheduleFromRow, scheduleParams, type ScheduleRow } from "./schedule-rows.js";
 import { schemaName, type SchemaName } from "./schema-name.js";
+import { leaseRounds } from "./id-order.js";
 import { loadStatements, type StatementName, type Statements } from "./statements.js";
 
 export interface PostgresStoreOptions {
@@ -58,23 +59,6 @@ export interface PostgresStoreOptions {
 /** Thrown inside a transaction to roll it back because the lease was lost (not an error to report). */
 const LEASE_LOST = Symbol("lease lost");
 
-/** Job ids are decimal strings of up to 19 digits: compared as numbers, exactly. */
-const compareIds = (a: string, b: string) => (a.length - b.length) || (a < b ? -1 : a > b ? 1 : 0);
-/**
- * The positions in `leases` of each statement that lease_held.fragment.sql serves: by job id,
- * no job twice in one statement. A job comes twice only when a zombie run's lease and the lease
- * of the run that replaced it meet in one batch; the second goes in a statement of its own.
- */
-function leaseRounds(leases: Lease[]): number[][] {
-  const order = leases.map((_, i) => i).sort((a, b) => compareIds(leases[a]!.jobId, leases[b]!.jobId));
-  const rounds: number[][] = [];
-  let round = 0;
-  order.forEach((i, k) => {
-    round = k > 0 && leases[order[k - 1]!]!.jobId === leases[i]!.jobId ? round + 1 : 0;
-    (rounds[round] ??= []).push(i);
-  });
-  return rounds;
-}
 /** The $1–$3 columns of lease_held.fragment.sql for the leases at `positions`. */
 const leaseColumns = (leases: Lease[], positions: number[]) => [
   positions.map((i) => leases[i]!.jobId),
