@@ -31,6 +31,16 @@ const HOT_PATH: { name: StatementName; args: string }[] = [
   { name: "fail_job", args: "1, 1, 'w', 1000, 'boom', NULL, NULL" },
   { name: "rescue_expired_leases", args: "100" },
   { name: "release_children", args: `${IDS}, array_fill('completed'::text, ARRAY[500]), 'channel'` },
+  { name: "lock_claim_candidates", args: "ARRAY['default'], ARRAY[NULL]::int[], ARRAY['plan'], ARRAY['default'], ARRAY[5], 500, ARRAY['g'], 1000" },
+  { name: "lock_claimable_groups", args: "ARRAY['default'], 50, '', NULL, 1000, 'ns'" },
+  { name: "grouped_jobs_waiting", args: "ARRAY['default']" },
+  { name: "count_running_limited", args: "ARRAY['default'], ARRAY['plan']" },
+  { name: "release_batch_callbacks", args: `${IDS}, 'channel'` },
+  { name: "mark_webhooks_enqueued", args: IDS },
+  { name: "cancel_flow_jobs", args: "1" },
+  { name: "lock_parents_of_job", args: "1" },
+  { name: "list_parent_jobs", args: "1" },
+  { name: "update_progress", args: "1, 1, 'w', 50" },
 ];
 
 (factory ? describe : describe.skip)("PostgreSQL hot-path plans", () => {

@@ -49,9 +49,11 @@ wanted AS (
   ) AS e
   WHERE e.place <= e.most
 ),
+-- The wanted ids go in as an array, whose length the planner cannot see, so they are looked up
+-- by primary key; as `id IN (SELECT …)` the planner hashed them and scanned the whole table.
 typed AS (
   SELECT id, type, queue, group_key, priority, run_at FROM {{schema}}.jobs
-  WHERE id IN (SELECT id FROM wanted) AND state IN ('pending','scheduled','retrying') AND run_at <= now()
+  WHERE id = ANY (ARRAY(SELECT id FROM wanted)) AND state IN ('pending','scheduled','retrying') AND run_at <= now()
   FOR UPDATE SKIP LOCKED
 ),
 grouped AS (

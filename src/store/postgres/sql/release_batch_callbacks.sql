@@ -12,6 +12,10 @@ WITH callbacks AS (
         'batchId', b.id::text, 'completed', b.completed, 'failed', b.failed, 'canceled', b.canceled))::json
   FROM {{schema}}.batches AS b
   WHERE b.id = ANY($1::bigint[]) AND j.id = b.on_complete_job_id AND j.state = 'blocked'
+    -- The same jobs named once more as an array the planner cannot see the length of, so they
+    -- are looked up by primary key: from the join alone, with statistics taken when no job was
+    -- blocked, it scanned the whole jobs table.
+    AND j.id = ANY (ARRAY(SELECT on_complete_job_id FROM {{schema}}.batches WHERE id = ANY($1::bigint[])))
   RETURNING j.queue, j.state
 )
 SELECT count(pg_notify($2, q.queue)) AS notified FROM (SELECT DISTINCT queue FROM callbacks WHERE state = 'pending') AS q;
