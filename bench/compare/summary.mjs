@@ -26,8 +26,25 @@ function table(header, rows, textColumns = 0) {
 
 const fmt = (v) => (v === undefined ? "—" : v >= 100 ? Math.round(v).toLocaleString("en-US") : String(v));
 
-/** `lines` are the parsed JSON lines of the run; returns the summary text. */
-export function formatSummary(lines) {
+/** One line per system × config × metric: the median of its rounds' values (of an even count, the mean of the middle two). */
+export function medians(lines) {
+  const groups = new Map();
+  for (const line of lines) {
+    const id = `${key(line.system, line.config)}:${line.metric}`;
+    if (!groups.has(id)) groups.set(id, []);
+    groups.get(id).push(line);
+  }
+  return [...groups.values()].map((group) => {
+    const values = group.map((l) => l.value).sort((a, b) => a - b);
+    const mid = values.length >> 1;
+    const value = values.length % 2 === 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+    const { round: _round, ...line } = group[0];
+    return { ...line, value: Math.round(value * 10) / 10 };
+  });
+}
+
+/** `lines` are one figure per system × config × metric (medians() of the rounds); returns the summary text. */
+export function formatSummary(lines, rounds = 1) {
   const value = new Map(lines.map((l) => [`${key(l.system, l.config)}:${l.metric}`, l.value]));
   const unit = new Map(lines.map((l) => [l.metric, l.unit]));
   const columns = [...new Set(lines.map((l) => key(l.system, l.config)))];
@@ -46,5 +63,6 @@ export function formatSummary(lines) {
     METRICS.map((m) => [m, ...PEERS.map((p) => ratio(m, p)), reads(m)]),
     1,
   );
-  return `\n## Figures\n\n${figures}\n\n## Errand ÷ each peer's best config\n\n${ratios}\n`;
+  const over = rounds > 1 ? ` (median of ${rounds} rounds)` : "";
+  return `\n## Figures${over}\n\n${figures}\n\n## Errand ÷ each peer's best config${over}\n\n${ratios}\n`;
 }
