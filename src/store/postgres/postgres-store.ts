@@ -33,11 +33,11 @@ import { claimedJobs, type ClaimedRow } from "./claimed-rows.js";
 import { NewJobsListener } from "./new-jobs-listener.js";
 import { storeTypes } from "./timestamp-parser.js";
 import { MissingLimitWindows, claimRestricted } from "./restricted-claim.js";
+import { leaseRounds } from "./id-order.js";
 import { insertJobsParams, insertedRows, type InsertJobsResult } from "./insert-params.js";
 import { insertedJob, jobFromRow, type JobRow } from "./rows.js";
 import { scheduleFromRow, scheduleParams, type ScheduleRow } from "./schedule-rows.js";
 import { schemaName, type SchemaName } from "./schema-name.js";
-import { leaseRounds } from "./id-order.js";
 import { loadStatements, type StatementName, type Statements } from "./statements.js";
 
 export interface PostgresStoreOptions {
