@@ -30,7 +30,7 @@ const HOT_PATH: { name: StatementName; args: string }[] = [
   { name: "claim_jobs_by_id", args: `${IDS}, 'w', 15000, NULL` },
   { name: "fail_job", args: "1, 1, 'w', 1000, 'boom', NULL, NULL" },
   { name: "rescue_expired_leases", args: "100" },
-  { name: "release_children", args: `${IDS}, array_fill('completed'::text, ARRAY[500]), 'channel'` },
+  { name: "release_children", args: `${IDS}, array_fill(false, ARRAY[500]), 'channel'` },
   { name: "lock_claim_candidates", args: "ARRAY['default'], ARRAY[NULL]::int[], ARRAY['plan'], ARRAY['default'], ARRAY[5], 500, ARRAY['g'], 1000" },
   { name: "lock_claimable_groups", args: "ARRAY['default'], 50, '', NULL, 1000, 'ns'" },
   { name: "grouped_jobs_waiting", args: "ARRAY['default']" },
@@ -67,6 +67,12 @@ const HOT_PATH: { name: StatementName; args: string }[] = [
       await client.query("DEALLOCATE plan_check");
     }
   };
+
+  it("builds release_children's lookup arrays once, not again for every child it updates", async () => {
+    // Inlined into the UPDATE, the aggregate ran once per updated row: quadratic in the children.
+    const plan = await planOf("release_children", `${IDS}, array_fill(false, ARRAY[500]), 'channel'`, "force_generic_plan");
+    expect(plan).toMatch(/CTE next\n/);
+  });
 
   for (const rows of [20_000, 100_000]) {
     it(`reads no statement's rows by a scan of a whole table, with ${rows.toLocaleString("en")} waiting jobs`, async () => {

@@ -27,5 +27,5 @@ async function apply(query: SettleQuery, step: SettleStep<PostgresEndedRow>, cha
     return [];
   }
   const parents = [...step.parents].sort((a, b) => compareIds(a.id, b.id));
-  return (await query("release_children", [parents.map((r) => r.id), parents.map((r) => r.state), channel])) as PostgresEndedRow[];
+  return (await query("release_children", [parents.map((r) => r.id), parents.map((r) => r.state !== "completed"), channel])) as PostgresEndedRow[];
 }
