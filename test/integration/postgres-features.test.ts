@@ -8,6 +8,7 @@ import { loadMigrations } from "../../src/store/postgres/migrate.js";
 import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
 import { schemaName } from "../../src/store/postgres/schema-name.js";
 import { parseTimestamptz } from "../../src/store/postgres/timestamp-parser.js";
+import { leaseOf } from "../../src/core/job.js";
 import type { InsertedJob } from "../../src/store/store.js";
 import { newJob } from "../helpers/new-job.js";
 import { adminQuery, postgresFactory } from "../helpers/postgres-factory.js";
@@ -110,6 +111,56 @@ const backendsOf = (applicationName: string) =>
       for (const batch of results) for (const { job } of batch) expect(job.id).toBe(idOf.get(job.idempotencyKey));
       expect(results.flat().filter((r) => r.created)).toHaveLength(40);
     }
+  });
+
+  it("completes a batch holding one job twice with its rows locked in id order first, as one statement would", async () => {
+    // Such a batch takes two statements (one entry per job each), in one transaction. Were the
+    // second to lock the lower id after the first locked a higher one, it could deadlock with a
+    // flow cancel, which locks in id order. Flow nodes: their completions settle the flow in
+    // the same transaction.
+    const url = await factory!.url();
+    const store = await open(url);
+    await store.insertJobs({ jobs: [newJob({ flowId: "7", flowNode: "a" }), newJob({ flowId: "7", flowNode: "b" })] });
+    const first = await store.claimJobs({ queues: ["default"], limit: 2, workerId: "w1", leaseMs: 30_000 });
+    await store.releaseJobs({ leases: first.map(leaseOf) });
+    const [x, y] = await store.claimJobs({ queues: ["default"], limit: 2, workerId: "w2", leaseMs: 30_000 });
+    const jobs = `"${schemaOf(url)}".jobs`;
+    const holder = await client(url);
+    const prober = await client(url);
+    await holder.query("BEGIN");
+    await holder.query(`SELECT id FROM ${jobs} WHERE id = $1 FOR UPDATE`, [x!.id]);
+    const completing = store.completeJobs({
+      completions: [
+        { lease: { ...leaseOf(x!), workerId: "w1" }, result: null }, // the zombie's, beside the run that replaced it
+        { lease: leaseOf(y!), result: null },
+        { lease: leaseOf(x!), result: null },
+      ],
+    });
+    await new Promise((r) => setTimeout(r, 300)); // the completion now waits for x
+    await prober.query("BEGIN");
+    // Nothing may be locked past x while x is still awaited.
+    await expect(prober.query(`SELECT id FROM ${jobs} WHERE id = $1 FOR UPDATE NOWAIT`, [y!.id])).resolves.toBeDefined();
+    await prober.query("ROLLBACK");
+    await holder.query("ROLLBACK");
+    expect(await completing).toEqual([false, true, true]);
+  });
+
+  it("leaves half the pool to heartbeats and claims while failures wait to be written", async () => {
+    const url = await factory!.url();
+    const store = await PostgresStore.open({ ...parsePostgresUrl(url), maxConnections: 2, connectionTimeoutMs: 1_000 });
+    cleanups.push(() => store.close());
+    await store.insertJobs({ jobs: [newJob(), newJob(), newJob()] });
+    const [a, b, c] = await store.claimJobs({ queues: ["default"], limit: 3, workerId: "w", leaseMs: 30_000 });
+    const holder = await client(url);
+    await holder.query("BEGIN");
+    await holder.query(`SELECT id FROM "${schemaOf(url)}".jobs WHERE id = ANY($1::bigint[]) FOR UPDATE`, [[a!.id, b!.id]]);
+    const error = { message: "boom", code: null, stack: null };
+    // Both wait for the holder's locks; only one may hold a connection meanwhile.
+    const failing = [a!, b!].map((job) => store.failJob({ lease: leaseOf(job), error, retryDelayMs: 60_000 }));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await store.extendLeases({ leases: [leaseOf(c!)], leaseMs: 30_000 })).toEqual([c!.id]);
+    await holder.query("ROLLBACK");
+    expect((await Promise.all(failing)).map((job) => job?.state)).toEqual(["retrying", "retrying"]);
   });
 
   it("enqueues inside the caller's transaction: rollback leaves no job, commit makes it run", async () => {

@@ -1,3 +1,4 @@
+import pLimit, { type LimitFunction } from "p-limit";
 import pg from "pg";
 import type { TransactionClient } from "../../core/enqueue-options.js";
 import type { Batch } from "../../core/batch.js";
@@ -56,6 +57,8 @@ export interface PostgresStoreOptions {
   onBackgroundError?: (error: unknown) => void;
 }
 
+const DEFAULT_MAX_CONNECTIONS = 10;
+
 /** Thrown inside a transaction to roll it back because the lease was lost (not an error to report). */
 const LEASE_LOST = Symbol("lease lost");
 
@@ -77,6 +80,13 @@ export class PostgresStore implements Store {
   private readonly where: string;
   private readonly inserts: GroupCommit<NewJob[], InsertedJob[]>;
   private readonly completions: GroupCommit<Completion[], boolean[]>;
+  /**
+   * Outcomes written one statement each (failures, snoozes) take at most half the pool at once.
+   * A worker may hold hundreds of finished runs whose outcomes wait to be stored: a burst of
+   * failures would otherwise queue them all on the pool, where heartbeats and claims would wait
+   * behind them and checkouts past connectionTimeoutMs would fail.
+   */
+  private readonly outcomeWrites: LimitFunction;
   private readonly listener: NewJobsListener;
   private closing: Promise<void> | null = null;
   private readonly onBackgroundError: (error: unknown) => void;
@@ -100,6 +110,7 @@ export class PostgresStore implements Store {
     // Two completion commits in flight: a worker stops starting jobs while too many outcomes wait
     // to be stored, so a commit waiting on its fsync would otherwise idle the handlers.
     this.completions = new GroupCommit((units) => this.completeUnits(units), 2);
+    this.outcomeWrites = pLimit(Math.max(1, Math.floor((options.maxConnections ?? DEFAULT_MAX_CONNECTIONS) / 2)));
     this.listener = new NewJobsListener({
       connectionString: options.connectionString,
       schema,
@@ -112,7 +123,7 @@ export class PostgresStore implements Store {
     const schema = schemaName(options.schema ?? "errand");
     const pool = new pg.Pool({
       connectionString: options.connectionString,
-      max: options.maxConnections ?? 10,
+      max: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
       connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
       // Names the schema so an operator (or a test) can tell whose connections these are.
       application_name: `errand:${schema.name}`,
@@ -262,15 +273,16 @@ export class PostgresStore implements Store {
     const error = storableAttemptError(params.error);
     const values = [lease.jobId, lease.attempt, lease.workerId, params.retryDelayMs, error.message, error.code, error.stack];
     // A retry ends nothing: one statement. A final failure settles its flow and batch with it.
-    const [row] =
+    const [row] = await this.outcomeWrites(() =>
       params.retryDelayMs !== null
-        ? await this.query<JobRow>("fail_job", values)
-        : await this.transaction(async (client) => this.endJobs(await this.query<JobRow>("fail_job", values, client), client));
+        ? this.query<JobRow>("fail_job", values)
+        : this.transaction(async (client) => this.endJobs(await this.query<JobRow>("fail_job", values, client), client)),
+    );
     return row === undefined ? null : jobFromRow(row);
   }
 
   async snoozeJob(params: { lease: Lease; delayMs: number }): Promise<boolean> {
-    return (await this.snooze([params.lease], params.delayMs)) === 1;
+    return (await this.outcomeWrites(() => this.snooze([params.lease], params.delayMs))) === 1;
   }
 
   async releaseJobs(params: { leases: Lease[] }): Promise<number> {
@@ -541,14 +553,27 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * complete_jobs.sql on completions in any order (it updates rows in id order, see
-   * lease_held.fragment.sql). `accepted[i]`: whether completion i was; `rows`: the jobs it completed.
+   * complete_jobs.sql on completions in any order; it locks and updates rows in id order (its
+   * primary-key scan of `id = ANY`). `accepted[i]`: whether completion i was; `rows`: the jobs
+   * it completed.
    */
-  private async runCompletions(completions: Completion[], settling: boolean, client?: pg.PoolClient) {
+  private async runCompletions(
+    completions: Completion[],
+    settling: boolean,
+    client?: pg.PoolClient,
+  ): Promise<{ accepted: boolean[]; rows: PostgresEndedRow[] }> {
     const leases = completions.map((c) => c.lease);
+    const rounds = leaseRounds(leases);
+    if (rounds.length > 1) {
+      // A job twice in the batch (see leaseRounds) takes several statements: all in one
+      // transaction, so a failure cannot leave some committed and reported refused, and with
+      // every row locked first in id order, as one statement would have locked them.
+      if (client === undefined) return this.transaction((tx) => this.runCompletions(completions, settling, tx));
+      await this.run("lock_jobs", [rounds[0]!.map((i) => leases[i]!.jobId)], client);
+    }
     const accepted = new Array<boolean>(completions.length).fill(false);
     const rows: PostgresEndedRow[] = [];
-    for (const round of leaseRounds(leases)) {
+    for (const round of rounds) {
       const values = [...leaseColumns(leases, round), round.map((i) => completions[i]!.result), settling];
       for (const row of await this.query<PostgresEndedRow & { n: number }>("complete_jobs", values, client)) {
         accepted[round[row.n - 1]!] = true;

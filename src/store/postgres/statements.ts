@@ -7,6 +7,7 @@ const STATEMENT_NAMES = [
   "get_job",
   "get_jobs_by_idempotency_keys",
   "lock_job",
+  "lock_jobs",
   "list_jobs",
   "count_jobs",
   "claim_jobs",

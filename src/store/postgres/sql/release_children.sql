@@ -1,9 +1,9 @@
 -- $1 id[] (ascending, no id twice) of flow nodes that just ended $2 bad[]: whether each ended
--- other than completed $3 the NOTIFY channel. Each blocked child counts the parents among them it still waited for (unresolved
--- edges only: a replayed parent ending again changes nothing). A child of a failed or canceled
--- parent is canceled unless its policy is 'continue'; one left with no parent waiting is
--- released: pending, or scheduled if its run time is ahead. Returns the children changed; the
--- canceled ones ended, and their own children are settled next.
+-- other than completed $3 the NOTIFY channel. Each blocked child counts the parents among them
+-- it still waited for (unresolved edges only: a replayed parent ending again changes nothing).
+-- A child of a failed or canceled parent is canceled unless its policy is 'continue'; one left
+-- with no parent waiting is released: pending, or scheduled if its run time is ahead. Returns
+-- the children changed; the canceled ones ended, and their own children are settled next.
 -- Every row is found by its key, never through a join that the planner, with statistics taken
 -- when no job was blocked, could turn into a scan of a whole table (see lease_held.fragment.sql):
 -- how a parent ended is its entry in $2, found by binary search over $1 (width_bucket), and what
