@@ -17,13 +17,15 @@ import { PrefetchBuffer } from "./prefetch-buffer.js";
 import { Wakeup } from "./wakeup.js";
 
 /**
- * How many finished runs may wait for their outcome's commit beyond one per slot. Room for the
- * store's completion commits in flight (PostgreSQL keeps two) to carry a few hundred outcomes
- * each while the next ones gather: with room for only about one commit's worth, fast jobs wait
- * on each commit in turn (process_c50 on PostgreSQL, 2 cores: cap 100 gave 20–25k jobs/s, 800
- * gave 24–36k in the same minutes).
+ * How many jobs may wait for their outcome's commit beyond one per slot. Room for the store's
+ * completion commits in flight (PostgreSQL keeps two) to carry a few hundred outcomes each
+ * while the next ones gather: with room for only about one commit's worth, fast jobs wait on
+ * each commit in turn (process_c50 on PostgreSQL, 2 cores: 100 gave 20–25k jobs/s, 800 gave
+ * 24–36k in the same minutes). Counted in jobs, so batch handler calls, which carry many each,
+ * fall back to CALLS_UNRECORDED_BEYOND_SLOTS calls, as many jobs as they could hold before.
  */
 const UNRECORDED_BEYOND_SLOTS = 800;
+const CALLS_UNRECORDED_BEYOND_SLOTS = 100;
 
 export interface WorkerOptions {
   /** Queues to take jobs from. Default: ["default"]. */
@@ -103,6 +105,8 @@ export class Worker {
   private handlersRunning = 0;
   /** Handler calls whose outcomes are not all stored yet (a batch counts once). */
   private callsUnrecorded = 0;
+  /** The jobs of those calls not stored yet. */
+  private jobsUnrecorded = 0;
   private readonly wakeup = new Wakeup();
   private readonly heartbeat: LeaseHeartbeat;
   private readonly reaper: LeaseReaper;
@@ -190,8 +194,11 @@ export class Worker {
   private startBuffered(): void {
     // Outcomes still being stored are capped too: if the store falls behind, the worker stops
     // starting jobs instead of piling up thousands of finished-but-unrecorded runs.
-    const maxUnrecorded = this.options.concurrency + Math.max(this.options.concurrency, UNRECORDED_BEYOND_SLOTS);
-    while (this.handlersRunning < this.options.concurrency && this.callsUnrecorded < maxUnrecorded && !this.stopping) {
+    const { concurrency } = this.options;
+    const room = () =>
+      this.jobsUnrecorded < concurrency + Math.max(concurrency, UNRECORDED_BEYOND_SLOTS) ||
+      this.callsUnrecorded < concurrency + Math.max(concurrency, CALLS_UNRECORDED_BEYOND_SLOTS);
+    while (this.handlersRunning < concurrency && room() && !this.stopping) {
       // Batches whose wait is over go first: a rare batch type is not starved by a busy buffer.
       const batch = this.batches.takeFull() ?? this.batches.takeDue();
       if (batch !== undefined) {
@@ -240,6 +247,7 @@ export class Worker {
     for (const run of runs) this.runs.set(run.job.id, run);
     this.handlersRunning++;
     this.callsUnrecorded++;
+    this.jobsUnrecorded += runs.length;
     const startedAt = performance.now();
     void settled.then(() => {
       this.handlersRunning--;
@@ -252,6 +260,7 @@ export class Worker {
       this.runs.delete(run.job.id);
       if (--unstored > 0) return;
       this.callsUnrecorded--;
+      this.jobsUnrecorded -= runs.length;
       this.startBuffered();
       // A grouped or capped job's stored ending is what lets the next one in (its group's
       // turn, the cap's slot): the claim made when the handler settled came too early for it.
