@@ -194,11 +194,7 @@ export class Worker {
   private startBuffered(): void {
     // Outcomes still being stored are capped too: if the store falls behind, the worker stops
     // starting jobs instead of piling up thousands of finished-but-unrecorded runs.
-    const { concurrency } = this.options;
-    const room = () =>
-      this.jobsUnrecorded < concurrency + Math.max(concurrency, UNRECORDED_BEYOND_SLOTS) ||
-      this.callsUnrecorded < concurrency + Math.max(concurrency, CALLS_UNRECORDED_BEYOND_SLOTS);
-    while (this.handlersRunning < concurrency && room() && !this.stopping) {
+    while (this.handlersRunning < this.options.concurrency && this.roomToRecord() && !this.stopping) {
       // Batches whose wait is over go first: a rare batch type is not starved by a busy buffer.
       const batch = this.batches.takeFull() ?? this.batches.takeDue();
       if (batch !== undefined) {
@@ -211,6 +207,14 @@ export class Worker {
       if (typeHandler?.kind === "batch") this.batches.add(job, typeHandler);
       else this.startSingle(job, typeHandler?.handler ?? missingHandler);
     }
+  }
+
+  private roomToRecord(): boolean {
+    const { concurrency } = this.options;
+    return (
+      this.jobsUnrecorded < concurrency + Math.max(concurrency, UNRECORDED_BEYOND_SLOTS) ||
+      this.callsUnrecorded < concurrency + Math.max(concurrency, CALLS_UNRECORDED_BEYOND_SLOTS)
+    );
   }
 
   /** Where the store offers it (PostgreSQL), jobs enqueued by other processes wake this worker at once; polling stays the fallback. */
