@@ -5,8 +5,15 @@
 export class Wakeup {
   private wake: (() => void) | null = null;
   private pending = false;
+  private count = 0;
+
+  /** How many times notify() was called: a claim compares it before and after its round trip. */
+  get notices(): number {
+    return this.count;
+  }
 
   notify(): void {
+    this.count++;
     if (this.wake) this.wake();
     else this.pending = true;
   }

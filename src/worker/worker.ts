@@ -27,6 +27,14 @@ import { Wakeup } from "./wakeup.js";
 const UNRECORDED_BEYOND_SLOTS = 800;
 const CALLS_UNRECORDED_BEYOND_SLOTS = 100;
 
+/**
+ * Claims under way at once. With one, fast jobs drain the buffer in a few milliseconds and the
+ * slots then wait out the rest of the claim's round trip (on PostgreSQL, 2 cores, process_c50:
+ * slots idle for most of the run). A second claim, started when the buffer runs low while the
+ * first is still on the server, overlaps the two (4–8% more jobs/s; a third added nothing).
+ */
+const CLAIMS_IN_FLIGHT = 2;
+
 export interface WorkerOptions {
   /** Queues to take jobs from. Default: ["default"]. */
   queues?: string[];
@@ -108,6 +116,9 @@ export class Worker {
   /** The jobs of those calls not stored yet. */
   private jobsUnrecorded = 0;
   private readonly wakeup = new Wakeup();
+  /** What the claims under way asked for: all jobs, and of them limited or grouped ones. */
+  private jobsBeingClaimed = 0;
+  private restrictedBeingClaimed = 0;
   private readonly heartbeat: LeaseHeartbeat;
   private readonly reaper: LeaseReaper;
   private readonly unsubscribe: (() => void)[];
@@ -161,33 +172,52 @@ export class Worker {
   }
 
   private async claimLoop(): Promise<void> {
-    const { store, logger } = this.deps;
+    const claims = new Set<Promise<void>>();
     while (!this.stopping) {
       const free = this.options.concurrency - this.handlersRunning;
       const target = this.prefetched.target();
-      const buffered = this.prefetched.size;
+      // Jobs that a claim under way may bring count as buffered already.
+      const buffered = this.prefetched.size + this.jobsBeingClaimed;
       // Claim when a slot would otherwise idle, or when the buffer has run half empty.
       const want = free + target - buffered;
-      if (want > 0 && ((free > 0 && buffered === 0) || buffered <= target / 2)) {
-        try {
-          const jobs = await store.claimJobs({
-            queues: this.options.queues,
-            limit: want,
-            workerId: this.id,
-            leaseMs: this.options.leaseMs,
-            limits: this.deps.claimLimits?.(this.options.queues),
-            // Limited and grouped jobs only for free slots: prefetched, they would hold a
-            // limited start or their group's turn while other workers sit idle.
-            restrictedLimit: Math.max(0, free),
-          });
-          this.prefetched.push(jobs);
-          this.startBuffered();
-          if (jobs.length === want) continue;
-        } catch (error) {
-          logger.error({ err: error }, "claiming jobs failed; will try again");
-        }
+      if (claims.size < CLAIMS_IN_FLIGHT && want > 0 && ((free > 0 && buffered === 0) || buffered <= target / 2)) {
+        // Limited and grouped jobs only for free slots: prefetched, they would hold a limited
+        // start or their group's turn while other workers sit idle.
+        const claim = this.claim(want, Math.max(0, free - this.restrictedBeingClaimed)).finally(() => claims.delete(claim));
+        claims.add(claim);
+        continue;
       }
       if (!this.stopping) await this.wakeup.wait(this.options.pollIntervalMs);
+    }
+    // Shutdown hands back what is buffered: it must include what these claims bring.
+    await Promise.all(claims);
+  }
+
+  private async claim(want: number, restrictedLimit: number): Promise<void> {
+    const { store, logger } = this.deps;
+    const noticesBefore = this.wakeup.notices;
+    this.jobsBeingClaimed += want;
+    this.restrictedBeingClaimed += restrictedLimit;
+    try {
+      const jobs = await store.claimJobs({
+        queues: this.options.queues,
+        limit: want,
+        workerId: this.id,
+        leaseMs: this.options.leaseMs,
+        limits: this.deps.claimLimits?.(this.options.queues),
+        restrictedLimit,
+      });
+      this.prefetched.push(jobs);
+      this.startBuffered();
+      // A full claim may have left more behind. A wake-up that came while it was under way may
+      // be for a job it did not see, and the loop may have spent that wake-up deciding that
+      // this claim would do: look again.
+      if (jobs.length === want || this.wakeup.notices !== noticesBefore) this.wakeup.notify();
+    } catch (error) {
+      logger.error({ err: error }, "claiming jobs failed; will try again");
+    } finally {
+      this.jobsBeingClaimed -= want;
+      this.restrictedBeingClaimed -= restrictedLimit;
     }
   }
 

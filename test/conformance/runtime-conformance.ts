@@ -9,6 +9,7 @@ import {
   ValidationError,
 } from "../../src/core/errors.js";
 import type { JobEventName } from "../../src/core/events.js";
+import type { Store } from "../../src/store/store.js";
 import type { StoreFactory } from "../helpers/store-factory.js";
 import { waitFor } from "../helpers/wait-for.js";
 
@@ -323,6 +324,64 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       const states = await Promise.all(jobs.map(async (j) => (await reopened.getJob(j.id))!));
       expect(states.map((j) => [j.state, j.attempt])).toEqual([["pending", 0], ["canceled", 1], ["pending", 0], ["pending", 0]]);
       release();
+    });
+
+    /**
+     * The real store, with the answer of its first claim held back until `release()`: the claim
+     * has run on the store, the worker has not heard back yet.
+     */
+    const withFirstClaimHeld = async () => {
+      const store = await factory.open(url);
+      let heard!: () => void;
+      const claimRan = new Promise<void>((r) => (heard = r));
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      let claims = 0;
+      const held = new Proxy(store, {
+        get(target, key) {
+          if (key === "claimJobs")
+            return async (params: Parameters<Store["claimJobs"]>[0]) => {
+              const jobs = await target.claimJobs(params);
+              if (++claims === 1) {
+                heard();
+                await released;
+              }
+              return jobs;
+            };
+          const value = Reflect.get(target, key) as unknown;
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+      const e = await Errand.connect(held);
+      others.push(e);
+      return { e, claimRan, release };
+    };
+
+    it("a job enqueued while a claim is under way starts without waiting for the poll", async () => {
+      const { e, claimRan, release } = await withFirstClaimHeld();
+      const started: string[] = [];
+      const def = e.define("late", { handler: async (_p: object, ctx) => void started.push(ctx.job.id) });
+      e.work({ ...fast, concurrency: 1, pollIntervalMs: 600_000 });
+      await claimRan; // it found nothing; its answer is held
+      const job = await def.enqueue({}); // its wake-up comes while that claim is still under way
+      release();
+      await waitFor(() => started.includes(job.id), { what: "the job to start (the next poll is ten minutes away)" });
+    });
+
+    it("close waits for a claim under way and hands its jobs back, attempt not used", async () => {
+      const { e, claimRan, release } = await withFirstClaimHeld();
+      const started: number[] = [];
+      const def = e.define("claimed-at-close", { handler: async (p: { n: number }) => void started.push(p.n) });
+      const jobs = await e.enqueueMany([1, 2, 3].map((n) => def.request({ n })));
+      const worker = e.work({ ...fast, concurrency: 2 });
+      await claimRan;
+      const closed = worker.close({ graceMs: 0 });
+      await new Promise((r) => setImmediate(r)); // the worker has stopped claiming by now
+      release();
+      await closed;
+      expect(started).toEqual([]);
+      const states = await Promise.all(jobs.map(async (j) => (await errand.getJob(j.id))!));
+      expect(states.map((j) => [j.state, j.attempt, j.workerId])).toEqual(jobs.map(() => ["pending", 0, null]));
     });
 
     it("enqueueMany is all or none, naming the bad item", async () => {
