@@ -57,6 +57,37 @@ export function describeStoreConformance(factory: StoreFactory): void {
       expect(alike[0]!.job.runAt.getTime() - alike[0]!.job.createdAt.getTime()).toBe(1_500);
     });
 
+    it("stores a job inserted alone as it stores it in a batch, every column, and dedupes it alike", async () => {
+      const variants = [
+        newJob({ runAt: new Date(Date.now() + 60_000), priority: -3, backoff: { baseMs: 5, maxMs: 50, jitter: 0 }, timeoutMs: 1_000, correlationId: "c1" }),
+        newJob({ type: "other", queue: "mail", delayMs: 5_000, maxAttempts: 1, webhookUrl: "https://example.com/hook" }),
+        newJob({ idempotencyKey: "alone-1", groupKey: "g", groupLimit: 3, payload: '{"a":[1,"x\\\\y\\"z"]}' }),
+        newJob({ runAt: new Date(Date.now() - 60_000), flowId: "5", flowNode: "n", parentsWaiting: 1, onParentFailure: "cancel", batchId: "6" }),
+        newJob(),
+      ];
+      const inBatch = await store.insertJobs({
+        jobs: variants.map((v) => ({ ...v, idempotencyKey: v.idempotencyKey === null ? null : `${v.idempotencyKey}-batch` })),
+      });
+      // What may differ: the id, the time of insertion (and a delayed run time with it), the key.
+      const comparable = (job: Awaited<ReturnType<Store["getJob"]>>) => ({
+        ...job!,
+        id: null,
+        createdAt: null,
+        runAt: job!.runAt.getTime() - job!.createdAt.getTime() > 59_000 || job!.runAt < job!.createdAt ? null : job!.runAt.getTime() - job!.createdAt.getTime(),
+        idempotencyKey: job!.idempotencyKey?.replace(/-batch$/, "") ?? null,
+      });
+      const alone: InsertedJob[] = [];
+      for (const v of variants) alone.push((await store.insertJobs({ jobs: [v] }))[0]!);
+      expect(alone.map((a) => [a.created, a.job.state])).toEqual([[true, "scheduled"], [true, "scheduled"], [true, "pending"], [true, "blocked"], [true, "pending"]]);
+      for (const [i, a] of alone.entries()) {
+        const stored = await store.getJob({ id: a.job.id });
+        expect(stored).toEqual(a.job);
+        expect(comparable(stored)).toEqual(comparable(await store.getJob({ id: inBatch[i]!.job.id })));
+      }
+      expect(alone[0]!.job.runAt).toEqual(variants[0]!.runAt);
+      expect(await store.insertJobs({ jobs: [{ ...variants[2]!, payload: '{"again":true}' }] })).toEqual([{ job: alone[2]!.job, created: false }]);
+    });
+
     it("keeps group, flow and batch columns, and stores a job with parents waiting as blocked, unclaimable", async () => {
       const [grouped, blocked, keyed] = await store.insertJobs({
         jobs: [

@@ -49,7 +49,12 @@ export function insertJobsParams(jobs: NewJob[], channel: string): unknown[] {
   return [`[${jobs.map((j) => j.payload).join(",")}]`, channel, ...COLUMNS.flatMap((valueOf) => column(jobs, valueOf))];
 }
 
-/** The one row insert_jobs.sql returns (see its header). */
+/** The parameters of insert_job.sql: $1 the payload, $2 the NOTIFY channel, then one value per column. */
+export function insertJobParams(job: NewJob, channel: string): unknown[] {
+  return [job.payload, channel, ...COLUMNS.map((valueOf) => valueOf(job))];
+}
+
+/** The one row insert_jobs.sql (and insert_job.sql) returns (see its header). */
 export interface InsertJobsResult {
   created_at: Date;
   ids: string;

@@ -35,7 +35,7 @@ import { NewJobsListener } from "./new-jobs-listener.js";
 import { storeTypes } from "./timestamp-parser.js";
 import { MissingLimitWindows, claimRestricted } from "./restricted-claim.js";
 import { leaseRounds } from "./id-order.js";
-import { insertJobsParams, insertedRows, type InsertJobsResult } from "./insert-params.js";
+import { insertJobParams, insertJobsParams, insertedRows, type InsertJobsResult } from "./insert-params.js";
 import { insertedJob, jobFromRow, type JobRow } from "./rows.js";
 import { scheduleFromRow, scheduleParams, type ScheduleRow } from "./schedule-rows.js";
 import { schemaName, type SchemaName } from "./schema-name.js";
@@ -490,7 +490,10 @@ export class PostgresStore implements Store {
   }
 
   private async insertNow(jobs: NewJob[], tx?: TransactionClient): Promise<InsertedJob[]> {
-    const [result] = await this.query<InsertJobsResult>("insert_jobs", insertJobsParams(jobs, this.schema.channel), tx);
+    const [result] =
+      jobs.length === 1
+        ? await this.query<InsertJobsResult>("insert_job", insertJobParams(jobs[0]!, this.schema.channel), tx)
+        : await this.query<InsertJobsResult>("insert_jobs", insertJobsParams(jobs, this.schema.channel), tx);
     const rows = insertedRows(result!);
     const results: (InsertedJob | undefined)[] = new Array(jobs.length);
     let leftOut = false;

@@ -4,6 +4,7 @@ import { withSchema, type SchemaName } from "./schema-name.js";
 /** Every statement the PostgreSQL store runs, one .sql file each in ./sql. */
 const STATEMENT_NAMES = [
   "insert_jobs",
+  "insert_job",
   "get_job",
   "get_jobs_by_idempotency_keys",
   "lock_job",
@@ -79,7 +80,7 @@ export interface Statement {
 export type Statements = Record<StatementName, Statement>;
 
 /** Parts that more than one statement must spell alike: `{{name}}` in a statement is replaced by sql/name.fragment.sql. */
-const FRAGMENTS = ["claimed_rows", "lease_held"] as const;
+const FRAGMENTS = ["claimed_rows", "lease_held", "insert_from_input"] as const;
 
 const readSql = (file: string) => readFileSync(new URL(`./sql/${file}`, import.meta.url), "utf8");
 

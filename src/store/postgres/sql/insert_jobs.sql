@@ -57,15 +57,7 @@ WITH input AS MATERIALIZED (
 -- only their insert returns what it wrote. Rows are inserted as input reads them, in input
 -- order (no ORDER BY: sorting 1 000 whole rows again cost more than it could change).
 keyed AS (
-  INSERT INTO {{schema}}.jobs
-    (id, type, queue, state, payload, priority, max_attempts, timeout_ms, backoff, idempotency_key, run_at,
-     correlation_id, webhook_url, webhook_pending, group_key, group_limit, flow_id, flow_node, parents_waiting,
-     on_parent_failure, batch_id)
-  OVERRIDING SYSTEM VALUE
-  SELECT id, type, queue, state, payload, priority, max_attempts, timeout_ms, backoff, idempotency_key, run_at,
-         correlation_id, webhook_url, webhook_url IS NOT NULL, group_key, group_limit, flow_id, flow_node,
-         parents_waiting, on_parent_failure, batch_id
-  FROM input
+  {{insert_from_input}}
   WHERE idempotency_key IS NOT NULL
   -- In key order: two batches sharing keys then wait for each other's key in the same order,
   -- never each for a key the other inserted first (a deadlock, one batch failing).
@@ -74,15 +66,7 @@ keyed AS (
   RETURNING id
 ),
 unkeyed AS (
-  INSERT INTO {{schema}}.jobs
-    (id, type, queue, state, payload, priority, max_attempts, timeout_ms, backoff, idempotency_key, run_at,
-     correlation_id, webhook_url, webhook_pending, group_key, group_limit, flow_id, flow_node, parents_waiting,
-     on_parent_failure, batch_id)
-  OVERRIDING SYSTEM VALUE
-  SELECT id, type, queue, state, payload, priority, max_attempts, timeout_ms, backoff, idempotency_key, run_at,
-         correlation_id, webhook_url, webhook_url IS NOT NULL, group_key, group_limit, flow_id, flow_node,
-         parents_waiting, on_parent_failure, batch_id
-  FROM input
+  {{insert_from_input}}
   WHERE idempotency_key IS NULL
 ),
 notified AS (
