@@ -21,7 +21,7 @@ function column<T>(jobs: NewJob[], valueOf: (job: NewJob) => T): [perJob: T[] | 
   return [values, null];
 }
 
-/** insert_jobs.sql's column pairs, in its order: $3,$4 type … $37,$38 batch_id. */
+/** The columns of a new job, in the order of insert_jobs.sql's pairs ($3,$4 type … $37,$38 batch_id) and of insert_job.sql's parameters ($3 type … $20 batch_id). */
 const COLUMNS: ((job: NewJob) => unknown)[] = [
   (j) => j.type,
   (j) => j.queue,

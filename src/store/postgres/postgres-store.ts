@@ -506,7 +506,7 @@ export class PostgresStore implements Store {
     return results as InsertedJob[];
   }
 
-  /** Fills in the inputs insert_jobs.sql left out: their idempotency key exists already, in this batch or before it. */
+  /** Fills in the inputs the insert (insert_jobs.sql, insert_job.sql) left out: their idempotency key exists already, in this batch or before it. */
   private async findLeftOut(jobs: NewJob[], results: (InsertedJob | undefined)[], tx?: TransactionClient): Promise<void> {
     const byKey = new Map<string, Job>();
     for (const inserted of results) {

@@ -82,14 +82,14 @@ export function attemptErrorsFromRow(errors: StoredAttemptError[]): AttemptError
 }
 
 /**
- * What insert_jobs.sql decided for a row it wrote. Its run time is not among them: it is the
- * input's runAt (sent to the millisecond), or created_at + delayMs, which the row's now() +
- * delay truncates to the same millisecond.
+ * What the insert (insert_jobs.sql, insert_job.sql) decided for a row it wrote. Its run time
+ * is not among them: it is the input's runAt (sent to the millisecond), or created_at +
+ * delayMs, which the row's now() + delay truncates to the same millisecond.
  */
 export type InsertedRow = Pick<JobRow, "id" | "state" | "created_at">;
 
 /**
- * The job insert_jobs.sql just wrote, built from its input and the server's choices. Its
+ * The job the insert just wrote, built from its input and the server's choices. Its
  * state is visible as stored: the server chose `scheduled` only for a run time still ahead.
  */
 export function insertedJob(input: NewJob, row: InsertedRow): Job {

@@ -1,7 +1,9 @@
--- One job: the request path's enqueue, which group commit leaves alone when no other enqueue
--- arrives with it. The same rows and result as insert_jobs.sql (see there) for a batch of one,
--- from a plain parameter per column: the batch statement's array unpacking and aggregates cost
--- a single enqueue 0.1–0.2 ms of its 0.8–1.2 ms (measured back to back, interleaved).
+-- One job: an enqueue that group commit found alone (the request path's usual case), and any
+-- other insert of one job (inside a caller's transaction, a batch's onComplete job, a schedule's
+-- fire). The same rows and result as insert_jobs.sql (see there) for a batch of one, from a
+-- plain parameter per column: the batch statement's array unpacking and aggregates cost a
+-- single enqueue 0.1–0.2 ms of its 0.8–1.2 ms (measured back to back, interleaved). The
+-- payload stays json, as the column is: its text is kept as sent, key order included.
 -- $1 payload (JSON text) $2 the NOTIFY channel $3 type $4 queue $5 priority $6 run_at (NULL:
 -- now + delay) $7 delay_ms $8 max_attempts $9 timeout_ms $10 backoff $11 idempotency_key
 -- $12 correlation_id $13 webhook_url $14 group_key $15 group_limit $16 flow_id $17 flow_node
@@ -10,7 +12,7 @@ WITH input AS MATERIALIZED (
   SELECT nextval('{{schema}}.jobs_id_seq') AS id, v.*,
          CASE WHEN v.parents_waiting > 0 THEN 'blocked' WHEN v.run_at > now() THEN 'scheduled' ELSE 'pending' END AS state
   FROM (
-    SELECT $1::jsonb AS payload, $3::text AS type, $4::text AS queue, $5::int AS priority,
+    SELECT $1::json AS payload, $3::text AS type, $4::text AS queue, $5::int AS priority,
            COALESCE($6::timestamptz, now() + $7::bigint * interval '1 millisecond') AS run_at,
            $8::int AS max_attempts, $9::int AS timeout_ms, $10::jsonb AS backoff, $11::text AS idempotency_key,
            $12::text AS correlation_id, $13::text AS webhook_url, $14::text AS group_key, $15::int AS group_limit,
