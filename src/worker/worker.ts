@@ -176,6 +176,8 @@ export class Worker {
   }
 
   private async claimLoop(): Promise<void> {
+    // For shutdown only: the loop gates on claimsUnderWay, which a claim lowers before its
+    // wake-up, where this set loses the claim a microtask after it.
     const claims = new Set<Promise<void>>();
     while (!this.stopping) {
       const free = this.options.concurrency - this.handlersRunning;
