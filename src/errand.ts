@@ -20,7 +20,8 @@ import type { Schedule, ScheduleOptions } from "./core/schedule.js";
 import { CronScheduler } from "./scheduler/cron-scheduler.js";
 import { resolveRetention, type RetentionOptions, type RetentionPolicy } from "./core/retention.js";
 import { RetentionSweeper } from "./scheduler/retention-sweeper.js";
-import { openStore } from "./store/connect.js";
+import { migrateDatabase, openStore } from "./store/connect.js";
+import type { MigrationReport } from "./store/migration-files.js";
 import type { JobPage, Store } from "./store/store.js";
 import { Worker, type TypeHandler, type WorkerOptions } from "./worker/worker.js";
 
@@ -40,6 +41,12 @@ export interface ErrandOptions {
    * time). Default: completed and canceled 7 days, failed 30 days. `false` keeps them forever.
    */
   retention?: RetentionOptions | false;
+  /**
+   * Whether `Errand.connect` brings the store's schema up to date (default true). With false it
+   * only checks: a schema behind this code fails with SchemaBehindError, so processes never
+   * migrate on start and migrations run once, in a deploy step (`errand migrate`, Errand.migrate).
+   */
+  migrate?: boolean;
 }
 
 /**
@@ -98,9 +105,20 @@ export class Errand {
     database: string | Store = process.env.ERRAND_DATABASE_URL ?? "sqlite:./errand.db",
     options: ErrandOptions = {},
   ): Promise<Errand> {
-    const store = typeof database === "string" ? await openStore(database) : database;
-    await store.migrate();
+    const migrate = options.migrate ?? true;
+    if (typeof migrate !== "boolean") throw new ValidationError("migrate", "must be true or false");
+    // A Store passed in was opened, and so migrated or checked, by whoever opened it.
+    const store = typeof database === "string" ? await openStore(database, { migrate }) : database;
+    if (typeof database !== "string" && migrate) await store.migrate();
     return new Errand(store, options);
+  }
+
+  /**
+   * Applies the migrations the store named by `database` lacks, then disconnects: for a deploy
+   * step when processes connect with `migrate: false`. Safe to run from several places at once.
+   */
+  static migrate(database: string = process.env.ERRAND_DATABASE_URL ?? "sqlite:./errand.db"): Promise<MigrationReport> {
+    return migrateDatabase(database);
   }
 
   /**

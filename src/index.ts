@@ -30,6 +30,7 @@ export {
   RateLimitedError,
   RecordNotFoundError,
   ScheduleNotFoundError,
+  SchemaBehindError,
   SchemaTooNewError,
   SnoozeJob,
   StoreUnavailableError,
@@ -39,5 +40,6 @@ export {
 } from "./core/errors.js";
 export { retryAfterMs } from "./core/retry-after.js";
 export type { Store, JobPage, QueueCounts } from "./store/store.js";
-export { openStore } from "./store/connect.js";
+export { openStore, type OpenStoreOptions } from "./store/connect.js";
+export type { MigrationReport } from "./store/migration-files.js";
 export { Worker, type WorkerOptions } from "./worker/worker.js";

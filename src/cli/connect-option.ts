@@ -5,3 +5,7 @@ export const databaseOption = () =>
   new Option("-d, --database <url>", "store connection string (sqlite:./errand.db or postgres://…)")
     .env("ERRAND_DATABASE_URL")
     .default("sqlite:./errand.db");
+
+/** --no-migrate, for the long-running commands: check the schema, leave migrating to `errand migrate`. */
+export const noMigrateOption = () =>
+  new Option("--no-migrate", "do not migrate the schema on start; refuse one that `errand migrate` has not brought up to date");

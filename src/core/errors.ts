@@ -81,6 +81,18 @@ export class SchemaTooNewError extends ErrandError {
   }
 }
 
+/** The database's schema is older than this Errand needs, and connecting was told not to migrate it. */
+export class SchemaBehindError extends ErrandError {
+  constructor(found: number, needed: number) {
+    super(
+      "schema_behind",
+      found === 0
+        ? `the database has no Errand schema yet (this Errand needs version ${needed}); run \`errand migrate\` first`
+        : `the database schema is at version ${found}, but this Errand needs version ${needed}; run \`errand migrate\` first`,
+    );
+  }
+}
+
 // ---- Signals a handler throws to choose its job's outcome -------------------------------
 
 /** Throw from a handler to fail the job now, skipping the attempts it has left. */

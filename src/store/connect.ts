@@ -1,4 +1,5 @@
 import { ValidationError } from "../core/errors.js";
+import type { MigrationReport } from "./migration-files.js";
 import { parsePostgresUrl } from "./postgres/connection-url.js";
 import { PostgresStore } from "./postgres/postgres-store.js";
 import { SqliteStore } from "./sqlite/sqlite-store.js";
@@ -7,21 +8,43 @@ import type { Store } from "./store.js";
 export interface OpenStoreOptions {
   /** PostgreSQL schema for Errand's tables; overrides the URL's `?schema=`. Default "errand". */
   schema?: string;
+  /**
+   * Bring the schema up to date on open (default). With false, only refuse one not at this
+   * code's version (SchemaBehindError, SchemaTooNewError): migrations then run in a deploy
+   * step (`errand migrate`, Errand.migrate), not in every process that starts.
+   */
+  migrate?: boolean;
 }
 
-/**
- * Chooses the backend from a connection string, once, at the edge:
- * `sqlite:./errand.db`, `sqlite:/abs/path.db`, `sqlite::memory:`,
- * `postgres://user@host:5432/db?schema=errand` (or `postgresql://`). Migrations run on open.
- */
-export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+/** Where a connection string points, told apart once, at the edge. */
+type Target = { backend: "sqlite"; path: string } | { backend: "postgres"; connectionString: string; schema: string };
+
+function targetOf(url: string, schema: string | undefined): Target {
   if (url.startsWith("sqlite:")) {
     const path = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
     if (path.length === 0) throw new ValidationError("database", "sqlite: needs a file path, e.g. sqlite:./errand.db");
-    return SqliteStore.open(path);
+    return { backend: "sqlite", path };
   }
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
-    return PostgresStore.open(parsePostgresUrl(url, options.schema));
+    return { backend: "postgres", ...parsePostgresUrl(url, schema) };
   }
   throw new ValidationError("database", `unsupported connection string "${url}"; use sqlite:./errand.db or postgres://…`);
+}
+
+/**
+ * Opens the store a connection string names: `sqlite:./errand.db`, `sqlite:/abs/path.db`,
+ * `sqlite::memory:`, `postgres://user@host:5432/db?schema=errand` (or `postgresql://`).
+ * Migrations run on open unless `options.migrate` is false.
+ */
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const target = targetOf(url, options.schema);
+  if (target.backend === "sqlite") return SqliteStore.open(target.path, { migrate: options.migrate });
+  return PostgresStore.open({ ...target, migrate: options.migrate });
+}
+
+/** Applies pending migrations to the database a connection string names, then lets it go. */
+export async function migrateDatabase(url: string, options: Pick<OpenStoreOptions, "schema"> = {}): Promise<MigrationReport> {
+  const target = targetOf(url, options.schema);
+  if (target.backend === "sqlite") return SqliteStore.migrateFile(target.path);
+  return PostgresStore.migrateSchema(target);
 }

@@ -5,6 +5,7 @@ import type { AttemptError, Job, JobId, Lease, NewJob } from "../core/job.js";
 import type { ClaimLimit } from "../core/limits.js";
 import type { NewSchedule, Schedule } from "../core/schedule.js";
 import type { JobState, TerminalState } from "../core/states.js";
+import type { MigrationReport } from "./migration-files.js";
 
 /**
  * The one interface that knows persistence. Methods are named by the state transition they
@@ -15,7 +16,7 @@ export interface Store {
   readonly backend: "sqlite" | "postgres";
 
   /** Applies pending migrations (under a lock); refuses a schema newer than this code knows. */
-  migrate(): Promise<void>;
+  migrate(): Promise<MigrationReport>;
   close(): Promise<void>;
   /** The store's clock. Lease expiry and run times are judged by it, never by a worker's clock. */
   now(): Promise<Date>;

@@ -53,6 +53,18 @@ describe("errand CLI", () => {
     expect(queues).toEqual([{ queue: "default", counts: expect.objectContaining({ completed: 2 }), paused: false }]);
   });
 
+  it("migrates explicitly and says what it applied; --no-migrate refuses a schema not brought up to date", async () => {
+    const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "migrate.db")}` };
+    const refused = await errand(["work", "--handlers", HANDLERS, "--no-migrate"], env);
+    expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining("no Errand schema yet") });
+    const first = await errand(["migrate"], env);
+    expect(first).toMatchObject({ code: 0, stdout: expect.stringMatching(/^applied 001_init, .+; schema was at version 0, now \d+\n$/) });
+    const again = await errand(["migrate", "--json"], env);
+    const report = JSON.parse(again.stdout);
+    expect(report).toEqual({ from: report.to, to: expect.any(Number), applied: [] });
+    expect(first.stdout).toContain(`now ${report.to}\n`);
+  });
+
   it("shows and cancels flows and shows batches; an unknown id exits 1, a malformed one 2", async () => {
     const database = `sqlite:${join(dir, "flows.db")}`;
     const library = await Errand.connect(database);

@@ -1,27 +1,16 @@
-import Database from "better-sqlite3";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadMigrations, migrate } from "../../src/store/sqlite/migrate.js";
+import { migrate } from "../../src/store/sqlite/migrate.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { newJob } from "../helpers/new-job.js";
+import { sqliteDatabaseAt } from "../helpers/schema-at-version.js";
 import { tempDir } from "../helpers/temp-dir.js";
-
-/** A database file migrated up to (and including) `version`, as an older Errand left it. */
-function databaseAt(dir: string, version: number): { path: string; db: Database.Database } {
-  const path = join(dir, `at-${version}.db`);
-  const db = new Database(path);
-  db.exec("CREATE TABLE errand_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
-  for (const m of loadMigrations().filter((m) => m.version <= version)) {
-    db.exec(m.sql);
-    db.prepare("INSERT INTO errand_migrations VALUES (?, ?, ?)").run(m.version, m.name, Date.now());
-  }
-  return { path, db };
-}
 
 describe("SQLite migrations on a database with jobs in it", () => {
   const dir = tempDir();
   it("009 rebuilds the jobs table keeping every row and index, and never reuses the id of a deleted job", async () => {
-    const { path, db } = databaseAt(dir, 8);
+    const path = join(dir, "at-8.db");
+    const db = sqliteDatabaseAt(path, 8);
     const insert = db.prepare(
       `INSERT INTO errand_jobs (type, queue, state, payload, max_attempts, backoff, idempotency_key, created_at, run_at)
        VALUES ('t', 'default', 'pending', '{}', 3, '{}', ?, 0, 0)`,

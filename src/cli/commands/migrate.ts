@@ -1,14 +1,21 @@
 import { Command } from "commander";
+import { Errand } from "../../errand.js";
 import { databaseOption } from "../connect-option.js";
-import { withErrand } from "../run-command.js";
+import { reportError } from "../run-command.js";
 
 export function migrateCommand(): Command {
   return new Command("migrate")
-    .description("bring the store's schema up to date (the library also does this on connect)")
+    .description("bring the store's schema up to date (also done on connect, unless a process connects with migrate: false)")
     .addOption(databaseOption())
+    .option("--json", "print the report as JSON")
     .action(async (opts) => {
-      await withErrand(opts.database, async () => {
-        process.stdout.write("schema is up to date\n");
-      });
+      try {
+        const report = await Errand.migrate(opts.database);
+        if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+        else if (report.applied.length === 0) process.stdout.write(`schema is up to date (version ${report.to}); nothing to apply\n`);
+        else process.stdout.write(`applied ${report.applied.join(", ")}; schema was at version ${report.from}, now ${report.to}\n`);
+      } catch (error) {
+        process.exitCode = reportError(error);
+      }
     });
 }

@@ -5,7 +5,7 @@ import { ErrandServer } from "../../server/server.js";
 import { parseTokenList } from "../../server/auth.js";
 import { logJobLifecycle } from "../../server/job-log.js";
 import type { WebhookConfig } from "../../server/config.js";
-import { databaseOption } from "../connect-option.js";
+import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { loadHandlers } from "../handlers-module.js";
 import { CliUsageError, intOption, reportError } from "../run-command.js";
 
@@ -15,6 +15,7 @@ export function serveCommand(version: string): Command {
   return new Command("serve")
     .description("run the HTTP API (and, unless --no-worker, workers for the handlers module) until SIGTERM/SIGINT")
     .addOption(databaseOption())
+    .addOption(noMigrateOption())
     .addOption(new Option("-p, --port <n>", "port to listen on").env("PORT").default("3000"))
     .addOption(new Option("--host <host>", "address to bind; default 127.0.0.1 without tokens, 0.0.0.0 with").env("HOST"))
     .option("-H, --handlers <module>", "JavaScript module whose default export defines job types")
@@ -32,7 +33,7 @@ export function serveCommand(version: string): Command {
       let errand: Errand | null = null;
       let server: ErrandServer | null = null;
       try {
-        errand = await Errand.connect(opts.database, { logger });
+        errand = await Errand.connect(opts.database, { logger, migrate: opts.migrate });
         if (opts.handlers) await loadHandlers(errand, opts.handlers);
         for (const type of list(opts.types)) if (!errand.definesType(type)) errand.define(type);
         const queues = opts.queues ? list(opts.queues) : errand.handledQueues();

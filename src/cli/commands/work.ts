@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { Errand } from "../../errand.js";
 import { logJobLifecycle } from "../../server/job-log.js";
-import { databaseOption } from "../connect-option.js";
+import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { loadHandlers } from "../handlers-module.js";
 import { intOption, reportError } from "../run-command.js";
 
@@ -14,6 +14,7 @@ export function workCommand(): Command {
     .option("--lease-ms <ms>", "lease length; a dead worker's jobs return after this", "15000")
     .option("--grace-ms <ms>", "on shutdown, how long in-flight jobs may finish before they are returned to the queue", "10000")
     .addOption(databaseOption())
+    .addOption(noMigrateOption())
     .action(async (opts) => {
       let errand: Errand | null = null;
       // Listen for the stop signal before anything starts, so a SIGTERM can never find the
@@ -23,7 +24,7 @@ export function workCommand(): Command {
         process.once("SIGINT", () => resolve("SIGINT"));
       });
       try {
-        errand = await Errand.connect(opts.database);
+        errand = await Errand.connect(opts.database, { migrate: opts.migrate });
         await loadHandlers(errand, opts.handlers);
         // Job lines carry the correlation id of the request that enqueued the job (ERRAND_LOG_LEVEL=info shows them all).
         logJobLifecycle(errand, errand.logger);

@@ -1,6 +1,5 @@
 import type pg from "pg";
-import { SchemaTooNewError } from "../../core/errors.js";
-import { readMigrationFiles, type Migration } from "../migration-files.js";
+import { readMigrationFiles, refuseNewerSchema, requireCurrentSchema, type Migration, type MigrationReport } from "../migration-files.js";
 import { withSchema, type SchemaName } from "./schema-name.js";
 import type { Statements } from "./statements.js";
 
@@ -16,24 +15,37 @@ export function loadMigrations(schema: SchemaName): Migration[] {
  * concurrent migrators queue on the lock, and whoever comes second sees the work done. A
  * schema recorded at a version newer than this code knows is refused before anything runs.
  */
-export async function migrate(client: pg.ClientBase, schema: SchemaName, sql: Statements): Promise<void> {
+export async function migrate(client: pg.ClientBase, schema: SchemaName, sql: Statements): Promise<MigrationReport> {
   const migrations = loadMigrations(schema);
-  const known = migrations.at(-1)?.version ?? 0;
   await client.query("BEGIN");
   try {
     await client.query(sql.migration_lock.text, [`errand:migrate:${schema.name}`]);
     await client.query(sql.migration_bookkeeping.text);
-    const { rows } = await client.query<{ version: number }>(sql.migration_version.text);
-    const found = rows[0]?.version ?? 0;
-    if (found > known) throw new SchemaTooNewError(found, known);
+    const from = await recordedVersion(client, sql);
+    refuseNewerSchema(from, migrations);
+    const applied: string[] = [];
     for (const m of migrations) {
-      if (m.version <= found) continue;
+      if (m.version <= from) continue;
       await client.query(m.sql);
       await client.query(sql.migration_record.text, [m.version, m.name]);
+      applied.push(m.name);
     }
     await client.query("COMMIT");
+    return { from, to: Math.max(from, migrations.at(-1)?.version ?? 0), applied };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
     throw error;
   }
+}
+
+/** Refuses, changing nothing (not even creating the schema), one not at this code's version. */
+export async function checkSchema(client: pg.ClientBase, schema: SchemaName, sql: Statements): Promise<void> {
+  const { rows } = await client.query<{ present: boolean }>(sql.migration_table_present.text);
+  const found = rows[0]!.present ? await recordedVersion(client, sql) : 0;
+  requireCurrentSchema(found, loadMigrations(schema));
+}
+
+async function recordedVersion(client: pg.ClientBase, sql: Statements): Promise<number> {
+  const { rows } = await client.query<{ version: number }>(sql.migration_version.text);
+  return rows[0]?.version ?? 0;
 }

@@ -29,7 +29,8 @@ import type {
 import { asStoreError } from "./connection-errors.js";
 import { describeServer } from "./connection-url.js";
 import { settleEndedJobs, type PostgresEndedRow } from "./ended-jobs.js";
-import { migrate } from "./migrate.js";
+import { checkSchema, migrate } from "./migrate.js";
+import type { MigrationReport } from "../migration-files.js";
 import { claimedJobs, type ClaimedRow } from "./claimed-rows.js";
 import { NewJobsListener } from "./new-jobs-listener.js";
 import { storeTypes } from "./timestamp-parser.js";
@@ -55,6 +56,11 @@ export interface PostgresStoreOptions {
    * dropped. They are recovered from by themselves; default: ignored.
    */
   onBackgroundError?: (error: unknown) => void;
+  /**
+   * Bring the schema up to date on open (default); with false, only refuse a schema not at
+   * this code's version, for processes whose migrations run in a deploy step.
+   */
+  migrate?: boolean;
 }
 
 const DEFAULT_MAX_CONNECTIONS = 10;
@@ -118,7 +124,7 @@ export class PostgresStore implements Store {
     });
   }
 
-  /** Connects and brings the schema up to date (see migrate). */
+  /** Connects and brings the schema up to date (see migrate and options.migrate). */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const schema = schemaName(options.schema ?? "errand");
     const pool = new pg.Pool({
@@ -135,7 +141,8 @@ export class PostgresStore implements Store {
     pool.on("error", options.onBackgroundError ?? (() => {}));
     const store = new PostgresStore(pool, schema, options);
     try {
-      await store.migrate();
+      if (options.migrate === false) await store.withClient((client) => checkSchema(client, schema, store.sql));
+      else await store.migrate();
     } catch (error) {
       await pool.end();
       throw error;
@@ -143,10 +150,34 @@ export class PostgresStore implements Store {
     return store;
   }
 
-  async migrate(): Promise<void> {
+  /** Applies pending migrations to the schema on one short-lived connection: `errand migrate`. */
+  static async migrateSchema(options: Pick<PostgresStoreOptions, "connectionString" | "schema" | "connectionTimeoutMs">): Promise<MigrationReport> {
+    const schema = schemaName(options.schema ?? "errand");
+    const client = new pg.Client({
+      connectionString: options.connectionString,
+      connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+      application_name: `errand:${schema.name}`,
+    });
+    const where = describeServer(options.connectionString);
+    try {
+      await client.connect();
+      return await migrate(client, schema, loadStatements(schema));
+    } catch (error) {
+      throw asStoreError(error, where);
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+
+  migrate(): Promise<MigrationReport> {
+    return this.withClient((client) => migrate(client, this.schema, this.sql));
+  }
+
+  /** One pooled connection for `fn`, its errors reported as the store's. */
+  private async withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.connect();
     try {
-      await migrate(client, this.schema, this.sql);
+      return await fn(client);
     } catch (error) {
       throw asStoreError(error, this.where);
     } finally {

@@ -63,6 +63,7 @@ const STATEMENT_NAMES = [
   "migration_lock",
   "migration_bookkeeping",
   "migration_version",
+  "migration_table_present",
   "migration_record",
 ] as const;
 

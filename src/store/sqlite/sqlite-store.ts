@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Batch } from "../../core/batch.js";
 import type { StoredFlow } from "../../core/flow.js";
@@ -28,7 +28,8 @@ import type {
   Store,
 } from "../store.js";
 import { settleEndedJobs, type SqliteEndedRow } from "./ended-jobs.js";
-import { migrate } from "./migrate.js";
+import { checkSchema, migrate } from "./migrate.js";
+import type { MigrationReport } from "../migration-files.js";
 import { claimRestricted } from "./restricted-claim.js";
 import { claimedJob, jobFromRow, newJobRow, type ClaimableValues, type JobRow } from "./rows.js";
 import { scheduleFromRow, scheduleParams, type ScheduleRow } from "./schedule-rows.js";
@@ -37,6 +38,11 @@ import { INSERT_CHUNK, prepareStatements, type Statements } from "./statements.j
 export interface SqliteStoreOptions {
   /** How long a write waits for another process's lock before failing, in ms. */
   busyTimeoutMs?: number;
+  /**
+   * Bring the schema up to date on open (default); with false, only refuse a database whose
+   * schema is not at this code's version, for processes whose migrations run in a deploy step.
+   */
+  migrate?: boolean;
 }
 
 const leaseParams = (lease: Lease) => ({ id: lease.jobId, attempt: lease.attempt, worker_id: lease.workerId });
@@ -63,6 +69,15 @@ function insertableRow(job: NewJob, now: number) {
     keyedParams: [...head, job.idempotencyKey, now, runAt, ...tail],
     row: (id: number) => newJobRow(job, id, state, backoff, now, runAt),
   };
+}
+
+function openDatabase(path: string, options: SqliteStoreOptions): Database.Database {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 10_000)}`);
+  return db;
 }
 
 const leaseJson = (lease: Lease) => ({ id: Number(lease.jobId), attempt: lease.attempt, worker_id: lease.workerId });
@@ -94,19 +109,34 @@ export class SqliteStore implements Store {
     this.completions = new GroupCommit((units) => this.write(() => units.map((c) => this.completeNow(c))));
   }
 
-  /** Opens (creating if needed) the database file and brings its schema up to date. */
+  /** Opens (creating if needed) the database file and brings its schema up to date (see options.migrate). */
   static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = FULL");
-    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 10_000)}`);
-    migrate(db);
+    // Checking must not leave an empty database file (and its folders) behind.
+    if (options.migrate === false && path !== ":memory:" && !existsSync(path)) checkSchema(null);
+    const db = openDatabase(path, options);
+    try {
+      // Before the constructor: it prepares statements, which need the tables.
+      if (options.migrate === false) checkSchema(db);
+      else migrate(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
     return new SqliteStore(db);
   }
 
-  async migrate(): Promise<void> {
-    migrate(this.db);
+  /** Applies pending migrations to the file at `path` and closes it: `errand migrate`. */
+  static migrateFile(path: string, options: SqliteStoreOptions = {}): MigrationReport {
+    const db = openDatabase(path, options);
+    try {
+      return migrate(db);
+    } finally {
+      db.close();
+    }
+  }
+
+  async migrate(): Promise<MigrationReport> {
+    return migrate(this.db);
   }
 
   async close(): Promise<void> {
