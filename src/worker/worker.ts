@@ -180,17 +180,9 @@ export class Worker {
     // wake-up, where this set loses the claim a microtask after it.
     const claims = new Set<Promise<void>>();
     while (!this.stopping) {
-      const free = this.options.concurrency - this.handlersRunning;
-      const target = this.prefetched.target();
-      // Jobs that a claim under way may bring count as buffered already.
-      const buffered = this.prefetched.size + this.jobsBeingClaimed;
-      // Claim when a slot would otherwise idle, or when the buffer has run half empty.
-      const want = free + target - buffered;
-      if (this.claimsUnderWay < CLAIMS_IN_FLIGHT && want > 0 && ((free > 0 && buffered === 0) || buffered <= target / 2)) {
-        // Limited and grouped jobs only for free slots not already promised to a claim under
-        // way: prefetched, they would hold a limited start or their group's turn while other
-        // workers sit idle.
-        const claim = this.claim(want, Math.max(0, free - this.restrictedBeingClaimed)).finally(() => claims.delete(claim));
+      const due = this.claimDue();
+      if (due !== null) {
+        const claim = this.claim(due.want, due.restrictedLimit).finally(() => claims.delete(claim));
         claims.add(claim);
         continue;
       }
@@ -198,6 +190,22 @@ export class Worker {
     }
     // Shutdown hands back what is buffered: it must include what these claims bring.
     await Promise.all(claims);
+  }
+
+  /** The claim to start now, if one is due: how many jobs, and of them limited or grouped ones. */
+  private claimDue(): { want: number; restrictedLimit: number } | null {
+    if (this.claimsUnderWay >= CLAIMS_IN_FLIGHT) return null;
+    const free = this.options.concurrency - this.handlersRunning;
+    const target = this.prefetched.target();
+    // Jobs that a claim under way may bring count as buffered already.
+    const buffered = this.prefetched.size + this.jobsBeingClaimed;
+    // Claim when a slot would otherwise idle, or when the buffer has run half empty.
+    const want = free + target - buffered;
+    if (want <= 0 || !((free > 0 && buffered === 0) || buffered <= target / 2)) return null;
+    // Limited and grouped jobs only for free slots not already promised to a claim under way:
+    // prefetched, they would hold a limited start or their group's turn while other workers
+    // sit idle.
+    return { want, restrictedLimit: Math.max(0, free - this.restrictedBeingClaimed) };
   }
 
   /** One claim of `want` jobs; never rejects. */
@@ -302,7 +310,9 @@ export class Worker {
       this.handlersRunning--;
       this.prefetched.recordHandlerDuration((performance.now() - startedAt) / runs.length);
       this.startBuffered();
-      this.wakeup.notify();
+      // Only when a claim is due: at concurrency 1, waking the loop for every job to find
+      // nothing to do cost it a timer and a promise per job.
+      if (this.claimDue() !== null) this.wakeup.notify();
     });
     let unstored = runs.length;
     const stored = (run: JobRun) => {

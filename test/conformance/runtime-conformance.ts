@@ -368,6 +368,16 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       await waitFor(() => started.includes(job.id), { what: "the job to start (the next poll is ten minutes away)" });
     });
 
+    it("a freed slot claims the next queued job at once, without waiting for the poll", async () => {
+      const started: number[] = [];
+      const def = errand.define("one-by-one", { handler: async (p: { n: number }) => void started.push(p.n) });
+      await errand.enqueueMany([1, 2, 3, 4].map((n) => def.request({ n })));
+      // Nothing prefetched: after each job, only the slot freeing can prompt the next claim.
+      errand.work({ ...fast, concurrency: 1, prefetch: 0, pollIntervalMs: 600_000 });
+      await waitFor(() => started.length === 4, { what: "all four jobs to run (the next poll is ten minutes away)" });
+      expect(started).toEqual([1, 2, 3, 4]);
+    });
+
     it("close waits for a claim under way and hands its jobs back, attempt not used", async () => {
       const { e, claimRan, release } = await withFirstClaimHeld();
       const started: number[] = [];
