@@ -123,6 +123,8 @@ export class Worker {
   private claimsUnderWay = 0;
   private jobsBeingClaimed = 0;
   private restrictedBeingClaimed = 0;
+  /** Handler calls settled so far: a claim that comes back short looks again if slots freed meanwhile. */
+  private slotsFreed = 0;
   private readonly heartbeat: LeaseHeartbeat;
   private readonly reaper: LeaseReaper;
   private readonly unsubscribe: (() => void)[];
@@ -212,6 +214,7 @@ export class Worker {
   private async claim(want: number, restrictedLimit: number): Promise<void> {
     const { store, logger } = this.deps;
     const noticesBefore = this.wakeup.notices;
+    const slotsFreedBefore = this.slotsFreed;
     this.claimsUnderWay++;
     this.jobsBeingClaimed += want;
     this.restrictedBeingClaimed += restrictedLimit;
@@ -239,9 +242,11 @@ export class Worker {
     this.startBuffered();
     // A full claim may have left more behind. A wake-up that came while this claim was under
     // way may be for a job it did not see, and the loop may have spent that wake-up deciding
-    // that this claim would do: look again. Not after a failure: two failing claims would wake
+    // that this claim would do; a slot that freed meanwhile was counted on this claim's jobs,
+    // which came back short: look again. Not after a failure: two failing claims would wake
     // each other without end while the store is down; the poll interval paces the retries.
-    if (!failed && (full || this.wakeup.notices !== noticesBefore)) this.wakeup.notify();
+    const changed = this.wakeup.notices !== noticesBefore || this.slotsFreed !== slotsFreedBefore;
+    if (!failed && (full || changed)) this.wakeup.notify();
   }
 
   private startBuffered(): void {
@@ -308,6 +313,7 @@ export class Worker {
     const startedAt = performance.now();
     void settled.then(() => {
       this.handlersRunning--;
+      this.slotsFreed++;
       this.prefetched.recordHandlerDuration((performance.now() - startedAt) / runs.length);
       this.startBuffered();
       // Only when a claim is due: at concurrency 1, waking the loop for every job to find
@@ -323,7 +329,8 @@ export class Worker {
       this.startBuffered();
       // A grouped or capped job's stored ending is what lets the next one in (its group's
       // turn, the cap's slot): the claim made when the handler settled came too early for it.
-      if (runs.some((r) => this.endingFreesATurn(r.job))) this.wakeup.notify();
+      // And with outcomes no longer holding jobs back, startBuffered may have drained the buffer.
+      if (this.claimDue() !== null || runs.some((r) => this.endingFreesATurn(r.job))) this.wakeup.notify();
     };
     // A run's outcome is usually stored after its handler settled; a zombie's (aborted, still running) before.
     for (const run of runs) void run.recorded.then(() => settled).then(() => stored(run));

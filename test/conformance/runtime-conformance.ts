@@ -327,10 +327,11 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
     });
 
     /**
-     * The real store, with the answer of its first claim held back until `release()`: the claim
-     * has run on the store, the worker has not heard back yet.
+     * The real store, with the answer of its `nth` claim held back until `release()`: the claim
+     * has run on the store, the worker has not heard back yet. With `foundNothing`, that claim
+     * takes nothing and answers with no jobs, as if other workers had taken them all first.
      */
-    const withFirstClaimHeld = async () => {
+    const withClaimHeld = async (nth = 1, { foundNothing = false } = {}) => {
       const store = await factory.open(url);
       let heard!: () => void;
       const claimRan = new Promise<void>((r) => (heard = r));
@@ -341,8 +342,9 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
         get(target, key) {
           if (key === "claimJobs")
             return async (params: Parameters<Store["claimJobs"]>[0]) => {
-              const jobs = await target.claimJobs(params);
-              if (++claims === 1) {
+              const held = ++claims === nth;
+              const jobs = held && foundNothing ? [] : await target.claimJobs(params);
+              if (held) {
                 heard();
                 await released;
               }
@@ -358,7 +360,7 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
     };
 
     it("a job enqueued while a claim is under way starts without waiting for the poll", async () => {
-      const { e, claimRan, release } = await withFirstClaimHeld();
+      const { e, claimRan, release } = await withClaimHeld();
       const started: string[] = [];
       const def = e.define("late", { handler: async (_p: object, ctx) => void started.push(ctx.job.id) });
       e.work({ ...fast, concurrency: 1, pollIntervalMs: 600_000 });
@@ -378,8 +380,29 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       expect(started).toEqual([1, 2, 3, 4]);
     });
 
+    it("a slot freed while a claim is under way is filled when that claim comes back short", async () => {
+      const { e, claimRan, release } = await withClaimHeld(2, { foundNothing: true });
+      const finish = new Map<number, () => void>();
+      const started: number[] = [];
+      const def = e.define("latched", {
+        handler: async (p: { n: number }) => {
+          started.push(p.n);
+          if (p.n < 3) await new Promise<void>((r) => finish.set(p.n, r));
+        },
+      });
+      await e.enqueueMany([1, 2, 3].map((n) => def.request({ n })));
+      e.work({ ...fast, concurrency: 2, prefetch: 0, pollIntervalMs: 600_000 });
+      await waitFor(() => finish.size === 2, { what: "jobs 1 and 2 running" });
+      finish.get(1)!(); // its slot frees: the second claim starts, and is held
+      await claimRan;
+      finish.get(2)!(); // frees a slot while that claim is under way
+      await new Promise((r) => setTimeout(r, 20));
+      release(); // it comes back with nothing: job 3 still waits, and two slots are free
+      await waitFor(() => started.includes(3), { what: "job 3 to start (the next poll is ten minutes away)" });
+    });
+
     it("close waits for a claim under way and hands its jobs back, attempt not used", async () => {
-      const { e, claimRan, release } = await withFirstClaimHeld();
+      const { e, claimRan, release } = await withClaimHeld();
       const started: number[] = [];
       const def = e.define("claimed-at-close", { handler: async (p: { n: number }) => void started.push(p.n) });
       const jobs = await e.enqueueMany([1, 2, 3].map((n) => def.request({ n })));
