@@ -42,9 +42,10 @@ export interface ErrandOptions {
    */
   retention?: RetentionOptions | false;
   /**
-   * Whether `Errand.connect` brings the store's schema up to date (default true). With false it
-   * only checks: a schema behind this code fails with SchemaBehindError, so processes never
+   * Whether `Errand.connect(url)` brings the store's schema up to date (default true). With false
+   * it only checks: a schema behind this code fails with SchemaBehindError, so processes never
    * migrate on start and migrations run once, in a deploy step (`errand migrate`, Errand.migrate).
+   * A Store passed to connect instead of a URL was migrated or checked by whoever opened it.
    */
   migrate?: boolean;
 }

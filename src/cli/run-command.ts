@@ -6,10 +6,13 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
 /** Connects, runs `fn`, always closes, and turns errors into one clear line and an exit code. */
-export async function withErrand(database: string, fn: (errand: Errand) => Promise<number | void>): Promise<void> {
+export async function withErrand(
+  store: { database: string; migrate: boolean },
+  fn: (errand: Errand) => Promise<number | void>,
+): Promise<void> {
   let errand: Errand | null = null;
   try {
-    errand = await Errand.connect(database);
+    errand = await Errand.connect(store.database, { migrate: store.migrate });
     process.exitCode = (await fn(errand)) ?? 0;
   } catch (error) {
     process.exitCode = reportError(error);

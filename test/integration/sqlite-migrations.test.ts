@@ -1,6 +1,9 @@
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { migrate } from "../../src/store/sqlite/migrate.js";
+import { SchemaBehindError } from "../../src/core/errors.js";
+import { Errand } from "../../src/errand.js";
+import { loadMigrations, migrate } from "../../src/store/sqlite/migrate.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { newJob } from "../helpers/new-job.js";
 import { sqliteDatabaseAt } from "../helpers/schema-at-version.js";
@@ -34,5 +37,16 @@ describe("SQLite migrations on a database with jobs in it", () => {
     } finally {
       await store.close();
     }
+  });
+
+  it("a process that may not migrate refuses an older file without touching it, journal mode included", async () => {
+    const path = join(dir, "older.db");
+    const db = sqliteDatabaseAt(path, loadMigrations().length - 1);
+    expect(db.pragma("journal_mode", { simple: true })).toBe("delete");
+    db.close();
+    const before = readFileSync(path);
+    await expect(Errand.connect(`sqlite:${path}`, { migrate: false })).rejects.toBeInstanceOf(SchemaBehindError);
+    expect(readFileSync(path).equals(before)).toBe(true);
+    expect(existsSync(`${path}-wal`)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { databaseOption } from "../connect-option.js";
+import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { printJobDetail } from "../output.js";
 import { intOption, jsonOption, withErrand } from "../run-command.js";
 
@@ -15,8 +15,9 @@ export function enqueueCommand(): Command {
     .option("--idempotency-key <key>", "enqueueing the same key again returns the existing job")
     .option("--json", "print JSON")
     .addOption(databaseOption())
+    .addOption(noMigrateOption())
     .action(async (type: string, opts) => {
-      await withErrand(opts.database, async (errand) => {
+      await withErrand(opts, async (errand) => {
         const job = await errand.enqueue(type, jsonOption(opts.payload, "--payload"), {
           queue: opts.queue,
           delayMs: intOption(opts.delay, "--delay"),

@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { RecordNotFoundError } from "../../core/errors.js";
 import type { Flow } from "../../core/flow.js";
 import type { Errand } from "../../errand.js";
-import { databaseOption } from "../connect-option.js";
+import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { printBatch, printFlow } from "../flow-output.js";
 import { withErrand } from "../run-command.js";
 
@@ -15,8 +15,9 @@ export function flowsCommand(): Command {
       .argument("<id>", "flow id")
       .option("--json", "print JSON")
       .addOption(databaseOption())
+      .addOption(noMigrateOption())
       .action(async (id: string, opts) => {
-        await withErrand(opts.database, async (errand) => printFlow(await act(errand, id), Boolean(opts.json)));
+        await withErrand(opts, async (errand) => printFlow(await act(errand, id), Boolean(opts.json)));
       });
   byId("show", "show a flow: its state and every node's job", async (errand, id) => {
     const flow = await errand.getFlow(id);
@@ -35,8 +36,9 @@ export function batchesCommand(): Command {
     .argument("<id>", "batch id")
     .option("--json", "print JSON")
     .addOption(databaseOption())
+    .addOption(noMigrateOption())
     .action(async (id: string, opts) => {
-      await withErrand(opts.database, async (errand) => {
+      await withErrand(opts, async (errand) => {
         const batch = await errand.getBatch(id);
         if (batch === null) throw new RecordNotFoundError("batch", id);
         printBatch(batch, Boolean(opts.json));

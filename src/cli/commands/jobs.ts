@@ -3,7 +3,7 @@ import { JobNotFoundError } from "../../core/errors.js";
 import type { Job } from "../../core/job.js";
 import type { JobState } from "../../core/states.js";
 import type { Errand } from "../../errand.js";
-import { databaseOption } from "../connect-option.js";
+import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { printJobDetail, printJobs } from "../output.js";
 import { intOption, withErrand } from "../run-command.js";
 
@@ -19,8 +19,9 @@ export function jobsCommand(): Command {
     .option("--cursor <cursor>", "the next_cursor printed by the previous page")
     .option("--json", "print JSON")
     .addOption(databaseOption())
+    .addOption(noMigrateOption())
     .action(async (opts) => {
-      await withErrand(opts.database, async (errand) => {
+      await withErrand(opts, async (errand) => {
         const page = await errand.listJobs({
           state: opts.state as JobState | undefined,
           type: opts.type,
@@ -43,8 +44,9 @@ export function jobsCommand(): Command {
       .argument("<id>", "job id")
       .option("--json", "print JSON")
       .addOption(databaseOption())
+      .addOption(noMigrateOption())
       .action(async (id: string, opts) => {
-        await withErrand(opts.database, async (errand) => printJobDetail(await act(errand, id), Boolean(opts.json)));
+        await withErrand(opts, async (errand) => printJobDetail(await act(errand, id), Boolean(opts.json)));
       });
 
   byId("show", "show one job with its payload, result and every attempt's error", async (errand, id) => {

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { JOB_STATES } from "../../core/states.js";
 import { emptyStateCounts } from "../../store/queue-counts.js";
-import { databaseOption } from "../connect-option.js";
+import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { CliUsageError, withErrand } from "../run-command.js";
 
 /** The HTTP API's rule for queue names (`POST /v1/queues/:name/pause`). */
@@ -12,8 +12,9 @@ export function queuesCommand(): Command {
     .description("job counts per queue and state, and whether it is paused; `queues pause|resume <name>`")
     .option("--json", "print JSON")
     .addOption(databaseOption())
+    .addOption(noMigrateOption())
     .action(async (opts) => {
-      await withErrand(opts.database, async (errand) => {
+      await withErrand(opts, async (errand) => {
         const [counts, paused] = await Promise.all([errand.store.countJobs({}), errand.store.listPausedQueues()]);
         const pausedSet = new Set(paused);
         // A paused queue with no jobs is still listed, so it can be seen and resumed.
@@ -38,8 +39,8 @@ export function queuesCommand(): Command {
       .argument("<name>", "queue name")
       // --json and --database are the parent's (`queues`), wherever they are written.
       .action(async (queue: string) => {
-        const opts = queues.opts();
-        await withErrand(opts.database, async (errand) => {
+        const opts = queues.opts<{ database: string; migrate: boolean; json?: boolean }>();
+        await withErrand(opts, async (errand) => {
           if (!QUEUE_NAME.test(queue)) throw new CliUsageError(`queue name must match ${QUEUE_NAME.source}, got "${queue}"`);
           await (action === "pause" ? errand.store.pauseQueue({ queue }) : errand.store.resumeQueue({ queue }));
           const state = { name: queue, paused: action === "pause" };

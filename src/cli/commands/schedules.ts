@@ -2,7 +2,7 @@ import { Command, Option } from "commander";
 import { ScheduleNotFoundError } from "../../core/errors.js";
 import { MISFIRE_POLICIES, type MisfirePolicy, type MisfirePolicyName, type Schedule } from "../../core/schedule.js";
 import type { Errand } from "../../errand.js";
-import { databaseOption } from "../connect-option.js";
+import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { intOption, jsonOption, withErrand } from "../run-command.js";
 import { printSchedule, printSchedules } from "../schedule-output.js";
 
@@ -13,8 +13,9 @@ export function schedulesCommand(): Command {
     .description("list every schedule")
     .option("--json", "print JSON")
     .addOption(databaseOption())
+    .addOption(noMigrateOption())
     .action(async (opts) => {
-      await withErrand(opts.database, async (errand) => printSchedules(await errand.listSchedules(), Boolean(opts.json)));
+      await withErrand(opts, async (errand) => printSchedules(await errand.listSchedules(), Boolean(opts.json)));
     });
 
   schedules
@@ -33,8 +34,9 @@ export function schedulesCommand(): Command {
     .option("--misfire-grace-ms <ms>", "a tick at most this late is on time, not missed")
     .option("--json", "print JSON")
     .addOption(databaseOption())
+    .addOption(noMigrateOption())
     .action(async (name: string, cron: string, type: string, opts) => {
-      await withErrand(opts.database, async (errand) => {
+      await withErrand(opts, async (errand) => {
         // Unset fields are undefined: the library fills in their defaults.
         const misfire: Partial<MisfirePolicy> = {
           policy: opts.misfire as MisfirePolicyName | undefined,
@@ -61,8 +63,9 @@ export function schedulesCommand(): Command {
       .argument("<name>", "schedule name")
       .option("--json", "print JSON")
       .addOption(databaseOption())
+      .addOption(noMigrateOption())
       .action(async (name: string, opts) => {
-        await withErrand(opts.database, async (errand) => {
+        await withErrand(opts, async (errand) => {
           const schedule = await act(errand, name);
           if (schedule) printSchedule(schedule, Boolean(opts.json));
           else process.stdout.write(`removed schedule "${name}"\n`);

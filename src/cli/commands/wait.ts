@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { JobNotFoundError } from "../../core/errors.js";
 import type { Job } from "../../core/job.js";
 import { isTerminal } from "../../core/states.js";
-import { databaseOption } from "../connect-option.js";
+import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { jobLine } from "../output.js";
 import { EXIT_FAILURE, intOption, withErrand } from "../run-command.js";
 
@@ -13,8 +13,9 @@ export function waitCommand(): Command {
     .option("--interval-ms <ms>", "how often to look at the job", "200")
     .option("--json", "print the ended job as JSON (no progress bar)")
     .addOption(databaseOption())
+    .addOption(noMigrateOption())
     .action(async (id: string, opts) => {
-      await withErrand(opts.database, async (errand) => {
+      await withErrand(opts, async (errand) => {
         const intervalMs = intOption(opts.intervalMs, "--interval-ms") ?? 200;
         const show = opts.json ? () => {} : progressDisplay();
         let job = await errand.getJob(id);

@@ -159,6 +159,8 @@ export class PostgresStore implements Store {
       application_name: `errand:${schema.name}`,
     });
     const where = describeServer(options.connectionString);
+    // A connection lost between statements fails the statement; unheard, its 'error' event would crash the process.
+    client.on("error", () => {});
     try {
       await client.connect();
       return await migrate(client, schema, loadStatements(schema));

@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Batch } from "../../core/batch.js";
 import type { StoredFlow } from "../../core/flow.js";
@@ -28,7 +28,7 @@ import type {
   Store,
 } from "../store.js";
 import { settleEndedJobs, type SqliteEndedRow } from "./ended-jobs.js";
-import { checkSchema, migrate } from "./migrate.js";
+import { checkSchema, checkSchemaOfFile, migrate } from "./migrate.js";
 import type { MigrationReport } from "../migration-files.js";
 import { claimRestricted } from "./restricted-claim.js";
 import { claimedJob, jobFromRow, newJobRow, type ClaimableValues, type JobRow } from "./rows.js";
@@ -74,9 +74,15 @@ function insertableRow(job: NewJob, now: number) {
 function openDatabase(path: string, options: SqliteStoreOptions): Database.Database {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = FULL");
-  db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 10_000)}`);
+  try {
+    // The timeout first: switching to WAL waits on another process's lock like any write.
+    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 10_000)}`);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   return db;
 }
 
@@ -111,11 +117,12 @@ export class SqliteStore implements Store {
 
   /** Opens (creating if needed) the database file and brings its schema up to date (see options.migrate). */
   static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
-    // Checking must not leave an empty database file (and its folders) behind.
-    if (options.migrate === false && path !== ":memory:" && !existsSync(path)) checkSchema(null);
+    // Checking must not change a file it refuses: looked at read-only before opening it.
+    if (options.migrate === false) checkSchemaOfFile(path);
     const db = openDatabase(path, options);
     try {
-      // Before the constructor: it prepares statements, which need the tables.
+      // Before the constructor: it prepares statements, which need the tables. Checked again
+      // on this connection, in case the file changed since the look.
       if (options.migrate === false) checkSchema(db);
       else migrate(db);
     } catch (error) {
