@@ -24,7 +24,8 @@ const ONES = "array_fill(1, ARRAY[500])";
 const WORKERS = "array_fill('w'::text, ARRAY[500])";
 const HOT_PATH: { name: StatementName; args: string }[] = [
   { name: "claim_jobs", args: "ARRAY['default'], 500, 'w', 15000" },
-  { name: "complete_jobs", args: `${IDS}, ${ONES}, ${WORKERS}, array_fill(NULL::text, ARRAY[500]), false` },
+  { name: "complete_jobs", args: `${IDS}, ${ONES}, ${WORKERS}, array_fill(NULL::text, ARRAY[500])` },
+  { name: "complete_plain_jobs", args: `${IDS}, ${ONES}, ${WORKERS}, array_fill(NULL::text, ARRAY[500])` },
   { name: "extend_leases", args: `${IDS}, ${ONES}, ${WORKERS}, 15000` },
   { name: "snooze_jobs", args: `${IDS}, ${ONES}, ${WORKERS}, 0` },
   { name: "claim_jobs_by_id", args: `${IDS}, 'w', 15000, NULL` },

@@ -589,9 +589,10 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * complete_jobs.sql on completions in any order; it locks and updates rows in id order (its
-   * primary-key scan of `id = ANY`). `accepted[i]`: whether completion i was; `rows`: the jobs
-   * it completed.
+   * Completes `completions`, in any order; the statement locks and updates rows in id order (its
+   * primary-key scan of `id = ANY`). `accepted[i]`: whether completion i was. With `settling`,
+   * complete_jobs.sql, for jobs of any kind, and `rows` are the jobs it completed, to settle;
+   * without, complete_plain_jobs.sql, which refuses jobs in a flow or batch, and `rows` is empty.
    */
   private async runCompletions(
     completions: Completion[],
@@ -610,10 +611,17 @@ export class PostgresStore implements Store {
     const accepted = new Array<boolean>(completions.length).fill(false);
     const rows: PostgresEndedRow[] = [];
     for (const round of rounds) {
-      const values = [...leaseColumns(leases, round), round.map((i) => completions[i]!.result), settling];
-      for (const row of await this.query<PostgresEndedRow & { n: number }>("complete_jobs", values, client)) {
-        accepted[round[row.n - 1]!] = true;
-        rows.push(row);
+      const values = [...leaseColumns(leases, round), round.map((i) => completions[i]!.result)];
+      if (settling) {
+        for (const row of await this.query<PostgresEndedRow & { n: number }>("complete_jobs", values, client)) {
+          accepted[round[row.n - 1]!] = true;
+          rows.push(row);
+        }
+      } else {
+        const [{ accepted: positions }] = (await this.query<{ accepted: string | null }>("complete_plain_jobs", values, client)) as [
+          { accepted: string | null },
+        ];
+        for (const n of positions?.split(",") ?? []) accepted[round[Number(n) - 1]!] = true;
       }
     }
     return { accepted, rows };

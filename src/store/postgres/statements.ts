@@ -22,6 +22,7 @@ const STATEMENT_NAMES = [
   "record_limit_starts",
   "extend_leases",
   "complete_jobs",
+  "complete_plain_jobs",
   "fail_job",
   "snooze_jobs",
   "update_progress",
@@ -81,7 +82,8 @@ export interface Statement {
 export type Statements = Record<StatementName, Statement>;
 
 /** Parts that more than one statement must spell alike: `{{name}}` in a statement is replaced by sql/name.fragment.sql. */
-const FRAGMENTS = ["claimed_rows", "lease_held", "insert_from_input"] as const;
+// In this order: complete_update holds lease_held, replaced after it.
+const FRAGMENTS = ["claimed_rows", "complete_update", "lease_held", "insert_from_input"] as const;
 
 const readSql = (file: string) => readFileSync(new URL(`./sql/${file}`, import.meta.url), "utf8");
 
