@@ -1,5 +1,5 @@
 -- The update of both completion statements (complete_jobs.sql, complete_plain_jobs.sql), each
--- of which adds its own conditions and what it returns.
+-- of which adds what it returns (and complete_plain_jobs.sql a condition of its own).
 -- $1 id[] $2 attempt[] $3 worker_id[] (see lease_held.fragment.sql) $4 result[] (JSON text or
 -- NULL). A row changes only while the completing worker still holds the lease.
 UPDATE {{schema}}.jobs AS j
