@@ -188,6 +188,31 @@ export function describeStoreConformance(factory: StoreFactory): void {
       expect(again).toEqual(await store.getJob({ id: again.id }));
     });
 
+    it("hands out every job of one claim as stored where neighbours share some columns and differ in others", async () => {
+      const slow = { baseMs: 10, maxMs: 20, jitter: 0 };
+      const fast = { baseMs: 1, maxMs: 2, jitter: 0 };
+      // Two batches (two creation times), types and options alternating within them.
+      await store.insertJobs({
+        jobs: [
+          newJob({ type: "x", backoff: slow }),
+          newJob({ type: "x", backoff: slow }),
+          newJob({ type: "y", maxAttempts: 5, backoff: fast }),
+          newJob({ type: "y", maxAttempts: 5, backoff: fast }),
+          newJob({ type: "x", backoff: slow }),
+        ],
+      });
+      await new Promise((r) => setTimeout(r, 5));
+      await store.insertJobs({ jobs: [newJob({ type: "x", backoff: slow }), newJob({ type: "y", maxAttempts: 5, backoff: fast })] });
+      const claimed = await claim(10);
+      expect(claimed.map((j) => [j.type, j.maxAttempts, j.backoff.baseMs])).toEqual([
+        ["x", 3, 10], ["x", 3, 10], ["y", 5, 1], ["y", 5, 1], ["x", 3, 10], ["x", 3, 10], ["y", 5, 1],
+      ]);
+      for (const job of claimed) expect(job).toEqual(await store.getJob({ id: job.id }));
+      claimed[0]!.createdAt.setTime(0); // each job's dates are its own
+      claimed[0]!.runAt.setTime(0);
+      expect(claimed[1]).toEqual(await store.getJob({ id: claimed[1]!.id }));
+    });
+
     it("gives every job of one claim its start and lease expiry, whatever order the claim took them in", async () => {
       // Grouped jobs are claimed by id (the lower id first), returned by priority (the higher first);
       // across queues, each queue's jobs are taken apart, the best of them returned first.

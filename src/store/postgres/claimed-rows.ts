@@ -7,24 +7,32 @@ import { attemptErrorsFromRow, type StoredAttemptError } from "./rows.js";
  * A claim returns hundreds of rows at a time, and building them was most of a worker's cost
  * per job: so it leaves out what every claimed job has in common (state running, this worker,
  * no progress, result or finish time), sends started_at and lease_expires_at once, on one row
- * (one claim sets them alike for every row), and returns backoff as text, parsed once per
- * distinct policy.
+ * (one claim sets them alike for every row), sends the never-NULL columns that are mostly alike
+ * from row to row only where they change (NULL: as the row before), and returns backoff as
+ * text, parsed once per distinct policy.
  */
 export type ClaimedRow = [
   id: string,
-  type: string,
-  queue: string,
+  /** NULL: as the row before (and so for each column marked "carried"). */
+  type: string | null,
+  /** Carried. */
+  queue: string | null,
   payload: unknown,
-  priority: number,
+  /** Carried. */
+  priority: number | null,
   attempt: number,
-  maxAttempts: number,
+  /** Carried. */
+  maxAttempts: number | null,
   timeoutMs: number | null,
-  backoff: string,
+  /** Carried. */
+  backoff: string | null,
   /** NULL while there are none, as on every first attempt. */
   errors: StoredAttemptError[] | null,
   idempotencyKey: string | null,
-  createdAt: Date,
-  runAt: Date,
+  /** Carried. */
+  createdAt: Date | null,
+  /** Carried. */
+  runAt: Date | null,
   correlationId: string | null,
   webhookUrl: string | null,
   groupKey: string | null,
@@ -46,23 +54,26 @@ export function claimedJobs(rows: ClaimedRow[], workerId: string): Job[] {
   if (timed === undefined) return [];
   const startedAt = timed[21];
   const leaseExpiresAt = timed[22];
+  // The first row has every carried column (lag() of the first row is NULL, so it differs).
+  let [, type, queue, , priority, , maxAttempts, , backoff, , , createdAt, runAt] = rows[0]!;
   return rows.map((r) => ({
     id: r[0],
-    type: r[1],
-    queue: r[2],
+    type: (type = r[1] ?? type)!,
+    queue: (queue = r[2] ?? queue)!,
     state: "running",
     payload: r[3],
-    priority: r[4],
+    priority: (priority = r[4] ?? priority)!,
     attempt: r[5],
-    maxAttempts: r[6],
+    maxAttempts: (maxAttempts = r[6] ?? maxAttempts)!,
     timeoutMs: r[7],
-    backoff: backoffFromText(r[8]),
+    backoff: backoffFromText((backoff = r[8] ?? backoff)!),
     progress: null,
     result: null,
     errors: r[9] === null ? [] : attemptErrorsFromRow(r[9]),
     idempotencyKey: r[10],
-    createdAt: r[11],
-    runAt: r[12],
+    // Each job its own Date, as below.
+    createdAt: r[11] === null ? new Date(createdAt!.getTime()) : (createdAt = r[11]),
+    runAt: r[12] === null ? new Date(runAt!.getTime()) : (runAt = r[12]),
     // Each job its own Date: a handler that changes one must not change its neighbours'.
     startedAt: startedAt === null ? null : new Date(startedAt.getTime()),
     finishedAt: null,
