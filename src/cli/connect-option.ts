@@ -6,6 +6,6 @@ export const databaseOption = () =>
     .env("ERRAND_DATABASE_URL")
     .default("sqlite:./errand.db");
 
-/** --no-migrate, for the long-running commands: check the schema, leave migrating to `errand migrate`. */
+/** --no-migrate, beside --database on every command that opens the store: check the schema, leave migrating to `errand migrate`. */
 export const noMigrateOption = () =>
-  new Option("--no-migrate", "do not migrate the schema on start; refuse one that `errand migrate` has not brought up to date");
+  new Option("--no-migrate", "do not migrate the schema; refuse one that `errand migrate` has not brought up to date");

@@ -37,7 +37,7 @@ export function queuesCommand(): Command {
       .command(action)
       .description(action === "pause" ? "pause a queue: no worker claims its jobs until resumed" : "resume a paused queue")
       .argument("<name>", "queue name")
-      // --json and --database are the parent's (`queues`), wherever they are written.
+      // --json, --database and --no-migrate are the parent's (`queues`), wherever they are written.
       .action(async (queue: string) => {
         const opts = queues.opts<{ database: string; migrate: boolean; json?: boolean }>();
         await withErrand(opts, async (errand) => {
