@@ -618,10 +618,8 @@ export class PostgresStore implements Store {
           rows.push(row);
         }
       } else {
-        const [{ accepted: positions }] = (await this.query<{ accepted: string | null }>("complete_plain_jobs", values, client)) as [
-          { accepted: string | null },
-        ];
-        for (const n of positions?.split(",") ?? []) accepted[round[Number(n) - 1]!] = true;
+        const [row] = await this.query<{ accepted: string | null }>("complete_plain_jobs", values, client);
+        for (const n of row!.accepted?.split(",") ?? []) accepted[round[Number(n) - 1]!] = true;
       }
     }
     return { accepted, rows };
