@@ -65,6 +65,16 @@ export interface PostgresStoreOptions {
 
 const DEFAULT_MAX_CONNECTIONS = 10;
 
+/** What the pool's connections and `errand migrate`'s one connection have alike. */
+function connectionSettings(options: Pick<PostgresStoreOptions, "connectionString" | "connectionTimeoutMs">, schema: SchemaName) {
+  return {
+    connectionString: options.connectionString,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+    // Names the schema so an operator (or a test) can tell whose connections these are.
+    application_name: `errand:${schema.name}`,
+  };
+}
+
 /** Thrown inside a transaction to roll it back because the lease was lost (not an error to report). */
 const LEASE_LOST = Symbol("lease lost");
 
@@ -128,11 +138,8 @@ export class PostgresStore implements Store {
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const schema = schemaName(options.schema ?? "errand");
     const pool = new pg.Pool({
-      connectionString: options.connectionString,
+      ...connectionSettings(options, schema),
       max: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
-      connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
-      // Names the schema so an operator (or a test) can tell whose connections these are.
-      application_name: `errand:${schema.name}`,
       keepAlive: true,
       types: storeTypes,
     });
@@ -153,11 +160,7 @@ export class PostgresStore implements Store {
   /** Applies pending migrations to the schema on one short-lived connection: `errand migrate`. */
   static async migrateSchema(options: Pick<PostgresStoreOptions, "connectionString" | "schema" | "connectionTimeoutMs">): Promise<MigrationReport> {
     const schema = schemaName(options.schema ?? "errand");
-    const client = new pg.Client({
-      connectionString: options.connectionString,
-      connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
-      application_name: `errand:${schema.name}`,
-    });
+    const client = new pg.Client(connectionSettings(options, schema));
     const where = describeServer(options.connectionString);
     // A connection lost between statements fails the statement; unheard, its 'error' event would crash the process.
     client.on("error", () => {});
