@@ -5,7 +5,7 @@ import { restrictedSlots } from "./claim-budget.js";
  * up to this long for its first claim. Looking at every claim instead would add a statement to
  * every claim (on PostgreSQL a round trip), for an answer that is nearly always "no".
  */
-const PROBE_INTERVAL_MS = 250;
+export const PROBE_INTERVAL_MS = 250;
 
 /**
  * Whether grouped jobs may be waiting in some queues, so that claims take the grouped path
@@ -20,19 +20,20 @@ export class GroupedJobsProbe {
 
   /** Whether a claim should look for grouped jobs: it may take some, and some may wait. */
   async worthLooking(params: { queues: string[]; limit: number; restrictedLimit?: number }): Promise<boolean> {
-    // A claim for prefetch only (restrictedLimit 0) may take no grouped job anyway.
-    if (restrictedSlots(params) === 0) return false;
-    return this.mayWait(params.queues);
+    const known = this.known(params);
+    if (known !== undefined) return known;
+    const at = Date.now();
+    const waiting = await this.lookUp(params.queues);
+    this.answers.set(params.queues.join("\n"), { at, waiting });
+    return waiting;
   }
 
-  private async mayWait(queues: string[]): Promise<boolean> {
-    const key = queues.join("\n");
-    const known = this.answers.get(key);
-    const now = Date.now();
-    if (known !== undefined && now - known.at < PROBE_INTERVAL_MS) return known.waiting;
-    const waiting = await this.lookUp(queues);
-    this.answers.set(key, { at: now, waiting });
-    return waiting;
+  /** worthLooking's answer if it needs no look-up, else undefined. */
+  known(params: { queues: string[]; limit: number; restrictedLimit?: number }): boolean | undefined {
+    // A claim for prefetch only (restrictedLimit 0) may take no grouped job anyway.
+    if (restrictedSlots(params) === 0) return false;
+    const known = this.answers.get(params.queues.join("\n"));
+    return known !== undefined && Date.now() - known.at < PROBE_INTERVAL_MS ? known.waiting : undefined;
   }
 
   /** Passes an insert through; once it has committed grouped jobs, the next claim looks again. */

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { queueLimit, typeLimit, type ClaimLimit } from "../../src/core/limits.js";
 import type { Job, NewJob } from "../../src/core/job.js";
+import { PROBE_INTERVAL_MS } from "../../src/store/grouped-jobs-probe.js";
 import type { Store } from "../../src/store/store.js";
 import { newJob } from "../helpers/new-job.js";
 import type { StoreFactory } from "../helpers/store-factory.js";
@@ -112,6 +113,16 @@ export function describeLimitsStoreConformance(factory: StoreFactory): void {
       await complete(first.filter((j) => j.id === a1!.id));
       expect(payloads(await claim())).toEqual(["a2"]);
       expect([a2, a3, b1, b2, free].every(Boolean)).toBe(true);
+    });
+
+    it("grouped jobs another connection enqueued are taken, beside ungrouped ones, by the first claim after the probe interval", async () => {
+      expect(await claim()).toHaveLength(0); // this store's probe now says: no grouped jobs
+      const other = await factory.open(url);
+      extra.push(other);
+      await other.insertJobs({ jobs: [newJob({ payload: '"free"' }), newJob({ groupKey: "a", groupLimit: 1, payload: '"a1"' }), newJob({ groupKey: "a", groupLimit: 1, payload: '"a2"' })] });
+      await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS + 50));
+      expect(payloads(await claim())).toEqual(["a1", "free"]);
+      expect(await claim()).toHaveLength(0);
     });
 
     it("an older member waiting to retry holds back the younger ones (strict FIFO)", async () => {

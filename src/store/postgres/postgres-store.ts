@@ -241,17 +241,28 @@ export class PostgresStore implements Store {
 
   async claimJobs(params: ClaimParams): Promise<Job[]> {
     if (params.limit <= 0 || params.queues.length === 0) return [];
-    const grouped = await this.groupedJobs.worthLooking(params);
-    if ((params.limits ?? []).length === 0 && !grouped) {
-      const values = [params.queues, params.limit, params.workerId, params.leaseMs];
-      const rows = await this.queryPrepared<ClaimedRow>(this.pool, "claim_jobs", values, { arrays: true });
-      return claimedJobs(rows, params.workerId);
+    const known = this.groupedJobs.known(params);
+    if ((params.limits ?? []).length > 0 || known === true) {
+      return this.claimRestrictedJobs({ ...params, grouped: known ?? (await this.groupedJobs.worthLooking(params)) });
     }
+    // A due probe runs beside the plain claim, not before it: one round trip between a job's
+    // NOTIFY and its handler, not two (the probe is due every few claims of an idle worker).
+    const probing = known === undefined ? this.groupedJobs.worthLooking(params) : null;
+    probing?.catch(() => {}); // awaited below, unless the claim fails first
+    const values = [params.queues, params.limit, params.workerId, params.leaseMs];
+    const claimed = claimedJobs(await this.queryPrepared<ClaimedRow>(this.pool, "claim_jobs", values, { arrays: true }), params.workerId);
+    if (probing === null || claimed.length === params.limit || !(await probing)) return claimed;
+    // Grouped jobs wait, and the plain claim (which skips them) left slots free.
+    const rest = { ...params, limit: params.limit - claimed.length, grouped: true };
+    return [...claimed, ...(await this.claimRestrictedJobs(rest))];
+  }
+
+  /** Claims through claimRestricted (limits enforced, grouped jobs taken in turn), in one transaction. */
+  private async claimRestrictedJobs(params: ClaimParams & { grouped: boolean }): Promise<Job[]> {
     const claim = () =>
       this.transaction((client) =>
         claimRestricted((statement, values, options) => this.queryPrepared(client, statement, values, options), {
           ...params,
-          grouped,
           lockNamespace: this.schema.name,
           groupCursor: this.groupCursor,
         }),
