@@ -4,6 +4,7 @@ import { parsePostgresUrl } from "../../src/store/postgres/connection-url.js";
 import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
 import { schemaName } from "../../src/store/postgres/schema-name.js";
 import { loadStatements, type StatementName } from "../../src/store/postgres/statements.js";
+import { newJob } from "../helpers/new-job.js";
 import { postgresFactory } from "../helpers/postgres-factory.js";
 
 const factory = await postgresFactory();
@@ -47,8 +48,9 @@ const HOT_PATH: { name: StatementName; args: string }[] = [
 (factory ? describe : describe.skip)("PostgreSQL hot-path plans", () => {
   let client: pg.Client;
   let schema: string;
+  let url: string;
   beforeAll(async () => {
-    const url = await factory!.url();
+    url = await factory!.url();
     const store = await PostgresStore.open(parsePostgresUrl(url));
     await store.close();
     schema = new URL(url).searchParams.get("schema")!;
@@ -68,6 +70,29 @@ const HOT_PATH: { name: StatementName; args: string }[] = [
       await client.query("DEALLOCATE plan_check");
     }
   };
+
+  it("keeps a claimed job's new version on the page it was inserted on", async () => {
+    // A version that finds no room on its page goes to another: two pages touched, and a lock
+    // record more in the WAL (011_jobs_fillfactor.sql). On full pages every claimed job moves.
+    // (Only the claim is checked: the completion's room comes from pruning the claim's old
+    // versions, which any other test's open transaction may hold back.)
+    await client.query(`TRUNCATE "${schema}".jobs`);
+    const store = await PostgresStore.open(parsePostgresUrl(url));
+    try {
+      await store.insertJobs({ jobs: Array.from({ length: 300 }, (_, i) => newJob({ payload: JSON.stringify({ i }) })) });
+      const pages = async () => {
+        const { rows } = await client.query<{ id: string; page: number }>(`SELECT id::text, (ctid::text::point)[0]::int AS page FROM "${schema}".jobs`);
+        return new Map(rows.map((r) => [r.id, r.page]));
+      };
+      const inserted = await pages();
+      expect(await store.claimJobs({ queues: ["default"], limit: 300, workerId: "w", leaseMs: 30_000 })).toHaveLength(300);
+      const claimed = await pages();
+      const moved = [...inserted].filter(([id, page]) => claimed.get(id) !== page).length;
+      expect(moved).toBeLessThan(300 / 4);
+    } finally {
+      await store.close();
+    }
+  });
 
   it("builds release_children's lookup arrays once, not again for every child it updates", async () => {
     // Inlined into the UPDATE, the aggregate ran once per updated row: quadratic in the children.
