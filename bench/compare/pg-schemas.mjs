@@ -27,6 +27,24 @@ export async function dropSchema(name) {
   }
 }
 
+/**
+ * Flushes what the server still holds dirty, so that no system's run starts while PostgreSQL
+ * writes out the one before it (a checkpoint spreads those writes over minutes). Needs a
+ * superuser or pg_checkpoint; without, it says so once and the run goes on.
+ */
+export async function checkpoint() {
+  const client = new pg.Client({ connectionString: pgUrl });
+  try {
+    await client.connect();
+    await client.query("CHECKPOINT");
+  } catch (error) {
+    if (!checkpoint.warned) process.stderr.write(`bench:compare: no CHECKPOINT (${error.message}); runs may inherit each other's writes\n`);
+    checkpoint.warned = true;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 /** One short-lived query, for counting a peer's unfinished jobs without touching its pool. */
 export async function queryOne(pool, sql, params = []) {
   const { rows } = await pool.query(sql, params);

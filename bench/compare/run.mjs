@@ -66,6 +66,7 @@ function runOne({ file, config }, round) {
 }
 
 ensureInstalled();
+const { checkpoint } = await import("./pg-schemas.mjs"); // its pg comes with the install
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`BENCH_ROUNDS must be a positive integer, not "${process.env.BENCH_ROUNDS}"`);
 process.stderr.write(`bench:compare with ${versions()}; BENCH_N=${process.env.BENCH_N ?? 20000}, BENCH_ROUNDS=${rounds}\n`);
@@ -74,6 +75,7 @@ const all = [];
 const failed = [];
 for (let round = 1; round <= rounds; round++) {
   for (const run of RUNS.filter((r) => !only || only.includes(r.system))) {
+    await checkpoint();
     const { lines, code } = await runOne(run, round);
     all.push(...lines);
     if (code !== 0) failed.push(`${run.system}${run.config ? `/${run.config}` : ""} round ${round} (exit ${code})`);
