@@ -15,6 +15,8 @@ export const PROBE_INTERVAL_MS = 250;
  */
 export class GroupedJobsProbe {
   private readonly answers = new Map<string, { at: number; waiting: boolean }>();
+  /** Counts inserts of grouped jobs: an answer looked up across one is already stale. */
+  private inserts = 0;
 
   constructor(private readonly lookUp: (queues: string[]) => Promise<boolean>) {}
 
@@ -23,8 +25,9 @@ export class GroupedJobsProbe {
     const known = this.known(params);
     if (known !== undefined) return known;
     const at = Date.now();
+    const insertsBefore = this.inserts;
     const waiting = await this.lookUp(params.queues);
-    this.answers.set(params.queues.join("\n"), { at, waiting });
+    if (this.inserts === insertsBefore) this.answers.set(params.queues.join("\n"), { at, waiting });
     return waiting;
   }
 
@@ -40,6 +43,7 @@ export class GroupedJobsProbe {
   afterInsert<T>(jobs: { groupKey: string | null }[], inserting: Promise<T>): Promise<T> {
     if (!jobs.some((j) => j.groupKey !== null)) return inserting;
     return inserting.then((inserted) => {
+      this.inserts++;
       this.answers.clear();
       return inserted;
     });

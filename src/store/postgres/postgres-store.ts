@@ -251,10 +251,20 @@ export class PostgresStore implements Store {
     probing?.catch(() => {}); // awaited below, unless the claim fails first
     const values = [params.queues, params.limit, params.workerId, params.leaseMs];
     const claimed = claimedJobs(await this.queryPrepared<ClaimedRow>(this.pool, "claim_jobs", values, { arrays: true }), params.workerId);
-    if (probing === null || claimed.length === params.limit || !(await probing)) return claimed;
-    // Grouped jobs wait, and the plain claim (which skips them) left slots free.
-    const rest = { ...params, limit: params.limit - claimed.length, grouped: true };
-    return [...claimed, ...(await this.claimRestrictedJobs(rest))];
+    if (probing === null || claimed.length === params.limit) return claimed;
+    // The plain claim has committed: from here on a failure must not lose its jobs (held under
+    // this worker's lease, they would wait for it to expire and count as a failed attempt).
+    try {
+      if (!(await probing)) return claimed;
+      // Grouped jobs wait, and the plain claim (which skips them) left slots free. They go
+      // first: taken for free slots, they should start now, not wait in the worker's buffer
+      // behind the plain jobs while holding their group's turn.
+      const rest = { ...params, limit: params.limit - claimed.length, grouped: true };
+      return [...(await this.claimRestrictedJobs(rest)), ...claimed];
+    } catch (error) {
+      this.onBackgroundError(error);
+      return claimed; // the next claim looks again
+    }
   }
 
   /** Claims through claimRestricted (limits enforced, grouped jobs taken in turn), in one transaction. */
