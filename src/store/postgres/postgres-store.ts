@@ -245,8 +245,8 @@ export class PostgresStore implements Store {
     if ((params.limits ?? []).length > 0 || known === true) {
       return this.claimRestrictedJobs({ ...params, grouped: known ?? (await this.groupedJobs.worthLooking(params)) });
     }
-    // A due probe runs beside the plain claim, not before it: one round trip between a job's
-    // NOTIFY and its handler, not two (the probe is due every few claims of an idle worker).
+    // A due probe (at most one per PROBE_INTERVAL_MS) runs beside the plain claim, not before
+    // it: one round trip between a job's NOTIFY and its handler, not two.
     const probing = known === undefined ? this.groupedJobs.worthLooking(params) : null;
     probing?.catch(() => {}); // awaited below, unless the claim fails first
     const values = [params.queues, params.limit, params.workerId, params.leaseMs];
