@@ -22,10 +22,12 @@ import { resolveRetention, type RetentionOptions, type RetentionPolicy } from ".
 import { RetentionSweeper } from "./scheduler/retention-sweeper.js";
 import { migrateDatabase, openStore } from "./store/connect.js";
 import type { MigrationReport } from "./store/migration-files.js";
-import type { JobPage, Store } from "./store/store.js";
+import type { BackgroundErrorHandler, JobPage, Store } from "./store/store.js";
 import { Worker, type TypeHandler, type WorkerOptions } from "./worker/worker.js";
 
 const NO_LIMITS: readonly ClaimLimit[] = Object.freeze([]);
+
+const defaultLogger = () => pino({ name: "errand", level: process.env.ERRAND_LOG_LEVEL ?? "warn" }, pino.destination(2));
 
 export interface ErrandOptions {
   /** A pino logger. Default: JSON to stderr at level ERRAND_LOG_LEVEL or "warn". */
@@ -79,7 +81,7 @@ export class Errand {
     readonly store: Store,
     options: ErrandOptions,
   ) {
-    this.logger = options.logger ?? pino({ name: "errand", level: process.env.ERRAND_LOG_LEVEL ?? "warn" }, pino.destination(2));
+    this.logger = options.logger ?? defaultLogger();
     this.events = new JobEventBus((error) => this.logger.error({ err: error }, "an event listener threw"));
     this.defaults = resolveDefaults(DEFAULT_JOB_DEFAULTS, options.defaults ?? {});
     this.payloadLimits = { ...DEFAULT_PAYLOAD_LIMITS, ...options.payloadLimits };
@@ -109,9 +111,14 @@ export class Errand {
     const migrate = options.migrate ?? true;
     if (typeof migrate !== "boolean") throw new ValidationError("migrate", "must be true or false");
     // A Store passed in was opened, and so migrated or checked, by whoever opened it.
-    const store = typeof database === "string" ? await openStore(database, { migrate }) : database;
+    const logger = options.logger ?? defaultLogger();
+    // Dropped connections are recovered from without anyone waiting on them; logged, an outage
+    // shows where it began, not only as the failures of whatever ran next.
+    const onBackgroundError: BackgroundErrorHandler = (error, source) =>
+      logger.warn({ err: error, source }, `store error in the background (${source}); recovering by itself`);
+    const store = typeof database === "string" ? await openStore(database, { migrate, onBackgroundError }) : database;
     if (typeof database !== "string" && migrate) await store.migrate();
-    return new Errand(store, options);
+    return new Errand(store, { ...options, logger });
   }
 
   /**

@@ -39,7 +39,7 @@ export {
   WorkerShutdownError,
 } from "./core/errors.js";
 export { retryAfterMs } from "./core/retry-after.js";
-export type { Store, JobPage, QueueCounts } from "./store/store.js";
+export type { Store, JobPage, QueueCounts, BackgroundErrorHandler, BackgroundErrorSource } from "./store/store.js";
 export { openStore, type OpenStoreOptions } from "./store/connect.js";
 export type { MigrationReport } from "./store/migration-files.js";
 export { Worker, type WorkerOptions } from "./worker/worker.js";

@@ -3,7 +3,7 @@ import type { MigrationReport } from "./migration-files.js";
 import { parsePostgresUrl } from "./postgres/connection-url.js";
 import { PostgresStore } from "./postgres/postgres-store.js";
 import { SqliteStore } from "./sqlite/sqlite-store.js";
-import type { Store } from "./store.js";
+import type { BackgroundErrorHandler, Store } from "./store.js";
 
 export interface OpenStoreOptions {
   /** PostgreSQL schema for Errand's tables; overrides the URL's `?schema=`. Default "errand". */
@@ -14,6 +14,8 @@ export interface OpenStoreOptions {
    * step (`errand migrate`, Errand.migrate), not in every process that starts.
    */
   migrate?: boolean;
+  /** Errors no caller waits for, which the store recovers from by itself (PostgreSQL only). Default: ignored. */
+  onBackgroundError?: BackgroundErrorHandler;
 }
 
 /** Where a connection string points, told apart once, at the edge. */
@@ -39,7 +41,7 @@ function targetOf(url: string, schema: string | undefined): Target {
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
   const target = targetOf(url, options.schema);
   if (target.backend === "sqlite") return SqliteStore.open(target.path, { migrate: options.migrate });
-  return PostgresStore.open({ ...target, migrate: options.migrate });
+  return PostgresStore.open({ ...target, migrate: options.migrate, onBackgroundError: options.onBackgroundError });
 }
 
 /** Applies pending migrations to the database a connection string names, then lets it go. */

@@ -246,3 +246,16 @@ export type ChangeResult =
   | { outcome: "changed"; job: Job; previousState: JobState }
   | { outcome: "not_found" }
   | { outcome: "conflict"; job: Job };
+
+/**
+ * Where a store error no caller waits for came from. Each is recovered from without help:
+ * - "idle connection": a pooled connection dropped while idle (the pool opens a new one);
+ * - "transaction connection": one dropped mid-transaction (that transaction's caller also fails);
+ * - "listener": the connection that hears of new jobs dropped or could not be re-opened
+ *   (it retries with backoff; workers poll meanwhile);
+ * - "grouped claim": a claim's second, grouped part failed after its plain part committed
+ *   (the jobs claimed are kept; the next claim looks for grouped jobs again).
+ */
+export type BackgroundErrorSource = "idle connection" | "transaction connection" | "listener" | "grouped claim";
+
+export type BackgroundErrorHandler = (error: unknown, source: BackgroundErrorSource) => void;

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { StoreUnavailableError, ValidationError } from "../../src/core/errors.js";
 import { Errand } from "../../src/errand.js";
@@ -230,6 +231,26 @@ const backendsOf = (applicationName: string) =>
 
     await producer.insertJobs({ jobs: [newJob({ queue: "after" })] });
     await waitFor(() => heard.includes("after"), { what: "notice after the reconnect" });
+  });
+
+  it("logs a dropped connection nobody was waiting on, naming where it came from", async () => {
+    const url = await factory!.url();
+    const logged: { level: number; source?: string; msg: string }[] = [];
+    const logger = pino({ level: "warn" }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+    const errand = await Errand.connect(url, { logger });
+    cleanups.push(() => errand.close({ graceMs: 0 }));
+    errand.work({ pollIntervalMs: 60_000 });
+    const listener = `errand-listener:${postgresSchemaOf(url)}`;
+    await waitFor(async () => (await backendsOf(listener)).some((b) => b.query.startsWith("LISTEN")), { what: "the worker to listen" });
+    expect(logged).toEqual([]);
+    await adminQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [listener]);
+    await waitFor(() => logged.some((l) => l.source === "listener"), { what: "the listener's loss to be logged" });
+    expect(logged.find((l) => l.source === "listener")).toMatchObject({ level: 40, msg: expect.stringContaining("recovering by itself") });
+    // Idle pooled connections are heard too: the pool drops them and opens new ones.
+    await adminQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND state = 'idle'", [
+      `errand:${postgresSchemaOf(url)}`,
+    ]);
+    await waitFor(() => logged.some((l) => l.source === "idle connection"), { what: "an idle connection's loss to be logged" });
   });
 
   it("a worker wakes at once for a job another process enqueued, long before its next poll", async () => {

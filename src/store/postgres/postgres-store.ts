@@ -15,6 +15,7 @@ import { tallyQueueCounts } from "../queue-counts.js";
 import { GroupedJobsProbe } from "../grouped-jobs-probe.js";
 import type {
   AttemptErrorInput,
+  BackgroundErrorHandler,
   ChangeResult,
   ClaimParams,
   Completion,
@@ -52,10 +53,10 @@ export interface PostgresStoreOptions {
   /** How long to wait for a connection before failing with StoreUnavailableError, ms. Default 5 000. */
   connectionTimeoutMs?: number;
   /**
-   * Errors no caller is waiting for: an idle pooled connection or the listening connection
-   * dropped. They are recovered from by themselves; default: ignored.
+   * Errors no caller is waiting for (see BackgroundErrorSource). Each is recovered from by
+   * itself; they are reported so an operator can see an outage begin. Default: ignored.
    */
-  onBackgroundError?: (error: unknown) => void;
+  onBackgroundError?: BackgroundErrorHandler;
   /**
    * Bring the schema up to date on open (default); with false, only refuse a schema not at
    * this code's version, for processes whose migrations run in a deploy step.
@@ -105,7 +106,7 @@ export class PostgresStore implements Store {
   private readonly outcomeWrites: LimitFunction;
   private readonly listener: NewJobsListener;
   private closing: Promise<void> | null = null;
-  private readonly onBackgroundError: (error: unknown) => void;
+  private readonly onBackgroundError: BackgroundErrorHandler;
   private readonly heardClients = new WeakSet<pg.PoolClient>();
   private readonly groupedJobs = new GroupedJobsProbe(async (queues) => {
     const [row] = await this.query<{ waiting: boolean }>("grouped_jobs_waiting", [queues]);
@@ -130,7 +131,7 @@ export class PostgresStore implements Store {
     this.listener = new NewJobsListener({
       connectionString: options.connectionString,
       schema,
-      onError: options.onBackgroundError ?? (() => {}),
+      onError: (error) => this.onBackgroundError(error, "listener"),
     });
   }
 
@@ -145,7 +146,7 @@ export class PostgresStore implements Store {
     });
     // Without a listener, an idle pooled connection that drops (server restart) would crash the
     // process. The pool discards that connection; the next query opens a fresh one.
-    pool.on("error", options.onBackgroundError ?? (() => {}));
+    pool.on("error", (error) => options.onBackgroundError?.(error, "idle connection"));
     const store = new PostgresStore(pool, schema, options);
     try {
       if (options.migrate === false) await store.withClient((client) => checkSchema(client, schema, store.sql));
@@ -262,7 +263,7 @@ export class PostgresStore implements Store {
       const rest = { ...params, limit: params.limit - claimed.length, grouped: true };
       return [...(await this.claimRestrictedJobs(rest)), ...claimed];
     } catch (error) {
-      this.onBackgroundError(error);
+      this.onBackgroundError(error, "grouped claim");
       return claimed; // the next claim looks again
     }
   }
@@ -713,7 +714,7 @@ export class PostgresStore implements Store {
       throw asStoreError(error, this.where);
     }
     if (!this.heardClients.has(client)) {
-      client.on("error", this.onBackgroundError);
+      client.on("error", (error) => this.onBackgroundError(error, "transaction connection"));
       this.heardClients.add(client);
     }
     return client;

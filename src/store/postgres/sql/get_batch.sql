@@ -1,2 +1,3 @@
 -- $1 id
-SELECT * FROM {{schema}}.batches WHERE id = $1;
+SELECT {{batch_row}}
+FROM {{schema}}.batches AS b WHERE id = $1;

@@ -1,2 +1,3 @@
 -- $1 id
-SELECT *, {{schema}}.visible_state(state, run_at) AS visible_state FROM {{schema}}.jobs WHERE id = $1;
+SELECT {{job_row}}
+FROM {{schema}}.jobs AS j WHERE id = $1;

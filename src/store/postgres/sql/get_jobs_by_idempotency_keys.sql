@@ -1,3 +1,3 @@
 -- $1 idempotency_key[]
-SELECT *, {{schema}}.visible_state(state, run_at) AS visible_state
-FROM {{schema}}.jobs WHERE idempotency_key = ANY($1::text[]);
+SELECT {{job_row}}
+FROM {{schema}}.jobs AS j WHERE idempotency_key = ANY($1::text[]);

@@ -1,2 +1,3 @@
 -- $1 name
-SELECT * FROM {{schema}}.schedules WHERE name = $1;
+SELECT {{schedule_row}}
+FROM {{schema}}.schedules AS s WHERE name = $1;

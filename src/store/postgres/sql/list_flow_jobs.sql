@@ -1,2 +1,3 @@
 -- $1 flow id
-SELECT *, {{schema}}.visible_state(state, run_at) AS visible_state FROM {{schema}}.jobs WHERE flow_id = $1 ORDER BY id;
+SELECT {{job_row}}
+FROM {{schema}}.jobs AS j WHERE flow_id = $1 ORDER BY id;

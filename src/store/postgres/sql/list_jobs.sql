@@ -1,6 +1,6 @@
 -- $1 type $2 queue $3 visible state $4 cursor (id) $5 limit; NULL filters match everything.
-SELECT *, {{schema}}.visible_state(state, run_at) AS visible_state
-FROM {{schema}}.jobs
+SELECT {{job_row}}
+FROM {{schema}}.jobs AS j
 WHERE ($1::text IS NULL OR type = $1)
   AND ($2::text IS NULL OR queue = $2)
   AND ($3::text IS NULL OR {{schema}}.visible_state(state, run_at) = $3)

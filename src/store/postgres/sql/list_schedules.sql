@@ -1,1 +1,2 @@
-SELECT * FROM {{schema}}.schedules ORDER BY name;
+SELECT {{schedule_row}}
+FROM {{schema}}.schedules AS s ORDER BY name;

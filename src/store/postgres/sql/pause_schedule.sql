@@ -1,2 +1,3 @@
 -- $1 name
-UPDATE {{schema}}.schedules SET paused = true, updated_at = now() WHERE name = $1 RETURNING *;
+UPDATE {{schema}}.schedules AS s SET paused = true, updated_at = now() WHERE name = $1
+RETURNING {{schedule_row}};

@@ -17,4 +17,4 @@ SET state = CASE WHEN j.attempt >= j.max_attempts THEN 'failed' ELSE 'retrying' 
     worker_id = NULL, lease_expires_at = NULL
 FROM expired
 WHERE j.id = expired.id AND j.state = 'running'
-RETURNING j.*, {{schema}}.visible_state(j.state, j.run_at) AS visible_state;
+RETURNING {{job_row}};

@@ -35,4 +35,4 @@ SET state = CASE WHEN w.n > 0 THEN 'blocked' ELSE 'pending' END,
 FROM waiting AS w
 LEFT JOIN batch AS b ON true
 WHERE j.id = $1 AND j.state IN ('failed','canceled')
-RETURNING j.*, {{schema}}.visible_state(j.state, j.run_at) AS visible_state;
+RETURNING {{job_row}};

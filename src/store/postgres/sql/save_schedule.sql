@@ -18,4 +18,4 @@ ON CONFLICT (name) DO UPDATE SET
   backfill_limit = excluded.backfill_limit,
   misfire_grace_ms = excluded.misfire_grace_ms,
   updated_at = now()
-RETURNING *;
+RETURNING {{schedule_row}};
