@@ -113,7 +113,8 @@ export class Errand {
     // A Store passed in was opened, and so migrated or checked, by whoever opened it.
     const logger = options.logger ?? defaultLogger();
     // Dropped connections are recovered from without anyone waiting on them; logged, an outage
-    // shows where it began, not only as the failures of whatever ran next.
+    // shows where it began, not only as the failures of whatever ran next. (A Store passed in
+    // reports to whatever its opener gave openStore.)
     const onBackgroundError: BackgroundErrorHandler = (error, source) =>
       logger.warn({ err: error, source }, `store error in the background (${source}); recovering by itself`);
     const store = typeof database === "string" ? await openStore(database, { migrate, onBackgroundError }) : database;

@@ -29,8 +29,11 @@ async function exerciseWholeRowStatements(store: PostgresStore, round: number): 
   expect((await store.getJob({ id: first!.job.id }))!.queue).toBe(queue);
   expect((await store.listJobs({ queue, limit: 10 })).jobs).toHaveLength(1);
 
-  const failed = await store.failJob({ lease: lease(await claimOne()), error: { message: "no", code: null, stack: null }, retryDelayMs: null });
-  expect(failed!.state).toBe("failed");
+  // A retry is stored on the pool (a named statement), the last failure in a transaction.
+  const error = { message: "no", code: null, stack: null };
+  expect((await store.failJob({ lease: lease(await claimOne()), error, retryDelayMs: 1 }))!.state).toBe("retrying");
+  await sleep(5);
+  expect((await store.failJob({ lease: lease(await claimOne()), error, retryDelayMs: null }))!.state).toBe("failed");
   expect(await store.retryJob({ id: first!.job.id })).toMatchObject({ outcome: "changed", job: { state: "pending" } });
   expect(await store.cancelJob({ id: first!.job.id })).toMatchObject({ outcome: "changed", job: { state: "canceled" } });
 

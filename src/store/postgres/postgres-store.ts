@@ -108,6 +108,8 @@ export class PostgresStore implements Store {
   private closing: Promise<void> | null = null;
   private readonly onBackgroundError: BackgroundErrorHandler;
   private readonly heardClients = new WeakSet<pg.PoolClient>();
+  /** Connections checked out by connect() and not yet released. */
+  private readonly checkedOut = new WeakSet<pg.PoolClient>();
   private readonly groupedJobs = new GroupedJobsProbe(async (queues) => {
     const [row] = await this.query<{ waiting: boolean }>("grouped_jobs_waiting", [queues]);
     return row!.waiting;
@@ -187,7 +189,7 @@ export class PostgresStore implements Store {
     } catch (error) {
       throw asStoreError(error, this.where);
     } finally {
-      client.release();
+      this.release(client);
     }
   }
 
@@ -703,8 +705,8 @@ export class PostgresStore implements Store {
   /**
    * A connection checked out of the pool, for a transaction. The pool listens for errors only
    * on idle connections; one that drops between two statements of a transaction would emit an
-   * unheard 'error' and crash the process. Its statements fail on their own, so the listener
-   * only has to be there (added once per connection: the pool reuses them).
+   * unheard 'error' and crash the process. Its statements fail on their own; the listener
+   * (added once per connection: the pool reuses them) reports the drop. Give it back with release().
    */
   private async connect(): Promise<pg.PoolClient> {
     let client: pg.PoolClient;
@@ -714,10 +716,20 @@ export class PostgresStore implements Store {
       throw asStoreError(error, this.where);
     }
     if (!this.heardClients.has(client)) {
-      client.on("error", (error) => this.onBackgroundError(error, "transaction connection"));
+      // Reports only while checked out here: idle, the pool's own listener reports it; inside
+      // a pool.query, that query's caller hears of it.
+      client.on("error", (error) => {
+        if (this.checkedOut.has(client)) this.onBackgroundError(error, "transaction connection");
+      });
       this.heardClients.add(client);
     }
+    this.checkedOut.add(client);
     return client;
+  }
+
+  private release(client: pg.PoolClient, broken?: Error): void {
+    this.checkedOut.delete(client);
+    client.release(broken);
   }
 
   private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, begin = "BEGIN"): Promise<T> {
@@ -733,7 +745,7 @@ export class PostgresStore implements Store {
       throw error;
     } finally {
       // A connection that could not even roll back is not handed out again.
-      client.release(broken);
+      this.release(client, broken);
     }
   }
 
