@@ -1,13 +1,12 @@
 // A flow and a batch, end to end: `npm run build && node examples/flows-and-batches.mjs`.
 // Uses a throwaway SQLite file; set ERRAND_DATABASE_URL to use another store.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Errand } from "errand";
 
-const errand = await Errand.connect(
-  process.env.ERRAND_DATABASE_URL ?? `sqlite:${join(mkdtempSync(join(tmpdir(), "errand-")), "example.db")}`,
-);
+const throwaway = process.env.ERRAND_DATABASE_URL ? null : mkdtempSync(join(tmpdir(), "errand-"));
+const errand = await Errand.connect(process.env.ERRAND_DATABASE_URL ?? `sqlite:${join(throwaway, "example.db")}`);
 
 // The video pipeline: upload → (encode ∥ thumbnail → resize ∥ transcribe) → notify.
 // Each step reads its parents' results, keyed by node name.
@@ -52,3 +51,4 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 50));
 }
 await errand.close();
+if (throwaway) rmSync(throwaway, { recursive: true, force: true });

@@ -17,8 +17,9 @@ export default function register(errand) {
     queue: "mail",
     maxAttempts: 5,
     handler: async (payload, ctx) => {
-      if (typeof payload.to !== "string" || !payload.to.includes("@")) {
-        throw new PermanentError(`"to" must be an email address, got ${JSON.stringify(payload.to)}`);
+      // Any JSON is a valid payload over HTTP, null included: check before reading it.
+      if (typeof payload?.to !== "string" || !payload.to.includes("@")) {
+        throw new PermanentError(`"to" must be an email address, got ${JSON.stringify(payload?.to)}`);
       }
       await sleep(300, ctx.signal);
       return { messageId: `msg-${ctx.job.id}`, to: payload.to };

@@ -25,6 +25,13 @@ function targetOf(url: string, schema: string | undefined): Target {
   if (url.startsWith("sqlite:")) {
     const path = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
     if (path.length === 0) throw new ValidationError("database", "sqlite: needs a file path, e.g. sqlite:./errand.db");
+    // sqlite://errand.db reads as a host, and taken as a path it would be /errand.db, at the root.
+    if (path.startsWith("//")) {
+      throw new ValidationError(
+        "database",
+        `"${url}": write sqlite:./${path.slice(2)} for a file in the current directory, or sqlite:///absolute/path.db`,
+      );
+    }
     return { backend: "sqlite", path };
   }
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {

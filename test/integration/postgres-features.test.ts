@@ -67,6 +67,30 @@ const backendsOf = (applicationName: string) =>
     await expect(openStore(`postgres://localhost:5432/test?schema=${encodeURIComponent('x"; drop')}`)).rejects.toBeInstanceOf(ValidationError);
   });
 
+  it("refuses a schema ?schema= names twice", async () => {
+    const url = await factory!.url();
+    await expect(openStore(`${url}&schema=other`)).rejects.toThrow(/names \?schema= 2 times/);
+  });
+
+  it("refuses a schema holding another application's tables, and leaves it as it was", async () => {
+    const tables = async (schema: string) =>
+      (await adminQuery<{ t: string }>("SELECT tablename AS t FROM pg_tables WHERE schemaname = $1 ORDER BY 1", [schema])).map((r) => r.t);
+    // Their own migrations table, as a shared `public` often has.
+    const theirMigrations = await factory!.url();
+    await adminQuery(`CREATE SCHEMA "${postgresSchemaOf(theirMigrations)}"`);
+    await adminQuery(`CREATE TABLE "${postgresSchemaOf(theirMigrations)}".migrations (id serial PRIMARY KEY, file text)`);
+    const refusal = openStore(theirMigrations);
+    await expect(refusal).rejects.toBeInstanceOf(ValidationError);
+    await expect(refusal).rejects.toThrow(/holds tables that are not Errand's.*schema of its own/);
+    expect(await tables(postgresSchemaOf(theirMigrations))).toEqual(["migrations"]);
+    // A table whose name Errand's first migration would create.
+    const theirJobs = await factory!.url();
+    await adminQuery(`CREATE SCHEMA "${postgresSchemaOf(theirJobs)}"`);
+    await adminQuery(`CREATE TABLE "${postgresSchemaOf(theirJobs)}".jobs (id serial PRIMARY KEY)`);
+    await expect(openStore(theirJobs)).rejects.toThrow(/holds tables that are not Errand's/);
+    expect(await tables(postgresSchemaOf(theirJobs))).toEqual(["jobs"]);
+  });
+
   it("matches every returned row to its input in a mixed batch of new and duplicate keys", async () => {
     const store = await open(await factory!.url());
     await store.insertJobs({ jobs: [newJob({ idempotencyKey: "old-1", payload: '"old"' })] });

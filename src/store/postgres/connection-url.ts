@@ -13,7 +13,9 @@ export function parsePostgresUrl(url: string, schema?: string): { connectionStri
   } catch {
     throw new ValidationError("database", `"${url}" is not a valid postgres:// URL`);
   }
-  const fromUrl = parsed.searchParams.get("schema");
+  const named = parsed.searchParams.getAll("schema");
+  if (named.length > 1) throw new ValidationError("schema", `"${url}" names ?schema= ${named.length} times; give it once`);
+  const fromUrl = named[0] ?? null;
   parsed.searchParams.delete("schema");
   // libpq (psql) falls back to the OS user; pg only to $USER, which services often lack.
   if (parsed.username === "" && !process.env.PGUSER && !process.env.USER) parsed.username = userInfo().username;

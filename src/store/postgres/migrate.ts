@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { ValidationError } from "../../core/errors.js";
 import { readMigrationFiles, refuseNewerSchema, requireCurrentSchema, type Migration, type MigrationReport } from "../migration-files.js";
 import { withSchema, type SchemaName } from "./schema-name.js";
 import type { Statements } from "./statements.js";
@@ -21,12 +22,14 @@ export async function migrate(client: pg.ClientBase, schema: SchemaName, sql: St
   try {
     await client.query(sql.migration_lock.text, [`errand:migrate:${schema.name}`]);
     await client.query(sql.migration_bookkeeping.text);
-    const from = await recordedVersion(client, sql);
+    const from = await recordedVersion(client, sql, schema);
     refuseNewerSchema(from, migrations);
     const applied: string[] = [];
     for (const m of migrations) {
       if (m.version <= from) continue;
-      await client.query(m.sql);
+      await client.query(m.sql).catch((error: unknown) => {
+        throw from === 0 && isCode(error, ALREADY_THERE) ? notErrandsSchema(schema, error) : error;
+      });
       await client.query(sql.migration_record.text, [m.version, m.name]);
       applied.push(m.name);
     }
@@ -41,11 +44,30 @@ export async function migrate(client: pg.ClientBase, schema: SchemaName, sql: St
 /** Refuses, changing nothing (not even creating the schema), one not at this code's version. */
 export async function checkSchema(client: pg.ClientBase, schema: SchemaName, sql: Statements): Promise<void> {
   const { rows } = await client.query<{ present: boolean }>(sql.migration_table_present.text);
-  const found = rows[0]!.present ? await recordedVersion(client, sql) : 0;
+  const found = rows[0]!.present ? await recordedVersion(client, sql, schema) : 0;
   requireCurrentSchema(found, loadMigrations(schema));
 }
 
-async function recordedVersion(client: pg.ClientBase, sql: Statements): Promise<number> {
-  const { rows } = await client.query<{ version: number }>(sql.migration_version.text);
-  return rows[0]?.version ?? 0;
+async function recordedVersion(client: pg.ClientBase, sql: Statements, schema: SchemaName): Promise<number> {
+  try {
+    const { rows } = await client.query<{ version: number }>(sql.migration_version.text);
+    return rows[0]?.version ?? 0;
+  } catch (error) {
+    // A `migrations` table without Errand's columns: someone else's (a shared `public`, say).
+    throw isCode(error, ["42703", "42804"]) ? notErrandsSchema(schema, error) : error;
+  }
+}
+
+/** duplicate_table, duplicate_object, duplicate_function, duplicate_schema-level names. */
+const ALREADY_THERE = ["42P07", "42710", "42723"];
+
+const isCode = (error: unknown, codes: string[]) => codes.includes((error as { code?: unknown }).code as string);
+
+/** Errand's tables would share a schema with another application's: refuse before touching them. */
+function notErrandsSchema(schema: SchemaName, cause: unknown): ValidationError {
+  return new ValidationError(
+    "schema",
+    `schema "${schema.name}" holds tables that are not Errand's (${(cause as Error).message}); ` +
+      "give Errand a schema of its own, e.g. ?schema=errand in the connection string",
+  );
 }
