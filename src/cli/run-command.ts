@@ -1,3 +1,4 @@
+import type { Command, CommanderError } from "commander";
 import { Errand } from "../errand.js";
 import { ErrandError } from "../core/errors.js";
 
@@ -19,6 +20,17 @@ export async function withErrand(
   } finally {
     await errand?.close({ graceMs: 0 });
   }
+}
+
+/**
+ * Makes commander's own usage errors (missing argument, unknown option or command, invalid
+ * choice) exit 2 like ours; it exits 1 by default. Help and --version keep exit 0. Set on every
+ * command in the tree, because a command made with `new Command()` and added with `addCommand`
+ * inherits nothing from its parent, and its own `.command()` children copy only what it has.
+ */
+export function exitUsageErrorsWith2(command: Command): void {
+  command.exitOverride((error: CommanderError) => process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE));
+  for (const sub of command.commands) exitUsageErrorsWith2(sub);
 }
 
 export function reportError(error: unknown): number {

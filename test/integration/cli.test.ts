@@ -148,6 +148,20 @@ describe("errand CLI", () => {
     }
   });
 
+  it("exits 2 on commander's usage errors, at every level, and 0 for help and --version", async () => {
+    const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "usage.db")}` };
+    expect(await errand(["enqueue"], env)).toMatchObject({ code: 2, stderr: "error: missing required argument 'type'\n" });
+    expect(await errand(["enqueue", "x", "--bogus"], env)).toMatchObject({ code: 2, stderr: "error: unknown option '--bogus'\n" });
+    expect(await errand(["jobs", "list", "--bogus"], env)).toMatchObject({ code: 2, stderr: "error: unknown option '--bogus'\n" });
+    const choice = await errand(["schedules", "set", "s1", "0 3 * * *", "cleanup", "--misfire", "bogus"], env);
+    expect(choice).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: option '--misfire <policy>' argument 'bogus' is invalid\. Allowed choices are latest, skip, backfill\.\n$/) });
+    // The top level still shows its help after the error (showHelpAfterError).
+    expect(await errand(["bogus"], env)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: unknown command 'bogus'\n\nUsage: errand /) });
+    expect(await errand(["--help"], env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: errand /) });
+    expect(await errand(["schedules", "set", "--help"], env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: errand schedules set /) });
+    expect(await errand(["--version"], env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+  });
+
   it("gives clear errors and exit codes", async () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "errors.db")}` };
     const badJson = await errand(["enqueue", "greet", "--payload", "{nope"], env);
