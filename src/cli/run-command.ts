@@ -56,6 +56,15 @@ export function jsonOption(value: string, name: string): unknown {
   }
 }
 
+/** Runs a library parser that throws plain Errors on bad text (all of them bad input), so it exits 2 naming the flag. */
+export function parsedOption<T>(name: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new CliUsageError(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 export class CliUsageError extends ErrandError {
   constructor(message: string) {
     super("invalid_input", message);

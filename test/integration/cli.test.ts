@@ -176,6 +176,11 @@ describe("errand CLI", () => {
     expect(twice.code).toBe(1);
     expect(twice.stderr).toMatch(/cannot cancel job \d+: it is canceled/);
     expect((await errand(["jobs", "list", "--state", "bogus"], env)).stderr).toMatch(/state: unknown state "bogus"/);
+    expect(await errand(["token", "create", "--scopes", "jobs:wrte"], env)).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: 'errand: --scopes: unknown scope "jobs:wrte"; use jobs:write, jobs:read, admin\n',
+    });
     const missingHandlers = await errand(["work", "--handlers", join(dir, "nope.mjs")], env);
     expect(missingHandlers.code).toBe(1);
     expect((await errand(["enqueue", "x", "-d", "mysql://x"], env)).stderr).toMatch(/unsupported connection string/);
