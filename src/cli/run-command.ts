@@ -40,11 +40,27 @@ export function reportError(error: unknown): number {
   return EXIT_FAILURE;
 }
 
-/** Parses an integer option, or throws a usage error naming it. */
-export function intOption(value: string | undefined, name: string): number | undefined {
+/** Parses an integer option within `range` (inclusive), or throws a usage error naming it. */
+export function intOption(value: string, name: string, range?: IntRange): number;
+export function intOption(value: string | undefined, name: string, range?: IntRange): number | undefined;
+export function intOption(value: string | undefined, name: string, range: IntRange = {}): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^-?\d+$/.test(value)) throw new CliUsageError(`${name} must be an integer, got "${value}"`);
-  return Number(value);
+  const { min = -Infinity, max = Infinity } = range;
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value) || n < min || n > max) throw new CliUsageError(`${name} must be ${describeRange(min, max)}, got "${value}"`);
+  return n;
+}
+
+type IntRange = { min?: number; max?: number };
+
+function describeRange(min: number, max: number): string {
+  if (max !== Infinity) return `an integer from ${min} to ${max}`;
+  return min === -Infinity ? "an integer" : `an integer of at least ${min}`;
+}
+
+/** Splits a comma-separated option into its trimmed, non-empty items. */
+export function commaList(value: string | undefined): string[] {
+  return (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 }
 
 /** Parses a JSON option, or throws a usage error naming it. */

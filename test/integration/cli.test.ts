@@ -162,6 +162,30 @@ describe("errand CLI", () => {
     expect(await errand(["--version"], env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+/) });
   });
 
+  it("serve and work refuse bad flags with exit 2, naming the flag, before they open the store", async () => {
+    // Opening this store fails (a file stands where its directory would be) with exit 1, so a 2
+    // shows the flag was refused first, with or without --handlers.
+    const env = { ERRAND_DATABASE_URL: `sqlite:${HANDLERS}/unopenable.db` };
+    const refused = async (args: string[], message: string) =>
+      expect(await errand(args, env)).toMatchObject({ code: 2, stdout: "", stderr: `errand: ${message}\n` });
+    const queueRule = "must be 1–128 characters of letters, digits and _ . : / -";
+    for (const command of [["serve", "--port", "0"], ["work", "--handlers", HANDLERS]]) {
+      await refused([...command, "--grace-ms", "-5"], '--grace-ms must be an integer of at least 0, got "-5"');
+      await refused([...command, "--grace-ms", "soon"], '--grace-ms must be an integer of at least 0, got "soon"');
+      await refused([...command, "--concurrency", "abc"], '--concurrency must be an integer of at least 1, got "abc"');
+      await refused([...command, "--queues", "mail,a b"], `--queues "a b": ${queueRule}`);
+      await refused([...command, "--queues", ",,"], '--queues must name at least one queue, got ",,"');
+    }
+    await refused(["work", "--handlers", HANDLERS, "--lease-ms", "0"], '--lease-ms must be an integer of at least 1, got "0"');
+    await refused(["serve", "--body-limit", "-1"], '--body-limit must be an integer of at least 1, got "-1"');
+    await refused(["serve", "--port", "65536"], '--port must be an integer from 0 to 65535, got "65536"');
+    await refused(["serve", "--tokens", "nope"], '--tokens: token entry "nope…" must be <sha256-hex>=<scope>,<scope> (64 hex digits)');
+    await refused(
+      ["serve", "--host", "0.0.0.0"],
+      "--host 0.0.0.0 without API tokens would open every job route to the network: pass --tokens (or ERRAND_API_TOKENS; see `errand token create`), or bind --host 127.0.0.1",
+    );
+  });
+
   it("gives clear errors and exit codes", async () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "errors.db")}` };
     const badJson = await errand(["enqueue", "greet", "--payload", "{nope"], env);
