@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import type { BatchSummary } from "../../src/core/batch.js";
+import { JOB_STATES } from "../../src/core/states.js";
 import { Errand } from "../../src/errand.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -200,6 +201,9 @@ describe("errand CLI", () => {
     expect(twice.code).toBe(1);
     expect(twice.stderr).toMatch(/cannot cancel job \d+: it is canceled/);
     expect((await errand(["jobs", "list", "--state", "bogus"], env)).stderr).toMatch(/state: unknown state "bogus"/);
+    // The help lists every state the option accepts (it once left out blocked).
+    const help = (await errand(["jobs", "list", "--help"], env)).stdout.replace(/\s+/g, " "); // unwrapped
+    expect(help).toContain(`-s, --state <state> ${JOB_STATES.join(", ")} `);
     expect(await errand(["token", "create", "--scopes", "jobs:wrte"], env)).toMatchObject({
       code: 2,
       stdout: "",
