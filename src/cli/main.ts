@@ -13,7 +13,7 @@ import { waitCommand } from "./commands/wait.js";
 import { workCommand } from "./commands/work.js";
 import { databaseOption } from "./connect-option.js";
 import { runDemo } from "./demo.js";
-import { reportError } from "./run-command.js";
+import { exitUsageErrorsWith2, reportError } from "./run-command.js";
 
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -44,5 +44,6 @@ program.addCommand(migrateCommand());
 program.addCommand(serveCommand(version));
 program.addCommand(waitCommand());
 program.addCommand(tokenCommand());
+exitUsageErrorsWith2(program); // after every command is added, so it reaches them all
 
 await program.parseAsync();

@@ -1,3 +1,4 @@
+import type { Command, CommanderError } from "commander";
 import { Errand } from "../errand.js";
 import { ErrandError } from "../core/errors.js";
 
@@ -21,6 +22,17 @@ export async function withErrand(
   }
 }
 
+/**
+ * Makes commander's own usage errors (missing argument, unknown option or command, invalid
+ * choice) exit 2 like ours; it exits 1 by default. Help and --version keep exit 0. Set on every
+ * command in the tree, because a command made with `new Command()` and added with `addCommand`
+ * inherits nothing from its parent, and its own `.command()` children copy only what it has.
+ */
+export function exitUsageErrorsWith2(command: Command): void {
+  command.exitOverride((error: CommanderError) => process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE));
+  for (const sub of command.commands) exitUsageErrorsWith2(sub);
+}
+
 export function reportError(error: unknown): number {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`errand: ${message}\n`);
@@ -28,11 +40,27 @@ export function reportError(error: unknown): number {
   return EXIT_FAILURE;
 }
 
-/** Parses an integer option, or throws a usage error naming it. */
-export function intOption(value: string | undefined, name: string): number | undefined {
+/** Parses an integer option within `range` (inclusive), or throws a usage error naming it. */
+export function intOption(value: string, name: string, range?: IntRange): number;
+export function intOption(value: string | undefined, name: string, range?: IntRange): number | undefined;
+export function intOption(value: string | undefined, name: string, range: IntRange = {}): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^-?\d+$/.test(value)) throw new CliUsageError(`${name} must be an integer, got "${value}"`);
-  return Number(value);
+  const { min = -Infinity, max = Infinity } = range;
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value) || n < min || n > max) throw new CliUsageError(`${name} must be ${describeRange(min, max)}, got "${value}"`);
+  return n;
+}
+
+type IntRange = { min?: number; max?: number };
+
+function describeRange(min: number, max: number): string {
+  if (max !== Infinity) return `an integer from ${min} to ${max}`;
+  return min === -Infinity ? "an integer" : `an integer of at least ${min}`;
+}
+
+/** Splits a comma-separated option into its trimmed, non-empty items. */
+export function commaList(value: string | undefined): string[] {
+  return (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 }
 
 /** Parses a JSON option, or throws a usage error naming it. */
@@ -41,6 +69,15 @@ export function jsonOption(value: string, name: string): unknown {
     return JSON.parse(value);
   } catch (error) {
     throw new CliUsageError(`${name} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Runs a library parser that throws plain Errors on bad text (all of them bad input), so it exits 2 naming the flag. */
+export function parsedOption<T>(name: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new CliUsageError(`${name}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import type { BatchSummary } from "../../src/core/batch.js";
+import { JOB_STATES } from "../../src/core/states.js";
 import { Errand } from "../../src/errand.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -106,7 +107,10 @@ describe("errand CLI", () => {
     } finally {
       await observer.close();
     }
-    expect(await errand(["queues", "pause", "no spaces", "--database", database], {})).toMatchObject({ code: 2, stderr: expect.stringMatching(/queue name must match/) });
+    expect(await errand(["queues", "pause", "no spaces", "--database", database], {})).toMatchObject({
+      code: 2,
+      stderr: 'errand: queue "no spaces": must be 1–128 characters of letters, digits and _ . : / -\n',
+    });
   });
 
   it("sets, lists, pauses, resumes and removes cron schedules; `errand work` fires them", async () => {
@@ -148,6 +152,44 @@ describe("errand CLI", () => {
     }
   });
 
+  it("exits 2 on commander's usage errors, at every level, and 0 for help and --version", async () => {
+    const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "usage.db")}` };
+    expect(await errand(["enqueue"], env)).toMatchObject({ code: 2, stderr: "error: missing required argument 'type'\n" });
+    expect(await errand(["enqueue", "x", "--bogus"], env)).toMatchObject({ code: 2, stderr: "error: unknown option '--bogus'\n" });
+    expect(await errand(["jobs", "list", "--bogus"], env)).toMatchObject({ code: 2, stderr: "error: unknown option '--bogus'\n" });
+    const choice = await errand(["schedules", "set", "s1", "0 3 * * *", "cleanup", "--misfire", "bogus"], env);
+    expect(choice).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: option '--misfire <policy>' argument 'bogus' is invalid\. Allowed choices are latest, skip, backfill\.\n$/) });
+    // The top level still shows its help after the error (showHelpAfterError).
+    expect(await errand(["bogus"], env)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: unknown command 'bogus'\n\nUsage: errand /) });
+    expect(await errand(["--help"], env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: errand /) });
+    expect(await errand(["schedules", "set", "--help"], env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: errand schedules set /) });
+    expect(await errand(["--version"], env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+  });
+
+  it("serve and work refuse bad flags with exit 2, naming the flag, before they open the store", async () => {
+    // Opening this store fails (a file stands where its directory would be) with exit 1, so a 2
+    // shows the flag was refused first, with or without --handlers.
+    const env = { ERRAND_DATABASE_URL: `sqlite:${HANDLERS}/unopenable.db` };
+    const refused = async (args: string[], message: string) =>
+      expect(await errand(args, env)).toMatchObject({ code: 2, stdout: "", stderr: `errand: ${message}\n` });
+    const queueRule = "must be 1–128 characters of letters, digits and _ . : / -";
+    for (const command of [["serve", "--port", "0"], ["work", "--handlers", HANDLERS]]) {
+      await refused([...command, "--grace-ms", "-5"], '--grace-ms must be an integer of at least 0, got "-5"');
+      await refused([...command, "--grace-ms", "soon"], '--grace-ms must be an integer of at least 0, got "soon"');
+      await refused([...command, "--concurrency", "abc"], '--concurrency must be an integer of at least 1, got "abc"');
+      await refused([...command, "--queues", "mail,a b"], `--queues "a b": ${queueRule}`);
+      await refused([...command, "--queues", ",,"], '--queues must name at least one queue, got ",,"');
+    }
+    await refused(["work", "--handlers", HANDLERS, "--lease-ms", "0"], '--lease-ms must be an integer of at least 1, got "0"');
+    await refused(["serve", "--body-limit", "-1"], '--body-limit must be an integer of at least 1, got "-1"');
+    await refused(["serve", "--port", "65536"], '--port must be an integer from 0 to 65535, got "65536"');
+    await refused(["serve", "--tokens", "nope"], '--tokens: token entry "nope…" must be <sha256-hex>=<scope>,<scope> (64 hex digits)');
+    await refused(
+      ["serve", "--host", "0.0.0.0"],
+      "--host 0.0.0.0 without API tokens would open every job route to the network: pass --tokens (or ERRAND_API_TOKENS; see `errand token create`), or bind --host 127.0.0.1",
+    );
+  });
+
   it("gives clear errors and exit codes", async () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "errors.db")}` };
     const badJson = await errand(["enqueue", "greet", "--payload", "{nope"], env);
@@ -162,6 +204,14 @@ describe("errand CLI", () => {
     expect(twice.code).toBe(1);
     expect(twice.stderr).toMatch(/cannot cancel job \d+: it is canceled/);
     expect((await errand(["jobs", "list", "--state", "bogus"], env)).stderr).toMatch(/state: unknown state "bogus"/);
+    // The help lists every state the option accepts (it once left out blocked).
+    const help = (await errand(["jobs", "list", "--help"], env)).stdout.replace(/\s+/g, " "); // unwrapped
+    expect(help).toContain(`-s, --state <state> ${JOB_STATES.join(", ")} `);
+    expect(await errand(["token", "create", "--scopes", "jobs:wrte"], env)).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: 'errand: --scopes: unknown scope "jobs:wrte"; use jobs:write, jobs:read, admin\n',
+    });
     const missingHandlers = await errand(["work", "--handlers", join(dir, "nope.mjs")], env);
     expect(missingHandlers.code).toBe(1);
     expect((await errand(["enqueue", "x", "-d", "mysql://x"], env)).stderr).toMatch(/unsupported connection string/);

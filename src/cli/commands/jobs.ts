@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { JobNotFoundError } from "../../core/errors.js";
 import type { Job } from "../../core/job.js";
-import type { JobState } from "../../core/states.js";
+import { JOB_STATES, type JobState } from "../../core/states.js";
 import type { Errand } from "../../errand.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { printJobDetail, printJobs } from "../output.js";
@@ -12,7 +12,8 @@ export function jobsCommand(): Command {
   jobs
     .command("list")
     .description("list jobs, newest first")
-    .option("-s, --state <state>", "pending, scheduled, running, retrying, completed, failed (the dead-letter set), canceled")
+    // From the states' one definition, so the help can never leave one out.
+    .option("-s, --state <state>", `${JOB_STATES.join(", ")} (failed: the dead-letter set)`)
     .option("-t, --type <type>", "job type")
     .option("-q, --queue <queue>", "queue")
     .option("-n, --limit <n>", "page size (1–1000)", "50")

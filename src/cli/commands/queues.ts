@@ -1,11 +1,9 @@
 import { Command } from "commander";
+import { validateName } from "../../core/enqueue-options.js";
 import { JOB_STATES } from "../../core/states.js";
 import { emptyStateCounts } from "../../store/queue-counts.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
-import { CliUsageError, withErrand } from "../run-command.js";
-
-/** The HTTP API's rule for queue names (`POST /v1/queues/:name/pause`). */
-const QUEUE_NAME = /^[A-Za-z0-9_.:/-]{1,128}$/;
+import { withErrand } from "../run-command.js";
 
 export function queuesCommand(): Command {
   const queues = new Command("queues")
@@ -41,7 +39,7 @@ export function queuesCommand(): Command {
       .action(async (queue: string) => {
         const opts = queues.opts<{ database: string; migrate: boolean; json?: boolean }>();
         await withErrand(opts, async (errand) => {
-          if (!QUEUE_NAME.test(queue)) throw new CliUsageError(`queue name must match ${QUEUE_NAME.source}, got "${queue}"`);
+          validateName(queue, `queue "${queue}"`); // the rule enqueue holds queue names to
           await (action === "pause" ? errand.store.pauseQueue({ queue }) : errand.store.resumeQueue({ queue }));
           const state = { name: queue, paused: action === "pause" };
           process.stdout.write(opts.json ? JSON.stringify(state) + "\n" : `queue "${queue}" ${action === "pause" ? "paused" : "resumed"}\n`);

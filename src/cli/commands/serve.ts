@@ -1,15 +1,33 @@
 import { Command, Option } from "commander";
 import { pino } from "pino";
 import { Errand } from "../../errand.js";
-import { ErrandServer } from "../../server/server.js";
+import { ErrandServer, isLoopback } from "../../server/server.js";
 import { parseTokenList } from "../../server/auth.js";
 import { logJobLifecycle } from "../../server/job-log.js";
 import type { WebhookConfig } from "../../server/config.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { loadHandlers } from "../handlers-module.js";
-import { CliUsageError, intOption, reportError } from "../run-command.js";
+import { CliUsageError, commaList, intOption, parsedOption, reportError } from "../run-command.js";
+import { queuesOption, workerFlags } from "../worker-flags.js";
 
-const list = (value: string | undefined) => (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+type ServeOptions = { port: string; host?: string; queues?: string; concurrency: string; graceMs: string; tokens?: string; bodyLimit: string };
+
+/** Every flag `serve` checks itself, parsed before the store is opened: bad input exits 2 with nothing started. */
+function serveFlags(opts: ServeOptions) {
+  const tokens = parsedOption("--tokens", () => parseTokenList(opts.tokens ?? ""));
+  // The server refuses this too (for library callers); here the message can name the flags.
+  if (opts.host !== undefined && tokens.length === 0 && !isLoopback(opts.host))
+    throw new CliUsageError(
+      `--host ${opts.host} without API tokens would open every job route to the network: pass --tokens (or ERRAND_API_TOKENS; see \`errand token create\`), or bind --host 127.0.0.1`,
+    );
+  return {
+    ...workerFlags(opts),
+    queues: opts.queues === undefined ? undefined : queuesOption(opts.queues),
+    tokens,
+    port: intOption(opts.port, "--port", { min: 0, max: 65535 }),
+    bodyLimit: intOption(opts.bodyLimit, "--body-limit", { min: 1 }),
+  };
+}
 
 export function serveCommand(version: string): Command {
   return new Command("serve")
@@ -33,27 +51,26 @@ export function serveCommand(version: string): Command {
       let errand: Errand | null = null;
       let server: ErrandServer | null = null;
       try {
+        const flags = serveFlags(opts);
         errand = await Errand.connect(opts.database, { logger, migrate: opts.migrate });
         if (opts.handlers) await loadHandlers(errand, opts.handlers);
-        for (const type of list(opts.types)) if (!errand.definesType(type)) errand.define(type);
-        const queues = opts.queues ? list(opts.queues) : errand.handledQueues();
+        for (const type of commaList(opts.types)) if (!errand.definesType(type)) errand.define(type);
+        const queues = flags.queues ?? errand.handledQueues();
         const webhooks: WebhookConfig | undefined = opts.webhookSecret
-          ? { secret: opts.webhookSecret, allowedPrivateAddresses: list(opts.webhookAllow) }
+          ? { secret: opts.webhookSecret, allowedPrivateAddresses: commaList(opts.webhookAllow) }
           : undefined;
         server = new ErrandServer(errand, {
           logger,
           version,
-          tokens: parseTokenList(opts.tokens ?? ""),
-          bodyLimit: intOption(opts.bodyLimit, "--body-limit"),
+          tokens: flags.tokens,
+          bodyLimit: flags.bodyLimit,
           webhooks,
         });
         logJobLifecycle(errand, logger);
         if (opts.worker && queues.length > 0) {
-          errand.work({ queues, concurrency: intOption(opts.concurrency, "--concurrency"), shutdownGraceMs: intOption(opts.graceMs, "--grace-ms") });
+          errand.work({ queues, concurrency: flags.concurrency, shutdownGraceMs: flags.shutdownGraceMs });
         }
-        const port = intOption(opts.port, "--port");
-        if (port === undefined || port < 0 || port > 65535) throw new CliUsageError("--port must be 0–65535");
-        const url = await server.listen({ port, host: opts.host });
+        const url = await server.listen({ port: flags.port, host: opts.host });
         const say = (line: string) => process.stderr.write(`errand: ${line}\n`);
         say(`listening on ${url}  (store ${opts.database})`);
         if (!server.authRequired) say("no API tokens configured: bound to loopback only, every /v1 route is open to local callers");

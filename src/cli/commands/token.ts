@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Command } from "commander";
 import { SCOPES, parseTokenList, sha256Hex } from "../../server/auth.js";
-import { reportError } from "../run-command.js";
+import { parsedOption, reportError } from "../run-command.js";
 
 export function tokenCommand(): Command {
   const token = new Command("token").description("make API tokens for `errand serve` (only their hashes go in its config)");
@@ -14,7 +14,7 @@ export function tokenCommand(): Command {
       try {
         const value = `errand_${randomBytes(24).toString("base64url")}`;
         const entry = `${sha256Hex(value)}=${opts.scopes}`;
-        parseTokenList(entry); // refuse unknown scopes now rather than at server start
+        parsedOption("--scopes", () => parseTokenList(entry)); // refuse unknown scopes now rather than at server start
         if (opts.json) process.stdout.write(JSON.stringify({ token: value, entry }) + "\n");
         else process.stdout.write(`token (give to the client; shown once): ${value}\nERRAND_API_TOKENS entry:              ${entry}\n`);
       } catch (error) {

@@ -4,6 +4,7 @@ import { logJobLifecycle } from "../../server/job-log.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { loadHandlers } from "../handlers-module.js";
 import { intOption, reportError } from "../run-command.js";
+import { queuesOption, workerFlags } from "../worker-flags.js";
 
 export function workCommand(): Command {
   return new Command("work")
@@ -24,18 +25,14 @@ export function workCommand(): Command {
         process.once("SIGINT", () => resolve("SIGINT"));
       });
       try {
+        // Parsed before connecting: bad input exits 2 with nothing started.
+        const flags = { ...workerFlags(opts), queues: queuesOption(opts.queues), leaseMs: intOption(opts.leaseMs, "--lease-ms", { min: 1 }) };
         errand = await Errand.connect(opts.database, { migrate: opts.migrate });
         await loadHandlers(errand, opts.handlers);
         // Job lines carry the correlation id of the request that enqueued the job (ERRAND_LOG_LEVEL=info shows them all).
         logJobLifecycle(errand, errand.logger);
-        const queues = String(opts.queues).split(",").map((q) => q.trim()).filter(Boolean);
-        const worker = errand.work({
-          queues,
-          concurrency: intOption(opts.concurrency, "--concurrency"),
-          leaseMs: intOption(opts.leaseMs, "--lease-ms"),
-          shutdownGraceMs: intOption(opts.graceMs, "--grace-ms"),
-        });
-        process.stderr.write(`errand: worker ${worker.id} on ${queues.join(", ")} (${opts.database}); SIGTERM drains\n`);
+        const worker = errand.work(flags);
+        process.stderr.write(`errand: worker ${worker.id} on ${flags.queues.join(", ")} (${opts.database}); SIGTERM drains\n`);
         const signal = await stopSignal;
         process.stderr.write(`errand: ${signal}: finishing in-flight jobs\n`);
         await errand.close();
