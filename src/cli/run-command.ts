@@ -1,18 +1,29 @@
 import type { Command, CommanderError } from "commander";
+import { existsSync } from "node:fs";
 import { Errand } from "../errand.js";
+import { sqliteFileOf } from "../store/connect.js";
 import { ErrandError } from "../core/errors.js";
 
 /** Exit codes: 0 ok, 1 the operation failed (not found, conflict, job failed), 2 bad input. */
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-/** Connects, runs `fn`, always closes, and turns errors into one clear line and an exit code. */
+/**
+ * Connects, runs `fn`, always closes, and turns errors into one clear line and an exit code.
+ * A SQLite file that does not exist is refused unless `create` (commands that add jobs or
+ * schedules): a mistyped --database must not leave an empty database behind and answer "no jobs".
+ */
 export async function withErrand(
   store: { database: string; migrate: boolean },
   fn: (errand: Errand) => Promise<number | void>,
+  { create = false } = {},
 ): Promise<void> {
   let errand: Errand | null = null;
   try {
+    const file = sqliteFileOf(store.database);
+    if (!create && file !== null && !existsSync(file)) {
+      throw new CliUsageError(`no database at ${file} (--database ${store.database}); check the path, or create it with \`errand migrate\``);
+    }
     errand = await Errand.connect(store.database, { migrate: store.migrate });
     process.exitCode = (await fn(errand)) ?? 0;
   } catch (error) {

@@ -40,6 +40,12 @@ function targetOf(url: string, schema: string | undefined): Target {
   throw new ValidationError("database", `unsupported connection string "${url}"; use sqlite:./errand.db or postgres://…`);
 }
 
+/** The file a `sqlite:` connection string names, or null for another store or `sqlite::memory:`. */
+export function sqliteFileOf(url: string): string | null {
+  const target = targetOf(url, undefined);
+  return target.backend === "sqlite" && target.path !== ":memory:" ? target.path : null;
+}
+
 /**
  * Opens the store a connection string names: `sqlite:./errand.db`, `sqlite:/abs/path.db`,
  * `sqlite::memory:`, `postgres://user@host:5432/db?schema=errand` (or `postgresql://`).

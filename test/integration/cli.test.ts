@@ -1,4 +1,5 @@
 import { execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -97,6 +98,13 @@ describe("errand CLI", () => {
 
   it("pauses and resumes a queue, with --database before or after the queue name", async () => {
     const database = `sqlite:${join(dir, "queues.db")}`;
+    // Commands that only act on what is there refuse a database that does not exist yet.
+    expect(await errand(["queues", "pause", "reports", "--database", database], {})).toMatchObject({
+      code: 2,
+      stderr: `errand: no database at ${join(dir, "queues.db")} (--database ${database}); check the path, or create it with \`errand migrate\`\n`,
+    });
+    expect(existsSync(join(dir, "queues.db"))).toBe(false);
+    expect((await errand(["migrate", "--database", database], {})).code).toBe(0);
     expect(await errand(["queues", "pause", "reports", "--database", database, "--json"], {})).toMatchObject({ code: 0, stdout: '{"name":"reports","paused":true}\n' });
     const observer = await Errand.connect(database);
     try {
@@ -215,5 +223,9 @@ describe("errand CLI", () => {
     const missingHandlers = await errand(["work", "--handlers", join(dir, "nope.mjs")], env);
     expect(missingHandlers.code).toBe(1);
     expect((await errand(["enqueue", "x", "-d", "mysql://x"], env)).stderr).toMatch(/unsupported connection string/);
+    // A mistyped path answers so, instead of creating directories and an empty database.
+    const typo = join(dir, "no-such-dir", "x.db");
+    expect(await errand(["jobs", "list", "--database", `sqlite:${typo}`], {})).toMatchObject({ code: 2, stderr: expect.stringContaining(`no database at ${typo}`) });
+    expect(existsSync(join(dir, "no-such-dir"))).toBe(false);
   });
 });

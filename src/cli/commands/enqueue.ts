@@ -26,6 +26,6 @@ export function enqueueCommand(): Command {
           idempotencyKey: opts.idempotencyKey,
         });
         printJobDetail(job, Boolean(opts.json));
-      });
+      }, { create: true });
     });
 }

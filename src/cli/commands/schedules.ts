@@ -53,7 +53,7 @@ export function schedulesCommand(): Command {
           misfire,
         });
         printSchedule(schedule, Boolean(opts.json));
-      });
+      }, { create: true });
     });
 
   const byName = (command: string, description: string, act: (errand: Errand, name: string) => Promise<Schedule | void>) =>
