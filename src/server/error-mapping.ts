@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 import { ErrandError, ValidationError } from "../core/errors.js";
 import { HttpError } from "./http-error.js";
-import { apiFieldName } from "./wire-format.js";
+import { apiFieldName, apiValidationMessage } from "./wire-format.js";
 
 interface ErrorBody {
   error: { code: string; message: string; field?: string };
@@ -47,7 +47,7 @@ function describe(error: FastifyError | Error): { status: number; body: ErrorBod
   }
   if (error instanceof ValidationError) {
     const field = apiFieldName(error.field);
-    return { status: 400, body: errorBody("invalid_input", `${field}: ${error.detail}`, field) };
+    return { status: 400, body: errorBody("invalid_input", apiValidationMessage(error, field), field) };
   }
   if (error instanceof ErrandError) {
     return { status: STATUS_BY_ERRAND_CODE[error.code] ?? 500, body: errorBody(error.code, error.message) };

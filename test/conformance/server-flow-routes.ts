@@ -43,6 +43,8 @@ export function describeServerFlowRoutes(factory: StoreFactory): void {
       expect(unknown.body.error).toMatchObject({ code: "invalid_input", field: "nodes.a.after[0]" });
       const badDelay = await call("POST", "/v1/flows", { nodes: { a: { type: "echo", delay_ms: -1 } } });
       expect([badDelay.status, badDelay.body.error.field]).toEqual([400, "nodes.a.delay_ms"]);
+      const both = await call("POST", "/v1/flows", { nodes: { a: { type: "echo", delay_ms: 5, run_at: new Date().toISOString() } } });
+      expect(both.body.error).toEqual({ code: "invalid_input", field: "nodes.a.run_at", message: "nodes.a.run_at: give either delay_ms or run_at, not both" });
       const keyed = await call("POST", "/v1/flows", { nodes: { a: { type: "echo", idempotency_key: "k" } } });
       expect([keyed.status, keyed.body.error.field]).toEqual([400, "nodes.a.idempotency_key"]);
       const policy = await call("POST", "/v1/flows", { nodes: { a: { type: "echo", on_parent_failure: "shrug" } } });

@@ -87,6 +87,20 @@ export function describeServerRoutes(factory: StoreFactory): void {
       expect(await jobCount()).toBe(before);
     });
 
+    it("POST /v1/jobs and /v1/jobs/batch: library messages name options as the API does (run_at, not runAt)", async () => {
+      const runAt = new Date().toISOString();
+      const single = await call("POST", "/v1/jobs", { body: { type: "echo", delay_ms: 5, run_at: runAt } });
+      expect(single.body.error).toEqual({ code: "invalid_input", field: "run_at", message: "run_at: give either delay_ms or run_at, not both" });
+      const batch = await call("POST", "/v1/jobs/batch", { body: { jobs: [{ type: "echo" }, { type: "echo", delay_ms: 5, run_at: runAt }] } });
+      expect(batch.body.error).toEqual({ code: "invalid_input", field: "jobs[1].run_at", message: "jobs[1].run_at: give either delay_ms or run_at, not both" });
+      const bodies = [{ type: "echo", group_concurrency: 2 }, { type: "echo", idempotency_key: "a\u0000b" }, { type: "echo", group_key: "" }];
+      for (const body of bodies) {
+        const res = await call("POST", "/v1/jobs", { body });
+        expect(res.status, JSON.stringify(body)).toBe(400);
+        expect(res.body.error.message, JSON.stringify(body)).not.toMatch(/[a-z][A-Z]/);
+      }
+    });
+
     it("POST /v1/jobs: malformed JSON, empty and oversized bodies, wrong media type are 4xx with an error body", async () => {
       const before = await jobCount();
       const malformed = await call("POST", "/v1/jobs", { body: '{"type": "echo",' });
