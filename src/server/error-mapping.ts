@@ -1,7 +1,11 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifySchemaValidationError } from "fastify";
 import { ErrandError, ValidationError } from "../core/errors.js";
 import { HttpError } from "./http-error.js";
 import { apiFieldName, apiValidationMessage } from "./wire-format.js";
+
+/** One of ajv's errors as Fastify passes it on; ajv's `verbose` adds the schema it broke. */
+type SchemaIssue = FastifySchemaValidationError & { parentSchema?: { description?: unknown } };
+type IssueParams = { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
 
 interface ErrorBody {
   error: { code: string; message: string; field?: string };
@@ -66,21 +70,29 @@ function errorBody(code: string, message: string, field?: string): ErrorBody {
   return { error: field === undefined ? { code, message } : { code, message, field } };
 }
 
-/** The first schema violation, naming the field as `jobs[2].delay_ms`. */
+/**
+ * The first schema violation, naming the field as `jobs[2].delay_ms` and saying what it must
+ * be in words.
+ */
 function schemaErrorBody(error: FastifyError): ErrorBody {
-  const first = error.validation![0]!;
-  const params = first.params as { missingProperty?: string; additionalProperty?: string };
+  const first: SchemaIssue = error.validation![0]!;
+  const params: IssueParams = first.params;
   const segments = first.instancePath.split("/").filter(Boolean);
   const extra = params.missingProperty ?? params.additionalProperty;
   if (extra !== undefined) segments.push(extra);
   const field = segments.reduce((path, s) => (/^\d+$/.test(s) ? `${path}[${s}]` : path ? `${path}.${s}` : s), "");
-  const where = error.validationContext === "body" ? "" : `${error.validationContext} `;
-  const problem =
-    params.additionalProperty !== undefined
-      ? "is not a known field"
-      : params.missingProperty !== undefined
-        ? "is required"
-        : (first.message ?? "is invalid");
   const subject = field || (error.validationContext === "body" ? "body" : String(error.validationContext));
-  return errorBody("invalid_input", `${where}${subject} ${problem}`.trim(), field || undefined);
+  return errorBody("invalid_input", `${subject} ${problemOf(first, params)}`, field || undefined);
+}
+
+/** What the value must be: ajv's words, except where they would quote a regular expression or list nothing. */
+function problemOf(issue: SchemaIssue, params: IssueParams): string {
+  if (params.additionalProperty !== undefined) return "is not a known field";
+  if (params.missingProperty !== undefined) return "is required";
+  if (issue.keyword === "enum" && params.allowedValues) return `must be one of ${params.allowedValues.join(", ")}`;
+  const description = issue.parentSchema?.description;
+  // A patterned field's description starts with its rule in words (see `patterned` in schemas.ts).
+  if ((issue.keyword === "pattern" || issue.keyword === "format") && typeof description === "string")
+    return `must be ${description.split("; ")[0]}`;
+  return issue.message ?? "is invalid";
 }

@@ -83,7 +83,10 @@ export function describeServerRoutes(factory: StoreFactory): void {
         const res = await call("POST", "/v1/jobs", { body });
         expect(res.status, JSON.stringify(body)).toBe(400);
         expect(res.body.error).toMatchObject({ code: "invalid_input", field });
+        expect(res.body.error.message, JSON.stringify(body)).not.toMatch(/pattern|format "/);
       }
+      const runAt = await call("POST", "/v1/jobs", { body: { type: "echo", run_at: "tomorrow" } });
+      expect(runAt.body.error.message).toBe("run_at must be an ISO 8601 date-time such as 2030-01-31T09:00:00Z");
       expect(await jobCount()).toBe(before);
     });
 
@@ -153,7 +156,7 @@ export function describeServerRoutes(factory: StoreFactory): void {
       expect(missing.body.error.code).toBe("not_found");
       const malformed = await call("GET", "/v1/jobs/abc");
       expect(malformed.status).toBe(400);
-      expect(malformed.body.error.field).toBe("id");
+      expect(malformed.body.error).toEqual({ code: "invalid_input", field: "id", message: "id must be a positive integer" });
     });
 
     it("GET /v1/jobs: filters, pages with next_cursor, and rejects bad queries", async () => {
@@ -167,11 +170,18 @@ export function describeServerRoutes(factory: StoreFactory): void {
       expect(second.body.jobs.map((j: any) => j.id)).toEqual(ids.slice(3));
       expect((await call("GET", "/v1/jobs?queue=listing&state=pending&type=declared")).body.jobs).toHaveLength(5);
       expect((await call("GET", "/v1/jobs?queue=listing&state=completed")).body.jobs).toHaveLength(0);
-      for (const query of ["state=sleeping", "limit=0", "limit=1001", "limit=ten", "cursor=x", "colour=red"]) {
+      for (const query of ["state=sleeping", "limit=0", "limit=1001", "limit=ten", "cursor=x", "colour=red", "queue=a%20b"]) {
         const res = await call("GET", `/v1/jobs?${query}`);
         expect(res.status, query).toBe(400);
         expect(res.body.error.code).toBe("invalid_input");
+        // In words, never a regular expression.
+        expect(res.body.error.message, query).not.toMatch(/pattern|\^|\$/);
       }
+      const words = async (query: string) => (await call("GET", `/v1/jobs?${query}`)).body.error;
+      expect(await words("limit=0")).toEqual({ code: "invalid_input", field: "limit", message: "limit must be an integer from 1 to 1000" });
+      expect(await words("cursor=x")).toEqual({ code: "invalid_input", field: "cursor", message: "cursor must be a positive integer" });
+      expect(await words("queue=a%20b")).toMatchObject({ field: "queue", message: "queue must be 1–128 characters of letters, digits and _ . : / -" });
+      expect((await words("state=sleeping")).message).toBe("state must be one of pending, scheduled, blocked, running, retrying, completed, failed, canceled");
     });
 
     it("DELETE /v1/jobs/:id: cancels (aborting a running handler), 409 once ended, 404 unknown", async () => {
