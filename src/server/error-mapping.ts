@@ -4,7 +4,7 @@ import { HttpError } from "./http-error.js";
 import { apiFieldName, apiValidationMessage } from "./wire-format.js";
 
 /** One of ajv's errors as Fastify passes it on; ajv's `verbose` adds the schema it broke. */
-type SchemaIssue = FastifySchemaValidationError & { parentSchema?: { description?: unknown } };
+type SchemaIssue = FastifySchemaValidationError & { propertyName?: string; parentSchema?: { description?: unknown } };
 type IssueParams = { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
 
 interface ErrorBody {
@@ -71,17 +71,20 @@ function errorBody(code: string, message: string, field?: string): ErrorBody {
 }
 
 /**
- * The first schema violation, naming the field as `jobs[2].delay_ms` and saying what it must
- * be in words.
+ * The first schema violation, naming the field as `jobs[2].delay_ms` (or `nodes.a b` for a
+ * key that is not a valid name) and saying what it must be in words.
  */
 function schemaErrorBody(error: FastifyError): ErrorBody {
   const first: SchemaIssue = error.validation![0]!;
   const params: IssueParams = first.params;
   const segments = first.instancePath.split("/").filter(Boolean);
-  const extra = params.missingProperty ?? params.additionalProperty;
+  const extra = params.missingProperty ?? params.additionalProperty ?? first.propertyName;
   if (extra !== undefined) segments.push(extra);
   const field = segments.reduce((path, s) => (/^\d+$/.test(s) ? `${path}[${s}]` : path ? `${path}.${s}` : s), "");
   const subject = field || (error.validationContext === "body" ? "body" : String(error.validationContext));
+  // A key broke `propertyNames` (a flow node called "a b"): the field is that key, quoted in the message.
+  if (first.propertyName !== undefined)
+    return errorBody("invalid_input", `${subject}: the name ${JSON.stringify(first.propertyName)} ${problemOf(first, params)}`, field);
   return errorBody("invalid_input", `${subject} ${problemOf(first, params)}`, field || undefined);
 }
 

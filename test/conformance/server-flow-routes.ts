@@ -51,6 +51,12 @@ export function describeServerFlowRoutes(factory: StoreFactory): void {
       expect([policy.status, policy.body.error.field]).toEqual([400, "nodes.a.on_parent_failure"]);
       const type = await call("POST", "/v1/flows", { nodes: { a: { type: "echo" }, b: { type: "nope", after: ["a"] } } });
       expect([type.status, type.body.error.field]).toEqual([422, "nodes.b.type"]);
+      const badName = await call("POST", "/v1/flows", { nodes: { ok: { type: "echo" }, "a b": { type: "echo", after: ["ok"] } } });
+      expect([badName.status, badName.body.error]).toEqual([400, {
+        code: "invalid_input",
+        field: "nodes.a b",
+        message: 'nodes.a b: the name "a b" must be 1–128 characters of letters, digits and _ . : / -',
+      }]);
       const badParent = await call("POST", "/v1/flows", { nodes: { a: { type: "echo", after: ["x y"] } } });
       expect(badParent.body.error).toMatchObject({ field: "nodes.a.after[0]", message: expect.stringMatching(/^nodes\.a\.after\[0\] must be 1–128 characters/) });
       const empty = await call("POST", "/v1/flows", { nodes: {} });
