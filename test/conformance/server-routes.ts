@@ -116,7 +116,17 @@ export function describeServerRoutes(factory: StoreFactory): void {
       expect((await call("POST", "/v1/jobs", { body: '{"__proto__": {"x": 1}, "type": "echo"}' })).status).toBe(400);
       const text = await call("POST", "/v1/jobs", { body: "<type>echo</type>", headers: { "content-type": "application/xml" } });
       expect(text.status).toBe(415);
-      expect(text.body.error.code).toBe("unsupported_media_type");
+      expect(text.body.error).toEqual({ code: "unsupported_media_type", message: "send the body as JSON with Content-Type: application/json" });
+      // JSON labelled text/plain is read as a string: the error names the body and the header to send.
+      const plain = await call("POST", "/v1/jobs", { body: JSON.stringify({ type: "echo" }), headers: { "content-type": "text/plain" } });
+      expect(plain.status).toBe(400);
+      expect(plain.body.error).toEqual({
+        code: "invalid_input",
+        field: "body",
+        message: "body must be a JSON object sent with Content-Type: application/json (this request's Content-Type is text/plain)",
+      });
+      const array = await call("POST", "/v1/jobs", { body: [{ type: "echo" }] });
+      expect(array.body.error).toEqual({ code: "invalid_input", field: "body", message: "body must be a JSON object" });
       expect(await jobCount()).toBe(before);
     });
 
