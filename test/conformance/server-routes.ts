@@ -137,6 +137,25 @@ export function describeServerRoutes(factory: StoreFactory): void {
       expect(Number(res.body.jobs[1].id)).toBeGreaterThan(Number(res.body.jobs[0].id));
     });
 
+    it("POST /v1/jobs/batch: an idempotency_key repeated in the batch or already used is 202 with that job again; nothing more created", async () => {
+      const existing = await call("POST", "/v1/jobs", { body: { type: "declared", idempotency_key: "batch-existing" } });
+      const before = await jobCount();
+      const res = await call("POST", "/v1/jobs/batch", { body: { jobs: [
+        { type: "declared", idempotency_key: "batch-twice", payload: { n: 1 } },
+        { type: "declared", idempotency_key: "batch-twice", payload: { n: 2 } },
+        { type: "declared", idempotency_key: "batch-existing" },
+        { type: "declared" },
+      ] } });
+      expect(res.status).toBe(202);
+      const ids = res.body.jobs.map((j: any) => j.id);
+      expect(ids).toHaveLength(4);
+      expect(ids[1]).toBe(ids[0]);
+      expect(res.body.jobs[1].payload).toEqual({ n: 1 }); // the first item's job; the repeat created nothing
+      expect(ids[2]).toBe(existing.body.id);
+      expect(new Set(ids).size).toBe(3);
+      expect(await jobCount()).toBe(before + 2);
+    });
+
     it("POST /v1/jobs/batch: one bad item is 400 (or 422) naming its index and field; nothing is created", async () => {
       const before = await jobCount();
       const ok = { type: "declared" };
