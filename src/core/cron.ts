@@ -15,6 +15,11 @@ export interface CronSpec {
 
 const MAX_CRON_LENGTH = 256;
 
+/** What a cron expression looks like, for error messages (cron-parser's alone can puzzle: `cannot resolve alias "eve"`). */
+const CRON_FORM =
+  'a cron expression is 5 fields, minute hour day-of-month month day-of-week (e.g. "0 3 * * *": 03:00 every day), ' +
+  "or 6 with seconds first, or an alias such as @daily";
+
 /** Checks a cron expression and an IANA time zone; throws ValidationError naming the bad one. */
 export function validateCronSpec(cron: unknown, timezone: unknown): CronSpec {
   if (typeof timezone !== "string" || !isTimeZone(timezone))
@@ -26,7 +31,7 @@ export function validateCronSpec(cron: unknown, timezone: unknown): CronSpec {
     // Also proves the expression ever fires (e.g. "0 0 30 2 *" never does).
     expression(spec, new Date()).next();
   } catch (error) {
-    throw new ValidationError("cron", `is not a valid cron expression: ${(error as Error).message}`);
+    throw new ValidationError("cron", cronProblem(spec.cron, (error as Error).message));
   }
   return spec;
 }
@@ -65,6 +70,17 @@ export function newestTicksBefore(spec: CronSpec, from: Date, before: Date, limi
 
 function expression(spec: CronSpec, currentDate: Date): CronExpression {
   return CronExpressionParser.parse(spec.cron, { currentDate, tz: spec.timezone });
+}
+
+/**
+ * Why cron-parser refused `cron`, in words: the wrong number of fields (as in "every day", which
+ * it reads as a bad alias) is said as such; otherwise its own reason, then the expected form.
+ */
+function cronProblem(cron: string, parserMessage: string): string {
+  const fields = cron.split(/\s+/).length;
+  if (!cron.startsWith("@") && fields !== 5 && fields !== 6)
+    return `${JSON.stringify(cron)} has ${fields} field${fields === 1 ? "" : "s"}; ${CRON_FORM}`;
+  return `is not a valid cron expression (${parserMessage}); ${CRON_FORM}`;
 }
 
 function isTimeZone(name: string): boolean {

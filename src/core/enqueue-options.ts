@@ -119,7 +119,7 @@ export function resolveNewJob(
   validateName(type, "type");
   const resolved = resolveDefaults(defaults, options);
   if (options.delayMs !== undefined && options.runAt !== undefined)
-    throw new ValidationError("runAt", "give either delayMs or runAt, not both");
+    throw new ValidationError("runAt", "give either delayMs or runAt, not both", ["delayMs", "runAt"]);
   const delayMs =
     options.delayMs === undefined ? 0 : validateInt(options.delayMs, "delayMs", 0, 100 * 365 * 86_400_000);
   let runAt: Date | null = null;

@@ -9,18 +9,23 @@ export class ErrandError extends Error {
   }
 }
 
-/** Bad input from the caller; `field` names the offending option or payload path. */
+/**
+ * Bad input from the caller; `field` names the offending option or payload path. `mentions`
+ * lists the other option names `detail` quotes as words (e.g. `delayMs`), so that an API
+ * spelling options differently (HTTP's `delay_ms`) can rename them in the message too.
+ */
 export class ValidationError extends ErrandError {
   constructor(
     readonly field: string,
     readonly detail: string,
+    readonly mentions: readonly string[] = [],
   ) {
     super("invalid_input", `${field}: ${detail}`);
   }
 
   /** The same error for a field nested under `prefix` (e.g. the i-th item of a batch). */
   under(prefix: string): ValidationError {
-    return new ValidationError(`${prefix}${this.field}`, this.detail);
+    return new ValidationError(`${prefix}${this.field}`, this.detail, this.mentions);
   }
 }
 

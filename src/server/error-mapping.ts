@@ -1,7 +1,11 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifySchemaValidationError } from "fastify";
 import { ErrandError, ValidationError } from "../core/errors.js";
 import { HttpError } from "./http-error.js";
-import { apiFieldName } from "./wire-format.js";
+import { apiFieldName, apiValidationMessage } from "./wire-format.js";
+
+/** One of ajv's errors as Fastify passes it on; ajv's `verbose` adds the schema it broke. */
+type SchemaIssue = FastifySchemaValidationError & { propertyName?: string; parentSchema?: { description?: unknown } };
+type IssueParams = { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
 
 interface ErrorBody {
   error: { code: string; message: string; field?: string };
@@ -15,20 +19,20 @@ const STATUS_BY_ERRAND_CODE: Record<string, number> = {
   store_unavailable: 503,
 };
 
-/** Fastify's own request errors: all the caller's fault, all a 4xx. */
-const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
+/** Fastify's own request errors: all the caller's fault, all a 4xx; `message` where Fastify's says too little. */
+const FASTIFY_CODES: Record<string, { status: number; code: string; message?: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: "invalid_json" },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: "invalid_json" },
   // The issue asks for 400 rather than 413 for an oversized body: one status for every bad body.
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 400, code: "body_too_large" },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: "invalid_content_length" },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: "unsupported_media_type" },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: "unsupported_media_type", message: "send the body as JSON with Content-Type: application/json" },
 };
 
 /** Turns every error a route can raise into `{"error": {code, message, field?}}` with the right status. */
 export function installErrorMapping(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
-    const { status, body } = describe(error);
+    const { status, body } = describe(error, request.headers["content-type"]);
     if (status >= 500) request.log.error({ err: error }, "request failed");
     return send(reply, status, body);
   });
@@ -41,21 +45,21 @@ function send(reply: FastifyReply, status: number, body: ErrorBody): FastifyRepl
   return reply.status(status).type("application/json; charset=utf-8").send(body);
 }
 
-function describe(error: FastifyError | Error): { status: number; body: ErrorBody } {
+function describe(error: FastifyError | Error, contentType: string | undefined): { status: number; body: ErrorBody } {
   if (error instanceof HttpError) {
     return { status: error.status, body: errorBody(error.code, error.message, error.field) };
   }
   if (error instanceof ValidationError) {
     const field = apiFieldName(error.field);
-    return { status: 400, body: errorBody("invalid_input", `${field}: ${error.detail}`, field) };
+    return { status: 400, body: errorBody("invalid_input", apiValidationMessage(error, field), field) };
   }
   if (error instanceof ErrandError) {
     return { status: STATUS_BY_ERRAND_CODE[error.code] ?? 500, body: errorBody(error.code, error.message) };
   }
   const fastifyError = error as FastifyError;
-  if (fastifyError.validation) return { status: 400, body: schemaErrorBody(fastifyError) };
+  if (fastifyError.validation) return { status: 400, body: schemaErrorBody(fastifyError, contentType) };
   const known = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
-  if (known) return { status: known.status, body: errorBody(known.code, fastifyError.message) };
+  if (known) return { status: known.status, body: errorBody(known.code, known.message ?? fastifyError.message) };
   // Any other error Fastify marks as the client's (e.g. prototype poisoning in JSON) stays a 4xx.
   const status = fastifyError.statusCode;
   if (status !== undefined && status >= 400 && status < 500) return { status, body: errorBody("bad_request", fastifyError.message) };
@@ -66,21 +70,46 @@ function errorBody(code: string, message: string, field?: string): ErrorBody {
   return { error: field === undefined ? { code, message } : { code, message, field } };
 }
 
-/** The first schema violation, naming the field as `jobs[2].delay_ms`. */
-function schemaErrorBody(error: FastifyError): ErrorBody {
-  const first = error.validation![0]!;
-  const params = first.params as { missingProperty?: string; additionalProperty?: string };
+/**
+ * The first schema violation, naming the field as `jobs[2].delay_ms` (or `nodes.a b` for a
+ * key that is not a valid name) and saying what it must be in words.
+ */
+function schemaErrorBody(error: FastifyError, contentType: string | undefined): ErrorBody {
+  const first: SchemaIssue = error.validation![0]!;
+  if (error.validationContext === "body" && first.instancePath === "" && first.keyword === "type") return wholeBodyError(contentType);
+  const params: IssueParams = first.params;
   const segments = first.instancePath.split("/").filter(Boolean);
-  const extra = params.missingProperty ?? params.additionalProperty;
+  const extra = params.missingProperty ?? params.additionalProperty ?? first.propertyName;
   if (extra !== undefined) segments.push(extra);
   const field = segments.reduce((path, s) => (/^\d+$/.test(s) ? `${path}[${s}]` : path ? `${path}.${s}` : s), "");
-  const where = error.validationContext === "body" ? "" : `${error.validationContext} `;
-  const problem =
-    params.additionalProperty !== undefined
-      ? "is not a known field"
-      : params.missingProperty !== undefined
-        ? "is required"
-        : (first.message ?? "is invalid");
   const subject = field || (error.validationContext === "body" ? "body" : String(error.validationContext));
-  return errorBody("invalid_input", `${where}${subject} ${problem}`.trim(), field || undefined);
+  // A key broke `propertyNames` (a flow node called "a b"): the field is that key, quoted in the message.
+  if (first.propertyName !== undefined)
+    return errorBody("invalid_input", `${subject}: the name ${JSON.stringify(first.propertyName)} ${problemOf(first, params)}`, field);
+  return errorBody("invalid_input", `${subject} ${problemOf(first, params)}`, field || undefined);
+}
+
+/** What the value must be: ajv's words, except where they would quote a regular expression or list nothing. */
+function problemOf(issue: SchemaIssue, params: IssueParams): string {
+  if (params.additionalProperty !== undefined) return "is not a known field";
+  if (params.missingProperty !== undefined) return "is required";
+  if (issue.keyword === "enum" && params.allowedValues) return `must be one of ${params.allowedValues.join(", ")}`;
+  const description = issue.parentSchema?.description;
+  // A patterned field's description starts with its rule in words (see `patterned` in schemas.ts).
+  if ((issue.keyword === "pattern" || issue.keyword === "format") && typeof description === "string")
+    return `must be ${description.split("; ")[0]}`;
+  return issue.message ?? "is invalid";
+}
+
+/**
+ * The body is no JSON object at all. Most often it is JSON sent without saying so: text/plain
+ * (curl -d's default with some tools, fetch's for a string) is read as a string, not parsed.
+ */
+function wholeBodyError(contentType: string | undefined): ErrorBody {
+  const mediaType = contentType?.split(";")[0]!.trim().toLowerCase() || "missing";
+  const message =
+    mediaType === "application/json"
+      ? "body must be a JSON object"
+      : `body must be a JSON object sent with Content-Type: application/json (this request's Content-Type is ${mediaType})`;
+  return errorBody("invalid_input", message, "body");
 }

@@ -1,7 +1,6 @@
 /** JSON Schemas of the flow and batch routes (see schemas.ts for the conventions). */
-import { jobSchema, enqueueItemSchema } from "./schemas.js";
+import { jobSchema, enqueueItemSchema, name, recordId } from "./schemas.js";
 
-const NODE_NAME_PATTERN = "^[A-Za-z0-9_.:/-]{1,128}$";
 const parentFailure = {
   type: "string",
   enum: ["cancel", "continue"],
@@ -20,7 +19,7 @@ export const flowNodeSchema = {
     after: {
       type: "array",
       maxItems: 1000,
-      items: { type: "string", pattern: NODE_NAME_PATTERN },
+      items: name("a node name"),
       description: "names of the nodes that must end first",
     },
     on_parent_failure: parentFailure,
@@ -36,7 +35,7 @@ export const enqueueFlowSchema = {
       type: "object",
       minProperties: 1,
       maxProperties: 1000,
-      propertyNames: { pattern: NODE_NAME_PATTERN },
+      propertyNames: name("node name"),
       additionalProperties: flowNodeSchema,
       description: "the graph: nodes keyed by name",
     },
@@ -48,7 +47,7 @@ export const recordIdParamsSchema = {
   type: "object",
   additionalProperties: false,
   required: ["id"],
-  properties: { id: { type: "string", pattern: "^[1-9][0-9]{0,18}$" } },
+  properties: { id: recordId("flow or batch id") },
 } as const;
 
 export const flowSchema = {

@@ -12,7 +12,18 @@ const NAME_PATTERN = "^[A-Za-z0-9_.:/-]{1,128}$";
 const JOB_ID_PATTERN = "^[1-9][0-9]{0,18}$";
 const MAX_INT32 = 2 ** 31 - 1;
 
-export const name = (description: string) => ({ type: "string", pattern: NAME_PATTERN, description });
+/**
+ * A string whose rule is a pattern (or a format). Its description states the rule in words
+ * first, then after "; " what the field is for: a schema error quotes the rule ("limit must be
+ * an integer from 1 to 1000") instead of the regular expression, so the rule has one home.
+ */
+export const patterned = (pattern: string, rule: string, meaning?: string) => ({
+  type: "string",
+  pattern,
+  description: meaning === undefined ? rule : `${rule}; ${meaning}`,
+});
+export const name = (meaning: string) => patterned(NAME_PATTERN, "1–128 characters of letters, digits and _ . : / -", meaning);
+export const recordId = (meaning: string) => patterned(JOB_ID_PATTERN, "a positive integer", meaning);
 export const nullable = (schema: JsonSchema) => ({ anyOf: [schema, { type: "null" }] });
 export const dateTime = { type: "string", format: "date-time" };
 
@@ -26,7 +37,7 @@ export const enqueueItemSchema = {
     queue: name("queue; default: the job type's queue"),
     priority: { type: "integer", minimum: -MAX_INT32, maximum: MAX_INT32, description: "higher runs first; default 0" },
     delay_ms: { type: "integer", minimum: 0, maximum: 100 * 365 * 86_400_000, description: "run no earlier than this many ms from now; exclusive with run_at" },
-    run_at: { ...dateTime, description: "run no earlier than this time (ISO 8601); exclusive with delay_ms" },
+    run_at: { ...dateTime, description: "an ISO 8601 date-time such as 2030-01-31T09:00:00Z; run no earlier than this time; exclusive with delay_ms" },
     max_attempts: { type: "integer", minimum: 1, maximum: 1000 },
     timeout_ms: { anyOf: [{ type: "integer", minimum: 1, maximum: MAX_INT32 }, { type: "null" }], description: "abort the handler after this long; null: no limit" },
     idempotency_key: { type: "string", minLength: 1, maxLength: 255, description: "repeating a key returns the existing job (200) and creates nothing" },
@@ -47,7 +58,7 @@ export const jobIdParamsSchema = {
   type: "object",
   additionalProperties: false,
   required: ["id"],
-  properties: { id: { type: "string", pattern: JOB_ID_PATTERN, description: "job id" } },
+  properties: { id: recordId("job id") },
 } as const;
 
 export const queueParamsSchema = {
@@ -66,8 +77,8 @@ export const listJobsQuerySchema = {
     state: { type: "string", enum: [...JOB_STATES] },
     type: name("job type"),
     queue: name("queue"),
-    limit: { type: "string", pattern: "^(?:[1-9][0-9]{0,2}|1000)$", description: "page size, 1–1000 (default 50)" },
-    cursor: { type: "string", pattern: JOB_ID_PATTERN, description: "next_cursor of the previous page" },
+    limit: patterned("^(?:[1-9][0-9]{0,2}|1000)$", "an integer from 1 to 1000", "page size (default 50)"),
+    cursor: recordId("next_cursor of the previous page"),
   },
 } as const;
 

@@ -58,7 +58,8 @@ export class ErrandServer {
         return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
       },
       // Unknown fields are errors (not silently removed), and "5" is not the number 5 in a body.
-      ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+      // verbose: an error carries the schema it broke, whose description words the rule.
+      ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false, verbose: true } },
       return503OnClosing: true,
     });
     installErrorMapping(this.app);

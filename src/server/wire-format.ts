@@ -3,6 +3,7 @@
  * enqueue bodies coming in, and the field names inside validation errors.
  */
 import type { EnqueueOptions } from "../core/enqueue-options.js";
+import type { ValidationError } from "../core/errors.js";
 import type { AttemptError, Job } from "../core/job.js";
 import type { JobState } from "../core/states.js";
 import type { QueueCounts } from "../store/store.js";
@@ -128,6 +129,19 @@ export function apiFieldName(libraryField: string, batchPrefix = "jobs"): string
   const [head, ...rest] = libraryField.split(/(?=[.[])/);
   if (head === "payload" || head === "result") return libraryField;
   return [head ?? "", ...rest].map(toSnakeCase).join("");
+}
+
+/**
+ * A library ValidationError as the API words it: `${field}: ${detail}`, where `field` is the
+ * API's name (see apiFieldName) and the option names the detail mentions (`delayMs`) are
+ * spelled as the API spells them (`delay_ms`).
+ */
+export function apiValidationMessage(error: ValidationError, field: string): string {
+  const detail = error.mentions.reduce(
+    (text, name) => text.replace(new RegExp(`\\b${name.replace(/[.[\]]/g, "\\$&")}\\b`, "g"), apiFieldName(name)),
+    error.detail,
+  );
+  return `${field}: ${detail}`;
 }
 
 function toSnakeCase(name: string): string {

@@ -43,12 +43,22 @@ export function describeServerFlowRoutes(factory: StoreFactory): void {
       expect(unknown.body.error).toMatchObject({ code: "invalid_input", field: "nodes.a.after[0]" });
       const badDelay = await call("POST", "/v1/flows", { nodes: { a: { type: "echo", delay_ms: -1 } } });
       expect([badDelay.status, badDelay.body.error.field]).toEqual([400, "nodes.a.delay_ms"]);
+      const both = await call("POST", "/v1/flows", { nodes: { a: { type: "echo", delay_ms: 5, run_at: new Date().toISOString() } } });
+      expect(both.body.error).toEqual({ code: "invalid_input", field: "nodes.a.run_at", message: "nodes.a.run_at: give either delay_ms or run_at, not both" });
       const keyed = await call("POST", "/v1/flows", { nodes: { a: { type: "echo", idempotency_key: "k" } } });
       expect([keyed.status, keyed.body.error.field]).toEqual([400, "nodes.a.idempotency_key"]);
       const policy = await call("POST", "/v1/flows", { nodes: { a: { type: "echo", on_parent_failure: "shrug" } } });
       expect([policy.status, policy.body.error.field]).toEqual([400, "nodes.a.on_parent_failure"]);
       const type = await call("POST", "/v1/flows", { nodes: { a: { type: "echo" }, b: { type: "nope", after: ["a"] } } });
       expect([type.status, type.body.error.field]).toEqual([422, "nodes.b.type"]);
+      const badName = await call("POST", "/v1/flows", { nodes: { ok: { type: "echo" }, "a b": { type: "echo", after: ["ok"] } } });
+      expect([badName.status, badName.body.error]).toEqual([400, {
+        code: "invalid_input",
+        field: "nodes.a b",
+        message: 'nodes.a b: the name "a b" must be 1–128 characters of letters, digits and _ . : / -',
+      }]);
+      const badParent = await call("POST", "/v1/flows", { nodes: { a: { type: "echo", after: ["x y"] } } });
+      expect(badParent.body.error).toMatchObject({ field: "nodes.a.after[0]", message: expect.stringMatching(/^nodes\.a\.after\[0\] must be 1–128 characters/) });
       const empty = await call("POST", "/v1/flows", { nodes: {} });
       expect([empty.status, empty.body.error.field]).toEqual([400, "nodes"]);
       expect(await jobCount()).toBe(before);

@@ -83,8 +83,25 @@ export function describeServerRoutes(factory: StoreFactory): void {
         const res = await call("POST", "/v1/jobs", { body });
         expect(res.status, JSON.stringify(body)).toBe(400);
         expect(res.body.error).toMatchObject({ code: "invalid_input", field });
+        expect(res.body.error.message, JSON.stringify(body)).not.toMatch(/pattern|format "/);
       }
+      const runAt = await call("POST", "/v1/jobs", { body: { type: "echo", run_at: "tomorrow" } });
+      expect(runAt.body.error.message).toBe("run_at must be an ISO 8601 date-time such as 2030-01-31T09:00:00Z");
       expect(await jobCount()).toBe(before);
+    });
+
+    it("POST /v1/jobs and /v1/jobs/batch: library messages name options as the API does (run_at, not runAt)", async () => {
+      const runAt = new Date().toISOString();
+      const single = await call("POST", "/v1/jobs", { body: { type: "echo", delay_ms: 5, run_at: runAt } });
+      expect(single.body.error).toEqual({ code: "invalid_input", field: "run_at", message: "run_at: give either delay_ms or run_at, not both" });
+      const batch = await call("POST", "/v1/jobs/batch", { body: { jobs: [{ type: "echo" }, { type: "echo", delay_ms: 5, run_at: runAt }] } });
+      expect(batch.body.error).toEqual({ code: "invalid_input", field: "jobs[1].run_at", message: "jobs[1].run_at: give either delay_ms or run_at, not both" });
+      const bodies = [{ type: "echo", group_concurrency: 2 }, { type: "echo", idempotency_key: "a\u0000b" }, { type: "echo", group_key: "" }];
+      for (const body of bodies) {
+        const res = await call("POST", "/v1/jobs", { body });
+        expect(res.status, JSON.stringify(body)).toBe(400);
+        expect(res.body.error.message, JSON.stringify(body)).not.toMatch(/[a-z][A-Z]/);
+      }
     });
 
     it("POST /v1/jobs: malformed JSON, empty and oversized bodies, wrong media type are 4xx with an error body", async () => {
@@ -99,7 +116,17 @@ export function describeServerRoutes(factory: StoreFactory): void {
       expect((await call("POST", "/v1/jobs", { body: '{"__proto__": {"x": 1}, "type": "echo"}' })).status).toBe(400);
       const text = await call("POST", "/v1/jobs", { body: "<type>echo</type>", headers: { "content-type": "application/xml" } });
       expect(text.status).toBe(415);
-      expect(text.body.error.code).toBe("unsupported_media_type");
+      expect(text.body.error).toEqual({ code: "unsupported_media_type", message: "send the body as JSON with Content-Type: application/json" });
+      // JSON labelled text/plain is read as a string: the error names the body and the header to send.
+      const plain = await call("POST", "/v1/jobs", { body: JSON.stringify({ type: "echo" }), headers: { "content-type": "text/plain" } });
+      expect(plain.status).toBe(400);
+      expect(plain.body.error).toEqual({
+        code: "invalid_input",
+        field: "body",
+        message: "body must be a JSON object sent with Content-Type: application/json (this request's Content-Type is text/plain)",
+      });
+      const array = await call("POST", "/v1/jobs", { body: [{ type: "echo" }] });
+      expect(array.body.error).toEqual({ code: "invalid_input", field: "body", message: "body must be a JSON object" });
       expect(await jobCount()).toBe(before);
     });
 
@@ -108,6 +135,25 @@ export function describeServerRoutes(factory: StoreFactory): void {
       expect(res.status).toBe(202);
       expect(res.body.jobs.map((j: any) => j.payload)).toEqual([{ i: 1 }, { i: 2 }]);
       expect(Number(res.body.jobs[1].id)).toBeGreaterThan(Number(res.body.jobs[0].id));
+    });
+
+    it("POST /v1/jobs/batch: an idempotency_key repeated in the batch or already used is 202 with that job again; nothing more created", async () => {
+      const existing = await call("POST", "/v1/jobs", { body: { type: "declared", idempotency_key: "batch-existing" } });
+      const before = await jobCount();
+      const res = await call("POST", "/v1/jobs/batch", { body: { jobs: [
+        { type: "declared", idempotency_key: "batch-twice", payload: { n: 1 } },
+        { type: "declared", idempotency_key: "batch-twice", payload: { n: 2 } },
+        { type: "declared", idempotency_key: "batch-existing" },
+        { type: "declared" },
+      ] } });
+      expect(res.status).toBe(202);
+      const ids = res.body.jobs.map((j: any) => j.id);
+      expect(ids).toHaveLength(4);
+      expect(ids[1]).toBe(ids[0]);
+      expect(res.body.jobs[1].payload).toEqual({ n: 1 }); // the first item's job; the repeat created nothing
+      expect(ids[2]).toBe(existing.body.id);
+      expect(new Set(ids).size).toBe(3);
+      expect(await jobCount()).toBe(before + 2);
     });
 
     it("POST /v1/jobs/batch: one bad item is 400 (or 422) naming its index and field; nothing is created", async () => {
@@ -139,7 +185,7 @@ export function describeServerRoutes(factory: StoreFactory): void {
       expect(missing.body.error.code).toBe("not_found");
       const malformed = await call("GET", "/v1/jobs/abc");
       expect(malformed.status).toBe(400);
-      expect(malformed.body.error.field).toBe("id");
+      expect(malformed.body.error).toEqual({ code: "invalid_input", field: "id", message: "id must be a positive integer" });
     });
 
     it("GET /v1/jobs: filters, pages with next_cursor, and rejects bad queries", async () => {
@@ -153,11 +199,18 @@ export function describeServerRoutes(factory: StoreFactory): void {
       expect(second.body.jobs.map((j: any) => j.id)).toEqual(ids.slice(3));
       expect((await call("GET", "/v1/jobs?queue=listing&state=pending&type=declared")).body.jobs).toHaveLength(5);
       expect((await call("GET", "/v1/jobs?queue=listing&state=completed")).body.jobs).toHaveLength(0);
-      for (const query of ["state=sleeping", "limit=0", "limit=1001", "limit=ten", "cursor=x", "colour=red"]) {
+      for (const query of ["state=sleeping", "limit=0", "limit=1001", "limit=ten", "cursor=x", "colour=red", "queue=a%20b"]) {
         const res = await call("GET", `/v1/jobs?${query}`);
         expect(res.status, query).toBe(400);
         expect(res.body.error.code).toBe("invalid_input");
+        // In words, never a regular expression.
+        expect(res.body.error.message, query).not.toMatch(/pattern|\^|\$/);
       }
+      const words = async (query: string) => (await call("GET", `/v1/jobs?${query}`)).body.error;
+      expect(await words("limit=0")).toEqual({ code: "invalid_input", field: "limit", message: "limit must be an integer from 1 to 1000" });
+      expect(await words("cursor=x")).toEqual({ code: "invalid_input", field: "cursor", message: "cursor must be a positive integer" });
+      expect(await words("queue=a%20b")).toMatchObject({ field: "queue", message: "queue must be 1–128 characters of letters, digits and _ . : / -" });
+      expect((await words("state=sleeping")).message).toBe("state must be one of pending, scheduled, blocked, running, retrying, completed, failed, canceled");
     });
 
     it("DELETE /v1/jobs/:id: cancels (aborting a running handler), 409 once ended, 404 unknown", async () => {

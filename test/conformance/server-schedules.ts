@@ -69,6 +69,13 @@ export function describeServerSchedules(factory: StoreFactory): void {
         expect(res.status, JSON.stringify(body)).toBe(400);
         expect(res.body.error).toMatchObject({ code: "invalid_input", field });
       }
+      // In words, with the expected form; never cron-parser's puzzle ("cannot resolve alias \"eve\"").
+      const prose = await put({ cron: "every day" });
+      expect(prose.body.error).toMatchObject({ code: "invalid_input", field: "cron" });
+      expect(prose.body.error.message).toMatch(/^cron: "every day" has 2 fields; a cron expression is 5 fields, minute hour day-of-month month day-of-week \(e\.g\. "0 3 \* \* \*"/);
+      expect(prose.body.error.message).not.toContain('"eve"');
+      const range = await put({ cron: "61 * * * *" });
+      expect(range.body.error.message).toMatch(/^cron: is not a valid cron expression \(.*59.*\); a cron expression is 5 fields/);
       const unknown = await put({ type: "no-such-type" });
       expect(unknown.status).toBe(422);
       expect(unknown.body.error).toMatchObject({ code: "unknown_type", field: "type" });

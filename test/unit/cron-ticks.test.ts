@@ -68,6 +68,7 @@ describe("cron ticks", () => {
     expect(fieldOf("* * * * *", "Mars/Olympus_Mons")).toBe("timezone");
     expect(fieldOf("@daily", "Europe/Berlin")).toBeNull();
     expect(fieldOf("*/5 * * * * *", "UTC")).toBeNull();
+    expect(() => validateCronSpec("every day", "UTC")).toThrow('cron: "every day" has 2 fields; a cron expression is 5 fields');
   });
 });
 

@@ -7,7 +7,7 @@ import type { RouteContext } from "../context.js";
 import { batchSchema, enqueueFlowSchema, flowSchema, recordIdParamsSchema } from "../flow-schemas.js";
 import { HttpError } from "../http-error.js";
 import { errorSchema } from "../schemas.js";
-import { apiFieldName, enqueueOptionsFromBody, jobToJson, type EnqueueBody } from "../wire-format.js";
+import { apiFieldName, apiValidationMessage, enqueueOptionsFromBody, jobToJson, type EnqueueBody } from "../wire-format.js";
 import { checkWebhookTarget } from "./jobs.js";
 
 type FlowNodeBody = EnqueueBody & { after?: string[]; on_parent_failure?: ParentFailurePolicy };
@@ -54,7 +54,7 @@ export function addFlowRoutes(ctx: RouteContext): void {
       } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
         const field = flowFieldName(e.field);
-        throw new HttpError(400, "invalid_input", `${field}: ${e.detail}`, field);
+        throw new HttpError(400, "invalid_input", apiValidationMessage(e, field), field);
       }
     },
   });

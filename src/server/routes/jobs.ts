@@ -13,7 +13,7 @@ import {
   jobSchema,
   listJobsQuerySchema,
 } from "../schemas.js";
-import { apiFieldName, enqueueOptionsFromBody, jobToJson, type EnqueueBody } from "../wire-format.js";
+import { apiFieldName, apiValidationMessage, enqueueOptionsFromBody, jobToJson, type EnqueueBody } from "../wire-format.js";
 import { WebhookAddressRefused } from "../webhooks/address-policy.js";
 
 const error = (description: string) => ({ description, schema: errorSchema });
@@ -142,7 +142,7 @@ async function enqueue(ctx: RouteContext, items: EnqueueBody[], requestId: strin
     if (!(error instanceof ValidationError)) throw error;
     // The library names batch items "[i].field"; a single enqueue has no index to show.
     const field = batchField === null ? apiFieldName(error.field.replace(/^\[0\]\./, "")) : apiFieldName(error.field, batchField);
-    throw new HttpError(400, "invalid_input", `${field}: ${error.detail}`, field);
+    throw new HttpError(400, "invalid_input", apiValidationMessage(error, field), field);
   }
 }
 
