@@ -16,7 +16,7 @@ export interface CronSpec {
 const MAX_CRON_LENGTH = 256;
 
 /** What a cron expression looks like, for error messages (cron-parser's alone can puzzle: `cannot resolve alias "eve"`). */
-const CRON_FORM =
+export const CRON_FORM =
   'a cron expression is 5 fields, minute hour day-of-month month day-of-week (e.g. "0 3 * * *": 03:00 every day), ' +
   "or 6 with seconds first, or an alias such as @daily";
 
@@ -27,11 +27,16 @@ export function validateCronSpec(cron: unknown, timezone: unknown): CronSpec {
   if (typeof cron !== "string" || cron.trim() === "" || cron.length > MAX_CRON_LENGTH)
     throw new ValidationError("cron", `must be a cron expression of 1–${MAX_CRON_LENGTH} characters`);
   const spec = { cron: cron.trim(), timezone };
+  // Counted first: cron-parser takes 1–4 fields too, filling the missing ones on the left with
+  // `*`, so "0 3 * *" (a field forgotten) would run every minute of the third of each month.
+  const fields = spec.cron.split(/\s+/).length;
+  if (!spec.cron.startsWith("@") && fields !== 5 && fields !== 6)
+    throw new ValidationError("cron", `${JSON.stringify(spec.cron)} has ${fields} field${fields === 1 ? "" : "s"}; ${CRON_FORM}`);
   try {
     // Also proves the expression ever fires (e.g. "0 0 30 2 *" never does).
     expression(spec, new Date()).next();
   } catch (error) {
-    throw new ValidationError("cron", cronProblem(spec.cron, (error as Error).message));
+    throw new ValidationError("cron", `is not a valid cron expression (${(error as Error).message}); ${CRON_FORM}`);
   }
   return spec;
 }
@@ -70,17 +75,6 @@ export function newestTicksBefore(spec: CronSpec, from: Date, before: Date, limi
 
 function expression(spec: CronSpec, currentDate: Date): CronExpression {
   return CronExpressionParser.parse(spec.cron, { currentDate, tz: spec.timezone });
-}
-
-/**
- * Why cron-parser refused `cron`, in words: the wrong number of fields (as in "every day", which
- * it reads as a bad alias) is said as such; otherwise its own reason, then the expected form.
- */
-function cronProblem(cron: string, parserMessage: string): string {
-  const fields = cron.split(/\s+/).length;
-  if (!cron.startsWith("@") && fields !== 5 && fields !== 6)
-    return `${JSON.stringify(cron)} has ${fields} field${fields === 1 ? "" : "s"}; ${CRON_FORM}`;
-  return `is not a valid cron expression (${parserMessage}); ${CRON_FORM}`;
 }
 
 function isTimeZone(name: string): boolean {

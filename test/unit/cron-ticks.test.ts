@@ -69,6 +69,11 @@ describe("cron ticks", () => {
     expect(fieldOf("@daily", "Europe/Berlin")).toBeNull();
     expect(fieldOf("*/5 * * * * *", "UTC")).toBeNull();
     expect(() => validateCronSpec("every day", "UTC")).toThrow('cron: "every day" has 2 fields; a cron expression is 5 fields');
+    // cron-parser itself would take these, filling the missing fields on the left with `*`.
+    expect(() => validateCronSpec("0 3 * *", "UTC")).toThrow('cron: "0 3 * *" has 4 fields');
+    expect(() => validateCronSpec("5", "UTC")).toThrow('cron: "5" has 1 field;');
+    expect(validateCronSpec("@daily", "UTC").cron).toBe("@daily");
+    expect(validateCronSpec("*/10 * * * * *", "UTC").cron).toBe("*/10 * * * * *");
   });
 });
 
