@@ -58,7 +58,7 @@ async function recordedVersion(client: pg.ClientBase, sql: Statements, schema: S
   }
 }
 
-/** duplicate_table, duplicate_object, duplicate_function, duplicate_schema-level names. */
+/** duplicate_table, duplicate_object, duplicate_function: a name the first migration would create is taken. */
 const ALREADY_THERE = ["42P07", "42710", "42723"];
 
 const isCode = (error: unknown, codes: string[]) => codes.includes((error as { code?: unknown }).code as string);
