@@ -57,6 +57,12 @@ export function describeServerFlowRoutes(factory: StoreFactory): void {
         field: "nodes.a b",
         message: 'nodes.a b: the name "a b" must be 1–128 characters of letters, digits and _ . : / -',
       }]);
+      const emptyName = await call("POST", "/v1/flows", { nodes: { "": { type: "echo" } } });
+      expect([emptyName.status, emptyName.body.error]).toEqual([400, {
+        code: "invalid_input",
+        field: 'nodes[""]',
+        message: 'nodes[""]: the name "" must be 1–128 characters of letters, digits and _ . : / -',
+      }]);
       const badParent = await call("POST", "/v1/flows", { nodes: { a: { type: "echo", after: ["x y"] } } });
       expect(badParent.body.error).toMatchObject({ field: "nodes.a.after[0]", message: expect.stringMatching(/^nodes\.a\.after\[0\] must be 1–128 characters/) });
       const empty = await call("POST", "/v1/flows", { nodes: {} });
