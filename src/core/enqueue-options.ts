@@ -65,12 +65,15 @@ export const DEFAULT_JOB_DEFAULTS: JobDefaults = {
   backoff: DEFAULT_BACKOFF,
 };
 
-const NAME = /^[A-Za-z0-9_.:\/-]{1,128}$/;
+/** A job type, queue, schedule or flow node name; the HTTP schemas use the same pattern and wording. */
+export const NAME = /^[A-Za-z0-9_.:/-]{1,128}$/;
+/** What NAME accepts, in words: error messages say "must be " + NAME_RULE. */
+export const NAME_RULE = "1–128 characters of letters, digits and _ . : / -";
 const MAX_PRIORITY = 2 ** 31 - 1;
 
 export function validateName(value: unknown, field: string): string {
   if (typeof value !== "string" || !NAME.test(value))
-    throw new ValidationError(field, "must be 1–128 characters of letters, digits and _ . : / -");
+    throw new ValidationError(field, `must be ${NAME_RULE}`);
   return value;
 }
 

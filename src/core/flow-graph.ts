@@ -33,7 +33,7 @@ export function orderFlowNodes(nodes: Readonly<Record<string, FlowNodeLinks>>): 
   if (names.length > MAX_FLOW_NODES) throw new ValidationError("nodes", `must have at most ${MAX_FLOW_NODES} nodes`);
   const parentsOf = new Map<string, string[]>();
   for (const name of names) {
-    validateName(name, `nodes.${name}`);
+    validateName(name, name === "" ? 'nodes[""]' : `nodes.${name}`); // `nodes.` would name nothing
     parentsOf.set(name, validateParents(nodes, name));
   }
   return topologicalOrder(names, parentsOf);

@@ -72,7 +72,7 @@ function errorBody(code: string, message: string, field?: string): ErrorBody {
 
 /**
  * The first schema violation, naming the field as `jobs[2].delay_ms` (or `nodes.a b` for a
- * key that is not a valid name) and saying what it must be in words.
+ * key that is not a valid name, `nodes[""]` for an empty one) and saying what it must be in words.
  */
 function schemaErrorBody(error: FastifyError, contentType: string | undefined): ErrorBody {
   const first: SchemaIssue = error.validation![0]!;
@@ -81,7 +81,8 @@ function schemaErrorBody(error: FastifyError, contentType: string | undefined): 
   const segments = first.instancePath.split("/").filter(Boolean);
   const extra = params.missingProperty ?? params.additionalProperty ?? first.propertyName;
   if (extra !== undefined) segments.push(extra);
-  const field = segments.reduce((path, s) => (/^\d+$/.test(s) ? `${path}[${s}]` : path ? `${path}.${s}` : s), "");
+  // An index or an empty key goes in brackets (`jobs[2]`, `nodes[""]`): `nodes.` would name nothing.
+  const field = segments.reduce((path, s) => (/^\d+$/.test(s) ? `${path}[${s}]` : s === "" ? `${path}[""]` : path ? `${path}.${s}` : s), "");
   const subject = field || (error.validationContext === "body" ? "body" : String(error.validationContext));
   // A key broke `propertyNames` (a flow node called "a b"): the field is that key, quoted in the message.
   if (first.propertyName !== undefined)

@@ -1,4 +1,5 @@
 /** JSON Schemas of /v1/schedules, in the style of schemas.ts (which they build on). */
+import { CRON_FORM } from "../core/cron.js";
 import { MISFIRE_POLICIES } from "../core/schedule.js";
 import { dateTime, enqueueItemSchema, name, nullable } from "./schemas.js";
 
@@ -20,7 +21,7 @@ export const scheduleBodySchema = {
       type: "string",
       minLength: 1,
       maxLength: 256,
-      description: 'cron expression: 5 fields, minute hour day-of-month month day-of-week ("0 3 * * *": 03:00 every day), or 6 with seconds first ("*/10 * * * * *"), or an alias such as @daily',
+      description: CRON_FORM,
     },
     timezone: { type: "string", minLength: 1, maxLength: 64, description: 'IANA time zone the expression is read in; default "UTC"' },
     type: name("job type each tick enqueues; must be defined by the server's handlers or declared with --types"),

@@ -4,11 +4,11 @@
  * what is enforced. `additionalProperties: false` everywhere: an unknown field is a 400,
  * never silently dropped.
  */
+import { NAME, NAME_RULE } from "../core/enqueue-options.js";
 import { JOB_STATES } from "../core/states.js";
 
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
-const NAME_PATTERN = "^[A-Za-z0-9_.:/-]{1,128}$";
 const JOB_ID_PATTERN = "^[1-9][0-9]{0,18}$";
 const MAX_INT32 = 2 ** 31 - 1;
 
@@ -22,7 +22,7 @@ export const patterned = (pattern: string, rule: string, meaning?: string) => ({
   pattern,
   description: meaning === undefined ? rule : `${rule}; ${meaning}`,
 });
-export const name = (meaning: string) => patterned(NAME_PATTERN, "1–128 characters of letters, digits and _ . : / -", meaning);
+export const name = (meaning: string) => patterned(NAME.source, NAME_RULE, meaning);
 export const recordId = (meaning: string) => patterned(JOB_ID_PATTERN, "a positive integer", meaning);
 export const nullable = (schema: JsonSchema) => ({ anyOf: [schema, { type: "null" }] });
 export const dateTime = { type: "string", format: "date-time" };

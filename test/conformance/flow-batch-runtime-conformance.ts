@@ -118,6 +118,7 @@ export function describeFlowBatchRuntimeConformance(factory: StoreFactory): void
       expect(unknown).toMatchObject({ field: "nodes.b.after[1]" });
       const badOption = await attempt({ a: { job: errand.define("y").request({}, { idempotencyKey: "k" }) } });
       expect(badOption).toMatchObject({ field: "nodes.a.job.idempotencyKey" });
+      expect(await attempt({ "": { job } })).toMatchObject({ field: 'nodes[""]' });
       expect((await errand.listJobs()).jobs).toEqual([]);
     });
 

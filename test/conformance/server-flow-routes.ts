@@ -34,7 +34,7 @@ export function describeServerFlowRoutes(factory: StoreFactory): void {
       expect(done.body.nodes.store.job.result).toEqual({ step: "store" });
     });
 
-    it("POST /v1/flows: 400 naming the field for a cycle, an unknown parent or a bad option; 422 for an unknown type; nothing written", async () => {
+    it("POST /v1/flows: 400 naming the field for a cycle, an unknown parent or a bad option; 415 for a body not sent as JSON; 422 for an unknown type; nothing written", async () => {
       const before = await jobCount();
       const cycle = await call("POST", "/v1/flows", { nodes: { a: { type: "echo", after: ["b"] }, b: { type: "echo", after: ["a"] } } });
       expect(cycle.status).toBe(400);
@@ -57,6 +57,14 @@ export function describeServerFlowRoutes(factory: StoreFactory): void {
         field: "nodes.a b",
         message: 'nodes.a b: the name "a b" must be 1–128 characters of letters, digits and _ . : / -',
       }]);
+      const xml = await http(s.url, "POST", "/v1/flows", { body: "<nodes/>", headers: { "content-type": "application/xml" } });
+      expect([xml.status, xml.body.error]).toEqual([415, { code: "unsupported_media_type", message: "send the body as JSON with Content-Type: application/json" }]);
+      const emptyName = await call("POST", "/v1/flows", { nodes: { "": { type: "echo" } } });
+      expect([emptyName.status, emptyName.body.error]).toEqual([400, {
+        code: "invalid_input",
+        field: 'nodes[""]',
+        message: 'nodes[""]: the name "" must be 1–128 characters of letters, digits and _ . : / -',
+      }]);
       const badParent = await call("POST", "/v1/flows", { nodes: { a: { type: "echo", after: ["x y"] } } });
       expect(badParent.body.error).toMatchObject({ field: "nodes.a.after[0]", message: expect.stringMatching(/^nodes\.a\.after\[0\] must be 1–128 characters/) });
       const empty = await call("POST", "/v1/flows", { nodes: {} });
@@ -64,7 +72,7 @@ export function describeServerFlowRoutes(factory: StoreFactory): void {
       expect(await jobCount()).toBe(before);
     });
 
-    it("POST /v1/flows/:id/cancel cancels the unfinished nodes; 404 for an unknown flow", async () => {
+    it("POST /v1/flows/:id/cancel cancels the unfinished nodes; 404 for an unknown flow, 400 for a malformed id", async () => {
       const created = await call("POST", "/v1/flows", {
         nodes: { hold: { type: "hold" }, after: { type: "echo", after: ["hold"] } },
       });
@@ -76,10 +84,14 @@ export function describeServerFlowRoutes(factory: StoreFactory): void {
       expect((await call("POST", "/v1/flows/999999/cancel")).status).toBe(404);
       const missing = await call("GET", "/v1/flows/999999");
       expect([missing.status, missing.body.error.code]).toEqual([404, "not_found"]);
-      expect((await call("GET", "/v1/flows/abc")).body.error.field).toBe("id");
+      const badId = { code: "invalid_input", field: "id", message: "id must be a positive integer" };
+      for (const [method, path] of [["GET", "/v1/flows/abc"], ["POST", "/v1/flows/1.5/cancel"]]) {
+        const malformed = await call(method!, path!);
+        expect([method, path, malformed.status, malformed.body.error]).toEqual([method, path, 400, badId]);
+      }
     });
 
-    it("GET /v1/batches/:id shows the counts; 404 for an unknown batch", async () => {
+    it("GET /v1/batches/:id shows the counts; 404 for an unknown batch, 400 for a malformed id", async () => {
       const { batch, onComplete } = await s.errand.enqueueBatch(
         [{ type: "echo", payload: 1 }, { type: "fail", payload: {} }],
         { onComplete: { type: "echo", payload: { report: true } } },
@@ -90,6 +102,8 @@ export function describeServerFlowRoutes(factory: StoreFactory): void {
       expect(res.body).toMatchObject({ id: batch.id, state: "ended", total: 2, completed: 1, failed: 1, canceled: 0, on_complete_job_id: onComplete.id });
       expect((await call("GET", `/v1/jobs/${onComplete.id}`)).body.result).toEqual({ report: true, batchId: batch.id, completed: 1, failed: 1, canceled: 0 });
       expect((await call("GET", "/v1/batches/999999")).status).toBe(404);
+      const malformed = await call("GET", "/v1/batches/abc");
+      expect([malformed.status, malformed.body.error]).toEqual([400, { code: "invalid_input", field: "id", message: "id must be a positive integer" }]);
     });
   });
 }

@@ -117,6 +117,11 @@ export function describeServerRoutes(factory: StoreFactory): void {
       const text = await call("POST", "/v1/jobs", { body: "<type>echo</type>", headers: { "content-type": "application/xml" } });
       expect(text.status).toBe(415);
       expect(text.body.error).toEqual({ code: "unsupported_media_type", message: "send the body as JSON with Content-Type: application/json" });
+      // The other routes that take a body answer the same way.
+      for (const [method, path] of [["POST", "/v1/jobs/batch"], ["PUT", "/v1/schedules/xml"]] as const) {
+        const other = await call(method, path, { body: "<jobs/>", headers: { "content-type": "application/xml" } });
+        expect([method, path, other.status, other.body.error]).toEqual([method, path, 415, text.body.error]);
+      }
       // JSON labelled text/plain is read as a string: the error names the body and the header to send.
       const plain = await call("POST", "/v1/jobs", { body: JSON.stringify({ type: "echo" }), headers: { "content-type": "text/plain" } });
       expect(plain.status).toBe(400);
@@ -186,6 +191,10 @@ export function describeServerRoutes(factory: StoreFactory): void {
       const malformed = await call("GET", "/v1/jobs/abc");
       expect(malformed.status).toBe(400);
       expect(malformed.body.error).toEqual({ code: "invalid_input", field: "id", message: "id must be a positive integer" });
+      for (const [method, path] of [["DELETE", "/v1/jobs/abc"], ["POST", "/v1/jobs/0/retry"], ["GET", "/v1/jobs/-1/events"]] as const) {
+        const other = await call(method, path);
+        expect([method, path, other.status, other.body.error]).toEqual([method, path, 400, malformed.body.error]);
+      }
     });
 
     it("GET /v1/jobs: filters, pages with next_cursor, and rejects bad queries", async () => {
