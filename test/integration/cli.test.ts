@@ -182,13 +182,19 @@ describe("errand CLI", () => {
       expect(await errand(args, env)).toMatchObject({ code: 2, stdout: "", stderr: `errand: ${message}\n` });
     const queueRule = "must be 1–128 characters of letters, digits and _ . : / -";
     for (const command of [["serve", "--port", "0"], ["work", "--handlers", HANDLERS]]) {
-      await refused([...command, "--grace-ms", "-5"], '--grace-ms must be an integer of at least 0, got "-5"');
-      await refused([...command, "--grace-ms", "soon"], '--grace-ms must be an integer of at least 0, got "soon"');
-      await refused([...command, "--concurrency", "abc"], '--concurrency must be an integer of at least 1, got "abc"');
+      await refused([...command, "--grace-ms", "-5"], "--grace-ms: must be an integer from 0 to 2147483647 ms");
+      // Past setTimeout's limit the grace would end after 1 ms, aborting every job at SIGTERM.
+      await refused([...command, "--grace-ms", "3000000000"], "--grace-ms: must be an integer from 0 to 2147483647 ms");
+      await refused([...command, "--grace-ms", "soon"], '--grace-ms must be an integer, got "soon"');
+      await refused([...command, "--concurrency", "abc"], '--concurrency must be an integer, got "abc"');
+      await refused([...command, "--concurrency", "0"], "--concurrency: must be a positive integer");
       await refused([...command, "--queues", "mail,a b"], `--queues "a b": ${queueRule}`);
       await refused([...command, "--queues", ",,"], '--queues must name at least one queue, got ",,"');
     }
-    await refused(["work", "--handlers", HANDLERS, "--lease-ms", "0"], '--lease-ms must be an integer of at least 1, got "0"');
+    await refused(["work", "--handlers", HANDLERS, "--lease-ms", "0"], "--lease-ms: must be an integer from 1 to 2147483647 ms");
+    await refused(["work", "--handlers", HANDLERS, "--lease-ms", "3000000000"], "--lease-ms: must be an integer from 1 to 2147483647 ms");
+    // The worker's own check (its heartbeat must be shorter than the lease), made before connecting.
+    await refused(["work", "--handlers", HANDLERS, "--lease-ms", "1"], "--lease-ms 1 is too short for the heartbeat that renews the lease");
     await refused(["serve", "--body-limit", "-1"], '--body-limit must be an integer of at least 1, got "-1"');
     await refused(["serve", "--port", "65536"], '--port must be an integer from 0 to 65535, got "65536"');
     await refused(["serve", "--tokens", "nope"], '--tokens: token entry "nope…" must be <sha256-hex>=<scope>,<scope> (64 hex digits)');
