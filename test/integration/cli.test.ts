@@ -196,6 +196,10 @@ describe("errand CLI", () => {
     // The worker's own check (its heartbeat must be shorter than the lease), made before connecting.
     await refused(["work", "--handlers", HANDLERS, "--lease-ms", "1"], "--lease-ms 1 is too short for the heartbeat that renews the lease");
     await refused(["serve", "--body-limit", "-1"], '--body-limit must be an integer of at least 1, got "-1"');
+    await refused(["serve", "--types", "mail,a b"], `--types "a b": ${queueRule}`);
+    await refused(["serve", "--webhook-allow", "127.0.0.1,nonsense/99"], '--webhook-allow: allowed webhook address "nonsense/99" is not an IP or CIDR');
+    // An empty prefix once read as /0, allowing every address.
+    await refused(["serve", "--webhook-allow", "10.0.0.0/"], '--webhook-allow: allowed webhook address "10.0.0.0/": the prefix length must be 0–32');
     await refused(["serve", "--port", "65536"], '--port must be an integer from 0 to 65535, got "65536"');
     await refused(["serve", "--tokens", "nope"], '--tokens: token entry "nope…" must be <sha256-hex>=<scope>,<scope> (64 hex digits)');
     await refused(
