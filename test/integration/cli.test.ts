@@ -221,7 +221,13 @@ describe("errand CLI", () => {
     const twice = await errand(["jobs", "cancel", done], env);
     expect(twice.code).toBe(1);
     expect(twice.stderr).toMatch(/cannot cancel job \d+: it is canceled/);
-    expect((await errand(["jobs", "list", "--state", "bogus"], env)).stderr).toMatch(/state: unknown state "bogus"/);
+    // Errors of the library's checks name the flag, not the library's option.
+    const flagError = async (args: string[], stderr: string) => expect(await errand(args, env)).toMatchObject({ code: 2, stdout: "", stderr: `errand: ${stderr}\n` });
+    await flagError(["jobs", "list", "--state", "bogus"], '--state: unknown state "bogus"');
+    await flagError(["jobs", "list", "--limit", "0"], "--limit: must be an integer from 1 to 1000");
+    await flagError(["enqueue", "greet", "--delay", "-1"], `--delay: must be an integer from 0 to ${100 * 365 * 86_400_000}`);
+    await flagError(["enqueue", "greet", "--max-attempts", "0"], "--max-attempts: must be an integer from 1 to 1000");
+    await flagError(["schedules", "set", "s", "0 3 * * *", "greet", "--misfire-grace-ms", "-1"], "--misfire-grace-ms: must be an integer from 1000 to 3600000");
     // The help lists every state the option accepts (it once left out blocked).
     const help = (await errand(["jobs", "list", "--help"], env)).stdout.replace(/\s+/g, " "); // unwrapped
     expect(help).toContain(`-s, --state <state> ${JOB_STATES.join(", ")} `);

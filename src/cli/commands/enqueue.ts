@@ -3,6 +3,9 @@ import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { printJobDetail } from "../output.js";
 import { intOption, jsonOption, withErrand } from "../run-command.js";
 
+/** The library's enqueue options → the flags that set them, for its errors. */
+const ENQUEUE_FLAGS = { queue: "--queue", delayMs: "--delay", priority: "--priority", maxAttempts: "--max-attempts", idempotencyKey: "--idempotency-key" };
+
 export function enqueueCommand(): Command {
   return new Command("enqueue")
     .description("enqueue one job; prints it once it is committed")
@@ -26,6 +29,6 @@ export function enqueueCommand(): Command {
           idempotencyKey: opts.idempotencyKey,
         });
         printJobDetail(job, Boolean(opts.json));
-      }, { create: true });
+      }, { create: true, flags: ENQUEUE_FLAGS });
     });
 }

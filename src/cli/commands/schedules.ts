@@ -6,6 +6,16 @@ import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { intOption, jsonOption, withErrand } from "../run-command.js";
 import { printSchedule, printSchedules } from "../schedule-output.js";
 
+/** The library's schedule options → the flags that set them, for its errors. */
+const SCHEDULE_FLAGS = {
+  timezone: "--timezone",
+  queue: "--queue",
+  priority: "--priority",
+  maxAttempts: "--max-attempts",
+  "misfire.backfillLimit": "--backfill-limit",
+  "misfire.graceMs": "--misfire-grace-ms",
+};
+
 export function schedulesCommand(): Command {
   const schedules = new Command("schedules").description("cron schedules: each tick enqueues one job, fired by every `errand work` process");
   schedules
@@ -53,7 +63,7 @@ export function schedulesCommand(): Command {
           misfire,
         });
         printSchedule(schedule, Boolean(opts.json));
-      }, { create: true });
+      }, { create: true, flags: SCHEDULE_FLAGS });
     });
 
   const byName = (command: string, description: string, act: (errand: Errand, name: string) => Promise<Schedule | void>) =>
