@@ -34,6 +34,26 @@ export async function withErrand(
 }
 
 /**
+ * Checks a command's flags with `parse` before anything connects (bad input exits 2 and leaves
+ * no new SQLite file behind), then runs `fn` with what it returned, as withErrand does.
+ */
+export async function withParsedFlags<T>(
+  parse: () => T,
+  store: { database: string; migrate: boolean },
+  fn: (errand: Errand, parsed: T) => Promise<number | void>,
+  options: { create?: boolean; flags?: FlagNames } = {},
+): Promise<void> {
+  let parsed: T;
+  try {
+    parsed = parse();
+  } catch (error) {
+    process.exitCode = reportError(error, options.flags);
+    return;
+  }
+  await withErrand(store, (errand) => fn(errand, parsed), options);
+}
+
+/**
  * Makes commander's own usage errors (missing argument, unknown option or command, invalid
  * choice) exit 2 like ours; it exits 1 by default. Help and --version keep exit 0. Set on every
  * command in the tree, because a command made with `new Command()` and added with `addCommand`

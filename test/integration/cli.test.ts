@@ -104,6 +104,11 @@ describe("errand CLI", () => {
       stderr: `errand: no database at ${join(dir, "queues.db")} (--database ${database}); check the path, or create it with \`errand migrate\`\n`,
     });
     expect(existsSync(join(dir, "queues.db"))).toBe(false);
+    // A bad name is the first thing said, not the missing database.
+    expect(await errand(["queues", "pause", "a b", "--database", database], {})).toMatchObject({
+      code: 2,
+      stderr: 'errand: queue "a b": must be 1–128 characters of letters, digits and _ . : / -\n',
+    });
     expect((await errand(["migrate", "--database", database], {})).code).toBe(0);
     expect(await errand(["queues", "pause", "reports", "--database", database, "--json"], {})).toMatchObject({ code: 0, stdout: '{"name":"reports","paused":true}\n' });
     const observer = await Errand.connect(database);
@@ -210,6 +215,7 @@ describe("errand CLI", () => {
 
   it("gives clear errors and exit codes", async () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "errors.db")}` };
+    expect((await errand(["migrate"], env)).code).toBe(0);
     const badJson = await errand(["enqueue", "greet", "--payload", "{nope"], env);
     expect(badJson).toMatchObject({ code: 2 });
     expect(badJson.stderr).toMatch(/--payload is not valid JSON/);
@@ -239,6 +245,19 @@ describe("errand CLI", () => {
     const missingHandlers = await errand(["work", "--handlers", join(dir, "nope.mjs")], env);
     expect(missingHandlers.code).toBe(1);
     expect((await errand(["enqueue", "x", "-d", "mysql://x"], env)).stderr).toMatch(/unsupported connection string/);
+    // Commands that create the database check their flags first: bad input leaves no file behind.
+    const fresh = join(dir, "fresh.db");
+    const onFresh = { ERRAND_DATABASE_URL: `sqlite:${fresh}` };
+    expect(await errand(["enqueue", "greet", "--payload", "{nope"], onFresh)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^errand: --payload is not valid JSON/) });
+    expect(await errand(["enqueue", "greet", "--priority", "x"], onFresh)).toMatchObject({ code: 2, stderr: 'errand: --priority must be an integer, got "x"\n' });
+    expect(await errand(["enqueue", "greet", "--delay", "-1"], onFresh)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^errand: --delay: /) });
+    expect(await errand(["schedules", "set", "s", "0 25 * * *", "greet"], onFresh)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^errand: cron: /) });
+    expect(await errand(["schedules", "set", "s", "0 3 * * *", "greet", "--timezone", "Mars/Olympus"], onFresh)).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^errand: --timezone: must be an IANA time zone/),
+    });
+    expect(await errand(["schedules", "set", "s", "0 3 * * *", "greet", "--backfill-limit", "0"], onFresh)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^errand: --backfill-limit: /) });
+    expect(existsSync(fresh)).toBe(false);
     // A mistyped path answers so, instead of creating directories and an empty database.
     const typo = join(dir, "no-such-dir", "x.db");
     expect(await errand(["jobs", "list", "--database", `sqlite:${typo}`], {})).toMatchObject({ code: 2, stderr: expect.stringContaining(`no database at ${typo}`) });
