@@ -242,6 +242,13 @@ describe("errand CLI", () => {
       stdout: "",
       stderr: 'errand: --scopes: unknown scope "jobs:wrte"; use jobs:write, jobs:read, admin\n',
     });
+    expect(await errand(["token", "create", "--scopes", ""], env)).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: "errand: --scopes: no scope given; use one or more of jobs:write, jobs:read, admin\n",
+    });
+    const spaced = JSON.parse((await errand(["token", "create", "--scopes", "jobs:read, admin", "--json"], env)).stdout);
+    expect(spaced.entry).toMatch(/^[0-9a-f]{64}=jobs:read,admin$/); // one entry of the token list, which splits on spaces
     const missingHandlers = await errand(["work", "--handlers", join(dir, "nope.mjs")], env);
     expect(missingHandlers.code).toBe(1);
     expect((await errand(["enqueue", "x", "-d", "mysql://x"], env)).stderr).toMatch(/unsupported connection string/);
