@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import { pino } from "pino";
 import { Errand } from "../../errand.js";
-import { ErrandServer, isLoopback } from "../../server/server.js";
+import { ErrandServer, opensRoutesToNetwork } from "../../server/server.js";
 import { parseTokenList } from "../../server/auth.js";
 import { logJobLifecycle } from "../../server/job-log.js";
 import { AddressPolicy } from "../../server/webhooks/address-policy.js";
@@ -28,7 +28,7 @@ type ServeOptions = {
 function serveFlags(opts: ServeOptions) {
   const tokens = parsedOption("--tokens", () => parseTokenList(opts.tokens ?? ""));
   // The server refuses this too (for library callers); here the message can name the flags.
-  if (opts.host !== undefined && tokens.length === 0 && !isLoopback(opts.host))
+  if (opts.host !== undefined && opensRoutesToNetwork(opts.host, tokens.length > 0))
     throw new CliUsageError(
       `--host ${opts.host} without API tokens would open every job route to the network: pass --tokens (or ERRAND_API_TOKENS; see \`errand token create\`), or bind --host 127.0.0.1`,
     );
