@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import type { BatchSummary } from "../../src/core/batch.js";
+import { CRON_FORM } from "../../src/core/cron.js";
 import { JOB_STATES } from "../../src/core/states.js";
 import { Errand } from "../../src/errand.js";
 import { tempDir } from "../helpers/temp-dir.js";
@@ -175,7 +176,9 @@ describe("errand CLI", () => {
     // The top level still shows its help after the error (showHelpAfterError).
     expect(await errand(["bogus"], env)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: unknown command 'bogus'\n\nUsage: errand /) });
     expect(await errand(["--help"], env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: errand /) });
-    expect(await errand(["schedules", "set", "--help"], env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: errand schedules set /) });
+    const setHelp = await errand(["schedules", "set", "--help"], env);
+    expect(setHelp).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: errand schedules set /) });
+    expect(setHelp.stdout.replace(/\s+/g, " ")).toContain(`${CRON_FORM}; quote it`); // the library's one description of the form
     expect(await errand(["--version"], env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+/) });
   });
 

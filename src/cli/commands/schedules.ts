@@ -1,5 +1,6 @@
 import { Command, Option } from "commander";
 import { ScheduleNotFoundError } from "../../core/errors.js";
+import { CRON_FORM } from "../../core/cron.js";
 import { DEFAULT_JOB_DEFAULTS } from "../../core/enqueue-options.js";
 import { DEFAULT_PAYLOAD_LIMITS } from "../../core/payload.js";
 import { MISFIRE_POLICIES, resolveSchedule, type MisfirePolicyName, type Schedule, type ScheduleOptions } from "../../core/schedule.js";
@@ -34,7 +35,7 @@ export function schedulesCommand(): Command {
     .command("set")
     .description("create or redefine a schedule (an unchanged cron and time zone keep its next tick)")
     .argument("<name>", "schedule name")
-    .argument("<cron>", 'cron expression: 5 fields, or 6 with seconds first; quote it ("0 3 * * *")')
+    .argument("<cron>", `${CRON_FORM}; quote it`)
     .argument("<type>", "job type each tick enqueues")
     .option("-p, --payload <json>", "payload of every tick's job, as JSON", "{}")
     .option("--timezone <zone>", "IANA time zone the expression is read in", "UTC")
