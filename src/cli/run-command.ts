@@ -2,7 +2,7 @@ import type { Command, CommanderError } from "commander";
 import { existsSync } from "node:fs";
 import { Errand } from "../errand.js";
 import { sqliteFileOf } from "../store/connect.js";
-import { ErrandError } from "../core/errors.js";
+import { ErrandError, ValidationError } from "../core/errors.js";
 
 /** Exit codes: 0 ok, 1 the operation failed (not found, conflict, job failed), 2 bad input. */
 export const EXIT_FAILURE = 1;
@@ -16,7 +16,7 @@ export const EXIT_USAGE = 2;
 export async function withErrand(
   store: { database: string; migrate: boolean },
   fn: (errand: Errand) => Promise<number | void>,
-  { create = false } = {},
+  { create = false, flags = {} }: { create?: boolean; flags?: FlagNames } = {},
 ): Promise<void> {
   let errand: Errand | null = null;
   try {
@@ -27,10 +27,30 @@ export async function withErrand(
     errand = await Errand.connect(store.database, { migrate: store.migrate });
     process.exitCode = (await fn(errand)) ?? 0;
   } catch (error) {
-    process.exitCode = reportError(error);
+    process.exitCode = reportError(error, flags);
   } finally {
     await errand?.close({ graceMs: 0 });
   }
+}
+
+/**
+ * Checks a command's flags with `parse` before anything connects (bad input exits 2 and leaves
+ * no new SQLite file behind), then runs `fn` with what it returned, as withErrand does.
+ */
+export async function withParsedFlags<T>(
+  parse: () => T,
+  store: { database: string; migrate: boolean },
+  fn: (errand: Errand, parsed: T) => Promise<number | void>,
+  options: { create?: boolean; flags?: FlagNames } = {},
+): Promise<void> {
+  let parsed: T;
+  try {
+    parsed = parse();
+  } catch (error) {
+    process.exitCode = reportError(error, options.flags);
+    return;
+  }
+  await withErrand(store, (errand) => fn(errand, parsed), options);
 }
 
 /**
@@ -44,7 +64,27 @@ export function exitUsageErrorsWith2(command: Command): void {
   for (const sub of command.commands) exitUsageErrorsWith2(sub);
 }
 
-export function reportError(error: unknown): number {
+/** Library option names (a ValidationError's field) → the flags that set them. */
+export type FlagNames = Readonly<Record<string, string>>;
+
+/**
+ * A ValidationError about a library option that a flag set, reworded to name the flag (and the
+ * flags of the options its detail mentions), so the user reads what they typed; else `error`.
+ */
+export function inFlagTerms(error: unknown, flags: FlagNames): unknown {
+  const flag = error instanceof ValidationError ? flags[error.field] : undefined;
+  if (!(error instanceof ValidationError) || flag === undefined) return error;
+  let detail = error.detail;
+  for (const word of error.mentions) {
+    const other = flags[word];
+    if (other !== undefined) detail = detail.replaceAll(word, other);
+  }
+  return new CliUsageError(`${flag}: ${detail}`);
+}
+
+/** Writes one `errand: …` line for `error` (naming flags per `flags`) and returns the exit code. */
+export function reportError(caught: unknown, flags: FlagNames = {}): number {
+  const error = inFlagTerms(caught, flags);
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`errand: ${message}\n`);
   if (error instanceof ErrandError) return error.code === "invalid_input" ? EXIT_USAGE : EXIT_FAILURE;

@@ -1,5 +1,7 @@
 import { validateName } from "../core/enqueue-options.js";
-import { CliUsageError, commaList, intOption } from "./run-command.js";
+import { ValidationError } from "../core/errors.js";
+import { resolveWorkerOptions } from "../worker/worker.js";
+import { CliUsageError, commaList, inFlagTerms, intOption } from "./run-command.js";
 
 /**
  * --queues of `work` and `serve`: comma-separated names, each held to the library's rule for
@@ -12,10 +14,29 @@ export function queuesOption(value: string): string[] {
   return queues;
 }
 
-/** The worker flags `work` and `serve` share, parsed before anything connects: bad input exits 2 with nothing started. */
-export function workerFlags(opts: { concurrency: string; graceMs: string }): { concurrency: number; shutdownGraceMs: number } {
-  return {
-    concurrency: intOption(opts.concurrency, "--concurrency", { min: 1 }),
-    shutdownGraceMs: intOption(opts.graceMs, "--grace-ms", { min: 0 }),
+const WORKER_FLAGS = { concurrency: "--concurrency", leaseMs: "--lease-ms", shutdownGraceMs: "--grace-ms" };
+
+/**
+ * The worker flags `work` and `serve` share, parsed before anything connects and held to the
+ * worker's own checks (resolveWorkerOptions): bad input exits 2 with nothing started.
+ */
+export function workerFlags(opts: { concurrency: string; graceMs: string; leaseMs?: string }): {
+  concurrency: number;
+  shutdownGraceMs: number;
+  leaseMs?: number;
+} {
+  const flags = {
+    concurrency: intOption(opts.concurrency, "--concurrency"),
+    shutdownGraceMs: intOption(opts.graceMs, "--grace-ms"),
+    leaseMs: intOption(opts.leaseMs, "--lease-ms"),
   };
+  try {
+    resolveWorkerOptions(flags);
+  } catch (error) {
+    // The heartbeat is not a flag: it follows from the lease.
+    if (error instanceof ValidationError && error.field === "heartbeatMs")
+      throw new CliUsageError(`--lease-ms ${opts.leaseMs} is too short for the heartbeat that renews the lease`);
+    throw inFlagTerms(error, WORKER_FLAGS);
+  }
+  return flags;
 }

@@ -10,6 +10,15 @@ export function sha256Hex(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
 }
 
+/** Parses a comma-separated scope list (items trimmed, empty ones skipped); throws naming a bad scope, or on no scope at all. */
+export function parseScopes(text: string): Scope[] {
+  const scopes = text.split(",").map((s) => s.trim()).filter(Boolean);
+  if (scopes.length === 0) throw new Error(`no scope given; use one or more of ${SCOPES.join(", ")}`);
+  for (const scope of scopes)
+    if (!(SCOPES as readonly string[]).includes(scope)) throw new Error(`unknown scope "${scope}"; use ${SCOPES.join(", ")}`);
+  return scopes as Scope[];
+}
+
 /**
  * Parses the token list of ERRAND_API_TOKENS / --tokens: entries separated by `;` or
  * whitespace, each `<sha256-hex>=<scope>[,<scope>…]`. Only hashes are configured, so a leaked
@@ -23,11 +32,7 @@ export function parseTokenList(text: string): ConfiguredToken[] {
       const [hash, scopeList, ...rest] = entry.split("=");
       if (rest.length > 0 || !hash || !/^[0-9a-f]{64}$/i.test(hash) || !scopeList)
         throw new Error(`token entry "${entry.slice(0, 16)}…" must be <sha256-hex>=<scope>,<scope> (64 hex digits)`);
-      const scopes = scopeList.split(",").map((s) => {
-        if (!(SCOPES as readonly string[]).includes(s)) throw new Error(`unknown scope "${s}"; use ${SCOPES.join(", ")}`);
-        return s as Scope;
-      });
-      return { sha256: hash.toLowerCase(), scopes };
+      return { sha256: hash.toLowerCase(), scopes: parseScopes(scopeList) };
     });
 }
 

@@ -105,7 +105,7 @@ export class ErrandServer {
    */
   async listen(params: { port: number; host?: string }): Promise<string> {
     const host = params.host ?? (this.auth.enabled ? "0.0.0.0" : "127.0.0.1");
-    if (!this.auth.enabled && !isLoopback(host))
+    if (opensRoutesToNetwork(host, this.auth.enabled))
       throw new Error(`refusing to listen on ${host} without API tokens: every job route would be open to the network; configure tokens or bind 127.0.0.1`);
     if (this.dispatcher) {
       this.webhookWorker = this.errand.work({ queues: [WEBHOOK_QUEUE], concurrency: 10 });
@@ -123,6 +123,11 @@ export class ErrandServer {
     await this.dispatcher?.stop();
     await this.webhookWorker?.close();
   }
+}
+
+/** Whether binding `host` would open every job route to the network: no API tokens, and not a loopback address. */
+export function opensRoutesToNetwork(host: string, tokensConfigured: boolean): boolean {
+  return !tokensConfigured && !isLoopback(host);
 }
 
 export function isLoopback(host: string): boolean {

@@ -75,25 +75,38 @@ export type TypeHandler = { kind: "single"; handler: JobHandler<unknown, unknown
 
 type ResolvedOptions = Required<WorkerOptions>;
 
-function resolveOptions(options: WorkerOptions): ResolvedOptions {
+/** The longest delay setTimeout honours, ms; a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Checks worker options and fills in their defaults; throws ValidationError naming the bad
+ * one. Exported so a caller (the CLI) can refuse bad options before it connects.
+ */
+export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedOptions {
   const positive = (value: number | undefined, fallback: number, field: string) => {
     const v = value ?? fallback;
     if (!Number.isInteger(v) || v < 1) throw new ValidationError(field, "must be a positive integer");
     return v;
   };
+  // Every duration ends up in a setTimeout, which fires at once past its limit.
+  const ms = (value: number | undefined, fallback: number, field: string, min = 1) => {
+    const v = value ?? fallback;
+    if (!Number.isInteger(v) || v < min || v > MAX_TIMER_MS) throw new ValidationError(field, `must be an integer from ${min} to ${MAX_TIMER_MS} ms`);
+    return v;
+  };
   const queues = options.queues ?? ["default"];
   if (!Array.isArray(queues) || queues.length === 0) throw new ValidationError("queues", "must list at least one queue");
-  const leaseMs = positive(options.leaseMs, 15_000, "leaseMs");
-  const heartbeatMs = positive(options.heartbeatMs, Math.max(1, Math.floor(leaseMs / 3)), "heartbeatMs");
-  if (heartbeatMs >= leaseMs) throw new ValidationError("heartbeatMs", "must be shorter than leaseMs");
+  const leaseMs = ms(options.leaseMs, 15_000, "leaseMs");
+  const heartbeatMs = ms(options.heartbeatMs, Math.max(1, Math.floor(leaseMs / 3)), "heartbeatMs");
+  if (heartbeatMs >= leaseMs) throw new ValidationError("heartbeatMs", "must be shorter than leaseMs", ["leaseMs"]);
   return {
     queues,
     concurrency: positive(options.concurrency, 10, "concurrency"),
     leaseMs,
     heartbeatMs,
-    pollIntervalMs: positive(options.pollIntervalMs, 500, "pollIntervalMs"),
-    reaperIntervalMs: positive(options.reaperIntervalMs, Math.max(1, Math.floor(leaseMs / 3)), "reaperIntervalMs"),
-    shutdownGraceMs: options.shutdownGraceMs ?? 10_000,
+    pollIntervalMs: ms(options.pollIntervalMs, 500, "pollIntervalMs"),
+    reaperIntervalMs: ms(options.reaperIntervalMs, Math.max(1, Math.floor(leaseMs / 3)), "reaperIntervalMs"),
+    shutdownGraceMs: ms(options.shutdownGraceMs, 10_000, "shutdownGraceMs", 0),
     prefetch: options.prefetch === 0 ? 0 : positive(options.prefetch, 500, "prefetch"),
   };
 }
@@ -137,7 +150,7 @@ export class Worker {
     private readonly deps: WorkerDeps,
     options: WorkerOptions = {},
   ) {
-    this.options = resolveOptions(options);
+    this.options = resolveWorkerOptions(options);
     this.prefetched = new PrefetchBuffer(this.options.concurrency, this.options.prefetch);
     this.batches = new BatchAssembler(() => this.startBuffered());
     const { store, events, logger } = deps;

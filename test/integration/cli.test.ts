@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import type { BatchSummary } from "../../src/core/batch.js";
+import { CRON_FORM } from "../../src/core/cron.js";
 import { JOB_STATES } from "../../src/core/states.js";
 import { Errand } from "../../src/errand.js";
 import { tempDir } from "../helpers/temp-dir.js";
@@ -104,6 +105,11 @@ describe("errand CLI", () => {
       stderr: `errand: no database at ${join(dir, "queues.db")} (--database ${database}); check the path, or create it with \`errand migrate\`\n`,
     });
     expect(existsSync(join(dir, "queues.db"))).toBe(false);
+    // A bad name is the first thing said, not the missing database.
+    expect(await errand(["queues", "pause", "a b", "--database", database], {})).toMatchObject({
+      code: 2,
+      stderr: 'errand: queue "a b": must be 1–128 characters of letters, digits and _ . : / -\n',
+    });
     expect((await errand(["migrate", "--database", database], {})).code).toBe(0);
     expect(await errand(["queues", "pause", "reports", "--database", database, "--json"], {})).toMatchObject({ code: 0, stdout: '{"name":"reports","paused":true}\n' });
     const observer = await Errand.connect(database);
@@ -170,7 +176,9 @@ describe("errand CLI", () => {
     // The top level still shows its help after the error (showHelpAfterError).
     expect(await errand(["bogus"], env)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: unknown command 'bogus'\n\nUsage: errand /) });
     expect(await errand(["--help"], env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: errand /) });
-    expect(await errand(["schedules", "set", "--help"], env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: errand schedules set /) });
+    const setHelp = await errand(["schedules", "set", "--help"], env);
+    expect(setHelp).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: errand schedules set /) });
+    expect(setHelp.stdout.replace(/\s+/g, " ")).toContain(`${CRON_FORM}; quote it`); // the library's one description of the form
     expect(await errand(["--version"], env)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+/) });
   });
 
@@ -182,14 +190,24 @@ describe("errand CLI", () => {
       expect(await errand(args, env)).toMatchObject({ code: 2, stdout: "", stderr: `errand: ${message}\n` });
     const queueRule = "must be 1–128 characters of letters, digits and _ . : / -";
     for (const command of [["serve", "--port", "0"], ["work", "--handlers", HANDLERS]]) {
-      await refused([...command, "--grace-ms", "-5"], '--grace-ms must be an integer of at least 0, got "-5"');
-      await refused([...command, "--grace-ms", "soon"], '--grace-ms must be an integer of at least 0, got "soon"');
-      await refused([...command, "--concurrency", "abc"], '--concurrency must be an integer of at least 1, got "abc"');
+      await refused([...command, "--grace-ms", "-5"], "--grace-ms: must be an integer from 0 to 2147483647 ms");
+      // Past setTimeout's limit the grace would end after 1 ms, aborting every job at SIGTERM.
+      await refused([...command, "--grace-ms", "3000000000"], "--grace-ms: must be an integer from 0 to 2147483647 ms");
+      await refused([...command, "--grace-ms", "soon"], '--grace-ms must be an integer, got "soon"');
+      await refused([...command, "--concurrency", "abc"], '--concurrency must be an integer, got "abc"');
+      await refused([...command, "--concurrency", "0"], "--concurrency: must be a positive integer");
       await refused([...command, "--queues", "mail,a b"], `--queues "a b": ${queueRule}`);
       await refused([...command, "--queues", ",,"], '--queues must name at least one queue, got ",,"');
     }
-    await refused(["work", "--handlers", HANDLERS, "--lease-ms", "0"], '--lease-ms must be an integer of at least 1, got "0"');
+    await refused(["work", "--handlers", HANDLERS, "--lease-ms", "0"], "--lease-ms: must be an integer from 1 to 2147483647 ms");
+    await refused(["work", "--handlers", HANDLERS, "--lease-ms", "3000000000"], "--lease-ms: must be an integer from 1 to 2147483647 ms");
+    // The worker's own check (its heartbeat must be shorter than the lease), made before connecting.
+    await refused(["work", "--handlers", HANDLERS, "--lease-ms", "1"], "--lease-ms 1 is too short for the heartbeat that renews the lease");
     await refused(["serve", "--body-limit", "-1"], '--body-limit must be an integer of at least 1, got "-1"');
+    await refused(["serve", "--types", "mail,a b"], `--types "a b": ${queueRule}`);
+    await refused(["serve", "--webhook-allow", "127.0.0.1,nonsense/99"], '--webhook-allow: allowed webhook address "nonsense/99" is not an IP or CIDR');
+    // An empty prefix once read as /0, allowing every address.
+    await refused(["serve", "--webhook-allow", "10.0.0.0/"], '--webhook-allow: allowed webhook address "10.0.0.0/": the prefix length must be 0–32');
     await refused(["serve", "--port", "65536"], '--port must be an integer from 0 to 65535, got "65536"');
     await refused(["serve", "--tokens", "nope"], '--tokens: token entry "nope…" must be <sha256-hex>=<scope>,<scope> (64 hex digits)');
     await refused(
@@ -200,6 +218,7 @@ describe("errand CLI", () => {
 
   it("gives clear errors and exit codes", async () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "errors.db")}` };
+    expect((await errand(["migrate"], env)).code).toBe(0);
     const badJson = await errand(["enqueue", "greet", "--payload", "{nope"], env);
     expect(badJson).toMatchObject({ code: 2 });
     expect(badJson.stderr).toMatch(/--payload is not valid JSON/);
@@ -211,7 +230,13 @@ describe("errand CLI", () => {
     const twice = await errand(["jobs", "cancel", done], env);
     expect(twice.code).toBe(1);
     expect(twice.stderr).toMatch(/cannot cancel job \d+: it is canceled/);
-    expect((await errand(["jobs", "list", "--state", "bogus"], env)).stderr).toMatch(/state: unknown state "bogus"/);
+    // Errors of the library's checks name the flag, not the library's option.
+    const flagError = async (args: string[], stderr: string) => expect(await errand(args, env)).toMatchObject({ code: 2, stdout: "", stderr: `errand: ${stderr}\n` });
+    await flagError(["jobs", "list", "--state", "bogus"], '--state: unknown state "bogus"');
+    await flagError(["jobs", "list", "--limit", "0"], "--limit: must be an integer from 1 to 1000");
+    await flagError(["enqueue", "greet", "--delay", "-1"], `--delay: must be an integer from 0 to ${100 * 365 * 86_400_000}`);
+    await flagError(["enqueue", "greet", "--max-attempts", "0"], "--max-attempts: must be an integer from 1 to 1000");
+    await flagError(["schedules", "set", "s", "0 3 * * *", "greet", "--misfire-grace-ms", "-1"], "--misfire-grace-ms: must be an integer from 1000 to 3600000");
     // The help lists every state the option accepts (it once left out blocked).
     const help = (await errand(["jobs", "list", "--help"], env)).stdout.replace(/\s+/g, " "); // unwrapped
     expect(help).toContain(`-s, --state <state> ${JOB_STATES.join(", ")} `);
@@ -220,9 +245,30 @@ describe("errand CLI", () => {
       stdout: "",
       stderr: 'errand: --scopes: unknown scope "jobs:wrte"; use jobs:write, jobs:read, admin\n',
     });
+    expect(await errand(["token", "create", "--scopes", ""], env)).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: "errand: --scopes: no scope given; use one or more of jobs:write, jobs:read, admin\n",
+    });
+    const spaced = JSON.parse((await errand(["token", "create", "--scopes", "jobs:read, admin", "--json"], env)).stdout);
+    expect(spaced.entry).toMatch(/^[0-9a-f]{64}=jobs:read,admin$/); // one entry of the token list, which splits on spaces
     const missingHandlers = await errand(["work", "--handlers", join(dir, "nope.mjs")], env);
     expect(missingHandlers.code).toBe(1);
     expect((await errand(["enqueue", "x", "-d", "mysql://x"], env)).stderr).toMatch(/unsupported connection string/);
+    // Commands that create the database check their flags first: bad input leaves no file behind.
+    const fresh = join(dir, "fresh.db");
+    const onFresh = { ERRAND_DATABASE_URL: `sqlite:${fresh}` };
+    expect(await errand(["enqueue", "greet", "--payload", "{nope"], onFresh)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^errand: --payload is not valid JSON/) });
+    expect(await errand(["enqueue", "greet", "--priority", "x"], onFresh)).toMatchObject({ code: 2, stderr: 'errand: --priority must be an integer, got "x"\n' });
+    expect(await errand(["enqueue", "greet", "--delay", "-1"], onFresh)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^errand: --delay: /) });
+    expect(await errand(["schedules", "set", "s", "0 25 * * *", "greet"], onFresh)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^errand: cron: /) });
+    expect(await errand(["schedules", "set", "s", "0 3 * * *", "greet", "--timezone", "Mars/Olympus"], onFresh)).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^errand: --timezone: must be an IANA time zone/),
+    });
+    expect(await errand(["schedules", "set", "s", "0 3 * * *", "greet", "--backfill-limit", "0"], onFresh)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^errand: --backfill-limit: /) });
+    expect(existsSync(fresh)).toBe(false);
+    expect(await errand(["wait", done, "--interval-ms", "0"], env)).toMatchObject({ code: 2, stderr: 'errand: --interval-ms must be an integer of at least 10, got "0"\n' });
     // A mistyped path answers so, instead of creating directories and an empty database.
     const typo = join(dir, "no-such-dir", "x.db");
     expect(await errand(["jobs", "list", "--database", `sqlite:${typo}`], {})).toMatchObject({ code: 2, stderr: expect.stringContaining(`no database at ${typo}`) });

@@ -1,7 +1,12 @@
 import { Command } from "commander";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { printJobDetail } from "../output.js";
-import { intOption, jsonOption, withErrand } from "../run-command.js";
+import { DEFAULT_JOB_DEFAULTS, resolveNewJob } from "../../core/enqueue-options.js";
+import { DEFAULT_PAYLOAD_LIMITS } from "../../core/payload.js";
+import { intOption, jsonOption, withParsedFlags } from "../run-command.js";
+
+/** The library's enqueue options → the flags that set them, for its errors. */
+const ENQUEUE_FLAGS = { queue: "--queue", delayMs: "--delay", priority: "--priority", maxAttempts: "--max-attempts", idempotencyKey: "--idempotency-key" };
 
 export function enqueueCommand(): Command {
   return new Command("enqueue")
@@ -17,15 +22,23 @@ export function enqueueCommand(): Command {
     .addOption(databaseOption())
     .addOption(noMigrateOption())
     .action(async (type: string, opts) => {
-      await withErrand(opts, async (errand) => {
-        const job = await errand.enqueue(type, jsonOption(opts.payload, "--payload"), {
-          queue: opts.queue,
-          delayMs: intOption(opts.delay, "--delay"),
-          priority: intOption(opts.priority, "--priority"),
-          maxAttempts: intOption(opts.maxAttempts, "--max-attempts"),
-          idempotencyKey: opts.idempotencyKey,
-        });
-        printJobDetail(job, Boolean(opts.json));
-      }, { create: true });
+      await withParsedFlags(
+        () => {
+          const payload = jsonOption(opts.payload, "--payload");
+          const options = {
+            queue: opts.queue,
+            delayMs: intOption(opts.delay, "--delay"),
+            priority: intOption(opts.priority, "--priority"),
+            maxAttempts: intOption(opts.maxAttempts, "--max-attempts"),
+            idempotencyKey: opts.idempotencyKey,
+          };
+          // The library's own checks (the CLI's Errand has the default defaults and limits), before the store is opened.
+          resolveNewJob(type, payload, options, DEFAULT_JOB_DEFAULTS, DEFAULT_PAYLOAD_LIMITS);
+          return { payload, options };
+        },
+        opts,
+        async (errand, { payload, options }) => printJobDetail(await errand.enqueue(type, payload, options), Boolean(opts.json)),
+        { create: true, flags: ENQUEUE_FLAGS },
+      );
     });
 }

@@ -7,6 +7,9 @@ import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { printJobDetail, printJobs } from "../output.js";
 import { intOption, withErrand } from "../run-command.js";
 
+/** The library's list options → the flags that set them, for its errors. */
+const LIST_FLAGS = { state: "--state", type: "--type", queue: "--queue", limit: "--limit", cursor: "--cursor" };
+
 export function jobsCommand(): Command {
   const jobs = new Command("jobs").description("inspect, cancel and replay jobs");
   jobs
@@ -35,7 +38,7 @@ export function jobsCommand(): Command {
           printJobs(page.jobs, false);
           if (page.nextCursor) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);
         }
-      });
+      }, { flags: LIST_FLAGS });
     });
 
   const byId = (name: string, description: string, act: (errand: Errand, id: string) => Promise<Job>) =>

@@ -3,7 +3,7 @@ import { validateName } from "../../core/enqueue-options.js";
 import { JOB_STATES } from "../../core/states.js";
 import { emptyStateCounts } from "../../store/queue-counts.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
-import { withErrand } from "../run-command.js";
+import { withErrand, withParsedFlags } from "../run-command.js";
 
 export function queuesCommand(): Command {
   const queues = new Command("queues")
@@ -38,8 +38,8 @@ export function queuesCommand(): Command {
       // --json, --database and --no-migrate are the parent's (`queues`), wherever they are written.
       .action(async (queue: string) => {
         const opts = queues.opts<{ database: string; migrate: boolean; json?: boolean }>();
-        await withErrand(opts, async (errand) => {
-          validateName(queue, `queue "${queue}"`); // the rule enqueue holds queue names to
+        // The rule enqueue holds queue names to, checked before the database is looked for.
+        await withParsedFlags(() => validateName(queue, `queue "${queue}"`), opts, async (errand) => {
           await (action === "pause" ? errand.store.pauseQueue({ queue }) : errand.store.resumeQueue({ queue }));
           const state = { name: queue, paused: action === "pause" };
           process.stdout.write(opts.json ? JSON.stringify(state) + "\n" : `queue "${queue}" ${action === "pause" ? "paused" : "resumed"}\n`);

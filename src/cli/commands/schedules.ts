@@ -1,10 +1,23 @@
 import { Command, Option } from "commander";
 import { ScheduleNotFoundError } from "../../core/errors.js";
-import { MISFIRE_POLICIES, type MisfirePolicy, type MisfirePolicyName, type Schedule } from "../../core/schedule.js";
+import { CRON_FORM } from "../../core/cron.js";
+import { DEFAULT_JOB_DEFAULTS } from "../../core/enqueue-options.js";
+import { DEFAULT_PAYLOAD_LIMITS } from "../../core/payload.js";
+import { MISFIRE_POLICIES, resolveSchedule, type MisfirePolicyName, type Schedule, type ScheduleOptions } from "../../core/schedule.js";
 import type { Errand } from "../../errand.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
-import { intOption, jsonOption, withErrand } from "../run-command.js";
+import { intOption, jsonOption, withErrand, withParsedFlags } from "../run-command.js";
 import { printSchedule, printSchedules } from "../schedule-output.js";
+
+/** The library's schedule options → the flags that set them, for its errors. */
+const SCHEDULE_FLAGS = {
+  timezone: "--timezone",
+  queue: "--queue",
+  priority: "--priority",
+  maxAttempts: "--max-attempts",
+  "misfire.backfillLimit": "--backfill-limit",
+  "misfire.graceMs": "--misfire-grace-ms",
+};
 
 export function schedulesCommand(): Command {
   const schedules = new Command("schedules").description("cron schedules: each tick enqueues one job, fired by every `errand work` process");
@@ -22,7 +35,7 @@ export function schedulesCommand(): Command {
     .command("set")
     .description("create or redefine a schedule (an unchanged cron and time zone keep its next tick)")
     .argument("<name>", "schedule name")
-    .argument("<cron>", 'cron expression: 5 fields, or 6 with seconds first; quote it ("0 3 * * *")')
+    .argument("<cron>", `${CRON_FORM}; quote it`)
     .argument("<type>", "job type each tick enqueues")
     .option("-p, --payload <json>", "payload of every tick's job, as JSON", "{}")
     .option("--timezone <zone>", "IANA time zone the expression is read in", "UTC")
@@ -36,24 +49,29 @@ export function schedulesCommand(): Command {
     .addOption(databaseOption())
     .addOption(noMigrateOption())
     .action(async (name: string, cron: string, type: string, opts) => {
-      await withErrand(opts, async (errand) => {
-        // Unset fields are undefined: the library fills in their defaults.
-        const misfire: Partial<MisfirePolicy> = {
-          policy: opts.misfire as MisfirePolicyName | undefined,
-          backfillLimit: intOption(opts.backfillLimit, "--backfill-limit"),
-          graceMs: intOption(opts.misfireGraceMs, "--misfire-grace-ms"),
-        };
-        const schedule = await errand.schedule(name, cron, {
-          type,
-          payload: jsonOption(opts.payload, "--payload"),
-          timezone: opts.timezone,
-          queue: opts.queue,
-          priority: intOption(opts.priority, "--priority"),
-          maxAttempts: intOption(opts.maxAttempts, "--max-attempts"),
-          misfire,
-        });
-        printSchedule(schedule, Boolean(opts.json));
-      }, { create: true });
+      await withParsedFlags(
+        () => {
+          const payload = jsonOption(opts.payload, "--payload");
+          const options: ScheduleOptions = {
+            timezone: opts.timezone,
+            queue: opts.queue,
+            priority: intOption(opts.priority, "--priority"),
+            maxAttempts: intOption(opts.maxAttempts, "--max-attempts"),
+            // Unset fields are undefined: the library fills in their defaults.
+            misfire: {
+              policy: opts.misfire as MisfirePolicyName | undefined,
+              backfillLimit: intOption(opts.backfillLimit, "--backfill-limit"),
+              graceMs: intOption(opts.misfireGraceMs, "--misfire-grace-ms"),
+            },
+          };
+          // The library's own checks, the cron's among them (the CLI's Errand has the default defaults and limits).
+          resolveSchedule({ name, cron, type, payload, options }, DEFAULT_JOB_DEFAULTS, DEFAULT_PAYLOAD_LIMITS);
+          return { payload, options };
+        },
+        opts,
+        async (errand, { payload, options }) => printSchedule(await errand.schedule(name, cron, { type, payload, ...options }), Boolean(opts.json)),
+        { create: true, flags: SCHEDULE_FLAGS },
+      );
     });
 
   const byName = (command: string, description: string, act: (errand: Errand, name: string) => Promise<Schedule | void>) =>

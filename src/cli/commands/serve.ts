@@ -1,27 +1,45 @@
 import { Command, Option } from "commander";
 import { pino } from "pino";
 import { Errand } from "../../errand.js";
-import { ErrandServer, isLoopback } from "../../server/server.js";
+import { ErrandServer, opensRoutesToNetwork } from "../../server/server.js";
 import { parseTokenList } from "../../server/auth.js";
 import { logJobLifecycle } from "../../server/job-log.js";
+import { AddressPolicy } from "../../server/webhooks/address-policy.js";
+import { validateName } from "../../core/enqueue-options.js";
 import type { WebhookConfig } from "../../server/config.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { loadHandlers } from "../handlers-module.js";
 import { CliUsageError, commaList, intOption, parsedOption, reportError } from "../run-command.js";
 import { queuesOption, workerFlags } from "../worker-flags.js";
 
-type ServeOptions = { port: string; host?: string; queues?: string; concurrency: string; graceMs: string; tokens?: string; bodyLimit: string };
+type ServeOptions = {
+  port: string;
+  host?: string;
+  queues?: string;
+  concurrency: string;
+  graceMs: string;
+  tokens?: string;
+  bodyLimit: string;
+  types?: string;
+  webhookAllow?: string;
+};
 
 /** Every flag `serve` checks itself, parsed before the store is opened: bad input exits 2 with nothing started. */
 function serveFlags(opts: ServeOptions) {
   const tokens = parsedOption("--tokens", () => parseTokenList(opts.tokens ?? ""));
   // The server refuses this too (for library callers); here the message can name the flags.
-  if (opts.host !== undefined && tokens.length === 0 && !isLoopback(opts.host))
+  if (opts.host !== undefined && opensRoutesToNetwork(opts.host, tokens.length > 0))
     throw new CliUsageError(
       `--host ${opts.host} without API tokens would open every job route to the network: pass --tokens (or ERRAND_API_TOKENS; see \`errand token create\`), or bind --host 127.0.0.1`,
     );
+  const types = commaList(opts.types);
+  for (const type of types) validateName(type, `--types "${type}"`); // the rule define() holds types to
+  const webhookAllow = commaList(opts.webhookAllow);
+  parsedOption("--webhook-allow", () => new AddressPolicy(webhookAllow));
   return {
     ...workerFlags(opts),
+    types,
+    webhookAllow,
     queues: opts.queues === undefined ? undefined : queuesOption(opts.queues),
     tokens,
     port: intOption(opts.port, "--port", { min: 0, max: 65535 }),
@@ -54,10 +72,10 @@ export function serveCommand(version: string): Command {
         const flags = serveFlags(opts);
         errand = await Errand.connect(opts.database, { logger, migrate: opts.migrate });
         if (opts.handlers) await loadHandlers(errand, opts.handlers);
-        for (const type of commaList(opts.types)) if (!errand.definesType(type)) errand.define(type);
+        for (const type of flags.types) if (!errand.definesType(type)) errand.define(type);
         const queues = flags.queues ?? errand.handledQueues();
         const webhooks: WebhookConfig | undefined = opts.webhookSecret
-          ? { secret: opts.webhookSecret, allowedPrivateAddresses: commaList(opts.webhookAllow) }
+          ? { secret: opts.webhookSecret, allowedPrivateAddresses: flags.webhookAllow }
           : undefined;
         server = new ErrandServer(errand, {
           logger,

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Command } from "commander";
-import { SCOPES, parseTokenList, sha256Hex } from "../../server/auth.js";
+import { SCOPES, parseScopes, sha256Hex } from "../../server/auth.js";
 import { parsedOption, reportError } from "../run-command.js";
 
 export function tokenCommand(): Command {
@@ -12,9 +12,10 @@ export function tokenCommand(): Command {
     .option("--json", "print JSON")
     .action((opts) => {
       try {
+        // Refused now rather than at server start; the entry spells them as the token list reads them.
+        const scopes = parsedOption("--scopes", () => parseScopes(opts.scopes));
         const value = `errand_${randomBytes(24).toString("base64url")}`;
-        const entry = `${sha256Hex(value)}=${opts.scopes}`;
-        parsedOption("--scopes", () => parseTokenList(entry)); // refuse unknown scopes now rather than at server start
+        const entry = `${sha256Hex(value)}=${scopes.join(",")}`;
         if (opts.json) process.stdout.write(JSON.stringify({ token: value, entry }) + "\n");
         else process.stdout.write(`token (give to the client; shown once): ${value}\nERRAND_API_TOKENS entry:              ${entry}\n`);
       } catch (error) {

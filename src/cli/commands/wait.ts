@@ -4,19 +4,19 @@ import type { Job } from "../../core/job.js";
 import { isTerminal } from "../../core/states.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { jobLine } from "../output.js";
-import { EXIT_FAILURE, intOption, withErrand } from "../run-command.js";
+import { EXIT_FAILURE, intOption, withParsedFlags } from "../run-command.js";
 
 export function waitCommand(): Command {
   return new Command("wait")
     .description("follow a job until it ends, with a live progress bar; exit 0 if it completed, 1 if it failed or was canceled")
     .argument("<id>", "job id")
-    .option("--interval-ms <ms>", "how often to look at the job", "200")
+    .option("--interval-ms <ms>", "how often to look at the job (at least 10)", "200")
     .option("--json", "print the ended job as JSON (no progress bar)")
     .addOption(databaseOption())
     .addOption(noMigrateOption())
     .action(async (id: string, opts) => {
-      await withErrand(opts, async (errand) => {
-        const intervalMs = intOption(opts.intervalMs, "--interval-ms") ?? 200;
+      // At least 10 ms: 0 would poll the store in a tight loop.
+      await withParsedFlags(() => intOption(opts.intervalMs, "--interval-ms", { min: 10 }), opts, async (errand, intervalMs) => {
         const show = opts.json ? () => {} : progressDisplay();
         let job = await errand.getJob(id);
         // Reading through the store (not events) follows jobs worked by any process.

@@ -3,7 +3,7 @@ import { Errand } from "../../errand.js";
 import { logJobLifecycle } from "../../server/job-log.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { loadHandlers } from "../handlers-module.js";
-import { intOption, reportError } from "../run-command.js";
+import { reportError } from "../run-command.js";
 import { queuesOption, workerFlags } from "../worker-flags.js";
 
 export function workCommand(): Command {
@@ -26,7 +26,7 @@ export function workCommand(): Command {
       });
       try {
         // Parsed before connecting: bad input exits 2 with nothing started.
-        const flags = { ...workerFlags(opts), queues: queuesOption(opts.queues), leaseMs: intOption(opts.leaseMs, "--lease-ms", { min: 1 }) };
+        const flags = { ...workerFlags(opts), queues: queuesOption(opts.queues) };
         errand = await Errand.connect(opts.database, { migrate: opts.migrate });
         await loadHandlers(errand, opts.handlers);
         // Job lines carry the correlation id of the request that enqueued the job (ERRAND_LOG_LEVEL=info shows them all).

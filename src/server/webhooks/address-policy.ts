@@ -31,11 +31,20 @@ export class AddressPolicy {
   constructor(allowedPrivate: string[] = []) {
     for (const [address, prefix, type] of PRIVATE_RANGES) this.refused.addSubnet(address, prefix, type);
     for (const entry of allowedPrivate) {
-      const [address, prefixText] = entry.split("/");
-      const type = isIP(address ?? "") === 6 ? "ipv6" : "ipv4";
-      if (!address || isIP(address) === 0) throw new Error(`allowed webhook address "${entry}" is not an IP or CIDR`);
-      if (prefixText === undefined) this.allowed.addAddress(address, type);
-      else this.allowed.addSubnet(address, Number(prefixText), type);
+      const slash = entry.indexOf("/");
+      const address = slash === -1 ? entry : entry.slice(0, slash);
+      const type = isIP(address) === 6 ? "ipv6" : "ipv4";
+      if (isIP(address) === 0) throw new Error(`allowed webhook address "${entry}" is not an IP or CIDR`);
+      if (slash === -1) {
+        this.allowed.addAddress(address, type);
+        continue;
+      }
+      // Strictly digits: Number("") is 0, and "10.0.0.0/" would have allowed every address.
+      const prefixText = entry.slice(slash + 1);
+      const bits = type === "ipv6" ? 128 : 32;
+      if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > bits)
+        throw new Error(`allowed webhook address "${entry}": the prefix length must be 0–${bits}`);
+      this.allowed.addSubnet(address, Number(prefixText), type);
     }
   }
 

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "../../src/core/errors.js";
+import { MAX_TIMER_MS, resolveWorkerOptions } from "../../src/worker/worker.js";
+
+describe("resolveWorkerOptions", () => {
+  const refusal = (options: Parameters<typeof resolveWorkerOptions>[0]) => {
+    try {
+      resolveWorkerOptions(options);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      return (error as ValidationError).message;
+    }
+    throw new Error("not refused");
+  };
+
+  it("fills in the defaults", () => {
+    expect(resolveWorkerOptions()).toEqual({
+      queues: ["default"],
+      concurrency: 10,
+      leaseMs: 15_000,
+      heartbeatMs: 5_000,
+      pollIntervalMs: 500,
+      reaperIntervalMs: 5_000,
+      shutdownGraceMs: 10_000,
+      prefetch: 500,
+    });
+  });
+
+  it("bounds every duration by setTimeout's limit, which would otherwise fire after 1 ms", () => {
+    expect(resolveWorkerOptions({ leaseMs: MAX_TIMER_MS, shutdownGraceMs: MAX_TIMER_MS })).toMatchObject({ leaseMs: MAX_TIMER_MS, shutdownGraceMs: MAX_TIMER_MS });
+    for (const field of ["leaseMs", "heartbeatMs", "pollIntervalMs", "reaperIntervalMs"] as const)
+      expect(refusal({ [field]: MAX_TIMER_MS + 1 })).toBe(`${field}: must be an integer from 1 to 2147483647 ms`);
+    expect(refusal({ shutdownGraceMs: 3_000_000_000 })).toBe("shutdownGraceMs: must be an integer from 0 to 2147483647 ms");
+    expect(refusal({ shutdownGraceMs: -1 })).toBe("shutdownGraceMs: must be an integer from 0 to 2147483647 ms");
+    expect(resolveWorkerOptions({ shutdownGraceMs: 0 }).shutdownGraceMs).toBe(0);
+  });
+
+  it("refuses a lease too short for its heartbeat", () => {
+    expect(refusal({ leaseMs: 1 })).toBe("heartbeatMs: must be shorter than leaseMs");
+    expect(resolveWorkerOptions({ leaseMs: 2 }).heartbeatMs).toBe(1);
+  });
+});
