@@ -23,7 +23,7 @@ import { RetentionSweeper } from "./scheduler/retention-sweeper.js";
 import { migrateDatabase, openStore } from "./store/connect.js";
 import type { MigrationReport } from "./store/migration-files.js";
 import type { BackgroundErrorHandler, JobPage, Store } from "./store/store.js";
-import { Worker, type TypeHandler, type WorkerOptions } from "./worker/worker.js";
+import { badGrace, Worker, type TypeHandler, type WorkerOptions } from "./worker/worker.js";
 
 const NO_LIMITS: readonly ClaimLimit[] = Object.freeze([]);
 
@@ -351,6 +351,9 @@ export class Errand {
 
   /** Stops the cron scheduler, gracefully stops every worker (see Worker.close), then closes the store. Idempotent. */
   close(options: { graceMs?: number } = {}): Promise<void> {
+    // Checked before anything closes: a bad grace must not leave half of this Errand shut.
+    const refused = options.graceMs === undefined ? null : badGrace(options.graceMs);
+    if (refused) return Promise.reject(refused);
     this.closing ??= (async () => {
       await this.scheduler?.stop();
       await Promise.all([...this.workers].map((w) => w.close(options)));

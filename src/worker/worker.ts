@@ -78,6 +78,23 @@ type ResolvedOptions = Required<WorkerOptions>;
 /** The longest delay setTimeout honours, ms; a longer one fires after 1 ms. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
+/** The ValidationError a close()'s graceMs deserves, if any (returned, for a rejected promise). */
+export function badGrace(graceMs: number): ValidationError | null {
+  try {
+    timerMs(graceMs, "graceMs", 0);
+    return null;
+  } catch (error) {
+    return error as ValidationError;
+  }
+}
+
+/** A duration that ends up in a setTimeout, which fires at once past its limit; throws ValidationError naming `field`. */
+export function timerMs(value: number, field: string, min = 1): number {
+  if (!Number.isInteger(value) || value < min || value > MAX_TIMER_MS)
+    throw new ValidationError(field, `must be an integer from ${min} to ${MAX_TIMER_MS} ms`);
+  return value;
+}
+
 /**
  * Checks worker options and fills in their defaults; throws ValidationError naming the bad
  * one. Exported so a caller (the CLI) can refuse bad options before it connects.
@@ -88,12 +105,7 @@ export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedOptio
     if (!Number.isInteger(v) || v < 1) throw new ValidationError(field, "must be a positive integer");
     return v;
   };
-  // Every duration ends up in a setTimeout, which fires at once past its limit.
-  const ms = (value: number | undefined, fallback: number, field: string, min = 1) => {
-    const v = value ?? fallback;
-    if (!Number.isInteger(v) || v < min || v > MAX_TIMER_MS) throw new ValidationError(field, `must be an integer from ${min} to ${MAX_TIMER_MS} ms`);
-    return v;
-  };
+  const ms = (value: number | undefined, fallback: number, field: string, min = 1) => timerMs(value ?? fallback, field, min);
   const queues = options.queues ?? ["default"];
   if (!Array.isArray(queues) || queues.length === 0) throw new ValidationError("queues", "must list at least one queue");
   const leaseMs = ms(options.leaseMs, 15_000, "leaseMs");
@@ -186,6 +198,8 @@ export class Worker {
    * returns them to the queue. Safe to call more than once.
    */
   close(options: { graceMs?: number } = {}): Promise<void> {
+    const refused = options.graceMs === undefined ? null : badGrace(options.graceMs);
+    if (refused) return Promise.reject(refused);
     this.closing ??= this.shutdown(options.graceMs ?? this.options.shutdownGraceMs);
     return this.closing;
   }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/core/errors.js";
+import { Errand } from "../../src/errand.js";
 import { MAX_TIMER_MS, resolveWorkerOptions } from "../../src/worker/worker.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 describe("resolveWorkerOptions", () => {
   const refusal = (options: Parameters<typeof resolveWorkerOptions>[0]) => {
@@ -38,5 +40,19 @@ describe("resolveWorkerOptions", () => {
   it("refuses a lease too short for its heartbeat", () => {
     expect(refusal({ leaseMs: 1 })).toBe("heartbeatMs: must be shorter than leaseMs");
     expect(resolveWorkerOptions({ leaseMs: 2 }).heartbeatMs).toBe(1);
+  });
+});
+
+describe("close({ graceMs })", () => {
+  it("refuses a grace setTimeout cannot hold, before anything closes", async () => {
+    const errand = await Errand.connect("sqlite::memory:");
+    const job = errand.define("noop", { handler: async () => "done" });
+    const worker = errand.work();
+    await expect(worker.close({ graceMs: MAX_TIMER_MS + 1 })).rejects.toThrow(`graceMs: must be an integer from 0 to ${MAX_TIMER_MS} ms`);
+    await expect(errand.close({ graceMs: -1 })).rejects.toBeInstanceOf(ValidationError);
+    // Still open and working: the refused closes changed nothing.
+    const enqueued = await job.enqueue({});
+    await waitFor(async () => (await errand.getJob(enqueued.id))?.state === "completed", { what: "the job to run" });
+    await errand.close({ graceMs: 0 });
   });
 });
