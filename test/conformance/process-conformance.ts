@@ -38,11 +38,14 @@ export function describeProcessConformance(factory: StoreFactory): void {
     });
 
     it("two processes share 2,000 jobs; each handler runs exactly once and every job completes", async () => {
-      const jobs = await errand.enqueueMany(Array.from({ length: 2000 }, (_, i) => ({ type: "record", payload: { i } })));
+      // Both working before the jobs arrive, and each job taking a little while: with the jobs
+      // queued first, the process that started first could finish all 2,000 (about 0.1 s on a
+      // fast machine) before the other was up.
       const workers = await Promise.all([
-        startWorkerProcess(workerEnv({ CONCURRENCY: "20" })),
-        startWorkerProcess(workerEnv({ CONCURRENCY: "20" })),
+        startWorkerProcess(workerEnv({ CONCURRENCY: "20", SLOW_MS: "2" })),
+        startWorkerProcess(workerEnv({ CONCURRENCY: "20", SLOW_MS: "2" })),
       ]);
+      const jobs = await errand.enqueueMany(Array.from({ length: 2000 }, (_, i) => ({ type: "record", payload: { i } })));
       await waitFor(async () => (await errand.store.countJobs({}))[0]?.counts.completed === 2000, {
         timeoutMs: 60_000,
         what: "2,000 completed jobs",
