@@ -74,12 +74,7 @@ export type FlagNames = Readonly<Record<string, string>>;
 export function inFlagTerms(error: unknown, flags: FlagNames): unknown {
   const flag = error instanceof ValidationError ? flags[error.field] : undefined;
   if (!(error instanceof ValidationError) || flag === undefined) return error;
-  let detail = error.detail;
-  for (const word of error.mentions) {
-    const other = flags[word];
-    if (other !== undefined) detail = detail.replaceAll(word, other);
-  }
-  return new CliUsageError(`${flag}: ${detail}`);
+  return new CliUsageError(`${flag}: ${error.detailRenamed((option) => flags[option])}`);
 }
 
 /** Writes one `errand: …` line for `error` (naming flags per `flags`) and returns the exit code. */

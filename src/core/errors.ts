@@ -23,6 +23,17 @@ export class ValidationError extends ErrandError {
     super("invalid_input", `${field}: ${detail}`);
   }
 
+  /**
+   * `detail` with each option name it mentions spelled as `rename` says (an API's own name for
+   * it: HTTP's `delay_ms`, the CLI's `--delay`), or left as it is where `rename` gives undefined.
+   */
+  detailRenamed(rename: (option: string) => string | undefined): string {
+    return this.mentions.reduce((text, option) => {
+      const renamed = rename(option);
+      return renamed === undefined ? text : text.replace(new RegExp(`\\b${option.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\b`, "g"), () => renamed);
+    }, this.detail);
+  }
+
   /** The same error for a field nested under `prefix` (e.g. the i-th item of a batch). */
   under(prefix: string): ValidationError {
     return new ValidationError(`${prefix}${this.field}`, this.detail, this.mentions);

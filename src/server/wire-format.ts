@@ -137,11 +137,7 @@ export function apiFieldName(libraryField: string, batchPrefix = "jobs"): string
  * spelled as the API spells them (`delay_ms`).
  */
 export function apiValidationMessage(error: ValidationError, field: string): string {
-  const detail = error.mentions.reduce(
-    (text, name) => text.replace(new RegExp(`\\b${name.replace(/[.[\]]/g, "\\$&")}\\b`, "g"), apiFieldName(name)),
-    error.detail,
-  );
-  return `${field}: ${detail}`;
+  return `${field}: ${error.detailRenamed((option) => apiFieldName(option))}`;
 }
 
 function toSnakeCase(name: string): string {
