@@ -130,6 +130,6 @@ export function opensRoutesToNetwork(host: string, tokensConfigured: boolean): b
   return !tokensConfigured && !isLoopback(host);
 }
 
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
