@@ -1,23 +1,25 @@
-// The benchmark workloads, run against Errand on any store. Each phase uses a fresh store
-// so earlier phases' rows do not flatter or penalise later ones.
+// The benchmark workloads, run against Errand on any store. Each phase uses a fresh store,
+// dropped when the phase ends, so earlier phases' rows (and the server's work on them: dirty
+// pages written back, autovacuum) do not flatter or penalise later ones.
 import { performance } from "node:perf_hooks";
 import { Errand } from "../dist/index.js";
 import { measureFlowOverhead } from "./flow-workloads.mjs";
+import { withFreshStore } from "./fresh-stores.mjs";
 import { percentile, report, sleep } from "./report.mjs";
 
 const noop = async () => {};
 
 /** `prepare(url)`, if given, runs once the schema exists and before `fn` (e.g. to preload rows). */
-async function withErrand(freshUrl, fn, prepare) {
-  const url = await freshUrl();
-  const errand = await Errand.connect(url);
-  if (prepare) await prepare(url);
-  const job = errand.define("bench-noop", { handler: noop, maxAttempts: 1 });
-  try {
-    return await fn(errand, job);
-  } finally {
-    await errand.close();
-  }
+function withErrand(stores, fn, prepare) {
+  return withFreshStore(stores, async (url) => {
+    const errand = await Errand.connect(url);
+    try {
+      if (prepare) await prepare(url);
+      return await fn(errand, errand.define("bench-noop", { handler: noop, maxAttempts: 1 }));
+    } finally {
+      await errand.close();
+    }
+  });
 }
 
 function rate(n, startedAt) {
@@ -123,14 +125,14 @@ const median = (values) => percentile([...values].sort((a, b) => a - b), 50);
  * that both meet the same minutes of a machine whose speed drifts (single pairs gave ratios of
  * 0.69–1.41). `percent` is the one median over the other.
  */
-async function measureKeptRows({ freshUrl, fillFinished, n }) {
+async function measureKeptRows({ stores, fillFinished, n }) {
   const empty = [];
   const kept = await withErrand(
-    freshUrl,
+    stores,
     async (errand, job) => {
       const rates = [];
       for (let round = 0; round < KEPT_ROWS_ROUNDS; round++) {
-        empty.push(await withErrand(freshUrl, (e, j) => processAll(e, j, n, 50)));
+        empty.push(await withErrand(stores, (e, j) => processAll(e, j, n, 50)));
         rates.push(await processAll(errand, job, n, 50));
       }
       return rates;
@@ -141,40 +143,40 @@ async function measureKeptRows({ freshUrl, fillFinished, n }) {
 }
 
 /**
- * Runs every workload against Errand on one store; `freshUrl()` returns a new empty database's
- * URL. With `fillFinished(url, count)` (a store-specific bulk insert of completed jobs) it also
+ * Runs every workload against Errand on one store; `stores` hands out empty databases (see
+ * withFreshStore). `metrics` (name prefixes) limits the run to those figures. With `fillFinished(url, count)` (a store-specific bulk insert of completed jobs) it also
  * measures claim_with_1m_finished (see measureKeptRows).
  */
-export async function runErrandWorkloads({ store, freshUrl, n, fillFinished }) {
+export async function runErrandWorkloads({ store, stores, n, fillFinished, metrics }) {
   // BENCH_ONLY=batch_ (comma-separated prefixes) runs just the metrics named so.
-  const only = process.env.BENCH_ONLY?.split(",");
+  const only = process.env.BENCH_ONLY?.split(",") ?? metrics;
   const wanted = (metric) => only === undefined || only.some((prefix) => metric.startsWith(prefix));
   const line = async (metric, measure, unit) => {
     if (wanted(metric)) report({ store, system: "errand", metric, value: await measure(), unit });
   };
-  await line("enqueue_seq", () => withErrand(freshUrl, (e, j) => enqueueSeq(e, j, Math.min(n, 5000))), "jobs/s");
-  await line("enqueue_concurrent_c50", () => withErrand(freshUrl, (e, j) => enqueueConcurrent(e, j, n, 50)), "jobs/s");
-  await line("enqueue_bulk", () => withErrand(freshUrl, (e, j) => enqueueBulk(e, j, n)), "jobs/s");
+  await line("enqueue_seq", () => withErrand(stores, (e, j) => enqueueSeq(e, j, Math.min(n, 5000))), "jobs/s");
+  await line("enqueue_concurrent_c50", () => withErrand(stores, (e, j) => enqueueConcurrent(e, j, n, 50)), "jobs/s");
+  await line("enqueue_bulk", () => withErrand(stores, (e, j) => enqueueBulk(e, j, n)), "jobs/s");
   for (const c of [1, 10, 50]) {
-    await line(`process_c${c}`, () => withErrand(freshUrl, (e, j) => processAll(e, j, n, c)), "jobs/s");
+    await line(`process_c${c}`, () => withErrand(stores, (e, j) => processAll(e, j, n, c)), "jobs/s");
   }
   // The same jobs at the same concurrency (10), each handler call costing CALL_MS: one call
   // per job, versus one batch handler call per up to 100 jobs.
-  await line("batch_single", () => withErrand(freshUrl, (e) => processCalls(e, n, 1, 10)), "jobs/s");
-  await line("batch_handler_100", () => withErrand(freshUrl, (e) => processCalls(e, n, 100, 10)), "jobs/s");
+  await line("batch_single", () => withErrand(stores, (e) => processCalls(e, n, 1, 10)), "jobs/s");
+  await line("batch_handler_100", () => withErrand(stores, (e) => processCalls(e, n, 100, 10)), "jobs/s");
   // One measurement, three figures (see flow-workloads.mjs).
   let flows;
-  const flowFigures = () => (flows ??= measureFlowOverhead({ freshUrl, n }));
+  const flowFigures = () => (flows ??= measureFlowOverhead({ stores, n }));
   await line("process_plain_for_flow", async () => (await flowFigures()).plainRate, "jobs/s");
   await line("process_flow_10_node", async () => (await flowFigures()).flowRate, "jobs/s");
   await line("flow_10_node_overhead", async () => (await flowFigures()).overheadUs, "us/node");
   if (fillFinished) {
     let keptRows;
-    const keptRowFigures = () => (keptRows ??= measureKeptRows({ freshUrl, fillFinished, n }));
+    const keptRowFigures = () => (keptRows ??= measureKeptRows({ stores, fillFinished, n }));
     await line("claim_with_1m_finished", async () => (await keptRowFigures()).rate, "jobs/s");
     await line("claim_with_1m_finished_vs_c50", async () => (await keptRowFigures()).percent, "%");
   }
   if (!["latency_p50", "latency_p95", "latency_p99"].some(wanted)) return;
-  const samples = await withErrand(freshUrl, (e, j) => latency(e, j));
+  const samples = await withErrand(stores, (e, j) => latency(e, j));
   for (const p of [50, 95, 99]) await line(`latency_p${p}`, () => percentile(samples, p), "ms");
 }

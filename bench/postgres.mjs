@@ -25,17 +25,28 @@ export async function postgresReachable() {
   }
 }
 
-/** Hands out fresh schema URLs; `dropAll()` removes every schema handed out. */
+/**
+ * Fresh schemas, as bench/fresh-stores.mjs describes: `fresh()` → URL, `drop(url)`; `dropAll()`
+ * removes any still there (a run cut short by an error).
+ */
 export function postgresSchemas() {
-  const schemas = [];
+  const live = new Set();
+  let seq = 0;
+  const dropSchema = (c, schema) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   return {
-    freshUrl: async () => {
-      const schema = `errand_bench_${process.pid}_${schemas.length + 1}`;
-      schemas.push(schema);
+    fresh: async () => {
+      const schema = `errand_bench_${process.pid}_${++seq}`;
+      live.add(schema);
       return `${BENCH_POSTGRES_URL}?schema=${schema}`;
     },
+    drop: async (url) => {
+      const { schema } = parsePostgresUrl(url);
+      await withClient((c) => dropSchema(c, schema));
+      live.delete(schema);
+    },
     dropAll: () => withClient(async (c) => {
-      for (const schema of schemas) await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      for (const schema of live) await dropSchema(c, schema);
+      live.clear();
     }),
   };
 }

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runErrandWorkloads } from "./errand-workloads.mjs";
+import { sqliteFiles } from "./fresh-stores.mjs";
 import { fillFinished, postgresReachable, postgresSchemas } from "./postgres.mjs";
 
 const n = Number(process.env.BENCH_N ?? 20_000);
@@ -13,9 +14,8 @@ const only = process.env.BENCH_STORE; // "sqlite" or "postgres" to run one store
 
 if (only === undefined || only === "sqlite") {
   const dir = mkdtempSync(join(tmpdir(), "errand-bench-"));
-  let seq = 0;
   try {
-    await runErrandWorkloads({ store: "sqlite", n, freshUrl: async () => `sqlite:${join(dir, `bench-${++seq}.db`)}` });
+    await runErrandWorkloads({ store: "sqlite", n, stores: sqliteFiles(dir) });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -24,7 +24,7 @@ if (only === undefined || only === "sqlite") {
 if ((only === undefined || only === "postgres") && (await postgresReachable())) {
   const schemas = postgresSchemas();
   try {
-    await runErrandWorkloads({ store: "postgres", n, freshUrl: schemas.freshUrl, fillFinished });
+    await runErrandWorkloads({ store: "postgres", n, stores: schemas, fillFinished });
   } finally {
     await schemas.dropAll();
   }

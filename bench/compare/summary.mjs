@@ -1,7 +1,7 @@
 // The closing summary of `npm run bench:compare`: every figure side by side, then Errand's ratio to
 // each peer's best configuration. Printed as Markdown tables so the README can quote a run as is.
 
-const METRICS = [
+export const COMPARED_METRICS = [
   "enqueue_seq",
   "enqueue_concurrent_c50",
   "enqueue_bulk",
@@ -50,7 +50,7 @@ export function formatSummary(lines, rounds = 1) {
   const columns = [...new Set(lines.map((l) => key(l.system, l.config)))];
   const figures = table(
     ["metric", "unit", ...columns],
-    METRICS.map((m) => [m, unit.get(m) ?? "", ...columns.map((c) => fmt(value.get(`${c}:${m}`)))]),
+    COMPARED_METRICS.map((m) => [m, unit.get(m) ?? "", ...columns.map((c) => fmt(value.get(`${c}:${m}`)))]),
   );
   const ratio = (m, peer) => {
     const errand = value.get(`errand/default:${m}`);
@@ -60,7 +60,7 @@ export function formatSummary(lines, rounds = 1) {
   const reads = (m) => (unit.get(m) === "ms" ? "below 1 = Errand faster (lower latency)" : "above 1 = Errand faster (more jobs/s)");
   const ratios = table(
     ["metric", ...PEERS.map((p) => `Errand ÷ ${p} best`), "reads"],
-    METRICS.map((m) => [m, ...PEERS.map((p) => ratio(m, p)), reads(m)]),
+    COMPARED_METRICS.map((m) => [m, ...PEERS.map((p) => ratio(m, p)), reads(m)]),
     1,
   );
   const over = rounds > 1 ? ` (median of ${rounds} rounds)` : "";
