@@ -104,6 +104,30 @@ export function describeServerRoutes(factory: StoreFactory): void {
       }
     });
 
+    it("POST /v1/jobs and /v1/jobs/batch: an idempotency_key or group_key with a lone surrogate is 400, nothing created", async () => {
+      // UTF-8 cannot encode half a surrogate pair: PostgreSQL stored U+FFFD in its place, so a
+      // repeated key never matched the key read back, and the enqueue retried its insert forever.
+      const before = await jobCount();
+      const cases: [unknown, string][] = [
+        [{ type: "declared", idempotency_key: "key-\ud800" }, "idempotency_key"],
+        [{ type: "declared", group_key: "group-\udfff" }, "group_key"],
+      ];
+      for (const [body, field] of cases) {
+        const res = await call("POST", "/v1/jobs", { body });
+        expect(res.status, JSON.stringify(body)).toBe(400);
+        expect(res.body.error).toMatchObject({ code: "invalid_input", field, message: expect.stringContaining("lone surrogate") });
+        const batch = await call("POST", "/v1/jobs/batch", { body: { jobs: [{ type: "declared" }, body] } });
+        expect(batch.status).toBe(400);
+        expect(batch.body.error.field).toBe(`jobs[1].${field}`);
+      }
+      expect(await jobCount()).toBe(before);
+      // A whole pair is an ordinary character, and a repeat finds its job.
+      const first = await call("POST", "/v1/jobs", { body: { type: "declared", idempotency_key: "key-\ud83d\ude00" } });
+      expect(first.status).toBe(202);
+      const again = await call("POST", "/v1/jobs", { body: { type: "declared", idempotency_key: "key-\ud83d\ude00" } });
+      expect([again.status, again.body.id, again.body.idempotency_key]).toEqual([200, first.body.id, "key-\ud83d\ude00"]);
+    });
+
     it("POST /v1/jobs: malformed JSON, empty and oversized bodies, wrong media type are 4xx with an error body", async () => {
       const before = await jobCount();
       const malformed = await call("POST", "/v1/jobs", { body: '{"type": "echo",' });
