@@ -117,11 +117,18 @@ export class JobClient {
   }
 }
 
+/**
+ * Ids are 64-bit on every store: a 19-digit string above the largest (9223372036854775807)
+ * is refused here, as a malformed id, rather than reaching PostgreSQL, whose bigint would
+ * fail the query ("out of range"), while SQLite would answer "not found".
+ */
 export function validateId(id: unknown, field = "id", what = "job"): string {
-  if (typeof id !== "string" || !/^[1-9][0-9]{0,18}$/.test(id))
-    throw new ValidationError(field, `must be a ${what} id (a decimal string)`);
+  if (typeof id !== "string" || !/^[1-9][0-9]{0,18}$/.test(id) || (id.length === 19 && id > MAX_ID))
+    throw new ValidationError(field, `must be a ${what} id (a decimal string from 1 to ${MAX_ID})`);
   return id;
 }
+
+const MAX_ID = "9223372036854775807";
 
 function expectChanged(result: ChangeResult, id: string, action: string): Job {
   if (result.outcome === "not_found") throw new JobNotFoundError(id);

@@ -221,6 +221,20 @@ export function describeServerRoutes(factory: StoreFactory): void {
       }
     });
 
+    it("an id above the 64-bit range is a 400 naming it on every backend (PostgreSQL's bigint answered 500, SQLite 404)", async () => {
+      const huge = "9223372036854775808"; // 2^63: 19 digits, like the largest id, 9223372036854775807
+      const routes = [
+        ["GET", `/v1/jobs/${huge}`], ["DELETE", `/v1/jobs/${huge}`], ["POST", `/v1/jobs/${huge}/retry`], ["GET", `/v1/jobs/${huge}/events`],
+        ["GET", `/v1/flows/${huge}`], ["POST", `/v1/flows/${huge}/cancel`], ["GET", `/v1/batches/${huge}`], ["GET", `/v1/jobs?cursor=${huge}`],
+      ] as const;
+      for (const [method, path] of routes) {
+        const res = await call(method, path);
+        expect([method, path, res.status, res.body.error?.code, res.body.error?.field]).toEqual([method, path, 400, "invalid_input", path.includes("cursor") ? "cursor" : "id"]);
+        expect(res.body.error.message).toMatch(/from 1 to 9223372036854775807/);
+      }
+      expect((await call("GET", "/v1/jobs/9223372036854775807")).status).toBe(404);
+    });
+
     it("GET /v1/jobs: filters, pages with next_cursor, and rejects bad queries", async () => {
       const batch = await call("POST", "/v1/jobs/batch", { body: { jobs: Array.from({ length: 5 }, () => ({ type: "declared", queue: "listing" })) } });
       const ids = batch.body.jobs.map((j: any) => j.id).reverse();

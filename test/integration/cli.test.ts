@@ -225,6 +225,11 @@ describe("errand CLI", () => {
     const unknown = await errand(["jobs", "show", "12345"], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/job 12345 does not exist/);
+    // Above the 64-bit range no id can exist: bad input on every store (PostgreSQL's bigint failed the query, exit 1).
+    expect(await errand(["jobs", "show", "9223372036854775808"], env)).toMatchObject({
+      code: 2,
+      stderr: "errand: id: must be a job id (a decimal string from 1 to 9223372036854775807)\n",
+    });
     const done = JSON.parse((await errand(["enqueue", "greet", "--json"], env)).stdout).id;
     await errand(["jobs", "cancel", done], env);
     const twice = await errand(["jobs", "cancel", done], env);
