@@ -321,6 +321,26 @@ export function describeServerRoutes(factory: StoreFactory): void {
       expect((await call("GET", "/v1/queues")).body.queues.find((q: any) => q.name === "quiet")).toMatchObject({ paused: true, counts: { pending: 0 } });
     });
 
+    it("path parameters: a name of 128 characters (a / in it sent as %2F) reaches its route; a bad %-escape or an overlong segment is a 4xx in the API's error shape", async () => {
+      // Fastify refused parameters over 100 characters (414, in its own body shape) before any route saw them.
+      const longest = "reports/" + "q".repeat(120);
+      const encoded = encodeURIComponent(longest);
+      expect((await call("POST", `/v1/queues/${encoded}/pause`)).body).toEqual({ name: longest, paused: true });
+      expect((await call("GET", "/v1/queues")).body.queues.find((q: any) => q.name === longest)).toMatchObject({ paused: true });
+      expect((await call("POST", `/v1/queues/${encoded}/resume`)).body).toEqual({ name: longest, paused: false });
+      const saved = await call("PUT", `/v1/schedules/${encoded}`, { body: { cron: "0 3 * * *", type: "declared" } });
+      expect([saved.status, saved.body.name]).toEqual([200, longest]);
+      expect((await call("GET", `/v1/schedules/${encoded}`)).body.name).toBe(longest);
+      expect((await call("DELETE", `/v1/schedules/${encoded}`)).status).toBe(204);
+      expect((await call("POST", `/v1/queues/${"q".repeat(129)}/pause`)).body.error).toMatchObject({ code: "invalid_input", field: "name" });
+      // Errors Fastify raises before routing answer like every other error.
+      const badEscape = await call("GET", "/v1/jobs/%");
+      expect([badEscape.status, badEscape.body.error?.code]).toEqual([400, "bad_url"]);
+      const overlong = await call("GET", `/v1/jobs/${"1".repeat(400)}`);
+      expect([overlong.status, overlong.body.error?.code]).toEqual([414, "uri_too_long"]);
+      for (const res of [badEscape, overlong]) expect(res.body.error.message).toEqual(expect.any(String));
+    });
+
     it("GET /healthz, /readyz and /openapi.json describing every route; unknown routes are 404", async () => {
       expect(await call("GET", "/healthz")).toMatchObject({ status: 200, body: { status: "ok" } });
       expect(await call("GET", "/readyz")).toMatchObject({ status: 200, body: { status: "ready" } });
