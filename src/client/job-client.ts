@@ -1,4 +1,4 @@
-import { resolveNewJob, type JobDefaults, type TransactionClient } from "../core/enqueue-options.js";
+import { resolveNewJob, validateName, type JobDefaults, type TransactionClient } from "../core/enqueue-options.js";
 import { JobNotFoundError, JobStateConflictError, ValidationError } from "../core/errors.js";
 import type { Job, JobId, NewJob } from "../core/job.js";
 import type { PayloadLimits } from "../core/payload.js";
@@ -58,11 +58,12 @@ export class JobClient {
       throw new ValidationError("limit", "must be an integer from 1 to 1000");
     if (options.state !== undefined && !isJobState(options.state))
       throw new ValidationError("state", `unknown state "${String(options.state)}"`);
+    // A filter no job could match (a type or queue name outside the rule) is a mistake, not "no jobs".
     return this.store.listJobs({
       limit,
       state: options.state,
-      type: options.type,
-      queue: options.queue,
+      type: options.type === undefined ? undefined : validateName(options.type, "type"),
+      queue: options.queue === undefined ? undefined : validateName(options.queue, "queue"),
       cursor: options.cursor === undefined ? undefined : validateId(options.cursor, "cursor"),
     });
   }

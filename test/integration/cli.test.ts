@@ -239,6 +239,9 @@ describe("errand CLI", () => {
     const flagError = async (args: string[], stderr: string) => expect(await errand(args, env)).toMatchObject({ code: 2, stdout: "", stderr: `errand: ${stderr}\n` });
     await flagError(["jobs", "list", "--state", "bogus"], '--state: unknown state "bogus"');
     await flagError(["jobs", "list", "--limit", "0"], "--limit: must be an integer from 1 to 1000");
+    // A name no job can have is a mistyped filter, not "no jobs" (exit 0).
+    await flagError(["jobs", "list", "--queue", "mail queue"], "--queue: must be 1–128 characters of letters, digits and _ . : / -");
+    await flagError(["jobs", "list", "--type", ""], "--type: must be 1–128 characters of letters, digits and _ . : / -");
     await flagError(["enqueue", "greet", "--delay", "-1"], `--delay: must be an integer from 0 to ${100 * 365 * 86_400_000}`);
     await flagError(["enqueue", "greet", "--max-attempts", "0"], "--max-attempts: must be an integer from 1 to 1000");
     await flagError(["schedules", "set", "s", "0 3 * * *", "greet", "--misfire-grace-ms", "-1"], "--misfire-grace-ms: must be an integer from 1000 to 3600000");
