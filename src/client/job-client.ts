@@ -1,4 +1,4 @@
-import { resolveNewJob, type JobDefaults, type TransactionClient } from "../core/enqueue-options.js";
+import { resolveNewJob, validateName, type JobDefaults, type TransactionClient } from "../core/enqueue-options.js";
 import { JobNotFoundError, JobStateConflictError, ValidationError } from "../core/errors.js";
 import type { Job, JobId, NewJob } from "../core/job.js";
 import type { PayloadLimits } from "../core/payload.js";
@@ -58,11 +58,12 @@ export class JobClient {
       throw new ValidationError("limit", "must be an integer from 1 to 1000");
     if (options.state !== undefined && !isJobState(options.state))
       throw new ValidationError("state", `unknown state "${String(options.state)}"`);
+    // A filter no job could match (a type or queue name outside the rule) is a mistake, not "no jobs".
     return this.store.listJobs({
       limit,
       state: options.state,
-      type: options.type,
-      queue: options.queue,
+      type: options.type === undefined ? undefined : validateName(options.type, "type"),
+      queue: options.queue === undefined ? undefined : validateName(options.queue, "queue"),
       cursor: options.cursor === undefined ? undefined : validateId(options.cursor, "cursor"),
     });
   }
@@ -117,11 +118,18 @@ export class JobClient {
   }
 }
 
+/**
+ * Ids are 64-bit on every store: a 19-digit string above the largest (9223372036854775807)
+ * is refused here, as a malformed id, rather than reaching PostgreSQL, whose bigint would
+ * fail the query ("out of range"), while SQLite would answer "not found".
+ */
 export function validateId(id: unknown, field = "id", what = "job"): string {
-  if (typeof id !== "string" || !/^[1-9][0-9]{0,18}$/.test(id))
-    throw new ValidationError(field, `must be a ${what} id (a decimal string)`);
+  if (typeof id !== "string" || !/^[1-9][0-9]{0,18}$/.test(id) || (id.length === 19 && id > MAX_ID))
+    throw new ValidationError(field, `must be a ${what} id (a decimal string from 1 to ${MAX_ID})`);
   return id;
 }
+
+const MAX_ID = "9223372036854775807";
 
 function expectChanged(result: ChangeResult, id: string, action: string): Job {
   if (result.outcome === "not_found") throw new JobNotFoundError(id);

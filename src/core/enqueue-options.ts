@@ -186,13 +186,18 @@ function optionalStrings(options: EnqueueOptions): Pick<NewJob, "correlationId" 
 
 /**
  * A key or label the caller chooses: 1–`max` characters, none of them NUL (U+0000), which
- * PostgreSQL's text cannot hold; refused here, so every store takes the same keys.
+ * PostgreSQL's text cannot hold, nor a lone surrogate (half of a UTF-16 pair), which UTF-8
+ * cannot encode: PostgreSQL would store U+FFFD instead, so the key read back would differ from
+ * the one given. Both are refused here, so every store takes the same keys.
  */
 function validateText(value: unknown, field: string, max: number): string {
-  if (typeof value !== "string" || value.length === 0 || value.length > max || value.includes("\u0000"))
-    throw new ValidationError(field, `must be a string of 1–${max} characters, none of them NUL (U+0000)`);
+  if (typeof value !== "string" || value.length === 0 || value.length > max || value.includes("\u0000") || LONE_SURROGATE.test(value))
+    throw new ValidationError(field, `must be a string of 1–${max} characters, none of them NUL (U+0000) or a lone surrogate`);
   return value;
 }
+
+/** With the `u` flag a surrogate pair is one code point, so this matches only an unpaired half. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 function validateWebhookUrl(value: unknown): string {
   let url: URL | null = null;

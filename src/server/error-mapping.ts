@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifySchemaValidationError } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from "fastify";
 import { ErrandError, ValidationError } from "../core/errors.js";
 import { HttpError } from "./http-error.js";
 import { apiFieldName, apiValidationMessage } from "./wire-format.js";
@@ -19,6 +19,12 @@ const STATUS_BY_ERRAND_CODE: Record<string, number> = {
   store_unavailable: 503,
 };
 
+/**
+ * The longest path parameter, as sent: a name of 128 characters, each `/` in it escaped as
+ * `%2F`. Fastify's default (100) refused longer names before any route could see them.
+ */
+export const MAX_PATH_PARAM = 3 * 128;
+
 /** Fastify's own request errors: all the caller's fault, all a 4xx; `message` where Fastify's says too little. */
 const FASTIFY_CODES: Record<string, { status: number; code: string; message?: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: "invalid_json" },
@@ -27,18 +33,28 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message?: st
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 400, code: "body_too_large" },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: "invalid_content_length" },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: "unsupported_media_type", message: "send the body as JSON with Content-Type: application/json" },
+  // Raised before routing (see answerError); Fastify's own words quote the whole path.
+  FST_ERR_BAD_URL: { status: 400, code: "bad_url", message: "the path has a malformed %-escape (a % must start one such as %2F)" },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: "uri_too_long", message: `a path segment is longer than ${MAX_PATH_PARAM} characters, more than any id or name takes` },
 };
 
 /** Turns every error a route can raise into `{"error": {code, message, field?}}` with the right status. */
 export function installErrorMapping(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
-    const { status, body } = describe(error, request.headers["content-type"]);
-    if (status >= 500) request.log.error({ err: error }, "request failed");
-    return send(reply, status, body);
-  });
+  app.setErrorHandler(answerError);
   app.setNotFoundHandler((request, reply) =>
     send(reply, 404, { error: { code: "route_not_found", message: `no route ${request.method} ${request.url.split("?")[0]}` } }),
   );
+}
+
+/**
+ * Answers `error` in the API's shape. Also Fastify's `frameworkErrors`, for what it raises
+ * before routing (a malformed %-escape in the path, an over-long parameter), which the error
+ * handler never sees.
+ */
+export function answerError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { status, body } = describe(error, request.headers["content-type"]);
+  if (status >= 500) request.log.error({ err: error }, "request failed");
+  return send(reply, status, body);
 }
 
 function send(reply: FastifyReply, status: number, body: ErrorBody): FastifyReply {

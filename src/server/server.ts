@@ -8,7 +8,7 @@ import type { Worker } from "../worker/worker.js";
 import { TokenAuthenticator, type Scope } from "./auth.js";
 import { DEFAULT_BODY_LIMIT, type ServerConfig } from "./config.js";
 import type { RouteContext } from "./context.js";
-import { installErrorMapping } from "./error-mapping.js";
+import { MAX_PATH_PARAM, answerError, installErrorMapping } from "./error-mapping.js";
 import { RouteTable } from "./route-table.js";
 import { addHealthRoutes } from "./routes/health.js";
 import { addJobEventRoutes } from "./routes/job-events.js";
@@ -61,6 +61,8 @@ export class ErrandServer {
       // verbose: an error carries the schema it broke, whose description words the rule.
       ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false, verbose: true } },
       return503OnClosing: true,
+      maxParamLength: MAX_PATH_PARAM,
+      frameworkErrors: answerError,
     });
     installErrorMapping(this.app);
     this.app.addHook("onRequest", async (request, reply) => {

@@ -104,6 +104,30 @@ export function describeServerRoutes(factory: StoreFactory): void {
       }
     });
 
+    it("POST /v1/jobs and /v1/jobs/batch: an idempotency_key or group_key with a lone surrogate is 400, nothing created", async () => {
+      // UTF-8 cannot encode half a surrogate pair: PostgreSQL stored U+FFFD in its place, so a
+      // repeated key never matched the key read back, and the enqueue retried its insert forever.
+      const before = await jobCount();
+      const cases: [unknown, string][] = [
+        [{ type: "declared", idempotency_key: "key-\ud800" }, "idempotency_key"],
+        [{ type: "declared", group_key: "group-\udfff" }, "group_key"],
+      ];
+      for (const [body, field] of cases) {
+        const res = await call("POST", "/v1/jobs", { body });
+        expect(res.status, JSON.stringify(body)).toBe(400);
+        expect(res.body.error).toMatchObject({ code: "invalid_input", field, message: expect.stringContaining("lone surrogate") });
+        const batch = await call("POST", "/v1/jobs/batch", { body: { jobs: [{ type: "declared" }, body] } });
+        expect(batch.status).toBe(400);
+        expect(batch.body.error.field).toBe(`jobs[1].${field}`);
+      }
+      expect(await jobCount()).toBe(before);
+      // A whole pair is an ordinary character, and a repeat finds its job.
+      const first = await call("POST", "/v1/jobs", { body: { type: "declared", idempotency_key: "key-\ud83d\ude00" } });
+      expect(first.status).toBe(202);
+      const again = await call("POST", "/v1/jobs", { body: { type: "declared", idempotency_key: "key-\ud83d\ude00" } });
+      expect([again.status, again.body.id, again.body.idempotency_key]).toEqual([200, first.body.id, "key-\ud83d\ude00"]);
+    });
+
     it("POST /v1/jobs: malformed JSON, empty and oversized bodies, wrong media type are 4xx with an error body", async () => {
       const before = await jobCount();
       const malformed = await call("POST", "/v1/jobs", { body: '{"type": "echo",' });
@@ -197,6 +221,20 @@ export function describeServerRoutes(factory: StoreFactory): void {
       }
     });
 
+    it("an id above the 64-bit range is a 400 naming it on every backend (PostgreSQL's bigint answered 500, SQLite 404)", async () => {
+      const huge = "9223372036854775808"; // 2^63: 19 digits, like the largest id, 9223372036854775807
+      const routes = [
+        ["GET", `/v1/jobs/${huge}`], ["DELETE", `/v1/jobs/${huge}`], ["POST", `/v1/jobs/${huge}/retry`], ["GET", `/v1/jobs/${huge}/events`],
+        ["GET", `/v1/flows/${huge}`], ["POST", `/v1/flows/${huge}/cancel`], ["GET", `/v1/batches/${huge}`], ["GET", `/v1/jobs?cursor=${huge}`],
+      ] as const;
+      for (const [method, path] of routes) {
+        const res = await call(method, path);
+        expect([method, path, res.status, res.body.error?.code, res.body.error?.field]).toEqual([method, path, 400, "invalid_input", path.includes("cursor") ? "cursor" : "id"]);
+        expect(res.body.error.message).toMatch(/from 1 to 9223372036854775807/);
+      }
+      expect((await call("GET", "/v1/jobs/9223372036854775807")).status).toBe(404);
+    });
+
     it("GET /v1/jobs: filters, pages with next_cursor, and rejects bad queries", async () => {
       const batch = await call("POST", "/v1/jobs/batch", { body: { jobs: Array.from({ length: 5 }, () => ({ type: "declared", queue: "listing" })) } });
       const ids = batch.body.jobs.map((j: any) => j.id).reverse();
@@ -281,6 +319,26 @@ export function describeServerRoutes(factory: StoreFactory): void {
       const emptyPaused = await call("POST", "/v1/queues/quiet/pause");
       expect(emptyPaused.status).toBe(200);
       expect((await call("GET", "/v1/queues")).body.queues.find((q: any) => q.name === "quiet")).toMatchObject({ paused: true, counts: { pending: 0 } });
+    });
+
+    it("path parameters: a name of 128 characters (a / in it sent as %2F) reaches its route; a bad %-escape or an overlong segment is a 4xx in the API's error shape", async () => {
+      // Fastify refused parameters over 100 characters (414, in its own body shape) before any route saw them.
+      const longest = "reports/" + "q".repeat(120);
+      const encoded = encodeURIComponent(longest);
+      expect((await call("POST", `/v1/queues/${encoded}/pause`)).body).toEqual({ name: longest, paused: true });
+      expect((await call("GET", "/v1/queues")).body.queues.find((q: any) => q.name === longest)).toMatchObject({ paused: true });
+      expect((await call("POST", `/v1/queues/${encoded}/resume`)).body).toEqual({ name: longest, paused: false });
+      const saved = await call("PUT", `/v1/schedules/${encoded}`, { body: { cron: "0 3 * * *", type: "declared" } });
+      expect([saved.status, saved.body.name]).toEqual([200, longest]);
+      expect((await call("GET", `/v1/schedules/${encoded}`)).body.name).toBe(longest);
+      expect((await call("DELETE", `/v1/schedules/${encoded}`)).status).toBe(204);
+      expect((await call("POST", `/v1/queues/${"q".repeat(129)}/pause`)).body.error).toMatchObject({ code: "invalid_input", field: "name" });
+      // Errors Fastify raises before routing answer like every other error.
+      const badEscape = await call("GET", "/v1/jobs/%");
+      expect([badEscape.status, badEscape.body.error?.code]).toEqual([400, "bad_url"]);
+      const overlong = await call("GET", `/v1/jobs/${"1".repeat(400)}`);
+      expect([overlong.status, overlong.body.error?.code]).toEqual([414, "uri_too_long"]);
+      for (const res of [badEscape, overlong]) expect(res.body.error.message).toEqual(expect.any(String));
     });
 
     it("GET /healthz, /readyz and /openapi.json describing every route; unknown routes are 404", async () => {

@@ -225,6 +225,11 @@ describe("errand CLI", () => {
     const unknown = await errand(["jobs", "show", "12345"], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/job 12345 does not exist/);
+    // Above the 64-bit range no id can exist: bad input on every store (PostgreSQL's bigint failed the query, exit 1).
+    expect(await errand(["jobs", "show", "9223372036854775808"], env)).toMatchObject({
+      code: 2,
+      stderr: "errand: id: must be a job id (a decimal string from 1 to 9223372036854775807)\n",
+    });
     const done = JSON.parse((await errand(["enqueue", "greet", "--json"], env)).stdout).id;
     await errand(["jobs", "cancel", done], env);
     const twice = await errand(["jobs", "cancel", done], env);
@@ -234,6 +239,9 @@ describe("errand CLI", () => {
     const flagError = async (args: string[], stderr: string) => expect(await errand(args, env)).toMatchObject({ code: 2, stdout: "", stderr: `errand: ${stderr}\n` });
     await flagError(["jobs", "list", "--state", "bogus"], '--state: unknown state "bogus"');
     await flagError(["jobs", "list", "--limit", "0"], "--limit: must be an integer from 1 to 1000");
+    // A name no job can have is a mistyped filter, not "no jobs" (exit 0).
+    await flagError(["jobs", "list", "--queue", "mail queue"], "--queue: must be 1–128 characters of letters, digits and _ . : / -");
+    await flagError(["jobs", "list", "--type", ""], "--type: must be 1–128 characters of letters, digits and _ . : / -");
     await flagError(["enqueue", "greet", "--delay", "-1"], `--delay: must be an integer from 0 to ${100 * 365 * 86_400_000}`);
     await flagError(["enqueue", "greet", "--max-attempts", "0"], "--max-attempts: must be an integer from 1 to 1000");
     await flagError(["schedules", "set", "s", "0 3 * * *", "greet", "--misfire-grace-ms", "-1"], "--misfire-grace-ms: must be an integer from 1000 to 3600000");
