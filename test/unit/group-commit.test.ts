@@ -33,7 +33,7 @@ describe("GroupCommit", () => {
 
   it("with two in flight, sends a second commit at once and holds a third until one returns", async () => {
     const { calls, commit } = gatedCommits();
-    const group = new GroupCommit(commit, 2);
+    const group = new GroupCommit(commit, { maxInFlight: 2 });
     const results = [group.submit(1)];
     await settle();
     results.push(group.submit(2));
@@ -58,8 +58,22 @@ describe("GroupCommit", () => {
     const group = new GroupCommit(async (units: number[]) => {
       if (units.includes(2)) throw new Error("bad unit");
       return units;
-    }, 2);
+    }, { maxInFlight: 2 });
     const outcomes = await Promise.allSettled([group.submit(1), group.submit(2), group.submit(3)]);
     expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+  });
+
+  it("fails every unit, retrying none, when the failed combined commit may have written them", async () => {
+    const commits: number[][] = [];
+    const group = new GroupCommit(
+      async (units: number[]) => {
+        commits.push(units);
+        throw new Error("connection lost");
+      },
+      { retryAlone: () => false },
+    );
+    const outcomes = await Promise.allSettled([group.submit(1), group.submit(2)]);
+    expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected"]);
+    expect(commits).toEqual([[1, 2]]);
   });
 });
