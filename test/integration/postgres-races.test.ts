@@ -44,7 +44,7 @@ const factory = await postgresFactory();
     // The insert committed; its connection drops before the lookup that would complete its reply.
     const [lookup] = await waitFor(async () => {
       const waiting = await waitingOn(url, "$1 idempotency_key[]");
-      return waiting.length > 0 && waiting;
+      return waiting.length > 0 ? waiting : null;
     }, { what: "the lookup to wait" });
     await adminQuery("SELECT pg_terminate_backend($1)", [lookup!.pid]);
     await locker.query("COMMIT");

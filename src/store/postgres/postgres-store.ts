@@ -393,9 +393,9 @@ export class PostgresStore implements Store {
     return (await this.query<JobRow>("list_jobs_awaiting_webhook", [params.limit])).map(jobFromRow);
   }
 
-  async markWebhooksEnqueued(params: { ids: JobId[] }): Promise<void> {
-    if (params.ids.length === 0) return;
-    await this.run("mark_webhooks_enqueued", [params.ids]);
+  async markWebhooksEnqueued(params: { jobs: Pick<Job, "id" | "finishedAt">[] }): Promise<void> {
+    if (params.jobs.length === 0) return;
+    await this.run("mark_webhooks_enqueued", [params.jobs.map((j) => j.id), params.jobs.map((j) => j.finishedAt)]);
   }
 
   async insertFlow(params: { nodes: NewFlowNode[] }): Promise<StoredFlow> {
