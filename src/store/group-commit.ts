@@ -18,6 +18,11 @@ interface Waiting<Unit, Result> {
  * commits are waits on the disk and the network, and the store's throughput is the units in
  * flight divided by that wait. Use it only where the units' order does not matter.
  */
+/** What a commit gives for a unit that failed while the others committed: its caller gets `error`. */
+export class UnitFailed {
+  constructor(readonly error: unknown) {}
+}
+
 export interface GroupCommitOptions {
   /** Combined commits under way at once (see above). Default 1. */
   maxInFlight?: number;
@@ -33,7 +38,7 @@ export class GroupCommit<Unit, Result> {
   private readonly retryAlone: (error: unknown) => boolean;
 
   constructor(
-    private readonly commit: (units: Unit[]) => Result[] | Promise<Result[]>,
+    private readonly commit: (units: Unit[]) => (Result | UnitFailed)[] | Promise<(Result | UnitFailed)[]>,
     options: GroupCommitOptions = {},
   ) {
     this.maxInFlight = options.maxInFlight ?? 1;
@@ -73,7 +78,7 @@ export class GroupCommit<Unit, Result> {
     this.waiting = [];
     try {
       const results = await this.commit(batch.map((w) => w.unit));
-      batch.forEach((w, i) => w.resolve(results[i] as Result));
+      batch.forEach((w, i) => settle(w, results[i]));
     } catch (error) {
       if (batch.length === 1 || !this.retryAlone(error)) {
         for (const w of batch) w.reject(error);
@@ -82,11 +87,16 @@ export class GroupCommit<Unit, Result> {
       for (const w of batch) {
         try {
           const [result] = await this.commit([w.unit]);
-          w.resolve(result as Result);
+          settle(w, result);
         } catch (unitError) {
           w.reject(unitError);
         }
       }
     }
   }
+}
+
+function settle<Result>(w: Waiting<unknown, Result>, result: Result | UnitFailed | undefined): void {
+  if (result instanceof UnitFailed) w.reject(result.error);
+  else w.resolve(result as Result);
 }

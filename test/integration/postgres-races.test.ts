@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { StoreUnavailableError } from "../../src/core/errors.js";
+import { leaseOf } from "../../src/core/job.js";
 import { newJob } from "../helpers/new-job.js";
 import { postgresSchemaOf } from "../helpers/schema-at-version.js";
 import { postgresConnections } from "../helpers/postgres-connections.js";
@@ -17,6 +18,15 @@ const factory = await postgresFactory();
       "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock' AND position($2 in query) > 0",
       [`errand:${postgresSchemaOf(url)}`, text],
     );
+
+  /** Waits for the store's statement containing `text` to wait on a lock, and drops its connection. */
+  const dropWaiting = async (url: string, text: string) => {
+    const [waiting] = await waitFor(async () => {
+      const found = await waitingOn(url, text);
+      return found.length > 0 ? found : null;
+    }, { what: `a statement with "${text}" to wait` });
+    await adminQuery("SELECT pg_terminate_backend($1)", [waiting!.pid]);
+  };
 
   it("never inserts a grouped unit twice when the combined insert committed before its connection dropped", async () => {
     const url = await factory!.url();
@@ -42,11 +52,7 @@ const factory = await postgresFactory();
     await holder.query("COMMIT");
     await locking; // granted once the combined insert committed
     // The insert committed; its connection drops before the lookup that would complete its reply.
-    const [lookup] = await waitFor(async () => {
-      const waiting = await waitingOn(url, "$1 idempotency_key[]");
-      return waiting.length > 0 ? waiting : null;
-    }, { what: "the lookup to wait" });
-    await adminQuery("SELECT pg_terminate_backend($1)", [lookup!.pid]);
+    await dropWaiting(url, "$1 idempotency_key[]");
     await locker.query("COMMIT");
     const [plainOutcome] = await outcomes;
 
@@ -65,5 +71,32 @@ const factory = await postgresFactory();
       store.insertJobs({ jobs: [newJob({ type: "after" })] }),
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+  });
+
+  it("tells a plain job's completer it was accepted when the settling of a flow job grouped with it fails", async () => {
+    const url = await factory!.url();
+    const schema = postgresSchemaOf(url);
+    const store = await open(url);
+    const locker = await client(url);
+    await store.insertJobs({ jobs: [newJob({ type: "plain" })] });
+    await store.insertFlow({ nodes: [{ job: newJob({ type: "flow", flowNode: "a" }), parents: [] }] });
+    const claimed = await store.claimJobs({ queues: ["default"], limit: 10, workerId: "w", leaseMs: 60_000 });
+    const [plain, flow] = ["plain", "flow"].map((type) => claimed.find((j) => j.type === type)!);
+    // The plain job completes in the group's first statement; the flow job's transaction, which
+    // follows, waits on a row lock and loses its connection.
+    await locker.query("BEGIN");
+    await locker.query(`SELECT 1 FROM "${schema}".jobs WHERE id = $1 FOR UPDATE`, [flow!.id]);
+    const outcomes = Promise.allSettled([
+      store.completeJobs({ completions: [{ lease: leaseOf(plain!), result: null }] }),
+      store.completeJobs({ completions: [{ lease: leaseOf(flow!), result: null }] }),
+    ]);
+    await dropWaiting(url, "");
+    await locker.query("COMMIT");
+
+    expect(await outcomes).toEqual([
+      { status: "fulfilled", value: [true] },
+      { status: "fulfilled", value: [true] }, // tried again alone
+    ]);
+    expect((await store.getJob({ id: plain!.id }))!.state).toBe("completed");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GroupCommit } from "../../src/store/group-commit.js";
+import { GroupCommit, UnitFailed } from "../../src/store/group-commit.js";
 
 /** A commit function whose calls stay open until the test releases them. */
 function gatedCommits() {
@@ -75,5 +75,11 @@ describe("GroupCommit", () => {
     const outcomes = await Promise.allSettled([group.submit(1), group.submit(2)]);
     expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected"]);
     expect(commits).toEqual([[1, 2]]);
+  });
+
+  it("rejects only the caller of a unit its commit reports failed", async () => {
+    const group = new GroupCommit(async (units: number[]) => units.map((u) => (u === 2 ? new UnitFailed(new Error("no")) : u)));
+    const outcomes = await Promise.allSettled([group.submit(1), group.submit(2)]);
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected"]);
   });
 });

@@ -10,7 +10,7 @@ import { storableAttemptError } from "../attempt-error.js";
 import { replayedBatchMember } from "../ended-jobs.js";
 import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
-import { GroupCommit } from "../group-commit.js";
+import { GroupCommit, UnitFailed } from "../group-commit.js";
 import { tallyQueueCounts } from "../queue-counts.js";
 import { GroupedJobsProbe } from "../grouped-jobs-probe.js";
 import type {
@@ -617,18 +617,43 @@ export class PostgresStore implements Store {
     }
   }
 
-  private async completeUnits(units: Completion[][]): Promise<boolean[][]> {
+  private async completeUnits(units: Completion[][]): Promise<(boolean[] | UnitFailed)[]> {
     const all = units.flat();
     const { accepted } = await this.runCompletions(all, false);
+    let start = 0;
+    const plain = units.map((completions) => accepted.slice(start, (start += completions.length)));
     // Not accepted: jobs in a flow or batch (and completions refused for a lost lease, which
     // are refused again here). They complete with their settling, in one transaction.
-    const rest = all.flatMap((_, i) => (accepted[i] ? [] : [i]));
-    if (rest.length > 0) {
-      const settled = await this.transaction((client) => this.completeSettling(rest.map((i) => all[i]!), client));
-      settled.forEach((ok, k) => (accepted[rest[k]!] = ok));
+    const rest = units.flatMap((completions, u) => completions.filter((_, i) => !plain[u]![i]));
+    if (rest.length === 0) return plain;
+    try {
+      return this.withSettled(plain, await this.completeSettlingNow(rest));
+    } catch (error) {
+      // The plain completions have committed: failing the whole group now would have
+      // GroupCommit retry them, refused, and tell their callers the lease was lost. Only the
+      // units with completions left are tried again, each alone, and only those can fail.
+      if (units.length === 1) throw error;
+      const results: (boolean[] | UnitFailed)[] = [];
+      for (const [u, completions] of units.entries()) {
+        const left = completions.filter((_, i) => !plain[u]![i]);
+        try {
+          results.push(left.length === 0 ? plain[u]! : this.withSettled([plain[u]!], await this.completeSettlingNow(left))[0]!);
+        } catch (unitError) {
+          results.push(new UnitFailed(unitError));
+        }
+      }
+      return results;
     }
-    let start = 0;
-    return units.map((completions) => accepted.slice(start, (start += completions.length)));
+  }
+
+  private completeSettlingNow(completions: Completion[]): Promise<boolean[]> {
+    return this.transaction((client) => this.completeSettling(completions, client));
+  }
+
+  /** `plain` (per unit) with each completion it did not accept replaced by the next of `settled`, in order. */
+  private withSettled(plain: boolean[][], settled: boolean[]): boolean[][] {
+    let k = 0;
+    return plain.map((accepted) => accepted.map((ok) => ok || settled[k++]!));
   }
 
   /**
