@@ -8,22 +8,42 @@ interface Waiting<Unit, Result> {
  * Coalesces units of work submitted at about the same time into one transaction, so that
  * many concurrent callers pay for one commit (one fsync) instead of one each. Each caller's
  * promise settles only after the transaction holding its unit committed. If a combined
- * commit fails, each unit is retried alone so one bad unit cannot fail its neighbours.
+ * commit fails, each unit is retried alone so one bad unit cannot fail its neighbours, but
+ * only if `retryAlone` says the failed commit wrote nothing: one whose connection dropped
+ * may have committed before its reply was lost, and its units, written again, would be
+ * written twice. Then every caller gets the error.
  *
  * With `maxInFlight` above 1, units that arrive while a commit is under way go out in a
  * second one at once (on another connection) instead of waiting for the first to return:
  * commits are waits on the disk and the network, and the store's throughput is the units in
  * flight divided by that wait. Use it only where the units' order does not matter.
  */
+/** What a commit gives for a unit that failed while the others committed: its caller gets `error`. */
+export class UnitFailed {
+  constructor(readonly error: unknown) {}
+}
+
+export interface GroupCommitOptions {
+  /** Combined commits under way at once (see above). Default 1. */
+  maxInFlight?: number;
+  /** Whether a combined commit that failed with `error` certainly wrote nothing. Default: always. */
+  retryAlone?: (error: unknown) => boolean;
+}
+
 export class GroupCommit<Unit, Result> {
   private waiting: Waiting<Unit, Result>[] = [];
   private flushScheduled = false;
   private readonly flushing = new Set<Promise<void>>();
+  private readonly maxInFlight: number;
+  private readonly retryAlone: (error: unknown) => boolean;
 
   constructor(
-    private readonly commit: (units: Unit[]) => Result[] | Promise<Result[]>,
-    private readonly maxInFlight = 1,
-  ) {}
+    private readonly commit: (units: Unit[]) => (Result | UnitFailed)[] | Promise<(Result | UnitFailed)[]>,
+    options: GroupCommitOptions = {},
+  ) {
+    this.maxInFlight = options.maxInFlight ?? 1;
+    this.retryAlone = options.retryAlone ?? (() => true);
+  }
 
   submit(unit: Unit): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
@@ -58,20 +78,25 @@ export class GroupCommit<Unit, Result> {
     this.waiting = [];
     try {
       const results = await this.commit(batch.map((w) => w.unit));
-      batch.forEach((w, i) => w.resolve(results[i] as Result));
+      batch.forEach((w, i) => settle(w, results[i]));
     } catch (error) {
-      if (batch.length === 1) {
-        batch[0]!.reject(error);
+      if (batch.length === 1 || !this.retryAlone(error)) {
+        for (const w of batch) w.reject(error);
         return;
       }
       for (const w of batch) {
         try {
           const [result] = await this.commit([w.unit]);
-          w.resolve(result as Result);
+          settle(w, result);
         } catch (unitError) {
           w.reject(unitError);
         }
       }
     }
   }
+}
+
+function settle<Result>(w: Waiting<unknown, Result>, result: Result | UnitFailed | undefined): void {
+  if (result instanceof UnitFailed) w.reject(result.error);
+  else w.resolve(result as Result);
 }

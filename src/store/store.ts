@@ -111,8 +111,12 @@ export interface Store {
    * enqueued since they last ended, oldest first.
    */
   listJobsAwaitingWebhook(params: { limit: number }): Promise<Job[]>;
-  /** Records that these ended jobs' webhook deliveries are enqueued; a replay re-arms them. */
-  markWebhooksEnqueued(params: { ids: JobId[] }): Promise<void>;
+  /**
+   * Records that the webhook deliveries of these jobs' endings, as listed (by `finishedAt`), are
+   * enqueued. A replay re-arms a job: one replayed since it was listed, whether it has ended
+   * again or not, still owes the webhook of its new ending.
+   */
+  markWebhooksEnqueued(params: { jobs: Pick<Job, "id" | "finishedAt">[] }): Promise<void>;
 
   /* Cron schedules, which every worker process's scheduler fires. */
 

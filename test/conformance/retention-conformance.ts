@@ -98,7 +98,7 @@ export function describeRetentionConformance(factory: StoreFactory): void {
     it("keeps an ended job whose webhook is not yet enqueued", async () => {
       const [owing] = await jobsIn(["completed"], { webhookUrl: "https://example.com/hook" });
       expect(await store.deleteEndedJobs({ state: "completed", olderThanMs: 0, keepNewest: 0, limit: 10 })).toBe(0);
-      await store.markWebhooksEnqueued({ ids: [owing!.id] });
+      await store.markWebhooksEnqueued({ jobs: [owing!] });
       expect(await store.deleteEndedJobs({ state: "completed", olderThanMs: 0, keepNewest: 0, limit: 10 })).toBe(1);
     });
 

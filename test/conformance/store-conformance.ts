@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Lease } from "../../src/core/job.js";
+import type { Job, Lease } from "../../src/core/job.js";
 import type { InsertedJob, Store } from "../../src/store/store.js";
 import { newJob } from "../helpers/new-job.js";
 import type { StoreFactory } from "../helpers/store-factory.js";
@@ -474,11 +474,24 @@ export function describeStoreConformance(factory: StoreFactory): void {
       await store.completeJobs({ completions: [{ lease: lease(running.find((j) => j.id === plain!.job.id)!), result: null }] });
       const owing = await store.listJobsAwaitingWebhook({ limit: 10 });
       expect(owing.map((j) => [j.id, j.state, j.webhookUrl])).toEqual([[hooked!.job.id, "failed", "https://example.com/h"]]);
-      await store.markWebhooksEnqueued({ ids: [hooked!.job.id] });
+      await store.markWebhooksEnqueued({ jobs: owing });
       expect(await store.listJobsAwaitingWebhook({ limit: 10 })).toEqual([]);
-      await store.retryJob({ id: hooked!.job.id });
-      await store.markWebhooksEnqueued({ ids: [hooked!.job.id] }); // not ended: stays owed
+      const { job: replayed } = (await store.retryJob({ id: hooked!.job.id })) as { job: Job };
+      await store.markWebhooksEnqueued({ jobs: [replayed] }); // not ended: stays owed
       await store.cancelJob({ id: hooked!.job.id });
+      expect((await store.listJobsAwaitingWebhook({ limit: 10 })).map((j) => [j.id, j.state])).toEqual([[hooked!.job.id, "canceled"]]);
+    });
+
+    it("marks only the ending it was told of: a job that ended again since still owes that webhook", async () => {
+      const [hooked] = await store.insertJobs({ jobs: [newJob({ webhookUrl: "https://example.com/h" })] });
+      await store.failJob({ lease: lease((await claim())[0]!), error, retryDelayMs: null });
+      const [listed] = await store.listJobsAwaitingWebhook({ limit: 10 });
+      // Between the dispatcher's listing and its mark, the job is replayed and ends again (a
+      // millisecond later at least: endings are told apart by their time, as the deliveries' keys are).
+      await waitFor(async () => (await store.now()) > listed!.finishedAt!);
+      expect((await store.retryJob({ id: hooked!.job.id })).outcome).toBe("changed");
+      expect((await store.cancelJob({ id: hooked!.job.id })).outcome).toBe("changed");
+      await store.markWebhooksEnqueued({ jobs: [listed!] });
       expect((await store.listJobsAwaitingWebhook({ limit: 10 })).map((j) => [j.id, j.state])).toEqual([[hooked!.job.id, "canceled"]]);
     });
   });

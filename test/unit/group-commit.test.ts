@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GroupCommit } from "../../src/store/group-commit.js";
+import { GroupCommit, UnitFailed } from "../../src/store/group-commit.js";
 
 /** A commit function whose calls stay open until the test releases them. */
 function gatedCommits() {
@@ -33,7 +33,7 @@ describe("GroupCommit", () => {
 
   it("with two in flight, sends a second commit at once and holds a third until one returns", async () => {
     const { calls, commit } = gatedCommits();
-    const group = new GroupCommit(commit, 2);
+    const group = new GroupCommit(commit, { maxInFlight: 2 });
     const results = [group.submit(1)];
     await settle();
     results.push(group.submit(2));
@@ -58,8 +58,28 @@ describe("GroupCommit", () => {
     const group = new GroupCommit(async (units: number[]) => {
       if (units.includes(2)) throw new Error("bad unit");
       return units;
-    }, 2);
+    }, { maxInFlight: 2 });
     const outcomes = await Promise.allSettled([group.submit(1), group.submit(2), group.submit(3)]);
     expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+  });
+
+  it("fails every unit, retrying none, when the failed combined commit may have written them", async () => {
+    const commits: number[][] = [];
+    const group = new GroupCommit(
+      async (units: number[]) => {
+        commits.push(units);
+        throw new Error("connection lost");
+      },
+      { retryAlone: () => false },
+    );
+    const outcomes = await Promise.allSettled([group.submit(1), group.submit(2)]);
+    expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected"]);
+    expect(commits).toEqual([[1, 2]]);
+  });
+
+  it("rejects only the caller of a unit its commit reports failed", async () => {
+    const group = new GroupCommit(async (units: number[]) => units.map((u) => (u === 2 ? new UnitFailed(new Error("no")) : u)));
+    const outcomes = await Promise.allSettled([group.submit(1), group.submit(2)]);
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected"]);
   });
 });

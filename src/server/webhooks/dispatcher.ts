@@ -60,7 +60,7 @@ export class WebhookDispatcher {
             ),
           ),
         );
-        await store.markWebhooksEnqueued({ ids: ended.map((j) => j.id) });
+        await store.markWebhooksEnqueued({ jobs: ended });
         if (ended.length < BATCH || this.stopped) return;
       }
     } catch (error) {

@@ -10,7 +10,7 @@ import { storableAttemptError } from "../attempt-error.js";
 import { replayedBatchMember } from "../ended-jobs.js";
 import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
-import { GroupCommit } from "../group-commit.js";
+import { GroupCommit, UnitFailed } from "../group-commit.js";
 import { tallyQueueCounts } from "../queue-counts.js";
 import { GroupedJobsProbe } from "../grouped-jobs-probe.js";
 import type {
@@ -76,6 +76,12 @@ function connectionSettings(options: Pick<PostgresStoreOptions, "connectionStrin
   };
 }
 
+/**
+ * The server refused a group commit's combined insert, which therefore wrote nothing: its units
+ * may be inserted one by one (see insertUnits). Never reaches a caller.
+ */
+class CombinedInsertRefused extends Error {}
+
 /** Thrown inside a transaction to roll it back because the lease was lost (not an error to report). */
 const LEASE_LOST = Symbol("lease lost");
 
@@ -125,10 +131,10 @@ export class PostgresStore implements Store {
     this.sql = loadStatements(schema);
     this.where = describeServer(options.connectionString);
     this.onBackgroundError = options.onBackgroundError ?? (() => {});
-    this.inserts = new GroupCommit((units) => this.insertUnits(units));
+    this.inserts = new GroupCommit((units) => this.insertUnits(units), { retryAlone: (e) => e instanceof CombinedInsertRefused });
     // Two completion commits in flight: a worker stops starting jobs while too many outcomes wait
     // to be stored, so a commit waiting on its fsync would otherwise idle the handlers.
-    this.completions = new GroupCommit((units) => this.completeUnits(units), 2);
+    this.completions = new GroupCommit((units) => this.completeUnits(units), { maxInFlight: 2 });
     this.outcomeWrites = pLimit(Math.max(1, Math.floor((options.maxConnections ?? DEFAULT_MAX_CONNECTIONS) / 2)));
     this.listener = new NewJobsListener({
       connectionString: options.connectionString,
@@ -387,9 +393,9 @@ export class PostgresStore implements Store {
     return (await this.query<JobRow>("list_jobs_awaiting_webhook", [params.limit])).map(jobFromRow);
   }
 
-  async markWebhooksEnqueued(params: { ids: JobId[] }): Promise<void> {
-    if (params.ids.length === 0) return;
-    await this.run("mark_webhooks_enqueued", [params.ids]);
+  async markWebhooksEnqueued(params: { jobs: Pick<Job, "id" | "finishedAt">[] }): Promise<void> {
+    if (params.jobs.length === 0) return;
+    await this.run("mark_webhooks_enqueued", [params.jobs.map((j) => j.id), params.jobs.map((j) => j.finishedAt)]);
   }
 
   async insertFlow(params: { nodes: NewFlowNode[] }): Promise<StoredFlow> {
@@ -541,28 +547,49 @@ export class PostgresStore implements Store {
     return changed;
   }
 
-  /** All units of a group commit go in one statement, so one round trip commits them all. */
+  /**
+   * All units of a group commit go in one statement, so one round trip commits them all. Its
+   * units are tried again one by one (GroupCommit) only if the server refused that statement.
+   * Any other failure may have come after it committed (a connection lost before its reply, or
+   * before the lookup of existing keyed jobs that follows it): then each caller gets the error,
+   * since inserting their units again would insert the jobs without a key twice.
+   */
   private async insertUnits(units: NewJob[][]): Promise<InsertedJob[][]> {
     if (units.length === 1) return [await this.insertNow(units[0]!)];
-    const all = await this.insertNow(units.flat());
+    const jobs = units.flat();
+    let inserted: (InsertedJob | undefined)[];
+    try {
+      inserted = await this.insertStatement(jobs);
+    } catch (error) {
+      // Connection failures are StoreUnavailableError by now (run()): what is left was refused.
+      throw error instanceof pg.DatabaseError ? new CombinedInsertRefused("combined insert refused", { cause: error }) : error;
+    }
+    const all = await this.fillLeftOut(jobs, inserted);
     let start = 0;
     return units.map((jobs) => all.slice(start, (start += jobs.length)));
   }
 
   private async insertNow(jobs: NewJob[], tx?: TransactionClient): Promise<InsertedJob[]> {
+    return this.fillLeftOut(jobs, await this.insertStatement(jobs, tx), tx);
+  }
+
+  /** The insert itself, one statement: the inputs it left out (their key exists) are undefined. */
+  private async insertStatement(jobs: NewJob[], tx?: TransactionClient): Promise<(InsertedJob | undefined)[]> {
     const [result] =
       jobs.length === 1
         ? await this.query<InsertJobsResult>("insert_job", insertJobParams(jobs[0]!, this.schema.channel), tx)
         : await this.query<InsertJobsResult>("insert_jobs", insertJobsParams(jobs, this.schema.channel), tx);
     const rows = insertedRows(result!);
     const results: (InsertedJob | undefined)[] = new Array(jobs.length);
-    let leftOut = false;
     for (let i = 0; i < jobs.length; i++) {
       const row = rows[i];
-      if (row === undefined) leftOut = true;
-      else results[i] = { job: insertedJob(jobs[i]!, row), created: true };
+      if (row !== undefined) results[i] = { job: insertedJob(jobs[i]!, row), created: true };
     }
-    if (leftOut) await this.findLeftOut(jobs, results, tx);
+    return results;
+  }
+
+  private async fillLeftOut(jobs: NewJob[], results: (InsertedJob | undefined)[], tx?: TransactionClient): Promise<InsertedJob[]> {
+    if (results.includes(undefined)) await this.findLeftOut(jobs, results, tx);
     return results as InsertedJob[];
   }
 
@@ -590,18 +617,43 @@ export class PostgresStore implements Store {
     }
   }
 
-  private async completeUnits(units: Completion[][]): Promise<boolean[][]> {
+  private async completeUnits(units: Completion[][]): Promise<(boolean[] | UnitFailed)[]> {
     const all = units.flat();
     const { accepted } = await this.runCompletions(all, false);
+    let start = 0;
+    const plain = units.map((completions) => accepted.slice(start, (start += completions.length)));
     // Not accepted: jobs in a flow or batch (and completions refused for a lost lease, which
     // are refused again here). They complete with their settling, in one transaction.
-    const rest = all.flatMap((_, i) => (accepted[i] ? [] : [i]));
-    if (rest.length > 0) {
-      const settled = await this.transaction((client) => this.completeSettling(rest.map((i) => all[i]!), client));
-      settled.forEach((ok, k) => (accepted[rest[k]!] = ok));
+    const rest = units.flatMap((completions, u) => completions.filter((_, i) => !plain[u]![i]));
+    if (rest.length === 0) return plain;
+    try {
+      return this.withSettled(plain, await this.completeSettlingNow(rest));
+    } catch (error) {
+      // The plain completions have committed: failing the whole group now would have
+      // GroupCommit retry them, refused, and tell their callers the lease was lost. Only the
+      // units with completions left are tried again, each alone, and only those can fail.
+      if (units.length === 1) throw error;
+      const results: (boolean[] | UnitFailed)[] = [];
+      for (const [u, completions] of units.entries()) {
+        const left = completions.filter((_, i) => !plain[u]![i]);
+        try {
+          results.push(left.length === 0 ? plain[u]! : this.withSettled([plain[u]!], await this.completeSettlingNow(left))[0]!);
+        } catch (unitError) {
+          results.push(new UnitFailed(unitError));
+        }
+      }
+      return results;
     }
-    let start = 0;
-    return units.map((completions) => accepted.slice(start, (start += completions.length)));
+  }
+
+  private completeSettlingNow(completions: Completion[]): Promise<boolean[]> {
+    return this.transaction((client) => this.completeSettling(completions, client));
+  }
+
+  /** `plain` (per unit) with each completion it did not accept replaced by the next of `settled`, in order. */
+  private withSettled(plain: boolean[][], settled: boolean[]): boolean[][] {
+    let k = 0;
+    return plain.map((accepted) => accepted.map((ok) => ok || settled[k++]!));
   }
 
   /**

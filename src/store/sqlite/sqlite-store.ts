@@ -314,9 +314,10 @@ export class SqliteStore implements Store {
     return rows.map((r) => jobFromRow(r, now));
   }
 
-  async markWebhooksEnqueued(params: { ids: JobId[] }): Promise<void> {
-    if (params.ids.length === 0) return;
-    this.write(() => this.sql.mark_webhooks_enqueued.run({ ids: JSON.stringify(params.ids.map(Number)) }));
+  async markWebhooksEnqueued(params: { jobs: Pick<Job, "id" | "finishedAt">[] }): Promise<void> {
+    if (params.jobs.length === 0) return;
+    const endings = params.jobs.map((j) => [Number(j.id), j.finishedAt?.getTime() ?? null]);
+    this.write(() => this.sql.mark_webhooks_enqueued.run({ endings: JSON.stringify(endings) }));
   }
 
   async insertFlow(params: { nodes: NewFlowNode[] }): Promise<StoredFlow> {

@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { StoreUnavailableError } from "../../src/core/errors.js";
+import { leaseOf } from "../../src/core/job.js";
+import { newJob } from "../helpers/new-job.js";
+import { postgresSchemaOf } from "../helpers/schema-at-version.js";
+import { postgresConnections } from "../helpers/postgres-connections.js";
+import { adminQuery, postgresFactory } from "../helpers/postgres-factory.js";
+import { waitFor } from "../helpers/wait-for.js";
+
+const factory = await postgresFactory();
+
+/** Faults and races between the PostgreSQL store's statements, staged with real connections. */
+(factory ? describe : describe.skip)("PostgreSQL store under faults and races", () => {
+  const { open, client } = postgresConnections();
+  /** The store's backends waiting on a lock in a statement whose text (its first 1 kB) contains `text`. */
+  const waitingOn = (url: string, text: string) =>
+    adminQuery<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock' AND position($2 in query) > 0",
+      [`errand:${postgresSchemaOf(url)}`, text],
+    );
+
+  /** Waits for the store's statement containing `text` to wait on a lock, and drops its connection. */
+  const dropWaiting = async (url: string, text: string) => {
+    const [waiting] = await waitFor(async () => {
+      const found = await waitingOn(url, text);
+      return found.length > 0 ? found : null;
+    }, { what: `a statement with "${text}" to wait` });
+    await adminQuery("SELECT pg_terminate_backend($1)", [waiting!.pid]);
+  };
+
+  it("never inserts a grouped unit twice when the combined insert committed before its connection dropped", async () => {
+    const url = await factory!.url();
+    const schema = postgresSchemaOf(url);
+    const store = await open(url);
+    const holder = await client(url);
+    const locker = await client(url);
+    const [{ pid: lockerPid }] = (await locker.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows as [{ pid: number }];
+    // An uncommitted job with key K makes the combined insert wait; it commits while a table
+    // lock holds back the statement that follows the insert (the lookup of K's job).
+    await holder.query("BEGIN");
+    await store.insertJobs({ jobs: [newJob({ idempotencyKey: "K" })], tx: holder });
+    const plain = store.insertJobs({ jobs: [newJob({ type: "plain" })] });
+    const keyed = store.insertJobs({ jobs: [newJob({ type: "keyed", idempotencyKey: "K" })] });
+    const outcomes = Promise.allSettled([plain, keyed]);
+    await waitFor(async () => (await waitingOn(url, "One statement inserts a whole batch")).length === 1, { what: "the combined insert to wait on K" });
+    await locker.query("BEGIN");
+    const locking = locker.query(`LOCK TABLE "${schema}".jobs IN ACCESS EXCLUSIVE MODE`);
+    await waitFor(
+      async () => (await adminQuery("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'", [lockerPid])).length === 1,
+      { what: "the table lock to queue" },
+    );
+    await holder.query("COMMIT");
+    await locking; // granted once the combined insert committed
+    // The insert committed; its connection drops before the lookup that would complete its reply.
+    await dropWaiting(url, "$1 idempotency_key[]");
+    await locker.query("COMMIT");
+    const [plainOutcome] = await outcomes;
+
+    const { rows } = await locker.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".jobs WHERE type = 'plain'`);
+    expect(rows[0]!.n, "the plain job exists once").toBe(1);
+    // Its caller cannot be told for sure whether it was written: an error, not a second copy.
+    expect(plainOutcome.status).toBe("rejected");
+    expect((plainOutcome as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
+  });
+
+  it("still inserts its neighbours when the server refuses one unit of a combined insert", async () => {
+    const store = await open(await factory!.url());
+    const outcomes = await Promise.allSettled([
+      store.insertJobs({ jobs: [newJob({ type: "before" })] }),
+      store.insertJobs({ jobs: [newJob({ priority: 2 ** 40 })] }), // out of the column's range
+      store.insertJobs({ jobs: [newJob({ type: "after" })] }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+  });
+
+  it("tells a plain job's completer it was accepted when the settling of a flow job grouped with it fails", async () => {
+    const url = await factory!.url();
+    const schema = postgresSchemaOf(url);
+    const store = await open(url);
+    const locker = await client(url);
+    await store.insertJobs({ jobs: [newJob({ type: "plain" })] });
+    await store.insertFlow({ nodes: [{ job: newJob({ type: "flow", flowNode: "a" }), parents: [] }] });
+    const claimed = await store.claimJobs({ queues: ["default"], limit: 10, workerId: "w", leaseMs: 60_000 });
+    const [plain, flow] = ["plain", "flow"].map((type) => claimed.find((j) => j.type === type)!);
+    // The plain job completes in the group's first statement; the flow job's transaction, which
+    // follows, waits on a row lock and loses its connection.
+    await locker.query("BEGIN");
+    await locker.query(`SELECT 1 FROM "${schema}".jobs WHERE id = $1 FOR UPDATE`, [flow!.id]);
+    const outcomes = Promise.allSettled([
+      store.completeJobs({ completions: [{ lease: leaseOf(plain!), result: null }] }),
+      store.completeJobs({ completions: [{ lease: leaseOf(flow!), result: null }] }),
+    ]);
+    await dropWaiting(url, "");
+    await locker.query("COMMIT");
+
+    expect(await outcomes).toEqual([
+      { status: "fulfilled", value: [true] },
+      { status: "fulfilled", value: [true] }, // tried again alone
+    ]);
+    expect((await store.getJob({ id: plain!.id }))!.state).toBe("completed");
+  });
+});
