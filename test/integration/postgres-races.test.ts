@@ -99,4 +99,13 @@ const factory = await postgresFactory();
     ]);
     expect((await store.getJob({ id: plain!.id }))!.state).toBe("completed");
   });
+
+  it("gives up with an error, not an endless loop, on a key that conflicts but cannot be read back", async () => {
+    const store = await open(await factory!.url());
+    // A lone surrogate: PostgreSQL stores U+FFFD in its place, so a lookup by the key as sent
+    // finds nothing. The client refuses such keys; the store, below it, must still terminate.
+    const job = newJob({ idempotencyKey: "k\ud800" });
+    await store.insertJobs({ jobs: [job] });
+    await expect(store.insertJobs({ jobs: [job] })).rejects.toThrow(/conflict with jobs that cannot be read back/);
+  });
 });

@@ -82,6 +82,9 @@ function connectionSettings(options: Pick<PostgresStoreOptions, "connectionStrin
  */
 class CombinedInsertRefused extends Error {}
 
+/** Insert rounds for inputs whose idempotency key conflicted with a job that then vanished (see findLeftOut). */
+const LEFT_OUT_TRIES = 3;
+
 /** Thrown inside a transaction to roll it back because the lease was lost (not an error to report). */
 const LEASE_LOST = Symbol("lease lost");
 
@@ -588,13 +591,18 @@ export class PostgresStore implements Store {
     return results;
   }
 
-  private async fillLeftOut(jobs: NewJob[], results: (InsertedJob | undefined)[], tx?: TransactionClient): Promise<InsertedJob[]> {
-    if (results.includes(undefined)) await this.findLeftOut(jobs, results, tx);
+  private async fillLeftOut(
+    jobs: NewJob[],
+    results: (InsertedJob | undefined)[],
+    tx?: TransactionClient,
+    triesLeft = LEFT_OUT_TRIES,
+  ): Promise<InsertedJob[]> {
+    if (results.includes(undefined)) await this.findLeftOut(jobs, results, tx, triesLeft);
     return results as InsertedJob[];
   }
 
   /** Fills in the inputs the insert (insert_jobs.sql, insert_job.sql) left out: their idempotency key exists already, in this batch or before it. */
-  private async findLeftOut(jobs: NewJob[], results: (InsertedJob | undefined)[], tx?: TransactionClient): Promise<void> {
+  private async findLeftOut(jobs: NewJob[], results: (InsertedJob | undefined)[], tx: TransactionClient | undefined, triesLeft: number): Promise<void> {
     const byKey = new Map<string, Job>();
     for (const inserted of results) {
       if (inserted !== undefined && inserted.job.idempotencyKey !== null) byKey.set(inserted.job.idempotencyKey, inserted.job);
@@ -609,12 +617,16 @@ export class PostgresStore implements Store {
       if (existing !== undefined) results[i] = { job: existing, created: false };
     }
     // A conflicting job deleted between the two statements (retention) has freed its key:
-    // those inputs are inserted now, as they would have been a moment later.
+    // those inputs are inserted now, as they would have been a moment later. A key that keeps
+    // conflicting yet cannot be read back would loop here forever (a key PostgreSQL stored
+    // other than sent did, before such keys were refused): after a few tries it is an error.
     const vanished = jobs.flatMap((_, i) => (results[i] === undefined ? [i] : []));
-    if (vanished.length > 0) {
-      const again = await this.insertNow(vanished.map((i) => jobs[i]!), tx);
-      vanished.forEach((i, k) => (results[i] = again[k]));
-    }
+    if (vanished.length === 0) return;
+    const keys = vanished.map((i) => JSON.stringify(jobs[i]!.idempotencyKey));
+    if (triesLeft <= 1) throw new Error(`idempotency keys ${keys.join(", ")} conflict with jobs that cannot be read back by key`);
+    const retried = vanished.map((i) => jobs[i]!);
+    const again = await this.fillLeftOut(retried, await this.insertStatement(retried, tx), tx, triesLeft - 1);
+    vanished.forEach((i, k) => (results[i] = again[k]));
   }
 
   private async completeUnits(units: Completion[][]): Promise<(boolean[] | UnitFailed)[]> {
