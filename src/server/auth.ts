@@ -6,6 +6,18 @@ import { HttpError } from "./http-error.js";
 export const SCOPES = ["jobs:write", "jobs:read", "admin"] as const;
 export type Scope = (typeof SCOPES)[number];
 
+/** What an Authorization header can carry as a token: printable ASCII without spaces, 1–512 characters. */
+const TOKEN = "[\\x21-\\x7e]{1,512}";
+const WHOLE_TOKEN = new RegExp(`^${TOKEN}$`);
+// The scheme's case does not matter (RFC 9110, 11.1); the token's does.
+const BEARER_HEADER = new RegExp(`^bearer (${TOKEN})$`, "i");
+
+/** Throws unless `token` could be sent as a bearer token (see TOKEN): hashing another would configure a token no request can present. */
+export function checkToken(token: string): string {
+  if (!WHOLE_TOKEN.test(token)) throw new Error("a token is 1–512 printable ASCII characters without spaces");
+  return token;
+}
+
 export function sha256Hex(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
 }
@@ -51,7 +63,7 @@ export class TokenAuthenticator {
   authorize(request: FastifyRequest, needed: Scope): void {
     if (!this.enabled) return;
     const header = request.headers.authorization;
-    const match = typeof header === "string" ? /^Bearer ([\x21-\x7e]{1,512})$/.exec(header) : null;
+    const match = typeof header === "string" ? BEARER_HEADER.exec(header) : null;
     if (!match) throw new HttpError(401, "unauthorized", "send Authorization: Bearer <token>");
     const digest = Buffer.from(sha256Hex(match[1]!), "hex");
     // Compare against every token in constant time, so timing tells nothing about which matched.

@@ -49,6 +49,12 @@ export function describeServerAuth(factory: StoreFactory): void {
       expect((await http(s.url, "DELETE", `/v1/jobs/${created.body.id}`, { token: ADMIN })).status).toBe(200);
     });
 
+    it("takes the Bearer scheme in any case, the token only as configured", async () => {
+      for (const scheme of ["bearer", "BEARER"])
+        expect((await http(s.url, "GET", "/v1/queues", { headers: { authorization: `${scheme} ${READER}` } })).status, scheme).toBe(200);
+      expect((await http(s.url, "GET", "/v1/queues", { headers: { authorization: `Bearer ${READER.toUpperCase()}` } })).status).toBe(401);
+    });
+
     it("health and the OpenAPI document need no token", async () => {
       for (const path of ["/healthz", "/readyz", "/openapi.json"]) expect((await http(s.url, "GET", path)).status).toBe(200);
     });

@@ -258,6 +258,13 @@ describe("errand CLI", () => {
       stdout: "",
       stderr: "errand: --scopes: no scope given; use one or more of jobs:write, jobs:read, admin\n",
     });
+    // A token an Authorization header cannot carry would be configured in vain.
+    for (const token of ["", "two words"])
+      expect(await errand(["token", "hash", token], env)).toMatchObject({
+        code: 2,
+        stdout: "",
+        stderr: "errand: <token>: a token is 1–512 printable ASCII characters without spaces\n",
+      });
     const spaced = JSON.parse((await errand(["token", "create", "--scopes", "jobs:read, admin", "--json"], env)).stdout);
     expect(spaced.entry).toMatch(/^[0-9a-f]{64}=jobs:read,admin$/); // one entry of the token list, which splits on spaces
     const missingHandlers = await errand(["work", "--handlers", join(dir, "nope.mjs")], env);

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Command } from "commander";
-import { SCOPES, parseScopes, sha256Hex } from "../../server/auth.js";
+import { SCOPES, checkToken, parseScopes, sha256Hex } from "../../server/auth.js";
 import { parsedOption, reportError } from "../run-command.js";
 
 export function tokenCommand(): Command {
@@ -27,7 +27,11 @@ export function tokenCommand(): Command {
     .description("print the SHA-256 hex of an existing token")
     .argument("<token>")
     .action((value: string) => {
-      process.stdout.write(sha256Hex(value) + "\n");
+      try {
+        process.stdout.write(sha256Hex(parsedOption("<token>", () => checkToken(value))) + "\n");
+      } catch (error) {
+        process.exitCode = reportError(error);
+      }
     });
   return token;
 }
