@@ -1,3 +1,4 @@
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoreFactory } from "../helpers/store-factory.js";
 import { http, startServer, type RunningServer } from "../helpers/http-server.js";
@@ -339,6 +340,21 @@ export function describeServerRoutes(factory: StoreFactory): void {
       const overlong = await call("GET", `/v1/jobs/${"1".repeat(400)}`);
       expect([overlong.status, overlong.body.error?.code]).toEqual([414, "uri_too_long"]);
       for (const res of [badEscape, overlong]) expect(res.body.error.message).toEqual(expect.any(String));
+    });
+
+    it("GET /readyz is 503 without naming the store's error to callers (it needs no token); the log has it", async () => {
+      const lines: string[] = [];
+      const logger = pino({ level: "warn" }, { write: (line: string) => lines.push(line) });
+      const broken = await startServer(factory, { worker: false, logger });
+      try {
+        await broken.errand.store.close(); // every query fails from here on
+        const res = await http<{ error: { code: string; message: string } }>(broken.url, "GET", "/readyz");
+        expect(res.status).toBe(503);
+        expect(res.body.error).toEqual({ code: "store_unavailable", message: "the store is not reachable (the server's log says why)" });
+        expect(lines.map((l) => JSON.parse(l))).toContainEqual(expect.objectContaining({ msg: "readiness check failed", err: expect.any(Object) }));
+      } finally {
+        await broken.close();
+      }
     });
 
     it("GET /healthz, /readyz and /openapi.json describing every route; unknown routes are 404", async () => {
