@@ -86,7 +86,7 @@ export function describeServerWebhooks(factory: StoreFactory): void {
 
     it("refuses private, loopback and link-local targets not allowed by configuration, and bad URLs", async () => {
       const before = (await s.errand.listJobs({ limit: 1000 })).jobs.length;
-      for (const url of ["http://10.1.2.3/x", "http://169.254.169.254/latest", "http://[::1]:8080/", "http://localhost:9/", "http://192.168.0.1/"]) {
+      for (const url of ["http://10.1.2.3/x", "http://169.254.169.254/latest", "http://[::1]:8080/", "http://localhost:9/", "http://localhost./", "http://api.localhost/", "http://192.168.0.1/"]) {
         const res = await http(s.url, "POST", "/v1/jobs", { body: { type: "echo", webhook_url: url } });
         expect(res.status, url).toBe(400);
         expect(res.body.error).toMatchObject({ code: "webhook_target_refused", field: "webhook_url" });

@@ -58,7 +58,8 @@ export class AddressPolicy {
   /** Throws unless `hostname` is a literal IP the policy allows, or any other name (checked when resolved). */
   checkLiteral(hostname: string): void {
     const ip = hostname.replace(/^\[|\]$/g, "");
-    if (hostname.toLowerCase() === "localhost") throw new WebhookAddressRefused("localhost is not an allowed webhook target");
+    // Names under .localhost are loopback too (RFC 6761), and a trailing dot names the same host.
+    if (/^(.+\.)?localhost\.*$/i.test(hostname)) throw new WebhookAddressRefused("localhost is not an allowed webhook target");
     if (isIP(ip) !== 0 && !this.isAllowed(ip))
       throw new WebhookAddressRefused(`${ip} is a private, loopback or link-local address`);
   }
