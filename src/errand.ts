@@ -1,3 +1,4 @@
+import { listQueues, type QueueOverview } from "./client/queue-overview.js";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { pino, type Logger } from "pino";
@@ -221,6 +222,11 @@ export class Errand {
 
   listJobs(options?: ListJobsOptions): Promise<JobPage> {
     return this.client.listJobs(options);
+  }
+
+  /** Every queue with its job counts per state and whether it is paused, by name. */
+  listQueues(): Promise<QueueOverview[]> {
+    return listQueues(this.store);
   }
 
   /** Cancels a job that has not ended. A running handler's AbortSignal fires. */

@@ -1,10 +1,12 @@
 import type { Batch } from "../core/batch.js";
 import type { Flow } from "../core/flow.js";
+import { batchToJson, flowToJson } from "../server/flow-wire-format.js";
+import { printJson } from "./output.js";
 
 /** A flow as JSON (for scripts, `--json`), or a line for the flow and one per node. */
 export function printFlow(flow: Flow, json: boolean): void {
   if (json) {
-    process.stdout.write(JSON.stringify(flow, null, 2) + "\n");
+    printJson(flowToJson(flow));
     return;
   }
   const names = Object.keys(flow.nodes);
@@ -21,7 +23,7 @@ export function printFlow(flow: Flow, json: boolean): void {
 /** A batch as JSON, or one line: its members' endings so far and its onComplete job. */
 export function printBatch(batch: Batch, json: boolean): void {
   if (json) {
-    process.stdout.write(JSON.stringify(batch, null, 2) + "\n");
+    printJson(batchToJson(batch));
     return;
   }
   const ended = batch.completed + batch.failed + batch.canceled;

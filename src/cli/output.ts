@@ -1,9 +1,18 @@
 import type { Job } from "../core/job.js";
+import { jobToJson } from "../server/wire-format.js";
+
+/**
+ * `--json` prints what the HTTP API answers for the same thing (snake_case, the shapes of its
+ * OpenAPI document), so one script or jq filter reads both.
+ */
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + "\n");
+}
 
 /** Prints either JSON (for scripts, `--json`) or a short human line per job. */
 export function printJobs(jobs: Job[], json: boolean): void {
   if (json) {
-    process.stdout.write(JSON.stringify(jobs, null, 2) + "\n");
+    printJson(jobs.map(jobToJson));
     return;
   }
   if (jobs.length === 0) {
@@ -21,7 +30,7 @@ export function jobLine(job: Job): string {
 
 export function printJobDetail(job: Job, json: boolean): void {
   if (json) {
-    process.stdout.write(JSON.stringify(job, null, 2) + "\n");
+    printJson(jobToJson(job));
     return;
   }
   const lines = [

@@ -1,9 +1,11 @@
 import type { Schedule } from "../core/schedule.js";
+import { scheduleToJson } from "../server/schedule-wire-format.js";
+import { printJson } from "./output.js";
 
 /** Prints either JSON (for scripts, `--json`) or a short human line per schedule. */
 export function printSchedules(schedules: Schedule[], json: boolean): void {
   if (json) {
-    process.stdout.write(JSON.stringify(schedules, null, 2) + "\n");
+    printJson({ schedules: schedules.map(scheduleToJson) });
     return;
   }
   if (schedules.length === 0) process.stdout.write("no schedules\n");
@@ -12,7 +14,7 @@ export function printSchedules(schedules: Schedule[], json: boolean): void {
 
 export function printSchedule(schedule: Schedule, json: boolean): void {
   if (json) {
-    process.stdout.write(JSON.stringify(schedule, null, 2) + "\n");
+    printJson(scheduleToJson(schedule));
     return;
   }
   const { misfire } = schedule;

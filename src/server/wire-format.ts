@@ -6,7 +6,7 @@ import type { EnqueueOptions } from "../core/enqueue-options.js";
 import type { ValidationError } from "../core/errors.js";
 import type { AttemptError, Job } from "../core/job.js";
 import type { JobState } from "../core/states.js";
-import type { QueueCounts } from "../store/store.js";
+import type { QueueOverview } from "../client/queue-overview.js";
 
 export interface JobJson {
   id: string;
@@ -98,8 +98,8 @@ function attemptErrorToJson(error: AttemptError): AttemptErrorJson {
   return { attempt: error.attempt, message: error.message, code: error.code, at: error.at.toISOString() };
 }
 
-export function queueToJson(queue: QueueCounts, paused: boolean) {
-  return { name: queue.queue, paused, counts: queue.counts };
+export function queueToJson(queue: QueueOverview) {
+  return { name: queue.queue, paused: queue.paused, counts: queue.counts };
 }
 
 /** Library options from an enqueue body; the schema has already checked every type. */

@@ -53,7 +53,11 @@ describe("errand CLI", () => {
     expect(shown).toMatchObject({ state: "completed", result: { greeting: "hello Ada" }, progress: 100 });
     expect(JSON.parse((await errand(["jobs", "show", lingering, "--json"], env)).stdout).state).toBe("completed");
     const queues = JSON.parse((await errand(["queues", "--json"], env)).stdout);
-    expect(queues).toEqual([{ queue: "default", counts: expect.objectContaining({ completed: 2 }), paused: false }]);
+    // --json prints what the HTTP API answers (GET /v1/queues, GET /v1/jobs/:id).
+    expect(queues).toEqual({ queues: [{ name: "default", counts: expect.objectContaining({ completed: 2 }), paused: false }] });
+    expect(shown).toMatchObject({ max_attempts: expect.any(Number), created_at: expect.any(String), finished_at: expect.any(String) });
+    const listed = JSON.parse((await errand(["jobs", "list", "--state", "completed", "--json"], env)).stdout);
+    expect(listed).toEqual({ jobs: [expect.objectContaining({ id: lingering, max_attempts: expect.any(Number) }), expect.objectContaining({ id })], next_cursor: null });
   });
 
   it("migrates explicitly and says what it applied; --no-migrate refuses a schema not brought up to date", async () => {
@@ -91,7 +95,7 @@ describe("errand CLI", () => {
     expect(canceled).toMatchObject({ id: flowId, state: "canceled", nodes: { fetch: { job: { state: "canceled" } }, render: { job: { state: "canceled" } } } });
     const batch = await errand(["batches", "show", batchId, "--database", database], {});
     expect(batch.stdout).toMatch(new RegExp(`^batch ${batchId} {2}running {2}0/2 ended \\(completed 0, failed 0, canceled 0\\) {2}on complete #\\d+`));
-    expect(JSON.parse((await errand(["batches", "show", batchId, "--json", "--database", database], {})).stdout)).toMatchObject({ id: batchId, total: 2, state: "running" });
+    expect(JSON.parse((await errand(["batches", "show", batchId, "--json", "--database", database], {})).stdout)).toMatchObject({ id: batchId, total: 2, state: "running", on_complete_job_id: expect.any(String) });
     expect(await errand(["flows", "show", "999999", "--database", database], {})).toMatchObject({ code: 1, stderr: "errand: flow 999999 does not exist\n" });
     expect(await errand(["batches", "show", "999999", "--database", database], {})).toMatchObject({ code: 1, stderr: "errand: batch 999999 does not exist\n" });
     expect((await errand(["flows", "show", "abc", "--database", database], {})).code).toBe(2);
@@ -139,7 +143,7 @@ describe("errand CLI", () => {
       cron: "0 3 * * *",
       timezone: "Europe/Berlin",
       payload: { name: "night" },
-      misfire: { policy: "backfill", backfillLimit: 3 },
+      misfire: { policy: "backfill", backfill_limit: 3 },
       paused: false,
     });
     expect(JSON.parse((await errand(["schedules", "pause", "nightly", "--json"], env)).stdout).paused).toBe(true);
@@ -149,7 +153,7 @@ describe("errand CLI", () => {
     expect((await errand(["schedules", "remove", "nightly"], env)).code).toBe(0);
     expect(await errand(["schedules", "show", "nightly"], env)).toMatchObject({ code: 1, stderr: expect.stringMatching(/schedule "nightly" does not exist/) });
     expect(await errand(["schedules", "set", "x", "0 25 * * *", "greet"], env)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^errand: cron: /) });
-    expect(JSON.parse((await errand(["schedules", "list", "--json"], env)).stdout)).toEqual([]);
+    expect(JSON.parse((await errand(["schedules", "list", "--json"], env)).stdout)).toEqual({ schedules: [] });
 
     expect((await errand(["schedules", "set", "every-second", "* * * * * *", "greet", "-p", '{"name":"tick"}'], env)).code).toBe(0);
     const worker = spawn(process.execPath, [CLI, "work", "--handlers", HANDLERS], { env: { ...process.env, ...env }, stdio: "ignore" });

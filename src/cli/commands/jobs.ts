@@ -4,7 +4,8 @@ import type { Job } from "../../core/job.js";
 import { JOB_STATES, type JobState } from "../../core/states.js";
 import type { Errand } from "../../errand.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
-import { printJobDetail, printJobs } from "../output.js";
+import { jobToJson } from "../../server/wire-format.js";
+import { printJobDetail, printJobs, printJson } from "../output.js";
 import { intOption, withErrand } from "../run-command.js";
 
 /** The library's list options → the flags that set them, for its errors. */
@@ -33,7 +34,7 @@ export function jobsCommand(): Command {
           limit: intOption(opts.limit, "--limit"),
           cursor: opts.cursor,
         });
-        if (opts.json) process.stdout.write(JSON.stringify({ jobs: page.jobs, next_cursor: page.nextCursor }, null, 2) + "\n");
+        if (opts.json) printJson({ jobs: page.jobs.map(jobToJson), next_cursor: page.nextCursor });
         else {
           printJobs(page.jobs, false);
           if (page.nextCursor) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);

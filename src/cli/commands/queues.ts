@@ -1,8 +1,9 @@
 import { Command } from "commander";
 import { validateName } from "../../core/enqueue-options.js";
 import { JOB_STATES } from "../../core/states.js";
-import { emptyStateCounts } from "../../store/queue-counts.js";
+import { queueToJson } from "../../server/wire-format.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
+import { printJson } from "../output.js";
 import { withErrand, withParsedFlags } from "../run-command.js";
 
 export function queuesCommand(): Command {
@@ -13,13 +14,9 @@ export function queuesCommand(): Command {
     .addOption(noMigrateOption())
     .action(async (opts) => {
       await withErrand(opts, async (errand) => {
-        const [counts, paused] = await Promise.all([errand.store.countJobs({}), errand.store.listPausedQueues()]);
-        const pausedSet = new Set(paused);
-        // A paused queue with no jobs is still listed, so it can be seen and resumed.
-        const empty = paused.filter((q) => !counts.some((c) => c.queue === q)).map((queue) => ({ queue, counts: emptyStateCounts() }));
-        const all = [...counts, ...empty].sort((a, b) => a.queue.localeCompare(b.queue)).map((q) => ({ ...q, paused: pausedSet.has(q.queue) }));
+        const all = await errand.listQueues();
         if (opts.json) {
-          process.stdout.write(JSON.stringify(all, null, 2) + "\n");
+          printJson({ queues: all.map(queueToJson) });
           return;
         }
         if (all.length === 0) process.stdout.write("no queues yet\n");

@@ -3,7 +3,8 @@ import { JobNotFoundError } from "../../core/errors.js";
 import type { Job } from "../../core/job.js";
 import { isTerminal } from "../../core/states.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
-import { jobLine } from "../output.js";
+import { jobToJson } from "../../server/wire-format.js";
+import { jobLine, printJson } from "../output.js";
 import { EXIT_FAILURE, intOption, withParsedFlags } from "../run-command.js";
 
 export function waitCommand(): Command {
@@ -27,7 +28,7 @@ export function waitCommand(): Command {
         }
         if (job === null) throw new JobNotFoundError(id);
         show(job);
-        if (opts.json) process.stdout.write(JSON.stringify(job, null, 2) + "\n");
+        if (opts.json) printJson(jobToJson(job));
         else process.stderr.write("\n" + jobLine(job) + "\n" + (job.errors.at(-1) && job.state === "failed" ? `  last error: ${job.errors.at(-1)!.message}\n` : ""));
         return job.state === "completed" ? 0 : EXIT_FAILURE;
       });

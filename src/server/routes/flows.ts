@@ -1,13 +1,12 @@
 import type { FlowNodeRequest } from "../../client/flow-client.js";
-import type { Batch } from "../../core/batch.js";
 import { RecordNotFoundError, ValidationError } from "../../core/errors.js";
-import type { Flow } from "../../core/flow.js";
 import type { ParentFailurePolicy } from "../../core/job.js";
 import type { RouteContext } from "../context.js";
 import { batchSchema, enqueueFlowSchema, flowSchema, recordIdParamsSchema } from "../flow-schemas.js";
 import { HttpError } from "../http-error.js";
 import { errorSchema } from "../schemas.js";
-import { apiFieldName, apiValidationMessage, enqueueOptionsFromBody, jobToJson, type EnqueueBody } from "../wire-format.js";
+import { batchToJson, flowToJson } from "../flow-wire-format.js";
+import { apiFieldName, apiValidationMessage, enqueueOptionsFromBody, type EnqueueBody } from "../wire-format.js";
 import { checkWebhookTarget } from "./jobs.js";
 
 type FlowNodeBody = EnqueueBody & { after?: string[]; on_parent_failure?: ParentFailurePolicy };
@@ -105,26 +104,4 @@ export function addFlowRoutes(ctx: RouteContext): void {
 function flowFieldName(libraryField: string): string {
   const inNode = /^nodes\.([^.[]+)\.(?:job\.)?(.+)$/.exec(libraryField);
   return inNode ? `nodes.${inNode[1]}.${apiFieldName(inNode[2]!)}` : apiFieldName(libraryField);
-}
-
-function flowToJson(flow: Flow) {
-  return {
-    id: flow.id,
-    state: flow.state,
-    created_at: flow.createdAt.toISOString(),
-    nodes: Object.fromEntries(Object.entries(flow.nodes).map(([name, node]) => [name, { after: node.after, job: jobToJson(node.job) }])),
-  };
-}
-
-function batchToJson(batch: Batch) {
-  return {
-    id: batch.id,
-    state: batch.state,
-    created_at: batch.createdAt.toISOString(),
-    total: batch.total,
-    completed: batch.completed,
-    failed: batch.failed,
-    canceled: batch.canceled,
-    on_complete_job_id: batch.onCompleteJobId,
-  };
 }

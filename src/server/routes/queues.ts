@@ -1,4 +1,3 @@
-import { emptyStateCounts } from "../../store/queue-counts.js";
 import type { RouteContext } from "../context.js";
 import { queueListSchema, queueParamsSchema, queueStateSchema } from "../schemas.js";
 import { queueToJson } from "../wire-format.js";
@@ -12,14 +11,7 @@ export function addQueueRoutes(ctx: RouteContext): void {
     tag: "queues",
     scope: "jobs:read",
     responses: { 200: { description: "queues", schema: queueListSchema } },
-    handler: async () => {
-      const [counts, paused] = await Promise.all([store.countJobs({}), store.listPausedQueues()]);
-      const pausedSet = new Set(paused);
-      // A paused queue with no jobs is still listed, so it can be seen and resumed.
-      const empty = paused.filter((q) => !counts.some((c) => c.queue === q)).map((queue) => ({ queue, counts: emptyStateCounts() }));
-      const all = [...counts, ...empty].sort((a, b) => a.queue.localeCompare(b.queue));
-      return { queues: all.map((q) => queueToJson(q, pausedSet.has(q.queue))) };
-    },
+    handler: async () => ({ queues: (await ctx.errand.listQueues()).map(queueToJson) }),
   });
 
   for (const action of ["pause", "resume"] as const) {

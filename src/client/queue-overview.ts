@@ -1,0 +1,19 @@
+import type { JobState } from "../core/states.js";
+import { emptyStateCounts } from "../store/queue-counts.js";
+import type { Store } from "../store/store.js";
+
+/** A queue as `errand queues` and `GET /v1/queues` show it. */
+export interface QueueOverview {
+  queue: string;
+  counts: Record<JobState, number>;
+  paused: boolean;
+}
+
+/** Every queue with its job counts per state and whether it is paused, by name. */
+export async function listQueues(store: Store): Promise<QueueOverview[]> {
+  const [counts, paused] = await Promise.all([store.countJobs({}), store.listPausedQueues()]);
+  const pausedSet = new Set(paused);
+  // A paused queue with no jobs is still listed, so it can be seen and resumed.
+  const empty = paused.filter((q) => !counts.some((c) => c.queue === q)).map((queue) => ({ queue, counts: emptyStateCounts() }));
+  return [...counts, ...empty].sort((a, b) => a.queue.localeCompare(b.queue)).map((q) => ({ ...q, paused: pausedSet.has(q.queue) }));
+}
