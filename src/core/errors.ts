@@ -10,6 +10,16 @@ export class ErrandError extends Error {
 }
 
 /**
+ * A field's path one level down, as errors name fields: `nodes.encode`, an index or a numeric
+ * key in brackets (`jobs[2]`), an empty key as `nodes[""]` (`nodes.` would name nothing).
+ */
+export function fieldPath(parent: string, key: string): string {
+  if (/^\d+$/.test(key)) return `${parent}[${key}]`;
+  if (key === "") return `${parent}[""]`;
+  return parent ? `${parent}.${key}` : key;
+}
+
+/**
  * Bad input from the caller; `field` names the offending option or payload path. `mentions`
  * lists the other option names `detail` quotes as words (e.g. `delayMs`), so that an API
  * spelling options differently (HTTP's `delay_ms`) can rename them in the message too.

@@ -1,5 +1,5 @@
 import { validateName } from "./enqueue-options.js";
-import { ValidationError } from "./errors.js";
+import { ValidationError, fieldPath } from "./errors.js";
 import type { ParentFailurePolicy } from "./job.js";
 
 /** What the graph check reads of a flow node: the names of the nodes it waits for. */
@@ -33,7 +33,7 @@ export function orderFlowNodes(nodes: Readonly<Record<string, FlowNodeLinks>>): 
   if (names.length > MAX_FLOW_NODES) throw new ValidationError("nodes", `must have at most ${MAX_FLOW_NODES} nodes`);
   const parentsOf = new Map<string, string[]>();
   for (const name of names) {
-    validateName(name, name === "" ? 'nodes[""]' : `nodes.${name}`); // `nodes.` would name nothing
+    validateName(name, fieldPath("nodes", name));
     parentsOf.set(name, validateParents(nodes, name));
   }
   return topologicalOrder(names, parentsOf);

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from "fastify";
-import { ErrandError, ValidationError } from "../core/errors.js";
+import { ErrandError, ValidationError, fieldPath } from "../core/errors.js";
 import { HttpError } from "./http-error.js";
 import { apiFieldName, apiValidationMessage } from "./wire-format.js";
 
@@ -97,8 +97,7 @@ function schemaErrorBody(error: FastifyError, contentType: string | undefined): 
   const segments = first.instancePath.split("/").filter(Boolean);
   const extra = params.missingProperty ?? params.additionalProperty ?? first.propertyName;
   if (extra !== undefined) segments.push(extra);
-  // An index or an empty key goes in brackets (`jobs[2]`, `nodes[""]`): `nodes.` would name nothing.
-  const field = segments.reduce((path, s) => (/^\d+$/.test(s) ? `${path}[${s}]` : s === "" ? `${path}[""]` : path ? `${path}.${s}` : s), "");
+  const field = segments.reduce(fieldPath, "");
   const subject = field || (error.validationContext === "body" ? "body" : String(error.validationContext));
   // A key broke `propertyNames` (a flow node called "a b"): the field is that key, quoted in the message.
   if (first.propertyName !== undefined)
