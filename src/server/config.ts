@@ -29,7 +29,7 @@ export interface ServerConfig {
   tokens: ConfiguredToken[];
   /** Largest request body, bytes. Default 1 MiB. */
   bodyLimit?: number;
-  /** How often an SSE stream re-reads its job from the store, ms. Default 200. */
+  /** How often the server re-reads the jobs of its open SSE streams from the store (one read for all of them), ms. Default 200. */
   eventsPollIntervalMs?: number;
   webhooks?: WebhookConfig;
 }

@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type { Errand } from "../errand.js";
+import type { JobWatcher } from "./job-watcher.js";
 import type { RouteTable } from "./route-table.js";
 import type { AddressPolicy } from "./webhooks/address-policy.js";
 
@@ -9,7 +10,8 @@ export interface RouteContext {
   routes: RouteTable;
   /** Null when no webhook secret is configured: `webhook_url` is then refused. */
   webhookPolicy: AddressPolicy | null;
-  eventsPollIntervalMs: number;
+  /** Follows the jobs of every open event stream with one store read per tick. */
+  jobWatcher: JobWatcher;
   /** Open SSE responses, ended when the server closes so shutdown does not wait on them. */
   openStreams: Set<ServerResponse>;
 }

@@ -9,6 +9,7 @@ import { TokenAuthenticator, type Scope } from "./auth.js";
 import { DEFAULT_BODY_LIMIT, type ServerConfig } from "./config.js";
 import type { RouteContext } from "./context.js";
 import { MAX_PATH_PARAM, answerError, installErrorMapping } from "./error-mapping.js";
+import { JobWatcher } from "./job-watcher.js";
 import { RouteTable } from "./route-table.js";
 import { addHealthRoutes } from "./routes/health.js";
 import { addJobEventRoutes } from "./routes/job-events.js";
@@ -38,6 +39,7 @@ export class ErrandServer {
   readonly app: FastifyInstance;
   private readonly auth: TokenAuthenticator;
   private readonly openStreams = new Set<ServerResponse>();
+  private readonly jobWatcher: JobWatcher;
   private readonly dispatcher: WebhookDispatcher | null = null;
   private webhookWorker: Worker | null = null;
 
@@ -46,6 +48,8 @@ export class ErrandServer {
     private readonly options: ErrandServerOptions,
   ) {
     this.auth = new TokenAuthenticator(options.tokens);
+    // The Store, not the library: ids come from jobs the route has already read, so there is nothing to validate.
+    this.jobWatcher = new JobWatcher((ids) => errand.store.getJobs({ ids }), options.eventsPollIntervalMs ?? 200);
     this.app = Fastify({
       loggerInstance: options.logger as FastifyBaseLogger,
       bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
@@ -73,6 +77,7 @@ export class ErrandServer {
     // Streams never end on their own while a job runs; end them so close() does not wait on them.
     this.app.addHook("preClose", async () => {
       for (const res of this.openStreams) res.end();
+      this.jobWatcher.stop();
     });
 
     const webhooks = options.webhooks;
@@ -80,7 +85,7 @@ export class ErrandServer {
       errand,
       routes: new RouteTable(this.app),
       webhookPolicy: webhooks ? new AddressPolicy(webhooks.allowedPrivateAddresses) : null,
-      eventsPollIntervalMs: options.eventsPollIntervalMs ?? 200,
+      jobWatcher: this.jobWatcher,
       openStreams: this.openStreams,
     };
     addJobRoutes(ctx);

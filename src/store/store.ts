@@ -29,6 +29,11 @@ export interface Store {
    */
   insertJobs(params: { jobs: NewJob[]; tx?: TransactionClient }): Promise<InsertedJob[]>;
   getJob(params: { id: JobId }): Promise<Job | null>;
+  /**
+   * The jobs with these ids, each once, in no promised order; an id with no job is left out. One read for many
+   * jobs (the server follows every watched job with it), whatever the number of ids.
+   */
+  getJobs(params: { ids: JobId[] }): Promise<Job[]>;
   /** Newest first; `cursor` is the `nextCursor` of the previous page. */
   listJobs(params: ListJobsParams): Promise<JobPage>;
   countJobs(params: { queues?: string[] }): Promise<QueueCounts[]>;

@@ -39,6 +39,20 @@ export function describeStoreConformance(factory: StoreFactory): void {
       expect(await store.getJob({ id: "999999" })).toBeNull();
     });
 
+    it("reads many jobs by id in one call: each found job once, missing ids left out, nothing for no ids", async () => {
+      const inserted = (await store.insertJobs({ jobs: [newJob(), newJob({ type: "other", delayMs: 60_000 }), newJob()] })).map((i) => i.job);
+      const [a, b, c] = inserted as [Job, Job, Job];
+      const byId = (jobs: Job[]) => [...jobs].sort((x, y) => Number(x.id) - Number(y.id));
+      expect(await store.getJobs({ ids: [] })).toEqual([]);
+      expect(await store.getJobs({ ids: ["999999"] })).toEqual([]);
+      expect(byId(await store.getJobs({ ids: [c.id, a.id, "999999"] }))).toEqual([a, c]);
+      expect(byId(await store.getJobs({ ids: [b.id, b.id, a.id, b.id] }))).toEqual([a, b]);
+      // More ids than one statement takes: every job still comes back once, however the ids are split.
+      const many = (await store.insertJobs({ jobs: Array.from({ length: 1_050 }, () => newJob()) })).map((i) => i.job);
+      const asked = [...many.map((j) => j.id), ...many.slice(0, 10).map((j) => j.id), "999999"];
+      expect(byId(await store.getJobs({ ids: asked }))).toEqual(byId(many));
+    });
+
     it("reads back as returned a batch whose jobs differ in every column, and one whose jobs share them all", async () => {
       const runAt = new Date(Date.now() + 60_000);
       const mixed = await store.insertJobs({

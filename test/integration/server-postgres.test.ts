@@ -1,5 +1,6 @@
 import { describe, it } from "vitest";
 import { describeServerAuth } from "../conformance/server-auth.js";
+import { describeServerEventStreams } from "../conformance/server-event-streams.js";
 import { describeServerHostileBodies } from "../conformance/server-hostile-bodies.js";
 import { describeServerRoutes } from "../conformance/server-routes.js";
 import { describeServerSchedules } from "../conformance/server-schedules.js";
@@ -10,6 +11,7 @@ const factory = await postgresFactory();
 
 if (factory) {
   describeServerRoutes(factory);
+  describeServerEventStreams(factory);
   describeServerAuth(factory);
   describeServerWebhooks(factory);
   describeServerHostileBodies(factory);

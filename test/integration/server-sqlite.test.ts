@@ -1,4 +1,5 @@
 import { describeServerAuth } from "../conformance/server-auth.js";
+import { describeServerEventStreams } from "../conformance/server-event-streams.js";
 import { describeServerHostileBodies } from "../conformance/server-hostile-bodies.js";
 import { describeServerRoutes } from "../conformance/server-routes.js";
 import { describeServerSchedules } from "../conformance/server-schedules.js";
@@ -7,6 +8,7 @@ import { sqliteFactory } from "../helpers/sqlite-factory.js";
 
 const factory = sqliteFactory();
 describeServerRoutes(factory);
+describeServerEventStreams(factory);
 describeServerAuth(factory);
 describeServerWebhooks(factory);
 describeServerHostileBodies(factory);

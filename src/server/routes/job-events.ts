@@ -41,29 +41,44 @@ export function addJobEventRoutes(ctx: RouteContext): void {
 }
 
 /**
- * Follows the job by re-reading it from the store: the job may run in another process or on
- * another machine, where this process's events never arrive. Ends after a terminal state,
- * when the client goes away, or when the server closes (which ends the response).
+ * Follows the job as the store has it, through the server's one JobWatcher: the job may run in
+ * another process or on another machine, where this process's events never arrive, and one
+ * shared read per tick keeps the store's load flat however many streams are open. Ends after a
+ * terminal state, when the job is deleted (retention), when the client goes away, or when the
+ * server closes (which ends the response).
  */
 async function streamJob(ctx: RouteContext, res: ServerResponse, first: Job): Promise<void> {
   let eventId = 0;
   const send = (event: string, data: unknown) => res.write(`id: ${++eventId}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   send("state", jobToJson(first));
+  if (isTerminal(first.state)) return;
   let last = first;
   let lastWrite = Date.now();
-  while (!isTerminal(last.state)) {
-    await new Promise((resolve) => setTimeout(resolve, ctx.eventsPollIntervalMs));
-    if (res.writableEnded || res.destroyed) return;
-    const job = await ctx.errand.getJob(last.id);
-    if (job === null) return; // deleted by retention while being watched
-    if (job.progress !== last.progress && job.progress !== null) send("progress", { id: job.id, progress: job.progress });
-    if (job.state !== last.state || job.attempt !== last.attempt) send("state", jobToJson(job));
-    else if (Date.now() - lastWrite > KEEPALIVE_MS) res.write(": keep-alive\n\n");
-    else {
-      last = job;
-      continue;
-    }
-    lastWrite = Date.now();
-    last = job;
-  }
+  await new Promise<void>((resolve, reject) => {
+    const end = () => {
+      unwatch();
+      res.off("close", end);
+      resolve();
+    };
+    const unwatch = ctx.jobWatcher.watch(first.id, {
+      update: (job) => {
+        if (res.writableEnded || res.destroyed || job === null) return end();
+        if (job.progress !== last.progress && job.progress !== null) send("progress", { id: job.id, progress: job.progress });
+        if (job.state !== last.state || job.attempt !== last.attempt) send("state", jobToJson(job));
+        else if (Date.now() - lastWrite > KEEPALIVE_MS) res.write(": keep-alive\n\n");
+        else {
+          last = job;
+          return;
+        }
+        lastWrite = Date.now();
+        last = job;
+        if (isTerminal(job.state)) end();
+      },
+      failed: (error) => {
+        res.off("close", end);
+        reject(error);
+      },
+    });
+    res.on("close", end); // the client went away, or the response ended: stop watching at once
+  });
 }

@@ -11,6 +11,7 @@ import { replayedBatchMember } from "../ended-jobs.js";
 import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
 import { GroupCommit, UnitFailed } from "../group-commit.js";
+import { distinctIdChunks } from "../id-chunks.js";
 import { tallyQueueCounts } from "../queue-counts.js";
 import { GroupedJobsProbe } from "../grouped-jobs-probe.js";
 import type {
@@ -229,6 +230,12 @@ export class PostgresStore implements Store {
   async getJob(params: { id: JobId }): Promise<Job | null> {
     const [row] = await this.query<JobRow>("get_job", [params.id]);
     return row === undefined ? null : jobFromRow(row);
+  }
+
+  async getJobs(params: { ids: JobId[] }): Promise<Job[]> {
+    const jobs: Job[] = [];
+    for (const ids of distinctIdChunks(params.ids)) jobs.push(...(await this.query<JobRow>("get_jobs", [ids])).map(jobFromRow));
+    return jobs;
   }
 
   async listJobs(params: ListJobsParams): Promise<JobPage> {

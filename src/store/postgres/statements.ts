@@ -6,6 +6,7 @@ const STATEMENT_NAMES = [
   "insert_jobs",
   "insert_job",
   "get_job",
+  "get_jobs",
   "get_jobs_by_idempotency_keys",
   "lock_job",
   "lock_jobs",

@@ -11,6 +11,7 @@ import { replayedBatchMember } from "../ended-jobs.js";
 import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
 import { GroupCommit } from "../group-commit.js";
+import { distinctIdChunks } from "../id-chunks.js";
 import { backoffText } from "../backoff-text.js";
 import { tallyQueueCounts } from "../queue-counts.js";
 import { GroupedJobsProbe } from "../grouped-jobs-probe.js";
@@ -164,6 +165,13 @@ export class SqliteStore implements Store {
   async getJob(params: { id: JobId }) {
     const row = this.sql.get_job.get({ id: params.id }) as JobRow | undefined;
     return row === undefined ? null : jobFromRow(row, Date.now());
+  }
+
+  async getJobs(params: { ids: JobId[] }): Promise<Job[]> {
+    const now = Date.now();
+    return distinctIdChunks(params.ids).flatMap((ids) =>
+      (this.sql.get_jobs.all({ ids: JSON.stringify(ids) }) as JobRow[]).map((r) => jobFromRow(r, now)),
+    );
   }
 
   async listJobs(params: ListJobsParams): Promise<JobPage> {

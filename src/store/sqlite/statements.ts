@@ -6,6 +6,7 @@ const STATEMENT_NAMES = [
   "insert_job",
   "insert_unkeyed_jobs",
   "get_job",
+  "get_jobs",
   "get_job_by_idempotency_key",
   "list_jobs",
   "count_jobs",
