@@ -40,6 +40,20 @@ function targetOf(url: string, schema: string | undefined): Target {
   throw new ValidationError("database", `unsupported connection string "${url}"; use sqlite:./errand.db or postgres://…`);
 }
 
+/** A connection string fit to print or log: a `postgres://` URL's password (in it or as `?password=`) masked. */
+export function printableDatabase(url: string): string {
+  if (!/^postgres(ql)?:\/\//.test(url)) return url;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return "(a postgres:// URL that does not parse)";
+  }
+  if (parsed.password !== "") parsed.password = "***";
+  if (parsed.searchParams.has("password")) parsed.searchParams.set("password", "***");
+  return parsed.toString();
+}
+
 /** The file a `sqlite:` connection string names, or null for another store or `sqlite::memory:`. */
 export function sqliteFileOf(url: string): string | null {
   const target = targetOf(url, undefined);
