@@ -1,4 +1,6 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { Errand } from "../errand.js";
+import { printableDatabase } from "../store/connect.js";
 import type { Job } from "../core/job.js";
 
 /**
@@ -9,11 +11,8 @@ export async function runDemo(database: string): Promise<void> {
   const errand = await Errand.connect(database);
   const out = (line: string) => process.stdout.write(line + "\n");
   const label = (job: Job) => `#${job.id} ${job.type}`;
-  const sleep = (ms: number, signal: AbortSignal) =>
-    new Promise<void>((resolve, reject) => {
-      const t = setTimeout(resolve, ms);
-      signal.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)), { once: true });
-    });
+  // Node's timer takes the job's signal and removes its listener when it fires.
+  const sleep = (ms: number, signal: AbortSignal) => delay(ms, undefined, { signal });
 
   const welcomeEmail = errand.define("send-welcome-email", {
     queue: "mail",
@@ -56,7 +55,7 @@ export async function runDemo(database: string): Promise<void> {
     exportReport.request({ month: "2026-11", rows: 800 }, { priority: 5 }),
     syncCrm.request({ account: "acme" }),
   ]);
-  out(`Enqueued ${jobs.length} jobs into ${database} (committed before this line printed).\n`);
+  out(`Enqueued ${jobs.length} jobs into ${printableDatabase(database)} (committed before this line printed).\n`);
 
   const ended = new Set<string>();
   const allEnded = new Promise<void>((resolve) => {
@@ -73,7 +72,7 @@ export async function runDemo(database: string): Promise<void> {
   const failed = await errand.getJob(jobs.at(-1)!.id);
   out(`\nDead-letter set: job #${failed!.id} (${failed!.type}) kept every attempt's error:`);
   for (const e of failed!.errors) out(`  attempt ${e.attempt} at ${e.at.toISOString()}: ${e.message}`);
-  out(`Replay it with: npx errand jobs retry ${failed!.id} --database ${database}`);
+  out(`Replay it with: npx errand jobs retry ${failed!.id} --database ${printableDatabase(database)}`);
   await errand.close();
 }
 

@@ -1,4 +1,5 @@
 import { pathToFileURL } from "node:url";
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Errand } from "../errand.js";
 
@@ -10,11 +11,26 @@ import type { Errand } from "../errand.js";
  *   }
  */
 export async function loadHandlers(errand: Errand, path: string): Promise<void> {
+  if (!existsSync(resolve(path))) throw new Error(`no handlers module at ${path}`);
   const url = pathToFileURL(resolve(path)).href;
-  const module = (await import(url)) as { default?: unknown; register?: unknown };
+  let module: { default?: unknown; register?: unknown };
+  try {
+    module = (await import(url)) as typeof module;
+  } catch (error) {
+    throw new Error(`could not load the handlers module ${path}: ${loadProblem(error)}`, { cause: error });
+  }
   const register = module.default ?? module.register;
   if (typeof register !== "function") {
     throw new Error(`${path} must export a function (default or "register") that takes the Errand instance and defines job types`);
   }
   await (register as (errand: Errand) => unknown)(errand);
+}
+
+/** What went wrong importing the module, with the fix for the usual mistakes. */
+function loadProblem(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // An ES module read as CommonJS: a .js file in a package without "type": "module".
+  if (/Unexpected token 'export'|Cannot use import statement outside a module/.test(message))
+    return `${message} (it is an ES module: name it .mjs, or set "type": "module" in its package.json)`;
+  return message;
 }

@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -292,5 +292,32 @@ describe("errand CLI", () => {
     const typo = join(dir, "no-such-dir", "x.db");
     expect(await errand(["jobs", "list", "--database", `sqlite:${typo}`], {})).toMatchObject({ code: 2, stderr: expect.stringContaining(`no database at ${typo}`) });
     expect(existsSync(join(dir, "no-such-dir"))).toBe(false);
+  });
+  it("works the queues of the handlers' job types by default, and says why a handlers module did not load", async () => {
+    const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "queues.db")}` };
+    const mail = join(dir, "mail-handlers.mjs");
+    writeFileSync(mail, 'export default (e) => e.define("send", { queue: "mail", handler: async () => "sent" });\n');
+    const id = JSON.parse((await errand(["enqueue", "send", "--queue", "mail", "--json"], env)).stdout).id as string;
+    const worker = spawn(process.execPath, [CLI, "work", "--handlers", mail], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    worker.stderr.on("data", (chunk) => (stderr += chunk));
+    const observer = await Errand.connect(env.ERRAND_DATABASE_URL);
+    try {
+      await waitFor(async () => (await observer.getJob(id))?.state === "completed", { what: "the mail job worked" });
+      expect(stderr).toMatch(/worker \S+ on mail \(/);
+    } finally {
+      worker.kill("SIGKILL");
+      await observer.close();
+    }
+    // An ES module in a package that is CommonJS (npm init's default) fails to import.
+    const cjs = join(dir, "cjs-app");
+    mkdirSync(cjs);
+    writeFileSync(join(cjs, "package.json"), '{"type":"commonjs"}\n');
+    writeFileSync(join(cjs, "jobs.js"), "export default function register() {}\n");
+    expect(await errand(["work", "--handlers", join(cjs, "jobs.js")], env)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(`could not load the handlers module ${join(cjs, "jobs.js")}: Unexpected token 'export' (it is an ES module: name it .mjs, or set "type": "module" in its package.json)`),
+    });
+    expect(await errand(["work", "--handlers", join(dir, "nope.mjs")], env)).toMatchObject({ code: 1, stderr: `errand: no handlers module at ${join(dir, "nope.mjs")}\n` });
   });
 });

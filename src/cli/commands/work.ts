@@ -1,16 +1,17 @@
 import { Command } from "commander";
 import { Errand } from "../../errand.js";
+import { printableDatabase } from "../../store/connect.js";
 import { logJobLifecycle } from "../../server/job-log.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { loadHandlers } from "../handlers-module.js";
-import { reportError } from "../run-command.js";
+import { CliUsageError, reportError } from "../run-command.js";
 import { queuesOption, workerFlags } from "../worker-flags.js";
 
 export function workCommand(): Command {
   return new Command("work")
     .description("run a worker for the job types a handlers module defines, until SIGTERM/SIGINT")
     .requiredOption("-H, --handlers <module>", "JavaScript module whose default export defines job types")
-    .option("-q, --queues <names>", "comma-separated queues", "default")
+    .option("-q, --queues <names>", "comma-separated queues to work; default: the queues of the handlers' job types")
     .option("-c, --concurrency <n>", "jobs at once", "10")
     .option("--lease-ms <ms>", "lease length; a dead worker's jobs return after this", "15000")
     .option("--grace-ms <ms>", "on shutdown, how long in-flight jobs may finish before they are returned to the queue", "10000")
@@ -26,13 +27,17 @@ export function workCommand(): Command {
       });
       try {
         // Parsed before connecting: bad input exits 2 with nothing started.
-        const flags = { ...workerFlags(opts), queues: queuesOption(opts.queues) };
+        const flags = workerFlags(opts);
+        const chosenQueues = opts.queues === undefined ? undefined : queuesOption(opts.queues);
         errand = await Errand.connect(opts.database, { migrate: opts.migrate });
         await loadHandlers(errand, opts.handlers);
+        // As `serve` does: a handlers module whose types live in "mail" is worked on "mail".
+        const queues = chosenQueues ?? errand.handledQueues();
+        if (queues.length === 0) throw new CliUsageError(`${opts.handlers} defines no job type with a handler: nothing to work`);
         // Job lines carry the correlation id of the request that enqueued the job (ERRAND_LOG_LEVEL=info shows them all).
         logJobLifecycle(errand, errand.logger);
-        const worker = errand.work(flags);
-        process.stderr.write(`errand: worker ${worker.id} on ${flags.queues.join(", ")} (${opts.database}); SIGTERM drains\n`);
+        const worker = errand.work({ ...flags, queues });
+        process.stderr.write(`errand: worker ${worker.id} on ${queues.join(", ")} (${printableDatabase(opts.database)}); SIGTERM drains\n`);
         const signal = await stopSignal;
         process.stderr.write(`errand: ${signal}: finishing in-flight jobs\n`);
         await errand.close();
