@@ -3,7 +3,7 @@ import { JobNotFoundError, JobStateConflictError, ValidationError } from "../cor
 import type { Job, JobId, NewJob } from "../core/job.js";
 import type { PayloadLimits } from "../core/payload.js";
 import { isJobState, type JobState } from "../core/states.js";
-import type { ChangeResult, JobPage, Store } from "../store/store.js";
+import type { ChangeResult, JobPage, ListJobsParams, Store } from "../store/store.js";
 import type { JobEventBus } from "./event-bus.js";
 import type { EnqueueRequest } from "./job-definition.js";
 
@@ -53,19 +53,7 @@ export class JobClient {
   }
 
   async listJobs(options: ListJobsOptions = {}): Promise<JobPage> {
-    const limit = options.limit ?? 50;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-      throw new ValidationError("limit", "must be an integer from 1 to 1000");
-    if (options.state !== undefined && !isJobState(options.state))
-      throw new ValidationError("state", `unknown state "${String(options.state)}"`);
-    // A filter no job could match (a type or queue name outside the rule) is a mistake, not "no jobs".
-    return this.store.listJobs({
-      limit,
-      state: options.state,
-      type: options.type === undefined ? undefined : validateName(options.type, "type"),
-      queue: options.queue === undefined ? undefined : validateName(options.queue, "queue"),
-      cursor: options.cursor === undefined ? undefined : validateId(options.cursor, "cursor"),
-    });
+    return this.store.listJobs(resolveListOptions(options));
   }
 
   /** Cancels a job that has not ended; a running handler's AbortSignal fires. */
@@ -123,6 +111,26 @@ export class JobClient {
  * is refused here, as a malformed id, rather than reaching PostgreSQL, whose bigint would
  * fail the query ("out of range"), while SQLite would answer "not found".
  */
+/**
+ * listJobs' options checked, with their defaults, as the store takes them; throws a
+ * ValidationError naming the first bad one. Exported so the CLI can check its flags before it
+ * opens a database.
+ */
+export function resolveListOptions(options: ListJobsOptions): ListJobsParams {
+  const limit = options.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ValidationError("limit", "must be an integer from 1 to 1000");
+  if (options.state !== undefined && !isJobState(options.state))
+    throw new ValidationError("state", `unknown state "${String(options.state)}"`);
+  // A filter no job could match (a type or queue name outside the rule) is a mistake, not "no jobs".
+  return {
+    limit,
+    state: options.state,
+    type: options.type === undefined ? undefined : validateName(options.type, "type"),
+    queue: options.queue === undefined ? undefined : validateName(options.queue, "queue"),
+    cursor: options.cursor === undefined ? undefined : validateId(options.cursor, "cursor"),
+  };
+}
+
 export function validateId(id: unknown, field = "id", what = "job"): string {
   if (typeof id !== "string" || !/^[1-9][0-9]{0,18}$/.test(id) || (id.length === 19 && id > MAX_ID))
     throw new ValidationError(field, `must be a ${what} id (a decimal string from 1 to ${MAX_ID})`);

@@ -288,6 +288,8 @@ describe("errand CLI", () => {
     expect(await errand(["schedules", "set", "s", "0 3 * * *", "greet", "--backfill-limit", "0"], onFresh)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^errand: --backfill-limit: /) });
     expect(existsSync(fresh)).toBe(false);
     expect(await errand(["wait", done, "--interval-ms", "0"], env)).toMatchObject({ code: 2, stderr: 'errand: --interval-ms must be an integer of at least 10, got "0"\n' });
+    // Flags first, then the database: a bad flag is named even where no database is.
+    expect(await errand(["jobs", "list", "--state", "bogus", "--database", `sqlite:${fresh}`], {})).toMatchObject({ code: 2, stderr: 'errand: --state: unknown state "bogus"\n' });
     // A mistyped path answers so, instead of creating directories and an empty database.
     const typo = join(dir, "no-such-dir", "x.db");
     expect(await errand(["jobs", "list", "--database", `sqlite:${typo}`], {})).toMatchObject({ code: 2, stderr: expect.stringContaining(`no database at ${typo}`) });

@@ -1,3 +1,4 @@
+import { resolveListOptions } from "../../client/job-client.js";
 import { Command } from "commander";
 import { JobNotFoundError } from "../../core/errors.js";
 import type { Job } from "../../core/job.js";
@@ -6,7 +7,7 @@ import type { Errand } from "../../errand.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { jobToJson } from "../../server/wire-format.js";
 import { printJobDetail, printJobs, printJson } from "../output.js";
-import { intOption, withErrand } from "../run-command.js";
+import { intOption, withErrand, withParsedFlags } from "../run-command.js";
 
 /** The library's list options → the flags that set them, for its errors. */
 const LIST_FLAGS = { state: "--state", type: "--type", queue: "--queue", limit: "--limit", cursor: "--cursor" };
@@ -26,14 +27,16 @@ export function jobsCommand(): Command {
     .addOption(databaseOption())
     .addOption(noMigrateOption())
     .action(async (opts) => {
-      await withErrand(opts, async (errand) => {
-        const page = await errand.listJobs({
+      const listOptions = () =>
+        resolveListOptions({
           state: opts.state as JobState | undefined,
           type: opts.type,
           queue: opts.queue,
           limit: intOption(opts.limit, "--limit"),
           cursor: opts.cursor,
         });
+      await withParsedFlags(listOptions, opts, async (errand, options) => {
+        const page = await errand.listJobs(options);
         if (opts.json) printJson({ jobs: page.jobs.map(jobToJson), next_cursor: page.nextCursor });
         else {
           printJobs(page.jobs, false);
