@@ -10,7 +10,14 @@ import type { Errand } from "../errand.js";
  *     errand.define("send-email", { handler: async (payload, ctx) => { ... } });
  *   }
  */
-export async function loadHandlers(errand: Errand, path: string): Promise<void> {
+export type RegisterHandlers = (errand: Errand) => Promise<void>;
+
+/**
+ * Imports the module and returns its register function, to call once connected. Done before
+ * connecting, so that a missing or broken module is reported with no database opened (or, for
+ * SQLite, created).
+ */
+export async function importHandlers(path: string): Promise<RegisterHandlers> {
   if (!existsSync(resolve(path))) throw new Error(`no handlers module at ${path}`);
   const url = pathToFileURL(resolve(path)).href;
   let module: { default?: unknown; register?: unknown };
@@ -23,7 +30,9 @@ export async function loadHandlers(errand: Errand, path: string): Promise<void> 
   if (typeof register !== "function") {
     throw new Error(`${path} must export a function (default or "register") that takes the Errand instance and defines job types`);
   }
-  await (register as (errand: Errand) => unknown)(errand);
+  return async (errand) => {
+    await (register as (errand: Errand) => unknown)(errand);
+  };
 }
 
 /** What went wrong importing the module, with the fix for the usual mistakes. */

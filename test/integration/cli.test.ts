@@ -320,6 +320,13 @@ describe("errand CLI", () => {
       code: 1,
       stderr: expect.stringContaining(`could not load the handlers module ${join(cjs, "jobs.js")}: Unexpected token 'export' (it is an ES module: name it .mjs, or set "type": "module" in its package.json)`),
     });
-    expect(await errand(["work", "--handlers", join(dir, "nope.mjs")], env)).toMatchObject({ code: 1, stderr: `errand: no handlers module at ${join(dir, "nope.mjs")}\n` });
+    // Reported before the store is opened: no database file is left behind.
+    const untouched = join(dir, "untouched.db");
+    for (const command of ["work", "serve"])
+      expect(await errand([command, "--handlers", join(dir, "nope.mjs"), "--database", `sqlite:${untouched}`], {})).toMatchObject({
+        code: 1,
+        stderr: `errand: no handlers module at ${join(dir, "nope.mjs")}\n`,
+      });
+    expect(existsSync(untouched)).toBe(false);
   });
 });

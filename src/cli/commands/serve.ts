@@ -9,7 +9,7 @@ import { AddressPolicy } from "../../server/webhooks/address-policy.js";
 import { validateName } from "../../core/enqueue-options.js";
 import type { WebhookConfig } from "../../server/config.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
-import { loadHandlers } from "../handlers-module.js";
+import { importHandlers } from "../handlers-module.js";
 import { CliUsageError, commaList, intOption, parsedOption, reportError } from "../run-command.js";
 import { queuesOption, workerFlags } from "../worker-flags.js";
 
@@ -71,8 +71,9 @@ export function serveCommand(version: string): Command {
       let server: ErrandServer | null = null;
       try {
         const flags = serveFlags(opts);
+        const register = opts.handlers ? await importHandlers(opts.handlers) : null;
         errand = await Errand.connect(opts.database, { logger, migrate: opts.migrate });
-        if (opts.handlers) await loadHandlers(errand, opts.handlers);
+        await register?.(errand);
         for (const type of flags.types) if (!errand.definesType(type)) errand.define(type);
         const queues = flags.queues ?? errand.handledQueues();
         const webhooks: WebhookConfig | undefined = opts.webhookSecret

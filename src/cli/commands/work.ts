@@ -3,7 +3,7 @@ import { Errand } from "../../errand.js";
 import { printableDatabase } from "../../store/connect.js";
 import { logJobLifecycle } from "../../server/job-log.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
-import { loadHandlers } from "../handlers-module.js";
+import { importHandlers } from "../handlers-module.js";
 import { CliUsageError, reportError } from "../run-command.js";
 import { queuesOption, workerFlags } from "../worker-flags.js";
 
@@ -29,8 +29,9 @@ export function workCommand(): Command {
         // Parsed before connecting: bad input exits 2 with nothing started.
         const flags = workerFlags(opts);
         const chosenQueues = opts.queues === undefined ? undefined : queuesOption(opts.queues);
+        const register = await importHandlers(opts.handlers);
         errand = await Errand.connect(opts.database, { migrate: opts.migrate });
-        await loadHandlers(errand, opts.handlers);
+        await register(errand);
         // As `serve` does: a handlers module whose types live in "mail" is worked on "mail".
         const queues = chosenQueues ?? errand.handledQueues();
         if (queues.length === 0) throw new CliUsageError(`${opts.handlers} defines no job type with a handler: nothing to work`);
