@@ -1,3 +1,5 @@
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from "fastify";
 import { ErrandError, ValidationError, fieldPath } from "../core/errors.js";
 import { HttpError } from "./http-error.js";
@@ -55,6 +57,32 @@ export function answerError(error: FastifyError | Error, request: FastifyRequest
   const { status, body } = describe(error, request.headers["content-type"]);
   if (status >= 500) request.log.error({ err: error }, "request failed");
   return send(reply, status, body);
+}
+
+/** What Node's HTTP parser refuses before Fastify sees a request, by its error code. */
+const CLIENT_ERRORS: Record<string, { status: number; code: string; message: string }> = {
+  HPE_HEADER_OVERFLOW: { status: 431, code: "headers_too_large", message: "the request's headers are larger than the server accepts (16 KiB in all)" },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: "request_timeout", message: "the request did not arrive in time" },
+};
+const MALFORMED_REQUEST = { status: 400, code: "malformed_request", message: "the request is not valid HTTP/1.1" };
+
+/**
+ * Fastify's `clientErrorHandler`: answers what the HTTP parser refused (oversized headers, broken
+ * framing, a timeout) in the API's error shape, as Fastify's own handler does in its shape, then
+ * closes the connection, whose stream can no longer be read.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  // A reset connection is gone: there is no one to answer.
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const { status, code, message } = CLIENT_ERRORS[error.code ?? ""] ?? MALFORMED_REQUEST;
+  const body = JSON.stringify(errorBody(code, message));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 function send(reply: FastifyReply, status: number, body: ErrorBody): FastifyReply {

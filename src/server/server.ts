@@ -8,7 +8,7 @@ import type { Worker } from "../worker/worker.js";
 import { TokenAuthenticator, type Scope } from "./auth.js";
 import { DEFAULT_BODY_LIMIT, type ServerConfig } from "./config.js";
 import type { RouteContext } from "./context.js";
-import { MAX_PATH_PARAM, answerError, installErrorMapping } from "./error-mapping.js";
+import { MAX_PATH_PARAM, answerClientError, answerError, installErrorMapping } from "./error-mapping.js";
 import { JobWatcher } from "./job-watcher.js";
 import { RouteTable } from "./route-table.js";
 import { addHealthRoutes } from "./routes/health.js";
@@ -67,6 +67,7 @@ export class ErrandServer {
       return503OnClosing: true,
       maxParamLength: MAX_PATH_PARAM,
       frameworkErrors: answerError,
+      clientErrorHandler: answerClientError,
     });
     installErrorMapping(this.app);
     this.app.addHook("onRequest", async (request, reply) => {

@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { http, startServer, type RunningServer } from "../helpers/http-server.js";
@@ -76,6 +77,22 @@ export function describeServerHostileBodies(factory: StoreFactory): void {
         { numRuns: 100 },
       );
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
+
+    it("answers requests the HTTP parser refuses (oversized headers, broken framing) in the API's error shape", async () => {
+      const { hostname, port } = new URL(s.url);
+      const raw = (request: string) =>
+        new Promise<{ status: number; body: { error: { code: string; message: string } } }>((resolve, reject) => {
+          const socket = connect(Number(port), hostname, () => socket.write(request));
+          let text = "";
+          socket.on("data", (chunk) => (text += chunk));
+          socket.on("error", reject);
+          socket.on("close", () => resolve({ status: Number(text.split(" ")[1]), body: JSON.parse(text.slice(text.indexOf("\r\n\r\n") + 4)) }));
+        });
+      const big = await raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`);
+      expect(big).toMatchObject({ status: 431, body: { error: { code: "headers_too_large", message: expect.any(String) } } });
+      const garbled = await raw("GET /healthz HTTP/1.1\r\nHost x\r\n\r\n");
+      expect(garbled).toMatchObject({ status: 400, body: { error: { code: "malformed_request", message: expect.any(String) } } });
     });
 
     it("POST /v1/jobs/batch: any bad item rejects the whole batch with 4xx, nothing created", async () => {
