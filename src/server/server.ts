@@ -65,7 +65,7 @@ export class ErrandServer {
       // verbose: an error carries the schema it broke, whose description words the rule.
       ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false, verbose: true } },
       return503OnClosing: true,
-      maxParamLength: MAX_PATH_PARAM,
+      routerOptions: { maxParamLength: MAX_PATH_PARAM },
       frameworkErrors: answerError,
       clientErrorHandler: answerClientError,
     });

@@ -54,6 +54,7 @@ export function describeServerProcesses(factory: StoreFactory): void {
       const env = { ERRAND_DATABASE_URL: database, ERRAND_LOG_LEVEL: "info" };
       const server = startCli(["serve", "--no-worker", "--types", "report,doomed", "--port", "0"], env);
       const url = await waitFor(() => /listening on (http:\S+)/.exec(server.stderr())?.[1], { what: "server listening" });
+      expect(server.stderr()).not.toMatch(/Warning/); // e.g. a dependency's deprecation notice, printed to every user
       const worker = startCli(["work", "--handlers", HANDLERS, "--concurrency", "2"], env);
       await waitFor(() => worker.stderr().includes("SIGTERM drains"), { what: "worker started" });
 
