@@ -320,6 +320,13 @@ describe("errand CLI", () => {
       code: 1,
       stderr: expect.stringContaining(`could not load the handlers module ${join(cjs, "jobs.js")}: Unexpected token 'export' (it is an ES module: name it .mjs, or set "type": "module" in its package.json)`),
     });
+    // A module that only declares types (producers' style) gives a worker nothing to do.
+    const declaresOnly = join(dir, "declares-only.mjs");
+    writeFileSync(declaresOnly, 'export default (e) => e.define("send", { queue: "mail" });\n');
+    expect(await errand(["work", "--handlers", declaresOnly], env)).toMatchObject({
+      code: 2,
+      stderr: `errand: ${declaresOnly} defines no job type with a handler: nothing to work\n`,
+    });
     // Reported before the store is opened: no database file is left behind.
     const untouched = join(dir, "untouched.db");
     for (const command of ["work", "serve"])
