@@ -92,6 +92,13 @@ export class Errand {
       this.events,
       (type) => this.definitions.get(type)?.defaults ?? this.defaults,
       this.payloadLimits,
+      (job) => {
+        for (const worker of this.workers) {
+          const slot = worker.reserveSlotFor(job);
+          if (slot !== null) return slot;
+        }
+        return null;
+      },
     );
     this.flows = new FlowClient(store, this.client);
     this.batches = new BatchClient(store, this.client);

@@ -6,6 +6,7 @@ import { isJobState, type JobState } from "../core/states.js";
 import type { ChangeResult, JobPage, ListJobsParams, Store } from "../store/store.js";
 import type { JobEventBus } from "./event-bus.js";
 import type { EnqueueRequest } from "./job-definition.js";
+import type { SlotReservation } from "./slot-reservation.js";
 
 export interface ListJobsOptions {
   state?: JobState;
@@ -29,6 +30,8 @@ export class JobClient {
     private readonly events: JobEventBus,
     private readonly defaultsFor: (type: string) => JobDefaults,
     private readonly payloadLimits: PayloadLimits,
+    /** A slot of an idle worker in this process that would start `job` at once, if any. */
+    private readonly reserveSlot: (job: NewJob) => SlotReservation | null = () => null,
   ) {}
 
   async enqueue(request: EnqueueRequest): Promise<Job> {
@@ -89,7 +92,35 @@ export class JobClient {
     return (await this.insertWithOutcome(jobs)).map((i) => i.job);
   }
 
+  /**
+   * Inserts `job` already claimed by an idle worker of this process that holds a slot for it,
+   * so that it starts without waiting for a claim's round trip. Null: no worker here would
+   * start it at once, or the store did not insert it so (paused queue, existing key).
+   */
+  private async insertClaimed(job: NewJob): Promise<Job | null> {
+    const slot = this.reserveSlot(job);
+    if (slot === null) return null;
+    let inserted: Job | null;
+    try {
+      inserted = await this.store.insertClaimedJob({ job, workerId: slot.workerId, leaseMs: slot.leaseMs });
+    } catch (error) {
+      slot.release();
+      throw error;
+    }
+    if (inserted === null) {
+      slot.release();
+      return null;
+    }
+    this.events.emit("enqueued", { job: inserted });
+    // The handler gets its own copy: what it does to its job is not what the caller was returned.
+    slot.take(structuredClone(inserted));
+    return inserted;
+  }
+
   private async insertWithOutcome(jobs: NewJob[]): Promise<EnqueueOutcome[]> {
+    // Not in a caller's transaction (insert): there the job might yet roll back after it started.
+    const started = jobs.length === 1 ? await this.insertClaimed(jobs[0]!) : null;
+    if (started !== null) return [{ job: started, created: true }];
     const inserted = await this.store.insertJobs({ jobs });
     for (const { job, created } of inserted) if (created) this.events.emit("enqueued", { job });
     return inserted;

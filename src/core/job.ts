@@ -95,6 +95,22 @@ export const STANDALONE_JOB: JobPlacement & Pick<NewJob, "parentsWaiting"> = Obj
 });
 
 /**
+ * Whether a new job is one a claim would take the moment it is inserted: due now, and in no
+ * group, flow or batch (whose turns and releases a claim decides). Only such a job may be
+ * inserted already claimed (Store.insertClaimedJob).
+ */
+export function isClaimableOnInsert(job: NewJob): boolean {
+  return (
+    job.runAt === null &&
+    job.delayMs === 0 &&
+    job.parentsWaiting === 0 &&
+    job.groupKey === null &&
+    job.flowId === null &&
+    job.batchId === null
+  );
+}
+
+/**
  * Proof that a worker holds a job: the attempt it claimed and its own id. Every write a
  * worker makes about a running job carries it, and the store refuses writes whose lease is
  * gone, so a worker that lost its lease can never overwrite the job's outcome.

@@ -28,6 +28,16 @@ export interface Store {
    * exist only if the caller commits it; the store neither commits nor rolls it back.
    */
   insertJobs(params: { jobs: NewJob[]; tx?: TransactionClient }): Promise<InsertedJob[]>;
+  /**
+   * Inserts one job already claimed by `workerId`: `running`, attempt 1, a lease of `leaseMs`,
+   * as if claimJobs had taken it the moment it was committed. This is how a process whose
+   * worker sits idle starts a job it enqueues itself one round trip sooner (see
+   * Worker.reserveSlotFor). Only for a job claimJobs would take at once (isClaimableOnInsert).
+   * Committed as durably as insertJobs, and wakes no other worker. Null, with nothing written,
+   * when its queue is paused or its idempotency key exists: the caller then inserts it with
+   * insertJobs, which keeps it waiting or returns the existing job.
+   */
+  insertClaimedJob(params: { job: NewJob; workerId: string; leaseMs: number }): Promise<Job | null>;
   getJob(params: { id: JobId }): Promise<Job | null>;
   /**
    * The jobs with these ids, each once, in no promised order; an id with no job is left out. One read for many

@@ -2,10 +2,11 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { JobEventBus } from "../client/event-bus.js";
+import type { SlotReservation } from "../client/slot-reservation.js";
 import { JobCanceledError, LeaseLostError, ValidationError, WorkerShutdownError } from "../core/errors.js";
 import type { JobHandler } from "../core/handler.js";
 import type { ClaimLimit } from "../core/limits.js";
-import { leaseOf, type Job, type JobId, type Lease } from "../core/job.js";
+import { isClaimableOnInsert, leaseOf, type Job, type JobId, type Lease, type NewJob } from "../core/job.js";
 import type { PayloadLimits } from "../core/payload.js";
 import { LeaseReaper } from "../scheduler/lease-reaper.js";
 import type { Store } from "../store/store.js";
@@ -148,6 +149,15 @@ export class Worker {
   private claimsUnderWay = 0;
   private jobsBeingClaimed = 0;
   private restrictedBeingClaimed = 0;
+  /**
+   * The wake-up count as of which the queues hold nothing for this worker: that of the start of
+   * its last claim, if it came back short. Null after a full or failed claim. While it matches
+   * the count, no job has been heard of since, and a job this process enqueues may start here
+   * without a claim (reserveSlotFor).
+   */
+  private drainedAsOf: number | null = null;
+  /** Slots held for jobs this process is inserting already claimed, until each insert settles. */
+  private readonly reservations = new Set<Promise<void>>();
   /** Handler calls settled so far: a claim that comes back short looks again if slots freed meanwhile. */
   private slotsFreed = 0;
   private readonly heartbeat: LeaseHeartbeat;
@@ -177,7 +187,8 @@ export class Worker {
     this.reaper = new LeaseReaper({ store, events, logger, intervalMs: this.options.reaperIntervalMs });
     this.unsubscribe = [
       events.on("enqueued", ({ job }) => {
-        if (this.options.queues.includes(job.queue)) this.wakeup.notify();
+        // A job enqueued running was inserted already claimed by a worker here: none to look for.
+        if (job.state !== "running" && this.options.queues.includes(job.queue)) this.wakeup.notify();
       }),
       // A cancel made in this process reaches the handler at once; one made elsewhere, at the next heartbeat.
       events.on("canceled", ({ job }) => {
@@ -191,6 +202,14 @@ export class Worker {
   /** Jobs this worker holds: running, storing their outcome, or claimed and about to start. */
   get running(): number {
     return this.runs.size + this.prefetched.size + this.batches.size;
+  }
+
+  /**
+   * Holds no job, no claim is under way, and its last claim found nothing more waiting for it,
+   * with no job heard of since: a job enqueued in this process now starts here on insert.
+   */
+  get idle(): boolean {
+    return this.running === 0 && this.claimsUnderWay === 0 && this.drainedAsOf === this.wakeup.notices;
   }
 
   /**
@@ -258,9 +277,11 @@ export class Worker {
       });
       this.prefetched.push(jobs);
       full = jobs.length === want;
+      this.drainedAsOf = full ? null : noticesBefore;
     } catch (error) {
       logger.error({ err: error }, "claiming jobs failed; will try again");
       failed = true;
+      this.drainedAsOf = null;
     } finally {
       this.claimsUnderWay--;
       this.jobsBeingClaimed -= want;
@@ -274,6 +295,46 @@ export class Worker {
     // each other without end while the store is down; the poll interval paces the retries.
     const changed = this.wakeup.notices !== noticesBefore || this.slotsFreed !== slotsFreedBefore;
     if (!failed && (full || changed)) this.wakeup.notify();
+  }
+
+  /**
+   * Holds a slot for a job this process is about to enqueue, if this worker would start it at
+   * once: it works the job's queue and type with a plain handler, no limit counts the job, its
+   * last claim found nothing more with no job heard of since, and a slot is free that no claim
+   * counts on. The job is then inserted already claimed by this worker (Store.insertClaimedJob)
+   * and starts one round trip sooner than through a claim. Null: enqueue it the usual way.
+   */
+  reserveSlotFor(job: NewJob): SlotReservation | null {
+    if (!this.startsOnInsert(job)) return null;
+    this.jobsBeingClaimed++;
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    this.reservations.add(settled);
+    let open = true;
+    const end = (inserted: Job | null) => {
+      if (!open) return;
+      open = false;
+      this.jobsBeingClaimed--;
+      this.reservations.delete(settled);
+      if (inserted !== null && inserted.state === "running" && inserted.workerId === this.id) {
+        this.prefetched.push([inserted]);
+        this.startBuffered();
+      } else if (this.claimDue() !== null) {
+        this.wakeup.notify();
+      }
+      settle();
+    };
+    return { workerId: this.id, leaseMs: this.options.leaseMs, take: end, release: () => end(null) };
+  }
+
+  private startsOnInsert(job: NewJob): boolean {
+    if (this.stopping || this.claimsUnderWay > 0 || this.drainedAsOf !== this.wakeup.notices) return false;
+    if (!this.options.queues.includes(job.queue) || !isClaimableOnInsert(job)) return false;
+    if (this.deps.handlerFor(job.type)?.kind !== "single") return false;
+    const limits = this.deps.claimLimits?.(this.options.queues) ?? [];
+    if (limits.some((l) => l.queue === job.queue && (l.type === null || l.type === job.type))) return false;
+    const promised = this.handlersRunning + this.prefetched.size + this.batches.size + this.jobsBeingClaimed;
+    return promised < this.options.concurrency && this.roomToRecord();
   }
 
   private startBuffered(): void {
@@ -398,6 +459,8 @@ export class Worker {
     this.stopping = true;
     this.wakeup.notify();
     await this.loopDone;
+    // A job inserted claimed for this worker while it stopped is in the buffer once its insert settles.
+    await Promise.all(this.reservations);
     await this.releasePrefetched();
     const recordedAll = () => Promise.all([...this.runs.values()].map((r) => r.recorded));
     let timer: NodeJS.Timeout | undefined;

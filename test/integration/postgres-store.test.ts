@@ -3,6 +3,7 @@ import { describeScheduleStoreConformance } from "../conformance/schedule-store-
 import { describeStoreConformance } from "../conformance/store-conformance.js";
 import { describeRuntimeConformance } from "../conformance/runtime-conformance.js";
 import { describeScheduleRuntimeConformance } from "../conformance/schedule-runtime-conformance.js";
+import { describeStartOnInsertConformance } from "../conformance/start-on-insert-conformance.js";
 import { describeMigrationConformance } from "../conformance/migration-conformance.js";
 import { postgresFactory } from "../helpers/postgres-factory.js";
 import { postgresSchemaFixtures } from "../helpers/schema-at-version.js";
@@ -14,6 +15,7 @@ const factory = await postgresFactory();
 if (factory) {
   describeStoreConformance(factory);
   describeRuntimeConformance(factory);
+  describeStartOnInsertConformance(factory);
   describeScheduleStoreConformance(factory);
   describeScheduleRuntimeConformance(factory);
   describeMigrationConformance(factory, postgresSchemaFixtures, loadMigrations(schemaName("errand")).map((m) => m.name));

@@ -3,10 +3,11 @@ import pg from "pg";
 import type { TransactionClient } from "../../core/enqueue-options.js";
 import type { Batch } from "../../core/batch.js";
 import type { StoredFlow } from "../../core/flow.js";
-import type { Job, JobId, Lease, NewJob } from "../../core/job.js";
+import { isClaimableOnInsert, type Job, type JobId, type Lease, type NewJob } from "../../core/job.js";
 import type { NewSchedule, Schedule } from "../../core/schedule.js";
 import type { JobState, TerminalState } from "../../core/states.js";
 import { storableAttemptError } from "../attempt-error.js";
+import { backoffText } from "../backoff-text.js";
 import { replayedBatchMember } from "../ended-jobs.js";
 import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
@@ -39,7 +40,7 @@ import { storeTypes } from "./timestamp-parser.js";
 import { MissingLimitWindows, claimRestricted } from "./restricted-claim.js";
 import { leaseRounds } from "./id-order.js";
 import { insertJobParams, insertJobsParams, insertedRows, type InsertJobsResult } from "./insert-params.js";
-import { insertedJob, jobFromRow, type JobRow } from "./rows.js";
+import { claimedOnInsert, insertedJob, jobFromRow, type ClaimedOnInsertRow, type JobRow } from "./rows.js";
 import { scheduleFromRow, scheduleParams, type ScheduleRow } from "./schedule-rows.js";
 import { schemaName, type SchemaName } from "./schema-name.js";
 import { loadStatements, type StatementName, type Statements } from "./statements.js";
@@ -225,6 +226,26 @@ export class PostgresStore implements Store {
     if (params.jobs.length === 0) return Promise.resolve([]);
     const inserting = params.tx !== undefined ? this.insertNow(params.jobs, params.tx) : this.inserts.submit(params.jobs);
     return this.groupedJobs.afterInsert(params.jobs, inserting);
+  }
+
+  async insertClaimedJob(params: { job: NewJob; workerId: string; leaseMs: number }): Promise<Job | null> {
+    const { job, workerId, leaseMs } = params;
+    if (!isClaimableOnInsert(job)) throw new Error("insertClaimedJob: only a job a claim would take at once");
+    const [row] = await this.query<ClaimedOnInsertRow>("insert_claimed_job", [
+      job.payload,
+      job.type,
+      job.queue,
+      job.priority,
+      job.maxAttempts,
+      job.timeoutMs,
+      backoffText(job.backoff),
+      job.idempotencyKey,
+      job.correlationId,
+      job.webhookUrl,
+      workerId,
+      leaseMs,
+    ]);
+    return row === undefined ? null : claimedOnInsert(job, row, workerId);
   }
 
   async getJob(params: { id: JobId }): Promise<Job | null> {

@@ -125,3 +125,18 @@ export function insertedJob(input: NewJob, row: InsertedRow): Job {
     batchId: input.batchId,
   };
 }
+
+/** What insert_claimed_job.sql returns: the rest of the row is its input's, or a claim's. */
+export type ClaimedOnInsertRow = Pick<JobRow, "id" | "created_at" | "lease_expires_at">;
+
+/** The job insert_claimed_job.sql wrote: running under `workerId`'s lease since it was created. */
+export function claimedOnInsert(input: NewJob, row: ClaimedOnInsertRow, workerId: string): Job {
+  const createdAt = row.created_at.getTime();
+  return {
+    ...insertedJob(input, { id: row.id, state: "running", created_at: row.created_at }),
+    attempt: 1,
+    startedAt: new Date(createdAt),
+    workerId,
+    leaseExpiresAt: row.lease_expires_at,
+  };
+}

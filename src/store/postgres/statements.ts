@@ -5,6 +5,7 @@ import { withSchema, type SchemaName } from "./schema-name.js";
 const STATEMENT_NAMES = [
   "insert_jobs",
   "insert_job",
+  "insert_claimed_job",
   "get_job",
   "get_jobs",
   "get_jobs_by_idempotency_keys",

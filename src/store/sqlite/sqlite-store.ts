@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Batch } from "../../core/batch.js";
 import type { StoredFlow } from "../../core/flow.js";
-import type { Job, JobId, Lease, NewJob } from "../../core/job.js";
+import { isClaimableOnInsert, type Job, type JobId, type Lease, type NewJob } from "../../core/job.js";
 import type { NewSchedule, Schedule } from "../../core/schedule.js";
 import type { JobState, TerminalState } from "../../core/states.js";
 import { storableAttemptError } from "../attempt-error.js";
@@ -160,6 +160,33 @@ export class SqliteStore implements Store {
 
   insertJobs(params: { jobs: NewJob[] }): Promise<InsertedJob[]> {
     return this.groupedJobs.afterInsert(params.jobs, this.inserts.submit(params.jobs));
+  }
+
+  async insertClaimedJob(params: { job: NewJob; workerId: string; leaseMs: number }): Promise<Job | null> {
+    const { job, workerId, leaseMs } = params;
+    if (!isClaimableOnInsert(job)) throw new Error("insertClaimedJob: only a job a claim would take at once");
+    const backoff = backoffText(job.backoff);
+    return this.write(() => {
+      const now = Date.now();
+      const lease = { started_at: now, worker_id: workerId, lease_expires_at: now + leaseMs };
+      const info = this.sql.insert_claimed_job.run({
+        type: job.type,
+        queue: job.queue,
+        payload: job.payload,
+        priority: job.priority,
+        max_attempts: job.maxAttempts,
+        timeout_ms: job.timeoutMs,
+        backoff,
+        idempotency_key: job.idempotencyKey,
+        now,
+        correlation_id: job.correlationId,
+        webhook_url: job.webhookUrl,
+        ...lease,
+      });
+      if (info.changes === 0) return null;
+      const row = newJobRow(job, Number(info.lastInsertRowid), "running", backoff, now, now);
+      return jobFromRow({ ...row, attempt: 1, ...lease }, now);
+    });
   }
 
   async getJob(params: { id: JobId }) {

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 /** Every statement the SQLite store runs, one .sql file each in ./sql. */
 const STATEMENT_NAMES = [
   "insert_job",
+  "insert_claimed_job",
   "insert_unkeyed_jobs",
   "get_job",
   "get_jobs",
