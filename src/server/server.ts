@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import type { Errand } from "../errand.js";
 import type { Worker } from "../worker/worker.js";
 import { TokenAuthenticator, type Scope } from "./auth.js";
-import { DEFAULT_BODY_LIMIT, type ServerConfig } from "./config.js";
+import { resolveServerLimits, type ServerConfig } from "./config.js";
 import type { RouteContext } from "./context.js";
 import { MAX_PATH_PARAM, answerClientError, answerError, installErrorMapping } from "./error-mapping.js";
 import { JobWatcher } from "./job-watcher.js";
@@ -47,12 +47,13 @@ export class ErrandServer {
     private readonly errand: Errand,
     private readonly options: ErrandServerOptions,
   ) {
+    const limits = resolveServerLimits(options);
     this.auth = new TokenAuthenticator(options.tokens);
     // The Store, not the library: ids come from jobs the route has already read, so there is nothing to validate.
     this.jobWatcher = new JobWatcher((ids) => errand.store.getJobs({ ids }), options.eventsPollIntervalMs ?? 200);
     this.app = Fastify({
       loggerInstance: options.logger as FastifyBaseLogger,
-      bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+      bodyLimit: limits.bodyLimit,
       requestIdHeader: false,
       // Request log lines and job log lines share one key, so one grep follows a job end to end.
       logController: new Fastify.LogController({ requestIdLogLabel: "correlationId" }),
