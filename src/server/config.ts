@@ -32,6 +32,8 @@ export interface ServerConfig {
   bodyLimit?: number;
   /** How often the server re-reads the jobs of its open SSE streams from the store (one read for all of them), ms. Default 200. */
   eventsPollIntervalMs?: number;
+  /** Most job event streams (SSE) open at once; one more is answered 503 until one closes. Default 1 000. */
+  maxEventStreams?: number;
   webhooks?: WebhookConfig;
 }
 
@@ -45,11 +47,13 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
  * as several requests.
  */
 export const MAX_BODY_LIMIT = 64 * 1024 * 1024;
+export const DEFAULT_MAX_EVENT_STREAMS = 1000;
 
 /** The limits a server runs with: `config`'s, checked, or the defaults. Throws a ValidationError naming the option. */
-export function resolveServerLimits(config: Pick<ServerConfig, "bodyLimit">): { bodyLimit: number } {
-  const { bodyLimit = DEFAULT_BODY_LIMIT } = config;
+export function resolveServerLimits(config: Pick<ServerConfig, "bodyLimit" | "maxEventStreams">): { bodyLimit: number; maxEventStreams: number } {
+  const { bodyLimit = DEFAULT_BODY_LIMIT, maxEventStreams = DEFAULT_MAX_EVENT_STREAMS } = config;
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1 || bodyLimit > MAX_BODY_LIMIT)
     throw new ValidationError("bodyLimit", `must be an integer from 1 to ${MAX_BODY_LIMIT} bytes (64 MiB)`);
-  return { bodyLimit };
+  if (!Number.isInteger(maxEventStreams) || maxEventStreams < 1) throw new ValidationError("maxEventStreams", "must be a positive integer");
+  return { bodyLimit, maxEventStreams };
 }

@@ -9,6 +9,7 @@ import { TokenAuthenticator, type Scope } from "./auth.js";
 import { resolveServerLimits, type ServerConfig } from "./config.js";
 import type { RouteContext } from "./context.js";
 import { MAX_PATH_PARAM, answerClientError, answerError, installErrorMapping } from "./error-mapping.js";
+import { EventStreamSlots } from "./event-stream-slots.js";
 import { JobWatcher } from "./job-watcher.js";
 import { RouteTable } from "./route-table.js";
 import { addHealthRoutes } from "./routes/health.js";
@@ -89,6 +90,7 @@ export class ErrandServer {
       webhookPolicy: webhooks ? new AddressPolicy(webhooks.allowedPrivateAddresses) : null,
       jobWatcher: this.jobWatcher,
       openStreams: this.openStreams,
+      eventStreamSlots: new EventStreamSlots(limits.maxEventStreams),
     };
     addJobRoutes(ctx);
     addFlowRoutes(ctx);

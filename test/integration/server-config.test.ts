@@ -14,7 +14,7 @@ describe("ErrandServer refuses limits out of range", () => {
     errand = await Errand.connect(`sqlite:${join(dir, "config.db")}`);
   });
   afterAll(() => errand.close());
-  const serverWith = (limits: { bodyLimit?: number }) =>
+  const serverWith = (limits: { bodyLimit?: number; maxEventStreams?: number }) =>
     () => new ErrandServer(errand, { logger: pino({ level: "silent" }), tokens: [], ...limits });
 
   it("bodyLimit: an integer from 1 byte to 64 MiB", () => {
@@ -24,5 +24,11 @@ describe("ErrandServer refuses limits out of range", () => {
       expect(serverWith({ bodyLimit }), String(bodyLimit)).toThrow(rule);
     }
     expect(serverWith({ bodyLimit: 64 * 1024 * 1024 })).not.toThrow();
+  });
+
+  it("maxEventStreams: a positive integer", () => {
+    for (const maxEventStreams of [0, -3, 2.5, Number.NaN])
+      expect(serverWith({ maxEventStreams }), String(maxEventStreams)).toThrow("maxEventStreams: must be a positive integer");
+    expect(serverWith({ maxEventStreams: 1 })).not.toThrow();
   });
 });
