@@ -38,6 +38,7 @@ export {
   UnsupportedByStoreError,
   ValidationError,
   WorkerShutdownError,
+  type WriteOutcome,
 } from "./core/errors.js";
 export { retryAfterMs } from "./core/retry-after.js";
 export type { Store, JobPage, QueueCounts, BackgroundErrorHandler, BackgroundErrorSource } from "./store/store.js";

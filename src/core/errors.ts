@@ -83,12 +83,25 @@ export class JobStateConflictError extends ErrandError {
   }
 }
 
+/**
+ * The store could not be reached, or the connection to it was lost. `outcome` is what a write
+ * that failed so did, where the store can tell (inserts outside a caller's transaction):
+ * `not_written` when the connection was refused before anything was sent, `unknown` when it
+ * was lost once the write may have reached the server, which may have committed it before its
+ * reply was lost. Undefined where the store does not say (reads, and other writes).
+ */
 export class StoreUnavailableError extends ErrandError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly outcome: WriteOutcome | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; outcome?: WriteOutcome }) {
     super("store_unavailable", message);
     if (options?.cause !== undefined) this.cause = options.cause;
+    this.outcome = options?.outcome;
   }
 }
+
+/** What a write that failed with StoreUnavailableError did (see there). */
+export type WriteOutcome = "not_written" | "unknown";
 
 /** The feature needs a store that offers it (e.g. transactional completion needs PostgreSQL). */
 export class UnsupportedByStoreError extends ErrandError {

@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type { Errand } from "../errand.js";
+import type { EventStreamSlots } from "./event-stream-slots.js";
 import type { JobWatcher } from "./job-watcher.js";
 import type { RouteTable } from "./route-table.js";
 import type { AddressPolicy } from "./webhooks/address-policy.js";
@@ -14,4 +15,6 @@ export interface RouteContext {
   jobWatcher: JobWatcher;
   /** Open SSE responses, ended when the server closes so shutdown does not wait on them. */
   openStreams: Set<ServerResponse>;
+  /** Caps the event streams open at once (ServerConfig.maxEventStreams). */
+  eventStreamSlots: EventStreamSlots;
 }

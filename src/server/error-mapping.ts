@@ -56,6 +56,7 @@ export function installErrorMapping(app: FastifyInstance): void {
 export function answerError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { status, body } = describe(error, request.headers["content-type"]);
   if (status >= 500) request.log.error({ err: error }, "request failed");
+  if (error instanceof HttpError) reply.headers(error.headers);
   return send(reply, status, body);
 }
 

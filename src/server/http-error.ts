@@ -5,6 +5,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    /** Sent with the answer, e.g. a Retry-After with a 503. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }

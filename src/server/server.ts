@@ -6,9 +6,10 @@ import type { Logger } from "pino";
 import type { Errand } from "../errand.js";
 import type { Worker } from "../worker/worker.js";
 import { TokenAuthenticator, type Scope } from "./auth.js";
-import { DEFAULT_BODY_LIMIT, type ServerConfig } from "./config.js";
+import { resolveServerLimits, type ServerConfig } from "./config.js";
 import type { RouteContext } from "./context.js";
 import { MAX_PATH_PARAM, answerClientError, answerError, installErrorMapping } from "./error-mapping.js";
+import { EventStreamSlots } from "./event-stream-slots.js";
 import { JobWatcher } from "./job-watcher.js";
 import { RouteTable } from "./route-table.js";
 import { addHealthRoutes } from "./routes/health.js";
@@ -47,12 +48,13 @@ export class ErrandServer {
     private readonly errand: Errand,
     private readonly options: ErrandServerOptions,
   ) {
+    const limits = resolveServerLimits(options);
     this.auth = new TokenAuthenticator(options.tokens);
     // The Store, not the library: ids come from jobs the route has already read, so there is nothing to validate.
     this.jobWatcher = new JobWatcher((ids) => errand.store.getJobs({ ids }), options.eventsPollIntervalMs ?? 200);
     this.app = Fastify({
       loggerInstance: options.logger as FastifyBaseLogger,
-      bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+      bodyLimit: limits.bodyLimit,
       requestIdHeader: false,
       // Request log lines and job log lines share one key, so one grep follows a job end to end.
       logController: new Fastify.LogController({ requestIdLogLabel: "correlationId" }),
@@ -88,6 +90,7 @@ export class ErrandServer {
       webhookPolicy: webhooks ? new AddressPolicy(webhooks.allowedPrivateAddresses) : null,
       jobWatcher: this.jobWatcher,
       openStreams: this.openStreams,
+      eventStreamSlots: new EventStreamSlots(limits.maxEventStreams),
     };
     addJobRoutes(ctx);
     addFlowRoutes(ctx);

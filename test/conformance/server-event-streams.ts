@@ -102,5 +102,39 @@ export function describeServerEventStreams(base: StoreFactory): void {
       await new Promise((r) => setTimeout(r, POLL_MS * 8)); // a negative: nothing may happen in this time
       expect(reads.batches.length).toBe(after);
     });
+
+    it("keeps at most maxEventStreams open: one more is a 503 with Retry-After, and a stream that closes frees its place", async () => {
+      s = await startServer(base, { worker: false, maxEventStreams: 2 });
+      // `declared` has no handler here: its stream stays open until the viewer leaves.
+      const { body: job } = await http<{ id: string }>(s.url, "POST", "/v1/jobs", { body: { type: "declared" } });
+      const events = `${s.url}/v1/jobs/${job.id}/events`;
+      // A request that opens no stream (the job does not exist) gives its place back.
+      expect((await http(s.url, "GET", "/v1/jobs/999999/events")).status).toBe(404);
+      const open = () => new Promise<IncomingMessage>((resolve) => get(events, resolve));
+      const viewers = [await open(), await open()];
+      expect(viewers.map((v) => v.statusCode)).toEqual([200, 200]);
+
+      const refused = await http(s.url, "GET", `/v1/jobs/${job.id}/events`);
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("retry-after")).toBe("5");
+      expect(refused.headers.get("content-type")).toMatch(/^application\/json/);
+      expect(refused.body).toEqual({
+        error: {
+          code: "too_many_event_streams",
+          message: "this server already has 2 event streams open, the most it keeps; try again after 5 seconds, or read the job with GET /v1/jobs/:id",
+        },
+      });
+
+      viewers[0]!.destroy(); // a viewer leaves: its place frees as soon as the server sees the close
+      const next = await waitFor(async () => {
+        const viewer = await open();
+        if (viewer.statusCode === 200) return viewer;
+        viewer.resume(); // read the 503's body so its socket is freed
+        return null;
+      }, { what: "the freed place to take a new stream" });
+      viewers.push(next);
+      expect((await http(s.url, "GET", `/v1/jobs/${job.id}/events`)).status).toBe(503); // still 2 at most
+      for (const viewer of viewers) viewer.destroy();
+    });
   });
 }

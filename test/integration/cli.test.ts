@@ -207,7 +207,17 @@ describe("errand CLI", () => {
     await refused(["work", "--handlers", HANDLERS, "--lease-ms", "3000000000"], "--lease-ms: must be an integer from 1 to 2147483647 ms");
     // The worker's own check (its heartbeat must be shorter than the lease), made before connecting.
     await refused(["work", "--handlers", HANDLERS, "--lease-ms", "1"], "--lease-ms 1 is too short for the heartbeat that renews the lease");
-    await refused(["serve", "--body-limit", "-1"], '--body-limit must be an integer of at least 1, got "-1"');
+    const bodyLimitRule = "--body-limit: must be an integer from 1 to 67108864 bytes (64 MiB)";
+    await refused(["serve", "--body-limit", "-1"], bodyLimitRule);
+    await refused(["serve", "--body-limit", String(64 * 1024 * 1024 + 1)], bodyLimitRule);
+    await refused(["serve", "--body-limit", "lots"], '--body-limit must be an integer, got "lots"');
+    await refused(["serve", "--max-event-streams", "0"], "--max-event-streams: must be a positive integer");
+    await refused(["serve", "--max-event-streams", "1.5"], '--max-event-streams must be an integer, got "1.5"');
+    // The environment variable is held to the same rule, and the message names the flag it stands for.
+    expect(await errand(["serve"], { ...env, ERRAND_MAX_EVENT_STREAMS: "0" })).toMatchObject({
+      code: 2,
+      stderr: "errand: --max-event-streams: must be a positive integer\n",
+    });
     await refused(["serve", "--types", "mail,a b"], `--types "a b": ${queueRule}`);
     await refused(["serve", "--webhook-allow", "127.0.0.1,nonsense/99"], '--webhook-allow: allowed webhook address "nonsense/99" is not an IP or CIDR');
     // An empty prefix once read as /0, allowing every address.

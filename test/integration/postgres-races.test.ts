@@ -4,7 +4,8 @@ import { leaseOf } from "../../src/core/job.js";
 import { newJob } from "../helpers/new-job.js";
 import { postgresSchemaOf } from "../helpers/schema-at-version.js";
 import { postgresConnections } from "../helpers/postgres-connections.js";
-import { adminQuery, postgresFactory } from "../helpers/postgres-factory.js";
+import { POSTGRES_URL, adminQuery, postgresFactory } from "../helpers/postgres-factory.js";
+import { tcpProxy } from "../helpers/tcp-proxy.js";
 import { waitFor } from "../helpers/wait-for.js";
 
 const factory = await postgresFactory();
@@ -54,13 +55,53 @@ const factory = await postgresFactory();
     // The insert committed; its connection drops before the lookup that would complete its reply.
     await dropWaiting(url, "$1 idempotency_key[]");
     await locker.query("COMMIT");
-    const [plainOutcome] = await outcomes;
+    const [plainOutcome, keyedOutcome] = await outcomes;
 
     const { rows } = await locker.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".jobs WHERE type = 'plain'`);
     expect(rows[0]!.n, "the plain job exists once").toBe(1);
-    // Its caller cannot be told for sure whether it was written: an error, not a second copy.
-    expect(plainOutcome.status).toBe("rejected");
-    expect((plainOutcome as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
+    // Its caller cannot be told for sure whether it was written: an error, not a second copy,
+    // and one that says so rather than that nothing was written.
+    for (const outcome of [plainOutcome, keyedOutcome]) {
+      expect(outcome.status).toBe("rejected");
+      const error = (outcome as PromiseRejectedResult).reason as StoreUnavailableError;
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect(error).toMatchObject({ code: "store_unavailable", outcome: "unknown" });
+      expect(error.message).toMatch(/^PostgreSQL at .* is unavailable \(.+\); the connection was lost while the jobs were being written, so they may have been: /);
+      expect(error.message).toMatch(/trying again is safe with an idempotency key \(it finds the job if it exists\), but without one it may enqueue them twice$/);
+      expect(error.message).not.toMatch(/nothing was written/);
+    }
+  });
+
+  it("says nothing was written when the server could not be reached before the insert was sent", async () => {
+    const server = new URL(POSTGRES_URL);
+    const proxy = await tcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+    const url = new URL(await factory!.url());
+    url.hostname = "127.0.0.1";
+    url.port = String(proxy.port);
+    const store = await open(url.toString());
+    await proxy.shut();
+    // A read may first fail on a pooled connection the proxy cut; once one is refused, none is left.
+    await waitFor(
+      () => store.getJob({ id: "1" }).then(
+        () => false,
+        (error: StoreUnavailableError) => (error.cause as { code?: string } | undefined)?.code === "ECONNREFUSED",
+      ),
+      { what: "a new connection to be refused" },
+    );
+    // Two units, committed together (one combined insert), and each caller hears the same.
+    const outcomes = await Promise.allSettled([
+      store.insertJobs({ jobs: [newJob({ type: "plain" })] }),
+      store.insertJobs({ jobs: [newJob({ type: "keyed", idempotencyKey: "K" })] }),
+    ]);
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe("rejected");
+      const error = (outcome as PromiseRejectedResult).reason as StoreUnavailableError;
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect(error).toMatchObject({ code: "store_unavailable", outcome: "not_written" });
+      expect(error.message).toMatch(/^PostgreSQL at 127\.0\.0\.1:\d+\/test is unavailable \(.*ECONNREFUSED.*\); nothing was written, so trying again is safe$/);
+    }
+    const jobs = await adminQuery<{ n: number }>(`SELECT count(*)::int AS n FROM "${postgresSchemaOf(url.toString())}".jobs`);
+    expect(jobs[0]!.n).toBe(0);
   });
 
   it("still inserts its neighbours when the server refuses one unit of a combined insert", async () => {

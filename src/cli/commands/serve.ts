@@ -7,10 +7,10 @@ import { parseTokenList } from "../../server/auth.js";
 import { logJobLifecycle } from "../../server/job-log.js";
 import { AddressPolicy } from "../../server/webhooks/address-policy.js";
 import { validateName } from "../../core/enqueue-options.js";
-import type { WebhookConfig } from "../../server/config.js";
+import { DEFAULT_MAX_EVENT_STREAMS, MAX_BODY_LIMIT, resolveServerLimits, type WebhookConfig } from "../../server/config.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { importHandlers } from "../handlers-module.js";
-import { CliUsageError, commaList, intOption, parsedOption, reportError } from "../run-command.js";
+import { CliUsageError, commaList, inFlagTerms, intOption, parsedOption, reportError } from "../run-command.js";
 import { queuesOption, workerFlags } from "../worker-flags.js";
 
 type ServeOptions = {
@@ -21,6 +21,7 @@ type ServeOptions = {
   graceMs: string;
   tokens?: string;
   bodyLimit: string;
+  maxEventStreams: string;
   types?: string;
   webhookAllow?: string;
 };
@@ -44,8 +45,20 @@ function serveFlags(opts: ServeOptions) {
     queues: opts.queues === undefined ? undefined : queuesOption(opts.queues),
     tokens,
     port: intOption(opts.port, "--port", { min: 0, max: 65535 }),
-    bodyLimit: intOption(opts.bodyLimit, "--body-limit", { min: 1 }),
+    ...serverLimits(opts),
   };
+}
+
+const LIMIT_FLAGS = { bodyLimit: "--body-limit", maxEventStreams: "--max-event-streams" };
+
+/** --body-limit and --max-event-streams, held to the server's own checks (resolveServerLimits). */
+function serverLimits(opts: ServeOptions): { bodyLimit: number; maxEventStreams: number } {
+  const limits = { bodyLimit: intOption(opts.bodyLimit, "--body-limit"), maxEventStreams: intOption(opts.maxEventStreams, "--max-event-streams") };
+  try {
+    return resolveServerLimits(limits);
+  } catch (error) {
+    throw inFlagTerms(error, LIMIT_FLAGS);
+  }
 }
 
 export function serveCommand(version: string): Command {
@@ -63,7 +76,12 @@ export function serveCommand(version: string): Command {
     .addOption(new Option("--tokens <list>", "API tokens: <sha256-hex>=<scope>,<scope>;… (see `errand token`)").env("ERRAND_API_TOKENS"))
     .addOption(new Option("--webhook-secret <secret>", "HMAC-SHA256 key for webhook signatures; enables webhook_url").env("ERRAND_WEBHOOK_SECRET"))
     .addOption(new Option("--webhook-allow <addresses>", "comma-separated IPs/CIDRs webhooks may reach although private (e.g. 127.0.0.1)").env("ERRAND_WEBHOOK_ALLOW"))
-    .addOption(new Option("--body-limit <bytes>", "largest request body").env("ERRAND_BODY_LIMIT").default("1048576"))
+    .addOption(new Option("--body-limit <bytes>", `largest request body, at most ${MAX_BODY_LIMIT} (64 MiB)`).env("ERRAND_BODY_LIMIT").default("1048576"))
+    .addOption(
+      new Option("--max-event-streams <n>", "most job event streams (SSE) open at once; more are answered 503")
+        .env("ERRAND_MAX_EVENT_STREAMS")
+        .default(String(DEFAULT_MAX_EVENT_STREAMS)),
+    )
     .option("--grace-ms <ms>", "on shutdown, how long in-flight jobs may finish before they are returned to the queue", "10000")
     .action(async (opts) => {
       const logger = pino({ name: "errand", level: process.env.ERRAND_LOG_LEVEL ?? "info" });
@@ -84,6 +102,7 @@ export function serveCommand(version: string): Command {
           version,
           tokens: flags.tokens,
           bodyLimit: flags.bodyLimit,
+          maxEventStreams: flags.maxEventStreams,
           webhooks,
         });
         logJobLifecycle(errand, logger);

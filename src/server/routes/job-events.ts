@@ -19,10 +19,18 @@ export function addJobEventRoutes(ctx: RouteContext): void {
     responses: {
       200: { description: "event stream", schema: jobEventsSchema, mediaType: "text/event-stream" },
       404: { description: "no such job", schema: errorSchema },
+      503: { description: "the server has as many event streams open as it keeps (Retry-After says when to try again)", schema: errorSchema },
     },
     handler: async (request, reply) => {
-      const first = await ctx.errand.getJob(request.params.id);
-      if (first === null) throw new JobNotFoundError(request.params.id);
+      const release = ctx.eventStreamSlots.take();
+      let first: Job | null;
+      try {
+        first = await ctx.errand.getJob(request.params.id);
+        if (first === null) throw new JobNotFoundError(request.params.id);
+      } catch (error) {
+        release(); // no stream was opened
+        throw error;
+      }
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -33,6 +41,7 @@ export function addJobEventRoutes(ctx: RouteContext): void {
       });
       ctx.openStreams.add(res);
       await streamJob(ctx, res, first).finally(() => {
+        release();
         ctx.openStreams.delete(res);
         if (!res.writableEnded) res.end();
       });

@@ -29,7 +29,7 @@ import type {
   QueueCounts,
   Store,
 } from "../store.js";
-import { asStoreError } from "./connection-errors.js";
+import { asStoreError, lostInsertError } from "./connection-errors.js";
 import { describeServer } from "./connection-url.js";
 import { settleEndedJobs, type PostgresEndedRow } from "./ended-jobs.js";
 import { checkSchema, migrate } from "./migrate.js";
@@ -583,19 +583,25 @@ export class PostgresStore implements Store {
    * units are tried again one by one (GroupCommit) only if the server refused that statement.
    * Any other failure may have come after it committed (a connection lost before its reply, or
    * before the lookup of existing keyed jobs that follows it): then each caller gets the error,
-   * since inserting their units again would insert the jobs without a key twice.
+   * since inserting their units again would insert the jobs without a key twice, and the error
+   * says the jobs may have been written (lostInsertError).
    */
   private async insertUnits(units: NewJob[][]): Promise<InsertedJob[][]> {
-    if (units.length === 1) return [await this.insertNow(units[0]!)];
     const jobs = units.flat();
     let inserted: (InsertedJob | undefined)[];
     try {
       inserted = await this.insertStatement(jobs);
     } catch (error) {
       // Connection failures are StoreUnavailableError by now (run()): what is left was refused.
-      throw error instanceof pg.DatabaseError ? new CombinedInsertRefused("combined insert refused", { cause: error }) : error;
+      if (units.length > 1 && error instanceof pg.DatabaseError) throw new CombinedInsertRefused("combined insert refused", { cause: error });
+      throw lostInsertError(error, false);
     }
-    const all = await this.fillLeftOut(jobs, inserted);
+    let all: InsertedJob[];
+    try {
+      all = await this.fillLeftOut(jobs, inserted);
+    } catch (error) {
+      throw lostInsertError(error, true);
+    }
     let start = 0;
     return units.map((jobs) => all.slice(start, (start += jobs.length)));
   }

@@ -1,0 +1,40 @@
+import { connect, createServer, type Socket } from "node:net";
+
+export interface TcpProxy {
+  /** The loopback port that leads to the target. */
+  port: number;
+  /** Stops listening and cuts every connection through it: from now on connecting is refused (ECONNREFUSED). */
+  shut(): Promise<void>;
+}
+
+/**
+ * A TCP proxy on 127.0.0.1 to `target`, for a real server that becomes unreachable to one
+ * client only: the shared PostgreSQL stays up for every other test.
+ */
+export async function tcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+  };
+  const server = createServer((client) => {
+    const upstream = connect(target.port, target.host);
+    track(client);
+    track(upstream);
+    client.pipe(upstream).pipe(client);
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("the proxy has no TCP port");
+  return {
+    port: address.port,
+    shut: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
