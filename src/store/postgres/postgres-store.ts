@@ -231,21 +231,16 @@ export class PostgresStore implements Store {
   async insertClaimedJob(params: { job: NewJob; workerId: string; leaseMs: number }): Promise<Job | null> {
     const { job, workerId, leaseMs } = params;
     if (!isClaimableOnInsert(job)) throw new Error("insertClaimedJob: only a job a claim would take at once");
-    const [row] = await this.query<ClaimedOnInsertRow>("insert_claimed_job", [
-      job.payload,
-      job.type,
-      job.queue,
-      job.priority,
-      job.maxAttempts,
-      job.timeoutMs,
-      backoffText(job.backoff),
-      job.idempotencyKey,
-      job.correlationId,
-      job.webhookUrl,
-      workerId,
-      leaseMs,
-    ]);
-    return row === undefined ? null : claimedOnInsert(job, row, workerId);
+    const values = [job.payload, job.type, job.queue, job.priority, job.maxAttempts, job.timeoutMs, backoffText(job.backoff)];
+    let rows: ClaimedOnInsertRow[];
+    try {
+      rows = await this.query("insert_claimed_job", [...values, job.idempotencyKey, job.correlationId, job.webhookUrl, workerId, leaseMs]);
+    } catch (error) {
+      // Written or not, as any enqueue whose reply was lost; if written, its lease runs out
+      // unheld and the reaper hands it out again.
+      throw lostInsertError(error, false);
+    }
+    return rows[0] === undefined ? null : claimedOnInsert(job, rows[0], workerId);
   }
 
   async getJob(params: { id: JobId }): Promise<Job | null> {
