@@ -26,6 +26,7 @@ export const WAITING_STATES: readonly JobState[] = ["pending", "scheduled", "ret
 export type JobEvent =
   | "enqueue_now"
   | "enqueue_later"
+  | "enqueue_claimed"
   | "run_time_arrived"
   | "parents_completed"
   | "claim"
@@ -41,6 +42,9 @@ export type JobEvent =
 const TRANSITIONS: Record<JobEvent, { from: readonly (JobState | "new")[]; to: JobState }> = {
   enqueue_now: { from: ["new"], to: "pending" },
   enqueue_later: { from: ["new"], to: "scheduled" },
+  // Enqueued where an idle worker works its queue: inserted already claimed by that worker
+  // (Store.insertClaimedJob), as if `claim` had followed `enqueue_now` in the same commit.
+  enqueue_claimed: { from: ["new"], to: "running" },
   run_time_arrived: { from: ["scheduled", "retrying"], to: "pending" },
   // A flow node whose last parent ended (completed, or failed under `continue`); a run time
   // still ahead makes it `scheduled` instead, as at enqueue.

@@ -5,6 +5,8 @@ describe("job state transitions", () => {
   it("follows the lifecycle table", () => {
     expect(nextState("new", "enqueue_now")).toBe("pending");
     expect(nextState("new", "enqueue_later")).toBe("scheduled");
+    expect(nextState("new", "enqueue_claimed")).toBe("running");
+    expect(nextState("pending", "enqueue_claimed")).toBeNull();
     expect(nextState("scheduled", "run_time_arrived")).toBe("pending");
     expect(nextState("retrying", "run_time_arrived")).toBe("pending");
     expect(nextState("pending", "claim")).toBe("running");
