@@ -55,7 +55,11 @@ export function installErrorMapping(app: FastifyInstance): void {
  */
 export function answerError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { status, body } = describe(error, request.headers["content-type"]);
-  if (status >= 500) request.log.error({ err: error }, "request failed");
+  // A 5xx the server chose (a full house of event streams) is expected under load, not a fault.
+  if (status >= 500) {
+    if (error instanceof HttpError) request.log.warn({ code: body.error.code }, "request refused");
+    else request.log.error({ err: error }, "request failed");
+  }
   if (error instanceof HttpError) reply.headers(error.headers);
   return send(reply, status, body);
 }
