@@ -9,13 +9,13 @@ import { percentile, report, sleep } from "./report.mjs";
 
 const noop = async () => {};
 
-/** `prepare(url)`, if given, runs once the schema exists and before `fn` (e.g. to preload rows). */
+/** `fn(errand, job, url)` on a fresh store. `prepare(url)`, if given, runs once the schema exists and before `fn` (e.g. to preload rows). */
 function withErrand(stores, fn, prepare) {
   return withFreshStore(stores, async (url) => {
     const errand = await Errand.connect(url);
     try {
       if (prepare) await prepare(url);
-      return await fn(errand, errand.define("bench-noop", { handler: noop, maxAttempts: 1 }));
+      return await fn(errand, errand.define("bench-noop", { handler: noop, maxAttempts: 1 }), url);
     } finally {
       await errand.close();
     }
@@ -90,7 +90,13 @@ async function processCalls(errand, n, size, concurrency) {
   return processAll(errand, job, n, concurrency);
 }
 
-async function latency(errand, job, count = 200, gapMs = 20) {
+/**
+ * Enqueue → handler start, `count` jobs `gapMs` apart, with `errand`'s worker idle. Enqueued by
+ * `errand` itself, a job starts on insert in its idle worker; enqueued by `producer` (another
+ * Errand on the store, running no worker: a web process that only enqueues), it is claimed by
+ * the worker once the insert's NOTIFY wakes it.
+ */
+async function latency(errand, producer = errand, count = 200, gapMs = 20) {
   // The handler may start before enqueue() resolves, so either side can arrive first.
   const startedAt = new Map();
   const waiting = new Map();
@@ -106,7 +112,7 @@ async function latency(errand, job, count = 200, gapMs = 20) {
   const samples = [];
   for (let i = 0; i < count; i++) {
     const t0 = performance.now();
-    const created = await errand.enqueue("bench-latency", { i });
+    const created = await producer.enqueue("bench-latency", { i });
     const t1 = startedAt.get(created.id) ?? (await new Promise((r) => waiting.set(created.id, r)));
     samples.push(t1 - t0);
     await sleep(gapMs);
@@ -145,9 +151,10 @@ async function measureKeptRows({ stores, fillFinished, n }) {
 /**
  * Runs every workload against Errand on one store; `stores` hands out empty databases (see
  * withFreshStore). `metrics` (name prefixes) limits the run to those figures. With `fillFinished(url, count)` (a store-specific bulk insert of completed jobs) it also
- * measures claim_with_1m_finished (see measureKeptRows).
+ * measures claim_with_1m_finished (see measureKeptRows). With `notifies` (a store whose enqueues
+ * wake other processes' workers: PostgreSQL), it also measures latency_via_notify.
  */
-export async function runErrandWorkloads({ store, stores, n, fillFinished, metrics }) {
+export async function runErrandWorkloads({ store, stores, n, fillFinished, metrics, notifies = false }) {
   // BENCH_ONLY=batch_ (comma-separated prefixes) runs just the metrics named so.
   const only = process.env.BENCH_ONLY?.split(",") ?? metrics;
   const wanted = (metric) => only === undefined || only.some((prefix) => metric.startsWith(prefix));
@@ -177,6 +184,20 @@ export async function runErrandWorkloads({ store, stores, n, fillFinished, metri
     await line("claim_with_1m_finished_vs_c50", async () => (await keptRowFigures()).percent, "%");
   }
   if (!["latency_p50", "latency_p95", "latency_p99"].some(wanted)) return;
-  const samples = await withErrand(stores, (e, j) => latency(e, j));
+  const samples = await withErrand(stores, (e) => latency(e));
   for (const p of [50, 95, 99]) await line(`latency_p${p}`, () => percentile(samples, p), "ms");
+  if (notifies && ["latency_via_notify_p50", "latency_via_notify_p99"].some(wanted)) {
+    const viaNotify = await withErrand(stores, (e, _job, url) => withSecondErrand(url, (producer) => latency(e, producer)));
+    for (const p of [50, 99]) await line(`latency_via_notify_p${p}`, () => percentile(viaNotify, p), "ms");
+  }
+}
+
+/** `fn` with a second Errand on the store at `url` (closed after): what another process would open. */
+async function withSecondErrand(url, fn) {
+  const second = await Errand.connect(url);
+  try {
+    return await fn(second);
+  } finally {
+    await second.close();
+  }
 }

@@ -24,7 +24,7 @@ if (only === undefined || only === "sqlite") {
 if ((only === undefined || only === "postgres") && (await postgresReachable())) {
   const schemas = postgresSchemas();
   try {
-    await runErrandWorkloads({ store: "postgres", n, stores: schemas, fillFinished });
+    await runErrandWorkloads({ store: "postgres", n, stores: schemas, fillFinished, notifies: true });
   } finally {
     await schemas.dropAll();
   }
