@@ -27,6 +27,7 @@ export {
   JobStateConflictError,
   JobTimeoutError,
   LeaseLostError,
+  ParentDeletedError,
   PermanentError,
   RateLimitedError,
   RecordNotFoundError,
