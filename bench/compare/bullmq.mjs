@@ -6,7 +6,7 @@ import { Queue, Worker } from "bullmq";
 import { runPeer } from "./harness.mjs";
 
 // maxRetriesPerRequest: null is what BullMQ requires of a worker's connection.
-const connection = { host: process.env.BENCH_REDIS_HOST ?? "127.0.0.1", port: 6379, maxRetriesPerRequest: null };
+const connection = { host: process.env.BENCH_REDIS_HOST ?? "127.0.0.1", port: Number(process.env.BENCH_REDIS_PORT ?? 6379), maxRetriesPerRequest: null };
 
 const configs = {
   default: { jobs: {} },

@@ -5,7 +5,7 @@
 //
 // Env: BENCH_N (jobs per workload, default 20,000), BENCH_PHASE_SECONDS (time budget per phase,
 // default 10), BENCH_ROUNDS (default 3), BENCH_SYSTEMS (comma list, default all),
-// BENCH_POSTGRES_URL (default postgres://localhost:5432/test), BENCH_REDIS_HOST (default 127.0.0.1).
+// BENCH_POSTGRES_URL (default postgres://localhost:5432/test), BENCH_REDIS_HOST (default 127.0.0.1), BENCH_REDIS_PORT (default 6379).
 //
 // A shared machine's speed drifts by up to 2x within minutes, and one phase lasts about a second.
 // So every system x config runs once per round, rounds one after another (each round runs them
