@@ -27,7 +27,6 @@ export {
   JobStateConflictError,
   JobTimeoutError,
   LeaseLostError,
-  ParentDeletedError,
   PermanentError,
   RateLimitedError,
   RecordNotFoundError,

@@ -1,5 +1,5 @@
 import { resolveNewJob, validateName, type JobDefaults, type TransactionClient } from "../core/enqueue-options.js";
-import { JobNotFoundError, JobStateConflictError, ParentDeletedError, ValidationError } from "../core/errors.js";
+import { JobNotFoundError, JobStateConflictError, ValidationError } from "../core/errors.js";
 import type { Job, JobId, NewJob } from "../core/job.js";
 import type { PayloadLimits } from "../core/payload.js";
 import { isJobState, type JobState } from "../core/states.js";
@@ -173,6 +173,5 @@ const MAX_ID = "9223372036854775807";
 function expectChanged(result: ChangeResult, id: string, action: string): Job {
   if (result.outcome === "not_found") throw new JobNotFoundError(id);
   if (result.outcome === "conflict") throw new JobStateConflictError(id, result.job.state, action);
-  if (result.outcome === "parent_deleted") throw new ParentDeletedError(id);
   return result.job;
 }

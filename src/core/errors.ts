@@ -84,16 +84,6 @@ export class JobStateConflictError extends ErrandError {
 }
 
 /**
- * A replay refused because retention deleted a flow parent of the job: the job reads its
- * parents' results, and one of them is gone. To run the work again, enqueue it anew.
- */
-export class ParentDeletedError extends ErrandError {
-  constructor(readonly jobId: string) {
-    super("conflict", `cannot retry job ${jobId}: a flow parent whose result it reads was deleted by retention`);
-  }
-}
-
-/**
  * The store could not be reached, or the connection to it was lost. `outcome` is what a write
  * that failed so did, where the store can tell (inserts outside a caller's transaction):
  * `not_written` when the connection was refused before anything was sent, `unknown` when it

@@ -85,12 +85,6 @@ export interface Store {
    * Replays a `failed` or `canceled` job: back to `pending` with fresh attempts, history kept;
    * back to `blocked` if it is a flow child with parents that have not ended, or the onComplete
    * job of a batch that has not ended (one whose batch ended gets the summary, as on release).
-   * A flow child one of whose parents retention has deleted (deleteEndedJobs, once all of that
-   * parent's children had ended) is not replayed: outcome `parent_deleted`, nothing changed.
-   * Its handler reads its parents' results, and running it with one missing would hand it less
-   * than it was written for, silently; to run that work again, enqueue it anew. A replay and a
-   * retention sweep racing each other end one of two ways: the replay first, and the parent is
-   * kept; or the deletion first, and the replay is refused.
    */
   retryJob(params: { id: JobId }): Promise<ChangeResult>;
 
@@ -176,9 +170,7 @@ export interface Store {
   /**
    * Deletes up to `limit` ended jobs in `state`, oldest first, that are past retention: finished
    * more than `olderThanMs` ago by the store's clock, or not among the newest `keepNewest` of
-   * that state (null turns a rule off). Jobs still owing their webhook are kept, and so is a flow
-   * parent while one of its children has not ended (a replay of a child afterwards is refused: see
-   * retryJob). One short
+   * that state (null turns a rule off). Jobs still owing their webhook are kept. One short
    * transaction per call; returns how many were deleted. Their idempotency keys are free again.
    */
   deleteEndedJobs(params: { state: TerminalState; olderThanMs: number | null; keepNewest: number | null; limit: number }): Promise<number>;
@@ -272,9 +264,7 @@ export interface QueueCounts {
 export type ChangeResult =
   | { outcome: "changed"; job: Job; previousState: JobState }
   | { outcome: "not_found" }
-  | { outcome: "conflict"; job: Job }
-  /** retryJob only: a flow parent of the job was deleted by retention (see retryJob). */
-  | { outcome: "parent_deleted"; job: Job };
+  | { outcome: "conflict"; job: Job };
 
 /**
  * Where a store error no caller waits for came from. Each is recovered from without help:

@@ -143,37 +143,6 @@ export function describeRetentionConformance(factory: StoreFactory): void {
       expect(await store.getBatch({ id: batch.batch.id })).toBeNull();
     });
 
-    it("keeps a flow parent for a child replayed before the sweep; refuses to replay a child whose parent it deleted", async () => {
-      const flow = await store.insertFlow({
-        nodes: [
-          { job: newJob({ type: "a", queue: "flow", flowNode: "a" }), parents: [] },
-          { job: newJob({ type: "b", queue: "flow", flowNode: "b", parentsWaiting: 1 }), parents: ["a"] },
-        ],
-      });
-      const [a, b] = flow.jobs as [Job, Job];
-      const [claimed] = await store.claimJobs({ queues: ["flow"], limit: 1, workerId: W, leaseMs: 60_000 });
-      await store.completeJobs({ completions: [{ lease: leaseOf(claimed!), result: '"from a"' }] });
-      const deleteCompleted = () => store.deleteEndedJobs({ state: "completed", olderThanMs: null, keepNewest: 0, limit: 100 });
-
-      // b canceled, then replayed before the sweep: it will read a's result, so a stays.
-      await store.cancelJob({ id: b.id });
-      expect(await store.retryJob({ id: b.id })).toMatchObject({ outcome: "changed", job: { state: "pending" } });
-      expect(await deleteCompleted()).toBe(0);
-      expect((await store.getParentJobs({ jobId: b.id })).map((p) => p.result)).toEqual(["from a"]);
-
-      // b canceled again: every child of a ended, so a goes, and a replay of b is refused
-      // rather than run without a's result.
-      await store.cancelJob({ id: b.id });
-      expect(await deleteCompleted()).toBe(1);
-      expect(await store.getJob({ id: a.id })).toBeNull();
-      expect(await store.retryJob({ id: b.id })).toMatchObject({ outcome: "parent_deleted", job: { id: b.id, state: "canceled" } });
-      expect((await store.getJob({ id: b.id }))!.state).toBe("canceled");
-
-      // b goes in its turn, with its flow.
-      expect(await store.deleteEndedJobs({ state: "canceled", olderThanMs: null, keepNewest: 0, limit: 100 })).toBe(1);
-      expect(await store.getFlow({ id: flow.id })).toBeNull();
-    });
-
     it("grants a maintenance lease to one holder at a time, renews it, and hands it on when released or expired", async () => {
       const take = (holder: string, leaseMs = 60_000) => store.takeMaintenanceLease({ name: "retention", holder, leaseMs });
       expect(await take("a")).toBe(true);

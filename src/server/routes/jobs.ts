@@ -117,7 +117,7 @@ export function addJobRoutes(ctx: RouteContext): void {
     responses: {
       200: { description: "back to pending", schema: jobSchema },
       404: error("no such job"),
-      409: error("the job is not failed or canceled, or it is a flow child a parent of which retention deleted"),
+      409: error("the job is not failed or canceled"),
       ...commonErrors,
     },
     handler: async (request) => jobToJson(await errand.retryJob(request.params.id)),

@@ -9,7 +9,6 @@ import type { JobState, TerminalState } from "../../core/states.js";
 import { storableAttemptError } from "../attempt-error.js";
 import { backoffText } from "../backoff-text.js";
 import { replayedBatchMember } from "../ended-jobs.js";
-import { refusedChange } from "../refused-change.js";
 import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
 import { GroupCommit, UnitFailed } from "../group-commit.js";
@@ -538,14 +537,8 @@ export class PostgresStore implements Store {
   }
 
   async deleteEndedJobs(params: { state: TerminalState; olderThanMs: number | null; keepNewest: number | null; limit: number }): Promise<number> {
-    // Two statements: the delete judges the flow parents again with a snapshot taken after
-    // they are locked (see delete_ended_jobs.sql).
-    return this.transaction(async (client) => {
-      const locked = await this.query<{ id: string }>("lock_ended_jobs", [params.state, params.olderThanMs, params.keepNewest, params.limit], client);
-      if (locked.length === 0) return 0;
-      const [row] = await this.query<{ deleted: number }>("delete_ended_jobs", [locked.map((r) => r.id)], client);
-      return row!.deleted;
-    });
+    const [row] = await this.query<{ deleted: number }>("delete_ended_jobs", [params.state, params.olderThanMs, params.keepNewest, params.limit]);
+    return row!.deleted;
   }
 
   async takeMaintenanceLease(params: { name: string; holder: string; leaseMs: number }): Promise<boolean> {
@@ -567,7 +560,7 @@ export class PostgresStore implements Store {
       const [before] = await this.query<JobRow>("lock_job", [id], client);
       if (before === undefined) return { outcome: "not_found" };
       const [after] = await this.query<JobRow>(statement, [id, ...extra], client);
-      if (after === undefined) return refusedChange(statement, jobFromRow(before));
+      if (after === undefined) return { outcome: "conflict", job: jobFromRow(before) };
       await this.endJobs([after], client);
       if (replayedBatchMember(before, after)) await this.run("uncount_batch_member", [after.batch_id, before.state], client);
       return { outcome: "changed", job: jobFromRow(after), previousState: before.state };

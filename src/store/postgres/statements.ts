@@ -59,7 +59,6 @@ const STATEMENT_NAMES = [
   "resume_schedule",
   "remove_schedule",
   "advance_schedule",
-  "lock_ended_jobs",
   "delete_ended_jobs",
   "take_maintenance_lease",
   "release_maintenance_lease",

@@ -8,7 +8,6 @@ import type { NewSchedule, Schedule } from "../../core/schedule.js";
 import type { JobState, TerminalState } from "../../core/states.js";
 import { storableAttemptError } from "../attempt-error.js";
 import { replayedBatchMember } from "../ended-jobs.js";
-import { refusedChange } from "../refused-change.js";
 import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
 import { GroupCommit } from "../group-commit.js";
@@ -506,7 +505,7 @@ export class SqliteStore implements Store {
       const before = this.sql.get_job.get({ id }) as JobRow | undefined;
       if (before === undefined) return { outcome: "not_found" };
       const after = this.sql[statement].get({ id, now, ...extra }) as JobRow | undefined;
-      if (after === undefined) return refusedChange(statement, jobFromRow(before, now));
+      if (after === undefined) return { outcome: "conflict", job: jobFromRow(before, now) };
       settleEndedJobs(this.sql, [after], now, this.released);
       if (replayedBatchMember(before, after)) this.sql.uncount_batch_member.run({ batch_id: after.batch_id, state: before.state });
       return { outcome: "changed", job: jobFromRow(after, now), previousState: before.state };

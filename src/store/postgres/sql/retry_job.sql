@@ -1,6 +1,5 @@
 -- $1 id. Replay from the dead-letter set: fresh attempts, errors kept as history. A job with
--- a webhook announces its next ending too. No row: not failed or canceled, or a flow parent of
--- it was deleted (the caller tells which by the state it locked).
+-- a webhook announces its next ending too.
 -- A job that was canceled while it still waited goes back to waiting, not to the queue: a flow
 -- child for the parents that have not ended yet (its unresolved edges: a parent's ending is
 -- applied to its edges even while the child is canceled), a batch's onComplete job for its
@@ -36,11 +35,4 @@ SET state = CASE WHEN w.n > 0 THEN 'blocked' ELSE 'pending' END,
 FROM waiting AS w
 LEFT JOIN batch AS b ON true
 WHERE j.id = $1 AND j.state IN ('failed','canceled')
-  -- Not a flow child one of whose parents retention deleted: the result it would read is gone
-  -- (its edge outlives the parent, see delete_ended_jobs.sql). A parent deleted while this
-  -- waited for its lock is gone here too: this statement's snapshot is taken after the locks.
-  AND NOT EXISTS (
-    SELECT 1 FROM {{schema}}.job_dependencies AS d
-    WHERE d.child_id = $1 AND NOT EXISTS (SELECT 1 FROM {{schema}}.jobs AS p WHERE p.id = d.parent_id)
-  )
 RETURNING {{job_row}};

@@ -7,11 +7,9 @@
 -- with nothing to delete reads next to nothing, however many jobs are kept. (The literal state
 -- list lets the planner use that partial index.)
 -- A flow parent stays while one of its children has not ended: that child reads the parent's
--- result when it runs (a replay of a child that ended comes after, in a transaction of its own,
--- and is refused once the parent is gone: see retry_job.sql). The rows that hang off the deleted
--- jobs (the edges of which they are the child, emptied flows, the batch of a deleted onComplete
--- job) go in the same transaction, by the delete_*_of_jobs statements, from the ids and flow
--- ids this one returns.
+-- result when it runs. The rows that hang off the deleted jobs (their flow edges, emptied
+-- flows, the batch of a deleted onComplete job) go in the same transaction, by the
+-- delete_*_of_jobs statements, from the ids and flow ids this one returns.
 WITH cuts(finished_at, id) AS (
   -- Ids start at 1, so (cutoff, 0) is before every job that finished at the cutoff.
   SELECT @now - @older_than_ms, 0 WHERE @older_than_ms IS NOT NULL

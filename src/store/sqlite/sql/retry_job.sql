@@ -1,6 +1,5 @@
 -- Replay from the dead-letter set: fresh attempts, errors kept as history. A job with a
--- webhook announces its next ending too. No row: not failed or canceled, or a flow parent of
--- it was deleted (the caller tells which by the state it read).
+-- webhook announces its next ending too.
 -- A job that was canceled while it still waited goes back to waiting, not to the queue: a flow
 -- child for the parents that have not ended yet (its unresolved edges: a parent's ending is
 -- applied to its edges even while the child is canceled), a batch's onComplete job for its
@@ -26,10 +25,4 @@ CROSS JOIN (
     ELSE (SELECT count(*) FROM errand_job_dependencies WHERE child_id = @id AND resolved = 0) END AS waiting
 ) AS w
 WHERE j.id = me.id AND j.state IN ('failed','canceled')
-  -- Not a flow child one of whose parents retention deleted: the result it would read is gone
-  -- (its edge outlives the parent, see delete_dependencies_of_jobs.sql).
-  AND NOT EXISTS (
-    SELECT 1 FROM errand_job_dependencies AS d
-    WHERE d.child_id = @id AND NOT EXISTS (SELECT 1 FROM errand_jobs AS p WHERE p.id = d.parent_id)
-  )
 RETURNING *;
