@@ -170,8 +170,10 @@ export interface Store {
   /**
    * Deletes up to `limit` ended jobs in `state`, oldest first, that are past retention: finished
    * more than `olderThanMs` ago by the store's clock, or not among the newest `keepNewest` of
-   * that state (null turns a rule off). Jobs still owing their webhook are kept. One short
-   * transaction per call; returns how many were deleted. Their idempotency keys are free again.
+   * that state (null turns a rule off). Jobs still owing their webhook are kept, and flow
+   * parents of a child that has not completed (it may run, or be replayed, and read them).
+   * One short transaction per call; returns how many were deleted. Their idempotency keys are
+   * free again.
    */
   deleteEndedJobs(params: { state: TerminalState; olderThanMs: number | null; keepNewest: number | null; limit: number }): Promise<number>;
   /**

@@ -143,6 +143,37 @@ export function describeRetentionConformance(factory: StoreFactory): void {
       expect(await store.getBatch({ id: batch.batch.id })).toBeNull();
     });
 
+    it("keeps a flow parent while a child failed or was canceled (a replay reads its result); lets it go once every child completed", async () => {
+      const flow = await store.insertFlow({
+        nodes: [
+          { job: newJob({ type: "a", queue: "flow", flowNode: "a" }), parents: [] },
+          { job: newJob({ type: "b", queue: "flow", flowNode: "b", parentsWaiting: 1, maxAttempts: 1 }), parents: ["a"] },
+        ],
+      });
+      const [a, b] = flow.jobs as [Job, Job];
+      const claimOne = async () => (await store.claimJobs({ queues: ["flow"], limit: 1, workerId: W, leaseMs: 60_000 }))[0]!;
+      await store.completeJobs({ completions: [{ lease: leaseOf(await claimOne()), result: '"from a"' }] });
+      const deleteCompleted = () => store.deleteEndedJobs({ state: "completed", olderThanMs: null, keepNewest: 0, limit: 100 });
+
+      // b canceled: it may be replayed, and would read a's result, so a stays.
+      await store.cancelJob({ id: b.id });
+      expect(await deleteCompleted()).toBe(0);
+      expect(await store.retryJob({ id: b.id })).toMatchObject({ outcome: "changed", job: { state: "pending" } });
+      // b failed for good: the dead-letter set keeps it, and a with it.
+      const failed = await store.failJob({ lease: leaseOf(await claimOne()), error: { message: "boom", code: null, stack: null }, retryDelayMs: null });
+      expect(failed).toMatchObject({ id: b.id, state: "failed" });
+      expect(await deleteCompleted()).toBe(0);
+      expect(await store.retryJob({ id: b.id })).toMatchObject({ outcome: "changed", job: { state: "pending" } });
+      const replayed = await claimOne();
+      expect((await store.getParentJobs({ jobId: replayed.id })).map((p) => p.result)).toEqual(["from a"]);
+
+      // b completed: nothing can run it again, so a and b go, with their flow.
+      await store.completeJobs({ completions: [{ lease: leaseOf(replayed), result: null }] });
+      expect(await deleteCompleted()).toBe(2);
+      expect(await store.getJob({ id: a.id })).toBeNull();
+      expect(await store.getFlow({ id: flow.id })).toBeNull();
+    });
+
     it("grants a maintenance lease to one holder at a time, renews it, and hands it on when released or expired", async () => {
       const take = (holder: string, leaseMs = 60_000) => store.takeMaintenanceLease({ name: "retention", holder, leaseMs });
       expect(await take("a")).toBe(true);

@@ -6,10 +6,13 @@
 -- the one bound, and the delete is one range scan of jobs_ended from its start: a sweep with
 -- nothing to delete reads next to nothing, however many jobs are kept. (The literal state list
 -- lets the planner use that partial index in generic plans too.)
--- A flow parent stays while one of its children has not ended: that child reads the parent's
--- result when it runs. The rows that hang off the deleted jobs go in the same statement: their
--- flow edges, flows left without nodes, and the batch of a deleted onComplete job (which ends
--- only after every member ended). Returns how many jobs it deleted.
+-- A flow parent stays while one of its children has not completed: a child still to run reads
+-- the parent's result, and so does a failed or canceled one when it is replayed. Only a
+-- completed child never runs again (replay takes failed and canceled jobs), so no replay can
+-- race the delete into losing its parent, whatever the delete's snapshot saw. The rows that
+-- hang off the deleted jobs go in the same statement: their flow edges, flows left without
+-- nodes, and the batch of a deleted onComplete job (which ends only after every member ended).
+-- Returns how many jobs it deleted.
 WITH cuts AS (
   -- Ids start at 1, so (cutoff, 0) is before every job that finished at the cutoff.
   SELECT now() - $2::float8 * interval '1 millisecond' AS finished_at, 0::bigint AS id
@@ -32,7 +35,7 @@ doomed AS (
     AND NOT j.webhook_pending
     AND NOT EXISTS (
       SELECT 1 FROM {{schema}}.job_dependencies AS d JOIN {{schema}}.jobs AS c ON c.id = d.child_id
-      WHERE d.parent_id = j.id AND c.state NOT IN ('completed','failed','canceled')
+      WHERE d.parent_id = j.id AND c.state <> 'completed'
     )
   ORDER BY j.finished_at, j.id
   LIMIT $4

@@ -6,10 +6,13 @@
 -- the one bound, and the delete is one range scan of errand_jobs_ended from its start: a sweep
 -- with nothing to delete reads next to nothing, however many jobs are kept. (The literal state
 -- list lets the planner use that partial index.)
--- A flow parent stays while one of its children has not ended: that child reads the parent's
--- result when it runs. The rows that hang off the deleted jobs (their flow edges, emptied
--- flows, the batch of a deleted onComplete job) go in the same transaction, by the
--- delete_*_of_jobs statements, from the ids and flow ids this one returns.
+-- A flow parent stays while one of its children has not completed: a child still to run reads
+-- the parent's result, and so does a failed or canceled one when it is replayed. Only a
+-- completed child never runs again (replay takes failed and canceled jobs), so no replay can
+-- race the delete into losing its parent, whatever the delete's snapshot saw. The rows that
+-- hang off the deleted jobs (their flow edges, emptied flows, the batch of a deleted
+-- onComplete job) go in the same transaction, by the delete_*_of_jobs statements, from the ids
+-- and flow ids this one returns.
 WITH cuts(finished_at, id) AS (
   -- Ids start at 1, so (cutoff, 0) is before every job that finished at the cutoff.
   SELECT @now - @older_than_ms, 0 WHERE @older_than_ms IS NOT NULL
@@ -34,7 +37,7 @@ WHERE id IN (
     AND j.webhook_pending = 0
     AND NOT EXISTS (
       SELECT 1 FROM errand_job_dependencies AS d JOIN errand_jobs AS c ON c.id = d.child_id
-      WHERE d.parent_id = j.id AND c.state NOT IN ('completed','failed','canceled')
+      WHERE d.parent_id = j.id AND c.state <> 'completed'
     )
   ORDER BY j.finished_at, j.id
   LIMIT @limit
