@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Errand } from "../../src/errand.js";
 import type { JobEventName } from "../../src/core/events.js";
@@ -5,7 +7,9 @@ import type { Job } from "../../src/core/job.js";
 import type { Store } from "../../src/store/store.js";
 import { newJob } from "../helpers/new-job.js";
 import type { StoreFactory } from "../helpers/store-factory.js";
+import { tempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
+import { startWorkerProcess } from "../helpers/worker-process.js";
 
 const fast = { leaseMs: 2_000, heartbeatMs: 100, pollIntervalMs: 50, reaperIntervalMs: 100 };
 
@@ -160,6 +164,46 @@ export function describeStartOnInsertConformance(factory: StoreFactory): void {
         const now = (await errand.getJob(job.id))!;
         // Ran to completion, or back to waiting with its attempt given back; never left running.
         expect(now.state === "completed" ? ran.includes(job.id) : now.state === "pending" && now.attempt === 0).toBe(true);
+      }
+    });
+  });
+
+  describe(`Starting a job where it is enqueued, in processes: ${factory.name}`, () => {
+    const dir = tempDir();
+
+    it("jobs a process started on insert survive its SIGKILL: another process runs them once their lease runs out", async () => {
+      const url = await factory.url();
+      const [recordFile, ownFile] = [join(dir, "runs.log"), join(dir, "own.log")];
+      writeFileSync(recordFile, "");
+      writeFileSync(ownFile, "");
+      const env = { ERRAND_DATABASE_URL: url, RECORD_FILE: recordFile, LEASE_MS: "1000" };
+      const lines = (file: string) => readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => l.split(" ") as [string, string]);
+      const first = await startWorkerProcess({ ...env, ENQUEUE_OWN_HANGS: "3", OWN_FILE: ownFile });
+      const own = lines(ownFile);
+      expect(own.map(([, state]) => state)).toEqual(["running", "running", "running"]);
+      const ids = own.map(([id]) => id);
+      await waitFor(() => ids.every((id) => lines(recordFile).some(([ran]) => ran === id)), { what: "the three handlers started" });
+      first.kill("SIGKILL");
+      await startWorkerProcess(env);
+      const errand = await Errand.connect(await factory.open(url));
+      try {
+        const ended = await waitFor(
+          async () => {
+            const jobs = await Promise.all(ids.map((id) => errand.getJob(id)));
+            return jobs.every((j) => j?.state === "completed") ? jobs : null;
+          },
+          { timeoutMs: 20_000, what: "the three jobs completed by the second process" },
+        );
+        expect(ended.map((j) => [j!.attempt, j!.result])).toEqual([[2, "recovered"], [2, "recovered"], [2, "recovered"]]);
+        // Each ran once in the killed process, then once in the other.
+        for (const id of ids) {
+          const pids = lines(recordFile).filter(([ran]) => ran === id).map(([, pid]) => pid);
+          expect(pids).toHaveLength(2);
+          expect(pids[0]).toBe(String(first.pid));
+          expect(pids[1]).not.toBe(String(first.pid));
+        }
+      } finally {
+        await errand.close({ graceMs: 0 });
       }
     });
   });
