@@ -1,7 +1,10 @@
 // The benchmark workloads, run against Errand on any store. Each phase uses a fresh store,
 // dropped when the phase ends, so earlier phases' rows (and the server's work on them: dirty
 // pages written back, autovacuum) do not flatter or penalise later ones.
+import { spawn } from "node:child_process";
 import { performance } from "node:perf_hooks";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { Errand } from "../dist/index.js";
 import { measureFlowOverhead } from "./flow-workloads.mjs";
 import { withFreshStore } from "./fresh-stores.mjs";
@@ -92,11 +95,11 @@ async function processCalls(errand, n, size, concurrency) {
 
 /**
  * Enqueue → handler start, `count` jobs `gapMs` apart, with `errand`'s worker idle. Enqueued by
- * `errand` itself, a job starts on insert in its idle worker; enqueued by `producer` (another
- * Errand on the store, running no worker: a web process that only enqueues), it is claimed by
- * the worker once the insert's NOTIFY wakes it.
+ * `errand` itself, a job starts on insert in its idle worker; enqueued through `enqueue` by
+ * another process (see otherProcessEnqueuer), it is claimed by the worker once the insert's
+ * NOTIFY wakes it.
  */
-async function latency(errand, producer = errand, count = 200, gapMs = 20) {
+async function latency(errand, enqueue = (payload) => errand.enqueue("bench-latency", payload), count = 200, gapMs = 20) {
   // The handler may start before enqueue() resolves, so either side can arrive first.
   const startedAt = new Map();
   const waiting = new Map();
@@ -112,7 +115,7 @@ async function latency(errand, producer = errand, count = 200, gapMs = 20) {
   const samples = [];
   for (let i = 0; i < count; i++) {
     const t0 = performance.now();
-    const created = await producer.enqueue("bench-latency", { i });
+    const created = await enqueue({ i });
     const t1 = startedAt.get(created.id) ?? (await new Promise((r) => waiting.set(created.id, r)));
     samples.push(t1 - t0);
     await sleep(gapMs);
@@ -187,17 +190,34 @@ export async function runErrandWorkloads({ store, stores, n, fillFinished, metri
   const samples = await withErrand(stores, (e) => latency(e));
   for (const p of [50, 95, 99]) await line(`latency_p${p}`, () => percentile(samples, p), "ms");
   if (notifies && ["latency_via_notify_p50", "latency_via_notify_p99"].some(wanted)) {
-    const viaNotify = await withErrand(stores, (e, _job, url) => withSecondErrand(url, (producer) => latency(e, producer)));
+    const viaNotify = await withErrand(stores, (e, _job, url) => withOtherProcessEnqueuer(url, (enqueue) => latency(e, enqueue)));
     for (const p of [50, 99]) await line(`latency_via_notify_p${p}`, () => percentile(viaNotify, p), "ms");
   }
 }
 
-/** `fn` with a second Errand on the store at `url` (closed after): what another process would open. */
-async function withSecondErrand(url, fn) {
-  const second = await Errand.connect(url);
+/**
+ * `fn(enqueue)`, where enqueue(payload) has bench/enqueue-process.mjs, a process of its own on
+ * the store at `url`, enqueue a job, and resolves with its id. Timed from the request, so a
+ * sample includes the pipe to that process (tens of µs), never less than the enqueue itself.
+ */
+async function withOtherProcessEnqueuer(url, fn) {
+  const child = spawn(process.execPath, [fileURLToPath(new URL("./enqueue-process.mjs", import.meta.url)), url], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const replies = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => {
+    const { value, done } = await replies.next();
+    if (done) throw new Error("bench/enqueue-process.mjs exited");
+    return value;
+  };
   try {
-    return await fn(second);
+    if ((await next()) !== "ready") throw new Error("bench/enqueue-process.mjs did not start");
+    return await fn(async (payload) => {
+      child.stdin.write(`${JSON.stringify(payload)}\n`);
+      return { id: await next() };
+    });
   } finally {
-    await second.close();
+    child.stdin.end();
+    await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
   }
 }
