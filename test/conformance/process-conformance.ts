@@ -112,7 +112,11 @@ export function describeProcessConformance(factory: StoreFactory): void {
         }
       // Both workers wait before anything is enqueued, and claim only for free slots (no
       // prefetch: the first to wake would otherwise take the whole batch), so both take part.
-      const workers = await Promise.all([1, 2].map(() => startWorkerProcess(workerEnv({ CONCURRENCY: "8", SLOW_MS: "2", PREFETCH: "0" }))));
+      // Each job takes 10 ms: at 2 ms, on SQLite, the first worker's claims and completions
+      // followed each other so closely that the other's busy handler, sleeping between tries
+      // for the write lock, could miss every gap until the jobs were gone (a fresh-clone CI
+      // run failed so, once in four).
+      const workers = await Promise.all([1, 2].map(() => startWorkerProcess(workerEnv({ CONCURRENCY: "8", SLOW_MS: "10", PREFETCH: "0" }))));
       const flow = await errand.enqueueFlow(nodes);
       const { batch, jobs, onComplete } = await errand.enqueueBatch(
         Array.from({ length: 300 }, (_, i) => record.request({ i })),
