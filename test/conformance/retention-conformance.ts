@@ -215,7 +215,12 @@ export function describeRetentionRuntime(factory: StoreFactory): void {
       const later = await ok.enqueue({ i: -1 }, { delayMs: 60_000 });
       const done = await Promise.all(Array.from({ length: 8 }, (_, i) => ok.enqueue({ i })));
       await Promise.all([bad.enqueue({ i: 0 }), bad.enqueue({ i: 1 })]);
+      // Outcomes are stored in batches, two commits at a time, so a later batch can commit first:
+      // the counts below are judged only once every outcome is stored (its event emitted).
+      let ended = 0;
+      for (const name of ["completed", "failed"] as const) errand.on(name, () => void ended++);
       errand.work({ concurrency: 1, pollIntervalMs: 20 });
+      await waitFor(() => ended === 10, { what: "all 10 outcomes stored" });
       const byState = async () => {
         const counts = (await errand!.store.countJobs({})).find((c) => c.queue === "default")!.counts;
         return [counts.completed, counts.failed, counts.scheduled];
