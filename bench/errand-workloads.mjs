@@ -96,7 +96,7 @@ async function processCalls(errand, n, size, concurrency) {
 /**
  * Enqueue → handler start, `count` jobs `gapMs` apart, with `errand`'s worker idle. Enqueued by
  * `errand` itself, a job starts on insert in its idle worker; enqueued through `enqueue` by
- * another process (see otherProcessEnqueuer), it is claimed by the worker once the insert's
+ * another process (see withOtherProcessEnqueuer), it is claimed by the worker once the insert's
  * NOTIFY wakes it.
  */
 async function latency(errand, enqueue = (payload) => errand.enqueue("bench-latency", payload), count = 200, gapMs = 20) {

@@ -26,6 +26,11 @@ export interface ClaimLimit {
   concurrencyLimit: number | null;
 }
 
+/** Whether `limit` counts a job of `type` in `queue`: a queue limit counts every type there. */
+export function limitCounts(limit: ClaimLimit, job: { queue: string; type: string }): boolean {
+  return limit.queue === job.queue && (limit.type === null || limit.type === job.type);
+}
+
 /** Checks declared limits, so a mistake surfaces at `define` / `limitQueue`, not at a claim. */
 export function validateLimitOptions(options: LimitOptions): LimitOptions {
   const result: LimitOptions = {};

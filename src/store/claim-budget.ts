@@ -1,4 +1,4 @@
-import type { ClaimLimit } from "../core/limits.js";
+import { limitCounts, type ClaimLimit } from "../core/limits.js";
 
 /** A rate limit's log: [ms since epoch, jobs started] per claim, within the last interval. */
 export type StartLog = [number, number][];
@@ -133,7 +133,7 @@ export class ClaimBudget {
 
   private keysCounting(candidate: Candidate): string[] {
     return this.limits
-      .filter((l) => l.queue === candidate.queue && (l.type === null || l.type === candidate.type))
+      .filter((l) => limitCounts(l, candidate))
       .map((l) => l.key);
   }
 }

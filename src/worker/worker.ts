@@ -5,7 +5,7 @@ import type { JobEventBus } from "../client/event-bus.js";
 import type { SlotReservation } from "../client/slot-reservation.js";
 import { JobCanceledError, LeaseLostError, ValidationError, WorkerShutdownError } from "../core/errors.js";
 import type { JobHandler } from "../core/handler.js";
-import type { ClaimLimit } from "../core/limits.js";
+import { limitCounts, type ClaimLimit } from "../core/limits.js";
 import { isClaimableOnInsert, leaseOf, type Job, type JobId, type Lease, type NewJob } from "../core/job.js";
 import type { PayloadLimits } from "../core/payload.js";
 import { LeaseReaper } from "../scheduler/lease-reaper.js";
@@ -332,7 +332,7 @@ export class Worker {
     if (!this.options.queues.includes(job.queue) || !isClaimableOnInsert(job)) return false;
     if (this.deps.handlerFor(job.type)?.kind !== "single") return false;
     const limits = this.deps.claimLimits?.(this.options.queues) ?? [];
-    if (limits.some((l) => l.queue === job.queue && (l.type === null || l.type === job.type))) return false;
+    if (limits.some((l) => limitCounts(l, job))) return false;
     const promised = this.handlersRunning + this.prefetched.size + this.batches.size + this.jobsBeingClaimed;
     return promised < this.options.concurrency && this.roomToRecord();
   }
@@ -427,7 +427,7 @@ export class Worker {
   private endingFreesATurn(job: Job): boolean {
     if (job.groupKey !== null) return true;
     const limits = this.deps.claimLimits?.(this.options.queues) ?? [];
-    return limits.some((l) => l.concurrencyLimit !== null && l.queue === job.queue && (l.type === null || l.type === job.type));
+    return limits.some((l) => l.concurrencyLimit !== null && limitCounts(l, job));
   }
 
   /** Drops a claimed job that has not started (canceled, or its lease lost); false if it has. */

@@ -4,7 +4,7 @@
 -- Only for a job a claim would take at once (no delay, group, flow or batch): the caller checks.
 -- Committed durably, unlike a claim: this is the enqueue. No NOTIFY: the job needs no worker.
 -- No row back, nothing written, when the queue is paused (checked as claim_jobs.sql does) or
--- the idempotency key exists; the caller then inserts it with insert_job.sql.
+-- the idempotency key exists; the caller then inserts it with insertJobs, as any enqueue.
 -- $1 payload (JSON text) $2 type $3 queue $4 priority $5 max_attempts $6 timeout_ms $7 backoff
 -- $8 idempotency_key $9 correlation_id $10 webhook_url $11 worker_id $12 lease_ms
 INSERT INTO {{schema}}.jobs
