@@ -24,7 +24,8 @@ import { RetentionSweeper } from "./scheduler/retention-sweeper.js";
 import { migrateDatabase, openStore } from "./store/connect.js";
 import type { MigrationReport } from "./store/migration-files.js";
 import type { BackgroundErrorHandler, JobPage, Store } from "./store/store.js";
-import { badGrace, Worker, type TypeHandler, type WorkerOptions } from "./worker/worker.js";
+import { Worker, type TypeHandler } from "./worker/worker.js";
+import { badGrace, type WorkerOptions } from "./worker/worker-options.js";
 
 const NO_LIMITS: readonly ClaimLimit[] = Object.freeze([]);
 

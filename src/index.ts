@@ -44,4 +44,5 @@ export { retryAfterMs } from "./core/retry-after.js";
 export type { Store, JobPage, QueueCounts, BackgroundErrorHandler, BackgroundErrorSource } from "./store/store.js";
 export { openStore, type OpenStoreOptions } from "./store/connect.js";
 export type { MigrationReport } from "./store/migration-files.js";
-export { Worker, type WorkerOptions } from "./worker/worker.js";
+export { Worker } from "./worker/worker.js";
+export type { WorkerOptions } from "./worker/worker-options.js";

@@ -1,6 +1,6 @@
 import { validateName } from "../core/enqueue-options.js";
 import { ValidationError } from "../core/errors.js";
-import { resolveWorkerOptions } from "../worker/worker.js";
+import { resolveWorkerOptions } from "../worker/worker-options.js";
 import { CliUsageError, commaList, inFlagTerms, intOption } from "./run-command.js";
 
 /**

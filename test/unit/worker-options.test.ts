@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/core/errors.js";
 import { Errand } from "../../src/errand.js";
-import { MAX_TIMER_MS, resolveWorkerOptions } from "../../src/worker/worker.js";
+import { MAX_TIMER_MS, resolveWorkerOptions } from "../../src/worker/worker-options.js";
 import { waitFor } from "../helpers/wait-for.js";
 
 describe("resolveWorkerOptions", () => {

@@ -1,0 +1,74 @@
+import { ValidationError } from "../core/errors.js";
+
+export interface WorkerOptions {
+  /** Queues to take jobs from. Default: ["default"]. */
+  queues?: string[];
+  /** Most jobs running at once in this worker. Default 10. */
+  concurrency?: number;
+  /** How long a claim is valid without a heartbeat, ms. A dead worker's jobs return after this. Default 15 000. */
+  leaseMs?: number;
+  /** How often leases are extended, ms. Default leaseMs / 3. */
+  heartbeatMs?: number;
+  /** How often to look for jobs enqueued by other processes when idle, ms. Default 500. */
+  pollIntervalMs?: number;
+  /** How often to look for expired leases, ms. Default leaseMs / 3. */
+  reaperIntervalMs?: number;
+  /** On close, how long in-flight jobs may run before they are aborted and returned to the queue, ms. Default 10 000. */
+  shutdownGraceMs?: number;
+  /**
+   * Most jobs to claim ahead of free slots. The worker keeps about 50 ms of work ready (from
+   * recent handler durations), up to this many; 0 claims only for free slots. Default 500.
+   */
+  prefetch?: number;
+}
+
+export type ResolvedWorkerOptions = Required<WorkerOptions>;
+
+/** The longest delay setTimeout honours, ms; a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** The ValidationError a close()'s graceMs deserves, if any (returned, for a rejected promise). */
+export function badGrace(graceMs: number): ValidationError | null {
+  try {
+    timerMs(graceMs, "graceMs", 0);
+    return null;
+  } catch (error) {
+    return error as ValidationError;
+  }
+}
+
+/** A duration that ends up in a setTimeout, which fires at once past its limit; throws ValidationError naming `field`. */
+export function timerMs(value: number, field: string, min = 1): number {
+  if (!Number.isInteger(value) || value < min || value > MAX_TIMER_MS)
+    throw new ValidationError(field, `must be an integer from ${min} to ${MAX_TIMER_MS} ms`);
+  return value;
+}
+
+/**
+ * Checks worker options and fills in their defaults; throws ValidationError naming the bad
+ * one. Exported so a caller (the CLI) can refuse bad options before it connects.
+ */
+export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorkerOptions {
+  const positive = (value: number | undefined, fallback: number, field: string) => {
+    const v = value ?? fallback;
+    if (!Number.isInteger(v) || v < 1) throw new ValidationError(field, "must be a positive integer");
+    return v;
+  };
+  const ms = (value: number | undefined, fallback: number, field: string, min = 1) => timerMs(value ?? fallback, field, min);
+  const queues = options.queues ?? ["default"];
+  if (!Array.isArray(queues) || queues.length === 0) throw new ValidationError("queues", "must list at least one queue");
+  const leaseMs = ms(options.leaseMs, 15_000, "leaseMs");
+  const heartbeatMs = ms(options.heartbeatMs, Math.max(1, Math.floor(leaseMs / 3)), "heartbeatMs");
+  if (heartbeatMs >= leaseMs) throw new ValidationError("heartbeatMs", "must be shorter than leaseMs", ["leaseMs"]);
+  return {
+    queues,
+    concurrency: positive(options.concurrency, 10, "concurrency"),
+    leaseMs,
+    heartbeatMs,
+    pollIntervalMs: ms(options.pollIntervalMs, 500, "pollIntervalMs"),
+    reaperIntervalMs: ms(options.reaperIntervalMs, Math.max(1, Math.floor(leaseMs / 3)), "reaperIntervalMs"),
+    shutdownGraceMs: ms(options.shutdownGraceMs, 10_000, "shutdownGraceMs", 0),
+    prefetch: options.prefetch === 0 ? 0 : positive(options.prefetch, 500, "prefetch"),
+  };
+}
+
