@@ -39,6 +39,7 @@ import { NewJobsListener } from "./new-jobs-listener.js";
 import { storeTypes } from "./timestamp-parser.js";
 import { MissingLimitWindows, claimRestricted } from "./restricted-claim.js";
 import { leaseRounds } from "./id-order.js";
+import { leaseColumns } from "./lease-columns.js";
 import { insertJobParams, insertJobsParams, insertedRows, type InsertJobsResult } from "./insert-params.js";
 import { claimedOnInsert, insertedJob, jobFromRow, type ClaimedOnInsertRow, type JobRow } from "./rows.js";
 import { scheduleFromRow, scheduleParams, type ScheduleRow } from "./schedule-rows.js";
@@ -90,13 +91,6 @@ const LEFT_OUT_TRIES = 3;
 
 /** Thrown inside a transaction to roll it back because the lease was lost (not an error to report). */
 const LEASE_LOST = Symbol("lease lost");
-
-/** The $1–$3 columns of lease_held.fragment.sql for the leases at `positions`. */
-const leaseColumns = (leases: Lease[], positions: number[]) => [
-  positions.map((i) => leases[i]!.jobId),
-  positions.map((i) => leases[i]!.attempt),
-  positions.map((i) => leases[i]!.workerId),
-];
 
 /**
  * The shared store: many processes on many machines, one PostgreSQL. Claims take rows with
