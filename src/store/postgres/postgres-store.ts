@@ -40,8 +40,8 @@ import { storeTypes } from "./timestamp-parser.js";
 import { MissingLimitWindows, claimRestricted } from "./restricted-claim.js";
 import { leaseRounds } from "./id-order.js";
 import { leaseColumns } from "./lease-columns.js";
-import { insertJobParams, insertJobsParams, insertedRows, type InsertJobsResult } from "./insert-params.js";
-import { claimedOnInsert, insertedJob, jobFromRow, type ClaimedOnInsertRow, type JobRow } from "./rows.js";
+import { JobInserts } from "./job-inserts.js";
+import { claimedOnInsert, jobFromRow, type ClaimedOnInsertRow, type JobRow } from "./rows.js";
 import { scheduleFromRow, scheduleParams, type ScheduleRow } from "./schedule-rows.js";
 import { schemaName, type SchemaName } from "./schema-name.js";
 import { StatementRunner } from "./statement-runner.js";
@@ -80,15 +80,6 @@ function connectionSettings(options: Pick<PostgresStoreOptions, "connectionStrin
   };
 }
 
-/**
- * The server refused a group commit's combined insert, which therefore wrote nothing: its units
- * may be inserted one by one (see insertUnits). Never reaches a caller.
- */
-class CombinedInsertRefused extends Error {}
-
-/** Insert rounds for inputs whose idempotency key conflicted with a job that then vanished (see findLeftOut). */
-const LEFT_OUT_TRIES = 3;
-
 /** Thrown inside a transaction to roll it back because the lease was lost (not an error to report). */
 const LEASE_LOST = Symbol("lease lost");
 
@@ -100,7 +91,7 @@ const LEASE_LOST = Symbol("lease lost");
 export class PostgresStore implements Store {
   readonly backend = "postgres";
   private readonly runner: StatementRunner;
-  private readonly inserts: GroupCommit<NewJob[], InsertedJob[]>;
+  private readonly inserts: JobInserts;
   private readonly completions: GroupCommit<Completion[], boolean[]>;
   /**
    * Outcomes written one statement each (failures, snoozes) take at most half the pool at once.
@@ -129,7 +120,7 @@ export class PostgresStore implements Store {
       where: describeServer(options.connectionString),
       onBackgroundError: options.onBackgroundError ?? (() => {}),
     });
-    this.inserts = new GroupCommit((units) => this.insertUnits(units), { retryAlone: (e) => e instanceof CombinedInsertRefused });
+    this.inserts = new JobInserts(this.runner, schema.channel);
     // Two completion commits in flight: a worker stops starting jobs while too many outcomes wait
     // to be stored, so a commit waiting on its fsync would otherwise idle the handlers.
     this.completions = new GroupCommit((units) => this.completeUnits(units), { maxInFlight: 2 });
@@ -205,7 +196,7 @@ export class PostgresStore implements Store {
 
   insertJobs(params: { jobs: NewJob[]; tx?: TransactionClient }): Promise<InsertedJob[]> {
     if (params.jobs.length === 0) return Promise.resolve([]);
-    const inserting = params.tx !== undefined ? this.insertNow(params.jobs, params.tx) : this.inserts.submit(params.jobs);
+    const inserting = params.tx !== undefined ? this.inserts.insertNow(params.jobs, params.tx) : this.inserts.submit(params.jobs);
     return this.groupedJobs.afterInsert(params.jobs, inserting);
   }
 
@@ -408,7 +399,7 @@ export class PostgresStore implements Store {
   async insertFlow(params: { nodes: NewFlowNode[] }): Promise<StoredFlow> {
     return this.runner.transaction(async (client) => {
       const [flow] = await this.runner.query<FlowRow>("insert_flow", [], client);
-      const inserted = await this.insertNow(params.nodes.map((n) => ({ ...n.job, flowId: String(flow!.id) })), client);
+      const inserted = await this.inserts.insertNow(params.nodes.map((n) => ({ ...n.job, flowId: String(flow!.id) })), client);
       expectAllCreated(inserted, "flow nodes");
       const jobs = inserted.map((i) => i.job);
       const edges = flowEdges(params.nodes, jobs.map((j) => j.id));
@@ -446,8 +437,8 @@ export class PostgresStore implements Store {
       // members: a job's turn in its group follows its id, so an onComplete job in a member's
       // group must come after them, or it would hold the group's turn while it waits for them.
       const [batch] = await this.runner.query<BatchRow>("insert_batch", [params.jobs.length], client);
-      const members = await this.insertNow(params.jobs.map((j) => ({ ...j, batchId: String(batch!.id) })), client);
-      const [callback] = (await this.insertNow([params.onComplete], client)) as [InsertedJob];
+      const members = await this.inserts.insertNow(params.jobs.map((j) => ({ ...j, batchId: String(batch!.id) })), client);
+      const [callback] = (await this.inserts.insertNow([params.onComplete], client)) as [InsertedJob];
       expectAllCreated([callback, ...members], "a batch's jobs");
       const [row] = await this.runner.query<BatchRow>("set_batch_on_complete", [batch!.id, callback.job.id], client);
       return { batch: batchFromRow(row!), jobs: members.map((i) => i.job), onComplete: callback.job };
@@ -509,7 +500,7 @@ export class PostgresStore implements Store {
     return this.runner.transaction(async (client) => {
       const advanced = await this.runner.query("advance_schedule", [params.name, params.dueAt, params.nextTickAt, params.lastTickAt], client);
       if (advanced.length === 0) return null;
-      return params.jobs.length === 0 ? [] : this.insertNow(params.jobs, client);
+      return params.jobs.length === 0 ? [] : this.inserts.insertNow(params.jobs, client);
     });
   }
 
@@ -555,91 +546,6 @@ export class PostgresStore implements Store {
       changed += (await this.runner.run("snooze_jobs", [...leaseColumns(leases, round), delayMs])).rowCount ?? 0;
     }
     return changed;
-  }
-
-  /**
-   * All units of a group commit go in one statement, so one round trip commits them all. Its
-   * units are tried again one by one (GroupCommit) only if the server refused that statement.
-   * Any other failure may have come after it committed (a connection lost before its reply, or
-   * before the lookup of existing keyed jobs that follows it): then each caller gets the error,
-   * since inserting their units again would insert the jobs without a key twice, and the error
-   * says the jobs may have been written (lostInsertError).
-   */
-  private async insertUnits(units: NewJob[][]): Promise<InsertedJob[][]> {
-    const jobs = units.flat();
-    let inserted: (InsertedJob | undefined)[];
-    try {
-      inserted = await this.insertStatement(jobs);
-    } catch (error) {
-      // Connection failures are StoreUnavailableError by now (run()): what is left was refused.
-      if (units.length > 1 && error instanceof pg.DatabaseError) throw new CombinedInsertRefused("combined insert refused", { cause: error });
-      throw lostInsertError(error, false);
-    }
-    let all: InsertedJob[];
-    try {
-      all = await this.fillLeftOut(jobs, inserted);
-    } catch (error) {
-      throw lostInsertError(error, true);
-    }
-    let start = 0;
-    return units.map((jobs) => all.slice(start, (start += jobs.length)));
-  }
-
-  private async insertNow(jobs: NewJob[], tx?: TransactionClient): Promise<InsertedJob[]> {
-    return this.fillLeftOut(jobs, await this.insertStatement(jobs, tx), tx);
-  }
-
-  /** The insert itself, one statement: the inputs it left out (their key exists) are undefined. */
-  private async insertStatement(jobs: NewJob[], tx?: TransactionClient): Promise<(InsertedJob | undefined)[]> {
-    const [result] =
-      jobs.length === 1
-        ? await this.runner.query<InsertJobsResult>("insert_job", insertJobParams(jobs[0]!, this.schema.channel), tx)
-        : await this.runner.query<InsertJobsResult>("insert_jobs", insertJobsParams(jobs, this.schema.channel), tx);
-    const rows = insertedRows(result!);
-    const results: (InsertedJob | undefined)[] = new Array(jobs.length);
-    for (let i = 0; i < jobs.length; i++) {
-      const row = rows[i];
-      if (row !== undefined) results[i] = { job: insertedJob(jobs[i]!, row), created: true };
-    }
-    return results;
-  }
-
-  private async fillLeftOut(
-    jobs: NewJob[],
-    results: (InsertedJob | undefined)[],
-    tx?: TransactionClient,
-    triesLeft = LEFT_OUT_TRIES,
-  ): Promise<InsertedJob[]> {
-    if (results.includes(undefined)) await this.findLeftOut(jobs, results, tx, triesLeft);
-    return results as InsertedJob[];
-  }
-
-  /** Fills in the inputs the insert (insert_jobs.sql, insert_job.sql) left out: their idempotency key exists already, in this batch or before it. */
-  private async findLeftOut(jobs: NewJob[], results: (InsertedJob | undefined)[], tx: TransactionClient | undefined, triesLeft: number): Promise<void> {
-    const byKey = new Map<string, Job>();
-    for (const inserted of results) {
-      if (inserted !== undefined && inserted.job.idempotencyKey !== null) byKey.set(inserted.job.idempotencyKey, inserted.job);
-    }
-    const missing = jobs.map((j) => j.idempotencyKey).filter((key, i) => results[i] === undefined && !byKey.has(key!));
-    if (missing.length > 0) {
-      for (const row of await this.runner.query<JobRow>("get_jobs_by_idempotency_keys", [missing], tx))
-        byKey.set(row.idempotency_key!, jobFromRow(row));
-    }
-    for (const [i, input] of jobs.entries()) {
-      const existing = results[i] === undefined ? byKey.get(input.idempotencyKey!) : undefined;
-      if (existing !== undefined) results[i] = { job: existing, created: false };
-    }
-    // A conflicting job deleted between the two statements (retention) has freed its key:
-    // those inputs are inserted now, as they would have been a moment later. A key that keeps
-    // conflicting yet cannot be read back would loop here forever (a key PostgreSQL stored
-    // other than sent did, before such keys were refused): after a few tries it is an error.
-    const vanished = jobs.flatMap((_, i) => (results[i] === undefined ? [i] : []));
-    if (vanished.length === 0) return;
-    const keys = vanished.map((i) => JSON.stringify(jobs[i]!.idempotencyKey));
-    if (triesLeft <= 1) throw new Error(`idempotency keys ${keys.join(", ")} conflict with jobs that cannot be read back by key`);
-    const retried = vanished.map((i) => jobs[i]!);
-    const again = await this.fillLeftOut(retried, await this.insertStatement(retried, tx), tx, triesLeft - 1);
-    vanished.forEach((i, k) => (results[i] = again[k]));
   }
 
   private async completeUnits(units: Completion[][]): Promise<(boolean[] | UnitFailed)[]> {
