@@ -11,7 +11,6 @@ import { backoffText } from "../backoff-text.js";
 import { replayedBatchMember } from "../ended-jobs.js";
 import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
-import { GroupCommit, UnitFailed } from "../group-commit.js";
 import { distinctIdChunks } from "../id-chunks.js";
 import { tallyQueueCounts } from "../queue-counts.js";
 import { GroupedJobsProbe } from "../grouped-jobs-probe.js";
@@ -31,7 +30,7 @@ import type {
 } from "../store.js";
 import { asStoreError, lostInsertError } from "./connection-errors.js";
 import { describeServer } from "./connection-url.js";
-import { settleEndedJobs, type PostgresEndedRow } from "./ended-jobs.js";
+import type { PostgresEndedRow } from "./ended-jobs.js";
 import { checkSchema, migrate } from "./migrate.js";
 import type { MigrationReport } from "../migration-files.js";
 import { claimedJobs, type ClaimedRow } from "./claimed-rows.js";
@@ -39,8 +38,9 @@ import { NewJobsListener } from "./new-jobs-listener.js";
 import { storeTypes } from "./timestamp-parser.js";
 import { MissingLimitWindows, claimRestricted } from "./restricted-claim.js";
 import { leaseRounds } from "./id-order.js";
-import { leaseColumns } from "./lease-columns.js";
+import { JobCompletions } from "./job-completions.js";
 import { JobInserts } from "./job-inserts.js";
+import { leaseColumns } from "./lease-columns.js";
 import { claimedOnInsert, jobFromRow, type ClaimedOnInsertRow, type JobRow } from "./rows.js";
 import { scheduleFromRow, scheduleParams, type ScheduleRow } from "./schedule-rows.js";
 import { schemaName, type SchemaName } from "./schema-name.js";
@@ -92,7 +92,7 @@ export class PostgresStore implements Store {
   readonly backend = "postgres";
   private readonly runner: StatementRunner;
   private readonly inserts: JobInserts;
-  private readonly completions: GroupCommit<Completion[], boolean[]>;
+  private readonly completions: JobCompletions;
   /**
    * Outcomes written one statement each (failures, snoozes) take at most half the pool at once.
    * A worker may hold hundreds of finished runs whose outcomes wait to be stored: a burst of
@@ -121,9 +121,7 @@ export class PostgresStore implements Store {
       onBackgroundError: options.onBackgroundError ?? (() => {}),
     });
     this.inserts = new JobInserts(this.runner, schema.channel);
-    // Two completion commits in flight: a worker stops starting jobs while too many outcomes wait
-    // to be stored, so a commit waiting on its fsync would otherwise idle the handlers.
-    this.completions = new GroupCommit((units) => this.completeUnits(units), { maxInFlight: 2 });
+    this.completions = new JobCompletions(this.runner, schema.channel);
     this.outcomeWrites = pLimit(Math.max(1, Math.floor((options.maxConnections ?? DEFAULT_MAX_CONNECTIONS) / 2)));
     this.listener = new NewJobsListener({
       connectionString: options.connectionString,
@@ -322,7 +320,7 @@ export class PostgresStore implements Store {
     try {
       return await this.runner.transaction(async (client) => {
         const result = await params.work(client);
-        const [accepted] = await this.completeSettling([{ lease: params.lease, result }], client);
+        const [accepted] = await this.completions.completeSettling([{ lease: params.lease, result }], client);
         if (!accepted) throw LEASE_LOST;
         return true;
       });
@@ -340,7 +338,9 @@ export class PostgresStore implements Store {
     const [row] = await this.outcomeWrites(() =>
       params.retryDelayMs !== null
         ? this.runner.query<JobRow>("fail_job", values)
-        : this.runner.transaction(async (client) => this.endJobs(await this.runner.query<JobRow>("fail_job", values, client), client)),
+        : this.runner.transaction(async (client) =>
+            this.completions.endJobs(await this.runner.query<JobRow>("fail_job", values, client), client),
+          ),
     );
     return row === undefined ? null : jobFromRow(row);
   }
@@ -362,7 +362,7 @@ export class PostgresStore implements Store {
 
   async rescueExpiredLeases(params: { limit: number }): Promise<Job[]> {
     const rows = await this.runner.transaction(async (client) =>
-      this.endJobs(await this.runner.query<JobRow>("rescue_expired_leases", [params.limit], client), client),
+      this.completions.endJobs(await this.runner.query<JobRow>("rescue_expired_leases", [params.limit], client), client),
     );
     return rows.map(jobFromRow);
   }
@@ -422,7 +422,8 @@ export class PostgresStore implements Store {
     return this.runner.transaction(async (client) => {
       const [flow] = await this.runner.query<FlowRow>("get_flow", [params.id], client);
       if (flow === undefined) return null;
-      const canceled = await this.endJobs(await this.runner.query<PostgresEndedRow>("cancel_flow_jobs", [params.id], client), client);
+      const ended = await this.runner.query<PostgresEndedRow>("cancel_flow_jobs", [params.id], client);
+      const canceled = await this.completions.endJobs(ended, client);
       return { flow: (await this.readFlow(params.id, client))!, canceledIds: canceled.map((r) => r.id) };
     });
   }
@@ -455,12 +456,6 @@ export class PostgresStore implements Store {
     if (flow === undefined) return null;
     const jobs = (await this.runner.query<JobRow>("list_flow_jobs", [id], client)).map(jobFromRow);
     return storedFlow(flow, jobs, await this.runner.query<DependencyRow>("list_flow_dependencies", [id], client));
-  }
-
-  /** Settles what waits for the jobs in `rows` that just ended, on their transaction; returns `rows`. */
-  private async endJobs<R extends PostgresEndedRow>(rows: R[], client: pg.PoolClient): Promise<R[]> {
-    await settleEndedJobs((statement, values) => this.runner.query(statement, values, client), rows, this.schema.channel);
-    return rows;
   }
 
   async saveSchedule(params: { schedule: NewSchedule }): Promise<Schedule> {
@@ -534,7 +529,7 @@ export class PostgresStore implements Store {
       if (before === undefined) return { outcome: "not_found" };
       const [after] = await this.runner.query<JobRow>(statement, [id, ...extra], client);
       if (after === undefined) return { outcome: "conflict", job: jobFromRow(before) };
-      await this.endJobs([after], client);
+      await this.completions.endJobs([after], client);
       if (replayedBatchMember(before, after)) await this.runner.run("uncount_batch_member", [after.batch_id, before.state], client);
       return { outcome: "changed", job: jobFromRow(after), previousState: before.state };
     });
@@ -546,92 +541,5 @@ export class PostgresStore implements Store {
       changed += (await this.runner.run("snooze_jobs", [...leaseColumns(leases, round), delayMs])).rowCount ?? 0;
     }
     return changed;
-  }
-
-  private async completeUnits(units: Completion[][]): Promise<(boolean[] | UnitFailed)[]> {
-    const all = units.flat();
-    const { accepted } = await this.runCompletions(all, false);
-    let start = 0;
-    const plain = units.map((completions) => accepted.slice(start, (start += completions.length)));
-    // Not accepted: jobs in a flow or batch (and completions refused for a lost lease, which
-    // are refused again here). They complete with their settling, in one transaction.
-    const rest = units.flatMap((completions, u) => completions.filter((_, i) => !plain[u]![i]));
-    if (rest.length === 0) return plain;
-    try {
-      return this.withSettled(plain, await this.completeSettlingNow(rest));
-    } catch (error) {
-      // The plain completions have committed: failing the whole group now would have
-      // GroupCommit retry them, refused, and tell their callers the lease was lost. Only the
-      // units with completions left are tried again, each alone, and only those can fail.
-      if (units.length === 1) throw error;
-      const results: (boolean[] | UnitFailed)[] = [];
-      for (const [u, completions] of units.entries()) {
-        const left = completions.filter((_, i) => !plain[u]![i]);
-        try {
-          results.push(left.length === 0 ? plain[u]! : this.withSettled([plain[u]!], await this.completeSettlingNow(left))[0]!);
-        } catch (unitError) {
-          results.push(new UnitFailed(unitError));
-        }
-      }
-      return results;
-    }
-  }
-
-  private completeSettlingNow(completions: Completion[]): Promise<boolean[]> {
-    return this.runner.transaction((client) => this.completeSettling(completions, client));
-  }
-
-  /** `plain` (per unit) with each completion it did not accept replaced by the next of `settled`, in order. */
-  private withSettled(plain: boolean[][], settled: boolean[]): boolean[][] {
-    let k = 0;
-    return plain.map((accepted) => accepted.map((ok) => ok || settled[k++]!));
-  }
-
-  /**
-   * Completes jobs of any kind and settles what waits for them, on the caller's transaction.
-   * Rows are completed in id order, the order a flow cancel locks them in, so the two cannot
-   * deadlock over a flow's nodes.
-   */
-  private async completeSettling(completions: Completion[], client: pg.PoolClient): Promise<boolean[]> {
-    const { accepted, rows } = await this.runCompletions(completions, true, client);
-    await this.endJobs(rows, client);
-    return accepted;
-  }
-
-  /**
-   * Completes `completions`, in any order; the statement locks and updates rows in id order (its
-   * primary-key scan of `id = ANY`). `accepted[i]`: whether completion i was. With `settling`,
-   * complete_jobs.sql, for jobs of any kind, and `rows` are the jobs it completed, to settle;
-   * without, complete_plain_jobs.sql, which refuses jobs in a flow or batch, and `rows` is empty.
-   */
-  private async runCompletions(
-    completions: Completion[],
-    settling: boolean,
-    client?: pg.PoolClient,
-  ): Promise<{ accepted: boolean[]; rows: PostgresEndedRow[] }> {
-    const leases = completions.map((c) => c.lease);
-    const rounds = leaseRounds(leases);
-    if (rounds.length > 1) {
-      // A job twice in the batch (see leaseRounds) takes several statements: all in one
-      // transaction, so a failure cannot leave some committed and reported refused, and with
-      // every row locked first in id order, as one statement would have locked them.
-      if (client === undefined) return this.runner.transaction((tx) => this.runCompletions(completions, settling, tx));
-      await this.runner.run("lock_jobs", [rounds[0]!.map((i) => leases[i]!.jobId)], client);
-    }
-    const accepted = new Array<boolean>(completions.length).fill(false);
-    const rows: PostgresEndedRow[] = [];
-    for (const round of rounds) {
-      const values = [...leaseColumns(leases, round), round.map((i) => completions[i]!.result)];
-      if (settling) {
-        for (const row of await this.runner.query<PostgresEndedRow & { n: number }>("complete_jobs", values, client)) {
-          accepted[round[row.n - 1]!] = true;
-          rows.push(row);
-        }
-      } else {
-        const [row] = await this.runner.query<{ accepted: string | null }>("complete_plain_jobs", values, client);
-        for (const n of row!.accepted?.split(",") ?? []) accepted[round[Number(n) - 1]!] = true;
-      }
-    }
-    return { accepted, rows };
   }
 }
