@@ -11,7 +11,6 @@ import { backoffText } from "../backoff-text.js";
 import { replayedBatchMember } from "../ended-jobs.js";
 import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
-import { GroupCommit, UnitFailed } from "../group-commit.js";
 import { distinctIdChunks } from "../id-chunks.js";
 import { tallyQueueCounts } from "../queue-counts.js";
 import { GroupedJobsProbe } from "../grouped-jobs-probe.js";
@@ -31,7 +30,7 @@ import type {
 } from "../store.js";
 import { asStoreError, lostInsertError } from "./connection-errors.js";
 import { describeServer } from "./connection-url.js";
-import { settleEndedJobs, type PostgresEndedRow } from "./ended-jobs.js";
+import type { PostgresEndedRow } from "./ended-jobs.js";
 import { checkSchema, migrate } from "./migrate.js";
 import type { MigrationReport } from "../migration-files.js";
 import { claimedJobs, type ClaimedRow } from "./claimed-rows.js";
@@ -39,11 +38,14 @@ import { NewJobsListener } from "./new-jobs-listener.js";
 import { storeTypes } from "./timestamp-parser.js";
 import { MissingLimitWindows, claimRestricted } from "./restricted-claim.js";
 import { leaseRounds } from "./id-order.js";
-import { insertJobParams, insertJobsParams, insertedRows, type InsertJobsResult } from "./insert-params.js";
-import { claimedOnInsert, insertedJob, jobFromRow, type ClaimedOnInsertRow, type JobRow } from "./rows.js";
+import { JobCompletions } from "./job-completions.js";
+import { JobInserts } from "./job-inserts.js";
+import { leaseColumns } from "./lease-columns.js";
+import { claimedOnInsert, jobFromRow, type ClaimedOnInsertRow, type JobRow } from "./rows.js";
 import { scheduleFromRow, scheduleParams, type ScheduleRow } from "./schedule-rows.js";
 import { schemaName, type SchemaName } from "./schema-name.js";
-import { loadStatements, type StatementName, type Statements } from "./statements.js";
+import { StatementRunner } from "./statement-runner.js";
+import { loadStatements } from "./statements.js";
 
 export interface PostgresStoreOptions {
   /** A `postgres://` connection string without Errand's `?schema=` (see parsePostgresUrl). */
@@ -78,24 +80,8 @@ function connectionSettings(options: Pick<PostgresStoreOptions, "connectionStrin
   };
 }
 
-/**
- * The server refused a group commit's combined insert, which therefore wrote nothing: its units
- * may be inserted one by one (see insertUnits). Never reaches a caller.
- */
-class CombinedInsertRefused extends Error {}
-
-/** Insert rounds for inputs whose idempotency key conflicted with a job that then vanished (see findLeftOut). */
-const LEFT_OUT_TRIES = 3;
-
 /** Thrown inside a transaction to roll it back because the lease was lost (not an error to report). */
 const LEASE_LOST = Symbol("lease lost");
-
-/** The $1–$3 columns of lease_held.fragment.sql for the leases at `positions`. */
-const leaseColumns = (leases: Lease[], positions: number[]) => [
-  positions.map((i) => leases[i]!.jobId),
-  positions.map((i) => leases[i]!.attempt),
-  positions.map((i) => leases[i]!.workerId),
-];
 
 /**
  * The shared store: many processes on many machines, one PostgreSQL. Claims take rows with
@@ -104,10 +90,9 @@ const leaseColumns = (leases: Lease[], positions: number[]) => [
  */
 export class PostgresStore implements Store {
   readonly backend = "postgres";
-  private readonly sql: Statements;
-  private readonly where: string;
-  private readonly inserts: GroupCommit<NewJob[], InsertedJob[]>;
-  private readonly completions: GroupCommit<Completion[], boolean[]>;
+  private readonly runner: StatementRunner;
+  private readonly inserts: JobInserts;
+  private readonly completions: JobCompletions;
   /**
    * Outcomes written one statement each (failures, snoozes) take at most half the pool at once.
    * A worker may hold hundreds of finished runs whose outcomes wait to be stored: a burst of
@@ -117,34 +102,31 @@ export class PostgresStore implements Store {
   private readonly outcomeWrites: LimitFunction;
   private readonly listener: NewJobsListener;
   private closing: Promise<void> | null = null;
-  private readonly onBackgroundError: BackgroundErrorHandler;
-  private readonly heardClients = new WeakSet<pg.PoolClient>();
-  /** Connections checked out by connect() and not yet released. */
-  private readonly checkedOut = new WeakSet<pg.PoolClient>();
   private readonly groupedJobs = new GroupedJobsProbe(async (queues) => {
-    const [row] = await this.query<{ waiting: boolean }>("grouped_jobs_waiting", [queues]);
+    const [row] = await this.runner.query<{ waiting: boolean }>("grouped_jobs_waiting", [queues]);
     return row!.waiting;
   });
   /** Where the next grouped claim starts visiting groups (see restricted-claim.ts). */
   private readonly groupCursor = { after: "" };
 
   private constructor(
-    private readonly pool: pg.Pool,
+    pool: pg.Pool,
     private readonly schema: SchemaName,
     options: PostgresStoreOptions,
   ) {
-    this.sql = loadStatements(schema);
-    this.where = describeServer(options.connectionString);
-    this.onBackgroundError = options.onBackgroundError ?? (() => {});
-    this.inserts = new GroupCommit((units) => this.insertUnits(units), { retryAlone: (e) => e instanceof CombinedInsertRefused });
-    // Two completion commits in flight: a worker stops starting jobs while too many outcomes wait
-    // to be stored, so a commit waiting on its fsync would otherwise idle the handlers.
-    this.completions = new GroupCommit((units) => this.completeUnits(units), { maxInFlight: 2 });
+    this.runner = new StatementRunner({
+      pool,
+      statements: loadStatements(schema),
+      where: describeServer(options.connectionString),
+      onBackgroundError: options.onBackgroundError ?? (() => {}),
+    });
+    this.inserts = new JobInserts(this.runner, schema.channel);
+    this.completions = new JobCompletions(this.runner, schema.channel);
     this.outcomeWrites = pLimit(Math.max(1, Math.floor((options.maxConnections ?? DEFAULT_MAX_CONNECTIONS) / 2)));
     this.listener = new NewJobsListener({
       connectionString: options.connectionString,
       schema,
-      onError: (error) => this.onBackgroundError(error, "listener"),
+      onError: (error) => this.runner.onBackgroundError(error, "listener"),
     });
   }
 
@@ -162,7 +144,7 @@ export class PostgresStore implements Store {
     pool.on("error", (error) => options.onBackgroundError?.(error, "idle connection"));
     const store = new PostgresStore(pool, schema, options);
     try {
-      if (options.migrate === false) await store.withClient((client) => checkSchema(client, schema, store.sql));
+      if (options.migrate === false) await store.runner.withClient((client) => checkSchema(client, schema, store.runner.statements));
       else await store.migrate();
     } catch (error) {
       await pool.end();
@@ -189,32 +171,20 @@ export class PostgresStore implements Store {
   }
 
   migrate(): Promise<MigrationReport> {
-    return this.withClient((client) => migrate(client, this.schema, this.sql));
-  }
-
-  /** One pooled connection for `fn`, its errors reported as the store's. */
-  private async withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.connect();
-    try {
-      return await fn(client);
-    } catch (error) {
-      throw asStoreError(error, this.where);
-    } finally {
-      this.release(client);
-    }
+    return this.runner.withClient((client) => migrate(client, this.schema, this.runner.statements));
   }
 
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.all([this.inserts.idle(), this.completions.idle()]);
       await this.listener.stop();
-      await this.pool.end();
+      await this.runner.end();
     })();
     return this.closing;
   }
 
   async now(): Promise<Date> {
-    const [row] = await this.query<{ now: Date }>("now", []);
+    const [row] = await this.runner.query<{ now: Date }>("now", []);
     return row!.now;
   }
 
@@ -224,7 +194,7 @@ export class PostgresStore implements Store {
 
   insertJobs(params: { jobs: NewJob[]; tx?: TransactionClient }): Promise<InsertedJob[]> {
     if (params.jobs.length === 0) return Promise.resolve([]);
-    const inserting = params.tx !== undefined ? this.insertNow(params.jobs, params.tx) : this.inserts.submit(params.jobs);
+    const inserting = params.tx !== undefined ? this.inserts.insertNow(params.jobs, params.tx) : this.inserts.submit(params.jobs);
     return this.groupedJobs.afterInsert(params.jobs, inserting);
   }
 
@@ -234,7 +204,7 @@ export class PostgresStore implements Store {
     const values = [job.payload, job.type, job.queue, job.priority, job.maxAttempts, job.timeoutMs, backoffText(job.backoff)];
     let rows: ClaimedOnInsertRow[];
     try {
-      rows = await this.query("insert_claimed_job", [...values, job.idempotencyKey, job.correlationId, job.webhookUrl, workerId, leaseMs]);
+      rows = await this.runner.query("insert_claimed_job", [...values, job.idempotencyKey, job.correlationId, job.webhookUrl, workerId, leaseMs]);
     } catch (error) {
       // Written or not, as any enqueue whose reply was lost; if written, its lease runs out
       // unheld and the reaper hands it out again.
@@ -244,18 +214,18 @@ export class PostgresStore implements Store {
   }
 
   async getJob(params: { id: JobId }): Promise<Job | null> {
-    const [row] = await this.query<JobRow>("get_job", [params.id]);
+    const [row] = await this.runner.query<JobRow>("get_job", [params.id]);
     return row === undefined ? null : jobFromRow(row);
   }
 
   async getJobs(params: { ids: JobId[] }): Promise<Job[]> {
     const jobs: Job[] = [];
-    for (const ids of distinctIdChunks(params.ids)) jobs.push(...(await this.query<JobRow>("get_jobs", [ids])).map(jobFromRow));
+    for (const ids of distinctIdChunks(params.ids)) jobs.push(...(await this.runner.query<JobRow>("get_jobs", [ids])).map(jobFromRow));
     return jobs;
   }
 
   async listJobs(params: ListJobsParams): Promise<JobPage> {
-    const rows = await this.query<JobRow>("list_jobs", [
+    const rows = await this.runner.query<JobRow>("list_jobs", [
       params.type ?? null,
       params.queue ?? null,
       params.state ?? null,
@@ -268,7 +238,7 @@ export class PostgresStore implements Store {
   }
 
   async countJobs(params: { queues?: string[] }): Promise<QueueCounts[]> {
-    const rows = await this.query<{ queue: string; visible_state: JobState; n: number }>("count_jobs", [
+    const rows = await this.runner.query<{ queue: string; visible_state: JobState; n: number }>("count_jobs", [
       params.queues ?? null,
     ]);
     return tallyQueueCounts(rows);
@@ -285,7 +255,7 @@ export class PostgresStore implements Store {
     const probing = known === undefined ? this.groupedJobs.worthLooking(params) : null;
     probing?.catch(() => {}); // awaited below, unless the claim fails first
     const values = [params.queues, params.limit, params.workerId, params.leaseMs];
-    const claimed = claimedJobs(await this.queryPrepared<ClaimedRow>(this.pool, "claim_jobs", values, { arrays: true }), params.workerId);
+    const claimed = claimedJobs(await this.runner.queryPrepared<ClaimedRow>("claim_jobs", values, { arrays: true }), params.workerId);
     if (probing === null || claimed.length === params.limit) return claimed;
     // The plain claim has committed: from here on a failure must not lose its jobs (held under
     // this worker's lease, they would wait for it to expire and count as a failed attempt).
@@ -297,7 +267,7 @@ export class PostgresStore implements Store {
       const rest = { ...params, limit: params.limit - claimed.length, grouped: true };
       return [...(await this.claimRestrictedJobs(rest)), ...claimed];
     } catch (error) {
-      this.onBackgroundError(error, "grouped claim");
+      this.runner.onBackgroundError(error, "grouped claim");
       return claimed; // the next claim looks again
     }
   }
@@ -305,8 +275,8 @@ export class PostgresStore implements Store {
   /** Claims through claimRestricted (limits enforced, grouped jobs taken in turn), in one transaction. */
   private async claimRestrictedJobs(params: ClaimParams & { grouped: boolean }): Promise<Job[]> {
     const claim = () =>
-      this.transaction((client) =>
-        claimRestricted((statement, values, options) => this.queryPrepared(client, statement, values, options), {
+      this.runner.transaction((client) =>
+        claimRestricted((statement, values, options) => this.runner.queryPrepared(statement, values, { ...options, client }), {
           ...params,
           lockNamespace: this.schema.name,
           groupCursor: this.groupCursor,
@@ -318,7 +288,7 @@ export class PostgresStore implements Store {
       if (!(error instanceof MissingLimitWindows)) throw error;
       // Created outside the claim's transaction, so a claim never waits on another's new row
       // while holding windows of its own.
-      await this.run("create_limit_windows", [error.keys]);
+      await this.runner.run("create_limit_windows", [error.keys]);
       return claimedJobs(await claim(), params.workerId);
     }
   }
@@ -327,7 +297,7 @@ export class PostgresStore implements Store {
     if (params.leases.length === 0) return [];
     const held: JobId[] = [];
     for (const round of leaseRounds(params.leases)) {
-      const rows = await this.query<{ id: string }>("extend_leases", [...leaseColumns(params.leases, round), params.leaseMs]);
+      const rows = await this.runner.query<{ id: string }>("extend_leases", [...leaseColumns(params.leases, round), params.leaseMs]);
       held.push(...rows.map((r) => r.id));
     }
     return held;
@@ -348,9 +318,9 @@ export class PostgresStore implements Store {
     work: (tx: TransactionClient) => Promise<string | null>;
   }): Promise<boolean> {
     try {
-      return await this.transaction(async (client) => {
+      return await this.runner.transaction(async (client) => {
         const result = await params.work(client);
-        const [accepted] = await this.completeSettling([{ lease: params.lease, result }], client);
+        const [accepted] = await this.completions.completeSettling([{ lease: params.lease, result }], client);
         if (!accepted) throw LEASE_LOST;
         return true;
       });
@@ -367,8 +337,10 @@ export class PostgresStore implements Store {
     // A retry ends nothing: one statement. A final failure settles its flow and batch with it.
     const [row] = await this.outcomeWrites(() =>
       params.retryDelayMs !== null
-        ? this.query<JobRow>("fail_job", values)
-        : this.transaction(async (client) => this.endJobs(await this.query<JobRow>("fail_job", values, client), client)),
+        ? this.runner.query<JobRow>("fail_job", values)
+        : this.runner.transaction(async (client) =>
+            this.completions.endJobs(await this.runner.query<JobRow>("fail_job", values, client), client),
+          ),
     );
     return row === undefined ? null : jobFromRow(row);
   }
@@ -384,13 +356,13 @@ export class PostgresStore implements Store {
 
   async updateProgress(params: { lease: Lease; progress: number }): Promise<boolean> {
     const { lease } = params;
-    const result = await this.run("update_progress", [lease.jobId, lease.attempt, lease.workerId, params.progress]);
+    const result = await this.runner.run("update_progress", [lease.jobId, lease.attempt, lease.workerId, params.progress]);
     return result.rowCount === 1;
   }
 
   async rescueExpiredLeases(params: { limit: number }): Promise<Job[]> {
-    const rows = await this.transaction(async (client) =>
-      this.endJobs(await this.query<JobRow>("rescue_expired_leases", [params.limit], client), client),
+    const rows = await this.runner.transaction(async (client) =>
+      this.completions.endJobs(await this.runner.query<JobRow>("rescue_expired_leases", [params.limit], client), client),
     );
     return rows.map(jobFromRow);
   }
@@ -404,35 +376,35 @@ export class PostgresStore implements Store {
   }
 
   async pauseQueue(params: { queue: string }): Promise<void> {
-    await this.run("pause_queue", [params.queue]);
+    await this.runner.run("pause_queue", [params.queue]);
   }
 
   async resumeQueue(params: { queue: string }): Promise<void> {
-    await this.run("resume_queue", [params.queue]);
+    await this.runner.run("resume_queue", [params.queue]);
   }
 
   async listPausedQueues(): Promise<string[]> {
-    return (await this.query<{ queue: string }>("list_paused_queues", [])).map((r) => r.queue);
+    return (await this.runner.query<{ queue: string }>("list_paused_queues", [])).map((r) => r.queue);
   }
 
   async listJobsAwaitingWebhook(params: { limit: number }): Promise<Job[]> {
-    return (await this.query<JobRow>("list_jobs_awaiting_webhook", [params.limit])).map(jobFromRow);
+    return (await this.runner.query<JobRow>("list_jobs_awaiting_webhook", [params.limit])).map(jobFromRow);
   }
 
   async markWebhooksEnqueued(params: { jobs: Pick<Job, "id" | "finishedAt">[] }): Promise<void> {
     if (params.jobs.length === 0) return;
-    await this.run("mark_webhooks_enqueued", [params.jobs.map((j) => j.id), params.jobs.map((j) => j.finishedAt)]);
+    await this.runner.run("mark_webhooks_enqueued", [params.jobs.map((j) => j.id), params.jobs.map((j) => j.finishedAt)]);
   }
 
   async insertFlow(params: { nodes: NewFlowNode[] }): Promise<StoredFlow> {
-    return this.transaction(async (client) => {
-      const [flow] = await this.query<FlowRow>("insert_flow", [], client);
-      const inserted = await this.insertNow(params.nodes.map((n) => ({ ...n.job, flowId: String(flow!.id) })), client);
+    return this.runner.transaction(async (client) => {
+      const [flow] = await this.runner.query<FlowRow>("insert_flow", [], client);
+      const inserted = await this.inserts.insertNow(params.nodes.map((n) => ({ ...n.job, flowId: String(flow!.id) })), client);
       expectAllCreated(inserted, "flow nodes");
       const jobs = inserted.map((i) => i.job);
       const edges = flowEdges(params.nodes, jobs.map((j) => j.id));
       if (edges.length > 0)
-        await this.run(
+        await this.runner.run(
           "insert_dependencies",
           [edges.map((e) => e.parentId), edges.map((e) => e.childId), edges.map((e) => e.position)],
           client,
@@ -443,81 +415,76 @@ export class PostgresStore implements Store {
 
   async getFlow(params: { id: string }): Promise<StoredFlow | null> {
     // One snapshot, so the nodes and edges are of one moment.
-    return this.transaction((client) => this.readFlow(params.id, client), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    return this.runner.transaction((client) => this.readFlow(params.id, client), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   }
 
   async cancelFlow(params: { id: string }): Promise<{ flow: StoredFlow; canceledIds: JobId[] } | null> {
-    return this.transaction(async (client) => {
-      const [flow] = await this.query<FlowRow>("get_flow", [params.id], client);
+    return this.runner.transaction(async (client) => {
+      const [flow] = await this.runner.query<FlowRow>("get_flow", [params.id], client);
       if (flow === undefined) return null;
-      const canceled = await this.endJobs(await this.query<PostgresEndedRow>("cancel_flow_jobs", [params.id], client), client);
+      const ended = await this.runner.query<PostgresEndedRow>("cancel_flow_jobs", [params.id], client);
+      const canceled = await this.completions.endJobs(ended, client);
       return { flow: (await this.readFlow(params.id, client))!, canceledIds: canceled.map((r) => r.id) };
     });
   }
 
   async getParentJobs(params: { jobId: JobId }): Promise<Job[]> {
-    return (await this.query<JobRow>("list_parent_jobs", [params.jobId])).map(jobFromRow);
+    return (await this.runner.query<JobRow>("list_parent_jobs", [params.jobId])).map(jobFromRow);
   }
 
   async insertBatch(params: { jobs: NewJob[]; onComplete: NewJob }): Promise<InsertedBatch> {
-    return this.transaction(async (client) => {
+    return this.runner.transaction(async (client) => {
       // Members name the batch, and the batch names its onComplete job, inserted after the
       // members: a job's turn in its group follows its id, so an onComplete job in a member's
       // group must come after them, or it would hold the group's turn while it waits for them.
-      const [batch] = await this.query<BatchRow>("insert_batch", [params.jobs.length], client);
-      const members = await this.insertNow(params.jobs.map((j) => ({ ...j, batchId: String(batch!.id) })), client);
-      const [callback] = (await this.insertNow([params.onComplete], client)) as [InsertedJob];
+      const [batch] = await this.runner.query<BatchRow>("insert_batch", [params.jobs.length], client);
+      const members = await this.inserts.insertNow(params.jobs.map((j) => ({ ...j, batchId: String(batch!.id) })), client);
+      const [callback] = (await this.inserts.insertNow([params.onComplete], client)) as [InsertedJob];
       expectAllCreated([callback, ...members], "a batch's jobs");
-      const [row] = await this.query<BatchRow>("set_batch_on_complete", [batch!.id, callback.job.id], client);
+      const [row] = await this.runner.query<BatchRow>("set_batch_on_complete", [batch!.id, callback.job.id], client);
       return { batch: batchFromRow(row!), jobs: members.map((i) => i.job), onComplete: callback.job };
     });
   }
 
   async getBatch(params: { id: string }): Promise<Batch | null> {
-    const [row] = await this.query<BatchRow>("get_batch", [params.id]);
+    const [row] = await this.runner.query<BatchRow>("get_batch", [params.id]);
     return row === undefined ? null : batchFromRow(row);
   }
 
   private async readFlow(id: string, client: pg.PoolClient): Promise<StoredFlow | null> {
-    const [flow] = await this.query<FlowRow>("get_flow", [id], client);
+    const [flow] = await this.runner.query<FlowRow>("get_flow", [id], client);
     if (flow === undefined) return null;
-    const jobs = (await this.query<JobRow>("list_flow_jobs", [id], client)).map(jobFromRow);
-    return storedFlow(flow, jobs, await this.query<DependencyRow>("list_flow_dependencies", [id], client));
-  }
-
-  /** Settles what waits for the jobs in `rows` that just ended, on their transaction; returns `rows`. */
-  private async endJobs<R extends PostgresEndedRow>(rows: R[], client: pg.PoolClient): Promise<R[]> {
-    await settleEndedJobs((statement, values) => this.query(statement, values, client), rows, this.schema.channel);
-    return rows;
+    const jobs = (await this.runner.query<JobRow>("list_flow_jobs", [id], client)).map(jobFromRow);
+    return storedFlow(flow, jobs, await this.runner.query<DependencyRow>("list_flow_dependencies", [id], client));
   }
 
   async saveSchedule(params: { schedule: NewSchedule }): Promise<Schedule> {
-    const [row] = await this.query<ScheduleRow>("save_schedule", scheduleParams(params.schedule));
+    const [row] = await this.runner.query<ScheduleRow>("save_schedule", scheduleParams(params.schedule));
     return scheduleFromRow(row!);
   }
 
   async getSchedule(params: { name: string }): Promise<Schedule | null> {
-    return this.scheduleOrNull(await this.query<ScheduleRow>("get_schedule", [params.name]));
+    return this.scheduleOrNull(await this.runner.query<ScheduleRow>("get_schedule", [params.name]));
   }
 
   async listSchedules(): Promise<Schedule[]> {
-    return (await this.query<ScheduleRow>("list_schedules", [])).map(scheduleFromRow);
+    return (await this.runner.query<ScheduleRow>("list_schedules", [])).map(scheduleFromRow);
   }
 
   async pauseSchedule(params: { name: string }): Promise<Schedule | null> {
-    return this.scheduleOrNull(await this.query<ScheduleRow>("pause_schedule", [params.name]));
+    return this.scheduleOrNull(await this.runner.query<ScheduleRow>("pause_schedule", [params.name]));
   }
 
   async resumeSchedule(params: { name: string; nextTickAt: Date }): Promise<Schedule | null> {
-    return this.scheduleOrNull(await this.query<ScheduleRow>("resume_schedule", [params.name, params.nextTickAt]));
+    return this.scheduleOrNull(await this.runner.query<ScheduleRow>("resume_schedule", [params.name, params.nextTickAt]));
   }
 
   async removeSchedule(params: { name: string }): Promise<boolean> {
-    return (await this.run("remove_schedule", [params.name])).rowCount === 1;
+    return (await this.runner.run("remove_schedule", [params.name])).rowCount === 1;
   }
 
   async listDueSchedules(params: { limit: number }): Promise<Schedule[]> {
-    return (await this.query<ScheduleRow>("list_due_schedules", [params.limit])).map(scheduleFromRow);
+    return (await this.runner.query<ScheduleRow>("list_due_schedules", [params.limit])).map(scheduleFromRow);
   }
 
   /**
@@ -525,10 +492,10 @@ export class PostgresStore implements Store {
    * moved and changes nothing; it inserts no job.
    */
   async fireSchedule(params: { name: string; dueAt: Date; nextTickAt: Date; lastTickAt: Date | null; jobs: NewJob[] }) {
-    return this.transaction(async (client) => {
-      const advanced = await this.query("advance_schedule", [params.name, params.dueAt, params.nextTickAt, params.lastTickAt], client);
+    return this.runner.transaction(async (client) => {
+      const advanced = await this.runner.query("advance_schedule", [params.name, params.dueAt, params.nextTickAt, params.lastTickAt], client);
       if (advanced.length === 0) return null;
-      return params.jobs.length === 0 ? [] : this.insertNow(params.jobs, client);
+      return params.jobs.length === 0 ? [] : this.inserts.insertNow(params.jobs, client);
     });
   }
 
@@ -537,16 +504,17 @@ export class PostgresStore implements Store {
   }
 
   async deleteEndedJobs(params: { state: TerminalState; olderThanMs: number | null; keepNewest: number | null; limit: number }): Promise<number> {
-    const [row] = await this.query<{ deleted: number }>("delete_ended_jobs", [params.state, params.olderThanMs, params.keepNewest, params.limit]);
+    const values = [params.state, params.olderThanMs, params.keepNewest, params.limit];
+    const [row] = await this.runner.query<{ deleted: number }>("delete_ended_jobs", values);
     return row!.deleted;
   }
 
   async takeMaintenanceLease(params: { name: string; holder: string; leaseMs: number }): Promise<boolean> {
-    return (await this.query("take_maintenance_lease", [params.name, params.holder, params.leaseMs])).length === 1;
+    return (await this.runner.query("take_maintenance_lease", [params.name, params.holder, params.leaseMs])).length === 1;
   }
 
   async releaseMaintenanceLease(params: { name: string; holder: string }): Promise<void> {
-    await this.run("release_maintenance_lease", [params.name, params.holder]);
+    await this.runner.run("release_maintenance_lease", [params.name, params.holder]);
   }
 
   /**
@@ -554,299 +522,24 @@ export class PostgresStore implements Store {
    * is locked first, so the state reported as previous (or as the conflict) is the one judged.
    */
   private async change(id: JobId, statement: "cancel_job" | "retry_job", extra: unknown[]): Promise<ChangeResult> {
-    return this.transaction(async (client) => {
+    return this.runner.transaction(async (client) => {
       // A replay may make a flow child wait again: see lock_parents_of_job.sql.
-      if (statement === "retry_job") await this.run("lock_parents_of_job", [id], client);
-      const [before] = await this.query<JobRow>("lock_job", [id], client);
+      if (statement === "retry_job") await this.runner.run("lock_parents_of_job", [id], client);
+      const [before] = await this.runner.query<JobRow>("lock_job", [id], client);
       if (before === undefined) return { outcome: "not_found" };
-      const [after] = await this.query<JobRow>(statement, [id, ...extra], client);
+      const [after] = await this.runner.query<JobRow>(statement, [id, ...extra], client);
       if (after === undefined) return { outcome: "conflict", job: jobFromRow(before) };
-      await this.endJobs([after], client);
-      if (replayedBatchMember(before, after)) await this.run("uncount_batch_member", [after.batch_id, before.state], client);
+      await this.completions.endJobs([after], client);
+      if (replayedBatchMember(before, after)) await this.runner.run("uncount_batch_member", [after.batch_id, before.state], client);
       return { outcome: "changed", job: jobFromRow(after), previousState: before.state };
     });
   }
 
   private async snooze(leases: Lease[], delayMs: number): Promise<number> {
     let changed = 0;
-    for (const round of leaseRounds(leases)) changed += (await this.run("snooze_jobs", [...leaseColumns(leases, round), delayMs])).rowCount ?? 0;
+    for (const round of leaseRounds(leases)) {
+      changed += (await this.runner.run("snooze_jobs", [...leaseColumns(leases, round), delayMs])).rowCount ?? 0;
+    }
     return changed;
-  }
-
-  /**
-   * All units of a group commit go in one statement, so one round trip commits them all. Its
-   * units are tried again one by one (GroupCommit) only if the server refused that statement.
-   * Any other failure may have come after it committed (a connection lost before its reply, or
-   * before the lookup of existing keyed jobs that follows it): then each caller gets the error,
-   * since inserting their units again would insert the jobs without a key twice, and the error
-   * says the jobs may have been written (lostInsertError).
-   */
-  private async insertUnits(units: NewJob[][]): Promise<InsertedJob[][]> {
-    const jobs = units.flat();
-    let inserted: (InsertedJob | undefined)[];
-    try {
-      inserted = await this.insertStatement(jobs);
-    } catch (error) {
-      // Connection failures are StoreUnavailableError by now (run()): what is left was refused.
-      if (units.length > 1 && error instanceof pg.DatabaseError) throw new CombinedInsertRefused("combined insert refused", { cause: error });
-      throw lostInsertError(error, false);
-    }
-    let all: InsertedJob[];
-    try {
-      all = await this.fillLeftOut(jobs, inserted);
-    } catch (error) {
-      throw lostInsertError(error, true);
-    }
-    let start = 0;
-    return units.map((jobs) => all.slice(start, (start += jobs.length)));
-  }
-
-  private async insertNow(jobs: NewJob[], tx?: TransactionClient): Promise<InsertedJob[]> {
-    return this.fillLeftOut(jobs, await this.insertStatement(jobs, tx), tx);
-  }
-
-  /** The insert itself, one statement: the inputs it left out (their key exists) are undefined. */
-  private async insertStatement(jobs: NewJob[], tx?: TransactionClient): Promise<(InsertedJob | undefined)[]> {
-    const [result] =
-      jobs.length === 1
-        ? await this.query<InsertJobsResult>("insert_job", insertJobParams(jobs[0]!, this.schema.channel), tx)
-        : await this.query<InsertJobsResult>("insert_jobs", insertJobsParams(jobs, this.schema.channel), tx);
-    const rows = insertedRows(result!);
-    const results: (InsertedJob | undefined)[] = new Array(jobs.length);
-    for (let i = 0; i < jobs.length; i++) {
-      const row = rows[i];
-      if (row !== undefined) results[i] = { job: insertedJob(jobs[i]!, row), created: true };
-    }
-    return results;
-  }
-
-  private async fillLeftOut(
-    jobs: NewJob[],
-    results: (InsertedJob | undefined)[],
-    tx?: TransactionClient,
-    triesLeft = LEFT_OUT_TRIES,
-  ): Promise<InsertedJob[]> {
-    if (results.includes(undefined)) await this.findLeftOut(jobs, results, tx, triesLeft);
-    return results as InsertedJob[];
-  }
-
-  /** Fills in the inputs the insert (insert_jobs.sql, insert_job.sql) left out: their idempotency key exists already, in this batch or before it. */
-  private async findLeftOut(jobs: NewJob[], results: (InsertedJob | undefined)[], tx: TransactionClient | undefined, triesLeft: number): Promise<void> {
-    const byKey = new Map<string, Job>();
-    for (const inserted of results) {
-      if (inserted !== undefined && inserted.job.idempotencyKey !== null) byKey.set(inserted.job.idempotencyKey, inserted.job);
-    }
-    const missing = jobs.map((j) => j.idempotencyKey).filter((key, i) => results[i] === undefined && !byKey.has(key!));
-    if (missing.length > 0) {
-      for (const row of await this.query<JobRow>("get_jobs_by_idempotency_keys", [missing], tx))
-        byKey.set(row.idempotency_key!, jobFromRow(row));
-    }
-    for (const [i, input] of jobs.entries()) {
-      const existing = results[i] === undefined ? byKey.get(input.idempotencyKey!) : undefined;
-      if (existing !== undefined) results[i] = { job: existing, created: false };
-    }
-    // A conflicting job deleted between the two statements (retention) has freed its key:
-    // those inputs are inserted now, as they would have been a moment later. A key that keeps
-    // conflicting yet cannot be read back would loop here forever (a key PostgreSQL stored
-    // other than sent did, before such keys were refused): after a few tries it is an error.
-    const vanished = jobs.flatMap((_, i) => (results[i] === undefined ? [i] : []));
-    if (vanished.length === 0) return;
-    const keys = vanished.map((i) => JSON.stringify(jobs[i]!.idempotencyKey));
-    if (triesLeft <= 1) throw new Error(`idempotency keys ${keys.join(", ")} conflict with jobs that cannot be read back by key`);
-    const retried = vanished.map((i) => jobs[i]!);
-    const again = await this.fillLeftOut(retried, await this.insertStatement(retried, tx), tx, triesLeft - 1);
-    vanished.forEach((i, k) => (results[i] = again[k]));
-  }
-
-  private async completeUnits(units: Completion[][]): Promise<(boolean[] | UnitFailed)[]> {
-    const all = units.flat();
-    const { accepted } = await this.runCompletions(all, false);
-    let start = 0;
-    const plain = units.map((completions) => accepted.slice(start, (start += completions.length)));
-    // Not accepted: jobs in a flow or batch (and completions refused for a lost lease, which
-    // are refused again here). They complete with their settling, in one transaction.
-    const rest = units.flatMap((completions, u) => completions.filter((_, i) => !plain[u]![i]));
-    if (rest.length === 0) return plain;
-    try {
-      return this.withSettled(plain, await this.completeSettlingNow(rest));
-    } catch (error) {
-      // The plain completions have committed: failing the whole group now would have
-      // GroupCommit retry them, refused, and tell their callers the lease was lost. Only the
-      // units with completions left are tried again, each alone, and only those can fail.
-      if (units.length === 1) throw error;
-      const results: (boolean[] | UnitFailed)[] = [];
-      for (const [u, completions] of units.entries()) {
-        const left = completions.filter((_, i) => !plain[u]![i]);
-        try {
-          results.push(left.length === 0 ? plain[u]! : this.withSettled([plain[u]!], await this.completeSettlingNow(left))[0]!);
-        } catch (unitError) {
-          results.push(new UnitFailed(unitError));
-        }
-      }
-      return results;
-    }
-  }
-
-  private completeSettlingNow(completions: Completion[]): Promise<boolean[]> {
-    return this.transaction((client) => this.completeSettling(completions, client));
-  }
-
-  /** `plain` (per unit) with each completion it did not accept replaced by the next of `settled`, in order. */
-  private withSettled(plain: boolean[][], settled: boolean[]): boolean[][] {
-    let k = 0;
-    return plain.map((accepted) => accepted.map((ok) => ok || settled[k++]!));
-  }
-
-  /**
-   * Completes jobs of any kind and settles what waits for them, on the caller's transaction.
-   * Rows are completed in id order, the order a flow cancel locks them in, so the two cannot
-   * deadlock over a flow's nodes.
-   */
-  private async completeSettling(completions: Completion[], client: pg.PoolClient): Promise<boolean[]> {
-    const { accepted, rows } = await this.runCompletions(completions, true, client);
-    await this.endJobs(rows, client);
-    return accepted;
-  }
-
-  /**
-   * Completes `completions`, in any order; the statement locks and updates rows in id order (its
-   * primary-key scan of `id = ANY`). `accepted[i]`: whether completion i was. With `settling`,
-   * complete_jobs.sql, for jobs of any kind, and `rows` are the jobs it completed, to settle;
-   * without, complete_plain_jobs.sql, which refuses jobs in a flow or batch, and `rows` is empty.
-   */
-  private async runCompletions(
-    completions: Completion[],
-    settling: boolean,
-    client?: pg.PoolClient,
-  ): Promise<{ accepted: boolean[]; rows: PostgresEndedRow[] }> {
-    const leases = completions.map((c) => c.lease);
-    const rounds = leaseRounds(leases);
-    if (rounds.length > 1) {
-      // A job twice in the batch (see leaseRounds) takes several statements: all in one
-      // transaction, so a failure cannot leave some committed and reported refused, and with
-      // every row locked first in id order, as one statement would have locked them.
-      if (client === undefined) return this.transaction((tx) => this.runCompletions(completions, settling, tx));
-      await this.run("lock_jobs", [rounds[0]!.map((i) => leases[i]!.jobId)], client);
-    }
-    const accepted = new Array<boolean>(completions.length).fill(false);
-    const rows: PostgresEndedRow[] = [];
-    for (const round of rounds) {
-      const values = [...leaseColumns(leases, round), round.map((i) => completions[i]!.result)];
-      if (settling) {
-        for (const row of await this.query<PostgresEndedRow & { n: number }>("complete_jobs", values, client)) {
-          accepted[round[row.n - 1]!] = true;
-          rows.push(row);
-        }
-      } else {
-        const [row] = await this.query<{ accepted: string | null }>("complete_plain_jobs", values, client);
-        for (const n of row!.accepted?.split(",") ?? []) accepted[round[Number(n) - 1]!] = true;
-      }
-    }
-    return { accepted, rows };
-  }
-
-  private async query<R>(
-    statement: StatementName,
-    values: unknown[],
-    client?: TransactionClient,
-  ): Promise<R[]> {
-    return (await this.run(statement, values, client)).rows as R[];
-  }
-
-  /**
-   * One statement on the pool or on a connection of our own, as a named prepared statement (see
-   * run()). With `arrays`, each row comes as an array of its columns: no object built per row.
-   */
-  private async queryPrepared<R>(
-    client: pg.Pool | pg.PoolClient,
-    statement: StatementName,
-    values: unknown[],
-    options?: { arrays: boolean },
-  ): Promise<R[]> {
-    const { name, text } = this.sql[statement];
-    try {
-      const result = options?.arrays
-        ? await client.query({ name, text, values, rowMode: "array" })
-        : await client.query({ name, text, values });
-      return result.rows as R[];
-    } catch (error) {
-      throw asStoreError(error, this.where);
-    }
-  }
-
-  /**
-   * Runs one statement: on the pool as a named prepared statement (parsed and planned once per
-   * connection, which matters on the hot path), or as plain text on a given connection — a
-   * caller's, which should not collect our prepared statements, or a cold path's transaction.
-   * Rows are always read with the store's own type parsers: a caller's client may have its own
-   * (timestamps as text, say), and every row mapper here expects what the store's pool returns.
-   */
-  private async run(
-    statement: StatementName,
-    values: unknown[],
-    client?: TransactionClient,
-  ): Promise<{ rows: unknown[]; rowCount?: number | null }> {
-    const { name, text } = this.sql[statement];
-    try {
-      if (client === undefined) return await this.pool.query({ name, text, values });
-      return await client.query({ text, values, types: storeTypes });
-    } catch (error) {
-      throw asStoreError(error, this.where);
-    }
-  }
-
-  /**
-   * A connection checked out of the pool, for a transaction. The pool listens for errors only
-   * on idle connections; one that drops between two statements of a transaction would emit an
-   * unheard 'error' and crash the process. Its statements fail on their own; the listener
-   * (added once per connection: the pool reuses them) reports the drop. Give it back with release().
-   */
-  private async connect(): Promise<pg.PoolClient> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (error) {
-      throw asStoreError(error, this.where);
-    }
-    if (!this.heardClients.has(client)) {
-      // Reports only while checked out here: idle, the pool's own listener reports it; inside
-      // a pool.query, that query's caller hears of it.
-      client.on("error", (error) => {
-        if (this.checkedOut.has(client)) this.onBackgroundError(error, "transaction connection");
-      });
-      this.heardClients.add(client);
-    }
-    this.checkedOut.add(client);
-    return client;
-  }
-
-  private release(client: pg.PoolClient, broken?: Error): void {
-    this.checkedOut.delete(client);
-    client.release(broken);
-  }
-
-  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, begin = "BEGIN"): Promise<T> {
-    const client = await this.connect();
-    let broken: Error | undefined;
-    try {
-      await this.rawQuery(client, begin);
-      const result = await fn(client);
-      await this.rawQuery(client, "COMMIT");
-      return result;
-    } catch (error) {
-      await client.query("ROLLBACK").catch((e: Error) => (broken = e));
-      throw error;
-    } finally {
-      // A connection that could not even roll back is not handed out again.
-      this.release(client, broken);
-    }
-  }
-
-  private async rawQuery(client: pg.PoolClient, text: string): Promise<void> {
-    try {
-      await client.query(text);
-    } catch (error) {
-      throw asStoreError(error, this.where);
-    }
   }
 }

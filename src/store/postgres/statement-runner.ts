@@ -1,0 +1,149 @@
+import pg from "pg";
+import type { TransactionClient } from "../../core/enqueue-options.js";
+import type { BackgroundErrorHandler } from "../store.js";
+import { asStoreError } from "./connection-errors.js";
+import type { StatementName, Statements } from "./statements.js";
+import { storeTypes } from "./timestamp-parser.js";
+
+/**
+ * Runs the PostgreSQL store's statements: on its pool, on a connection checked out for a
+ * transaction, or on a caller's. Every failure leaves as the store's error (asStoreError,
+ * naming the server at `where`); a dropped connection no caller hears of goes to
+ * `onBackgroundError`.
+ */
+export class StatementRunner {
+  private readonly pool: pg.Pool;
+  readonly statements: Statements;
+  private readonly where: string;
+  readonly onBackgroundError: BackgroundErrorHandler;
+  private readonly heardClients = new WeakSet<pg.PoolClient>();
+  /** Connections checked out by connect() and not yet released. */
+  private readonly checkedOut = new WeakSet<pg.PoolClient>();
+
+  constructor(config: { pool: pg.Pool; statements: Statements; where: string; onBackgroundError: BackgroundErrorHandler }) {
+    this.pool = config.pool;
+    this.statements = config.statements;
+    this.where = config.where;
+    this.onBackgroundError = config.onBackgroundError;
+  }
+
+  /** Closes the pool once its connections are given back. */
+  end(): Promise<void> {
+    return this.pool.end();
+  }
+
+  /** One pooled connection for `fn`, its errors reported as the store's. */
+  async withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.connect();
+    try {
+      return await fn(client);
+    } catch (error) {
+      throw asStoreError(error, this.where);
+    } finally {
+      this.release(client);
+    }
+  }
+
+  async query<R>(statement: StatementName, values: unknown[], client?: TransactionClient): Promise<R[]> {
+    return (await this.run(statement, values, client)).rows as R[];
+  }
+
+  /**
+   * One statement on the pool or on a connection of our own (`client`), as a named prepared
+   * statement (see run()). With `arrays`, each row comes as an array of its columns: no object
+   * built per row.
+   */
+  async queryPrepared<R>(
+    statement: StatementName,
+    values: unknown[],
+    options?: { arrays?: boolean; client?: pg.PoolClient },
+  ): Promise<R[]> {
+    const { name, text } = this.statements[statement];
+    const client = options?.client ?? this.pool;
+    try {
+      const result = options?.arrays
+        ? await client.query({ name, text, values, rowMode: "array" })
+        : await client.query({ name, text, values });
+      return result.rows as R[];
+    } catch (error) {
+      throw asStoreError(error, this.where);
+    }
+  }
+
+  /**
+   * Runs one statement: on the pool as a named prepared statement (parsed and planned once per
+   * connection, which matters on the hot path), or as plain text on a given connection — a
+   * caller's, which should not collect our prepared statements, or a cold path's transaction.
+   * Rows are always read with the store's own type parsers: a caller's client may have its own
+   * (timestamps as text, say), and every row mapper here expects what the store's pool returns.
+   */
+  async run(
+    statement: StatementName,
+    values: unknown[],
+    client?: TransactionClient,
+  ): Promise<{ rows: unknown[]; rowCount?: number | null }> {
+    const { name, text } = this.statements[statement];
+    try {
+      if (client === undefined) return await this.pool.query({ name, text, values });
+      return await client.query({ text, values, types: storeTypes });
+    } catch (error) {
+      throw asStoreError(error, this.where);
+    }
+  }
+
+  /** Runs `fn` in a transaction (begun with `begin`) on a connection of its own: committed if it returns, rolled back if it throws. */
+  async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, begin = "BEGIN"): Promise<T> {
+    const client = await this.connect();
+    let broken: Error | undefined;
+    try {
+      await this.rawQuery(client, begin);
+      const result = await fn(client);
+      await this.rawQuery(client, "COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch((e: Error) => (broken = e));
+      throw error;
+    } finally {
+      // A connection that could not even roll back is not handed out again.
+      this.release(client, broken);
+    }
+  }
+
+  /**
+   * A connection checked out of the pool, for a transaction. The pool listens for errors only
+   * on idle connections; one that drops between two statements of a transaction would emit an
+   * unheard 'error' and crash the process. Its statements fail on their own; the listener
+   * (added once per connection: the pool reuses them) reports the drop. Give it back with release().
+   */
+  private async connect(): Promise<pg.PoolClient> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw asStoreError(error, this.where);
+    }
+    if (!this.heardClients.has(client)) {
+      // Reports only while checked out here: idle, the pool's own listener reports it; inside
+      // a pool.query, that query's caller hears of it.
+      client.on("error", (error) => {
+        if (this.checkedOut.has(client)) this.onBackgroundError(error, "transaction connection");
+      });
+      this.heardClients.add(client);
+    }
+    this.checkedOut.add(client);
+    return client;
+  }
+
+  private release(client: pg.PoolClient, broken?: Error): void {
+    this.checkedOut.delete(client);
+    client.release(broken);
+  }
+
+  private async rawQuery(client: pg.PoolClient, text: string): Promise<void> {
+    try {
+      await client.query(text);
+    } catch (error) {
+      throw asStoreError(error, this.where);
+    }
+  }
+}
