@@ -2,20 +2,15 @@ import { describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { Errand } from "../../src/errand.js";
 import { ErrandMetrics } from "../../src/metrics/errand-metrics.js";
-import { POSTGRES_URL, postgresFactory } from "../helpers/postgres-factory.js";
+import { postgresFactory, proxiedPostgresUrl } from "../helpers/postgres-factory.js";
 import { parsePrometheusText, sampleValue } from "../helpers/prometheus-text.js";
-import { tcpProxy } from "../helpers/tcp-proxy.js";
 
 const factory = await postgresFactory();
 
 describe.runIf(factory)("ErrandMetrics when PostgreSQL stops answering", () => {
   it("answers within storeTimeoutMs with errand_store_up 0 and the process's own metrics, scrape after scrape", async () => {
-    const server = new URL(POSTGRES_URL);
-    const proxy = await tcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
-    const url = new URL(await factory!.url());
-    url.hostname = "127.0.0.1";
-    url.port = String(proxy.port);
-    const errand = await Errand.connect(url.toString(), { logger: pino({ level: "silent" }) });
+    const { url, proxy } = await proxiedPostgresUrl(factory!);
+    const errand = await Errand.connect(url, { logger: pino({ level: "silent" }) });
     const metrics = new ErrandMetrics(errand, { storeTimeoutMs: 300 });
     try {
       await errand.enqueue("ping", {});
