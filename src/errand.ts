@@ -219,6 +219,16 @@ export class Errand {
     return [...queues].sort();
   }
 
+  /**
+   * Jobs this process's workers hold now: running their handlers, storing their outcome, or
+   * claimed and about to start (Worker.running, summed over every worker `work()` started).
+   */
+  get runningJobs(): number {
+    let running = 0;
+    for (const worker of this.workers) running += worker.running;
+    return running;
+  }
+
   /** Whether `type` was declared with `define` in this process (with or without a handler). */
   definesType(type: string): boolean {
     return this.definitions.has(type);

@@ -46,3 +46,4 @@ export { openStore, type OpenStoreOptions } from "./store/connect.js";
 export type { MigrationReport } from "./store/migration-files.js";
 export { Worker } from "./worker/worker.js";
 export type { WorkerOptions } from "./worker/worker-options.js";
+export { ErrandMetrics, type ErrandMetricsOptions } from "./metrics/errand-metrics.js";

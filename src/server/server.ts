@@ -4,6 +4,7 @@ import { isIP } from "node:net";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Errand } from "../errand.js";
+import { ErrandMetrics } from "../metrics/errand-metrics.js";
 import type { Worker } from "../worker/worker.js";
 import { TokenAuthenticator, type Scope } from "./auth.js";
 import { resolveServerLimits, type ServerConfig } from "./config.js";
@@ -16,6 +17,7 @@ import { addHealthRoutes } from "./routes/health.js";
 import { addJobEventRoutes } from "./routes/job-events.js";
 import { addFlowRoutes } from "./routes/flows.js";
 import { addJobRoutes } from "./routes/jobs.js";
+import { addMetricsRoute } from "./routes/metrics.js";
 import { addOpenApiRoute } from "./routes/openapi.js";
 import { addQueueRoutes } from "./routes/queues.js";
 import { addScheduleRoutes } from "./routes/schedules.js";
@@ -42,6 +44,8 @@ export class ErrandServer {
   private readonly openStreams = new Set<ServerResponse>();
   private readonly jobWatcher: JobWatcher;
   private readonly dispatcher: WebhookDispatcher | null = null;
+  /** What GET /metrics serves: this Errand's metrics, in a registry of the server's own. */
+  readonly metrics: ErrandMetrics;
   private webhookWorker: Worker | null = null;
 
   constructor(
@@ -98,6 +102,8 @@ export class ErrandServer {
     addQueueRoutes(ctx);
     addScheduleRoutes(ctx);
     addHealthRoutes(ctx);
+    this.metrics = new ErrandMetrics(errand);
+    addMetricsRoute(ctx, this.metrics);
     addOpenApiRoute(ctx, options.version ?? "0.0.0");
     if (webhooks) {
       const delivery = defineWebhookDelivery(errand, webhooks);
@@ -131,6 +137,7 @@ export class ErrandServer {
   /** Stops accepting requests, ends event streams, stops webhook dispatch; waits for in-flight requests. */
   async close(): Promise<void> {
     await this.app.close();
+    this.metrics.close();
     await this.dispatcher?.stop();
     await this.webhookWorker?.close();
   }

@@ -366,7 +366,7 @@ export function describeServerRoutes(factory: StoreFactory): void {
         Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
       );
       expect(operations.sort()).toEqual([
-        "DELETE /v1/jobs/{id}", "DELETE /v1/schedules/{name}", "GET /healthz", "GET /openapi.json", "GET /readyz",
+        "DELETE /v1/jobs/{id}", "DELETE /v1/schedules/{name}", "GET /healthz", "GET /metrics", "GET /openapi.json", "GET /readyz",
         "GET /v1/batches/{id}", "GET /v1/flows/{id}", "GET /v1/jobs", "GET /v1/jobs/{id}", "GET /v1/jobs/{id}/events",
         "GET /v1/queues", "GET /v1/schedules", "GET /v1/schedules/{name}", "POST /v1/flows",
         "POST /v1/flows/{id}/cancel", "POST /v1/jobs", "POST /v1/jobs/batch", "POST /v1/jobs/{id}/retry",

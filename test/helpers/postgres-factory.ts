@@ -4,6 +4,7 @@ import { afterAll } from "vitest";
 import { openStore } from "../../src/store/connect.js";
 import { parsePostgresUrl } from "../../src/store/postgres/connection-url.js";
 import type { StoreFactory } from "./store-factory.js";
+import { tcpProxy, type TcpProxy } from "./tcp-proxy.js";
 
 export const POSTGRES_URL = process.env.ERRAND_TEST_POSTGRES_URL ?? "postgres://localhost:5432/test";
 
@@ -46,4 +47,14 @@ export async function postgresFactory(): Promise<StoreFactory | null> {
     },
     open: async (url) => openStore(url),
   };
+}
+
+/** A fresh schema of `factory`'s, reached through a TCP proxy of its own: cut or freeze the proxy to fail this client only. */
+export async function proxiedPostgresUrl(factory: StoreFactory): Promise<{ url: string; proxy: TcpProxy }> {
+  const server = new URL(POSTGRES_URL);
+  const proxy = await tcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+  const url = new URL(await factory.url());
+  url.hostname = "127.0.0.1";
+  url.port = String(proxy.port);
+  return { url: url.toString(), proxy };
 }

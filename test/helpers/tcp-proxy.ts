@@ -5,6 +5,8 @@ export interface TcpProxy {
   port: number;
   /** Stops listening and cuts every connection through it: from now on connecting is refused (ECONNREFUSED). */
   shut(): Promise<void>;
+  /** Stops forwarding without closing anything: connections stay open and silent, as to a hung server. */
+  freeze(): void;
 }
 
 /**
@@ -13,6 +15,8 @@ export interface TcpProxy {
  */
 export async function tcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  const pairs = new Set<[Socket, Socket]>();
+  let frozen = false;
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
@@ -22,8 +26,13 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
     const upstream = connect(target.port, target.host);
     track(client);
     track(upstream);
-    client.pipe(upstream).pipe(client);
-    client.on("close", () => upstream.destroy());
+    if (!frozen) client.pipe(upstream).pipe(client);
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
+    client.on("close", () => {
+      pairs.delete(pair);
+      upstream.destroy();
+    });
     upstream.on("close", () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -35,6 +44,13 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await closed;
+    },
+    freeze: () => {
+      frozen = true;
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+      }
     },
   };
 }

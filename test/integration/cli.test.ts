@@ -7,6 +7,7 @@ import type { BatchSummary } from "../../src/core/batch.js";
 import { CRON_FORM } from "../../src/core/cron.js";
 import { JOB_STATES } from "../../src/core/states.js";
 import { Errand } from "../../src/errand.js";
+import { parsePrometheusText, sampleValue } from "../helpers/prometheus-text.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
 
@@ -58,6 +59,40 @@ describe("errand CLI", () => {
     expect(shown).toMatchObject({ max_attempts: expect.any(Number), created_at: expect.any(String), finished_at: expect.any(String) });
     const listed = JSON.parse((await errand(["jobs", "list", "--state", "completed", "--json"], env)).stdout);
     expect(listed).toEqual({ jobs: [expect.objectContaining({ id: lingering, max_attempts: expect.any(Number) }), expect.objectContaining({ id })], next_cursor: null });
+  });
+
+  it("work --metrics-port serves Prometheus metrics for the worker process, until SIGTERM drains it", async () => {
+    const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "metrics.db")}` };
+    const worker = spawn(process.execPath, [CLI, "work", "--handlers", HANDLERS, "--metrics-port", "0"], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    worker.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => worker.once("exit", resolve));
+    let producer: Errand | null = null;
+    try {
+      const url = await waitFor(() => /^errand: metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)$/m.exec(stderr)?.[1], { what: "the metrics address on stderr" });
+      producer = await Errand.connect(env.ERRAND_DATABASE_URL);
+      const scrape = async () => parsePrometheusText(await (await fetch(url)).text());
+      expect(sampleValue(await scrape(), "errand_store_up")).toBe(1);
+      await producer.enqueue("greet", { name: "Grace" });
+      // The job is enqueued by another process: this worker's counters show it started and completed here.
+      const samples = await waitFor(async () => {
+        const now = await scrape();
+        return sampleValue(now, "errand_jobs_completed_total", { queue: "default", type: "greet" }) === 1 ? now : null;
+      }, { what: "errand_jobs_completed_total to show the job" });
+      expect(sampleValue(samples, "errand_jobs_started_total", { queue: "default", type: "greet" })).toBe(1);
+      expect(sampleValue(samples, "errand_jobs_enqueued_total", { queue: "default", type: "greet" })).toBeUndefined();
+      expect(sampleValue(samples, "errand_jobs", { queue: "default", state: "completed" })).toBe(1);
+      expect((await fetch(url.replace(/\/metrics$/, "/other"))).status).toBe(404);
+      worker.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      await expect(fetch(url)).rejects.toThrow();
+    } finally {
+      worker.kill("SIGKILL");
+      await producer?.close();
+    }
   });
 
   it("migrates explicitly and says what it applied; --no-migrate refuses a schema not brought up to date", async () => {
@@ -203,6 +238,8 @@ describe("errand CLI", () => {
       await refused([...command, "--queues", "mail,a b"], `--queues "a b": ${queueRule}`);
       await refused([...command, "--queues", ",,"], '--queues must name at least one queue, got ",,"');
     }
+    for (const port of ["abc", "65536", "-1"])
+      await refused(["work", "--handlers", HANDLERS, "--metrics-port", port], `--metrics-port must be an integer from 0 to 65535, got "${port}"`);
     await refused(["work", "--handlers", HANDLERS, "--lease-ms", "0"], "--lease-ms: must be an integer from 1 to 2147483647 ms");
     await refused(["work", "--handlers", HANDLERS, "--lease-ms", "3000000000"], "--lease-ms: must be an integer from 1 to 2147483647 ms");
     // The worker's own check (its heartbeat must be shorter than the lease), made before connecting.

@@ -4,8 +4,7 @@ import { leaseOf } from "../../src/core/job.js";
 import { newJob } from "../helpers/new-job.js";
 import { postgresSchemaOf } from "../helpers/schema-at-version.js";
 import { postgresConnections } from "../helpers/postgres-connections.js";
-import { POSTGRES_URL, adminQuery, postgresFactory } from "../helpers/postgres-factory.js";
-import { tcpProxy } from "../helpers/tcp-proxy.js";
+import { adminQuery, postgresFactory, proxiedPostgresUrl } from "../helpers/postgres-factory.js";
 import { waitFor } from "../helpers/wait-for.js";
 
 const factory = await postgresFactory();
@@ -73,12 +72,8 @@ const factory = await postgresFactory();
   });
 
   it("says nothing was written when the server could not be reached before the insert was sent", async () => {
-    const server = new URL(POSTGRES_URL);
-    const proxy = await tcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
-    const url = new URL(await factory!.url());
-    url.hostname = "127.0.0.1";
-    url.port = String(proxy.port);
-    const store = await open(url.toString());
+    const { url, proxy } = await proxiedPostgresUrl(factory!);
+    const store = await open(url);
     await proxy.shut();
     // A read may first fail on a pooled connection the proxy cut; once one is refused, none is left.
     await waitFor(

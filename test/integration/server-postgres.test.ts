@@ -1,6 +1,7 @@
 import { describe, it } from "vitest";
 import { describeServerAuth } from "../conformance/server-auth.js";
 import { describeServerEventStreams } from "../conformance/server-event-streams.js";
+import { describeServerMetrics } from "../conformance/server-metrics.js";
 import { describeServerHostileBodies } from "../conformance/server-hostile-bodies.js";
 import { describeServerRoutes } from "../conformance/server-routes.js";
 import { describeServerSchedules } from "../conformance/server-schedules.js";
@@ -16,6 +17,7 @@ if (factory) {
   describeServerWebhooks(factory);
   describeServerHostileBodies(factory);
   describeServerSchedules(factory);
+  describeServerMetrics(factory);
 } else {
   describe.skip("HTTP API on PostgreSQL", () => it("needs a reachable PostgreSQL"));
 }

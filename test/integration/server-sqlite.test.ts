@@ -1,5 +1,6 @@
 import { describeServerAuth } from "../conformance/server-auth.js";
 import { describeServerEventStreams } from "../conformance/server-event-streams.js";
+import { describeServerMetrics } from "../conformance/server-metrics.js";
 import { describeServerHostileBodies } from "../conformance/server-hostile-bodies.js";
 import { describeServerRoutes } from "../conformance/server-routes.js";
 import { describeServerSchedules } from "../conformance/server-schedules.js";
@@ -13,3 +14,4 @@ describeServerAuth(factory);
 describeServerWebhooks(factory);
 describeServerHostileBodies(factory);
 describeServerSchedules(factory);
+describeServerMetrics(factory);

@@ -1,10 +1,12 @@
 import { Command } from "commander";
 import { Errand } from "../../errand.js";
+import { ErrandMetrics } from "../../metrics/errand-metrics.js";
+import { serveMetrics, type MetricsEndpoint } from "../../metrics/metrics-endpoint.js";
 import { printableDatabase } from "../../store/connect.js";
 import { logJobLifecycle } from "../../server/job-log.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { importHandlers } from "../handlers-module.js";
-import { CliUsageError, reportError } from "../run-command.js";
+import { CliUsageError, intOption, reportError } from "../run-command.js";
 import { queuesOption, workerFlags } from "../worker-flags.js";
 
 export function workCommand(): Command {
@@ -15,10 +17,18 @@ export function workCommand(): Command {
     .option("-c, --concurrency <n>", "jobs at once", "10")
     .option("--lease-ms <ms>", "lease length; a dead worker's jobs return after this", "15000")
     .option("--grace-ms <ms>", "on shutdown, how long in-flight jobs may finish before they are returned to the queue", "10000")
+    .option("--metrics-port <port>", "serve Prometheus metrics at http://<metrics-host>:<port>/metrics (0: any free port)")
+    .option("--metrics-host <host>", "address the metrics listener binds", "127.0.0.1")
     .addOption(databaseOption())
     .addOption(noMigrateOption())
     .action(async (opts) => {
       let errand: Errand | null = null;
+      let metrics: ErrandMetrics | null = null;
+      let metricsEndpoint: MetricsEndpoint | null = null;
+      const stopMetrics = async () => {
+        await metricsEndpoint?.close();
+        metrics?.close();
+      };
       // Listen for the stop signal before anything starts, so a SIGTERM can never find the
       // process without its drain handler (Node's default would kill it mid-job).
       const stopSignal = new Promise<string>((resolve) => {
@@ -29,21 +39,31 @@ export function workCommand(): Command {
         // Parsed before connecting: bad input exits 2 with nothing started.
         const flags = workerFlags(opts);
         const chosenQueues = opts.queues === undefined ? undefined : queuesOption(opts.queues);
+        const metricsPort = intOption(opts.metricsPort as string | undefined, "--metrics-port", { min: 0, max: 65535 });
         const register = await importHandlers(opts.handlers);
         errand = await Errand.connect(opts.database, { migrate: opts.migrate });
         await register(errand);
         // As `serve` does: a handlers module whose types live in "mail" is worked on "mail".
         const queues = chosenQueues ?? errand.handledQueues();
         if (queues.length === 0) throw new CliUsageError(`${opts.handlers} defines no job type with a handler: nothing to work`);
+        // Listening before the worker starts: no job goes uncounted, and a taken port stops the process before it claims any.
+        if (metricsPort !== undefined) {
+          metrics = new ErrandMetrics(errand);
+          metricsEndpoint = await serveMetrics(metrics, { port: metricsPort, host: opts.metricsHost });
+        }
         // Job lines carry the correlation id of the request that enqueued the job (ERRAND_LOG_LEVEL=info shows them all).
         logJobLifecycle(errand, errand.logger);
         const worker = errand.work({ ...flags, queues });
+        if (metricsEndpoint) process.stderr.write(`errand: metrics on ${metricsEndpoint.url}\n`);
         process.stderr.write(`errand: worker ${worker.id} on ${queues.join(", ")} (${printableDatabase(opts.database)}); SIGTERM drains\n`);
         const signal = await stopSignal;
         process.stderr.write(`errand: ${signal}: finishing in-flight jobs\n`);
+        // Metrics are served while in-flight jobs finish, and stop with the worker.
         await errand.close();
+        await stopMetrics();
       } catch (error) {
         process.exitCode = reportError(error);
+        await stopMetrics();
         await errand?.close({ graceMs: 0 });
       }
     });
