@@ -17,6 +17,12 @@ export interface ErrandMetricsOptions {
    * reports `errand_store_up 0`, ms. Default 2 000.
    */
   storeTimeoutMs?: number;
+  /**
+   * Whether scrapes read `errand_jobs` and `errand_store_up` from the store (default true). Each
+   * such scrape counts the whole jobs table, and the answer is the same from every process: where
+   * many processes are scraped, one of them is enough.
+   */
+  jobCounts?: boolean;
 }
 
 /** How a run attempt ended, as the `outcome` label of errand_job_run_seconds says it. */
@@ -96,6 +102,21 @@ export class ErrandMetrics {
       }),
     ];
 
+    if (options.jobCounts !== false) this.addJobCounts(errand, timeoutMs);
+    this.add(
+      new Gauge({
+        name: "errand_worker_running_jobs",
+        help: "Jobs this process's workers hold now: running their handler, storing its outcome, or claimed and about to start",
+        registers: [],
+        collect() {
+          this.set(errand.runningJobs);
+        },
+      }),
+    );
+  }
+
+  /** errand_jobs and errand_store_up: read from the store at each scrape. */
+  private addJobCounts(errand: Errand, timeoutMs: number): void {
     const probe = new QueueCountsProbe({
       read: () => errand.listQueues(),
       timeoutMs,
@@ -122,16 +143,6 @@ export class ErrandMetrics {
         registers: [],
         async collect() {
           this.set((await probe.read()) === null ? 0 : 1);
-        },
-      }),
-    );
-    this.add(
-      new Gauge({
-        name: "errand_worker_running_jobs",
-        help: "Jobs this process's workers hold now: running their handler, storing its outcome, or claimed and about to start",
-        registers: [],
-        collect() {
-          this.set(errand.runningJobs);
         },
       }),
     );

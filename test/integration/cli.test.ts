@@ -95,6 +95,27 @@ describe("errand CLI", () => {
     }
   });
 
+  it("work --no-metrics-job-counts leaves the store's counts (errand_jobs, errand_store_up) out of the worker's metrics", async () => {
+    const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "metrics-no-counts.db")}` };
+    const worker = spawn(process.execPath, [CLI, "work", "--handlers", HANDLERS, "--metrics-port", "0", "--no-metrics-job-counts"], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    worker.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => worker.once("exit", resolve));
+    try {
+      const url = await waitFor(() => /^errand: metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)$/m.exec(stderr)?.[1], { what: "the metrics address on stderr" });
+      const samples = parsePrometheusText(await (await fetch(url)).text());
+      expect(sampleValue(samples, "errand_worker_running_jobs")).toBe(0);
+      expect(samples.filter((s) => s.name === "errand_jobs" || s.name === "errand_store_up")).toEqual([]);
+      worker.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      worker.kill("SIGKILL");
+    }
+  });
+
   it("migrates explicitly and says what it applied; --no-migrate refuses a schema not brought up to date", async () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "migrate.db")}` };
     const refused = await errand(["work", "--handlers", HANDLERS, "--no-migrate"], env);

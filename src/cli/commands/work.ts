@@ -19,6 +19,7 @@ export function workCommand(): Command {
     .option("--grace-ms <ms>", "on shutdown, how long in-flight jobs may finish before they are returned to the queue", "10000")
     .option("--metrics-port <port>", "serve Prometheus metrics at http://<metrics-host>:<port>/metrics (0: any free port)")
     .option("--metrics-host <host>", "address the metrics listener binds", "127.0.0.1")
+    .option("--no-metrics-job-counts", "leave errand_jobs and errand_store_up out of this worker's metrics (each scrape with them counts the jobs table; one scraped process is enough)")
     .addOption(databaseOption())
     .addOption(noMigrateOption())
     .action(async (opts) => {
@@ -48,7 +49,7 @@ export function workCommand(): Command {
         if (queues.length === 0) throw new CliUsageError(`${opts.handlers} defines no job type with a handler: nothing to work`);
         // Listening before the worker starts: no job goes uncounted, and a taken port stops the process before it claims any.
         if (metricsPort !== undefined) {
-          metrics = new ErrandMetrics(errand);
+          metrics = new ErrandMetrics(errand, { jobCounts: opts.metricsJobCounts as boolean });
           metricsEndpoint = await serveMetrics(metrics, { port: metricsPort, host: opts.metricsHost });
         }
         // Job lines carry the correlation id of the request that enqueued the job (ERRAND_LOG_LEVEL=info shows them all).
