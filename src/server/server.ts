@@ -9,6 +9,7 @@ import type { Worker } from "../worker/worker.js";
 import { TokenAuthenticator, type Scope } from "./auth.js";
 import { resolveServerLimits, type ServerConfig } from "./config.js";
 import type { RouteContext } from "./context.js";
+import { DASHBOARD_PATH, addDashboard, dashboardAssetsDir } from "./dashboard.js";
 import { MAX_PATH_PARAM, answerClientError, answerError, installErrorMapping } from "./error-mapping.js";
 import { EventStreamSlots } from "./event-stream-slots.js";
 import { JobWatcher } from "./job-watcher.js";
@@ -47,6 +48,8 @@ export class ErrandServer {
   /** What GET /metrics serves: this Errand's metrics, in a registry of the server's own. */
   readonly metrics: ErrandMetrics;
   private webhookWorker: Worker | null = null;
+  /** Where the web dashboard is served (under the listen URL), or null when its assets were never built. */
+  readonly dashboardPath: string | null;
 
   constructor(
     private readonly errand: Errand,
@@ -105,6 +108,9 @@ export class ErrandServer {
     this.metrics = new ErrandMetrics(errand);
     addMetricsRoute(ctx, this.metrics);
     addOpenApiRoute(ctx, options.version ?? "0.0.0");
+    const assetsDir = dashboardAssetsDir();
+    addDashboard(this.app, assetsDir);
+    this.dashboardPath = assetsDir === null ? null : DASHBOARD_PATH;
     if (webhooks) {
       const delivery = defineWebhookDelivery(errand, webhooks);
       this.dispatcher = new WebhookDispatcher(errand, delivery, options.logger, webhooks.pollIntervalMs ?? 250);

@@ -112,6 +112,7 @@ export function serveCommand(version: string): Command {
         const url = await server.listen({ port: flags.port, host: opts.host });
         const say = (line: string) => process.stderr.write(`errand: ${line}\n`);
         say(`listening on ${url}  (store ${printableDatabase(opts.database)})`);
+        say(server.dashboardPath ? `dashboard: ${url}${server.dashboardPath}` : "dashboard: not built (npm run build), not served");
         if (!server.authRequired) say("no API tokens configured: bound to loopback only, every /v1 route is open to local callers");
         say(opts.worker && queues.length > 0 ? `working queues: ${queues.join(", ")}` : "not working jobs here (--no-worker or no handlers)");
         say(webhooks ? "webhooks: enabled (signed with the configured secret)" : "webhooks: disabled (set ERRAND_WEBHOOK_SECRET to enable webhook_url)");

@@ -1,0 +1,83 @@
+import { api, clearError } from "../api.js";
+import { el, link, progressBar, show, stateBadge, table, time } from "../dom.js";
+import { JOB_STATES, type Job, type JobPage } from "../types.js";
+import { every, type View } from "../view.js";
+import { jobsHref } from "./queues.js";
+
+const REFRESH_MS = 5_000;
+const FILTERS = ["state", "type", "queue"] as const;
+
+/** Jobs, newest first, filtered by state, type and queue (the API's own filters), a page at a time. */
+export const jobsView: View = (container, params) => {
+  const filters: Record<string, string> = {};
+  for (const name of FILTERS) {
+    const value = params.get(name);
+    if (value) filters[name] = value;
+  }
+  const cursor = params.get("cursor");
+  const title = filters.state === "failed" && !filters.type && !filters.queue ? "Dead letters" : "Jobs";
+  const body = el("div", {}, el("p", { class: "muted" }, "Loading…"));
+  show(
+    container,
+    el("h1", {}, title),
+    title === "Dead letters" ? el("p", { class: "muted" }, "Failed jobs: every attempt failed, or a permanent error. Open one to read its errors and retry it.") : null,
+    filterForm(filters),
+    body,
+  );
+
+  const query = new URLSearchParams({ ...filters, limit: "50", ...(cursor ? { cursor } : {}) });
+  const load = async () => {
+    const page = await api<JobPage>("GET", `/v1/jobs?${query}`);
+    clearError();
+    show(
+      body,
+      page.jobs.length === 0 ? el("p", { class: "muted" }, "No jobs match.") : jobTable(page.jobs),
+      el(
+        "p",
+        { class: "pager" },
+        cursor ? link(jobsHref(filters), "« newest") : null,
+        page.next_cursor ? link(jobsHref({ ...filters, cursor: page.next_cursor }), "next page »") : null,
+      ),
+    );
+  };
+  // Later pages stay as they were read: refreshing them would shift rows under the reader.
+  return cursor ? every(null, load) : every(REFRESH_MS, load);
+};
+
+function filterForm(filters: Record<string, string>): HTMLFormElement {
+  const state = el("select", { name: "state" }, el("option", { value: "" }, "any state"), ...JOB_STATES.map((s) => el("option", { value: s }, s)));
+  state.value = filters.state ?? "";
+  const form = el(
+    "form",
+    { class: "filters" },
+    el("label", {}, "State ", state),
+    el("label", {}, "Type ", el("input", { name: "type", value: filters.type ?? "", placeholder: "any type", size: "18" })),
+    el("label", {}, "Queue ", el("input", { name: "queue", value: filters.queue ?? "", placeholder: "any queue", size: "14" })),
+    el("button", { type: "submit" }, "Filter"),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const chosen: Record<string, string> = {};
+    for (const [name, value] of new FormData(form)) if (typeof value === "string" && value.trim()) chosen[name] = value.trim();
+    location.hash = jobsHref(chosen);
+  });
+  return form;
+}
+
+function jobTable(jobs: Job[]): HTMLTableElement {
+  return table(
+    ["id", "type", "queue", "state", "attempt", "progress", "created", "finished", "last error"],
+    jobs.map((job) => [
+      link(`#/jobs/${encodeURIComponent(job.id)}`, job.id),
+      job.type,
+      job.queue,
+      stateBadge(job.state),
+      `${job.attempt}/${job.max_attempts}`,
+      progressBar(job.progress),
+      time(job.created_at),
+      time(job.finished_at),
+      el("span", { class: "error-text" }, job.errors.at(-1)?.message ?? ""),
+    ]),
+    { class: "jobs" },
+  );
+}
