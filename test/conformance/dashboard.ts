@@ -1,0 +1,194 @@
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { sha256Hex } from "../../src/server/auth.js";
+import { launchChromium } from "../helpers/browser.js";
+import { http, startServer, type RunningServer } from "../helpers/http-server.js";
+import type { StoreFactory } from "../helpers/store-factory.js";
+import { waitFor } from "../helpers/wait-for.js";
+
+const READ_WRITE = "dashboard-read-write-token";
+
+/** The web dashboard in a real Chromium against a real server on `factory`'s store. */
+export function describeDashboard(factory: StoreFactory): void {
+  describe(`dashboard in a browser: ${factory.name}`, () => {
+    let browser: Browser;
+    let context: BrowserContext;
+    let page: Page;
+    let s: RunningServer | null = null;
+    const pageErrors: string[] = [];
+
+    beforeAll(async () => {
+      browser = await launchChromium();
+    });
+    afterAll(() => browser?.close());
+    afterEach(async () => {
+      await context?.close();
+      await s?.close();
+      s = null;
+      expect(pageErrors).toEqual([]); // no uncaught script error on any page
+    });
+
+    async function open(options: Parameters<typeof startServer>[1] = {}): Promise<RunningServer> {
+      s = await startServer(factory, options);
+      context = await browser.newContext();
+      page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      page.on("pageerror", (error) => pageErrors.push(error.message));
+      return s;
+    }
+
+    const goto = (server: RunningServer, hash: string) => page.goto(`${server.url}/dashboard/${hash}`);
+
+    it("Queues shows each queue's real counts per state; Pause pauses the queue and Resume resumes it", async () => {
+      const server = await open({ worker: false });
+      for (let i = 0; i < 3; i++) await server.errand.enqueue("echo", { i }, { queue: "mail" });
+      await server.errand.enqueue("echo", {}, { queue: "reports", delayMs: 60_000 });
+      await goto(server, "#/queues");
+
+      const mail = queueRow("mail");
+      await textBecomes(mail.locator('[data-count="pending"]'), "3");
+      await textBecomes(queueRow("reports").locator('[data-count="scheduled"]'), "1");
+      expect(await queueRow("reports").locator('[data-count="pending"]').textContent()).toBe("0");
+
+      await mail.locator('button[data-action="pause"]').click();
+      await waitFor(async () => (await server.errand.store.listPausedQueues()).includes("mail"), { what: "mail paused in the store" });
+      await textBecomes(mail.locator("td").nth(1), "paused");
+      await mail.locator('button[data-action="resume"]').click();
+      await waitFor(async () => !(await server.errand.store.listPausedQueues()).includes("mail"), { what: "mail resumed in the store" });
+      await textBecomes(mail.locator("td").nth(1), "active");
+    });
+
+    it("Dead letters lists a failed job; its page shows the attempt's error, and Retry puts it back to pending", async () => {
+      const server = await open({ worker: false });
+      const worker = server.errand.work({ queues: server.errand.handledQueues(), pollIntervalMs: 20 });
+      const failed = await server.errand.enqueue("fail", {});
+      const ok = await server.errand.enqueue("echo", {});
+      await waitFor(async () => (await server.errand.getJob(failed.id))?.state === "failed", { what: "the job failed" });
+      await waitFor(async () => (await server.errand.getJob(ok.id))?.state === "completed", { what: "the other job completed" });
+      await worker.close();
+
+      await goto(server, "#/queues");
+      await page.getByRole("link", { name: "Dead letters" }).click();
+      const rows = page.locator("table.jobs tbody tr");
+      await textBecomes(rows.first().locator("td").first(), failed.id);
+      expect(await rows.count()).toBe(1); // the completed job is not a dead letter
+      expect(await page.locator('select[name="state"]').inputValue()).toBe("failed");
+
+      await rows.first().getByRole("link", { name: failed.id }).click();
+      await textBecomes(page.locator("table.errors tbody td").nth(3), "always fails");
+      await page.locator('button[data-action="retry"]').click();
+      await waitFor(async () => (await server.errand.getJob(failed.id))?.state === "pending", { what: "the job pending again" });
+      await textBecomes(page.locator("h1 .state"), "pending");
+      expect(await page.locator('button[data-action="cancel"]').count()).toBe(1);
+    });
+
+    it("a running job's page shows its progress changing live, then its final state and result, without a reload", async () => {
+      const server = await open();
+      const job = await server.errand.enqueue("steps", { steps: 10, ms: 150 });
+      await goto(server, `#/jobs/${job.id}`);
+      await page.evaluate("window.__sameDocument = true");
+      const seen = new Set<string>();
+      await waitFor(
+        async () => {
+          const text = (await page.locator("main .progress-text").textContent()) ?? "";
+          seen.add(text);
+          return /^[1-9]\d%$/.test(text) && text;
+        },
+        { what: "progress between 10% and 99%" },
+      );
+      await textBecomes(page.locator("h1 .state"), "completed");
+      expect(await page.locator("main .progress-text").textContent()).toBe("100%");
+      expect(await page.locator("pre.json").nth(1).textContent()).toContain('"done": 10');
+      expect(await page.evaluate("window.__sameDocument")).toBe(true);
+      expect([...seen].some((text) => /^[1-9]\d%$/.test(text))).toBe(true);
+    });
+
+    it("with tokens configured, asks for one, then works with a jobs:read+jobs:write token; a missing scope is named", async () => {
+      const server = await open({ tokens: [{ sha256: sha256Hex(READ_WRITE), scopes: ["jobs:read", "jobs:write"] }] });
+      const held = await http(server.url, "POST", "/v1/jobs", { body: { type: "hold" }, token: READ_WRITE });
+      expect(held.status).toBe(202);
+      await goto(server, "#/queues");
+
+      const form = page.locator("#token-form");
+      await form.waitFor({ state: "visible" });
+      await form.locator('input[name="token"]').fill("not-the-token");
+      await form.locator('button[type="submit"]').click();
+      await textBecomes(page.locator("#token-reason"), "The token was refused: unknown token");
+      await form.locator('input[name="token"]').fill(READ_WRITE);
+      await form.locator('button[type="submit"]').click();
+      await textBecomes(queueRow("default").locator('[data-count="running"]'), "1");
+      expect(await form.isVisible()).toBe(false);
+
+      await queueRow("default").locator('button[data-action="pause"]').click(); // pause needs admin
+      await textBecomes(page.locator("#banner"), 'Forbidden (forbidden): this token lacks the "admin" scope');
+      expect(await server.errand.store.listPausedQueues()).toEqual([]);
+
+      // The event stream and the write routes take the token too: cancel the held job and watch it end.
+      await goto(server, `#/jobs/${held.body.id}`);
+      await page.locator('[data-live="true"]').waitFor();
+      await page.locator('button[data-action="cancel"]').click();
+      await textBecomes(page.locator("h1 .state"), "canceled");
+      expect((await server.errand.getJob(held.body.id))?.state).toBe("canceled");
+      await page.locator('button[data-action="retry"]').waitFor();
+    });
+
+    it("a 409 shows the API's message", async () => {
+      const server = await open({ worker: false });
+      const job = await server.errand.enqueue("echo", {});
+      await page.route("**/events", () => {}); // the stream never answers, so the page cannot see what happens next
+      await goto(server, `#/jobs/${job.id}`);
+      await page.locator('button[data-action="cancel"]').waitFor();
+      await server.errand.cancelJob(job.id); // ended behind the page's back
+      await page.locator('button[data-action="cancel"]').click();
+      await textBecomes(page.locator("#banner"), /^Error 409 \(\w+\): .+/);
+    });
+
+    it("shows a payload's markup as text, never as HTML", async () => {
+      const server = await open({ worker: false });
+      const markup = "<img src=x onerror=window.__pwned=1><b>bold</b>";
+      const job = await server.errand.enqueue("echo", { note: markup });
+      await goto(server, `#/jobs/${job.id}`);
+      await waitFor(async () => ((await page.locator("pre.json").first().textContent()) ?? "").includes(markup), { what: "the payload as text" });
+      expect(await page.locator("img, b, i").count()).toBe(0);
+      expect(await page.evaluate("window.__pwned")).toBeUndefined();
+    });
+
+    function queueRow(name: string): Locator {
+      return page.locator("table.queues tbody tr").filter({ has: page.locator("td:first-child", { hasText: new RegExp(`^${name}$`) }) });
+    }
+  });
+
+  describe(`dashboard assets: ${factory.name}`, () => {
+    it("are served without a token (they hold no data) with a CSP, while /v1 still needs one; / leads to them", async () => {
+      const s = await startServer(factory, { worker: false, tokens: [{ sha256: sha256Hex(READ_WRITE), scopes: ["jobs:read"] }] });
+      try {
+        const page = await fetch(`${s.url}/dashboard/`);
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain('<script type="module" src="main.js">');
+        expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+        expect((await fetch(`${s.url}/dashboard/main.js`)).headers.get("content-type")).toMatch(/javascript/);
+        for (const path of ["/", "/dashboard"]) {
+          const redirect = await fetch(s.url + path, { redirect: "manual" });
+          expect([redirect.status, redirect.headers.get("location")]).toEqual([302, "/dashboard/"]);
+        }
+        expect((await http(s.url, "GET", "/v1/queues")).status).toBe(401);
+        expect(s.server.dashboardPath).toBe("/dashboard/");
+      } finally {
+        await s.close();
+      }
+    });
+  });
+}
+
+/** Polls a locator's text until it equals `expected` (or matches it), with a deadline. */
+async function textBecomes(locator: Locator, expected: string | RegExp): Promise<void> {
+  let last: string | null = null;
+  try {
+    await waitFor(async () => {
+      last = (await locator.first().textContent({ timeout: 1_000 }).catch(() => null))?.trim() ?? null;
+      return last !== null && (typeof expected === "string" ? last === expected : expected.test(last));
+    });
+  } catch {
+    throw new Error(`expected ${String(locator)} to read ${String(expected)}, last read ${JSON.stringify(last)}`);
+  }
+}
