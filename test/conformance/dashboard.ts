@@ -123,7 +123,13 @@ export function describeDashboard(factory: StoreFactory): void {
       await textBecomes(page.locator("#banner"), 'Forbidden (forbidden): this token lacks the "admin" scope');
       expect(await server.errand.store.listPausedQueues()).toEqual([]);
 
-      // The event stream and the write routes take the token too: cancel the held job and watch it end.
+      // The event stream takes the token too: a job's page follows it to its end.
+      const steps = await http(server.url, "POST", "/v1/jobs", { body: { type: "steps", payload: { steps: 10, ms: 150 } }, token: READ_WRITE });
+      await goto(server, `#/jobs/${steps.body.id}`);
+      await textBecomes(page.locator("h1 .state"), "completed");
+      expect(await form.isVisible()).toBe(false);
+
+      // And the write routes: cancel the held job and watch it end.
       await goto(server, `#/jobs/${held.body.id}`);
       await page.locator('[data-live="true"]').waitFor();
       await page.locator('button[data-action="cancel"]').click();
