@@ -53,7 +53,7 @@ export class ErrandServer {
 
   constructor(
     private readonly errand: Errand,
-    private readonly options: ErrandServerOptions,
+    options: ErrandServerOptions,
   ) {
     const limits = resolveServerLimits(options);
     this.auth = new TokenAuthenticator(options.tokens);
