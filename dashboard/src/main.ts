@@ -4,12 +4,14 @@ import type { View } from "./view.js";
 import { jobDetailView } from "./views/job-detail.js";
 import { jobsView } from "./views/jobs.js";
 import { queuesView } from "./views/queues.js";
+import { schedulesView } from "./views/schedules.js";
 
-/** Hash routes: #/queues, #/jobs?state=failed&type=&queue=&cursor=, #/jobs/<id>. */
+/** Hash routes: #/queues, #/jobs?state=failed&type=&queue=&cursor=, #/jobs/<id>, #/schedules. */
 function route(path: string[]): View | null {
   if (path.length === 0 || (path.length === 1 && path[0] === "queues")) return queuesView;
   if (path[0] === "jobs" && path.length === 1) return jobsView;
   if (path[0] === "jobs" && path.length === 2) return jobDetailView;
+  if (path.length === 1 && path[0] === "schedules") return schedulesView;
   return null;
 }
 
@@ -31,7 +33,8 @@ function navigate(): void {
 }
 
 function markNav(path: string[], params: URLSearchParams): void {
-  const current = path[0] === "jobs" ? (params.get("state") === "failed" && path.length === 1 ? "dead" : "jobs") : "queues";
+  const current =
+    path[0] === "jobs" ? (params.get("state") === "failed" && path.length === 1 ? "dead" : "jobs") : path[0] === "schedules" ? "schedules" : "queues";
   for (const a of document.querySelectorAll<HTMLAnchorElement>("nav a")) a.classList.toggle("current", a.dataset.nav === current);
 }
 

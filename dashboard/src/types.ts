@@ -41,3 +41,14 @@ export interface Queue {
   paused: boolean;
   counts: Record<JobState, number>;
 }
+
+export interface Schedule {
+  name: string;
+  cron: string;
+  timezone: string;
+  type: string;
+  queue: string;
+  paused: boolean;
+  next_tick_at: string;
+  last_tick_at: string | null;
+}

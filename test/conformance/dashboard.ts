@@ -159,6 +159,27 @@ export function describeDashboard(factory: StoreFactory): void {
       expect(await page.evaluate("window.__pwned")).toBeUndefined();
     });
 
+    it("Schedules lists each cron schedule with its next tick and what it enqueues; Pause and Resume reach the store", async () => {
+      const server = await open({ worker: false });
+      const saved = await server.errand.schedule("nightly-cleanup", "0 3 * * *", { type: "echo", payload: {}, timezone: "Europe/Paris" });
+      await goto(server, "#/queues");
+      await page.getByRole("link", { name: "Schedules" }).click();
+      const row = page.locator("table.schedules tbody tr").filter({ has: page.locator("td:first-child", { hasText: /^nightly-cleanup$/ }) });
+      const cell = (n: number) => row.locator("td").nth(n);
+      await textBecomes(cell(1), "0 3 * * *");
+      expect(await cell(2).textContent()).toBe("Europe/Paris");
+      expect(await cell(3).getByRole("link", { name: "echo" }).getAttribute("href")).toBe("#/jobs?type=echo");
+      expect(await cell(5).locator("time").getAttribute("datetime")).toBe(saved.nextTickAt.toISOString());
+      expect(await cell(6).textContent()).toBe("–"); // it has never fired
+
+      await row.locator('button[data-action="pause"]').click();
+      await waitFor(async () => (await server.errand.getSchedule("nightly-cleanup"))?.paused === true, { what: "the schedule paused in the store" });
+      await textBecomes(cell(7), "paused");
+      await row.locator('button[data-action="resume"]').click();
+      await waitFor(async () => (await server.errand.getSchedule("nightly-cleanup"))?.paused === false, { what: "the schedule resumed in the store" });
+      await textBecomes(cell(7), "active");
+    });
+
     function queueRow(name: string): Locator {
       return page.locator("table.queues tbody tr").filter({ has: page.locator("td:first-child", { hasText: new RegExp(`^${name}$`) }) });
     }

@@ -1,5 +1,6 @@
-import { api, clearError, showError } from "../api.js";
+import { api, clearError } from "../api.js";
 import { el, link, show, table } from "../dom.js";
+import { pausedLabel, pauseToggle } from "../pause-toggle.js";
 import { JOB_STATES, type Queue } from "../types.js";
 import { every, type View } from "../view.js";
 
@@ -20,9 +21,9 @@ export const queuesView: View = (container) => {
         ["queue", "status", ...JOB_STATES, ""],
         queues.map((queue) => [
           link(jobsHref({ queue: queue.name }), queue.name),
-          el("span", { class: queue.paused ? "paused" : "active" }, queue.paused ? "paused" : "active"),
+          pausedLabel(queue.paused),
           ...JOB_STATES.map((state) => countCell(queue, state)),
-          pauseButton(queue, load),
+          pauseToggle(queue.paused, `/v1/queues/${encodeURIComponent(queue.name)}`, load),
         ]),
         { class: "queues" },
       ),
@@ -35,22 +36,6 @@ function countCell(queue: Queue, state: (typeof JOB_STATES)[number]): Node | str
   const count = queue.counts[state] ?? 0;
   if (count === 0) return el("span", { class: "zero", "data-count": state }, "0");
   return el("a", { href: jobsHref({ queue: queue.name, state }), "data-count": state, class: `count-${state}` }, String(count));
-}
-
-function pauseButton(queue: Queue, reload: () => Promise<void>): HTMLButtonElement {
-  const action = queue.paused ? "resume" : "pause";
-  const button = el("button", { type: "button", "data-action": action }, queue.paused ? "Resume" : "Pause");
-  button.addEventListener("click", async () => {
-    button.disabled = true;
-    try {
-      await api("POST", `/v1/queues/${encodeURIComponent(queue.name)}/${action}`);
-      await reload();
-    } catch (error) {
-      showError(error);
-      button.disabled = false;
-    }
-  });
-  return button;
 }
 
 export function jobsHref(filters: Record<string, string>): string {
