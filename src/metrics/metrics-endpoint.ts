@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { isIP } from "node:net";
+import { listenUrl } from "../server/listen-url.js";
 import type { ErrandMetrics } from "./errand-metrics.js";
 
 /** A listener that serves one ErrandMetrics at GET /metrics, for a process without the HTTP API (`errand work`). */
@@ -19,11 +19,8 @@ export async function serveMetrics(metrics: ErrandMetrics, params: { port: numbe
       resolve();
     });
   });
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : params.port;
-  const host = isIP(params.host) === 6 ? `[${params.host}]` : params.host;
   return {
-    url: `http://${host}:${port}/metrics`,
+    url: `${listenUrl(server, params.host)}/metrics`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import { isIP } from "node:net";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Errand } from "../errand.js";
@@ -13,6 +12,7 @@ import { DASHBOARD_PATH, addDashboard, dashboardAssetsDir } from "./dashboard.js
 import { MAX_PATH_PARAM, answerClientError, answerError, installErrorMapping } from "./error-mapping.js";
 import { EventStreamSlots } from "./event-stream-slots.js";
 import { JobWatcher } from "./job-watcher.js";
+import { listenUrl } from "./listen-url.js";
 import { RouteTable } from "./route-table.js";
 import { addHealthRoutes } from "./routes/health.js";
 import { addJobEventRoutes } from "./routes/job-events.js";
@@ -135,9 +135,7 @@ export class ErrandServer {
       this.dispatcher.start();
     }
     await this.app.listen({ port: params.port, host });
-    const address = this.app.server.address();
-    const port = typeof address === "object" && address ? address.port : params.port;
-    return `http://${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+    return listenUrl(this.app.server, host);
   }
 
   /** Stops accepting requests, ends event streams, stops webhook dispatch; waits for in-flight requests. */
