@@ -279,10 +279,26 @@ export function describeStoreConformance(factory: StoreFactory): void {
       expect(refused).toEqual([false, false]);
       expect(await store.completeJobs({ completions: [{ lease: lease(a!), result: '{"ok":true}' }, { lease: lease(b!), result: null }] })).toEqual([true, true]);
       const done = await store.getJob({ id: a!.id });
-      expect(done).toMatchObject({ state: "completed", result: { ok: true }, workerId: null, leaseExpiresAt: null });
+      // The job keeps the id of the worker that completed it.
+      expect(done).toMatchObject({ state: "completed", result: { ok: true }, workerId: W1, leaseExpiresAt: null });
       expect(done!.finishedAt).toBeInstanceOf(Date);
-      expect(await store.completeJobs({ completions: [{ lease: lease(a!), result: '"twice"' }] })).toEqual([false]);
-      expect((await store.getJob({ id: a!.id }))!.result).toEqual({ ok: true });
+      // Another worker's completion of a completed job is refused.
+      expect(await store.completeJobs({ completions: [{ lease: lease(a!, W2), result: '"late"' }] })).toEqual([false]);
+      expect((await store.getJob({ id: a!.id }))!).toMatchObject({ result: { ok: true }, finishedAt: done!.finishedAt });
+    });
+
+    it("accepts a completion sent again under its lease (its first reply lost) and changes nothing", async () => {
+      await store.insertJobs({ jobs: [newJob(), newJob()] });
+      const [a, b] = await claim(2);
+      expect(await store.completeJobs({ completions: [{ lease: lease(a!), result: '"first"' }] })).toEqual([true]);
+      const done = await store.getJob({ id: a!.id });
+      // Sent again beside a completion that is new: both accepted, the first one's result kept.
+      expect(
+        await store.completeJobs({ completions: [{ lease: lease(b!), result: '"b"' }, { lease: lease(a!), result: '"first"' }] }),
+      ).toEqual([true, true]);
+      expect(await store.getJob({ id: a!.id })).toEqual(done);
+      // Not under another attempt's lease.
+      expect(await store.completeJobs({ completions: [{ lease: { ...lease(a!), attempt: 2 }, result: null }] })).toEqual([false]);
     });
 
     it("records failures: retrying with a delay, then failed with every error kept", async () => {
@@ -298,7 +314,11 @@ export function describeStoreConformance(factory: StoreFactory): void {
       expect(failed).toMatchObject({ state: "failed" });
       expect(failed!.errors.map((e) => [e.attempt, e.message, e.code])).toEqual([[1, "boom", null], [2, "again", "E2"]]);
       expect(failed!.errors[1]!.at).toBeInstanceOf(Date);
-      expect(await store.failJob({ lease: lease(second), error, retryDelayMs: null })).toBeNull();
+      expect(failed!.workerId).toBe(W1);
+      // Sent again under the same lease (its first reply lost): the failure as recorded, not a second one.
+      expect(await store.failJob({ lease: lease(second), error, retryDelayMs: null })).toEqual(failed);
+      expect(await store.failJob({ lease: lease(second, W2), error, retryDelayMs: null })).toBeNull();
+      expect(await store.failJob({ lease: lease(first!), error, retryDelayMs: null })).toBeNull();
     });
 
     it("records a failure whose error text holds a NUL character, as U+FFFD (PostgreSQL's text cannot hold it)", async () => {
@@ -408,7 +428,7 @@ export function describeStoreConformance(factory: StoreFactory): void {
       await store.failJob({ lease: lease(claimed!), error, retryDelayMs: null });
       expect((await store.retryJob({ id: b!.job.id })).outcome).toBe("conflict");
       const replayed = await store.retryJob({ id: a!.job.id });
-      expect(replayed).toMatchObject({ outcome: "changed", previousState: "failed", job: { state: "pending", attempt: 1, maxAttempts: 2, finishedAt: null } });
+      expect(replayed).toMatchObject({ outcome: "changed", previousState: "failed", job: { state: "pending", attempt: 1, maxAttempts: 2, finishedAt: null, workerId: null } });
       if (replayed.outcome === "changed") expect(replayed.job.errors).toHaveLength(1);
       const again = (await claim(2)).find((j) => j.id === a!.job.id);
       expect(again).toMatchObject({ attempt: 2 });

@@ -54,7 +54,31 @@ export class JobCompletions {
     return rows;
   }
 
+  /**
+   * Completes the units in one commit, and counts as accepted a refused completion whose job
+   * is already completed under the same lease: a unit sent again (by GroupCommit, or by its
+   * worker) after its first commit's reply was lost. Its outcome is then reported once, as it
+   * happened, instead of as a lost lease.
+   */
   private async completeUnits(units: Completion[][]): Promise<(boolean[] | UnitFailed)[]> {
+    const results = await this.completeUnitsOnce(units);
+    const refused = units.flatMap((completions, u) => {
+      const accepted = results[u]!;
+      return accepted instanceof UnitFailed ? [] : completions.flatMap((c, i) => (accepted[i] ? [] : [{ lease: c.lease, u, i }]));
+    });
+    if (refused.length === 0) return results;
+    const leases = refused.map((r) => r.lease);
+    for (const round of leaseRounds(leases)) {
+      const rows = await this.runner.query<{ n: number }>("completed_under_leases", leaseColumns(leases, round));
+      for (const { n } of rows) {
+        const { u, i } = refused[round[n - 1]!]!;
+        (results[u] as boolean[])[i] = true;
+      }
+    }
+    return results;
+  }
+
+  private async completeUnitsOnce(units: Completion[][]): Promise<(boolean[] | UnitFailed)[]> {
     const all = units.flat();
     const { accepted } = await this.runCompletions(all, false);
     let start = 0;

@@ -342,7 +342,10 @@ export class PostgresStore implements Store {
             this.completions.endJobs(await this.runner.query<JobRow>("fail_job", values, client), client),
           ),
     );
-    return row === undefined ? null : jobFromRow(row);
+    if (row !== undefined) return jobFromRow(row);
+    // Refused: the lease is gone, or this failure already committed and its reply was lost.
+    const [recorded] = await this.runner.query<JobRow>("failed_under_lease", [lease.jobId, lease.attempt, lease.workerId]);
+    return recorded === undefined ? null : jobFromRow(recorded);
   }
 
   async snoozeJob(params: { lease: Lease; delayMs: number }): Promise<boolean> {

@@ -280,7 +280,8 @@ export class SqliteStore implements Store {
         now,
       }) as JobRow | undefined;
       if (failed !== undefined) settleEndedJobs(this.sql, [failed], now, this.released);
-      return failed;
+      // Refused: the lease is gone, or this failure is already recorded.
+      return failed ?? (this.sql.failed_under_lease.get(leaseParams(params.lease)) as JobRow | undefined);
     });
     return row === undefined ? null : jobFromRow(row, now);
   }
@@ -562,10 +563,12 @@ export class SqliteStore implements Store {
     const complete = ({ lease, result }: Completion, settling: 0 | 1) =>
       this.sql.complete_job.run(result, now, lease.jobId, lease.attempt, lease.workerId, settling).changes === 1;
     const completed: JobRow[] = [];
+    const completedUnderLease = ({ lease }: Completion) =>
+      this.sql.completed_under_lease.get(lease.jobId, lease.attempt, lease.workerId) !== undefined;
     const accepted = completions.map((completion) => {
       if (complete(completion, 0)) return true;
-      // In a flow or batch (or refused: its lease is gone, and it is refused again).
-      if (!complete(completion, 1)) return false;
+      // In a flow or batch (or refused: its lease is gone, or it is already completed under it).
+      if (!complete(completion, 1)) return completedUnderLease(completion);
       completed.push(this.sql.get_job.get({ id: completion.lease.jobId }) as JobRow);
       return true;
     });

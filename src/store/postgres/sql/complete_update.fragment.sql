@@ -1,8 +1,10 @@
 -- The update of both completion statements (complete_jobs.sql, complete_plain_jobs.sql), each
 -- of which adds what it returns (and complete_plain_jobs.sql a condition of its own).
 -- $1 id[] $2 attempt[] $3 worker_id[] (see lease_held.fragment.sql) $4 result[] (JSON text or
--- NULL). A row changes only while the completing worker still holds the lease.
+-- NULL). A row changes only while the completing worker still holds the lease. worker_id stays:
+-- the job records which worker completed it, and a completion sent again under the same lease
+-- (its first commit's reply lost) is recognised (completed_under_leases.sql).
 UPDATE {{schema}}.jobs AS j
 SET state = 'completed', result = ($4::text[])[width_bucket(j.id, $1::bigint[])]::json,
-    progress = COALESCE(j.progress, 100), finished_at = now(), worker_id = NULL, lease_expires_at = NULL
+    progress = COALESCE(j.progress, 100), finished_at = now(), lease_expires_at = NULL
 WHERE {{lease_held}}

@@ -30,7 +30,7 @@ SET state = CASE WHEN w.n > 0 THEN 'blocked' ELSE 'pending' END,
       'batchId', b.id::text, 'completed', b.completed, 'failed', b.failed, 'canceled', b.canceled))::json
       ELSE j.payload END,
     run_at = now(), max_attempts = attempt + max_attempts,
-    finished_at = NULL, result = NULL, progress = NULL,
+    finished_at = NULL, result = NULL, progress = NULL, worker_id = NULL,
     webhook_pending = (webhook_url IS NOT NULL)
 FROM waiting AS w
 LEFT JOIN batch AS b ON true

@@ -12,7 +12,7 @@ SET state = CASE WHEN w.waiting > 0 THEN 'blocked' ELSE 'pending' END,
       'batchId', CAST(b.id AS TEXT), 'completed', b.completed, 'failed', b.failed, 'canceled', b.canceled))
       ELSE j.payload END,
     run_at = @now, max_attempts = attempt + max_attempts,
-    finished_at = NULL, result = NULL, progress = NULL,
+    finished_at = NULL, result = NULL, progress = NULL, worker_id = NULL,
     webhook_pending = (webhook_url IS NOT NULL)
 FROM (SELECT @id AS id) AS me
 LEFT JOIN (
