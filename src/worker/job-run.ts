@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { backoffDelay } from "../core/backoff.js";
 import {
@@ -9,6 +10,7 @@ import {
   PermanentError,
   RateLimitedError,
   SnoozeJob,
+  StoreUnavailableError,
   UnsupportedByStoreError,
   WorkerShutdownError,
 } from "../core/errors.js";
@@ -26,7 +28,16 @@ export interface JobRunDeps {
   events: JobEventBus;
   logger: Logger;
   payloadLimits: PayloadLimits;
+  /**
+   * While the store is unavailable, a run keeps trying to record its outcome until this fires
+   * (its worker's shutdown grace is over). Absent: it tries once.
+   */
+  recordingGivenUp?: AbortSignal;
 }
+
+/** Waits between tries to record an outcome while the store is unavailable: doubling from the first to the last. */
+const RECORD_RETRY_FIRST_MS = 50;
+const RECORD_RETRY_MAX_MS = 2_000;
 
 /** How one attempt ended, decided once; later events (a late return, another abort) change nothing. */
 type Outcome =
@@ -133,11 +144,26 @@ export class JobRun {
     // completion is the outcome: the job is completed in the store and must not be touched again.
     const committed = this.transactional === null ? null : await this.transactional;
     if (committed !== null) outcome = { kind: "completed_in_transaction", value: committed.value };
-    try {
-      await this.record(outcome);
-    } catch (error) {
-      // The lease will expire and the reaper will retry the job; nothing is lost.
-      this.deps.logger.error({ err: error, jobId: this.job.id }, "could not record job outcome");
+    const { logger, recordingGivenUp } = this.deps;
+    // A store that went away (a restart, a dropped connection) is tried again: the handler's
+    // work is done, and recording it is cheaper than running it again once the lease expires.
+    // Meanwhile the worker's heartbeat, which still counts this run, keeps the lease. A write
+    // whose reply was lost after it committed is recognised by the store when sent again.
+    for (let waitMs = RECORD_RETRY_FIRST_MS; ; waitMs = Math.min(2 * waitMs, RECORD_RETRY_MAX_MS)) {
+      try {
+        await this.record(outcome);
+        return;
+      } catch (error) {
+        if (!(error instanceof StoreUnavailableError) || recordingGivenUp === undefined || recordingGivenUp.aborted) {
+          // The lease will expire and the reaper will retry the job; nothing is lost.
+          logger.error({ err: error, jobId: this.job.id }, "could not record job outcome");
+          return;
+        }
+        if (waitMs === RECORD_RETRY_FIRST_MS)
+          logger.warn({ err: error, jobId: this.job.id }, "could not record job outcome; trying again while the store is unavailable");
+        // Jittered, so the runs of one outage do not all come back in the same millisecond.
+        await sleep(waitMs / 2 + Math.random() * waitMs, undefined, { signal: recordingGivenUp }).catch(() => {});
+      }
     }
   }
 

@@ -12,7 +12,7 @@ import { LeaseReaper } from "../scheduler/lease-reaper.js";
 import type { Store } from "../store/store.js";
 import { BatchAssembler, type Batch, type BatchSpec } from "./batch-assembler.js";
 import { BatchRun } from "./batch-run.js";
-import { JobRun } from "./job-run.js";
+import { JobRun, type JobRunDeps } from "./job-run.js";
 import { LeaseHeartbeat } from "./lease-heartbeat.js";
 import { PrefetchBuffer } from "./prefetch-buffer.js";
 import { Wakeup } from "./wakeup.js";
@@ -89,6 +89,9 @@ export class Worker {
   private readonly reservations = new Set<Promise<void>>();
   /** Handler calls settled so far: a claim that comes back short looks again if slots freed meanwhile. */
   private slotsFreed = 0;
+  /** What each run is given: the worker's deps, and the signal that ends its tries to record an outcome. */
+  private readonly runDeps: JobRunDeps;
+  private readonly recordingGiveUp = new AbortController();
   private readonly heartbeat: LeaseHeartbeat;
   private readonly reaper: LeaseReaper;
   private readonly unsubscribe: (() => void)[];
@@ -104,6 +107,7 @@ export class Worker {
     this.options = resolveWorkerOptions(options);
     this.prefetched = new PrefetchBuffer(this.options.concurrency, this.options.prefetch);
     this.batches = new BatchAssembler(() => this.startBuffered());
+    this.runDeps = { ...deps, recordingGivenUp: this.recordingGiveUp.signal };
     const { store, events, logger } = deps;
     this.heartbeat = new LeaseHeartbeat({
       store,
@@ -307,12 +311,12 @@ export class Worker {
   }
 
   private startSingle(job: Job, handler: JobHandler<unknown, unknown>): void {
-    const run = JobRun.of(job, handler, this.deps);
+    const run = JobRun.of(job, handler, this.runDeps);
     this.track([run], run.settled);
   }
 
   private startBatch(batch: Batch): void {
-    const run = new BatchRun(batch.jobs, batch.spec.handler, this.deps);
+    const run = new BatchRun(batch.jobs, batch.spec.handler, this.runDeps);
     this.track(run.runs, run.settled);
   }
 
@@ -398,6 +402,8 @@ export class Worker {
     clearTimeout(timer);
     if (first === "grace_over") {
       for (const run of this.runs.values()) run.abort(new WorkerShutdownError());
+      // Outcomes not stored by now (the store is down) are left to the reaper, as after a crash.
+      this.recordingGiveUp.abort();
       await recordedAll();
     }
     this.heartbeat.stop();

@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { Errand } from "../../src/errand.js";
+import { adminQuery, POSTGRES_URL, postgresFactory, proxiedPostgresUrl } from "../helpers/postgres-factory.js";
+import type { TcpProxy } from "../helpers/tcp-proxy.js";
+import { waitFor } from "../helpers/wait-for.js";
+
+const factory = await postgresFactory();
+
+/**
+ * A handler's outcome reaches the store even when the store is away as the handler returns:
+ * the worker tries again until it is back, and a write whose reply was lost after it committed
+ * is recognised when sent again. Without that, the job would run a second time once its lease
+ * expired, and this process would never report how the first run ended.
+ */
+(factory ? describe : describe.skip)("recording outcomes across a lost PostgreSQL connection", () => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  /** A worker's Errand reaching PostgreSQL through `proxy`, and what its handler and events saw. */
+  async function setUp(outcome: "return" | "throw") {
+    const { url, proxy } = await proxiedPostgresUrl(factory!);
+    cleanups.push(() => proxy.shut());
+    const schema = new URL(url).searchParams.get("schema")!;
+    // The test's own way in, past the proxy: it enqueues, and runs no worker.
+    const directUrl = new URL(url);
+    directUrl.host = new URL(POSTGRES_URL).host;
+    const direct = await Errand.connect(directUrl.toString());
+    cleanups.push(() => direct.close());
+    const worker = await Errand.connect(url);
+    cleanups.push(() => worker.close({ graceMs: 0 }));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const runs: number[] = [];
+    const events: string[] = [];
+    for (const name of ["completed", "retrying", "failed"] as const) worker.on(name, () => events.push(name));
+    const handler = async (_payload: unknown, ctx: { job: { attempt: number } }) => {
+      runs.push(ctx.job.attempt);
+      await gate;
+      if (outcome === "throw") throw new Error("provider said no");
+      return { sent: true };
+    };
+    // The enqueuer's definition sets the retry delay stored with the job: a minute, so no retry comes during the test.
+    const definition = { handler, maxAttempts: 3, backoff: { baseMs: 60_000, maxMs: 60_000, jitter: 0 } };
+    worker.define("send", definition);
+    direct.define("send", definition);
+    // A lease far longer than the outage: only the outcome's retry can end the job this soon.
+    worker.work({ queues: ["default"], leaseMs: 30_000, pollIntervalMs: 50 });
+    const { id } = await direct.enqueue("send", {});
+    await waitFor(async () => runs.length === 1, { what: "the handler to start" });
+    const row = async () => {
+      const [job] = await adminQuery<{ state: string; attempt: number; worker_id: string | null; result: unknown; errors: unknown[] }>(
+        `SELECT state, attempt, worker_id, result, errors FROM "${schema}".jobs WHERE id = $1`,
+        [id],
+      );
+      return job!;
+    };
+    return { proxy, release, runs, events, row, worker };
+  }
+
+  async function reopenSoon(proxy: TcpProxy) {
+    // Long enough for the first tries to fail against a refused connection.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await proxy.reopen();
+  }
+
+  it("completes a job whose handler returned while the store was unreachable, once it is back: one run, no second attempt", async () => {
+    const { proxy, release, runs, events, row } = await setUp("return");
+    await proxy.shut();
+    release();
+    await reopenSoon(proxy);
+    const done = await waitFor(async () => ((await row()).state === "completed" ? row() : null), { what: "the job to complete", timeoutMs: 10_000 });
+    expect(done).toMatchObject({ attempt: 1, result: { sent: true } });
+    await waitFor(async () => events.includes("completed"), { what: "the completed event" });
+    expect(runs).toEqual([1]);
+  });
+
+  it("reports a completion whose commit's reply was lost as completed, not as a lost lease", async () => {
+    const { proxy, release, runs, events, row } = await setUp("return");
+    proxy.deafen();
+    release();
+    // The completion reaches the server and commits; its reply never comes back.
+    await waitFor(async () => (await row()).state === "completed", { what: "the completion to commit" });
+    expect(events).toEqual([]);
+    await proxy.shut();
+    await reopenSoon(proxy);
+    await waitFor(async () => events.includes("completed"), { what: "the completed event", timeoutMs: 10_000 });
+    expect(events).toEqual(["completed"]);
+    expect(await row()).toMatchObject({ state: "completed", attempt: 1, result: { sent: true } });
+    expect(runs).toEqual([1]);
+  });
+
+  it("reports a failure whose commit's reply was lost once, with one error recorded", async () => {
+    const { proxy, release, runs, events, row } = await setUp("throw");
+    proxy.deafen();
+    release();
+    await waitFor(async () => (await row()).state === "retrying", { what: "the failure to commit" });
+    await proxy.shut();
+    await reopenSoon(proxy);
+    await waitFor(async () => events.includes("retrying"), { what: "the retrying event", timeoutMs: 10_000 });
+    expect(events).toEqual(["retrying"]);
+    const job = await row();
+    expect(job).toMatchObject({ state: "retrying", attempt: 1 });
+    expect(job.errors).toHaveLength(1);
+    expect(runs).toEqual([1]);
+  });
+
+  it("stops trying when the worker's shutdown grace is over, leaving the job to the reaper as after a crash", async () => {
+    const { proxy, release, runs, events, row, worker } = await setUp("return");
+    await proxy.shut();
+    release();
+    await waitFor(async () => runs.length === 1, { what: "the handler to have run" });
+    const startedAt = Date.now();
+    await worker.close({ graceMs: 300 });
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+    expect(events).toEqual([]);
+    expect(await row()).toMatchObject({ state: "running", attempt: 1 });
+  });
+});
