@@ -30,6 +30,21 @@ type RunOutcome = "completed" | "retried" | "failed" | "canceled";
 
 const JOB_LABELS = ["queue", "type"] as const;
 
+let processRegistry: Registry | null = null;
+
+/**
+ * prom-client's process metrics (CPU, memory, event loop lag, GC), collected once per process:
+ * what they measure is the process, and their event-loop monitor cannot be stopped, so one per
+ * ErrandMetrics would pile up a monitor for every server built in a process.
+ */
+function processMetrics(): Registry {
+  if (processRegistry === null) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
 /**
  * Prometheus metrics for one Errand: counters and histograms of the job events this process
  * sees (enqueued, started and ended here), and gauges read from the store at scrape time
@@ -45,8 +60,8 @@ export class ErrandMetrics {
   constructor(errand: Errand, options: ErrandMetricsOptions = {}) {
     const timeoutMs = options.storeTimeoutMs ?? 2_000;
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new ValidationError("storeTimeoutMs", "must be a positive integer");
-    this.registry = options.registry ?? new Registry();
-    if (options.registry === undefined) collectDefaultMetrics({ register: this.registry });
+    // A registry of its own shares the process metrics with every other ErrandMetrics here.
+    this.registry = options.registry ?? Registry.merge([processMetrics(), new Registry()]);
 
     const counter = (name: string, help: string) => this.add(new Counter({ name, help, labelNames: JOB_LABELS, registers: [] }));
     const enqueued = counter("errand_jobs_enqueued_total", "Jobs enqueued by this process (created, not deduplicated by idempotency key)");

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Errand } from "../../src/errand.js";
+import { ErrandMetrics } from "../../src/metrics/errand-metrics.js";
 import { JOB_STATES } from "../../src/core/states.js";
 import { sha256Hex } from "../../src/server/auth.js";
 import { http, startServer, type RunningServer } from "../helpers/http-server.js";
@@ -94,6 +95,26 @@ export function describeServerMetrics(factory: StoreFactory): void {
       expect(sampleValue(samples, "errand_jobs_enqueued_total", { queue: "offsite", type: "offsite" })).toBeUndefined();
       // The server's registry is its own, so it carries prom-client's process metrics too.
       expect(samples.some((x) => x.name === "process_cpu_user_seconds_total")).toBe(true);
+    });
+
+    it("collects prom-client's process metrics once per process: every ErrandMetrics of its own shows the same ones", async () => {
+      const errand = await Errand.connect(await factory.open(await factory.url()));
+      opened.push(errand);
+      const a = new ErrandMetrics(errand);
+      const b = new ErrandMetrics(errand);
+      try {
+        // One event-loop monitor, however many servers a process builds (it cannot be stopped).
+        const lag = "nodejs_eventloop_lag_seconds";
+        expect(a.registry.getSingleMetric(lag)).toBeDefined();
+        expect(a.registry.getSingleMetric(lag)).toBe(b.registry.getSingleMetric(lag));
+        // Each still has its own errand_* metrics: closing one leaves the other's.
+        a.close();
+        expect(a.registry.getSingleMetric("errand_jobs_enqueued_total")).toBeUndefined();
+        expect(b.registry.getSingleMetric("errand_jobs_enqueued_total")).toBeDefined();
+        expect(parsePrometheusText(await b.metrics()).some((x) => x.name === "process_cpu_user_seconds_total")).toBe(true);
+      } finally {
+        b.close();
+      }
     });
 
     it("answers 200 with this process's metrics and errand_store_up 0 when the store cannot be read", async () => {
