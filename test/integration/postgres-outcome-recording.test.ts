@@ -65,6 +65,22 @@ const factory = await postgresFactory();
     await proxy.reopen();
   }
 
+  /**
+   * Lets the handler return with the server's replies cut off: the outcome's write reaches the
+   * server and commits (the job's row shows `state`), its reply never comes back. Then the
+   * connection drops and comes back, and the worker's event for the outcome is awaited.
+   */
+  async function loseTheReply(job: Awaited<ReturnType<typeof setUp>>, state: string, event: string) {
+    job.proxy.deafen();
+    job.release();
+    await waitFor(async () => (await job.row()).state === state, { what: `the outcome (${state}) to commit` });
+    expect(job.events).toEqual([]);
+    await job.proxy.shut();
+    await reopenSoon(job.proxy);
+    await waitFor(async () => job.events.includes(event), { what: `the ${event} event`, timeoutMs: 10_000 });
+    expect(job.events).toEqual([event]);
+  }
+
   it("completes a job whose handler returned while the store was unreachable, once it is back: one run, no second attempt", async () => {
     const { proxy, release, runs, events, row } = await setUp("return");
     await proxy.shut();
@@ -77,33 +93,19 @@ const factory = await postgresFactory();
   });
 
   it("reports a completion whose commit's reply was lost as completed, not as a lost lease", async () => {
-    const { proxy, release, runs, events, row } = await setUp("return");
-    proxy.deafen();
-    release();
-    // The completion reaches the server and commits; its reply never comes back.
-    await waitFor(async () => (await row()).state === "completed", { what: "the completion to commit" });
-    expect(events).toEqual([]);
-    await proxy.shut();
-    await reopenSoon(proxy);
-    await waitFor(async () => events.includes("completed"), { what: "the completed event", timeoutMs: 10_000 });
-    expect(events).toEqual(["completed"]);
-    expect(await row()).toMatchObject({ state: "completed", attempt: 1, result: { sent: true } });
-    expect(runs).toEqual([1]);
+    const job = await setUp("return");
+    await loseTheReply(job, "completed", "completed");
+    expect(await job.row()).toMatchObject({ state: "completed", attempt: 1, result: { sent: true } });
+    expect(job.runs).toEqual([1]);
   });
 
   it("reports a failure whose commit's reply was lost once, with one error recorded", async () => {
-    const { proxy, release, runs, events, row } = await setUp("throw");
-    proxy.deafen();
-    release();
-    await waitFor(async () => (await row()).state === "retrying", { what: "the failure to commit" });
-    await proxy.shut();
-    await reopenSoon(proxy);
-    await waitFor(async () => events.includes("retrying"), { what: "the retrying event", timeoutMs: 10_000 });
-    expect(events).toEqual(["retrying"]);
-    const job = await row();
-    expect(job).toMatchObject({ state: "retrying", attempt: 1 });
-    expect(job.errors).toHaveLength(1);
-    expect(runs).toEqual([1]);
+    const job = await setUp("throw");
+    await loseTheReply(job, "retrying", "retrying");
+    const stored = await job.row();
+    expect(stored).toMatchObject({ state: "retrying", attempt: 1 });
+    expect(stored.errors).toHaveLength(1);
+    expect(job.runs).toEqual([1]);
   });
 
   it("stops trying when the worker's shutdown grace is over, leaving the job to the reaper as after a crash", async () => {
