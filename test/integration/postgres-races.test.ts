@@ -99,6 +99,34 @@ const factory = await postgresFactory();
     expect(jobs[0]!.n).toBe(0);
   });
 
+  it("fails every unit of a combined completion at once when the server is unreachable, without trying each alone", async () => {
+    const { url, proxy } = await proxiedPostgresUrl(factory!);
+    const store = await open(url);
+    await store.insertJobs({ jobs: [newJob(), newJob(), newJob()] });
+    const claimed = await store.claimJobs({ queues: ["default"], limit: 3, workerId: "w", leaseMs: 60_000 });
+    await proxy.shut();
+    await waitFor(
+      () => store.getJob({ id: "1" }).then(
+        () => false,
+        (error: StoreUnavailableError) => (error.cause as { code?: string } | undefined)?.code === "ECONNREFUSED",
+      ),
+      { what: "a new connection to be refused" },
+    );
+    // Counts the completion statements the store sends (observed, not replaced).
+    const runner = (store as unknown as { runner: { query: (name: string, ...rest: unknown[]) => Promise<unknown> } }).runner;
+    const query = runner.query.bind(runner);
+    let sent = 0;
+    runner.query = (name, ...rest) => ((sent += name === "complete_plain_jobs" ? 1 : 0), query(name, ...rest));
+    // Three units, committed together: each alone would fail alike, each after its own wait
+    // for a connection; the workers try again later instead (their leases are still held).
+    const outcomes = await Promise.allSettled(claimed.map((job) => store.completeJobs({ completions: [{ lease: leaseOf(job), result: null }] })));
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe("rejected");
+      expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
+    }
+    expect(sent).toBe(1);
+  });
+
   it("still inserts its neighbours when the server refuses one unit of a combined insert", async () => {
     const store = await open(await factory!.url());
     const outcomes = await Promise.allSettled([
