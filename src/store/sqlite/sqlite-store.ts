@@ -5,6 +5,7 @@ import type { Batch } from "../../core/batch.js";
 import type { StoredFlow } from "../../core/flow.js";
 import { isClaimableOnInsert, type Job, type JobId, type Lease, type NewJob } from "../../core/job.js";
 import type { NewSchedule, Schedule } from "../../core/schedule.js";
+import { StoreUnavailableError } from "../../core/errors.js";
 import type { JobState, TerminalState } from "../../core/states.js";
 import { storableAttemptError } from "../attempt-error.js";
 import { replayedBatchMember } from "../ended-jobs.js";
@@ -33,6 +34,7 @@ import { checkSchema, checkSchemaOfFile, migrate } from "./migrate.js";
 import type { MigrationReport } from "../migration-files.js";
 import { claimRestricted } from "./restricted-claim.js";
 import { claimedJob, jobFromRow, newJobRow, type ClaimableValues, type JobRow } from "./rows.js";
+import { busyAsUnavailable } from "./busy-error.js";
 import { scheduleFromRow, scheduleParams, type ScheduleRow } from "./schedule-rows.js";
 import { INSERT_CHUNK, prepareStatements, type Statements } from "./statements.js";
 
@@ -112,8 +114,11 @@ export class SqliteStore implements Store {
 
   private constructor(private readonly db: Database.Database) {
     this.sql = prepareStatements(db);
-    this.inserts = new GroupCommit((units) => this.write(() => units.map((jobs) => this.insertNow(jobs))));
-    this.completions = new GroupCommit((units) => this.write(() => units.map((c) => this.completeNow(c))));
+    // A combined write refused for a busy file is not tried again unit by unit: each unit would
+    // wait out the busy timeout in turn, and fail alike.
+    const retryAlone = (error: unknown) => !(error instanceof StoreUnavailableError);
+    this.inserts = new GroupCommit((units) => this.write(() => units.map((jobs) => this.insertNow(jobs))), { retryAlone });
+    this.completions = new GroupCommit((units) => this.write(() => units.map((c) => this.completeNow(c))), { retryAlone });
   }
 
   /** Opens (creating if needed) the database file and brings its schema up to date (see options.migrate). */
@@ -609,6 +614,8 @@ export class SqliteStore implements Store {
       const result = this.db.transaction(fn).immediate();
       for (const queue of this.released) for (const listener of this.releaseListeners) listener(queue);
       return result;
+    } catch (error) {
+      throw busyAsUnavailable(error, this.db.name);
     } finally {
       this.released.clear();
     }

@@ -1,0 +1,79 @@
+import Database from "better-sqlite3";
+import { join } from "node:path";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { StoreUnavailableError } from "../../src/core/errors.js";
+import { Errand } from "../../src/errand.js";
+import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { newJob } from "../helpers/new-job.js";
+import { tempDir } from "../helpers/temp-dir.js";
+import { waitFor } from "../helpers/wait-for.js";
+
+const dir = tempDir();
+let n = 0;
+
+/**
+ * Another process holding the SQLite file's write lock past the busy timeout: a write fails
+ * with StoreUnavailableError (nothing written), and a worker's outcome is stored once the lock
+ * is released instead of the job running again.
+ */
+describe("SQLite store when another connection holds the write lock", () => {
+  const cleanups: (() => unknown)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  /** A store on a fresh file with a short busy timeout, and a second connection to lock it with. */
+  function openBusyPair() {
+    const path = join(dir, `busy-${++n}.sqlite`);
+    const store = SqliteStore.open(path, { busyTimeoutMs: 100 });
+    const other = new Database(path);
+    cleanups.push(() => other.close());
+    const lock = () => other.exec("BEGIN IMMEDIATE");
+    const unlock = () => other.exec("COMMIT");
+    return { store, lock, unlock };
+  }
+
+  it("rejects a write with StoreUnavailableError, saying nothing was written, and writes once the lock is free", async () => {
+    const { store, lock, unlock } = openBusyPair();
+    cleanups.push(() => store.close());
+    lock();
+    const refused = await store.insertJobs({ jobs: [newJob(), newJob()] }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(StoreUnavailableError);
+    expect(refused).toMatchObject({ code: "store_unavailable", outcome: "not_written" });
+    expect((refused as Error).message).toMatch(/^SQLite database .*busy-\d+\.sqlite is busy: .*nothing was written, so trying again is safe$/);
+    unlock();
+    expect(await store.listJobs({ limit: 10 })).toMatchObject({ jobs: [] });
+    expect(await store.insertJobs({ jobs: [newJob()] })).toHaveLength(1);
+  });
+
+  it("stores a handler's outcome once the lock is released: one run, completed at its first attempt", async () => {
+    const { store, lock, unlock } = openBusyPair();
+    const errand = await Errand.connect(store, { logger: pino({ level: "silent" }) });
+    cleanups.push(() => errand.close({ graceMs: 0 }));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const runs: number[] = [];
+    const completed: string[] = [];
+    errand.on("completed", ({ job }) => completed.push(job.id));
+    errand.define("send", {
+      handler: async (_payload: unknown, ctx) => {
+        runs.push(ctx.job.attempt);
+        await gate;
+        return "sent";
+      },
+    });
+    errand.work({ queues: ["default"], leaseMs: 30_000, pollIntervalMs: 50 });
+    const { id } = await errand.enqueue("send", {});
+    await waitFor(async () => runs.length === 1, { what: "the handler to start" });
+    lock();
+    release();
+    // Long enough for the completion to fail on the lock and be tried again.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(completed).toEqual([]);
+    unlock();
+    await waitFor(async () => completed.includes(id), { what: "the completed event" });
+    expect(await errand.getJob(id)).toMatchObject({ state: "completed", attempt: 1, result: "sent" });
+    expect(runs).toEqual([1]);
+  });
+});
