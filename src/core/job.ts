@@ -33,8 +33,12 @@ export interface Job<Payload = unknown, Result = unknown> extends JobPlacement {
   runAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
-  /** Set while running: which worker holds the lease, and until when. */
+  /**
+   * While running: the worker that holds the lease. Once its worker completed or failed it: that
+   * worker (null after a rescue, a cancel or a release, and again once a replay puts it back).
+   */
   workerId: string | null;
+  /** While running: when the lease runs out unless its worker's heartbeat extends it. */
   leaseExpiresAt: Date | null;
   /**
    * Ties the job to what caused it (e.g. the HTTP request that enqueued it); log lines about
