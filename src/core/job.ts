@@ -35,7 +35,8 @@ export interface Job<Payload = unknown, Result = unknown> extends JobPlacement {
   finishedAt: Date | null;
   /**
    * While running: the worker that holds the lease. Once its worker completed or failed it: that
-   * worker (null after a rescue, a cancel or a release, and again once a replay puts it back).
+   * worker. Null after a rescue, a cancel, a snooze or a release, and again once a replay puts
+   * the job back to wait.
    */
   workerId: string | null;
   /** While running: when the lease runs out unless its worker's heartbeat extends it. */
