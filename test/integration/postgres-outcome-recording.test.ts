@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { SnoozeJob } from "../../src/core/errors.js";
 import { Errand } from "../../src/errand.js";
 import { adminQuery, POSTGRES_URL, postgresFactory, proxiedPostgresUrl } from "../helpers/postgres-factory.js";
 import type { TcpProxy } from "../helpers/tcp-proxy.js";
@@ -19,7 +20,7 @@ const factory = await postgresFactory();
   });
 
   /** A worker's Errand reaching PostgreSQL through `proxy`, and what its handler and events saw. */
-  async function setUp(outcome: "return" | "throw") {
+  async function setUp(outcome: "return" | "throw" | "snooze") {
     const { url, proxy } = await proxiedPostgresUrl(factory!);
     cleanups.push(() => proxy.shut());
     const schema = new URL(url).searchParams.get("schema")!;
@@ -39,6 +40,7 @@ const factory = await postgresFactory();
       runs.push(ctx.job.attempt);
       await gate;
       if (outcome === "throw") throw new Error("provider said no");
+      if (outcome === "snooze") throw new SnoozeJob(0);
       return { sent: true };
     };
     // The enqueuer's definition sets the retry delay stored with the job: a minute, so no retry comes during the test.
@@ -118,5 +120,22 @@ const factory = await postgresFactory();
     expect(Date.now() - startedAt).toBeLessThan(5_000);
     expect(events).toEqual([]);
     expect(await row()).toMatchObject({ state: "running", attempt: 1 });
+  });
+
+  it("does not send a snooze again: it gives the attempt back, so a snooze sent again could match the next run's lease", async () => {
+    const { proxy, release, runs, worker } = await setUp("snooze");
+    // Counts the snooze statements the worker's store sends (observed, not replaced).
+    const runner = (worker.store as unknown as { runner: { run: (name: string, ...rest: unknown[]) => Promise<unknown> } }).runner;
+    const run = runner.run.bind(runner);
+    let snoozes = 0;
+    runner.run = (name, ...rest) => ((snoozes += name === "snooze_jobs" ? 1 : 0), run(name, ...rest));
+    await proxy.shut();
+    release();
+    await waitFor(async () => snoozes === 1, { what: "the snooze to be sent" });
+    await reopenSoon(proxy);
+    // Long enough for several tries at the first waits (50 ms, doubling).
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(snoozes).toBe(1);
+    expect(runs).toEqual([1]);
   });
 });
