@@ -18,12 +18,12 @@ const JOBS = 3_000;
 
 (factory ? describe : describe.skip)("PostgreSQL goes away during processing", () => {
   const dir = tempDir();
-  it("workers reconnect by themselves and every job completes; enqueue during the outage rejects", { timeout: 60_000 }, async () => {
+  it("workers reconnect by themselves and every job completes, none run twice; enqueue during the outage rejects", { timeout: 60_000 }, async () => {
     const scenario = await workerScenario(factory!, dir);
     const { errand, schema } = scenario;
     try {
       // The outage makes every worker log errors by design; only a crash would be news.
-      const env = scenario.env({ CONCURRENCY: "20", SLOW_MS: "5", LEASE_MS: "2000", ERRAND_LOG_LEVEL: "fatal" });
+      const env = scenario.env({ CONCURRENCY: "20", SLOW_MS: "5", LEASE_MS: "5000", ERRAND_LOG_LEVEL: "fatal" });
       const workers = await Promise.all([startWorkerProcess(env), startWorkerProcess(env)]);
       await errand.enqueueMany(Array.from({ length: JOBS }, (_, i) => ({ type: "record", payload: { i } })));
       const runs = () => scenario.runs().length;
@@ -57,6 +57,12 @@ const JOBS = 3_000;
         intervalMs: 100,
         what: `all ${JOBS + 1} jobs completed`,
       });
+      // A handler that finished during the outage has its outcome stored once the server is
+      // back (its worker tries again while the heartbeat keeps the lease): no job runs twice.
+      // Before that, 226 and 250 of 3,000 jobs ran twice in two runs (leases of 2 s then), once
+      // their leases ran out.
+      const ids = scenario.runs().map(([id]) => id);
+      expect(ids.length - new Set(ids).size, "jobs whose handler ran twice").toBe(0);
       for (const w of workers) expect(w.exitCode).toBeNull();
       const { jobs } = await errand.listJobs({ limit: 1 });
       expect(jobs[0]!.id).toBe(after.id); // the rejected enqueue left no job behind
