@@ -12,8 +12,13 @@ export interface TcpProxy {
    * and is done there, but the client never hears back (a reply lost in the network).
    */
   deafen(): void;
-  /** After shut(): listens on the same port again, forwarding both ways. */
-  reopen(): Promise<void>;
+  /**
+   * Cuts every connection and, until accept(), closes each new one as soon as it is made: the
+   * server looks gone (the client hears "connection terminated") while the port stays ours.
+   */
+  refuse(): void;
+  /** Forwards both ways again, for connections made from now on (after refuse, freeze or deafen). */
+  accept(): void;
 }
 
 /**
@@ -25,12 +30,17 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
   const pairs = new Set<[Socket, Socket]>();
   let frozen = false;
   let deaf = false;
+  let refusing = false;
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => socket.destroy());
   };
   const server = createServer((client) => {
+    if (refusing) {
+      client.destroy();
+      return;
+    }
     const upstream = connect(target.port, target.host);
     track(client);
     track(upstream);
@@ -47,9 +57,8 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   if (address === null || typeof address === "string") throw new Error("the proxy has no TCP port");
-  const port = address.port;
   return {
-    port,
+    port: address.port,
     shut: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
@@ -66,16 +75,14 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
       deaf = true;
       for (const [client, upstream] of pairs) upstream.unpipe(client);
     },
-    reopen: async () => {
+    refuse: () => {
+      refusing = true;
+      for (const socket of sockets) socket.destroy();
+    },
+    accept: () => {
+      refusing = false;
       frozen = false;
       deaf = false;
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(port, "127.0.0.1", () => {
-          server.off("error", reject);
-          resolve();
-        });
-      });
     },
   };
 }

@@ -61,10 +61,10 @@ const factory = await postgresFactory();
     return { proxy, release, runs, events, row, worker };
   }
 
-  async function reopenSoon(proxy: TcpProxy) {
+  async function acceptSoon(proxy: TcpProxy) {
     // Long enough for the first tries to fail against a refused connection.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    await proxy.reopen();
+    proxy.accept();
   }
 
   /**
@@ -77,17 +77,17 @@ const factory = await postgresFactory();
     job.release();
     await waitFor(async () => (await job.row()).state === state, { what: `the outcome (${state}) to commit` });
     expect(job.events).toEqual([]);
-    await job.proxy.shut();
-    await reopenSoon(job.proxy);
+    job.proxy.refuse();
+    await acceptSoon(job.proxy);
     await waitFor(async () => job.events.includes(event), { what: `the ${event} event`, timeoutMs: 10_000 });
     expect(job.events).toEqual([event]);
   }
 
   it("completes a job whose handler returned while the store was unreachable, once it is back: one run, no second attempt", async () => {
     const { proxy, release, runs, events, row } = await setUp("return");
-    await proxy.shut();
+    proxy.refuse();
     release();
-    await reopenSoon(proxy);
+    await acceptSoon(proxy);
     const done = await waitFor(async () => ((await row()).state === "completed" ? row() : null), { what: "the job to complete", timeoutMs: 10_000 });
     expect(done).toMatchObject({ attempt: 1, result: { sent: true } });
     await waitFor(async () => events.includes("completed"), { what: "the completed event" });
@@ -112,7 +112,7 @@ const factory = await postgresFactory();
 
   it("stops trying when the worker's shutdown grace is over, leaving the job to the reaper as after a crash", async () => {
     const { proxy, release, runs, events, row, worker } = await setUp("return");
-    await proxy.shut();
+    proxy.refuse();
     release();
     await waitFor(async () => runs.length === 1, { what: "the handler to have run" });
     const startedAt = Date.now();
@@ -129,10 +129,10 @@ const factory = await postgresFactory();
     const run = runner.run.bind(runner);
     let snoozes = 0;
     runner.run = (name, ...rest) => ((snoozes += name === "snooze_jobs" ? 1 : 0), run(name, ...rest));
-    await proxy.shut();
+    proxy.refuse();
     release();
     await waitFor(async () => snoozes === 1, { what: "the snooze to be sent" });
-    await reopenSoon(proxy);
+    await acceptSoon(proxy);
     // Long enough for several tries at the first waits (50 ms, doubling).
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(snoozes).toBe(1);
