@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PermanentError } from "../../src/core/errors.js";
 import { Errand } from "../../src/errand.js";
@@ -206,7 +207,10 @@ export function describeRetentionRuntime(factory: StoreFactory): void {
       errand = await Errand.connect(await factory.open(await factory.url()), {
         retention: { completed: { maxAgeMs: null, maxCount: 3 }, failed: { maxCount: 1 }, intervalMs: 50 },
       });
-      const ok = errand.define("ok", { handler: async (p: { i: number }) => p.i });
+      // Each job takes 25 ms, so each outcome commits before the next job ends: a job's
+      // finished_at is its completion transaction's start, and of two completion commits in
+      // flight at once, the one sent later may start first (the other waiting for a connection).
+      const ok = errand.define("ok", { handler: async (p: { i: number }) => (await sleep(25), p.i) });
       const bad = errand.define("bad", {
         handler: async () => {
           throw new PermanentError("no");
@@ -226,7 +230,7 @@ export function describeRetentionRuntime(factory: StoreFactory): void {
         return [counts.completed, counts.failed, counts.scheduled];
       };
       await waitFor(async () => (await byState()).join() === "3,1,1", { what: "retention to trim to 3 completed, 1 failed" });
-      // Concurrency 1: jobs finished in enqueue order, so the newest three are the last three.
+      // Concurrency 1, one commit at a time: jobs finished in enqueue order, so the newest three are the last three.
       const kept = (await errand.listJobs({ state: "completed" })).jobs.map((j) => j.id).sort();
       expect(kept).toEqual(done.slice(-3).map((j) => j.id).sort());
       expect((await errand.getJob(later.id))!.state).toBe("scheduled");
