@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { StoreUnavailableError } from "../../src/core/errors.js";
 import { leaseOf } from "../../src/core/job.js";
+import type { PostgresStore } from "../../src/store/postgres/postgres-store.js";
 import { newJob } from "../helpers/new-job.js";
 import { postgresSchemaOf } from "../helpers/schema-at-version.js";
 import { postgresConnections } from "../helpers/postgres-connections.js";
 import { adminQuery, postgresFactory, proxiedPostgresUrl } from "../helpers/postgres-factory.js";
+import type { TcpProxy } from "../helpers/tcp-proxy.js";
 import { waitFor } from "../helpers/wait-for.js";
 
 const factory = await postgresFactory();
@@ -26,6 +28,19 @@ const factory = await postgresFactory();
       return found.length > 0 ? found : null;
     }, { what: `a statement with "${text}" to wait` });
     await adminQuery("SELECT pg_terminate_backend($1)", [waiting!.pid]);
+  };
+
+  /** Shuts `proxy` and waits until `store` meets a refused connection, not just one the proxy cut. */
+  const shutUntilRefused = async (proxy: TcpProxy, store: PostgresStore) => {
+    await proxy.shut();
+    // A read may first fail on a pooled connection the proxy cut; once one is refused, none is left.
+    await waitFor(
+      () => store.getJob({ id: "1" }).then(
+        () => false,
+        (error: StoreUnavailableError) => (error.cause as { code?: string } | undefined)?.code === "ECONNREFUSED",
+      ),
+      { what: "a new connection to be refused" },
+    );
   };
 
   it("never inserts a grouped unit twice when the combined insert committed before its connection dropped", async () => {
@@ -74,15 +89,7 @@ const factory = await postgresFactory();
   it("says nothing was written when the server could not be reached before the insert was sent", async () => {
     const { url, proxy } = await proxiedPostgresUrl(factory!);
     const store = await open(url);
-    await proxy.shut();
-    // A read may first fail on a pooled connection the proxy cut; once one is refused, none is left.
-    await waitFor(
-      () => store.getJob({ id: "1" }).then(
-        () => false,
-        (error: StoreUnavailableError) => (error.cause as { code?: string } | undefined)?.code === "ECONNREFUSED",
-      ),
-      { what: "a new connection to be refused" },
-    );
+    await shutUntilRefused(proxy, store);
     // Two units, committed together (one combined insert), and each caller hears the same.
     const outcomes = await Promise.allSettled([
       store.insertJobs({ jobs: [newJob({ type: "plain" })] }),
@@ -104,14 +111,7 @@ const factory = await postgresFactory();
     const store = await open(url);
     await store.insertJobs({ jobs: [newJob(), newJob(), newJob()] });
     const claimed = await store.claimJobs({ queues: ["default"], limit: 3, workerId: "w", leaseMs: 60_000 });
-    await proxy.shut();
-    await waitFor(
-      () => store.getJob({ id: "1" }).then(
-        () => false,
-        (error: StoreUnavailableError) => (error.cause as { code?: string } | undefined)?.code === "ECONNREFUSED",
-      ),
-      { what: "a new connection to be refused" },
-    );
+    await shutUntilRefused(proxy, store);
     // Counts the completion statements the store sends (observed, not replaced).
     const runner = (store as unknown as { runner: { query: (name: string, ...rest: unknown[]) => Promise<unknown> } }).runner;
     const query = runner.query.bind(runner);
