@@ -1,3 +1,5 @@
+import { StoreUnavailableError } from "../core/errors.js";
+
 interface Waiting<Unit, Result> {
   unit: Unit;
   resolve: (result: Result) => void;
@@ -9,9 +11,10 @@ interface Waiting<Unit, Result> {
  * many concurrent callers pay for one commit (one fsync) instead of one each. Each caller's
  * promise settles only after the transaction holding its unit committed. If a combined
  * commit fails, each unit is retried alone so one bad unit cannot fail its neighbours, but
- * only if `retryAlone` says the failed commit wrote nothing: one whose connection dropped
- * may have committed before its reply was lost, and its units, written again, would be
- * written twice. Then every caller gets the error.
+ * only if `retryAlone` allows it. By default not when the store was unavailable: every unit
+ * alone would fail alike, each after its own wait (a connect or busy timeout), and a commit
+ * whose connection dropped may have committed before its reply was lost. Then every caller
+ * gets the error, and tries again later if it can.
  *
  * With `maxInFlight` above 1, units that arrive while a commit is under way go out in a
  * second one at once (on another connection) instead of waiting for the first to return:
@@ -26,7 +29,7 @@ export class UnitFailed {
 export interface GroupCommitOptions {
   /** Combined commits under way at once (see above). Default 1. */
   maxInFlight?: number;
-  /** Whether a combined commit that failed with `error` certainly wrote nothing. Default: always. */
+  /** Whether to retry each unit alone after a combined commit failed with `error`. Default: unless the store was unavailable. */
   retryAlone?: (error: unknown) => boolean;
 }
 
@@ -42,7 +45,7 @@ export class GroupCommit<Unit, Result> {
     options: GroupCommitOptions = {},
   ) {
     this.maxInFlight = options.maxInFlight ?? 1;
-    this.retryAlone = options.retryAlone ?? (() => true);
+    this.retryAlone = options.retryAlone ?? ((error) => !(error instanceof StoreUnavailableError));
   }
 
   submit(unit: Unit): Promise<Result> {

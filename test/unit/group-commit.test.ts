@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { StoreUnavailableError } from "../../src/core/errors.js";
 import { GroupCommit, UnitFailed } from "../../src/store/group-commit.js";
 
 /** A commit function whose calls stay open until the test releases them. */
@@ -75,6 +76,17 @@ describe("GroupCommit", () => {
     const outcomes = await Promise.allSettled([group.submit(1), group.submit(2)]);
     expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected"]);
     expect(commits).toEqual([[1, 2]]);
+  });
+
+  it("by default retries none alone when the store was unavailable: each would fail alike, after its own wait", async () => {
+    const commits: number[][] = [];
+    const group = new GroupCommit(async (units: number[]) => {
+      commits.push(units);
+      throw new StoreUnavailableError("the store is away");
+    });
+    const outcomes = await Promise.allSettled([group.submit(1), group.submit(2), group.submit(3)]);
+    expect(outcomes.map((o) => o.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(commits).toEqual([[1, 2, 3]]);
   });
 
   it("rejects only the caller of a unit its commit reports failed", async () => {

@@ -1,5 +1,4 @@
 import type pg from "pg";
-import { StoreUnavailableError } from "../../core/errors.js";
 import { GroupCommit, UnitFailed } from "../group-commit.js";
 import type { Completion } from "../store.js";
 import { settleEndedJobs, type PostgresEndedRow } from "./ended-jobs.js";
@@ -21,15 +20,10 @@ export class JobCompletions {
     private readonly channel: string,
   ) {
     // Two completion commits in flight: a worker stops starting jobs while too many outcomes wait
-    // to be stored, so a commit waiting on its fsync would otherwise idle the handlers.
-    // A commit that failed because the server is unreachable is not retried unit by unit: each
-    // would fail alike (after a connect timeout of its own, one after another); every caller
-    // gets the error and its worker tries again later (a completion that did commit is then
-    // recognised by its lease).
-    this.groupCommit = new GroupCommit((units) => this.completeUnits(units), {
-      maxInFlight: 2,
-      retryAlone: (error) => !(error instanceof StoreUnavailableError),
-    });
+    // to be stored, so a commit waiting on its fsync would otherwise idle the handlers. A commit
+    // that failed because the server is unreachable fails every caller (GroupCommit's default);
+    // its worker tries again later, and a completion that did commit is recognised by its lease.
+    this.groupCommit = new GroupCommit((units) => this.completeUnits(units), { maxInFlight: 2 });
   }
 
   /** Completes `completions` in one commit with other callers'; `[i]`: whether completion i was accepted. */

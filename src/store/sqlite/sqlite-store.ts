@@ -5,7 +5,6 @@ import type { Batch } from "../../core/batch.js";
 import type { StoredFlow } from "../../core/flow.js";
 import { isClaimableOnInsert, type Job, type JobId, type Lease, type NewJob } from "../../core/job.js";
 import type { NewSchedule, Schedule } from "../../core/schedule.js";
-import { StoreUnavailableError } from "../../core/errors.js";
 import type { JobState, TerminalState } from "../../core/states.js";
 import { storableAttemptError } from "../attempt-error.js";
 import { replayedBatchMember } from "../ended-jobs.js";
@@ -114,11 +113,8 @@ export class SqliteStore implements Store {
 
   private constructor(private readonly db: Database.Database) {
     this.sql = prepareStatements(db);
-    // A combined write refused for a busy file is not tried again unit by unit: each unit would
-    // wait out the busy timeout in turn, and fail alike.
-    const retryAlone = (error: unknown) => !(error instanceof StoreUnavailableError);
-    this.inserts = new GroupCommit((units) => this.write(() => units.map((jobs) => this.insertNow(jobs))), { retryAlone });
-    this.completions = new GroupCommit((units) => this.write(() => units.map((c) => this.completeNow(c))), { retryAlone });
+    this.inserts = new GroupCommit((units) => this.write(() => units.map((jobs) => this.insertNow(jobs))));
+    this.completions = new GroupCommit((units) => this.write(() => units.map((c) => this.completeNow(c))));
   }
 
   /** Opens (creating if needed) the database file and brings its schema up to date (see options.migrate). */
