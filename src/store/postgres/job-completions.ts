@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { GroupCommit, UnitFailed } from "../group-commit.js";
+import type { Lease } from "../../core/job.js";
 import type { Completion } from "../store.js";
 import { settleEndedJobs, type PostgresEndedRow } from "./ended-jobs.js";
 import { leaseRounds } from "./id-order.js";
@@ -64,9 +65,12 @@ export class JobCompletions {
    */
   private async completeUnits(units: Completion[][]): Promise<(boolean[] | UnitFailed)[]> {
     const results = await this.completeUnitsOnce(units);
-    const refused = units.flatMap((completions, u) => {
+    // On the hot path every completion is accepted: one pass, nothing allocated per job.
+    const refused: { lease: Lease; u: number; i: number }[] = [];
+    units.forEach((completions, u) => {
       const accepted = results[u]!;
-      return accepted instanceof UnitFailed ? [] : completions.flatMap((c, i) => (accepted[i] ? [] : [{ lease: c.lease, u, i }]));
+      if (accepted instanceof UnitFailed) return;
+      for (let i = 0; i < completions.length; i++) if (!accepted[i]) refused.push({ lease: completions[i]!.lease, u, i });
     });
     if (refused.length === 0) return results;
     const leases = refused.map((r) => r.lease);
