@@ -113,6 +113,30 @@ const backendsOf = (applicationName: string) =>
     expect(new Set(results.filter((r) => r.created).map((r) => r.job.id)).size).toBe(results.filter((r) => r.created).length);
   });
 
+  it("answers each input with its own row, whether the batch's ids come out consecutive or not", async () => {
+    const url = await factory!.url();
+    const store = await open(url);
+    const schema = parsePostgresUrl(url).schema;
+    await store.insertJobs({ jobs: [newJob({ idempotencyKey: "taken", payload: '"old"' })] });
+    const batch = () => [
+      newJob({ payload: '{"i":0}' }),
+      newJob({ payload: '{"i":1}', delayMs: 60_000 }),
+      newJob({ payload: '{"i":2}', idempotencyKey: "taken" }),
+      newJob({ payload: '{"i":3}', type: "other", queue: "q2" }),
+    ];
+    const expectRowsMatch = async (results: InsertedJob[]) => {
+      expect(results.map((r) => [r.created, r.job.state])).toEqual([[true, "pending"], [true, "scheduled"], [false, "pending"], [true, "pending"]]);
+      for (const { job } of results) expect(await store.getJob({ id: job.id })).toMatchObject({ id: job.id, payload: job.payload, state: job.state });
+    };
+    // One batch alone: its ids are drawn one after another (the short answer).
+    await expectRowsMatch(await store.insertJobs({ jobs: batch() }));
+    // Ids three apart, as when other batches draw ids between this one's: each id listed.
+    await adminQuery(`ALTER SEQUENCE "${schema}".jobs_id_seq INCREMENT BY 3`);
+    const spread = await store.insertJobs({ jobs: batch() });
+    await expectRowsMatch(spread);
+    expect(Number(spread[3]!.job.id) - Number(spread[0]!.job.id)).toBe(9);
+  });
+
   it("enqueues batches that share idempotency keys, listed in opposite orders, at once without a deadlock", async () => {
     const url = await factory!.url();
     const stores = await Promise.all(Array.from({ length: 4 }, () => open(url)));

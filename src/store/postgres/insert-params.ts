@@ -57,16 +57,33 @@ export function insertJobParams(job: NewJob, channel: string): unknown[] {
 /** The one row insert_jobs.sql (and insert_job.sql) returns (see its header). */
 export interface InsertJobsResult {
   created_at: Date;
-  ids: string;
+  first_id: string;
+  ids: string | null;
   states: string;
   not_inserted: string | null;
 }
 
 const STATE_LETTERS: Record<string, JobState> = { p: "pending", s: "scheduled", b: "blocked" };
 
-/** Element i: what the server decided for input i, or undefined if it was not inserted. */
-export function insertedRows(result: InsertJobsResult): (InsertedRow | undefined)[] {
-  const ids = result.ids.split(",");
+/** Element i: what the server decided for input i (of `count`), or undefined if it was not inserted. */
+export function insertedRows(result: InsertJobsResult, count: number): (InsertedRow | undefined)[] {
+  const ids = result.ids === null ? consecutiveIds(result.first_id, count) : result.ids.split(",");
   const skipped = result.not_inserted === null ? null : new Set(result.not_inserted.split(","));
-  return ids.map((id, i) => (skipped?.has(id) ? undefined : { id, state: STATE_LETTERS[result.states[i]!]!, created_at: result.created_at }));
+  const sharedState = result.states.length === 1 ? STATE_LETTERS[result.states]! : null;
+  return ids.map((id, i) =>
+    skipped?.has(id) ? undefined : { id, state: sharedState ?? STATE_LETTERS[result.states[i]!]!, created_at: result.created_at },
+  );
+}
+
+/** `count` ids from `first` up, as decimal text; bigint arithmetic only past 2^53. */
+function consecutiveIds(first: string, count: number): string[] {
+  const ids = new Array<string>(count);
+  const start = Number(first);
+  if (Number.isSafeInteger(start + count)) {
+    for (let i = 0; i < count; i++) ids[i] = String(start + i);
+  } else {
+    const big = BigInt(first);
+    for (let i = 0; i < count; i++) ids[i] = String(big + BigInt(i));
+  }
+  return ids;
 }

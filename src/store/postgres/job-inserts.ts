@@ -82,7 +82,7 @@ export class JobInserts {
       jobs.length === 1
         ? await this.runner.query<InsertJobsResult>("insert_job", insertJobParams(jobs[0]!, this.channel), tx)
         : await this.runner.query<InsertJobsResult>("insert_jobs", insertJobsParams(jobs, this.channel), tx);
-    const rows = insertedRows(result!);
+    const rows = insertedRows(result!, jobs.length);
     const results: (InsertedJob | undefined)[] = new Array(jobs.length);
     for (let i = 0; i < jobs.length; i++) {
       const row = rows[i];

@@ -33,7 +33,7 @@ unkeyed AS (
   {{insert_from_input}}
   WHERE idempotency_key IS NULL
 )
-SELECT now() AS created_at, i.id::text AS ids, left(i.state, 1) AS states,
+SELECT now() AS created_at, i.id::text AS first_id, NULL::text AS ids, left(i.state, 1) AS states,
        CASE WHEN i.idempotency_key IS NOT NULL AND NOT EXISTS (SELECT FROM keyed) THEN i.id::text END AS not_inserted,
        -- Wakes idle workers, as insert_jobs.sql does; delivered only if this commits.
        CASE WHEN i.state = 'pending' THEN pg_notify($2, i.queue) END AS notified

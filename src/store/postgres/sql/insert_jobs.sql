@@ -15,10 +15,14 @@
 -- Ids are drawn from the sequence before inserting, in input order. An input whose idempotency
 -- key already exists is not inserted; the caller fetches the existing job.
 -- One row comes back, with only what the server decided (the caller has the rest): created_at
--- (now(), the same for the whole batch), ids (every input's id, comma-separated, in input
--- order), states (one letter per input: p pending, s scheduled, b blocked) and not_inserted
--- (ids of the inputs not inserted, comma-separated; NULL when all were). One row rather than
--- one per job: reading 1 000 rows back cost more than the insert itself.
+-- (now(), the same for the whole batch), first_id (input 1's id), ids (every input's id,
+-- comma-separated, in input order; NULL when they are first_id, first_id + 1, … as they are
+-- unless another batch drew ids meanwhile), states (one letter per input: p pending,
+-- s scheduled, b blocked; a single letter when every input has it) and not_inserted (ids of
+-- the inputs not inserted, comma-separated; NULL when all were). One row rather than one per
+-- job: reading 1 000 rows back cost more than the insert itself. The short forms spare the
+-- server two sorts of the batch and the worker 1 000 strings to cut: about 8 % of the
+-- server's time per job (interleaved runs of 30 000 jobs).
 WITH input AS MATERIALIZED (
   SELECT nextval('{{schema}}.jobs_id_seq') AS id, v.*,
          CASE WHEN v.parents_waiting > 0 THEN 'blocked' WHEN v.run_at > now() THEN 'scheduled' ELSE 'pending' END AS state
@@ -75,8 +79,14 @@ notified AS (
   SELECT count(pg_notify($2, queue)) AS n FROM (SELECT DISTINCT queue FROM input WHERE state = 'pending') AS q
 )
 SELECT now() AS created_at,
-       string_agg(input.id::text, ',' ORDER BY input.n) AS ids,
-       string_agg(left(input.state, 1), '' ORDER BY input.n) AS states,
+       min(input.id)::text AS first_id,
+       -- id - n alike for every input: the ids are consecutive in input order.
+       CASE WHEN min(input.id - input.n) <> max(input.id - input.n) THEN
+         (SELECT string_agg(i.id::text, ',' ORDER BY i.n) FROM input AS i)
+       END AS ids,
+       CASE WHEN min(input.state) = max(input.state) THEN left(min(input.state), 1)
+         ELSE (SELECT string_agg(left(i.state, 1), '' ORDER BY i.n) FROM input AS i)
+       END AS states,
        -- Only a batch with idempotency keys can lose inputs: the others skip the anti-join.
        CASE WHEN (SELECT count(*) FROM keyed) < count(input.idempotency_key) THEN
          (SELECT string_agg(i.id::text, ',') FROM input AS i
