@@ -65,7 +65,10 @@ export interface Store {
    * again; with null it ends `failed` (the dead-letter set). Null result: lease no longer held.
    */
   failJob(params: { lease: Lease; error: AttemptErrorInput; retryDelayMs: number | null }): Promise<Job | null>;
-  /** Puts a running job back to wait `delayMs` without using up its attempt. */
+  /**
+   * Puts a running job back to wait `delayMs` without using up its attempt. A StoreUnavailableError
+   * says `outcome: "not_written"` when the snooze certainly was not written.
+   */
   snoozeJob(params: { lease: Lease; delayMs: number }): Promise<boolean>;
   /** Returns running jobs to the queue at once, attempts not used up (graceful shutdown). */
   releaseJobs(params: { leases: Lease[] }): Promise<number>;

@@ -149,15 +149,16 @@ export class JobRun {
     // work is done, and recording it is cheaper than running it again once the lease expires.
     // Meanwhile the worker's heartbeat, which still counts this run, keeps the lease. A write
     // whose reply was lost after it committed is recognised by the store when sent again.
-    // Not a snooze: it gives the attempt back, so once it committed this worker may claim the
-    // job again at the same attempt, and the snooze sent again would match that new run's lease.
-    const retries = outcome.kind !== "snoozed";
+    // A snooze only when it certainly was not written: it gives the attempt back, so once it
+    // committed this worker may claim the job again at the same attempt, and the snooze sent
+    // again would match that new run's lease.
+    const retries = (error: StoreUnavailableError) => outcome.kind !== "snoozed" || error.outcome === "not_written";
     for (let waitMs = RECORD_RETRY_FIRST_MS; ; waitMs = Math.min(2 * waitMs, RECORD_RETRY_MAX_MS)) {
       try {
         await this.record(outcome);
         return;
       } catch (error) {
-        if (!(error instanceof StoreUnavailableError) || !retries || recordingGivenUp === undefined || recordingGivenUp.aborted) {
+        if (!(error instanceof StoreUnavailableError) || !retries(error) || recordingGivenUp === undefined || recordingGivenUp.aborted) {
           // The lease will expire and the reaper will retry the job; nothing is lost.
           logger.error({ err: error, jobId: this.job.id }, "could not record job outcome");
           return;

@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { StoreUnavailableError } from "../../src/core/errors.js";
+import { SnoozeJob, StoreUnavailableError } from "../../src/core/errors.js";
 import { Errand } from "../../src/errand.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { newJob } from "../helpers/new-job.js";
@@ -47,7 +47,8 @@ describe("SQLite store when another connection holds the write lock", () => {
     expect(await store.insertJobs({ jobs: [newJob()] })).toHaveLength(1);
   });
 
-  it("stores a handler's outcome once the lock is released: one run, completed at its first attempt", async () => {
+  /** A worker on a busy pair whose handler has started and waits for `release` to end with `end`. */
+  async function startRun(end: () => unknown) {
     const { store, lock, unlock } = openBusyPair();
     const errand = await Errand.connect(store, { logger: pino({ level: "silent" }) });
     cleanups.push(() => errand.close({ graceMs: 0 }));
@@ -60,20 +61,39 @@ describe("SQLite store when another connection holds the write lock", () => {
       handler: async (_payload: unknown, ctx) => {
         runs.push(ctx.job.attempt);
         await gate;
-        return "sent";
+        return end();
       },
     });
     errand.work({ queues: ["default"], leaseMs: 30_000, pollIntervalMs: 50 });
     const { id } = await errand.enqueue("send", {});
     await waitFor(async () => runs.length === 1, { what: "the handler to start" });
-    lock();
-    release();
-    // Long enough for the completion to fail on the lock and be tried again.
+    return { errand, id, runs, completed, release, lock, unlock };
+  }
+
+  /** Locks the file, lets the handler end, and unlocks once its outcome has failed on the lock and been tried again. */
+  async function endWhileLocked(run: Awaited<ReturnType<typeof startRun>>) {
+    run.lock();
+    run.release();
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(completed).toEqual([]);
-    unlock();
-    await waitFor(async () => completed.includes(id), { what: "the completed event" });
-    expect(await errand.getJob(id)).toMatchObject({ state: "completed", attempt: 1, result: "sent" });
-    expect(runs).toEqual([1]);
+    expect(run.completed).toEqual([]);
+    run.unlock();
+  }
+
+  it("stores a handler's outcome once the lock is released: one run, completed at its first attempt", async () => {
+    const run = await startRun(() => "sent");
+    await endWhileLocked(run);
+    await waitFor(async () => run.completed.includes(run.id), { what: "the completed event" });
+    expect(await run.errand.getJob(run.id)).toMatchObject({ state: "completed", attempt: 1, result: "sent" });
+    expect(run.runs).toEqual([1]);
+  });
+
+  it("stores a snooze once the lock is released (nothing was written before): its attempt given back", async () => {
+    const run = await startRun(() => {
+      throw new SnoozeJob(60_000);
+    });
+    await endWhileLocked(run);
+    await waitFor(async () => (await run.errand.getJob(run.id))?.state === "scheduled", { what: "the snooze to be stored" });
+    expect(await run.errand.getJob(run.id)).toMatchObject({ state: "scheduled", attempt: 0, workerId: null });
+    expect(run.runs).toEqual([1]);
   });
 });

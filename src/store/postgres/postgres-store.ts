@@ -349,7 +349,9 @@ export class PostgresStore implements Store {
   }
 
   async snoozeJob(params: { lease: Lease; delayMs: number }): Promise<boolean> {
-    return (await this.outcomeWrites(() => this.snooze([params.lease], params.delayMs))) === 1;
+    // runOnce: a worker tries a snooze again only if it certainly was not written (JobRun).
+    const values = [...leaseColumns([params.lease], [0]), params.delayMs];
+    return (await this.outcomeWrites(() => this.runner.runOnce("snooze_jobs", values))).rowCount === 1;
   }
 
   async releaseJobs(params: { leases: Lease[] }): Promise<number> {

@@ -1,7 +1,8 @@
 import pg from "pg";
 import type { TransactionClient } from "../../core/enqueue-options.js";
 import type { BackgroundErrorHandler } from "../store.js";
-import { asStoreError } from "./connection-errors.js";
+import { StoreUnavailableError } from "../../core/errors.js";
+import { asStoreError, isConnectionError } from "./connection-errors.js";
 import type { StatementName, Statements } from "./statements.js";
 import { storeTypes } from "./timestamp-parser.js";
 
@@ -88,6 +89,32 @@ export class StatementRunner {
       return await client.query({ text, values, types: storeTypes });
     } catch (error) {
       throw asStoreError(error, this.where);
+    }
+  }
+
+  /**
+   * One statement on a pooled connection, for a write its caller must not send twice unless it
+   * certainly was not written: failing to get the connection (refused, or dropped before the
+   * statement went out) is StoreUnavailableError with outcome `not_written`; a failure after
+   * that is reported as run() reports it, the outcome unknown.
+   */
+  async runOnce(statement: StatementName, values: unknown[]): Promise<{ rowCount: number | null }> {
+    const { name, text } = this.statements[statement];
+    let client: pg.PoolClient;
+    try {
+      client = await this.connect();
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      throw new StoreUnavailableError(`${error.message}; nothing was written`, { cause: error.cause, outcome: "not_written" });
+    }
+    let broken: Error | undefined;
+    try {
+      return await client.query({ name, text, values });
+    } catch (error) {
+      if (isConnectionError(error)) broken = error as Error;
+      throw asStoreError(error, this.where);
+    } finally {
+      this.release(client, broken);
     }
   }
 
