@@ -34,9 +34,9 @@ export interface Job<Payload = unknown, Result = unknown> extends JobPlacement {
   startedAt: Date | null;
   finishedAt: Date | null;
   /**
-   * While running: the worker that holds the lease. Once its worker completed or failed it: that
-   * worker. Null after a rescue, a cancel, a snooze or a release, and again once a replay puts
-   * the job back to wait.
+   * While running: the worker that holds the lease. Once its worker completed, failed or
+   * canceled it (a handler's CancelJob): that worker. Null after a rescue, a cancel from
+   * outside, a snooze or a release, and again once a replay puts the job back to wait.
    */
   workerId: string | null;
   /** While running: when the lease runs out unless its worker's heartbeat extends it. */

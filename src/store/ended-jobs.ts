@@ -1,3 +1,4 @@
+import type { Lease } from "../core/job.js";
 import { isTerminal, type JobState } from "../core/states.js";
 
 /** What a terminal transition's statement returns of each row it changed (ids as the driver gives them). */
@@ -14,6 +15,16 @@ export interface EndedRow {
  */
 export function replayedBatchMember(before: Pick<EndedRow, "state">, after: EndedRow): boolean {
   return after.batch_id !== null && isTerminal(before.state) && !isTerminal(after.state);
+}
+
+/**
+ * Whether `row`, which a cancel under `lease` could not change, is the job that same cancel
+ * already ended: sent again because its first reply was lost after it committed. The job keeps
+ * the id of the worker that canceled it (cancel_job.sql), so it is told apart from a job
+ * canceled from outside, or at another attempt.
+ */
+export function canceledUnderLease(row: { state: JobState; attempt: number; worker_id: string | null }, lease: Lease): boolean {
+  return row.state === "canceled" && row.attempt === lease.attempt && row.worker_id === lease.workerId;
 }
 
 /** One statement a store runs to apply endings; `release_children` answers with the children it changed. */

@@ -420,6 +420,27 @@ export function describeStoreConformance(factory: StoreFactory): void {
       expect((await store.cancelJob({ id: r!.job.id, lease: lease(runJob) })).outcome).toBe("changed");
       const [waiting] = await store.insertJobs({ jobs: [newJob({ delayMs: 60_000 })] });
       expect(await store.cancelJob({ id: waiting!.job.id })).toMatchObject({ outcome: "changed", previousState: "scheduled" });
+      // Canceled from outside, a job has no worker; by its own handler, it keeps that worker's id.
+      expect(c1).toMatchObject({ job: { workerId: null } });
+      expect(await store.getJob({ id: r!.job.id })).toMatchObject({ state: "canceled", workerId: W1 });
+    });
+
+    it("accepts a handler's cancel sent again under its lease (its first reply lost) and changes nothing", async () => {
+      await store.insertJobs({ jobs: [newJob()] });
+      const [job] = await claim();
+      const first = await store.cancelJob({ id: job!.id, lease: lease(job!) });
+      expect(first).toMatchObject({ outcome: "changed", previousState: "running", job: { state: "canceled", workerId: W1 } });
+      const canceled = await store.getJob({ id: job!.id });
+      expect(await store.cancelJob({ id: job!.id, lease: lease(job!) })).toEqual({ outcome: "changed", previousState: "running", job: canceled });
+      expect(await store.getJob({ id: job!.id })).toEqual(canceled);
+      // Not under another worker's or another attempt's lease, nor without one.
+      expect(await store.cancelJob({ id: job!.id, lease: lease(job!, W2) })).toMatchObject({ outcome: "conflict" });
+      expect(await store.cancelJob({ id: job!.id, lease: { ...lease(job!), attempt: 2 } })).toMatchObject({ outcome: "conflict" });
+      expect(await store.cancelJob({ id: job!.id })).toMatchObject({ outcome: "conflict" });
+      // A replay clears the worker: the old lease's cancel no longer matches.
+      expect(await store.retryJob({ id: job!.id })).toMatchObject({ outcome: "changed", job: { state: "pending", workerId: null } });
+      await store.cancelJob({ id: job!.id });
+      expect(await store.cancelJob({ id: job!.id, lease: lease(job!) })).toMatchObject({ outcome: "conflict" });
     });
 
     it("replays failed and canceled jobs with fresh attempts, keeping history", async () => {

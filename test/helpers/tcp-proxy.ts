@@ -13,6 +13,11 @@ export interface TcpProxy {
    */
   deafen(): void;
   /**
+   * As deafen(), but each connection goes deaf only once it has sent `text` (say "COMMIT"): a
+   * transaction's earlier statements are answered, and its commit is done but never answered.
+   */
+  deafenAfter(text: string): void;
+  /**
    * Cuts every connection and, until accept(), closes each new one as soon as it is made: the
    * server looks gone (the client hears "connection terminated") while the port stays ours.
    */
@@ -31,6 +36,7 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
   let frozen = false;
   let deaf = false;
   let refusing = false;
+  let deafAfter: string | null = null;
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
@@ -48,6 +54,10 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
     if (!frozen && !deaf) upstream.pipe(client);
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
+    // Unpiped in the tick the text is read, so no reply to it can have come back yet.
+    client.on("data", (chunk: Buffer) => {
+      if (deafAfter !== null && chunk.includes(deafAfter)) upstream.unpipe(client);
+    });
     client.on("close", () => {
       pairs.delete(pair);
       upstream.destroy();
@@ -75,6 +85,9 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
       deaf = true;
       for (const [client, upstream] of pairs) upstream.unpipe(client);
     },
+    deafenAfter: (text) => {
+      deafAfter = text;
+    },
     refuse: () => {
       refusing = true;
       for (const socket of sockets) socket.destroy();
@@ -83,6 +96,7 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
       refusing = false;
       frozen = false;
       deaf = false;
+      deafAfter = null;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { SnoozeJob } from "../../src/core/errors.js";
+import { CancelJob, SnoozeJob } from "../../src/core/errors.js";
 import { Errand } from "../../src/errand.js";
 import { adminQuery, POSTGRES_URL, postgresFactory, proxiedPostgresUrl } from "../helpers/postgres-factory.js";
 import type { TcpProxy } from "../helpers/tcp-proxy.js";
@@ -20,7 +20,7 @@ const factory = await postgresFactory();
   });
 
   /** A worker's Errand reaching PostgreSQL through `proxy`, and what its handler and events saw. */
-  async function setUp(outcome: "return" | "throw" | "snooze") {
+  async function setUp(outcome: "return" | "throw" | "snooze" | "cancel") {
     const { url, proxy } = await proxiedPostgresUrl(factory!);
     cleanups.push(() => proxy.shut());
     const schema = new URL(url).searchParams.get("schema")!;
@@ -35,11 +35,12 @@ const factory = await postgresFactory();
     const gate = new Promise<void>((resolve) => (release = resolve));
     const runs: number[] = [];
     const events: string[] = [];
-    for (const name of ["completed", "retrying", "failed"] as const) worker.on(name, () => events.push(name));
+    for (const name of ["completed", "retrying", "failed", "canceled"] as const) worker.on(name, () => events.push(name));
     const handler = async (_payload: unknown, ctx: { job: { attempt: number } }) => {
       runs.push(ctx.job.attempt);
       await gate;
       if (outcome === "throw") throw new Error("provider said no");
+      if (outcome === "cancel") throw new CancelJob();
       // A minute: the job is not claimed again during the test.
       if (outcome === "snooze") throw new SnoozeJob(60_000);
       return { sent: true };
@@ -73,8 +74,8 @@ const factory = await postgresFactory();
    * server and commits (the job's row shows `state`), its reply never comes back. Then the
    * connection drops and comes back, and the worker's event for the outcome is awaited.
    */
-  async function loseTheReply(job: Awaited<ReturnType<typeof setUp>>, state: string, event: string) {
-    job.proxy.deafen();
+  async function loseTheReply(job: Awaited<ReturnType<typeof setUp>>, state: string, event: string, deafen = () => job.proxy.deafen()) {
+    deafen();
     job.release();
     await waitFor(async () => (await job.row()).state === state, { what: `the outcome (${state}) to commit` });
     expect(job.events).toEqual([]);
@@ -108,6 +109,14 @@ const factory = await postgresFactory();
     const stored = await job.row();
     expect(stored).toMatchObject({ state: "retrying", attempt: 1 });
     expect(stored.errors).toHaveLength(1);
+    expect(job.runs).toEqual([1]);
+  });
+
+  it("reports a handler's cancel whose commit's reply was lost as canceled, not as a lost lease", async () => {
+    const job = await setUp("cancel");
+    // A cancel is a transaction: its COMMIT's reply is the one lost.
+    await loseTheReply(job, "canceled", "canceled", () => job.proxy.deafenAfter("COMMIT"));
+    expect(await job.row()).toMatchObject({ state: "canceled", attempt: 1 });
     expect(job.runs).toEqual([1]);
   });
 

@@ -8,7 +8,7 @@ import type { NewSchedule, Schedule } from "../../core/schedule.js";
 import type { JobState, TerminalState } from "../../core/states.js";
 import { storableAttemptError } from "../attempt-error.js";
 import { backoffText } from "../backoff-text.js";
-import { replayedBatchMember } from "../ended-jobs.js";
+import { canceledUnderLease, replayedBatchMember } from "../ended-jobs.js";
 import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
 import { distinctIdChunks } from "../id-chunks.js";
@@ -373,7 +373,7 @@ export class PostgresStore implements Store {
   }
 
   cancelJob(params: { id: JobId; lease?: Lease }): Promise<ChangeResult> {
-    return this.change(params.id, "cancel_job", [params.lease?.attempt ?? null, params.lease?.workerId ?? null]);
+    return this.change(params.id, "cancel_job", [params.lease?.attempt ?? null, params.lease?.workerId ?? null], params.lease);
   }
 
   retryJob(params: { id: JobId }): Promise<ChangeResult> {
@@ -526,14 +526,17 @@ export class PostgresStore implements Store {
    * A guarded single-row update that tells "no such job" from "not in a state for it": the row
    * is locked first, so the state reported as previous (or as the conflict) is the one judged.
    */
-  private async change(id: JobId, statement: "cancel_job" | "retry_job", extra: unknown[]): Promise<ChangeResult> {
+  private async change(id: JobId, statement: "cancel_job" | "retry_job", extra: unknown[], lease?: Lease): Promise<ChangeResult> {
     return this.runner.transaction(async (client) => {
       // A replay may make a flow child wait again: see lock_parents_of_job.sql.
       if (statement === "retry_job") await this.runner.run("lock_parents_of_job", [id], client);
       const [before] = await this.runner.query<JobRow>("lock_job", [id], client);
       if (before === undefined) return { outcome: "not_found" };
       const [after] = await this.runner.query<JobRow>(statement, [id, ...extra], client);
-      if (after === undefined) return { outcome: "conflict", job: jobFromRow(before) };
+      if (after === undefined) {
+        if (lease !== undefined && canceledUnderLease(before, lease)) return { outcome: "changed", job: jobFromRow(before), previousState: "running" };
+        return { outcome: "conflict", job: jobFromRow(before) };
+      }
       await this.completions.endJobs([after], client);
       if (replayedBatchMember(before, after)) await this.runner.run("uncount_batch_member", [after.batch_id, before.state], client);
       return { outcome: "changed", job: jobFromRow(after), previousState: before.state };

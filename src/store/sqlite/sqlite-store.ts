@@ -7,7 +7,7 @@ import { isClaimableOnInsert, type Job, type JobId, type Lease, type NewJob } fr
 import type { NewSchedule, Schedule } from "../../core/schedule.js";
 import type { JobState, TerminalState } from "../../core/states.js";
 import { storableAttemptError } from "../attempt-error.js";
-import { replayedBatchMember } from "../ended-jobs.js";
+import { canceledUnderLease, replayedBatchMember } from "../ended-jobs.js";
 import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
 import { expectAllCreated, flowEdges } from "../flow-edges.js";
 import { GroupCommit } from "../group-commit.js";
@@ -323,10 +323,12 @@ export class SqliteStore implements Store {
   }
 
   async cancelJob(params: { id: JobId; lease?: Lease }): Promise<ChangeResult> {
-    return this.change(params.id, "cancel_job", {
-      attempt: params.lease?.attempt ?? null,
-      worker_id: params.lease?.workerId ?? null,
-    });
+    return this.change(
+      params.id,
+      "cancel_job",
+      { attempt: params.lease?.attempt ?? null, worker_id: params.lease?.workerId ?? null },
+      params.lease,
+    );
   }
 
   async retryJob(params: { id: JobId }): Promise<ChangeResult> {
@@ -501,13 +503,16 @@ export class SqliteStore implements Store {
   }
 
   /** Runs a guarded single-row update; tells apart "no such job" from "not in a state for it". */
-  private change(id: JobId, statement: "cancel_job" | "retry_job", extra: object): ChangeResult {
+  private change(id: JobId, statement: "cancel_job" | "retry_job", extra: object, lease?: Lease): ChangeResult {
     const now = Date.now();
     return this.write(() => {
       const before = this.sql.get_job.get({ id }) as JobRow | undefined;
       if (before === undefined) return { outcome: "not_found" };
       const after = this.sql[statement].get({ id, now, ...extra }) as JobRow | undefined;
-      if (after === undefined) return { outcome: "conflict", job: jobFromRow(before, now) };
+      if (after === undefined) {
+        if (lease !== undefined && canceledUnderLease(before, lease)) return { outcome: "changed", job: jobFromRow(before, now), previousState: "running" };
+        return { outcome: "conflict", job: jobFromRow(before, now) };
+      }
       settleEndedJobs(this.sql, [after], now, this.released);
       if (replayedBatchMember(before, after)) this.sql.uncount_batch_member.run({ batch_id: after.batch_id, state: before.state });
       return { outcome: "changed", job: jobFromRow(after, now), previousState: before.state };

@@ -1,6 +1,9 @@
--- With a lease, only the worker holding it may cancel (a handler ending its own job).
+-- With a lease, only the worker holding it may cancel (a handler ending its own job), and the
+-- job keeps that worker's id, as a completion does: a cancel sent again under the same lease is
+-- then recognised (canceledUnderLease). Canceled from outside, a job has no worker.
 UPDATE errand_jobs
-SET state = 'canceled', finished_at = @now, worker_id = NULL, lease_expires_at = NULL
+SET state = 'canceled', finished_at = @now, worker_id = CASE WHEN @attempt IS NULL THEN NULL ELSE worker_id END,
+    lease_expires_at = NULL
 WHERE id = @id
   AND state IN ('pending','scheduled','blocked','running','retrying')
   AND (@attempt IS NULL OR (state = 'running' AND attempt = @attempt AND worker_id = @worker_id))
