@@ -1,7 +1,7 @@
 import pg from "pg";
 import type { TransactionClient } from "../../core/enqueue-options.js";
-import type { BackgroundErrorHandler } from "../store.js";
 import { StoreUnavailableError } from "../../core/errors.js";
+import type { BackgroundErrorHandler } from "../store.js";
 import { asStoreError, isConnectionError } from "./connection-errors.js";
 import type { StatementName, Statements } from "./statements.js";
 import { storeTypes } from "./timestamp-parser.js";
