@@ -81,7 +81,8 @@ export interface Store {
 
   /**
    * Cancels a job that has not ended. With `lease`, only while that lease is held (a handler
-   * canceling its own job).
+   * canceling its own job); the job then keeps the lease's worker id, and the same cancel sent
+   * again (its reply lost) is answered `changed` with the job as that cancel left it.
    */
   cancelJob(params: { id: JobId; lease?: Lease }): Promise<ChangeResult>;
   /**
