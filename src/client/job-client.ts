@@ -1,6 +1,6 @@
 import { resolveNewJob, validateName, type JobDefaults, type TransactionClient } from "../core/enqueue-options.js";
 import { JobNotFoundError, JobStateConflictError, ValidationError } from "../core/errors.js";
-import type { Job, JobId, NewJob } from "../core/job.js";
+import { copyOfJob, type Job, type JobId, type NewJob } from "../core/job.js";
 import type { PayloadLimits } from "../core/payload.js";
 import { isJobState, type JobState } from "../core/states.js";
 import type { ChangeResult, JobPage, ListJobsParams, Store } from "../store/store.js";
@@ -113,7 +113,7 @@ export class JobClient {
     }
     this.events.emit("enqueued", { job: inserted });
     // The handler gets its own copy: what it does to its job is not what the caller was returned.
-    slot.take(structuredClone(inserted));
+    slot.take(copyOfJob(inserted, JSON.parse(job.payload)));
     return inserted;
   }
 

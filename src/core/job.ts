@@ -130,3 +130,26 @@ export function leaseOf(job: Pick<Job, "id" | "attempt" | "workerId">): Lease {
   if (job.workerId === null) throw new Error(`job ${job.id} is not leased`);
   return { jobId: job.id, attempt: job.attempt, workerId: job.workerId };
 }
+
+const copyOfDate = (date: Date | null) => (date === null ? null : new Date(date.getTime()));
+
+/**
+ * `job` again, sharing nothing a holder could change with it; `payload` is a copy of its payload
+ * the caller already has (parsed again from its JSON text). structuredClone does the same at
+ * about 10 µs, 60 with a cold cache, which is too much on the path from enqueue() to a handler
+ * starting where the job was inserted.
+ */
+export function copyOfJob(job: Job, payload: unknown): Job {
+  return {
+    ...job,
+    payload,
+    backoff: { ...job.backoff },
+    result: job.result === null ? null : structuredClone(job.result),
+    errors: job.errors.map((e) => ({ ...e, at: new Date(e.at.getTime()) })),
+    createdAt: new Date(job.createdAt.getTime()),
+    runAt: new Date(job.runAt.getTime()),
+    startedAt: copyOfDate(job.startedAt),
+    finishedAt: copyOfDate(job.finishedAt),
+    leaseExpiresAt: copyOfDate(job.leaseExpiresAt),
+  };
+}
