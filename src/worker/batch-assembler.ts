@@ -1,5 +1,5 @@
 import type { BatchHandler, BatchOptions } from "../core/batch-handler.js";
-import { leaseOf, type Job, type JobId, type Lease } from "../core/job.js";
+import type { Job, JobId } from "../core/job.js";
 
 /** A batch job type as the worker runs it. */
 export interface BatchSpec extends BatchOptions {
@@ -71,20 +71,17 @@ export class BatchAssembler {
     return false;
   }
 
-  leases(): Lease[] {
-    return this.all().map(leaseOf);
-  }
-
   /** Empties the assembler, returning what it held (to hand back to the store). */
   drain(): Job[] {
-    const jobs = this.all();
+    const jobs = this.held();
     for (const batch of this.forming.values()) clearTimeout(batch.timer);
     this.forming.clear();
     this.full.length = 0;
     return jobs;
   }
 
-  private all(): Job[] {
+  /** The jobs held, in batches forming or full. */
+  held(): Job[] {
     return [...this.full, ...this.forming.values()].flatMap((batch) => batch.jobs);
   }
 

@@ -1,4 +1,4 @@
-import { leaseOf, type Job, type JobId, type Lease } from "../core/job.js";
+import type { Job, JobId } from "../core/job.js";
 
 /** How much work, in handler time, the buffer aims to hold ready. */
 const WINDOW_MS = 50;
@@ -56,8 +56,9 @@ export class PrefetchBuffer {
     return true;
   }
 
-  leases(): Lease[] {
-    return this.jobs.slice(this.head).map(leaseOf);
+  /** The jobs held, in the order they start. */
+  held(): Job[] {
+    return this.jobs.slice(this.head);
   }
 
   /** Empties the buffer, returning what it held (to hand back to the store). */

@@ -114,8 +114,9 @@ export class Worker {
       logger,
       intervalMs: this.options.heartbeatMs,
       leaseMs: this.options.leaseMs,
-      leases: () => [...[...this.runs.values()].map((r) => r.lease), ...this.prefetched.leases(), ...this.batches.leases()],
+      jobs: () => [...[...this.runs.values()].map((r) => r.job), ...this.prefetched.held(), ...this.batches.held()],
       onLost: (lease) => void this.onLeaseLost(lease),
+      onLapsed: (jobs) => this.onLeasesLapsed(jobs),
     });
     this.reaper = new LeaseReaper({ store, events, logger, intervalMs: this.options.reaperIntervalMs });
     this.unsubscribe = [
@@ -199,6 +200,7 @@ export class Worker {
     this.restrictedBeingClaimed += restrictedLimit;
     let full = false;
     let failed = false;
+    const sentAt = performance.now();
     try {
       const jobs = await store.claimJobs({
         queues: this.options.queues,
@@ -208,6 +210,7 @@ export class Worker {
         limits: this.deps.claimLimits?.(this.options.queues),
         restrictedLimit,
       });
+      this.heartbeat.track(jobs, sentAt);
       this.prefetched.push(jobs);
       full = jobs.length === want;
       this.drainedAsOf = full ? null : noticesBefore;
@@ -239,6 +242,8 @@ export class Worker {
    */
   reserveSlotFor(job: NewJob): SlotReservation | null {
     if (!this.startsOnInsert(job)) return null;
+    // Before the insert is sent: its lease counts from no earlier.
+    const reservedAt = performance.now();
     this.jobsBeingClaimed++;
     let settle!: () => void;
     const settled = new Promise<void>((resolve) => (settle = resolve));
@@ -250,6 +255,7 @@ export class Worker {
       this.jobsBeingClaimed--;
       this.reservations.delete(settled);
       if (inserted !== null && inserted.state === "running" && inserted.workerId === this.id) {
+        this.heartbeat.track([inserted], reservedAt);
         this.prefetched.push([inserted]);
         this.startBuffered();
       } else if (this.claimDue() !== null) {
@@ -374,6 +380,22 @@ export class Worker {
     if (!run) return;
     const job = await this.deps.store.getJob({ id: lease.jobId }).catch(() => null);
     run.abort(job?.state === "canceled" ? new JobCanceledError() : new LeaseLostError());
+  }
+
+  /**
+   * Stops what holds a lease about to run out unextended: a handler is aborted (LeaseLostError),
+   * a job not started is dropped. Its lease then expires and the reaper hands the job out
+   * again, to a run that does not overlap this one. A handler that had already ended keeps
+   * trying to store its outcome, which the store takes if the job was not handed out meanwhile.
+   */
+  private onLeasesLapsed(jobs: Job[]): void {
+    this.deps.logger.warn(
+      { jobIds: jobs.map((j) => j.id), leaseMs: this.options.leaseMs },
+      "leases not extended in time (is the store reachable?); their handlers are aborted and the jobs left to the reaper",
+    );
+    for (const job of jobs) {
+      if (!this.dropUnstarted(job.id)) this.runs.get(job.id)?.abort(new LeaseLostError());
+    }
   }
 
   /** Jobs claimed but never started go straight back to the queue, their attempt not used up. */

@@ -1,0 +1,103 @@
+import Database from "better-sqlite3";
+import { join } from "node:path";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { LeaseLostError } from "../../src/core/errors.js";
+import { Errand } from "../../src/errand.js";
+import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { POSTGRES_URL, postgresFactory, proxiedPostgresUrl } from "../helpers/postgres-factory.js";
+import { tempDir } from "../helpers/temp-dir.js";
+import { waitFor } from "../helpers/wait-for.js";
+
+const factory = await postgresFactory();
+const dir = tempDir();
+let files = 0;
+
+const LEASE_MS = 2_000;
+const HEARTBEAT_MS = 200;
+
+/** A worker's Errand, a way to read its jobs that the outage leaves alone, and the outage itself. */
+interface Setup {
+  worker: Errand;
+  reader: Errand;
+  /** Makes the store unreachable to `worker` (every write fails), or reachable again. */
+  cut(): void;
+  restore(): void;
+}
+
+type Cleanups = (() => Promise<unknown> | unknown)[];
+
+async function overProxy(cleanups: Cleanups): Promise<Setup> {
+  const { url, proxy } = await proxiedPostgresUrl(factory!);
+  cleanups.push(() => proxy.shut());
+  const direct = new URL(url);
+  direct.host = new URL(POSTGRES_URL).host;
+  const reader = await Errand.connect(direct.toString());
+  cleanups.push(() => reader.close());
+  const worker = await Errand.connect(url, { logger: pino({ level: "silent" }) });
+  cleanups.push(() => worker.close({ graceMs: 0 }));
+  return { worker, reader, cut: () => proxy.refuse(), restore: () => proxy.accept() };
+}
+
+async function behindSqliteLock(cleanups: Cleanups): Promise<Setup> {
+  const path = join(dir, `lapse-${++files}.sqlite`);
+  const worker = await Errand.connect(SqliteStore.open(path, { busyTimeoutMs: 50 }), { logger: pino({ level: "silent" }) });
+  cleanups.push(() => worker.close({ graceMs: 0 }));
+  const other = new Database(path);
+  cleanups.push(() => other.close());
+  // WAL mode: reads go on while another connection holds the write lock.
+  return { worker, reader: worker, cut: () => other.exec("BEGIN IMMEDIATE"), restore: () => other.exec("COMMIT") };
+}
+
+/**
+ * A worker that cannot extend its leases (the store unreachable) aborts their handlers before
+ * the leases run out: after that, any worker's reaper may hand the job out again, and the two
+ * runs would overlap. The job then runs again only after the first run has stopped.
+ */
+describe.each([
+  { store: "sqlite", open: behindSqliteLock, skip: false },
+  { store: "postgres", open: overProxy, skip: factory === null },
+])("a lease that cannot be extended ($store)", ({ open, skip }) => {
+  const cleanups: Cleanups = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it.skipIf(skip)("aborts its handler before the lease runs out, and the job runs again only once that run has ended", async () => {
+    const { worker, reader, cut, restore } = await open(cleanups);
+    const runs: { attempt: number; startedAt: number; endedAt?: number; abortedBy?: unknown }[] = [];
+    worker.define("render", {
+      handler: async (_payload: unknown, ctx) => {
+        const run: (typeof runs)[number] = { attempt: ctx.job.attempt, startedAt: Date.now() };
+        runs.push(run);
+        if (ctx.job.attempt === 1) {
+          await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve, { once: true }));
+          run.abortedBy = ctx.signal.reason;
+        }
+        run.endedAt = Date.now();
+        return "rendered";
+      },
+      // The rescued job is due again at once.
+      backoff: { baseMs: 1, maxMs: 1, jitter: 0 },
+    });
+    worker.work({ queues: ["default"], leaseMs: LEASE_MS, heartbeatMs: HEARTBEAT_MS, reaperIntervalMs: 100, pollIntervalMs: 50 });
+    const { id } = await worker.enqueue("render", {});
+    await waitFor(() => runs.length === 1, { what: "the first run to start" });
+
+    cut();
+    // Several heartbeats fail meanwhile; the lease has most of its time left.
+    await new Promise((resolve) => setTimeout(resolve, 3 * HEARTBEAT_MS));
+    expect(runs[0]!.abortedBy).toBeUndefined();
+    await waitFor(() => runs[0]!.endedAt, { what: "the first run to be aborted", timeoutMs: 2 * LEASE_MS });
+    expect(runs[0]!.abortedBy).toBeInstanceOf(LeaseLostError);
+    // Told while the lease still held: no reaper could have handed the job out yet.
+    const leased = await reader.getJob(id);
+    expect(leased).toMatchObject({ state: "running", attempt: 1 });
+    expect(runs[0]!.endedAt!).toBeLessThan(leased!.leaseExpiresAt!.getTime());
+
+    restore();
+    await waitFor(async () => (await reader.getJob(id))?.state === "completed", { what: "the job to run again and complete", timeoutMs: 4 * LEASE_MS });
+    expect(runs.map((r) => r.attempt)).toEqual([1, 2]);
+    expect(runs[1]!.startedAt).toBeGreaterThanOrEqual(runs[0]!.endedAt!);
+  });
+});
