@@ -4,6 +4,4 @@
 -- reply was lost. Only an attempt's own worker can complete it, so none other matches.
 SELECT width_bucket(j.id, $1::bigint[]) AS n
 FROM {{schema}}.jobs AS j
-WHERE j.id = ANY ($1::bigint[]) AND j.state = 'completed'
-  AND j.attempt = ($2::int[])[width_bucket(j.id, $1::bigint[])]
-  AND j.worker_id = ($3::text[])[width_bucket(j.id, $1::bigint[])];
+WHERE j.id = ANY ($1::bigint[]) AND j.state = 'completed' AND {{lease_matches}};
