@@ -8,23 +8,34 @@ import type { Store } from "../store/store.js";
  */
 const LAPSE_MARGIN_MS = 1_000;
 
+/** A claim (or an insert of a job already claimed) on its way to the store, and when it was sent. */
+export interface ClaimInFlight {
+  readonly sentAt: number;
+}
+
 /**
  * Extends all of a worker's leases in one store call every `intervalMs`, and reports the
  * leases that are gone (the job was canceled, or the lease expired and was rescued).
  *
  * It also reports the leases it failed to extend in time (`onLapsed`): while the store is
  * unreachable no extension lands, and once a lease runs out any worker's reaper may hand the
- * job out again. Its handler must be told before then, or two runs of one job overlap. A lease
- * is sure to be held until leaseMs after its claim or last extension was sent (the store
- * counts from when it got them, later): each job's deadline is that, less a margin.
+ * job out again. Its handler must be told before then, or two runs of one job overlap.
+ *
+ * A lease is sure to be held until leaseMs after its claim or last extension was sent (the
+ * store counts from when it got them, later). One time bounds every lease the worker holds:
+ * that of its last extension that succeeded, or of an earlier claim that was on its way then
+ * (its jobs were not in that extension); a claim sent since ends later. So no deadline is kept
+ * per job, and a claim costs a set entry, not one per job.
  */
 export class LeaseHeartbeat {
   private readonly timer: NodeJS.Timeout;
   private beating = false;
-  /** performance.now() by which each held job's handler must have been told its lease lapsed. Weak: a job dropped in any way needs no unhooking. */
-  private readonly lapsesAt = new WeakMap<Job, number>();
+  private readonly claimsInFlight = new Set<ClaimInFlight>();
+  /** Every lease held now or claimed from now on was claimed or extended at this time or later (performance.now()). */
+  private heldSince: number;
   private lapseTimer: NodeJS.Timeout | null = null;
-  private nextLapseAt = Infinity;
+  /** Jobs already reported lapsed: a handler that ignores its abort is not reported again. */
+  private readonly reported = new WeakSet<Job>();
   private readonly marginMs: number;
 
   constructor(
@@ -41,66 +52,73 @@ export class LeaseHeartbeat {
     },
   ) {
     this.marginMs = Math.min(LAPSE_MARGIN_MS, Math.floor(params.leaseMs / 10));
+    this.heldSince = performance.now();
+    this.armLapse();
     this.timer = setInterval(() => void this.beat(), params.intervalMs);
   }
 
-  /** Starts the lease clock of jobs just claimed, by a claim (or insert) sent at `sentAt` (performance.now()). */
-  track(jobs: Job[], sentAt: number): void {
-    const lapsesAt = sentAt + this.params.leaseMs - this.marginMs;
-    for (const job of jobs) this.lapsesAt.set(job, lapsesAt);
-    // Later claims lapse later: only a worker that held no lease needs its timer set.
-    if (jobs.length > 0 && lapsesAt < this.nextLapseAt) this.armLapse(lapsesAt);
+  /** Call as a claim is sent; its jobs must be among `jobs()` by the time claimSettled is called. */
+  claimStarting(): ClaimInFlight {
+    const claim = { sentAt: performance.now() };
+    this.claimsInFlight.add(claim);
+    return claim;
+  }
+
+  claimSettled(claim: ClaimInFlight): void {
+    this.claimsInFlight.delete(claim);
   }
 
   stop(): void {
     clearInterval(this.timer);
     if (this.lapseTimer !== null) clearTimeout(this.lapseTimer);
     this.lapseTimer = null;
-    this.nextLapseAt = Infinity;
+  }
+
+  /** The time from which a lease held from now on is sure to be held: now, or an earlier claim still on its way. */
+  private earliestUnextended(now: number): number {
+    let earliest = now;
+    for (const claim of this.claimsInFlight) earliest = Math.min(earliest, claim.sentAt);
+    return earliest;
   }
 
   private async beat(): Promise<void> {
     if (this.beating) return;
-    const jobs = this.params.jobs();
-    if (jobs.length === 0) return;
-    this.beating = true;
     const sentAt = performance.now();
+    const jobs = this.params.jobs();
+    const from = this.earliestUnextended(sentAt);
+    if (jobs.length === 0) return this.heldFrom(from);
+    this.beating = true;
     try {
       const held = new Set(await this.params.store.extendLeases({ leases: jobs.map(leaseOf), leaseMs: this.params.leaseMs }));
-      const lapsesAt = sentAt + this.params.leaseMs - this.marginMs;
-      for (const job of jobs) {
-        if (!held.has(job.id)) this.params.onLost(leaseOf(job));
-        else if (this.lapsesAt.has(job)) this.lapsesAt.set(job, lapsesAt);
-      }
+      for (const job of jobs) if (!held.has(job.id)) this.params.onLost(leaseOf(job));
+      this.heldFrom(from);
     } catch (error) {
       this.params.logger.error({ err: error }, "lease heartbeat failed; will try again");
     } finally {
       this.beating = false;
-      this.armLapse(this.earliestLapse());
     }
   }
 
-  private earliestLapse(): number {
-    let earliest = Infinity;
-    for (const job of this.params.jobs()) earliest = Math.min(earliest, this.lapsesAt.get(job) ?? Infinity);
-    return earliest;
+  private heldFrom(time: number): void {
+    if (time <= this.heldSince) return;
+    this.heldSince = time;
+    this.armLapse();
   }
 
-  private armLapse(at: number): void {
-    if (at === this.nextLapseAt) return;
+  private armLapse(): void {
     if (this.lapseTimer !== null) clearTimeout(this.lapseTimer);
-    this.nextLapseAt = at;
-    this.lapseTimer = at === Infinity ? null : setTimeout(() => this.lapse(), Math.max(0, at - performance.now()));
+    const at = this.heldSince + this.params.leaseMs - this.marginMs;
+    this.lapseTimer = setTimeout(() => this.lapse(), Math.max(0, at - performance.now()));
   }
 
-  /** Reports the jobs whose deadline has come, each once, and sets the timer for the next. */
+  /** No extension landed in time: every lease held may be about to run out. */
   private lapse(): void {
     this.lapseTimer = null;
-    this.nextLapseAt = Infinity;
-    const now = performance.now();
-    const lapsed = this.params.jobs().filter((job) => (this.lapsesAt.get(job) ?? Infinity) <= now);
-    for (const job of lapsed) this.lapsesAt.delete(job);
+    const lapsed = this.params.jobs().filter((job) => !this.reported.has(job));
+    for (const job of lapsed) this.reported.add(job);
+    // Leases claimed from now on are reported when they lapse in turn.
+    this.heldSince = this.earliestUnextended(performance.now());
+    this.armLapse();
     if (lapsed.length > 0) this.params.onLapsed(lapsed);
-    this.armLapse(this.earliestLapse());
   }
 }

@@ -200,7 +200,7 @@ export class Worker {
     this.restrictedBeingClaimed += restrictedLimit;
     let full = false;
     let failed = false;
-    const sentAt = performance.now();
+    const inFlight = this.heartbeat.claimStarting();
     try {
       const jobs = await store.claimJobs({
         queues: this.options.queues,
@@ -210,7 +210,6 @@ export class Worker {
         limits: this.deps.claimLimits?.(this.options.queues),
         restrictedLimit,
       });
-      this.heartbeat.track(jobs, sentAt);
       this.prefetched.push(jobs);
       full = jobs.length === want;
       this.drainedAsOf = full ? null : noticesBefore;
@@ -219,6 +218,7 @@ export class Worker {
       failed = true;
       this.drainedAsOf = null;
     } finally {
+      this.heartbeat.claimSettled(inFlight);
       this.claimsUnderWay--;
       this.jobsBeingClaimed -= want;
       this.restrictedBeingClaimed -= restrictedLimit;
@@ -242,8 +242,8 @@ export class Worker {
    */
   reserveSlotFor(job: NewJob): SlotReservation | null {
     if (!this.startsOnInsert(job)) return null;
-    // Before the insert is sent: its lease counts from no earlier.
-    const reservedAt = performance.now();
+    // Sent before the insert is: its lease counts from no earlier.
+    const inFlight = this.heartbeat.claimStarting();
     this.jobsBeingClaimed++;
     let settle!: () => void;
     const settled = new Promise<void>((resolve) => (settle = resolve));
@@ -255,12 +255,12 @@ export class Worker {
       this.jobsBeingClaimed--;
       this.reservations.delete(settled);
       if (inserted !== null && inserted.state === "running" && inserted.workerId === this.id) {
-        this.heartbeat.track([inserted], reservedAt);
         this.prefetched.push([inserted]);
         this.startBuffered();
       } else if (this.claimDue() !== null) {
         this.wakeup.notify();
       }
+      this.heartbeat.claimSettled(inFlight);
       settle();
     };
     return { workerId: this.id, leaseMs: this.options.leaseMs, take: end, release: () => end(null) };

@@ -13,7 +13,7 @@ const factory = await postgresFactory();
 const dir = tempDir();
 let files = 0;
 
-const LEASE_MS = 2_000;
+const LEASE_MS = 3_000;
 const HEARTBEAT_MS = 200;
 
 /** A worker's Errand, a way to read its jobs that the outage leaves alone, and the outage itself. */
@@ -63,12 +63,13 @@ describe.each([
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it.skipIf(skip)("aborts its handler before the lease runs out, and the job runs again only once that run has ended", async () => {
+  it.skipIf(skip)("aborts its handler before the lease runs out, drops a job not started, and each runs again only once the first run has ended", async () => {
     const { worker, reader, cut, restore } = await open(cleanups);
-    const runs: { attempt: number; startedAt: number; endedAt?: number; abortedBy?: unknown }[] = [];
+    type Run = { job: string; attempt: number; startedAt: number; endedAt?: number; abortedBy?: unknown };
+    const runs: Run[] = [];
     worker.define("render", {
       handler: async (_payload: unknown, ctx) => {
-        const run: (typeof runs)[number] = { attempt: ctx.job.attempt, startedAt: Date.now() };
+        const run: Run = { job: ctx.job.id, attempt: ctx.job.attempt, startedAt: Date.now() };
         runs.push(run);
         if (ctx.job.attempt === 1) {
           await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve, { once: true }));
@@ -77,12 +78,17 @@ describe.each([
         run.endedAt = Date.now();
         return "rendered";
       },
-      // The rescued job is due again at once.
+      // A rescued job is due again at once.
       backoff: { baseMs: 1, maxMs: 1, jitter: 0 },
     });
-    worker.work({ queues: ["default"], leaseMs: LEASE_MS, heartbeatMs: HEARTBEAT_MS, reaperIntervalMs: 100, pollIntervalMs: 50 });
-    const { id } = await worker.enqueue("render", {});
+    // One slot: the first job runs, the second is claimed with it and waits in the prefetch buffer.
+    const [first, second] = await worker.enqueueMany([
+      { type: "render", payload: {} },
+      { type: "render", payload: {} },
+    ]);
+    worker.work({ queues: ["default"], concurrency: 1, leaseMs: LEASE_MS, heartbeatMs: HEARTBEAT_MS, reaperIntervalMs: 100, pollIntervalMs: 50 });
     await waitFor(() => runs.length === 1, { what: "the first run to start" });
+    expect(await reader.getJob(second!.id)).toMatchObject({ state: "running", attempt: 1 });
 
     cut();
     // Several heartbeats fail meanwhile; the lease has most of its time left.
@@ -91,13 +97,20 @@ describe.each([
     await waitFor(() => runs[0]!.endedAt, { what: "the first run to be aborted", timeoutMs: 2 * LEASE_MS });
     expect(runs[0]!.abortedBy).toBeInstanceOf(LeaseLostError);
     // Told while the lease still held: no reaper could have handed the job out yet.
-    const leased = await reader.getJob(id);
+    const leased = await reader.getJob(first!.id);
     expect(leased).toMatchObject({ state: "running", attempt: 1 });
     expect(runs[0]!.endedAt!).toBeLessThan(leased!.leaseExpiresAt!.getTime());
+    // The slot it freed does not start the prefetched job, whose lease lapsed with it.
+    await new Promise((resolve) => setTimeout(resolve, 3 * HEARTBEAT_MS));
+    expect(runs).toHaveLength(1);
 
     restore();
-    await waitFor(async () => (await reader.getJob(id))?.state === "completed", { what: "the job to run again and complete", timeoutMs: 4 * LEASE_MS });
-    expect(runs.map((r) => r.attempt)).toEqual([1, 2]);
-    expect(runs[1]!.startedAt).toBeGreaterThanOrEqual(runs[0]!.endedAt!);
+    for (const { id } of [first!, second!])
+      await waitFor(async () => (await reader.getJob(id))?.state === "completed", { what: `job ${id} to run again and complete`, timeoutMs: 4 * LEASE_MS });
+    const attemptsOf = (id: string) => runs.filter((r) => r.job === id).map((r) => r.attempt);
+    expect(attemptsOf(first!.id)).toEqual([1, 2]);
+    // Its first attempt was charged when its lease expired, as for any claimed job.
+    expect(attemptsOf(second!.id)).toEqual([2]);
+    expect(runs.find((r) => r.job === first!.id && r.attempt === 2)!.startedAt).toBeGreaterThanOrEqual(runs[0]!.endedAt!);
   });
 });
