@@ -2,7 +2,7 @@
  * Builds elements from text, never from markup: every value from the API (payloads are user
  * data) reaches the page through textContent or an attribute, so it cannot become HTML.
  */
-type Child = Node | string | null | undefined | false;
+export type Child = Node | string | null | undefined | false;
 
 export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
