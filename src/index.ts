@@ -26,6 +26,7 @@ export {
   JobNotFoundError,
   JobStateConflictError,
   JobTimeoutError,
+  LeaseLapsedError,
   LeaseLostError,
   PermanentError,
   RateLimitedError,

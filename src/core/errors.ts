@@ -189,8 +189,20 @@ export class JobCanceledError extends ErrandError {
 
 /** The worker no longer holds the job's lease (it expired, or the job was taken elsewhere). */
 export class LeaseLostError extends ErrandError {
+  constructor(code = "lease_lost", message = "this worker no longer holds the job's lease") {
+    super(code, message);
+  }
+}
+
+/**
+ * The worker could not extend the job's lease in time (the store unreachable, or the heartbeat
+ * too slow): the lease may run out, and the job be handed to another worker. A LeaseLostError,
+ * as far as a handler need know; what the handler then returns or throws is still stored if the
+ * lease turns out to be held.
+ */
+export class LeaseLapsedError extends LeaseLostError {
   constructor() {
-    super("lease_lost", "this worker no longer holds the job's lease");
+    super("lease_lapsed", "this worker could not extend the job's lease in time; another worker may run the job soon");
   }
 }
 

@@ -6,6 +6,7 @@ import {
   ErrandError,
   JobCanceledError,
   JobTimeoutError,
+  LeaseLapsedError,
   LeaseLostError,
   PermanentError,
   RateLimitedError,
@@ -73,6 +74,8 @@ export class JobRun {
   /** Created on first use of ctx.signal: most handlers never look, and it is not free. */
   private controller: AbortController | null = null;
   private abortReason: ErrandError | null = null;
+  /** Set by interrupt(): the signal fired, the outcome left to the handler. */
+  private interruption: LeaseLapsedError | null = null;
   /** The first call wins: later events (a late return, another abort) change nothing. */
   private decide!: (outcome: Outcome) => void;
   private timer: NodeJS.Timeout | null = null;
@@ -103,11 +106,23 @@ export class JobRun {
     this.conclude(outcomeOfAbort(reason));
   }
 
-  /** Fires on timeout, cancel, lost lease or forced shutdown; `reason` says which. */
+  /**
+   * Fires the handler's AbortSignal without deciding what is recorded: the handler may still
+   * return (its completion is stored if the lease turns out to be held), or throw, which fails
+   * the attempt. For a lease that lapsed: it may or may not be lost.
+   */
+  interrupt(reason: LeaseLapsedError): void {
+    if (this.abortReason !== null || this.interruption !== null) return;
+    this.interruption = reason;
+    this.controller?.abort(reason);
+  }
+
+  /** Fires on timeout, cancel, lost or lapsed lease, or forced shutdown; `reason` says which. */
   get signal(): AbortSignal {
     if (this.controller === null) {
       this.controller = new AbortController();
-      if (this.abortReason !== null) this.controller.abort(this.abortReason);
+      const reason = this.abortReason ?? this.interruption;
+      if (reason !== null) this.controller.abort(reason);
     }
     return this.controller.signal;
   }

@@ -30,6 +30,7 @@ export interface ClaimInFlight {
 export class LeaseHeartbeat {
   private readonly timer: NodeJS.Timeout;
   private beating = false;
+  private lastBeatFailed = false;
   private readonly claimsInFlight = new Set<ClaimInFlight>();
   /** Every lease held now or claimed from now on was claimed or extended at this time or later (performance.now()). */
   private heldSince: number;
@@ -64,8 +65,13 @@ export class LeaseHeartbeat {
     return claim;
   }
 
-  claimSettled(claim: ClaimInFlight): void {
+  /**
+   * `answered`: the store answered the claim. After a beat that failed, that is the store back:
+   * the leases are extended at once rather than at the next beat, which may come after they lapse.
+   */
+  claimSettled(claim: ClaimInFlight, answered: boolean): void {
     this.claimsInFlight.delete(claim);
+    if (answered && this.lastBeatFailed) void this.beat();
   }
 
   stop(): void {
@@ -86,13 +92,18 @@ export class LeaseHeartbeat {
     const sentAt = performance.now();
     const jobs = this.params.jobs();
     const from = this.earliestUnextended(sentAt);
-    if (jobs.length === 0) return this.heldFrom(from);
+    if (jobs.length === 0) {
+      this.lastBeatFailed = false;
+      return this.heldFrom(from);
+    }
     this.beating = true;
     try {
       const held = new Set(await this.params.store.extendLeases({ leases: jobs.map(leaseOf), leaseMs: this.params.leaseMs }));
+      this.lastBeatFailed = false;
       for (const job of jobs) if (!held.has(job.id)) this.params.onLost(leaseOf(job));
       this.heldFrom(from);
     } catch (error) {
+      this.lastBeatFailed = true;
       this.params.logger.error({ err: error }, "lease heartbeat failed; will try again");
     } finally {
       this.beating = false;

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 import type { JobEventBus } from "../client/event-bus.js";
 import type { SlotReservation } from "../client/slot-reservation.js";
-import { JobCanceledError, LeaseLostError, WorkerShutdownError } from "../core/errors.js";
+import { JobCanceledError, LeaseLapsedError, LeaseLostError, WorkerShutdownError } from "../core/errors.js";
 import type { JobHandler } from "../core/handler.js";
 import { limitCounts, type ClaimLimit } from "../core/limits.js";
 import { isClaimableOnInsert, leaseOf, type Job, type JobId, type Lease, type NewJob } from "../core/job.js";
@@ -218,7 +218,7 @@ export class Worker {
       failed = true;
       this.drainedAsOf = null;
     } finally {
-      this.heartbeat.claimSettled(inFlight);
+      this.heartbeat.claimSettled(inFlight, !failed);
       this.claimsUnderWay--;
       this.jobsBeingClaimed -= want;
       this.restrictedBeingClaimed -= restrictedLimit;
@@ -260,7 +260,7 @@ export class Worker {
       } else if (this.claimDue() !== null) {
         this.wakeup.notify();
       }
-      this.heartbeat.claimSettled(inFlight);
+      this.heartbeat.claimSettled(inFlight, inserted !== null);
       settle();
     };
     return { workerId: this.id, leaseMs: this.options.leaseMs, take: end, release: () => end(null) };
@@ -383,24 +383,30 @@ export class Worker {
   }
 
   /**
-   * Stops what holds a lease about to run out unextended: a handler is aborted (LeaseLostError),
-   * a job not started is dropped. Its lease then expires and the reaper hands the job out
-   * again, to a run that does not overlap this one. A handler that had already ended keeps
-   * trying to store its outcome, which the store takes if the job was not handed out meanwhile.
+   * What holds a lease that may run out unextended stops, before the reaper may hand the job
+   * to another worker: a running handler's signal fires (LeaseLapsedError), a job not started
+   * is dropped and handed back if the store takes it. The lease may yet be held (a heartbeat
+   * that was only slow): what the handler then returns or throws is stored, if the store takes
+   * it, so a handler that finishes anyway does not run again. One that ended already keeps
+   * trying to store its outcome.
    */
   private onLeasesLapsed(jobs: Job[]): void {
     this.deps.logger.warn(
       { jobIds: jobs.map((j) => j.id), leaseMs: this.options.leaseMs },
-      "leases not extended in time (is the store reachable?); their handlers are aborted and the jobs left to the reaper",
+      "leases not extended in time (is the store reachable?); their handlers are signaled to stop",
     );
-    for (const job of jobs) {
-      if (!this.dropUnstarted(job.id)) this.runs.get(job.id)?.abort(new LeaseLostError());
-    }
+    const unstarted = jobs.filter((job) => this.dropUnstarted(job.id));
+    for (const job of jobs) this.runs.get(job.id)?.interrupt(new LeaseLapsedError());
+    if (unstarted.length > 0) void this.handBack(unstarted);
   }
 
   /** Jobs claimed but never started go straight back to the queue, their attempt not used up. */
   private async releasePrefetched(): Promise<void> {
-    const jobs = [...this.prefetched.drain(), ...this.batches.drain()];
+    await this.handBack([...this.prefetched.drain(), ...this.batches.drain()]);
+  }
+
+  /** Gives jobs claimed and not started back to the store, their attempt not used up; never rejects. */
+  private async handBack(jobs: Job[]): Promise<void> {
     if (jobs.length === 0) return;
     try {
       await this.deps.store.releaseJobs({ leases: jobs.map(leaseOf) });

@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { LeaseLostError } from "../../src/core/errors.js";
+import { LeaseLapsedError, LeaseLostError } from "../../src/core/errors.js";
 import { Errand } from "../../src/errand.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { POSTGRES_URL, postgresFactory, proxiedPostgresUrl } from "../helpers/postgres-factory.js";
@@ -63,7 +63,7 @@ describe.each([
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it.skipIf(skip)("aborts its handler before the lease runs out, drops a job not started, and each runs again only once the first run has ended", async () => {
+  it.skipIf(skip)("signals its handler to stop before the lease runs out, drops a job not started, and each runs again only once the first run has ended", async () => {
     const { worker, reader, cut, restore } = await open(cleanups);
     type Run = { job: string; attempt: number; startedAt: number; endedAt?: number; abortedBy?: unknown };
     const runs: Run[] = [];
@@ -72,8 +72,11 @@ describe.each([
         const run: Run = { job: ctx.job.id, attempt: ctx.job.attempt, startedAt: Date.now() };
         runs.push(run);
         if (ctx.job.attempt === 1) {
+          // A handler that heeds its signal: it stops, with the signal's reason.
           await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve, { once: true }));
           run.abortedBy = ctx.signal.reason;
+          run.endedAt = Date.now();
+          throw ctx.signal.reason;
         }
         run.endedAt = Date.now();
         return "rendered";
@@ -95,6 +98,7 @@ describe.each([
     await new Promise((resolve) => setTimeout(resolve, 3 * HEARTBEAT_MS));
     expect(runs[0]!.abortedBy).toBeUndefined();
     await waitFor(() => runs[0]!.endedAt, { what: "the first run to be aborted", timeoutMs: 2 * LEASE_MS });
+    expect(runs[0]!.abortedBy).toBeInstanceOf(LeaseLapsedError);
     expect(runs[0]!.abortedBy).toBeInstanceOf(LeaseLostError);
     // Told while the lease still held: no reaper could have handed the job out yet.
     const leased = await reader.getJob(first!.id);
@@ -112,5 +116,36 @@ describe.each([
     // Its first attempt was charged when its lease expired, as for any claimed job.
     expect(attemptsOf(second!.id)).toEqual([2]);
     expect(runs.find((r) => r.job === first!.id && r.attempt === 2)!.startedAt).toBeGreaterThanOrEqual(runs[0]!.endedAt!);
+  });
+
+  it.skipIf(skip)("stores what a handler returns after its lease lapsed, if the lease was still held: the job does not run again", async () => {
+    const { worker, reader, cut, restore } = await open(cleanups);
+    let signaled: unknown;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const attempts: number[] = [];
+    worker.define("render", {
+      handler: async (_payload: unknown, ctx) => {
+        attempts.push(ctx.job.attempt);
+        ctx.signal.addEventListener("abort", () => (signaled = ctx.signal.reason), { once: true });
+        // Ignores its signal, and finishes once the store is back.
+        await gate;
+        return "rendered";
+      },
+    });
+    worker.work({ queues: ["default"], leaseMs: LEASE_MS, heartbeatMs: HEARTBEAT_MS, reaperIntervalMs: 100, pollIntervalMs: 50 });
+    const { id } = await worker.enqueue("render", {});
+    await waitFor(() => attempts.length === 1, { what: "the handler to start" });
+    cut();
+    await waitFor(() => signaled, { what: "the lease to lapse", timeoutMs: 2 * LEASE_MS });
+    expect(signaled).toBeInstanceOf(LeaseLapsedError);
+    // Back within the margin: the lease never ran out.
+    restore();
+    release();
+    await waitFor(async () => (await reader.getJob(id))?.state === "completed", { what: "the job to complete" });
+    expect(await reader.getJob(id)).toMatchObject({ state: "completed", attempt: 1, result: "rendered", errors: [] });
+    // Long enough for a reaper (every 100 ms) to have handed it out, had the lease run out.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(attempts).toEqual([1]);
   });
 });
