@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { JobEventBus } from "../client/event-bus.js";
+import { StoreUnavailableError } from "../core/errors.js";
 import type { AttemptError } from "../core/job.js";
 import type { Store } from "../store/store.js";
 import { PeriodicTask } from "./periodic-task.js";
@@ -13,6 +14,10 @@ const BATCH = 500;
  */
 export class LeaseReaper {
   private readonly task: PeriodicTask;
+  /** A round found the store unavailable, and none has found it back since. */
+  private storeAway = false;
+  /** Rounds still to leave the leases alone after the store came back. */
+  private quietRounds = 0;
 
   constructor(
     private readonly params: { store: Store; events: JobEventBus; logger: Logger; intervalMs: number },
@@ -32,6 +37,20 @@ export class LeaseReaper {
   private async rescueAll(): Promise<void> {
     const { store, events, logger } = this.params;
     try {
+      if (this.storeAway) {
+        // Every lease may have run out during the outage while its worker lived on, its
+        // handler's outcome waiting to be stored. The round that finds the store back and the
+        // next leave the leases alone: a full round for those workers to extend them (their
+        // heartbeats come every leaseMs / 3 by default, as these rounds do) and store the outcomes.
+        await store.checkWritable();
+        this.storeAway = false;
+        this.quietRounds = 1;
+        return;
+      }
+      if (this.quietRounds > 0) {
+        this.quietRounds--;
+        return;
+      }
       for (;;) {
         const rescued = await store.rescueExpiredLeases({ limit: BATCH });
         for (const job of rescued) {
@@ -43,6 +62,7 @@ export class LeaseReaper {
         if (rescued.length < BATCH) return;
       }
     } catch (error) {
+      if (error instanceof StoreUnavailableError) this.storeAway = true;
       logger.error({ err: error }, "lease reaper failed; will try again");
     }
   }

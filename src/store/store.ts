@@ -20,6 +20,12 @@ export interface Store {
   close(): Promise<void>;
   /** The store's clock. Lease expiry and run times are judged by it, never by a worker's clock. */
   now(): Promise<Date>;
+  /**
+   * Resolves if a write could be made now, writing nothing: rejects with StoreUnavailableError
+   * while the store cannot be reached (PostgreSQL) or another process holds its write lock past
+   * the busy timeout (SQLite).
+   */
+  checkWritable(): Promise<void>;
 
   /**
    * Inserts all `jobs` atomically (all or none). A job whose idempotency key already exists is

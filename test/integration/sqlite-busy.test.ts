@@ -47,6 +47,17 @@ describe("SQLite store when another connection holds the write lock", () => {
     expect(await store.insertJobs({ jobs: [newJob()] })).toHaveLength(1);
   });
 
+  it("checkWritable rejects with StoreUnavailableError while the lock is held, and resolves once it is free, writing nothing", async () => {
+    const { store, lock, unlock } = openBusyPair();
+    cleanups.push(() => store.close());
+    await store.checkWritable();
+    lock();
+    await expect(store.checkWritable()).rejects.toBeInstanceOf(StoreUnavailableError);
+    unlock();
+    await store.checkWritable();
+    expect(await store.listJobs({ limit: 10 })).toMatchObject({ jobs: [] });
+  });
+
   /** A worker on a busy pair whose handler has started and waits for `release` to end with `end`. */
   async function startRun(end: () => unknown) {
     const { store, lock, unlock } = openBusyPair();

@@ -159,6 +159,11 @@ export class SqliteStore implements Store {
     return new Date(Date.now());
   }
 
+  async checkWritable(): Promise<void> {
+    // Takes the write lock and gives it back: an empty transaction writes nothing.
+    this.write(() => undefined);
+  }
+
   insertJobs(params: { jobs: NewJob[] }): Promise<InsertedJob[]> {
     return this.groupedJobs.afterInsert(params.jobs, this.inserts.submit(params.jobs));
   }
