@@ -30,6 +30,7 @@ export interface ClaimInFlight {
 export class LeaseHeartbeat {
   private readonly timer: NodeJS.Timeout;
   private beating = false;
+  private stopped = false;
   private lastBeatFailed = false;
   private readonly claimsInFlight = new Set<ClaimInFlight>();
   /** Every lease held now or claimed from now on was claimed or extended at this time or later (performance.now()). */
@@ -75,6 +76,8 @@ export class LeaseHeartbeat {
   }
 
   stop(): void {
+    // A beat still on its way must not set the lapse timer again: it would hold the process open.
+    this.stopped = true;
     clearInterval(this.timer);
     if (this.lapseTimer !== null) clearTimeout(this.lapseTimer);
     this.lapseTimer = null;
@@ -88,7 +91,7 @@ export class LeaseHeartbeat {
   }
 
   private async beat(): Promise<void> {
-    if (this.beating) return;
+    if (this.beating || this.stopped) return;
     const sentAt = performance.now();
     const jobs = this.params.jobs();
     const from = this.earliestUnextended(sentAt);
@@ -118,6 +121,7 @@ export class LeaseHeartbeat {
 
   private armLapse(): void {
     if (this.lapseTimer !== null) clearTimeout(this.lapseTimer);
+    if (this.stopped) return;
     const at = this.heldSince + this.params.leaseMs - this.marginMs;
     this.lapseTimer = setTimeout(() => this.lapse(), Math.max(0, at - performance.now()));
   }
