@@ -29,7 +29,7 @@ export class LeaseReaper {
     return this.task.stop();
   }
 
-  /** Rescues every expired lease now. */
+  /** Runs a round now: rescues every expired lease, unless the store was away until lately (see rescueAll). */
   sweep(): Promise<void> {
     return this.task.runNow();
   }
