@@ -16,11 +16,22 @@ export class LeaseReaper {
   private readonly task: PeriodicTask;
   /** A round found the store unavailable, and none has found it back since. */
   private storeAway = false;
-  /** Rounds still to leave the leases alone after the store came back. */
-  private quietRounds = 0;
+  /** Until this time (performance.now()), rounds leave the leases alone: the store came back lately. */
+  private quietUntil = 0;
 
   constructor(
-    private readonly params: { store: Store; events: JobEventBus; logger: Logger; intervalMs: number },
+    private readonly params: {
+      store: Store;
+      events: JobEventBus;
+      logger: Logger;
+      intervalMs: number;
+      /**
+       * How long after the store comes back to leave the leases alone: long enough for every
+       * live worker to extend its leases. Workers sharing a store are taken to share this
+       * process's heartbeat interval; see rescueAll.
+       */
+      graceMs: number;
+    },
   ) {
     this.task = new PeriodicTask(() => this.rescueAll(), params.intervalMs);
   }
@@ -29,7 +40,7 @@ export class LeaseReaper {
     return this.task.stop();
   }
 
-  /** Runs a round now: rescues every expired lease, unless the store was away until lately (see rescueAll). */
+  /** Runs a round now: rescues every expired lease, unless the store came back lately (see rescueAll). */
   sweep(): Promise<void> {
     return this.task.runNow();
   }
@@ -39,18 +50,16 @@ export class LeaseReaper {
     try {
       if (this.storeAway) {
         // Every lease may have run out during the outage while its worker lived on, its
-        // handler's outcome waiting to be stored. The round that finds the store back and the
-        // next leave the leases alone: a full round for those workers to extend them (their
-        // heartbeats come every leaseMs / 3 by default, as these rounds do) and store the outcomes.
+        // handler's outcome waiting to be stored. Rounds leave the leases alone for graceMs
+        // from when the store answers again: time for those workers' heartbeats to extend
+        // them. It is counted in time, not rounds, because this reaper may come round more
+        // often than the heartbeats (reaperIntervalMs set below heartbeatMs).
         await store.checkWritable();
         this.storeAway = false;
-        this.quietRounds = 1;
+        this.quietUntil = performance.now() + this.params.graceMs;
         return;
       }
-      if (this.quietRounds > 0) {
-        this.quietRounds--;
-        return;
-      }
+      if (performance.now() < this.quietUntil) return;
       for (;;) {
         const rescued = await store.rescueExpiredLeases({ limit: BATCH });
         for (const job of rescued) {

@@ -118,7 +118,15 @@ export class Worker {
       onLost: (lease) => void this.onLeaseLost(lease),
       onLapsed: (jobs) => this.onLeasesLapsed(jobs),
     });
-    this.reaper = new LeaseReaper({ store, events, logger, intervalMs: this.options.reaperIntervalMs });
+    this.reaper = new LeaseReaper({
+      store,
+      events,
+      logger,
+      intervalMs: this.options.reaperIntervalMs,
+      // Two heartbeats: a worker whose first beat after an outage fails (a pooled connection
+      // the outage broke) still extends its leases with the second.
+      graceMs: 2 * this.options.heartbeatMs,
+    });
     this.unsubscribe = [
       events.on("enqueued", ({ job }) => {
         // A job enqueued running was inserted already claimed by a worker here: none to look for.

@@ -140,14 +140,16 @@ describe.each([
         return "rendered";
       },
     });
-    // The worker's own reaper and claims stay out of the way: the other process's reaper, twice
-    // as often as the worker's heartbeat, is the one that would hand the job out.
+    // The worker's own reaper and claims stay out of the way: the other process's reaper, which
+    // shares the worker's lease settings but comes round four times as often as its heartbeat,
+    // is the one that would hand the job out.
     const beatMs = 400;
-    worker.work({ queues: ["default"], leaseMs: 1_000, heartbeatMs: beatMs, reaperIntervalMs: 60_000, pollIntervalMs: 60_000 });
+    const lease = { leaseMs: 1_000, heartbeatMs: beatMs };
+    worker.work({ queues: ["default"], ...lease, reaperIntervalMs: 60_000, pollIntervalMs: 60_000 });
     const { id } = await worker.enqueue("render", {});
     await waitFor(() => attempts.length === 1, { what: "the handler to start" });
     const rescuer = await another();
-    rescuer.work({ queues: ["elsewhere"], reaperIntervalMs: beatMs / 2 });
+    rescuer.work({ queues: ["elsewhere"], ...lease, reaperIntervalMs: beatMs / 4 });
     cut();
     release();
     // The lease runs out during the outage; the other process's reaper fails meanwhile.
