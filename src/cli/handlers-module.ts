@@ -2,6 +2,7 @@ import { pathToFileURL } from "node:url";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Errand } from "../errand.js";
+import { CliUsageError } from "./run-command.js";
 
 /**
  * A handlers module defines job types with the library's own API:
@@ -15,20 +16,20 @@ export type RegisterHandlers = (errand: Errand) => Promise<void>;
 /**
  * Imports the module and returns its register function, to call once connected. Done before
  * connecting, so that a missing or broken module is reported with no database opened (or, for
- * SQLite, created).
+ * SQLite, created). Each problem with the module is the caller's input: exit 2 (CliUsageError).
  */
 export async function importHandlers(path: string): Promise<RegisterHandlers> {
-  if (!existsSync(resolve(path))) throw new Error(`no handlers module at ${path}`);
+  if (!existsSync(resolve(path))) throw new CliUsageError(`no handlers module at ${path}`);
   const url = pathToFileURL(resolve(path)).href;
   let module: { default?: unknown; register?: unknown };
   try {
     module = (await import(url)) as typeof module;
   } catch (error) {
-    throw new Error(`could not load the handlers module ${path}: ${loadProblem(error)}`, { cause: error });
+    throw new CliUsageError(`could not load the handlers module ${path}: ${loadProblem(error)}`, { cause: error });
   }
   const register = module.default ?? module.register;
   if (typeof register !== "function") {
-    throw new Error(`${path} must export a function (default or "register") that takes the Errand instance and defines job types`);
+    throw new CliUsageError(`${path} must export a function (default or "register") that takes the Errand instance and defines job types`);
   }
   return async (errand) => {
     await (register as (errand: Errand) => unknown)(errand);

@@ -128,7 +128,7 @@ export function parsedOption<T>(name: string, parse: () => T): T {
 }
 
 export class CliUsageError extends ErrandError {
-  constructor(message: string) {
-    super("invalid_input", message);
+  constructor(message: string, options?: ErrorOptions) {
+    super("invalid_input", message, options);
   }
 }

@@ -340,7 +340,7 @@ describe("errand CLI", () => {
     const spaced = JSON.parse((await errand(["token", "create", "--scopes", "jobs:read, admin", "--json"], env)).stdout);
     expect(spaced.entry).toMatch(/^[0-9a-f]{64}=jobs:read,admin$/); // one entry of the token list, which splits on spaces
     const missingHandlers = await errand(["work", "--handlers", join(dir, "nope.mjs")], env);
-    expect(missingHandlers.code).toBe(1);
+    expect(missingHandlers.code).toBe(2);
     expect((await errand(["enqueue", "x", "-d", "mysql://x"], env)).stderr).toMatch(/unsupported connection string/);
     // Commands that create the database check their flags first: bad input leaves no file behind.
     const fresh = join(dir, "fresh.db");
@@ -385,7 +385,7 @@ describe("errand CLI", () => {
     writeFileSync(join(cjs, "package.json"), '{"type":"commonjs"}\n');
     writeFileSync(join(cjs, "jobs.js"), "export default function register() {}\n");
     expect(await errand(["work", "--handlers", join(cjs, "jobs.js")], env)).toMatchObject({
-      code: 1,
+      code: 2,
       stderr: expect.stringContaining(`could not load the handlers module ${join(cjs, "jobs.js")}: Unexpected token 'export' (it is an ES module: name it .mjs, or set "type": "module" in its package.json)`),
     });
     // A module that only declares types (producers' style) gives a worker nothing to do.
@@ -395,11 +395,11 @@ describe("errand CLI", () => {
       code: 2,
       stderr: `errand: ${declaresOnly} defines no job type with a handler: nothing to work\n`,
     });
-    // Reported before the store is opened: no database file is left behind.
+    // Bad input (exit 2), reported before the store is opened: no database file is left behind.
     const untouched = join(dir, "untouched.db");
     for (const command of ["work", "serve"])
       expect(await errand([command, "--handlers", join(dir, "nope.mjs"), "--database", `sqlite:${untouched}`], {})).toMatchObject({
-        code: 1,
+        code: 2,
         stderr: `errand: no handlers module at ${join(dir, "nope.mjs")}\n`,
       });
     expect(existsSync(untouched)).toBe(false);
