@@ -5,7 +5,7 @@ import { pino, type Logger } from "pino";
 import { BatchClient, type EnqueueBatchOptions, type EnqueuedBatch } from "./client/batch-client.js";
 import { JobEventBus } from "./client/event-bus.js";
 import { FlowClient, type EnqueueFlowOptions, type FlowNodeRequest } from "./client/flow-client.js";
-import { JobClient, type EnqueueOutcome, type ListJobsOptions } from "./client/job-client.js";
+import { JobClient, type EnqueueOutcome, type ListJobsOptions, type RetryJobsOptions } from "./client/job-client.js";
 import type { EnqueueRequest, JobDefinition, JobTypeOptions } from "./client/job-definition.js";
 import { ScheduleClient, type ScheduleRequest } from "./client/schedule-client.js";
 import { DEFAULT_JOB_DEFAULTS, resolveDefaults, validateName, type EnqueueOptions, type JobDefaults } from "./core/enqueue-options.js";
@@ -255,6 +255,15 @@ export class Errand {
   /** Replays a `failed` or `canceled` job (from the dead-letter set); its history is kept. */
   retryJob(id: JobId): Promise<Job> {
     return this.client.retryJob(id);
+  }
+
+  /**
+   * Replays the dead-letter set (or canceled jobs) a page at a time, newest first; filter by
+   * `type` and `queue`. Call again with the returned `nextCursor` until it is null to replay
+   * every job that was there: a replayed job that fails again is not visited twice.
+   */
+  retryJobs(options?: RetryJobsOptions): Promise<JobPage> {
+    return this.client.retryJobs(options);
   }
 
   /**

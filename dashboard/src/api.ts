@@ -81,8 +81,10 @@ export async function apiFetch(path: string, init: RequestInit = {}): Promise<Re
   }
 }
 
-export async function api<T>(method: "GET" | "POST" | "DELETE", path: string): Promise<T> {
-  const response = await apiFetch(path, { method });
+/** `body`, if given, is sent as JSON. */
+export async function api<T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> {
+  const init: RequestInit = body === undefined ? { method } : { method, body: JSON.stringify(body), headers: { "content-type": "application/json" } };
+  const response = await apiFetch(path, init);
   return (await response.json()) as T;
 }
 

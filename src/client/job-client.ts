@@ -17,6 +17,18 @@ export interface ListJobsOptions {
   cursor?: string;
 }
 
+/** Which ended jobs `retryJobs` replays, and how many at a time. */
+export interface RetryJobsOptions {
+  /** `failed` (the dead-letter set; the default) or `canceled`. */
+  state?: "failed" | "canceled";
+  type?: string;
+  queue?: string;
+  /** 1–1000; default 50. */
+  limit?: number;
+  /** The `nextCursor` of the previous call: go on below the jobs it visited. */
+  cursor?: string;
+}
+
 /** A job as enqueued, and whether this call created it (false: its idempotency key already existed). */
 export interface EnqueueOutcome {
   job: Job;
@@ -69,6 +81,24 @@ export class JobClient {
   /** Replays a `failed` or `canceled` job with fresh attempts; its error history is kept. */
   async retryJob(id: JobId): Promise<Job> {
     return expectChanged(await this.store.retryJob({ id: validateId(id) }), id, "retry");
+  }
+
+  /**
+   * Replays a page of ended jobs, newest first, as retryJob does each: the jobs in `state` as
+   * listJobs pages them. Returns the jobs replayed, and the cursor for the next page (null when
+   * this was the last). Paging by cursor visits each job once, so a replayed job that fails
+   * again meanwhile is not replayed a second time by the calls that follow. A job another caller
+   * replayed or deleted since it was listed is left out, not an error.
+   */
+  async retryJobs(options: RetryJobsOptions = {}): Promise<JobPage> {
+    const page = await this.store.listJobs(resolveRetryOptions(options));
+    const jobs: Job[] = [];
+    // One at a time: each replay is its own transaction (with its flow and batch bookkeeping).
+    for (const listed of page.jobs) {
+      const result = await this.store.retryJob({ id: listed.id });
+      if (result.outcome === "changed") jobs.push(result.job);
+    }
+    return { jobs, nextCursor: page.nextCursor };
   }
 
   /** Validates one request into the row a store inserts; a ValidationError's field is put under `prefix`. */
@@ -160,6 +190,13 @@ export function resolveListOptions(options: ListJobsOptions): ListJobsParams {
     queue: options.queue === undefined ? undefined : validateName(options.queue, "queue"),
     cursor: options.cursor === undefined ? undefined : validateId(options.cursor, "cursor"),
   };
+}
+
+/** retryJobs' options checked, as the listing of the jobs to replay; throws a ValidationError naming the first bad one. */
+export function resolveRetryOptions(options: RetryJobsOptions): ListJobsParams {
+  const state = options.state ?? "failed";
+  if (state !== "failed" && state !== "canceled") throw new ValidationError("state", 'must be "failed" or "canceled"');
+  return resolveListOptions({ ...options, state });
 }
 
 export function validateId(id: unknown, field = "id", what = "job"): string {

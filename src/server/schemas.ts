@@ -82,6 +82,19 @@ export const listJobsQuerySchema = {
   },
 } as const;
 
+/** POST /v1/jobs/retry: which ended jobs to replay, a page at a time (a body, so limit is a number). */
+export const retryJobsBodySchema = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    state: { type: "string", enum: ["failed", "canceled"], description: "default failed: the dead-letter set" },
+    type: name("job type"),
+    queue: name("queue"),
+    limit: { type: "integer", minimum: 1, maximum: 1000, description: "jobs visited in this call (default 50)" },
+    cursor: recordId("next_cursor of the previous call"),
+  },
+} as const;
+
 const attemptErrorSchema = {
   type: "object",
   properties: {

@@ -82,6 +82,30 @@ export function describeDashboard(factory: StoreFactory): void {
       expect(await page.locator('button[data-action="cancel"]').count()).toBe(1);
     });
 
+    it("Dead letters' Retry button replays every failed job, past the page shown, once confirmed", async () => {
+      const server = await open({ worker: false });
+      const worker = server.errand.work({ queues: server.errand.handledQueues(), pollIntervalMs: 20 });
+      // More than the 50 a page shows.
+      const failed = await server.errand.enqueueMany(Array.from({ length: 55 }, () => ({ type: "fail", payload: {} })));
+      const allIn = (state: string) => async () => (await Promise.all(failed.map((j) => server.errand.getJob(j.id)))).every((j) => j?.state === state);
+      await waitFor(allIn("failed"), { what: "the jobs failed" });
+      await worker.close();
+
+      await goto(server, "#/jobs?state=failed&type=fail");
+      await textBecomes(page.locator("table.jobs tbody tr").first().locator("td").first(), failed.at(-1)!.id);
+      const button = page.locator('button[data-action="retry-all"]');
+      expect(await button.textContent()).toBe("Retry every failed job of type fail");
+      page.once("dialog", (dialog) => void dialog.dismiss()); // declined: nothing replayed
+      await button.click();
+      expect(await page.locator('[data-outcome="retry-all"]').textContent()).toBe("");
+      expect(await allIn("failed")()).toBe(true);
+      page.once("dialog", (dialog) => void dialog.accept());
+      await button.click();
+      await textBecomes(page.locator('[data-outcome="retry-all"]'), "Replayed 55.");
+      expect(await allIn("pending")()).toBe(true);
+      await textBecomes(page.locator("main p.muted").last(), "No jobs match.");
+    });
+
     it("a running job's page shows its progress changing live, then its final state and result, without a reload", async () => {
       const server = await open();
       const job = await server.errand.enqueue("steps", { steps: 10, ms: 150 });

@@ -155,6 +155,59 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       await expect(errand.retryJob(job.id)).rejects.toBeInstanceOf(JobStateConflictError);
     });
 
+    it("replays the dead-letter set page by page, newest first, each job once, narrowed by type, queue or state", async () => {
+      let healed = false;
+      const handler = async () => {
+        if (!healed) throw new PermanentError("provider down");
+        return "sent";
+      };
+      const mail = errand.define("mail", { maxAttempts: 1, handler });
+      const sms = errand.define("sms", { queue: "texts", maxAttempts: 1, handler });
+      const mails = await errand.enqueueMany([1, 2, 3, 4, 5].map((i) => mail.request({ i })));
+      const texts = await errand.enqueueMany([1, 2].map((i) => sms.request({ i })));
+      const waiting = await mail.enqueue({ i: 6 }, { delayMs: 60_000 });
+      const canceled = await errand.cancelJob(waiting.id);
+      const stateOf = async (id: string) => (await errand.getJob(id))!.state;
+      const allIn = (ids: string[], state: string) => async () => (await Promise.all(ids.map(stateOf))).every((s) => s === state);
+      const ids = (jobs: { id: string }[]) => jobs.map((j) => j.id);
+      let worker = errand.work({ ...fast, queues: ["default", "texts"] });
+      await waitFor(allIn([...ids(mails), ...ids(texts)], "failed"), { what: "every job dead-lettered" });
+      await worker.close();
+
+      const newestFirst = ids(mails).reverse();
+      const first = await errand.retryJobs({ type: "mail", limit: 2 });
+      expect(ids(first.jobs)).toEqual(newestFirst.slice(0, 2));
+      expect(first.jobs.map((j) => [j.state, j.maxAttempts, j.errors.length])).toEqual([["pending", 2, 1], ["pending", 2, 1]]);
+      expect(first.nextCursor).not.toBeNull();
+      // The two replayed fail again before the next page: the cursor goes on below them.
+      worker = errand.work({ ...fast, queues: ["default"] });
+      await waitFor(allIn(ids(first.jobs), "failed"), { what: "the replayed jobs failed again" });
+      await worker.close();
+      const replayed = [...ids(first.jobs)];
+      for (let cursor = first.nextCursor; cursor !== null; ) {
+        const page = await errand.retryJobs({ type: "mail", limit: 2, cursor });
+        replayed.push(...ids(page.jobs));
+        cursor = page.nextCursor;
+      }
+      expect(replayed).toEqual(newestFirst);
+      // Other types, queues and states were left alone.
+      expect(await Promise.all(ids(texts).map(stateOf))).toEqual(["failed", "failed"]);
+      expect(await stateOf(canceled.id)).toBe("canceled");
+      expect(ids((await errand.retryJobs({ queue: "texts" })).jobs)).toEqual(ids(texts).reverse());
+      expect(ids((await errand.retryJobs({ state: "canceled" })).jobs)).toEqual([canceled.id]);
+      // A new pass (no cursor) finds the two that failed again, and nothing else is left.
+      expect(ids((await errand.retryJobs()).jobs)).toEqual(newestFirst.slice(0, 2));
+      expect(await errand.retryJobs()).toEqual({ jobs: [], nextCursor: null });
+      // Every replayed job runs again.
+      healed = true;
+      errand.work({ ...fast, queues: ["default", "texts"] });
+      await waitFor(allIn([...ids(mails), ...ids(texts)], "completed"), { what: "every replayed job completed" });
+
+      await expect(errand.retryJobs({ state: "completed" as "failed" })).rejects.toMatchObject({ field: "state" });
+      await expect(errand.retryJobs({ limit: 0 })).rejects.toMatchObject({ field: "limit" });
+      await expect(errand.retryJobs({ type: "no such type!" })).rejects.toBeInstanceOf(ValidationError);
+    });
+
     it("skips remaining attempts on PermanentError", async () => {
       let calls = 0;
       const def = errand.define("permanent", {

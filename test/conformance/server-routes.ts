@@ -286,6 +286,30 @@ export function describeServerRoutes(factory: StoreFactory): void {
       expect((await call("POST", "/v1/jobs/987654321/retry")).status).toBe(404);
     });
 
+    it("POST /v1/jobs/retry: replays a page of the dead-letter set, narrowed by type; 400 naming a bad field", async () => {
+      const { body: batch } = await call("POST", "/v1/jobs/batch", { body: { jobs: [{ type: "fail" }, { type: "fail" }, { type: "fail" }] } });
+      const mine: string[] = batch.jobs.map((j: { id: string }) => j.id);
+      await waitFor(async () => (await Promise.all(mine.map((id) => s.errand.getJob(id)))).every((j) => j?.state === "failed"), { what: "jobs failed" });
+      const page = await call("POST", "/v1/jobs/retry", { body: { type: "fail", limit: 1000 } });
+      expect(page.status).toBe(200);
+      expect(page.body.next_cursor).toBeNull();
+      const replayed = page.body.jobs as { id: string; type: string; state: string; errors: unknown[] }[];
+      expect(replayed.map((j) => j.id)).toEqual(expect.arrayContaining(mine));
+      for (const job of replayed) expect(job).toMatchObject({ type: "fail", state: "pending" });
+      // The smallest page, then the next from its cursor.
+      await waitFor(async () => (await Promise.all(mine.map((id) => s.errand.getJob(id)))).every((j) => j?.state === "failed"), { what: "jobs failed again" });
+      const one = await call("POST", "/v1/jobs/retry", { body: { type: "fail", limit: 1 } });
+      expect(one.body.jobs).toHaveLength(1);
+      expect(one.body.next_cursor).toBe(one.body.jobs[0].id);
+      const next = await call("POST", "/v1/jobs/retry", { body: { type: "fail", limit: 1, cursor: one.body.next_cursor } });
+      expect(Number(next.body.jobs[0].id)).toBeLessThan(Number(one.body.jobs[0].id));
+      for (const [body, field] of [[{ state: "completed" }, "state"], [{ limit: 0 }, "limit"], [{ limit: "5" }, "limit"], [{ cursor: "x" }, "cursor"], [{ everything: true }, "everything"]] as const) {
+        const refused = await call("POST", "/v1/jobs/retry", { body });
+        expect(refused.status).toBe(400);
+        expect(refused.body.error.field).toBe(field);
+      }
+    });
+
     it("GET /v1/jobs/:id/events: current state first, progress, then the terminal state, then closes", async () => {
       const { body: job } = await call("POST", "/v1/jobs", { body: { type: "steps", payload: { steps: 4, ms: 60 }, delay_ms: 150 } });
       const { status, events } = await readEventStream(`${s.url}/v1/jobs/${job.id}/events`);
@@ -369,7 +393,7 @@ export function describeServerRoutes(factory: StoreFactory): void {
         "DELETE /v1/jobs/{id}", "DELETE /v1/schedules/{name}", "GET /healthz", "GET /metrics", "GET /openapi.json", "GET /readyz",
         "GET /v1/batches/{id}", "GET /v1/flows/{id}", "GET /v1/jobs", "GET /v1/jobs/{id}", "GET /v1/jobs/{id}/events",
         "GET /v1/queues", "GET /v1/schedules", "GET /v1/schedules/{name}", "POST /v1/flows",
-        "POST /v1/flows/{id}/cancel", "POST /v1/jobs", "POST /v1/jobs/batch", "POST /v1/jobs/{id}/retry",
+        "POST /v1/flows/{id}/cancel", "POST /v1/jobs", "POST /v1/jobs/batch", "POST /v1/jobs/retry", "POST /v1/jobs/{id}/retry",
         "POST /v1/queues/{name}/pause", "POST /v1/queues/{name}/resume", "POST /v1/schedules/{name}/pause",
         "POST /v1/schedules/{name}/resume", "PUT /v1/schedules/{name}",
       ]);

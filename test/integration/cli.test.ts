@@ -288,6 +288,26 @@ describe("errand CLI", () => {
     );
   });
 
+  it("jobs retry-all replays every failed job of a type, page after page; a bad flag exits 2 naming it", async () => {
+    const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "retry-all.db")}` };
+    const app = await Errand.connect(env.ERRAND_DATABASE_URL);
+    try {
+      const flop = app.define("flop", { maxAttempts: 1, handler: async () => { throw new Error("down"); } });
+      const jobs = await app.enqueueMany([1, 2, 3].map((i) => flop.request({ i })));
+      const worker = app.work({ pollIntervalMs: 20 });
+      await waitFor(async () => (await Promise.all(jobs.map((j) => app.getJob(j.id)))).every((j) => j?.state === "failed"), { what: "jobs failed" });
+      await worker.close();
+    } finally {
+      await app.close();
+    }
+    expect(await errand(["jobs", "retry-all", "--type", "flop"], env)).toMatchObject({ code: 0, stdout: "replayed 3 failed jobs\n" });
+    expect(JSON.parse((await errand(["jobs", "list", "--state", "pending", "--json"], env)).stdout).jobs).toHaveLength(3);
+    const again = await errand(["jobs", "retry-all", "--json"], env);
+    expect([again.code, JSON.parse(again.stdout)]).toEqual([0, { retried: 0 }]);
+    expect(await errand(["jobs", "retry-all", "--state", "completed"], env)).toMatchObject({ code: 2, stderr: expect.stringContaining("--state") });
+    expect(await errand(["jobs", "retry-all", "--queue", "no queue!"], env)).toMatchObject({ code: 2, stderr: expect.stringContaining("--queue") });
+  });
+
   it("gives clear errors and exit codes", async () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "errors.db")}` };
     expect((await errand(["migrate"], env)).code).toBe(0);

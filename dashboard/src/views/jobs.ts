@@ -1,4 +1,4 @@
-import { api, clearError } from "../api.js";
+import { api, clearError, showError } from "../api.js";
 import { el, link, progressBar, show, stateBadge, table, time } from "../dom.js";
 import { JOB_STATES, type Job, type JobPage } from "../types.js";
 import { every, type View } from "../view.js";
@@ -17,14 +17,6 @@ export const jobsView: View = (container, params) => {
   const cursor = params.get("cursor");
   const title = filters.state === "failed" && !filters.type && !filters.queue ? "Dead letters" : "Jobs";
   const body = el("div", {}, el("p", { class: "muted" }, "Loading…"));
-  show(
-    container,
-    el("h1", {}, title),
-    title === "Dead letters" ? el("p", { class: "muted" }, "Failed jobs: every attempt failed, or a permanent error. Open one to read its errors and retry it.") : null,
-    filterForm(filters),
-    body,
-  );
-
   const query = new URLSearchParams({ ...filters, limit: "50", ...(cursor ? { cursor } : {}) });
   const load = async () => {
     const page = await api<JobPage>("GET", `/v1/jobs?${query}`);
@@ -40,9 +32,47 @@ export const jobsView: View = (container, params) => {
       ),
     );
   };
+  show(
+    container,
+    el("h1", {}, title),
+    title === "Dead letters" ? el("p", { class: "muted" }, "Failed jobs: every attempt failed, or a permanent error. Open one to read its errors and retry it.") : null,
+    filterForm(filters),
+    filters.state === "failed" || filters.state === "canceled" ? retryAll(filters, load) : null,
+    body,
+  );
   // Later pages stay as they were read: refreshing them would shift rows under the reader.
   return cursor ? every(null, load) : every(REFRESH_MS, load);
 };
+
+/**
+ * A button that replays every job the filters match (their state is failed or canceled), not
+ * only the page shown: the API's pages of replays, one after another, once the user confirms.
+ */
+function retryAll(filters: Record<string, string>, reload: () => Promise<void>): HTMLElement {
+  const what = `every ${filters.state} job${filters.type ? ` of type ${filters.type}` : ""}${filters.queue ? ` in queue ${filters.queue}` : ""}`;
+  const button = el("button", { type: "button", "data-action": "retry-all" }, `Retry ${what}`);
+  const outcome = el("span", { class: "muted", "data-outcome": "retry-all" });
+  button.addEventListener("click", async () => {
+    if (!confirm(`Replay ${what}?`)) return;
+    button.disabled = true;
+    let retried = 0;
+    try {
+      let cursor: string | null = null;
+      do {
+        const page: JobPage = await api<JobPage>("POST", "/v1/jobs/retry", { ...filters, limit: 1000, ...(cursor ? { cursor } : {}) });
+        retried += page.jobs.length;
+        cursor = page.next_cursor;
+      } while (cursor !== null);
+      clearError();
+    } catch (error) {
+      showError(error);
+    }
+    outcome.textContent = ` Replayed ${retried}.`;
+    button.disabled = false;
+    await reload().catch(showError);
+  });
+  return el("p", { class: "actions" }, button, outcome);
+}
 
 function filterForm(filters: Record<string, string>): HTMLFormElement {
   const state = el("select", { name: "state" }, el("option", { value: "" }, "any state"), ...JOB_STATES.map((s) => el("option", { value: s }, s)));

@@ -1,4 +1,4 @@
-import { resolveListOptions } from "../../client/job-client.js";
+import { resolveListOptions, resolveRetryOptions, type RetryJobsOptions } from "../../client/job-client.js";
 import { Command } from "commander";
 import { JobNotFoundError } from "../../core/errors.js";
 import type { Job } from "../../core/job.js";
@@ -42,6 +42,35 @@ export function jobsCommand(): Command {
           printJobs(page.jobs, false);
           if (page.nextCursor) process.stdout.write(`more: --cursor ${page.nextCursor}\n`);
         }
+      }, { flags: LIST_FLAGS });
+    });
+
+  jobs
+    .command("retry-all")
+    .description("replay every failed job (the dead-letter set), or every canceled one, newest first")
+    .option("-s, --state <state>", "failed or canceled", "failed")
+    .option("-t, --type <type>", "only jobs of this type")
+    .option("-q, --queue <queue>", "only jobs in this queue")
+    .option("--json", 'print JSON: {"retried": n}')
+    .addOption(databaseOption())
+    .addOption(noMigrateOption())
+    .action(async (opts) => {
+      const retryOptions = (): RetryJobsOptions => {
+        const options: RetryJobsOptions = { state: opts.state, type: opts.type, queue: opts.queue, limit: 1000 };
+        resolveRetryOptions(options); // checked before the store is opened
+        return options;
+      };
+      await withParsedFlags(retryOptions, opts, async (errand, options) => {
+        // Page by page, each job visited once: one that fails again meanwhile is not replayed twice.
+        let retried = 0;
+        let cursor: string | undefined;
+        do {
+          const page = await errand.retryJobs({ ...options, cursor });
+          retried += page.jobs.length;
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor !== undefined);
+        if (opts.json) printJson({ retried });
+        else process.stdout.write(`replayed ${retried} ${options.state} job${retried === 1 ? "" : "s"}\n`);
       }, { flags: LIST_FLAGS });
     });
 

@@ -1,3 +1,4 @@
+import type { RetryJobsOptions } from "../../client/job-client.js";
 import type { EnqueueRequest } from "../../client/job-definition.js";
 import { JobNotFoundError, ValidationError } from "../../core/errors.js";
 import type { JobState } from "../../core/states.js";
@@ -12,6 +13,7 @@ import {
   jobListSchema,
   jobSchema,
   listJobsQuerySchema,
+  retryJobsBodySchema,
 } from "../schemas.js";
 import { apiFieldName, apiValidationMessage, enqueueOptionsFromBody, jobToJson, type EnqueueBody } from "../wire-format.js";
 import { WebhookAddressRefused } from "../webhooks/address-policy.js";
@@ -105,6 +107,24 @@ export function addJobRoutes(ctx: RouteContext): void {
       ...commonErrors,
     },
     handler: async (request) => jobToJson(await errand.cancelJob(request.params.id)),
+  });
+
+  routes.add<RetryJobsOptions, unknown, unknown>({
+    method: "POST",
+    url: "/v1/jobs/retry",
+    summary: "Replay a page of the dead-letter set (or of canceled jobs), newest first; pass next_cursor back for the next",
+    tag: "jobs",
+    scope: "jobs:write",
+    body: retryJobsBodySchema,
+    responses: {
+      200: { description: "the jobs replayed, and where to go on (null: no more)", schema: jobListSchema },
+      400: error("invalid body"),
+      ...commonErrors,
+    },
+    handler: async (request) => {
+      const page = await errand.retryJobs(request.body ?? {});
+      return { jobs: page.jobs.map(jobToJson), next_cursor: page.nextCursor };
+    },
   });
 
   routes.add<unknown, unknown, { id: string }>({
