@@ -104,6 +104,12 @@ export function describeDashboard(factory: StoreFactory): void {
       await textBecomes(page.locator('[data-outcome="retry-all"]'), "Replayed 55.");
       expect(await allIn("pending")()).toBe(true);
       await textBecomes(page.locator("main p.muted").last(), "No jobs match.");
+      // A filter the API refuses: its error shows, and the count says it stopped there.
+      await goto(server, "#/jobs?state=failed&type=no%20such%20type");
+      page.once("dialog", (dialog) => void dialog.accept());
+      await page.locator('button[data-action="retry-all"]').click();
+      await textBecomes(page.locator('[data-outcome="retry-all"]'), "Replayed 0 before the error above.");
+      expect(await page.locator("#banner").textContent()).toContain("type");
     });
 
     it("a running job's page shows its progress changing live, then its final state and result, without a reload", async () => {

@@ -56,6 +56,7 @@ function retryAll(filters: Record<string, string>, reload: () => Promise<void>):
     if (!confirm(`Replay ${what}?`)) return;
     button.disabled = true;
     let retried = 0;
+    let failed = false;
     try {
       let cursor: string | null = null;
       do {
@@ -65,9 +66,10 @@ function retryAll(filters: Record<string, string>, reload: () => Promise<void>):
       } while (cursor !== null);
       clearError();
     } catch (error) {
-      showError(error);
+      showError(error); // each replay committed on its own: those counted stay replayed
+      failed = true;
     }
-    outcome.textContent = ` Replayed ${retried}.`;
+    outcome.textContent = ` Replayed ${retried}${failed ? " before the error above" : ""}.`;
     button.disabled = false;
     await reload().catch(showError);
   });
