@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Job, Lease } from "../../src/core/job.js";
+import type { JobState } from "../../src/core/states.js";
 import type { InsertedJob, Store } from "../../src/store/store.js";
 import { newJob } from "../helpers/new-job.js";
 import type { StoreFactory } from "../helpers/store-factory.js";
@@ -480,6 +481,46 @@ export function describeStoreConformance(factory: StoreFactory): void {
       await claim(3, W1, 30_000, ["q5"]);
       expect((await store.listJobs({ limit: 100, state: "running" })).jobs).toHaveLength(3);
       expect((await store.listJobs({ limit: 100, state: "pending", queue: "q5" })).jobs).toHaveLength(2);
+    });
+
+    it("lists the jobs in each visible state: a scheduled or retrying job whose time has come is pending", async () => {
+      const insert = async (job: Parameters<typeof newJob>[0]) => (await store.insertJobs({ jobs: [newJob(job)] }))[0]!.job;
+      const claimOne = async (queue: string) => (await claim(1, W1, 30_000, [queue]))[0]!;
+      const pending = await insert({ queue: "p" });
+      const dueScheduled = await insert({ queue: "p", delayMs: 100 });
+      const scheduled = await insert({ queue: "s", delayMs: 60_000 });
+      const blocked = await insert({ queue: "b", parentsWaiting: 1 });
+      await insert({ queue: "rt", maxAttempts: 3 });
+      const retrying = (await store.failJob({ lease: lease(await claimOne("rt")), error, retryDelayMs: 60_000 }))!;
+      await insert({ queue: "rd", maxAttempts: 3 });
+      const dueRetrying = (await store.failJob({ lease: lease(await claimOne("rd")), error, retryDelayMs: 100 }))!;
+      await insert({ queue: "run" });
+      const running = await claimOne("run");
+      await insert({ queue: "c" });
+      const completed = await claimOne("c");
+      await store.completeJobs({ completions: [{ lease: lease(completed), result: null }] });
+      await insert({ queue: "f", maxAttempts: 1 });
+      const failed = (await store.failJob({ lease: lease(await claimOne("f")), error, retryDelayMs: null }))!;
+      const canceled = await insert({ queue: "x" });
+      await store.cancelJob({ id: canceled.id });
+      await new Promise((resolve) => setTimeout(resolve, 150)); // the two due ones come due
+
+      const listed = async (state: JobState, queue?: string) => (await store.listJobs({ limit: 100, state, queue })).jobs.map((j) => [j.id, j.state]);
+      const expected: Record<JobState, Job[]> = {
+        pending: [dueRetrying, dueScheduled, pending],
+        scheduled: [scheduled],
+        retrying: [retrying],
+        blocked: [blocked],
+        running: [running],
+        completed: [completed],
+        failed: [failed],
+        canceled: [canceled],
+      };
+      for (const [state, jobs] of Object.entries(expected) as [JobState, Job[]][]) {
+        expect(await listed(state), state).toEqual(jobs.map((j) => [j.id, state]));
+      }
+      expect(await listed("pending", "p")).toEqual([[dueScheduled.id, "pending"], [pending.id, "pending"]]);
+      expect(await listed("pending", "rt")).toEqual([]);
     });
 
     it("counts jobs per queue and visible state", async () => {

@@ -101,6 +101,32 @@ const HOT_PATH: { name: StatementName; args: string }[] = [
     expect(plan).toMatch(/CTE next\n/);
   });
 
+  it("lists a state's few jobs among many completed ones through an index, planned for the state asked for", async () => {
+    await client.query(`TRUNCATE "${schema}".jobs`);
+    const insert = (count: number, state: string, extra = "") =>
+      client.query(
+        `INSERT INTO "${schema}".jobs (type, queue, state, payload, attempt, max_attempts, backoff, created_at, run_at${extra ? ", lease_expires_at, worker_id" : ""})
+         SELECT 'plan', 'default', $2, '{}', 1, 3, '{"baseMs":1000,"maxMs":3600000,"jitter":0.5}', now(), now()${extra}
+         FROM generate_series(1, $1)`,
+        [count, state],
+      );
+    // The failed jobs are the oldest: walking the primary key down from the newest would read
+    // every completed row before reaching them.
+    await insert(1_000, "failed");
+    await insert(100_000, "completed");
+    await insert(5, "running", ", now() + interval '1 minute', 'w'");
+    await insert(5, "pending");
+    await client.query(`ANALYZE "${schema}".jobs`);
+    // Planned for each call's values, as a custom plan is.
+    expect(loadStatements(schemaName(schema)).list_jobs.name).toBeUndefined();
+    for (const state of ["failed", "canceled", "pending", "scheduled", "retrying", "running"]) {
+      for (const filters of ["NULL, NULL", "'plan', 'default'"]) {
+        const plan = await planOf("list_jobs", `${filters}, '${state}', NULL, 50`, "force_custom_plan");
+        expect(plan, `${state}, ${filters}:\n${plan}`).not.toMatch(/Seq Scan on jobs |Index Scan Backward using jobs_pkey/);
+      }
+    }
+  });
+
   for (const rows of [20_000, 100_000]) {
     it(`reads no statement's rows by a scan of a whole table, with ${rows.toLocaleString("en")} waiting jobs`, async () => {
       await client.query(`TRUNCATE "${schema}".jobs`);

@@ -75,11 +75,19 @@ const STATEMENT_NAMES = [
 export type StatementName = (typeof STATEMENT_NAMES)[number];
 
 /**
+ * Statements planned for each call's values instead of prepared once per connection: their
+ * best plan depends on a parameter (which index serves a listing depends on the state asked
+ * for), and a prepared statement's plan is soon one generic plan for every value.
+ */
+const PLANNED_PER_CALL: ReadonlySet<StatementName> = new Set(["list_jobs"]);
+
+/**
  * `name` lets pg prepare the statement once per connection and reuse its plan; it includes
  * the schema because one connection (a caller's transaction) may serve stores of two schemas.
+ * Undefined for a statement planned per call (PLANNED_PER_CALL).
  */
 export interface Statement {
-  readonly name: string;
+  readonly name: string | undefined;
   readonly text: string;
 }
 
@@ -96,7 +104,8 @@ export function loadStatements(schema: SchemaName): Statements {
   const entries = STATEMENT_NAMES.map((name) => {
     let text = readSql(`${name}.sql`);
     for (const [marker, fragment] of fragments) text = text.replaceAll(marker, fragment);
-    return [name, { name: `errand:${schema.name}:${name}`, text: withSchema(text, schema) }] as const;
+    const prepared = PLANNED_PER_CALL.has(name) ? undefined : `errand:${schema.name}:${name}`;
+    return [name, { name: prepared, text: withSchema(text, schema) }] as const;
   });
   return Object.fromEntries(entries) as Statements;
 }
