@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import type { PolledQueueCounts } from "../client/polled-queue-counts.js";
 import type { Errand } from "../errand.js";
 import type { EventStreamSlots } from "./event-stream-slots.js";
 import type { JobWatcher } from "./job-watcher.js";
@@ -17,4 +18,6 @@ export interface RouteContext {
   openStreams: Set<ServerResponse>;
   /** Caps the event streams open at once (ServerConfig.maxEventStreams). */
   eventStreamSlots: EventStreamSlots;
+  /** GET /v1/queues' counts, shared by the dashboards that poll them. */
+  queueCounts: PolledQueueCounts;
 }

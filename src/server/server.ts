@@ -3,6 +3,7 @@ import type { ServerResponse } from "node:http";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Errand } from "../errand.js";
+import { PolledQueueCounts } from "../client/polled-queue-counts.js";
 import { ErrandMetrics } from "../metrics/errand-metrics.js";
 import type { Worker } from "../worker/worker.js";
 import { TokenAuthenticator, type Scope } from "./auth.js";
@@ -98,6 +99,7 @@ export class ErrandServer {
       jobWatcher: this.jobWatcher,
       openStreams: this.openStreams,
       eventStreamSlots: new EventStreamSlots(limits.maxEventStreams),
+      queueCounts: new PolledQueueCounts(() => errand.listQueues()),
     };
     addJobRoutes(ctx);
     addFlowRoutes(ctx);

@@ -11,7 +11,7 @@ export function addQueueRoutes(ctx: RouteContext): void {
     tag: "queues",
     scope: "jobs:read",
     responses: { 200: { description: "queues", schema: queueListSchema } },
-    handler: async () => ({ queues: (await ctx.errand.listQueues()).map(queueToJson) }),
+    handler: async () => ({ queues: (await ctx.queueCounts.read()).map(queueToJson) }),
   });
 
   for (const action of ["pause", "resume"] as const) {
@@ -26,6 +26,7 @@ export function addQueueRoutes(ctx: RouteContext): void {
       handler: async (request) => {
         const queue = request.params.name;
         await (action === "pause" ? store.pauseQueue({ queue }) : store.resumeQueue({ queue }));
+        ctx.queueCounts.forget();
         return { name: queue, paused: action === "pause" };
       },
     });
