@@ -209,7 +209,7 @@ export class SqliteStore implements Store {
 
   async listJobs(params: ListJobsParams): Promise<JobPage> {
     const now = Date.now();
-    const rows = this.sql.list_jobs.all({
+    const rows = this.sql[listStatementFor(params.state)].all({
       type: params.type ?? null,
       queue: params.queue ?? null,
       state: params.state ?? null,
@@ -625,5 +625,26 @@ export class SqliteStore implements Store {
     } finally {
       this.released.clear();
     }
+  }
+}
+
+/**
+ * The statement listing jobs in `state` through the index that holds them, where one does: with
+ * every finished job kept, list_jobs would walk ids down past all of them to find a few.
+ */
+export function listStatementFor(state: JobState | undefined): "list_jobs" | "list_ended_jobs" | "list_waiting_jobs" | "list_running_jobs" {
+  switch (state) {
+    case "failed":
+    case "canceled":
+      return "list_ended_jobs";
+    case "pending":
+    case "scheduled":
+    case "retrying":
+      return "list_waiting_jobs";
+    case "running":
+      return "list_running_jobs";
+    default:
+      // Completed jobs are most of those kept, found at once walking ids down; blocked ones have no index.
+      return "list_jobs";
   }
 }
