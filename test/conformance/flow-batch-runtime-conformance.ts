@@ -146,6 +146,37 @@ export function describeFlowBatchRuntimeConformance(factory: StoreFactory): void
       expect(await errand.getFlow("424242")).toBeNull();
     });
 
+    it("retryJobs replays a running batch's failed members at once; each stops counting until it ends again", async () => {
+      let healed = false;
+      const summaries: BatchSummary[] = [];
+      const member = errand.define("flaky-member", {
+        maxAttempts: 1,
+        handler: async () => {
+          if (!healed) throw new Error("provider down");
+          return "ok";
+        },
+      });
+      const report = errand.define("batch-report", { handler: async (payload: BatchSummary) => void summaries.push(payload) });
+      const { batch, jobs, onComplete } = await errand.enqueueBatch(
+        // The last member waits a minute: the batch is still running when the others are replayed.
+        [...Array.from({ length: 6 }, () => member.request({})), member.request({}, { delayMs: 60_000 })],
+        { onComplete: { type: report, payload: {} as BatchSummary } },
+      );
+      let worker = errand.work(fast);
+      await waitFor(async () => (await errand.getBatch(batch.id))?.failed === 6, { what: "six members failed" });
+      await worker.close();
+      // Replayed several at once, each uncounted from the batch in its own transaction.
+      const { jobs: replayed } = await errand.retryJobs({ type: "flaky-member", limit: 1000 });
+      expect(replayed.map((j) => j.id).sort()).toEqual(jobs.slice(0, 6).map((j) => j.id).sort());
+      expect(await errand.getBatch(batch.id)).toMatchObject({ state: "running", completed: 0, failed: 0, canceled: 0 });
+      healed = true;
+      worker = errand.work(fast);
+      await waitFor(async () => (await errand.getBatch(batch.id))?.completed === 6, { what: "the replayed members completed" });
+      await errand.cancelJob(jobs.at(-1)!.id);
+      await waitFor(async () => (await errand.getJob(onComplete.id))?.state === "completed", { what: "onComplete" });
+      expect(summaries).toEqual([{ batchId: batch.id, completed: 6, failed: 0, canceled: 1 }]);
+    });
+
     it("runs a batch's onComplete once, after every member ended, with the counts of each ending", async () => {
       const summaries: ({ campaign: string } & BatchSummary)[] = [];
       const member = errand.define("member", {

@@ -63,6 +63,7 @@ function retryAll(filters: Record<string, string>, reload: () => Promise<void>):
         const page: JobPage = await api<JobPage>("POST", "/v1/jobs/retry", { ...filters, limit: 1000, ...(cursor ? { cursor } : {}) });
         retried += page.jobs.length;
         cursor = page.next_cursor;
+        if (cursor !== null) outcome.textContent = ` Replaying: ${retried} so far…`; // a page of 1,000 takes a second or two
       } while (cursor !== null);
       clearError();
     } catch (error) {
