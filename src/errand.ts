@@ -5,7 +5,7 @@ import { pino, type Logger } from "pino";
 import { BatchClient, type EnqueueBatchOptions, type EnqueuedBatch } from "./client/batch-client.js";
 import { JobEventBus } from "./client/event-bus.js";
 import { FlowClient, type EnqueueFlowOptions, type FlowNodeRequest } from "./client/flow-client.js";
-import { JobClient, type EnqueueOutcome, type ListJobsOptions, type RetryJobsOptions } from "./client/job-client.js";
+import { JobClient, type EnqueueOutcome, type CancelJobsOptions, type ListJobsOptions, type RetryJobsOptions } from "./client/job-client.js";
 import type { EnqueueRequest, JobDefinition, JobTypeOptions } from "./client/job-definition.js";
 import { ScheduleClient, type ScheduleRequest } from "./client/schedule-client.js";
 import { DEFAULT_JOB_DEFAULTS, resolveDefaults, validateName, type EnqueueOptions, type JobDefaults } from "./core/enqueue-options.js";
@@ -264,6 +264,16 @@ export class Errand {
    */
   retryJobs(options?: RetryJobsOptions): Promise<JobPage> {
     return this.client.retryJobs(options);
+  }
+
+  /**
+   * Cancels the jobs in `state` (pending, scheduled, retrying, blocked or running) a page at a
+   * time, newest first; filter by `type` and `queue`. Call again with the returned `nextCursor`
+   * until it is null to cancel every job that was there. Running handlers' signals fire, as for
+   * cancelJob. To stop new jobs being taken meanwhile, pause the queue first.
+   */
+  cancelJobs(options: CancelJobsOptions): Promise<JobPage> {
+    return this.client.cancelJobs(options);
   }
 
   /**

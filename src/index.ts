@@ -1,6 +1,6 @@
 export { Errand, type ErrandOptions } from "./errand.js";
 export type { EnqueueRequest, JobDefinition, JobTypeOptions, PayloadOf, ResultOf } from "./client/job-definition.js";
-export type { EnqueueOutcome, ListJobsOptions, RetryJobsOptions } from "./client/job-client.js";
+export type { CancelableState, CancelJobsOptions, EnqueueOutcome, ListJobsOptions, RetryJobsOptions } from "./client/job-client.js";
 export type { QueueOverview } from "./client/queue-overview.js";
 export type { EnqueueFlowOptions, FlowNodeRequest } from "./client/flow-client.js";
 export type { BatchCallbackRequest, EnqueueBatchOptions, EnqueuedBatch } from "./client/batch-client.js";

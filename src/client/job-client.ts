@@ -17,19 +17,33 @@ export interface ListJobsOptions {
   cursor?: string;
 }
 
-/** Replays retryJobs runs at once: fewer than the PostgreSQL pool's connections, so enqueues and workers still get some. */
-const REPLAYS_AT_ONCE = 4;
+/** Changes retryJobs and cancelJobs make at once: fewer than the PostgreSQL pool's connections, so enqueues and workers still get some. */
+const CHANGES_AT_ONCE = 4;
 
-/** Which ended jobs `retryJobs` replays, and how many at a time. */
-export interface RetryJobsOptions {
-  /** `failed` (the dead-letter set; the default) or `canceled`. */
-  state?: "failed" | "canceled";
+/** Which jobs a bulk change (retryJobs, cancelJobs) takes, and how many at a time. */
+interface BulkChangeOptions {
   type?: string;
   queue?: string;
   /** 1–1000; default 50. */
   limit?: number;
   /** The `nextCursor` of the previous call: go on below the jobs it visited. */
   cursor?: string;
+}
+
+/** Which ended jobs `retryJobs` replays, and how many at a time. */
+export interface RetryJobsOptions extends BulkChangeOptions {
+  /** `failed` (the dead-letter set; the default) or `canceled`. */
+  state?: "failed" | "canceled";
+}
+
+/** The states a job can be canceled in: those of jobs that have not ended. */
+export type CancelableState = "pending" | "scheduled" | "retrying" | "blocked" | "running";
+const CANCELABLE_STATES: readonly CancelableState[] = ["pending", "scheduled", "retrying", "blocked", "running"];
+
+/** Which jobs `cancelJobs` cancels, and how many at a time. */
+export interface CancelJobsOptions extends BulkChangeOptions {
+  /** Required: which of the jobs not ended to cancel (`running` ones have their handlers' signals fire). */
+  state: CancelableState;
 }
 
 /** A job as enqueued, and whether this call created it (false: its idempotency key already existed). */
@@ -94,24 +108,46 @@ export class JobClient {
    * replayed or deleted since it was listed is left out, not an error.
    */
   async retryJobs(options: RetryJobsOptions = {}): Promise<JobPage> {
-    const page = await this.store.listJobs(resolveRetryOptions(options));
-    // Each replay is its own transaction, with its flow and batch bookkeeping; several go at
-    // once, on as many pooled connections (a page of 1,000 on PostgreSQL: 2.9 s one by one).
+    return this.changeListed(resolveRetryOptions(options), (id) => this.store.retryJob({ id }));
+  }
+
+  /**
+   * Cancels a page of the jobs in `state` (one that has not ended), newest first, as cancelJob
+   * does each, paged and returned as retryJobs is. A job that ended or changed state since it
+   * was listed is left out.
+   */
+  async cancelJobs(options: CancelJobsOptions): Promise<JobPage> {
+    return this.changeListed(resolveCancelOptions(options), async (id) => {
+      const result = await this.store.cancelJob({ id });
+      if (result.outcome === "changed") this.events.emit("canceled", { job: result.job });
+      return result;
+    });
+  }
+
+  /**
+   * Lists a page as `params` say and applies `change` to each listed job; returns the jobs it
+   * changed and the page's cursor. Each change is its own transaction (with its flow and batch
+   * bookkeeping); several go at once, on as many pooled connections (1,000 replays on
+   * PostgreSQL: 2.9 s one by one, 1.5 s four at once). After an error none more is started.
+   */
+  private async changeListed(params: ListJobsParams, change: (id: JobId) => Promise<ChangeResult>): Promise<JobPage> {
+    const page = await this.store.listJobs(params);
     const results: ChangeResult[] = new Array(page.jobs.length);
     let next = 0;
     let failed = false;
-    const replayNext = async () => {
+    const changeNext = async () => {
       while (!failed && next < page.jobs.length) {
         const i = next++;
         try {
-          results[i] = await this.store.retryJob({ id: page.jobs[i]!.id });
+          results[i] = await change(page.jobs[i]!.id);
         } catch (error) {
-          failed = true; // the others finish the replay they are in, and start no other
+          failed = true;
           throw error;
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(REPLAYS_AT_ONCE, page.jobs.length) }, replayNext));
+    await Promise.all(Array.from({ length: Math.min(CHANGES_AT_ONCE, page.jobs.length) }, changeNext));
+    // Only the state asked for was listed: a job that left it meanwhile is a conflict, left out.
     const jobs = results.flatMap((result) => (result.outcome === "changed" ? [result.job] : []));
     return { jobs, nextCursor: page.nextCursor };
   }
@@ -212,6 +248,13 @@ export function resolveRetryOptions(options: RetryJobsOptions): ListJobsParams {
   const state = options.state ?? "failed";
   if (state !== "failed" && state !== "canceled") throw new ValidationError("state", 'must be "failed" or "canceled"');
   return resolveListOptions({ ...options, state });
+}
+
+/** cancelJobs' options checked, as the listing of the jobs to cancel; throws a ValidationError naming the first bad one. */
+export function resolveCancelOptions(options: CancelJobsOptions): ListJobsParams {
+  if (!CANCELABLE_STATES.includes(options?.state))
+    throw new ValidationError("state", `is required: one of ${CANCELABLE_STATES.join(", ")} (the states of jobs not ended)`);
+  return resolveListOptions(options);
 }
 
 export function validateId(id: unknown, field = "id", what = "job"): string {

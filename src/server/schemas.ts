@@ -82,18 +82,29 @@ export const listJobsQuerySchema = {
   },
 } as const;
 
-/** POST /v1/jobs/retry: which ended jobs to replay, a page at a time (a body, so limit is a number). */
-export const retryJobsBodySchema = {
+/** The body of a bulk change (POST /v1/jobs/retry, /cancel): which jobs, a page at a time (a body, so limit is a number). */
+const bulkChangeBodySchema = (state: JsonSchema, required: string[]) => ({
   type: "object",
   additionalProperties: false,
+  required,
   properties: {
-    state: { type: "string", enum: ["failed", "canceled"], description: "default failed: the dead-letter set" },
+    state,
     type: name("job type"),
     queue: name("queue"),
     limit: { type: "integer", minimum: 1, maximum: 1000, description: "jobs visited in this call (default 50)" },
     cursor: recordId("next_cursor of the previous call"),
   },
-} as const;
+});
+
+export const retryJobsBodySchema = bulkChangeBodySchema(
+  { type: "string", enum: ["failed", "canceled"], description: "default failed: the dead-letter set" },
+  [],
+);
+
+export const cancelJobsBodySchema = bulkChangeBodySchema(
+  { type: "string", enum: ["pending", "scheduled", "retrying", "blocked", "running"], description: "which jobs not ended to cancel" },
+  ["state"],
+);
 
 const attemptErrorSchema = {
   type: "object",

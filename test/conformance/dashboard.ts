@@ -82,7 +82,7 @@ export function describeDashboard(factory: StoreFactory): void {
       expect(await page.locator('button[data-action="cancel"]').count()).toBe(1);
     });
 
-    it("Dead letters' Retry button replays every failed job, past the page shown, once confirmed", async () => {
+    it("Dead letters' Retry button replays every failed job, past the page shown, once confirmed; Cancel does so for waiting ones", async () => {
       const server = await open({ worker: false });
       const worker = server.errand.work({ queues: server.errand.handledQueues(), pollIntervalMs: 20 });
       // More than the 50 a page shows.
@@ -110,6 +110,14 @@ export function describeDashboard(factory: StoreFactory): void {
       await page.locator('button[data-action="retry-all"]').click();
       await textBecomes(page.locator('[data-outcome="retry-all"]'), "Replayed 0 before the error above.");
       expect(await page.locator("#banner").textContent()).toContain("type");
+      // The replayed jobs wait again (no worker): the pending list offers to cancel them all.
+      await goto(server, "#/jobs?state=pending&type=fail");
+      const cancelAll = page.locator('button[data-action="cancel-all"]');
+      await textBecomes(cancelAll, "Cancel every pending job of type fail");
+      page.once("dialog", (dialog) => void dialog.accept());
+      await cancelAll.click();
+      await textBecomes(page.locator('[data-outcome="cancel-all"]'), "Canceled 55.");
+      expect(await allIn("canceled")()).toBe(true);
     });
 
     it("a running job's page shows its progress changing live, then its final state and result, without a reload", async () => {

@@ -208,6 +208,45 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       await expect(errand.retryJobs({ type: "no such type!" })).rejects.toBeInstanceOf(ValidationError);
     });
 
+    it("cancels the jobs of one state page by page, newest first: waiting ones, and running ones whose handlers' signals fire", async () => {
+      const seen = recordEvents(errand);
+      const newsletter = errand.define("newsletter", { handler: async () => "sent" });
+      const other = errand.define("receipt", { handler: async () => "sent" });
+      const letters = await errand.enqueueMany([1, 2, 3, 4, 5].map((i) => newsletter.request({ i })));
+      const receipt = await other.enqueue({});
+      const canceled: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await errand.cancelJobs({ state: "pending", type: "newsletter", limit: 2, cursor });
+        expect(page.jobs.every((j) => j.state === "canceled")).toBe(true);
+        canceled.push(...page.jobs.map((j) => j.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      expect(canceled).toEqual(letters.map((j) => j.id).reverse());
+      expect(seen.filter((e) => e.startsWith("canceled:"))).toHaveLength(5);
+      expect((await errand.getJob(receipt.id))!.state).toBe("pending");
+
+      const reasons: unknown[] = [];
+      const hold = errand.define("hold-on", {
+        handler: async (_p: Record<string, never>, ctx) => {
+          await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve, { once: true }));
+          reasons.push(ctx.signal.reason);
+          throw ctx.signal.reason;
+        },
+      });
+      errand.work({ ...fast, queues: ["holds"] });
+      const held = await errand.enqueueMany([hold.request({}, { queue: "holds" }), hold.request({}, { queue: "holds" })]);
+      await waitFor(async () => (await Promise.all(held.map((j) => errand.getJob(j.id)))).every((j) => j?.state === "running"), { what: "both running" });
+      const running = await errand.cancelJobs({ state: "running", queue: "holds" });
+      expect(running.jobs.map((j) => j.id).sort()).toEqual(held.map((j) => j.id).sort());
+      await waitFor(() => reasons.length === 2, { what: "both handlers signaled" });
+      expect(reasons.every((r) => r instanceof JobCanceledError)).toBe(true);
+
+      await expect(errand.cancelJobs({} as never)).rejects.toMatchObject({ field: "state" });
+      await expect(errand.cancelJobs({ state: "completed" as never })).rejects.toMatchObject({ field: "state" });
+      await expect(errand.cancelJobs({ state: "pending", limit: 1001 })).rejects.toMatchObject({ field: "limit" });
+    });
+
     it("skips remaining attempts on PermanentError", async () => {
       let calls = 0;
       const def = errand.define("permanent", {

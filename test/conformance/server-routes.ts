@@ -310,6 +310,21 @@ export function describeServerRoutes(factory: StoreFactory): void {
       }
     });
 
+    it("POST /v1/jobs/cancel: cancels a page of one state's jobs, narrowed by type; state is required", async () => {
+      const { body: batch } = await call("POST", "/v1/jobs/batch", { body: { jobs: [1, 2, 3].map(() => ({ type: "declared", delay_ms: 60_000 })) } });
+      const mine: string[] = batch.jobs.map((j: { id: string }) => j.id);
+      const page = await call("POST", "/v1/jobs/cancel", { body: { state: "scheduled", type: "declared", limit: 1000 } });
+      expect(page.status).toBe(200);
+      expect(page.body.next_cursor).toBeNull();
+      expect(page.body.jobs.map((j: { id: string }) => j.id)).toEqual(expect.arrayContaining(mine));
+      for (const job of page.body.jobs) expect(job).toMatchObject({ type: "declared", state: "canceled" });
+      for (const [body, field] of [[{}, "state"], [{ state: "failed" }, "state"], [{ state: "pending", queue: "bad queue!" }, "queue"]] as const) {
+        const refused = await call("POST", "/v1/jobs/cancel", { body });
+        expect(refused.status).toBe(400);
+        expect(refused.body.error.field).toBe(field);
+      }
+    });
+
     it("GET /v1/jobs/:id/events: current state first, progress, then the terminal state, then closes", async () => {
       const { body: job } = await call("POST", "/v1/jobs", { body: { type: "steps", payload: { steps: 4, ms: 60 }, delay_ms: 150 } });
       const { status, events } = await readEventStream(`${s.url}/v1/jobs/${job.id}/events`);
@@ -393,7 +408,7 @@ export function describeServerRoutes(factory: StoreFactory): void {
         "DELETE /v1/jobs/{id}", "DELETE /v1/schedules/{name}", "GET /healthz", "GET /metrics", "GET /openapi.json", "GET /readyz",
         "GET /v1/batches/{id}", "GET /v1/flows/{id}", "GET /v1/jobs", "GET /v1/jobs/{id}", "GET /v1/jobs/{id}/events",
         "GET /v1/queues", "GET /v1/schedules", "GET /v1/schedules/{name}", "POST /v1/flows",
-        "POST /v1/flows/{id}/cancel", "POST /v1/jobs", "POST /v1/jobs/batch", "POST /v1/jobs/retry", "POST /v1/jobs/{id}/retry",
+        "POST /v1/flows/{id}/cancel", "POST /v1/jobs", "POST /v1/jobs/batch", "POST /v1/jobs/cancel", "POST /v1/jobs/retry", "POST /v1/jobs/{id}/retry",
         "POST /v1/queues/{name}/pause", "POST /v1/queues/{name}/resume", "POST /v1/schedules/{name}/pause",
         "POST /v1/schedules/{name}/resume", "PUT /v1/schedules/{name}",
       ]);

@@ -288,7 +288,7 @@ describe("errand CLI", () => {
     );
   });
 
-  it("jobs retry-all replays every failed job of a type, page after page; a bad flag exits 2 naming it", async () => {
+  it("jobs retry-all replays every failed job of a type, page after page, and cancel-all cancels those waiting; a bad flag exits 2 naming it", async () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "retry-all.db")}` };
     const app = await Errand.connect(env.ERRAND_DATABASE_URL);
     try {
@@ -300,12 +300,15 @@ describe("errand CLI", () => {
     } finally {
       await app.close();
     }
-    expect(await errand(["jobs", "retry-all", "--type", "flop"], env)).toMatchObject({ code: 0, stdout: "replayed 3 failed jobs\n" });
+    expect(await errand(["jobs", "retry-all", "--type", "flop"], env)).toMatchObject({ code: 0, stdout: "retried 3 failed jobs\n" });
     expect(JSON.parse((await errand(["jobs", "list", "--state", "pending", "--json"], env)).stdout).jobs).toHaveLength(3);
     const again = await errand(["jobs", "retry-all", "--json"], env);
     expect([again.code, JSON.parse(again.stdout)]).toEqual([0, { retried: 0 }]);
     expect(await errand(["jobs", "retry-all", "--state", "completed"], env)).toMatchObject({ code: 2, stderr: expect.stringContaining("--state") });
     expect(await errand(["jobs", "retry-all", "--queue", "no queue!"], env)).toMatchObject({ code: 2, stderr: expect.stringContaining("--queue") });
+    // The replayed jobs wait again: cancel them all, which needs a state.
+    expect(await errand(["jobs", "cancel-all", "--state", "pending", "--type", "flop"], env)).toMatchObject({ code: 0, stdout: "canceled 3 pending jobs\n" });
+    expect(await errand(["jobs", "cancel-all"], env)).toMatchObject({ code: 2, stderr: expect.stringContaining("--state") });
   });
 
   it("gives clear errors and exit codes", async () => {

@@ -37,40 +37,51 @@ export const jobsView: View = (container, params) => {
     el("h1", {}, title),
     title === "Dead letters" ? el("p", { class: "muted" }, "Failed jobs: every attempt failed, or a permanent error. Open one to read its errors and retry it.") : null,
     filterForm(filters),
-    filters.state === "failed" || filters.state === "canceled" ? retryAll(filters, load) : null,
+    bulkChangeFor(filters, load),
     body,
   );
   // Later pages stay as they were read: refreshing them would shift rows under the reader.
   return cursor ? every(null, load) : every(REFRESH_MS, load);
 };
 
+/** What can be done to every job of a state at once: replay the ended ones, cancel those not ended. */
+const BULK_CHANGES: Record<string, { verb: string; action: string; path: string }> = {
+  failed: { verb: "Retry", action: "retry-all", path: "/v1/jobs/retry" },
+  canceled: { verb: "Retry", action: "retry-all", path: "/v1/jobs/retry" },
+  ...Object.fromEntries(
+    ["pending", "scheduled", "retrying", "blocked", "running"].map((state) => [state, { verb: "Cancel", action: "cancel-all", path: "/v1/jobs/cancel" }]),
+  ),
+};
+
 /**
- * A button that replays every job the filters match (their state is failed or canceled), not
- * only the page shown: the API's pages of replays, one after another, once the user confirms.
+ * A button that changes every job the filters match, not only the page shown (the API's
+ * pages of changes, one after another), once the user confirms; null for a state it has none for.
  */
-function retryAll(filters: Record<string, string>, reload: () => Promise<void>): HTMLElement {
+function bulkChangeFor(filters: Record<string, string>, reload: () => Promise<void>): HTMLElement | null {
+  const change = filters.state === undefined ? undefined : BULK_CHANGES[filters.state];
+  if (change === undefined) return null;
   const what = `every ${filters.state} job${filters.type ? ` of type ${filters.type}` : ""}${filters.queue ? ` in queue ${filters.queue}` : ""}`;
-  const button = el("button", { type: "button", "data-action": "retry-all" }, `Retry ${what}`);
-  const outcome = el("span", { class: "muted", "data-outcome": "retry-all" });
+  const button = el("button", { type: "button", "data-action": change.action }, `${change.verb} ${what}`);
+  const outcome = el("span", { class: "muted", "data-outcome": change.action });
   button.addEventListener("click", async () => {
-    if (!confirm(`Replay ${what}?`)) return;
+    if (!confirm(`${change.verb} ${what}?`)) return;
     button.disabled = true;
-    let retried = 0;
+    let changed = 0;
     let failed = false;
     try {
       let cursor: string | null = null;
       do {
-        const page: JobPage = await api<JobPage>("POST", "/v1/jobs/retry", { ...filters, limit: 1000, ...(cursor ? { cursor } : {}) });
-        retried += page.jobs.length;
+        const page: JobPage = await api<JobPage>("POST", change.path, { ...filters, limit: 1000, ...(cursor ? { cursor } : {}) });
+        changed += page.jobs.length;
         cursor = page.next_cursor;
-        if (cursor !== null) outcome.textContent = ` Replaying: ${retried} so far…`; // a page of 1,000 takes a second or two
+        if (cursor !== null) outcome.textContent = ` Working: ${changed} so far…`; // a page of 1,000 takes a second or two
       } while (cursor !== null);
       clearError();
     } catch (error) {
-      showError(error); // each replay committed on its own: those counted stay replayed
+      showError(error); // each change committed on its own: those counted stay made
       failed = true;
     }
-    outcome.textContent = ` Replayed ${retried}${failed ? " before the error above" : ""}.`;
+    outcome.textContent = ` ${change.verb === "Retry" ? "Replayed" : "Canceled"} ${changed}${failed ? " before the error above" : ""}.`;
     button.disabled = false;
     await reload().catch(showError);
   });

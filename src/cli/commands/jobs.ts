@@ -1,4 +1,10 @@
-import { resolveListOptions, resolveRetryOptions, type RetryJobsOptions } from "../../client/job-client.js";
+import {
+  resolveCancelOptions,
+  resolveListOptions,
+  resolveRetryOptions,
+  type CancelJobsOptions,
+  type RetryJobsOptions,
+} from "../../client/job-client.js";
 import { Command } from "commander";
 import { JobNotFoundError } from "../../core/errors.js";
 import type { Job } from "../../core/job.js";
@@ -45,34 +51,61 @@ export function jobsCommand(): Command {
       }, { flags: LIST_FLAGS });
     });
 
-  jobs
-    .command("retry-all")
-    .description("replay every failed job (the dead-letter set), or every canceled one, newest first")
-    .option("-s, --state <state>", "failed or canceled", "failed")
-    .option("-t, --type <type>", "only jobs of this type")
-    .option("-q, --queue <queue>", "only jobs in this queue")
-    .option("--json", 'print JSON: {"retried": n}')
-    .addOption(databaseOption())
-    .addOption(noMigrateOption())
-    .action(async (opts) => {
-      const retryOptions = (): RetryJobsOptions => {
-        const options: RetryJobsOptions = { state: opts.state, type: opts.type, queue: opts.queue, limit: 1000 };
-        resolveRetryOptions(options); // checked before the store is opened
-        return options;
-      };
-      await withParsedFlags(retryOptions, opts, async (errand, options) => {
-        // Page by page, each job visited once: one that fails again meanwhile is not replayed twice.
-        let retried = 0;
-        let cursor: string | undefined;
-        do {
-          const page = await errand.retryJobs({ ...options, cursor });
-          retried += page.jobs.length;
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor !== undefined);
-        if (opts.json) printJson({ retried });
-        else process.stdout.write(`replayed ${retried} ${options.state} job${retried === 1 ? "" : "s"}\n`);
-      }, { flags: LIST_FLAGS });
-    });
+  /** A command that applies a bulk change to every job it matches, page after page, and says how many it changed. */
+  const everyPage = <Options extends { cursor?: string; state?: string }>(
+    name: string,
+    description: string,
+    state: { description: string; default?: string },
+    resolve: (options: Options) => unknown,
+    change: (errand: Errand, options: Options) => Promise<{ jobs: Job[]; nextCursor: string | null }>,
+    verb: string,
+  ) =>
+    jobs
+      .command(name)
+      .description(description)
+      .option("-s, --state <state>", state.description, state.default)
+      .option("-t, --type <type>", "only jobs of this type")
+      .option("-q, --queue <queue>", "only jobs in this queue")
+      .option("--json", `print JSON: {"${verb}": n}`)
+      .addOption(databaseOption())
+      .addOption(noMigrateOption())
+      .action(async (opts) => {
+        const parse = (): Options => {
+          // Whatever the flags hold: `resolve` checks them, before the store is opened.
+          const options = { state: opts.state, type: opts.type, queue: opts.queue, limit: 1000 } as unknown as Options;
+          resolve(options);
+          return options;
+        };
+        await withParsedFlags(parse, opts, async (errand, options) => {
+          // Page by page, each job visited once: a replayed job that fails again meanwhile is not replayed twice.
+          let changed = 0;
+          let cursor: string | undefined;
+          do {
+            const page = await change(errand, { ...options, cursor });
+            changed += page.jobs.length;
+            cursor = page.nextCursor ?? undefined;
+          } while (cursor !== undefined);
+          if (opts.json) printJson({ [verb]: changed });
+          else process.stdout.write(`${verb} ${changed} ${options.state} job${changed === 1 ? "" : "s"}\n`);
+        }, { flags: LIST_FLAGS });
+      });
+
+  everyPage<RetryJobsOptions>(
+    "retry-all",
+    "replay every failed job (the dead-letter set), or every canceled one, newest first",
+    { description: "failed or canceled", default: "failed" },
+    resolveRetryOptions,
+    (errand, options) => errand.retryJobs(options),
+    "retried",
+  );
+  everyPage<CancelJobsOptions>(
+    "cancel-all",
+    "cancel every job in a state not ended (running handlers are aborted), newest first; pause the queue first to stop new ones being taken",
+    { description: "pending, scheduled, retrying, blocked or running (required)" },
+    resolveCancelOptions,
+    (errand, options) => errand.cancelJobs(options),
+    "canceled",
+  );
 
   const byId = (name: string, description: string, act: (errand: Errand, id: string) => Promise<Job>) =>
     jobs

@@ -1,7 +1,8 @@
-import type { RetryJobsOptions } from "../../client/job-client.js";
+import type { CancelJobsOptions, RetryJobsOptions } from "../../client/job-client.js";
 import type { EnqueueRequest } from "../../client/job-definition.js";
 import { JobNotFoundError, ValidationError } from "../../core/errors.js";
 import type { JobState } from "../../core/states.js";
+import type { JobPage } from "../../store/store.js";
 import type { RouteContext } from "../context.js";
 import { HttpError } from "../http-error.js";
 import {
@@ -14,6 +15,7 @@ import {
   jobSchema,
   listJobsQuerySchema,
   retryJobsBodySchema,
+  cancelJobsBodySchema,
 } from "../schemas.js";
 import { apiFieldName, apiValidationMessage, enqueueOptionsFromBody, jobToJson, type EnqueueBody } from "../wire-format.js";
 import { WebhookAddressRefused } from "../webhooks/address-policy.js";
@@ -73,8 +75,7 @@ export function addJobRoutes(ctx: RouteContext): void {
     responses: { 200: { description: "a page of jobs", schema: jobListSchema }, 400: error("invalid query"), ...commonErrors },
     handler: async (request) => {
       const { limit, ...filters } = request.query;
-      const page = await errand.listJobs({ ...filters, limit: limit === undefined ? 50 : Number(limit) });
-      return { jobs: page.jobs.map(jobToJson), next_cursor: page.nextCursor };
+      return pageToJson(await errand.listJobs({ ...filters, limit: limit === undefined ? 50 : Number(limit) }));
     },
   });
 
@@ -121,10 +122,22 @@ export function addJobRoutes(ctx: RouteContext): void {
       400: error("invalid body"),
       ...commonErrors,
     },
-    handler: async (request) => {
-      const page = await errand.retryJobs(request.body ?? {});
-      return { jobs: page.jobs.map(jobToJson), next_cursor: page.nextCursor };
+    handler: async (request) => pageToJson(await errand.retryJobs(request.body)),
+  });
+
+  routes.add<CancelJobsOptions, unknown, unknown>({
+    method: "POST",
+    url: "/v1/jobs/cancel",
+    summary: "Cancel a page of the jobs in one state not ended, newest first; pass next_cursor back for the next",
+    tag: "jobs",
+    scope: "jobs:write",
+    body: cancelJobsBodySchema,
+    responses: {
+      200: { description: "the jobs canceled, and where to go on (null: no more)", schema: jobListSchema },
+      400: error("invalid body"),
+      ...commonErrors,
     },
+    handler: async (request) => pageToJson(await errand.cancelJobs(request.body)),
   });
 
   routes.add<unknown, unknown, { id: string }>({
@@ -142,6 +155,11 @@ export function addJobRoutes(ctx: RouteContext): void {
     },
     handler: async (request) => jobToJson(await errand.retryJob(request.params.id)),
   });
+}
+
+/** A page of jobs as the API answers it. */
+function pageToJson(page: JobPage) {
+  return { jobs: page.jobs.map(jobToJson), next_cursor: page.nextCursor };
 }
 
 /**
