@@ -113,8 +113,8 @@ export class JobClient {
 
   /**
    * Cancels a page of the jobs in `state` (one that has not ended), newest first, as cancelJob
-   * does each, paged and returned as retryJobs is. A job that ended or changed state since it
-   * was listed is left out.
+   * does each, paged and returned as retryJobs is. A job that ended (or was deleted) since it
+   * was listed is left out; one that only moved on (claimed since, say) is canceled all the same.
    */
   async cancelJobs(options: CancelJobsOptions): Promise<JobPage> {
     return this.changeListed(resolveCancelOptions(options), async (id) => {
@@ -147,7 +147,8 @@ export class JobClient {
       }
     };
     await Promise.all(Array.from({ length: Math.min(CHANGES_AT_ONCE, page.jobs.length) }, changeNext));
-    // Only the state asked for was listed: a job that left it meanwhile is a conflict, left out.
+    // A job another caller changed meanwhile so that this change no longer applies (replayed
+    // already, ended) is a conflict, and one deleted is not found: both are left out.
     const jobs = results.flatMap((result) => (result.outcome === "changed" ? [result.job] : []));
     return { jobs, nextCursor: page.nextCursor };
   }
