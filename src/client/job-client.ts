@@ -253,8 +253,9 @@ export function resolveRetryOptions(options: RetryJobsOptions): ListJobsParams {
 
 /** cancelJobs' options checked, as the listing of the jobs to cancel; throws a ValidationError naming the first bad one. */
 export function resolveCancelOptions(options: CancelJobsOptions): ListJobsParams {
-  if (!CANCELABLE_STATES.includes(options?.state))
-    throw new ValidationError("state", `is required: one of ${CANCELABLE_STATES.join(", ")} (the states of jobs not ended)`);
+  const state = options?.state;
+  if (state === undefined) throw new ValidationError("state", `is required: one of ${CANCELABLE_STATES.join(", ")} (the states of jobs not ended)`);
+  if (!CANCELABLE_STATES.includes(state)) throw new ValidationError("state", `must be one of ${CANCELABLE_STATES.join(", ")} (the states of jobs not ended)`);
   return resolveListOptions(options);
 }
 
