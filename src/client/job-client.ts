@@ -38,7 +38,7 @@ export interface RetryJobsOptions extends BulkChangeOptions {
 
 /** The states a job can be canceled in: those of jobs that have not ended. */
 export type CancelableState = "pending" | "scheduled" | "retrying" | "blocked" | "running";
-const CANCELABLE_STATES: readonly CancelableState[] = ["pending", "scheduled", "retrying", "blocked", "running"];
+export const CANCELABLE_STATES: readonly CancelableState[] = ["pending", "scheduled", "retrying", "blocked", "running"];
 
 /** Which jobs `cancelJobs` cancels, and how many at a time. */
 export interface CancelJobsOptions extends BulkChangeOptions {

@@ -4,6 +4,7 @@
  * what is enforced. `additionalProperties: false` everywhere: an unknown field is a 400,
  * never silently dropped.
  */
+import { CANCELABLE_STATES } from "../client/job-client.js";
 import { NAME, NAME_RULE } from "../core/enqueue-options.js";
 import { JOB_STATES } from "../core/states.js";
 
@@ -102,7 +103,7 @@ export const retryJobsBodySchema = bulkChangeBodySchema(
 );
 
 export const cancelJobsBodySchema = bulkChangeBodySchema(
-  { type: "string", enum: ["pending", "scheduled", "retrying", "blocked", "running"], description: "which jobs not ended to cancel" },
+  { type: "string", enum: [...CANCELABLE_STATES], description: "which jobs not ended to cancel" },
   ["state"],
 );
 
