@@ -45,12 +45,12 @@ export const jobsView: View = (container, params) => {
 };
 
 /** What can be done to every job of a state at once: replay the ended ones, cancel those not ended. */
-const BULK_CHANGES: Record<string, { verb: string; action: string; path: string }> = {
-  failed: { verb: "Retry", action: "retry-all", path: "/v1/jobs/retry" },
-  canceled: { verb: "Retry", action: "retry-all", path: "/v1/jobs/retry" },
-  ...Object.fromEntries(
-    ["pending", "scheduled", "retrying", "blocked", "running"].map((state) => [state, { verb: "Cancel", action: "cancel-all", path: "/v1/jobs/cancel" }]),
-  ),
+const REPLAY = { verb: "Retry", done: "Replayed", action: "retry-all", path: "/v1/jobs/retry" };
+const CANCEL = { verb: "Cancel", done: "Canceled", action: "cancel-all", path: "/v1/jobs/cancel" };
+const BULK_CHANGES: Record<string, typeof REPLAY> = {
+  failed: REPLAY,
+  canceled: REPLAY,
+  ...Object.fromEntries(["pending", "scheduled", "retrying", "blocked", "running"].map((state) => [state, CANCEL])),
 };
 
 /**
@@ -81,7 +81,7 @@ function bulkChangeFor(filters: Record<string, string>, reload: () => Promise<vo
       showError(error); // each change committed on its own: those counted stay made
       failed = true;
     }
-    outcome.textContent = ` ${change.verb === "Retry" ? "Replayed" : "Canceled"} ${changed}${failed ? " before the error above" : ""}.`;
+    outcome.textContent = ` ${change.done} ${changed}${failed ? " before the error above" : ""}.`;
     button.disabled = false;
     await reload().catch(showError);
   });
