@@ -285,8 +285,10 @@ export type ChangeResult =
  * - "listener": the connection that hears of new jobs dropped or could not be re-opened
  *   (it retries with backoff; workers poll meanwhile);
  * - "grouped claim": a claim's second, grouped part failed after its plain part committed
- *   (the jobs claimed are kept; the next claim looks for grouped jobs again).
+ *   (the jobs claimed are kept; the next claim looks for grouped jobs again);
+ * - "tally folding": PostgreSQL's periodic folding of ended-job tallies failed (counts stay
+ *   exact; it is tried again a minute later).
  */
-export type BackgroundErrorSource = "idle connection" | "transaction connection" | "listener" | "grouped claim";
+export type BackgroundErrorSource = "idle connection" | "transaction connection" | "listener" | "grouped claim" | "tally folding";
 
 export type BackgroundErrorHandler = (error: unknown, source: BackgroundErrorSource) => void;

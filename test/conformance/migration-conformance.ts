@@ -45,6 +45,29 @@ export function describeMigrationConformance(factory: StoreFactory, fixtures: Sc
       }
     });
 
+    it("counts the jobs an Errand from before ended-job tallies left, ended ones included, once migrated", async () => {
+      const url = await factory.url();
+      // Jobs inserted ended, as no Errand does, are tallied only by the migration that adds tallies.
+      const tallies = migrationNames.findIndex((name) => name.endsWith("_ended_tallies")) + 1;
+      expect(tallies).toBeGreaterThan(0);
+      await fixtures.migrateTo(url, tallies - 1);
+      await fixtures.insertJobs(url, [
+        { queue: "a", state: "completed", count: 30 },
+        { queue: "a", state: "failed", count: 2 },
+        { queue: "b", state: "canceled", count: 1 },
+        { queue: "b", state: "pending", count: 4 },
+      ]);
+      const store = await factory.open(url);
+      try {
+        expect((await store.countJobs({})).map(({ queue, counts }) => [queue, counts])).toEqual([
+          ["a", expect.objectContaining({ completed: 30, failed: 2, canceled: 0, pending: 0 })],
+          ["b", expect.objectContaining({ completed: 0, canceled: 1, pending: 4 })],
+        ]);
+      } finally {
+        await store.close();
+      }
+    });
+
     it("refuses a schema a newer Errand migrated, whether or not it may migrate, and changes nothing", async () => {
       const url = await factory.url();
       await fixtures.migrateTo(url, newest);

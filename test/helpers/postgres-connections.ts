@@ -13,6 +13,8 @@ export function postgresConnections() {
     await Promise.all(cleanups.splice(0).map((f) => f()));
   });
   return {
+    /** Runs `cleanup` after the current test, with the others. */
+    onCleanup: (cleanup: () => Promise<unknown>) => void cleanups.push(cleanup),
     open: async (url: string) => {
       const store = await PostgresStore.open(parsePostgresUrl(url));
       cleanups.push(() => store.close());

@@ -17,7 +17,13 @@ export interface SchemaFixtures {
   /** The versions recorded as applied, ascending. */
   versions(url: string): Promise<number[]>;
   exists(url: string): Promise<boolean>;
+  /** Inserts `count` jobs of `queue` already in `state`, through SQL that every version's jobs table takes. */
+  insertJobs(url: string, rows: { queue: string; state: string; count: number }[]): Promise<void>;
 }
+
+// The columns every version's jobs table requires; the rest take their defaults.
+const JOB_COLUMNS = "type, queue, state, payload, attempt, max_attempts, backoff, created_at, run_at, finished_at";
+const BACKOFF = '{"baseMs":1000,"maxMs":3600000,"jitter":0.5}';
 
 const sqlitePath = (url: string) => url.slice("sqlite:".length);
 export const postgresSchemaOf = (url: string) => new URL(url).searchParams.get("schema")!;
@@ -49,6 +55,14 @@ export const sqliteSchemaFixtures: SchemaFixtures = {
   versions: async (url) =>
     withSqliteFile(url, (db) => (db.prepare("SELECT version FROM errand_migrations ORDER BY version").all() as { version: number }[]).map((r) => r.version)),
   exists: async (url) => existsSync(sqlitePath(url)),
+  insertJobs: async (url, rows) =>
+    withSqliteFile(url, (db) => {
+      const insert = db.prepare(
+        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count)
+         INSERT INTO errand_jobs (${JOB_COLUMNS}) SELECT 'old', @queue, @state, '{}', 1, 3, '${BACKOFF}', 0, 0, 0 FROM n`,
+      );
+      for (const row of rows) insert.run(row);
+    }),
 };
 
 export const postgresSchemaFixtures: SchemaFixtures = {
@@ -67,4 +81,13 @@ export const postgresSchemaFixtures: SchemaFixtures = {
     (await adminQuery<{ version: number }>(`SELECT version FROM "${postgresSchemaOf(url)}".migrations ORDER BY version`)).map((r) => r.version),
   exists: async (url) =>
     (await adminQuery("SELECT 1 FROM pg_namespace WHERE nspname = $1", [postgresSchemaOf(url)])).length > 0,
+  insertJobs: async (url, rows) => {
+    for (const { queue, state, count } of rows) {
+      await adminQuery(
+        `INSERT INTO "${postgresSchemaOf(url)}".jobs (${JOB_COLUMNS})
+         SELECT 'old', $1, $2, '{}', 1, 3, '${BACKOFF}', now(), now(), now() FROM generate_series(1, $3)`,
+        [queue, state, count],
+      );
+    }
+  },
 };

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { pino } from "pino";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { StoreUnavailableError, ValidationError } from "../../src/core/errors.js";
 import { Errand } from "../../src/errand.js";
 import { openStore } from "../../src/store/connect.js";
@@ -14,6 +14,7 @@ import type { InsertedJob } from "../../src/store/store.js";
 import { newJob } from "../helpers/new-job.js";
 import { postgresSchemaOf } from "../helpers/schema-at-version.js";
 import { adminQuery, postgresFactory } from "../helpers/postgres-factory.js";
+import { postgresConnections } from "../helpers/postgres-connections.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
 
@@ -24,21 +25,7 @@ const backendsOf = (applicationName: string) =>
   adminQuery<{ pid: number; query: string }>("SELECT pid, query FROM pg_stat_activity WHERE application_name = $1", [applicationName]);
 
 (factory ? describe : describe.skip)("PostgreSQL store specifics", () => {
-  const cleanups: (() => Promise<unknown>)[] = [];
-  afterEach(async () => {
-    await Promise.all(cleanups.splice(0).map((f) => f()));
-  });
-  const open = async (url: string) => {
-    const store = await PostgresStore.open(parsePostgresUrl(url));
-    cleanups.push(() => store.close());
-    return store;
-  };
-  const client = async (url: string) => {
-    const c = new pg.Client({ connectionString: parsePostgresUrl(url).connectionString });
-    await c.connect();
-    cleanups.push(() => c.end());
-    return c;
-  };
+  const { open, client, onCleanup } = postgresConnections();
 
   it("reads timestamps the server writes, in any session time zone, exactly as pg's own parser does", async () => {
     const pgParser = pg.types.getTypeParser(1184, "text") as (text: string) => Date;
@@ -188,7 +175,7 @@ const backendsOf = (applicationName: string) =>
   it("leaves half the pool to heartbeats and claims while failures wait to be written", async () => {
     const url = await factory!.url();
     const store = await PostgresStore.open({ ...parsePostgresUrl(url), maxConnections: 2, connectionTimeoutMs: 1_000 });
-    cleanups.push(() => store.close());
+    onCleanup(() => store.close());
     await store.insertJobs({ jobs: [newJob(), newJob(), newJob()] });
     const [a, b, c] = await store.claimJobs({ queues: ["default"], limit: 3, workerId: "w", leaseMs: 30_000 });
     const holder = await client(url);
@@ -208,7 +195,7 @@ const backendsOf = (applicationName: string) =>
     const store = await open(url);
     const errand = await Errand.connect(store);
     const heard: (string | null)[] = [];
-    cleanups.push(await store.subscribeToNewJobs((q) => heard.push(q)));
+    onCleanup(await store.subscribeToNewJobs((q) => heard.push(q)));
     const email = errand.define<{ to: string }, void>("send-email", { queue: "mail" });
     const tx = await client(url);
 
@@ -239,7 +226,7 @@ const backendsOf = (applicationName: string) =>
       types: { getTypeParser: (oid: number, format?: "text" | "binary") => (oid === 1184 ? (text: string) => text : pg.types.getTypeParser(oid, format)) } as pg.CustomTypesConfig,
     });
     await tx.connect();
-    cleanups.push(() => tx.end());
+    onCleanup(() => tx.end());
     await tx.query("BEGIN");
     const now = await email.enqueue({ to: "a@b.c" }, { tx });
     const later = await email.enqueue({ to: "d@e.f" }, { tx, delayMs: 60_000, idempotencyKey: "welcome-d" });
@@ -255,7 +242,7 @@ const backendsOf = (applicationName: string) =>
 
   it("refuses a transaction on the SQLite store instead of ignoring it", async () => {
     const errand = await Errand.connect(`sqlite:${tempDir()}/e.db`);
-    cleanups.push(() => errand.close());
+    onCleanup(() => errand.close());
     const fakeTx = { query: async () => ({ rows: [] }) };
     await expect(errand.enqueue("t", {}, { tx: fakeTx })).rejects.toBeInstanceOf(ValidationError);
   });
@@ -264,7 +251,7 @@ const backendsOf = (applicationName: string) =>
     const url = await factory!.url();
     const [listening, producer] = [await open(url), await open(url)];
     const heard: (string | null)[] = [];
-    cleanups.push(await listening.subscribeToNewJobs((q) => heard.push(q)));
+    onCleanup(await listening.subscribeToNewJobs((q) => heard.push(q)));
     await producer.insertJobs({ jobs: [newJob({ queue: "before" }), newJob({ queue: "later", delayMs: 60_000 })] });
     await waitFor(() => heard.includes("before"), { what: "notice before the kill" });
     expect(heard).toEqual(["before"]); // a job that is not runnable yet wakes no one
@@ -286,7 +273,7 @@ const backendsOf = (applicationName: string) =>
     const logged: { level: number; source?: string; msg: string }[] = [];
     const logger = pino({ level: "warn" }, { write: (line: string) => void logged.push(JSON.parse(line)) });
     const errand = await Errand.connect(url, { logger });
-    cleanups.push(() => errand.close({ graceMs: 0 }));
+    onCleanup(() => errand.close({ graceMs: 0 }));
     errand.work({ pollIntervalMs: 60_000 });
     const listener = `errand-listener:${postgresSchemaOf(url)}`;
     await waitFor(async () => (await backendsOf(listener)).some((b) => b.query.startsWith("LISTEN")), { what: "the worker to listen" });
@@ -320,7 +307,7 @@ const backendsOf = (applicationName: string) =>
     const producer = await Errand.connect(await open(url));
     worker.define("ping", { handler: async () => "pong" });
     worker.work({ pollIntervalMs: 60_000 });
-    cleanups.push(() => worker.close({ graceMs: 0 }));
+    onCleanup(() => worker.close({ graceMs: 0 }));
     await waitFor(async () => (await backendsOf(`errand-listener:${postgresSchemaOf(url)}`)).some((b) => b.query.startsWith("LISTEN")), {
       what: "the worker to listen",
     });

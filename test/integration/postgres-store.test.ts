@@ -1,6 +1,7 @@
 import { describe, it } from "vitest";
 import { describeScheduleStoreConformance } from "../conformance/schedule-store-conformance.js";
 import { describeStoreConformance } from "../conformance/store-conformance.js";
+import { describeQueueCountConformance } from "../conformance/queue-count-conformance.js";
 import { describeRuntimeConformance } from "../conformance/runtime-conformance.js";
 import { describeScheduleRuntimeConformance } from "../conformance/schedule-runtime-conformance.js";
 import { describeStartOnInsertConformance } from "../conformance/start-on-insert-conformance.js";
@@ -14,6 +15,7 @@ const factory = await postgresFactory();
 
 if (factory) {
   describeStoreConformance(factory);
+  describeQueueCountConformance(factory);
   describeRuntimeConformance(factory);
   describeStartOnInsertConformance(factory);
   describeScheduleStoreConformance(factory);

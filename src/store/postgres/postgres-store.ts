@@ -34,6 +34,7 @@ import type { PostgresEndedRow } from "./ended-jobs.js";
 import { checkSchema, migrate } from "./migrate.js";
 import type { MigrationReport } from "../migration-files.js";
 import { claimedJobs, type ClaimedRow } from "./claimed-rows.js";
+import { EndedTallyFolder } from "./ended-tally-folder.js";
 import { NewJobsListener } from "./new-jobs-listener.js";
 import { storeTypes } from "./timestamp-parser.js";
 import { MissingLimitWindows, claimRestricted } from "./restricted-claim.js";
@@ -69,6 +70,8 @@ export interface PostgresStoreOptions {
 }
 
 const DEFAULT_MAX_CONNECTIONS = 10;
+/** Pooled connections come and go (idle ones close after 10 s), each adding tally rows of its own. */
+const TALLY_FOLD_INTERVAL_MS = 60_000;
 
 /** What the pool's connections and `errand migrate`'s one connection have alike. */
 function connectionSettings(options: Pick<PostgresStoreOptions, "connectionString" | "connectionTimeoutMs">, schema: SchemaName) {
@@ -101,6 +104,8 @@ export class PostgresStore implements Store {
    */
   private readonly outcomeWrites: LimitFunction;
   private readonly listener: NewJobsListener;
+  /** Started once the schema is known to be current (see open). */
+  private tallyFolder: EndedTallyFolder | null = null;
   private closing: Promise<void> | null = null;
   private readonly groupedJobs = new GroupedJobsProbe(async (queues) => {
     const [row] = await this.runner.query<{ waiting: boolean }>("grouped_jobs_waiting", [queues]);
@@ -150,6 +155,11 @@ export class PostgresStore implements Store {
       await pool.end();
       throw error;
     }
+    store.tallyFolder = new EndedTallyFolder({
+      fold: () => store.foldEndedTallies(),
+      intervalMs: TALLY_FOLD_INTERVAL_MS,
+      onError: (error) => store.runner.onBackgroundError(error, "tally folding"),
+    });
     return store;
   }
 
@@ -176,7 +186,7 @@ export class PostgresStore implements Store {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await Promise.all([this.inserts.idle(), this.completions.idle()]);
+      await Promise.all([this.inserts.idle(), this.completions.idle(), this.tallyFolder?.stop()]);
       await this.listener.stop();
       await this.runner.end();
     })();
@@ -247,6 +257,12 @@ export class PostgresStore implements Store {
       params.queues ?? null,
     ]);
     return tallyQueueCounts(rows);
+  }
+
+  /** Folds the ended-job tallies of backends that have gone into one row; resolves to how many rows it folded. */
+  async foldEndedTallies(): Promise<number> {
+    const [row] = await this.runner.query<{ folded: number }>("fold_ended_tallies", []);
+    return row!.folded;
   }
 
   async claimJobs(params: ClaimParams): Promise<Job[]> {

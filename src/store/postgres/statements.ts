@@ -62,6 +62,7 @@ const STATEMENT_NAMES = [
   "remove_schedule",
   "advance_schedule",
   "delete_ended_jobs",
+  "fold_ended_tallies",
   "take_maintenance_lease",
   "release_maintenance_lease",
   "now",

@@ -28,7 +28,8 @@ import type {
   QueueCounts,
   Store,
 } from "../store.js";
-import { settleEndedJobs, type SqliteEndedRow } from "./ended-jobs.js";
+import { settleEndedJobs, type SqliteEndedRow, type WriteEffects } from "./ended-jobs.js";
+import { EndedTally } from "./ended-tally.js";
 import { checkSchema, checkSchemaOfFile, migrate } from "./migrate.js";
 import type { MigrationReport } from "../migration-files.js";
 import { claimRestricted } from "./restricted-claim.js";
@@ -107,8 +108,8 @@ export class SqliteStore implements Store {
   );
   /** Where the next grouped claim starts visiting groups (see restricted-claim.ts). */
   private readonly groupCursor = { after: "" };
-  /** Queues in which the current write transaction released blocked jobs (see write()). */
-  private readonly released = new Set<string>();
+  /** What the current write transaction gathers as it goes (see write()). */
+  private readonly effects: WriteEffects = { released: new Set<string>(), tally: new EndedTally() };
   private readonly releaseListeners = new Set<(queue: string | null) => void>();
 
   private constructor(private readonly db: Database.Database) {
@@ -285,7 +286,7 @@ export class SqliteStore implements Store {
         stack: error.stack,
         now,
       }) as JobRow | undefined;
-      if (failed !== undefined) settleEndedJobs(this.sql, [failed], now, this.released);
+      if (failed !== undefined) settleEndedJobs(this.sql, [failed], now, this.effects);
       // Refused: the lease is gone, or this failure is already recorded.
       return failed ?? (this.sql.failed_under_lease.get(leaseParams(params.lease)) as JobRow | undefined);
     });
@@ -321,7 +322,7 @@ export class SqliteStore implements Store {
     const now = Date.now();
     const rows = this.write(() => {
       const rescued = this.sql.rescue_expired_leases.all({ limit: params.limit, now }) as JobRow[];
-      settleEndedJobs(this.sql, rescued, now, this.released);
+      settleEndedJobs(this.sql, rescued, now, this.effects);
       return rescued;
     });
     return rows.map((r) => jobFromRow(r, now));
@@ -391,7 +392,7 @@ export class SqliteStore implements Store {
     return this.write(() => {
       if (this.sql.get_flow.get({ id: params.id }) === undefined) return null;
       const canceled = this.sql.cancel_flow_jobs.all({ flow_id: params.id, now }) as SqliteEndedRow[];
-      settleEndedJobs(this.sql, canceled, now, this.released);
+      settleEndedJobs(this.sql, canceled, now, this.effects);
       return { flow: this.readFlow(params.id)!, canceledIds: canceled.map((r) => String(r.id)) };
     });
   }
@@ -484,7 +485,8 @@ export class SqliteStore implements Store {
         keep_newest: params.keepNewest,
         limit: params.limit,
         now: Date.now(),
-      }) as { id: number; flow_id: number | null }[];
+      }) as { id: number; queue: string; flow_id: number | null }[];
+      for (const row of deleted) this.effects.tally.left(row.queue, params.state);
       if (deleted.length > 0) {
         const ids = JSON.stringify(deleted.map((r) => r.id));
         const flowIds = JSON.stringify([...new Set(deleted.flatMap((r) => (r.flow_id === null ? [] : [r.flow_id])))]);
@@ -518,7 +520,8 @@ export class SqliteStore implements Store {
         if (lease !== undefined && canceledUnderLease(before, lease)) return { outcome: "changed", job: jobFromRow(before, now), previousState: "running" };
         return { outcome: "conflict", job: jobFromRow(before, now) };
       }
-      settleEndedJobs(this.sql, [after], now, this.released);
+      this.effects.tally.left(before.queue, before.state);
+      settleEndedJobs(this.sql, [after], now, this.effects);
       if (replayedBatchMember(before, after)) this.sql.uncount_batch_member.run({ batch_id: after.batch_id, state: before.state });
       return { outcome: "changed", job: jobFromRow(after, now), previousState: before.state };
     });
@@ -573,17 +576,22 @@ export class SqliteStore implements Store {
     const now = Date.now();
     const complete = ({ lease, result }: Completion, settling: 0 | 1) =>
       this.sql.complete_job.run(result, now, lease.jobId, lease.attempt, lease.workerId, settling).changes === 1;
+    const plain: number[] = [];
     const completed: JobRow[] = [];
     const completedUnderLease = ({ lease }: Completion) =>
       this.sql.completed_under_lease.get(lease.jobId, lease.attempt, lease.workerId) !== undefined;
     const accepted = completions.map((completion) => {
-      if (complete(completion, 0)) return true;
+      if (complete(completion, 0)) {
+        plain.push(Number(completion.lease.jobId));
+        return true;
+      }
       // In a flow or batch (or refused: its lease is gone, or it is already completed under it).
       if (!complete(completion, 1)) return completedUnderLease(completion);
       completed.push(this.sql.get_job.get({ id: completion.lease.jobId }) as JobRow);
       return true;
     });
-    if (completed.length > 0) settleEndedJobs(this.sql, completed, now, this.released);
+    this.effects.tally.completed(plain);
+    if (completed.length > 0) settleEndedJobs(this.sql, completed, now, this.effects);
     return accepted;
   }
 
@@ -614,16 +622,27 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** One write transaction, taking the write lock up front (BEGIN IMMEDIATE). */
+  /**
+   * One write transaction, taking the write lock up front (BEGIN IMMEDIATE). Its tally changes
+   * are written last, inside it; the queues it released are announced once it has committed.
+   */
   private write<T>(fn: () => T): T {
+    const { released, tally } = this.effects;
     try {
-      const result = this.db.transaction(fn).immediate();
-      for (const queue of this.released) for (const listener of this.releaseListeners) listener(queue);
+      const result = this.db
+        .transaction(() => {
+          const result = fn();
+          tally.flush(this.sql);
+          return result;
+        })
+        .immediate();
+      for (const queue of released) for (const listener of this.releaseListeners) listener(queue);
       return result;
     } catch (error) {
       throw busyAsUnavailable(error, this.db.name);
     } finally {
-      this.released.clear();
+      released.clear();
+      tally.clear();
     }
   }
 }

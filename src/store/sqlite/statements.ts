@@ -14,6 +14,8 @@ const STATEMENT_NAMES = [
   "list_waiting_jobs",
   "list_running_jobs",
   "count_jobs",
+  "tally_ended_jobs",
+  "tally_completed_jobs",
   "select_claimable",
   "claim_jobs",
   "grouped_jobs_waiting",

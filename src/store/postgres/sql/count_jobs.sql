@@ -1,5 +1,23 @@
--- $1 queue[] or NULL for all queues
-SELECT queue, {{schema}}.visible_state(state, run_at) AS visible_state, count(*)::int AS n
-FROM {{schema}}.jobs
+-- $1 queue[] or NULL for all queues. Ended jobs are counted from their tallies (migration 012),
+-- the others from their rows, each branch through the partial index that holds just those rows
+-- (jobs_waiting, jobs_waiting_grouped, jobs_blocked, jobs_leases: a lease is set exactly while a
+-- job runs), so a count reads the jobs not yet ended, however many ended ones are kept.
+SELECT queue, state AS visible_state, sum(n) AS n
+FROM {{schema}}.ended_tallies
 WHERE $1::text[] IS NULL OR queue = ANY($1::text[])
-GROUP BY 1, 2;
+GROUP BY queue, state
+HAVING sum(n) <> 0
+UNION ALL
+SELECT queue, visible_state, count(*) AS n FROM (
+  SELECT queue, {{schema}}.visible_state(state, run_at) AS visible_state FROM {{schema}}.jobs
+  WHERE state IN ('pending','scheduled','retrying') AND group_key IS NULL
+  UNION ALL
+  SELECT queue, {{schema}}.visible_state(state, run_at) FROM {{schema}}.jobs
+  WHERE state IN ('pending','scheduled','retrying') AND group_key IS NOT NULL
+  UNION ALL
+  SELECT queue, 'blocked' FROM {{schema}}.jobs WHERE state = 'blocked'
+  UNION ALL
+  SELECT queue, 'running' FROM {{schema}}.jobs WHERE state = 'running' AND lease_expires_at IS NOT NULL
+) AS unended
+WHERE $1::text[] IS NULL OR queue = ANY($1::text[])
+GROUP BY queue, visible_state;

@@ -3,4 +3,4 @@
 UPDATE errand_jobs
 SET state = 'canceled', finished_at = @now, worker_id = NULL, lease_expires_at = NULL
 WHERE flow_id = @flow_id AND state IN ('pending','scheduled','blocked','running','retrying')
-RETURNING id, state, flow_id, batch_id;
+RETURNING id, state, queue, flow_id, batch_id;

@@ -42,4 +42,4 @@ WHERE id IN (
   ORDER BY j.finished_at, j.id
   LIMIT @limit
 )
-RETURNING id, flow_id;
+RETURNING id, queue, flow_id;
