@@ -186,13 +186,24 @@ export class JobRun {
     }
   }
 
-  /** ctx.progress: persists progress while this worker holds the lease, and emits `progress`. */
+  /**
+   * ctx.progress: persists progress while this worker holds the lease, and emits `progress`.
+   * Progress is advisory: while the store is unavailable the report is dropped (the next one, or
+   * the outcome, supersedes it) rather than failing an attempt that may otherwise succeed.
+   */
   async reportProgress(percent: number): Promise<void> {
     if (typeof percent !== "number" || !Number.isFinite(percent) || percent < 0 || percent > 100)
       throw new RangeError(`progress must be a number from 0 to 100, got ${String(percent)}`);
     if (this.abortReason !== null) return;
     const { job, deps } = this;
-    const held = await deps.store.updateProgress({ lease: this.lease, progress: percent });
+    let held: boolean;
+    try {
+      held = await deps.store.updateProgress({ lease: this.lease, progress: percent });
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      deps.logger.warn({ err: error, jobId: job.id, progress: percent }, "could not store job progress; the store is unavailable");
+      return;
+    }
     if (held) deps.events.emit("progress", { job: { ...job, progress: percent }, progress: percent });
   }
 

@@ -99,12 +99,12 @@ export function describeQueueCountConformance(factory: StoreFactory): void {
       await store.completeJobs({ completions: members.map((job) => ({ lease: leaseOf(job), result: null })) });
       await expectCountsExact("a batch's members completed, its onComplete job released");
 
-      expect(await store.deleteEndedJobs({ state: "completed", olderThanMs: 0, keepNewest: null, limit: 3 })).toBe(3);
+      expect(await store.deleteEndedJobs({ state: "completed", olderThanMs: null, keepNewest: 0, limit: 3 })).toBe(3);
       expect(await store.deleteEndedJobs({ state: "canceled", olderThanMs: null, keepNewest: 0, limit: 100 })).toBeGreaterThan(0);
       await expectCountsExact("retention deleted some completed and every canceled job");
       // The failed flow parent goes once its canceled child has.
-      expect(await store.deleteEndedJobs({ state: "failed", olderThanMs: 0, keepNewest: null, limit: 100 })).toBeGreaterThan(0);
-      expect(await store.deleteEndedJobs({ state: "completed", olderThanMs: 0, keepNewest: null, limit: 100 })).toBeGreaterThan(0);
+      expect(await store.deleteEndedJobs({ state: "failed", olderThanMs: null, keepNewest: 0, limit: 100 })).toBeGreaterThan(0);
+      expect(await store.deleteEndedJobs({ state: "completed", olderThanMs: null, keepNewest: 0, limit: 100 })).toBeGreaterThan(0);
       await expectCountsExact("every ended job deleted");
     });
   });

@@ -107,7 +107,7 @@ export function describeRetentionConformance(factory: StoreFactory): void {
       const [kept] = await jobsIn(["completed"], { idempotencyKey: "signup-42" });
       const [again] = await store.insertJobs({ jobs: [newJob({ idempotencyKey: "signup-42" })] });
       expect(again).toMatchObject({ created: false, job: { id: kept!.id, state: "completed" } });
-      await store.deleteEndedJobs({ state: "completed", olderThanMs: 0, keepNewest: null, limit: 10 });
+      await store.deleteEndedJobs({ state: "completed", olderThanMs: null, keepNewest: 0, limit: 10 });
       const [reused] = await store.insertJobs({ jobs: [newJob({ idempotencyKey: "signup-42" })] });
       expect(reused!.created).toBe(true);
       expect(reused!.job.id).not.toBe(kept!.id);

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { SnoozeJob, StoreUnavailableError } from "../../src/core/errors.js";
+import type { JobContext } from "../../src/core/handler.js";
 import { Errand } from "../../src/errand.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { newJob } from "../helpers/new-job.js";
@@ -47,6 +48,23 @@ describe("SQLite store when another connection holds the write lock", () => {
     expect(await store.insertJobs({ jobs: [newJob()] })).toHaveLength(1);
   });
 
+  it("waits for the lock without stopping this process: a write waiting on the lock lets timers run, and lands once it is free", async () => {
+    const path = join(dir, `busy-${++n}.sqlite`);
+    const store = SqliteStore.open(path, { busyTimeoutMs: 5_000 });
+    cleanups.push(() => store.close());
+    const other = new Database(path);
+    cleanups.push(() => other.close());
+    other.exec("BEGIN IMMEDIATE");
+    // Released by a timer of this same process: it can fire only if the waiting write lets the
+    // event loop run (a write waiting inside SQLite for its busy timeout would not, and fail).
+    const ticks: number[] = [];
+    const ticking = setInterval(() => ticks.push(Date.now()), 10);
+    cleanups.push(() => clearInterval(ticking));
+    setTimeout(() => other.exec("COMMIT"), 300);
+    expect(await store.insertJobs({ jobs: [newJob()] })).toHaveLength(1);
+    expect(ticks.length).toBeGreaterThan(5);
+  });
+
   it("checkWritable rejects with StoreUnavailableError while the lock is held, and resolves once it is free, writing nothing", async () => {
     const { store, lock, unlock } = openBusyPair();
     cleanups.push(() => store.close());
@@ -59,7 +77,7 @@ describe("SQLite store when another connection holds the write lock", () => {
   });
 
   /** A worker on a busy pair whose handler has started and waits for `release` to end with `end`. */
-  async function startRun(end: () => unknown) {
+  async function startRun(end: (ctx: JobContext<unknown>) => unknown) {
     const { store, lock, unlock } = openBusyPair();
     const errand = await Errand.connect(store, { logger: pino({ level: "silent" }) });
     cleanups.push(() => errand.close({ graceMs: 0 }));
@@ -72,7 +90,7 @@ describe("SQLite store when another connection holds the write lock", () => {
       handler: async (_payload: unknown, ctx) => {
         runs.push(ctx.job.attempt);
         await gate;
-        return end();
+        return end(ctx);
       },
     });
     errand.work({ queues: ["default"], leaseMs: 30_000, pollIntervalMs: 50 });
@@ -95,6 +113,17 @@ describe("SQLite store when another connection holds the write lock", () => {
     await endWhileLocked(run);
     await waitFor(async () => run.completed.includes(run.id), { what: "the completed event" });
     expect(await run.errand.getJob(run.id)).toMatchObject({ state: "completed", attempt: 1, result: "sent" });
+    expect(run.runs).toEqual([1]);
+  });
+
+  it("goes on when its progress cannot be stored while the lock is held: one run, completed at its first attempt", async () => {
+    const run = await startRun(async (ctx) => {
+      await ctx.progress(50);
+      return "sent";
+    });
+    await endWhileLocked(run);
+    await waitFor(async () => run.completed.includes(run.id), { what: "the completed event" });
+    expect(await run.errand.getJob(run.id)).toMatchObject({ state: "completed", attempt: 1, result: "sent", progress: 100 });
     expect(run.runs).toEqual([1]);
   });
 

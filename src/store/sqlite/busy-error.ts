@@ -1,5 +1,11 @@
 import { StoreUnavailableError } from "../../core/errors.js";
 
+/** SQLITE_BUSY or one of its extended codes: another connection holds the lock. */
+export function isBusy(error: unknown): boolean {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === "string" && code.startsWith("SQLITE_BUSY");
+}
+
 /**
  * SQLITE_BUSY, as a write meets it when another process held the file's write lock longer than
  * the busy timeout, turned into StoreUnavailableError: the store's writes are BEGIN IMMEDIATE
@@ -8,8 +14,7 @@ import { StoreUnavailableError } from "../../core/errors.js";
  * away for a while, as they do a lost PostgreSQL connection. Other errors pass through.
  */
 export function busyAsUnavailable(error: unknown, file: string): unknown {
-  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
-  if (typeof code !== "string" || !code.startsWith("SQLITE_BUSY")) return error;
+  if (!isBusy(error)) return error;
   return new StoreUnavailableError(
     `SQLite database ${file} is busy: another connection held its write lock past the busy timeout; nothing was written, so trying again is safe`,
     { cause: error, outcome: "not_written" },

@@ -34,7 +34,7 @@ import { checkSchema, checkSchemaOfFile, migrate } from "./migrate.js";
 import type { MigrationReport } from "../migration-files.js";
 import { claimRestricted } from "./restricted-claim.js";
 import { claimedJob, jobFromRow, newJobRow, type ClaimableValues, type JobRow } from "./rows.js";
-import { busyAsUnavailable } from "./busy-error.js";
+import { busyAsUnavailable, isBusy } from "./busy-error.js";
 import { scheduleFromRow, scheduleParams, type ScheduleRow } from "./schedule-rows.js";
 import { INSERT_CHUNK, prepareStatements, type Statements } from "./statements.js";
 
@@ -79,7 +79,7 @@ function openDatabase(path: string, options: SqliteStoreOptions): Database.Datab
   const db = new Database(path);
   try {
     // The timeout first: switching to WAL waits on another process's lock like any write.
-    db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 10_000)}`);
+    db.pragma(`busy_timeout = ${busyTimeoutOf(options)}`);
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = FULL");
   } catch (error) {
@@ -88,6 +88,18 @@ function openDatabase(path: string, options: SqliteStoreOptions): Database.Datab
   }
   return db;
 }
+
+const busyTimeoutOf = (options: SqliteStoreOptions) => Math.trunc(options.busyTimeoutMs ?? 10_000);
+
+/**
+ * How long one try at the write lock may wait inside SQLite. better-sqlite3 is synchronous: a
+ * try that waited the whole busy timeout would stop this process's event loop that long while
+ * another process held the lock (heartbeats, HTTP and timers frozen with it), so a write tries
+ * for this long, lets the event loop run, and tries again until the busy timeout is spent.
+ */
+const LOCK_TRY_MS = 20;
+/** The longest pause between two tries. */
+const MAX_LOCK_PAUSE_MS = 50;
 
 const leaseJson = (lease: Lease) => ({ id: Number(lease.jobId), attempt: lease.attempt, worker_id: lease.workerId });
 
@@ -112,7 +124,13 @@ export class SqliteStore implements Store {
   private readonly effects: WriteEffects = { released: new Set<string>(), tally: new EndedTally() };
   private readonly releaseListeners = new Set<(queue: string | null) => void>();
 
-  private constructor(private readonly db: Database.Database) {
+  /** Writes waiting for another process's lock, which close() waits for. */
+  private readonly writing = new Set<Promise<unknown>>();
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly busyTimeoutMs: number,
+  ) {
     this.sql = prepareStatements(db);
     this.inserts = new GroupCommit((units) => this.write(() => units.map((jobs) => this.insertNow(jobs))));
     this.completions = new GroupCommit((units) => this.write(() => units.map((c) => this.completeNow(c))));
@@ -132,7 +150,9 @@ export class SqliteStore implements Store {
       db.close();
       throw error;
     }
-    return new SqliteStore(db);
+    // From now on a write waits for the lock between tries, not inside SQLite (see write()).
+    db.pragma(`busy_timeout = ${LOCK_TRY_MS}`);
+    return new SqliteStore(db, busyTimeoutOf(options));
   }
 
   /** Applies pending migrations to the file at `path` and closes it: `errand migrate`. */
@@ -146,13 +166,20 @@ export class SqliteStore implements Store {
   }
 
   async migrate(): Promise<MigrationReport> {
-    return migrate(this.db);
+    // Runs as at open: a migration is rare, and waits for the lock the whole busy timeout.
+    this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+    try {
+      return migrate(this.db);
+    } finally {
+      this.db.pragma(`busy_timeout = ${LOCK_TRY_MS}`);
+    }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([this.inserts.idle(), this.completions.idle()]);
+    await Promise.allSettled([...this.writing]);
     this.db.close();
   }
 
@@ -162,7 +189,7 @@ export class SqliteStore implements Store {
 
   async checkWritable(): Promise<void> {
     // Takes the write lock and gives it back: an empty transaction writes nothing.
-    this.write(() => undefined);
+    await this.write(() => undefined);
   }
 
   insertJobs(params: { jobs: NewJob[] }): Promise<InsertedJob[]> {
@@ -238,27 +265,30 @@ export class SqliteStore implements Store {
     // The clock is read once the write lock is held: a rate limit's window must end after
     // every start recorded by the claims this one waited for.
     let now = 0;
-    const rows = this.withoutFlush(() => this.write(() => {
-      now = Date.now();
-      const found = restricted
-        ? claimRestricted(this.sql, { ...params, grouped, now, groupCursor: this.groupCursor })
-        : (this.sql.select_claimable.all({ queues: JSON.stringify(params.queues), limit: params.limit, now }) as ClaimableValues[]);
-      if (found.length > 0) {
-        this.sql.claim_jobs.run({
-          ids: JSON.stringify(found.map((values) => values[0])),
-          worker_id: params.workerId,
-          lease_expires_at: now + params.leaseMs,
-          now,
-        });
-      }
-      return found;
-    }));
+    const rows = await this.write(
+      () => {
+        now = Date.now();
+        const found = restricted
+          ? claimRestricted(this.sql, { ...params, grouped, now, groupCursor: this.groupCursor })
+          : (this.sql.select_claimable.all({ queues: JSON.stringify(params.queues), limit: params.limit, now }) as ClaimableValues[]);
+        if (found.length > 0) {
+          this.sql.claim_jobs.run({
+            ids: JSON.stringify(found.map((values) => values[0])),
+            worker_id: params.workerId,
+            lease_expires_at: now + params.leaseMs,
+            now,
+          });
+        }
+        return found;
+      },
+      { flush: false },
+    );
     return rows.map((row) => claimedJob(row, params.workerId, now + params.leaseMs, now));
   }
 
   async extendLeases(params: { leases: Lease[]; leaseMs: number }): Promise<JobId[]> {
     if (params.leases.length === 0) return [];
-    const rows = this.write(
+    const rows = await this.write(
       () =>
         this.sql.extend_leases.all({
           now: Date.now(),
@@ -277,7 +307,7 @@ export class SqliteStore implements Store {
   async failJob(params: { lease: Lease; error: AttemptErrorInput; retryDelayMs: number | null }) {
     const now = Date.now();
     const error = storableAttemptError(params.error);
-    const row = this.write(() => {
+    const row = await this.write(() => {
       const failed = this.sql.fail_job.get({
         ...leaseParams(params.lease),
         retry_delay_ms: params.retryDelayMs,
@@ -295,7 +325,7 @@ export class SqliteStore implements Store {
 
   async snoozeJob(params: { lease: Lease; delayMs: number }): Promise<boolean> {
     const now = Date.now();
-    const info = this.write(() =>
+    const info = await this.write(() =>
       this.sql.snooze_job.run({ ...leaseParams(params.lease), delay_ms: params.delayMs, now }),
     );
     return info.changes === 1;
@@ -312,7 +342,7 @@ export class SqliteStore implements Store {
   }
 
   async updateProgress(params: { lease: Lease; progress: number }): Promise<boolean> {
-    const info = this.write(() =>
+    const info = await this.write(() =>
       this.sql.update_progress.run({ ...leaseParams(params.lease), progress: params.progress }),
     );
     return info.changes === 1;
@@ -320,7 +350,7 @@ export class SqliteStore implements Store {
 
   async rescueExpiredLeases(params: { limit: number }) {
     const now = Date.now();
-    const rows = this.write(() => {
+    const rows = await this.write(() => {
       const rescued = this.sql.rescue_expired_leases.all({ limit: params.limit, now }) as JobRow[];
       settleEndedJobs(this.sql, rescued, now, this.effects);
       return rescued;
@@ -342,11 +372,11 @@ export class SqliteStore implements Store {
   }
 
   async pauseQueue(params: { queue: string }): Promise<void> {
-    this.write(() => this.sql.pause_queue.run({ queue: params.queue, now: Date.now() }));
+    await this.write(() => this.sql.pause_queue.run({ queue: params.queue, now: Date.now() }));
   }
 
   async resumeQueue(params: { queue: string }): Promise<void> {
-    this.write(() => this.sql.resume_queue.run({ queue: params.queue }));
+    await this.write(() => this.sql.resume_queue.run({ queue: params.queue }));
   }
 
   async listPausedQueues(): Promise<string[]> {
@@ -362,7 +392,7 @@ export class SqliteStore implements Store {
   async markWebhooksEnqueued(params: { jobs: Pick<Job, "id" | "finishedAt">[] }): Promise<void> {
     if (params.jobs.length === 0) return;
     const endings = params.jobs.map((j) => [Number(j.id), j.finishedAt?.getTime() ?? null]);
-    this.write(() => this.sql.mark_webhooks_enqueued.run({ endings: JSON.stringify(endings) }));
+    await this.write(() => this.sql.mark_webhooks_enqueued.run({ endings: JSON.stringify(endings) }));
   }
 
   async insertFlow(params: { nodes: NewFlowNode[] }): Promise<StoredFlow> {
@@ -432,7 +462,7 @@ export class SqliteStore implements Store {
 
   async saveSchedule(params: { schedule: NewSchedule }): Promise<Schedule> {
     const values = scheduleParams(params.schedule, Date.now());
-    return scheduleFromRow(this.write(() => this.sql.save_schedule.get(values) as ScheduleRow));
+    return scheduleFromRow(await this.write(() => this.sql.save_schedule.get(values) as ScheduleRow));
   }
 
   async getSchedule(params: { name: string }): Promise<Schedule | null> {
@@ -444,12 +474,12 @@ export class SqliteStore implements Store {
   }
 
   async pauseSchedule(params: { name: string }): Promise<Schedule | null> {
-    return this.scheduleOrNull(this.write(() => this.sql.pause_schedule.get({ name: params.name, now: Date.now() })));
+    return this.scheduleOrNull(await this.write(() => this.sql.pause_schedule.get({ name: params.name, now: Date.now() })));
   }
 
   async resumeSchedule(params: { name: string; nextTickAt: Date }): Promise<Schedule | null> {
     const values = { name: params.name, next_tick_at: params.nextTickAt.getTime(), now: Date.now() };
-    return this.scheduleOrNull(this.write(() => this.sql.resume_schedule.get(values)));
+    return this.scheduleOrNull(await this.write(() => this.sql.resume_schedule.get(values)));
   }
 
   async removeSchedule(params: { name: string }): Promise<boolean> {
@@ -499,18 +529,18 @@ export class SqliteStore implements Store {
   }
 
   async takeMaintenanceLease(params: { name: string; holder: string; leaseMs: number }): Promise<boolean> {
-    const row = this.write(() =>
+    const row = await this.write(() =>
       this.sql.take_maintenance_lease.get({ name: params.name, holder: params.holder, lease_ms: params.leaseMs, now: Date.now() }),
     );
     return row !== undefined;
   }
 
   async releaseMaintenanceLease(params: { name: string; holder: string }): Promise<void> {
-    this.write(() => this.sql.release_maintenance_lease.run({ name: params.name, holder: params.holder }));
+    await this.write(() => this.sql.release_maintenance_lease.run({ name: params.name, holder: params.holder }));
   }
 
   /** Runs a guarded single-row update; tells apart "no such job" from "not in a state for it". */
-  private change(id: JobId, statement: "cancel_job" | "retry_job", extra: object, lease?: Lease): ChangeResult {
+  private async change(id: JobId, statement: "cancel_job" | "retry_job", extra: object, lease?: Lease): Promise<ChangeResult> {
     const now = Date.now();
     return this.write(() => {
       const before = this.sql.get_job.get({ id }) as JobRow | undefined;
@@ -623,10 +653,37 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * One write transaction, taking the write lock up front (BEGIN IMMEDIATE). Its tally changes
-   * are written last, inside it; the queues it released are announced once it has committed.
+   * One write transaction, taking the write lock up front (BEGIN IMMEDIATE). While another
+   * process holds the lock, it is tried again (see LOCK_TRY_MS) until the busy timeout is spent;
+   * then it fails with StoreUnavailableError, nothing written. `fn` runs once per try, so it
+   * must leave nothing behind outside the transaction but what `effects` gathers.
+   * With `flush: false` its commit is not fsynced (see withoutFlush).
    */
-  private write<T>(fn: () => T): T {
+  private async write<T>(fn: () => T, options: { flush?: boolean } = {}): Promise<T> {
+    const attempt = options.flush === false ? () => this.withoutFlush(() => this.writeOnce(fn)) : () => this.writeOnce(fn);
+    try {
+      return attempt();
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+    }
+    const waiting = this.tryUntilFree(attempt, performance.now() + this.busyTimeoutMs);
+    this.writing.add(waiting);
+    return waiting.finally(() => this.writing.delete(waiting));
+  }
+
+  private async tryUntilFree<T>(attempt: () => T, deadline: number): Promise<T> {
+    for (let pause = 1; ; pause = Math.min(pause * 2, MAX_LOCK_PAUSE_MS)) {
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      try {
+        return attempt();
+      } catch (error) {
+        if (!isBusy(error) || performance.now() + pause >= deadline) throw busyAsUnavailable(error, this.db.name);
+      }
+    }
+  }
+
+  /** One try of write(): its tally changes are written last, inside it; the queues it released are announced once it has committed. */
+  private writeOnce<T>(fn: () => T): T {
     const { released, tally } = this.effects;
     try {
       const result = this.db
@@ -638,8 +695,6 @@ export class SqliteStore implements Store {
         .immediate();
       for (const queue of released) for (const listener of this.releaseListeners) listener(queue);
       return result;
-    } catch (error) {
-      throw busyAsUnavailable(error, this.db.name);
     } finally {
       released.clear();
       tally.clear();
