@@ -144,8 +144,9 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       expect(failed.errors[0]!.stack).toContain("failure 1");
       const deadLetters = await errand.listJobs({ state: "failed" });
       expect(deadLetters.jobs.map((j) => j.id)).toEqual([job.id]);
-      await expect(errand.retryJob(job.id)).resolves.toMatchObject({ state: "pending" });
+      // Healed first: the replay wakes the idle worker, which may run the job before retryJob returns.
       healed = true;
+      await expect(errand.retryJob(job.id)).resolves.toMatchObject({ state: "pending" });
       const completed = await waitFor(async () => {
         const j = await errand.getJob(job.id);
         return j?.state === "completed" ? j : null;
@@ -460,6 +461,31 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       const job = await def.enqueue({}); // its wake-up comes while that claim is still under way
       release();
       await waitFor(() => started.includes(job.id), { what: "the job to start (the next poll is ten minutes away)" });
+    });
+
+    it("a replayed job, and the jobs of a queue resumed, start at once on an idle worker, without waiting for the poll", async () => {
+      let healed = false;
+      const def = errand.define("flaky", {
+        maxAttempts: 1,
+        handler: async () => {
+          if (!healed) throw new PermanentError("provider down");
+          return "sent";
+        },
+      });
+      errand.work({ ...fast, pollIntervalMs: 600_000 });
+      const stateOf = async (id: string) => (await errand.getJob(id))!.state;
+      const job = await def.enqueue({});
+      await waitFor(async () => (await stateOf(job.id)) === "failed", { what: "the job to fail" });
+      healed = true;
+      await errand.retryJob(job.id);
+      await waitFor(async () => (await stateOf(job.id)) === "completed", { what: "the replayed job to run (the next poll is ten minutes away)" });
+
+      await errand.store.pauseQueue({ queue: "default" });
+      const held = await def.enqueue({});
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await stateOf(held.id)).toBe("pending");
+      await errand.store.resumeQueue({ queue: "default" });
+      await waitFor(async () => (await stateOf(held.id)) === "completed", { what: "the resumed queue's job to run (the next poll is ten minutes away)" });
     });
 
     it("a freed slot claims the next queued job at once, without waiting for the poll", async () => {

@@ -398,7 +398,7 @@ export class PostgresStore implements Store {
   }
 
   retryJob(params: { id: JobId }): Promise<ChangeResult> {
-    return this.change(params.id, "retry_job", []);
+    return this.change(params.id, "retry_job", [this.schema.channel]);
   }
 
   async pauseQueue(params: { queue: string }): Promise<void> {
@@ -406,7 +406,7 @@ export class PostgresStore implements Store {
   }
 
   async resumeQueue(params: { queue: string }): Promise<void> {
-    await this.runner.run("resume_queue", [params.queue]);
+    await this.runner.run("resume_queue", [params.queue, this.schema.channel]);
   }
 
   async listPausedQueues(): Promise<string[]> {

@@ -376,7 +376,10 @@ export class SqliteStore implements Store {
   }
 
   async resumeQueue(params: { queue: string }): Promise<void> {
-    await this.write(() => this.sql.resume_queue.run({ queue: params.queue }));
+    await this.write(() => {
+      // Resumed, its waiting jobs wake this process's idle workers.
+      if (this.sql.resume_queue.run({ queue: params.queue }).changes > 0) this.effects.released.add(params.queue);
+    });
   }
 
   async listPausedQueues(): Promise<string[]> {
@@ -551,6 +554,8 @@ export class SqliteStore implements Store {
         return { outcome: "conflict", job: jobFromRow(before, now) };
       }
       this.effects.tally.left(before.queue, before.state);
+      // A replayed job back in its queue wakes this process's idle workers, as a new one does.
+      if (after.state === "pending") this.effects.released.add(after.queue);
       settleEndedJobs(this.sql, [after], now, this.effects);
       if (replayedBatchMember(before, after)) this.sql.uncount_batch_member.run({ batch_id: after.batch_id, state: before.state });
       return { outcome: "changed", job: jobFromRow(after, now), previousState: before.state };
@@ -625,11 +630,10 @@ export class SqliteStore implements Store {
     return accepted;
   }
 
-
   /**
    * Calls `listener` with the queue of flow children and batch callbacks this process's own
-   * writes release, once committed, so its idle workers wake without waiting for their next
-   * poll. Jobs released by other processes are found by polling.
+   * writes release, of jobs it replays and of queues it resumes, once committed, so its idle
+   * workers wake without waiting for their next poll. Other processes' are found by polling.
    */
   async subscribeToNewJobs(listener: (queue: string | null) => void): Promise<() => Promise<void>> {
     this.releaseListeners.add(listener);

@@ -1,5 +1,6 @@
--- $1 id. Replay from the dead-letter set: fresh attempts, errors kept as history. A job with
--- a webhook announces its next ending too.
+-- $1 id $2 the NOTIFY channel. Replay from the dead-letter set: fresh attempts, errors kept as
+-- history. A job with a webhook announces its next ending too. A job that goes back to the queue
+-- wakes idle workers, as a new one does.
 -- A job that was canceled while it still waited goes back to waiting, not to the queue: a flow
 -- child for the parents that have not ended yet (its unresolved edges: a parent's ending is
 -- applied to its edges even while the child is canceled), a batch's onComplete job for its
@@ -35,4 +36,4 @@ SET state = CASE WHEN w.n > 0 THEN 'blocked' ELSE 'pending' END,
 FROM waiting AS w
 LEFT JOIN batch AS b ON true
 WHERE j.id = $1 AND j.state IN ('failed','canceled')
-RETURNING {{job_row}};
+RETURNING {{job_row}}, CASE WHEN j.state = 'pending' THEN pg_notify($2, j.queue) END AS notified;
