@@ -28,9 +28,9 @@ const STATUS_BY_ERRAND_CODE: Record<string, number> = {
 export const MAX_PATH_PARAM = 3 * 128;
 
 /** Fastify's own request errors: all the caller's fault, all a 4xx; `message` where Fastify's says too little. */
-const FASTIFY_CODES: Record<string, { status: number; code: string; message?: string }> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: "invalid_json" },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: "invalid_json" },
+const FASTIFY_CODES: Record<string, { status: number; code: string; message?: string; field?: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: "invalid_json", field: "body" },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: "invalid_json", field: "body" },
   // The issue asks for 400 rather than 413 for an oversized body: one status for every bad body.
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 400, code: "body_too_large" },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: "invalid_content_length" },
@@ -108,7 +108,7 @@ function describe(error: FastifyError | Error, contentType: string | undefined):
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) return { status: 400, body: schemaErrorBody(fastifyError, contentType) };
   const known = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
-  if (known) return { status: known.status, body: errorBody(known.code, known.message ?? fastifyError.message) };
+  if (known) return { status: known.status, body: errorBody(known.code, known.message ?? fastifyError.message, known.field) };
   // Any other error Fastify marks as the client's (e.g. prototype poisoning in JSON) stays a 4xx.
   const status = fastifyError.statusCode;
   if (status !== undefined && status >= 400 && status < 500) return { status, body: errorBody("bad_request", fastifyError.message) };

@@ -133,8 +133,8 @@ export function describeServerRoutes(factory: StoreFactory): void {
       const before = await jobCount();
       const malformed = await call("POST", "/v1/jobs", { body: '{"type": "echo",' });
       expect(malformed.status).toBe(400);
-      expect(malformed.body.error.code).toBe("invalid_json");
-      expect((await call("POST", "/v1/jobs", { body: "" })).status).toBe(400);
+      expect(malformed.body.error).toMatchObject({ code: "invalid_json", field: "body" });
+      expect((await call("POST", "/v1/jobs", { body: "" })).body.error).toMatchObject({ code: "invalid_json", field: "body" });
       const big = await call("POST", "/v1/jobs", { body: { type: "echo", payload: "x".repeat(70 * 1024) } });
       expect(big.status).toBe(400);
       expect(big.body.error.code).toBe("body_too_large");

@@ -5,6 +5,7 @@ import { printableDatabase } from "../../store/connect.js";
 import { ErrandServer, opensRoutesToNetwork } from "../../server/server.js";
 import { parseTokenList } from "../../server/auth.js";
 import { logJobLifecycle } from "../../server/job-log.js";
+import { browsableUrl } from "../../server/listen-url.js";
 import { AddressPolicy } from "../../server/webhooks/address-policy.js";
 import { validateName } from "../../core/enqueue-options.js";
 import { DEFAULT_MAX_EVENT_STREAMS, MAX_BODY_LIMIT, resolveServerLimits, type WebhookConfig } from "../../server/config.js";
@@ -112,7 +113,7 @@ export function serveCommand(version: string): Command {
         const url = await server.listen({ port: flags.port, host: opts.host });
         const say = (line: string) => process.stderr.write(`errand: ${line}\n`);
         say(`listening on ${url}  (store ${printableDatabase(opts.database)})`);
-        say(server.dashboardPath ? `dashboard: ${url}${server.dashboardPath}` : "dashboard: not built (npm run build), not served");
+        say(server.dashboardPath ? `dashboard: ${browsableUrl(url)}${server.dashboardPath}` : "dashboard: not built (npm run build), not served");
         if (!server.authRequired) say("no API tokens configured: bound to loopback only, every /v1 route is open to local callers");
         say(opts.worker && queues.length > 0 ? `working queues: ${queues.join(", ")}` : "not working jobs here (--no-worker or no handlers)");
         say(webhooks ? "webhooks: enabled (signed with the configured secret)" : "webhooks: disabled (set ERRAND_WEBHOOK_SECRET to enable webhook_url)");
