@@ -15,9 +15,9 @@ export class EndedTally {
     for (const row of rows) if (isTerminal(row.state)) this.add(row.queue, row.state, 1);
   }
 
-  /** Jobs that changed no longer count in `state`, the ended state they were in (a replay, a delete). */
-  left(queue: string, state: JobState, n = 1): void {
-    if (isTerminal(state)) this.add(queue, state, -n);
+  /** A job that changed no longer counts in `state`, the ended state it was in (a replay, a delete). */
+  left(queue: string, state: JobState): void {
+    if (isTerminal(state)) this.add(queue, state, -1);
   }
 
   /** Jobs this transaction completed, by id. */

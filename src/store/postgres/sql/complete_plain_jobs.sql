@@ -8,6 +8,9 @@
 WITH completed AS (
   {{complete_update}}
     AND j.flow_id IS NULL AND j.batch_id IS NULL
-  RETURNING width_bucket(j.id, $1::bigint[]) AS n
+  RETURNING width_bucket(j.id, $1::bigint[]) AS n, j.queue
+),
+tallied AS (
+  {{tally_completed}}
 )
 SELECT string_agg(n::text, ',') AS accepted FROM completed;
