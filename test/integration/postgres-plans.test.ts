@@ -119,7 +119,7 @@ const HOT_PATH: { name: StatementName; args: string }[] = [
     await client.query(`ANALYZE "${schema}".jobs`);
     // Planned for each call's values, as a custom plan is.
     expect(loadStatements(schemaName(schema)).list_jobs.name).toBeUndefined();
-    for (const state of ["failed", "canceled", "pending", "scheduled", "retrying", "running"]) {
+    for (const state of ["failed", "canceled", "pending", "scheduled", "retrying", "running", "blocked"]) {
       for (const filters of ["NULL, NULL", "'plan', 'default'"]) {
         const plan = await planOf("list_jobs", `${filters}, '${state}', NULL, 50`, "force_custom_plan");
         expect(plan, `${state}, ${filters}:\n${plan}`).not.toMatch(/Seq Scan on jobs |Index Scan Backward using jobs_pkey/);

@@ -34,7 +34,7 @@ describe("SQLite listing plans", () => {
       for (const statistics of [false, true]) {
         if (statistics) db.exec("ANALYZE");
         const statements = prepareStatements(db);
-        for (const state of ["failed", "canceled", "pending", "scheduled", "retrying", "running"] as JobState[]) {
+        for (const state of ["failed", "canceled", "pending", "scheduled", "retrying", "running", "blocked"] as JobState[]) {
           const source = statements[listStatementFor(state)].source;
           const plan = (db.prepare(`EXPLAIN QUERY PLAN ${source}`).all({ ...params, state }) as { detail: string }[]).map((r) => r.detail);
           expect(plan.join("\n"), `${state}, ANALYZE ${statistics}`).not.toMatch(/^SCAN errand_jobs$/m);

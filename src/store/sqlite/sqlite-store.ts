@@ -710,7 +710,9 @@ export class SqliteStore implements Store {
  * The statement listing jobs in `state` through the index that holds them, where one does: with
  * every finished job kept, list_jobs would walk ids down past all of them to find a few.
  */
-export function listStatementFor(state: JobState | undefined): "list_jobs" | "list_ended_jobs" | "list_waiting_jobs" | "list_running_jobs" {
+export function listStatementFor(
+  state: JobState | undefined,
+): "list_jobs" | "list_ended_jobs" | "list_waiting_jobs" | "list_running_jobs" | "list_blocked_jobs" {
   switch (state) {
     case "failed":
     case "canceled":
@@ -721,8 +723,10 @@ export function listStatementFor(state: JobState | undefined): "list_jobs" | "li
       return "list_waiting_jobs";
     case "running":
       return "list_running_jobs";
+    case "blocked":
+      return "list_blocked_jobs";
     default:
-      // Completed jobs are most of those kept, found at once walking ids down; blocked ones have no index.
+      // Completed jobs are most of those kept, found at once walking ids down.
       return "list_jobs";
   }
 }

@@ -13,6 +13,7 @@ const STATEMENT_NAMES = [
   "list_ended_jobs",
   "list_waiting_jobs",
   "list_running_jobs",
+  "list_blocked_jobs",
   "count_jobs",
   "tally_ended_jobs",
   "tally_completed_jobs",

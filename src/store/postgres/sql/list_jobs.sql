@@ -7,7 +7,7 @@
 --   pending, scheduled, retrying: jobs_waiting and jobs_waiting_grouped, one for each side of
 --     `group_key IS NULL OR group_key IS NOT NULL`, which says nothing but lets both serve;
 --   running: jobs_leases (a running job holds a lease; an ended one holds none);
---   blocked: no index (flow nodes and batch callbacks waiting are few and short-lived).
+--   blocked: jobs_blocked (migration 012).
 -- The visible state is visible_state()'s (a scheduled or retrying job whose time has come is
 -- pending), spelled out on the stored state.
 SELECT {{job_row}}
