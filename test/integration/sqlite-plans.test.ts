@@ -14,7 +14,7 @@ const dir = tempDir();
  * index) reads them all to find a few failed or waiting ones.
  */
 describe("SQLite listing plans", () => {
-  it("lists failed, canceled, waiting and running jobs through an index, among many completed ones", async () => {
+  it("lists failed, canceled, waiting, blocked and running jobs through an index, among many completed ones", async () => {
     const path = join(dir, "plans.sqlite");
     await (await SqliteStore.open(path)).close();
     const db = new Database(path);
