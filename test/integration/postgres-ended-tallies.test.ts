@@ -56,6 +56,29 @@ const factory = await postgresFactory();
     expect(await store.foldEndedTallies()).toBe(0);
   });
 
+  it("counts changes made by hand in bulk - inserted, updated, deleted - before and after they are folded", async () => {
+    const url = await factory!.url();
+    const store = await open(url);
+    const jobs = `"${postgresSchemaOf(url)}".jobs`;
+    const counts = async () => (await store.countJobs({})).map(({ queue, counts }) => [queue, counts.completed, counts.failed, counts.pending]);
+    // A restore of ended jobs, as an operator might run it.
+    await adminQuery(
+      `INSERT INTO ${jobs} (type, queue, state, payload, attempt, max_attempts, backoff, created_at, run_at, finished_at)
+       SELECT 't', 'restored', 'completed', '{}', 1, 3, '{"baseMs":1000,"maxMs":3600000,"jitter":0.5}', now(), now(), now()
+       FROM generate_series(1, 5000)`,
+    );
+    expect(await counts()).toEqual([["restored", 5000, 0, 0]]);
+    await adminQuery(`UPDATE ${jobs} SET state = 'failed' WHERE id IN (SELECT id FROM ${jobs} ORDER BY id LIMIT 2000)`);
+    await adminQuery(`UPDATE ${jobs} SET state = 'pending', finished_at = NULL WHERE id IN (SELECT id FROM ${jobs} WHERE state = 'failed' ORDER BY id LIMIT 500)`);
+    expect(await counts()).toEqual([["restored", 3000, 1500, 500]]);
+    expect(await store.foldEndedTallies()).toBeGreaterThan(0);
+    expect(await counts()).toEqual([["restored", 3000, 1500, 500]]);
+    await adminQuery(`DELETE FROM ${jobs} WHERE state = 'completed'`);
+    expect(await counts()).toEqual([["restored", 0, 1500, 500]]);
+    await store.foldEndedTallies();
+    expect(await counts()).toEqual([["restored", 0, 1500, 500]]);
+  });
+
   it("clears the counts of ended jobs when the jobs table is truncated", async () => {
     const url = await factory!.url();
     const store = await open(url);

@@ -1,9 +1,14 @@
--- $1 queue[] or NULL for all queues. Ended jobs are counted from their tallies (migration 012),
+-- $1 queue[] or NULL for all queues. Ended jobs are counted from their tallies and the changes
+-- not yet folded into them (migration 012),
 -- the others from their rows, each branch through the partial index that holds just those rows
 -- (jobs_waiting, jobs_waiting_grouped, jobs_blocked, jobs_leases: a lease is set exactly while a
 -- job runs), so a count reads the jobs not yet ended, however many ended ones are kept.
 SELECT queue, state AS visible_state, sum(n) AS n
-FROM {{schema}}.ended_tallies
+FROM (
+  SELECT queue, state, n FROM {{schema}}.ended_tallies
+  UNION ALL
+  SELECT queue, state, n FROM {{schema}}.ended_tally_changes
+) AS tallied
 WHERE $1::text[] IS NULL OR queue = ANY($1::text[])
 GROUP BY queue, state
 HAVING sum(n) <> 0
