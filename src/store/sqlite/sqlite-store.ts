@@ -126,6 +126,11 @@ export class SqliteStore implements Store {
 
   /** Writes waiting for another process's lock, which close() waits for. */
   private readonly writing = new Set<Promise<unknown>>();
+  /** The last of the writes taking turns at another process's lock (see write()); null when none waits. */
+  private lockTurns: Promise<void> | null = null;
+  /** When this process's writes began to meet another process's lock (see noteLocked); null once one gets through. */
+  private lockedSince: number | null = null;
+  private turnsEndedAt = 0;
 
   private constructor(
     private readonly db: Database.Database,
@@ -665,24 +670,63 @@ export class SqliteStore implements Store {
    */
   private async write<T>(fn: () => T, options: { flush?: boolean } = {}): Promise<T> {
     const attempt = options.flush === false ? () => this.withoutFlush(() => this.writeOnce(fn)) : () => this.writeOnce(fn);
-    try {
-      return attempt();
-    } catch (error) {
-      if (!isBusy(error)) throw error;
+    const first = this.lockTurns === null;
+    if (first) {
+      const tried = this.tryOnce(attempt);
+      if (tried.got) return tried.result;
     }
-    const waiting = this.tryUntilFree(attempt, performance.now() + this.busyTimeoutMs);
+    // Writes that meet the lock take turns at it, one try per pause between them all: each try
+    // holds the event loop for up to LOCK_TRY_MS, so one each would hold it most of the time.
+    const waiting = (this.lockTurns ?? Promise.resolve()).then(() => this.tryUntilFree(attempt, first));
+    const turnTaken = waiting.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.lockTurns = turnTaken;
     this.writing.add(waiting);
-    return waiting.finally(() => this.writing.delete(waiting));
+    return waiting.finally(() => {
+      this.writing.delete(waiting);
+      if (this.lockTurns === turnTaken) {
+        this.lockTurns = null;
+        this.turnsEndedAt = performance.now();
+      }
+    });
   }
 
-  private async tryUntilFree<T>(attempt: () => T, deadline: number): Promise<T> {
-    for (let pause = 1; ; pause = Math.min(pause * 2, MAX_LOCK_PAUSE_MS)) {
-      await new Promise((resolve) => setTimeout(resolve, pause));
-      try {
-        return attempt();
-      } catch (error) {
-        if (!isBusy(error) || performance.now() + pause >= deadline) throw busyAsUnavailable(error, this.db.name);
-      }
+  /**
+   * Dates the lock from the first write that met it. One that meets it right after the writes
+   * before it gave up (a group commit's next group, say) goes on from their time: otherwise each
+   * would wait the busy timeout anew, and a request behind them twice as long.
+   */
+  private noteLocked(): void {
+    const now = performance.now();
+    if (this.lockedSince === null || (this.lockTurns === null && now - this.turnsEndedAt > MAX_LOCK_PAUSE_MS)) this.lockedSince = now;
+  }
+
+  /**
+   * Tries `attempt` until it gets the lock, pausing between tries (before the first too, when the
+   * write has just tried), or until the lock has been held against this process's writes for the
+   * busy timeout (see noteLocked).
+   */
+  private async tryUntilFree<T>(attempt: () => T, pauseFirst: boolean): Promise<T> {
+    for (let pause = 1, first = true; ; pause = Math.min(pause * 2, MAX_LOCK_PAUSE_MS), first = false) {
+      if (pauseFirst || !first) await new Promise((resolve) => setTimeout(resolve, pause));
+      const tried = this.tryOnce(attempt);
+      if (tried.got) return tried.result;
+      if (performance.now() + pause >= this.lockedSince! + this.busyTimeoutMs) throw busyAsUnavailable(tried.busy, this.db.name);
+    }
+  }
+
+  /** One try at the lock: what `attempt` returned, or the SQLITE_BUSY it met (dated by noteLocked). */
+  private tryOnce<T>(attempt: () => T): { got: true; result: T } | { got: false; busy: unknown } {
+    try {
+      const result = attempt();
+      this.lockedSince = null;
+      return { got: true, result };
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+      this.noteLocked();
+      return { got: false, busy: error };
     }
   }
 
