@@ -22,7 +22,10 @@ SELECT queue, visible_state, count(*) AS n FROM (
   UNION ALL
   SELECT queue, 'blocked' FROM {{schema}}.jobs WHERE state = 'blocked'
   UNION ALL
-  SELECT queue, 'running' FROM {{schema}}.jobs WHERE state = 'running' AND lease_expires_at IS NOT NULL
+  -- Not `IS NOT NULL`, which says the same: without statistics (autovacuum off, nothing analyzed
+  -- yet) the planner takes that to match nearly every row and scans the table.
+  SELECT queue, 'running' FROM {{schema}}.jobs
+  WHERE state = 'running' AND lease_expires_at BETWEEN '-infinity' AND 'infinity'
 ) AS unended
 WHERE $1::text[] IS NULL OR queue = ANY($1::text[])
 GROUP BY queue, visible_state;
