@@ -14,7 +14,8 @@ export interface ListJobsOptions {
   queue?: string;
   /** 1–1000; default 50. */
   limit?: number;
-  cursor?: string;
+  /** The `nextCursor` of the previous page: go on below it. Absent or null: from the newest job. */
+  cursor?: string | null;
 }
 
 /** Changes retryJobs and cancelJobs make at once: fewer than the PostgreSQL pool's connections, so enqueues and workers still get some. */
@@ -26,8 +27,8 @@ interface BulkChangeOptions {
   queue?: string;
   /** 1–1000; default 50. */
   limit?: number;
-  /** The `nextCursor` of the previous call: go on below the jobs it visited. */
-  cursor?: string;
+  /** The `nextCursor` of the previous call: go on below the jobs it visited. Absent or null: from the newest. */
+  cursor?: string | null;
 }
 
 /** Which ended jobs `retryJobs` replays, and how many at a time. */
@@ -240,7 +241,8 @@ export function resolveListOptions(options: ListJobsOptions): ListJobsParams {
     state: options.state,
     type: options.type === undefined ? undefined : validateName(options.type, "type"),
     queue: options.queue === undefined ? undefined : validateName(options.queue, "queue"),
-    cursor: options.cursor === undefined ? undefined : validateId(options.cursor, "cursor"),
+    // null too, as the last page's nextCursor is, so a loop may pass back whatever it got.
+    cursor: options.cursor === undefined || options.cursor === null ? undefined : validateId(options.cursor, "cursor"),
   };
 }
 

@@ -142,7 +142,7 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       expect(retrying).toEqual([1, 2]);
       expect(failed.errors.map((e) => [e.attempt, e.message])).toEqual([[1, "failure 1"], [2, "failure 2"], [3, "failure 3"]]);
       expect(failed.errors[0]!.stack).toContain("failure 1");
-      const deadLetters = await errand.listJobs({ state: "failed" });
+      const deadLetters = await errand.listJobs({ state: "failed", cursor: null });
       expect(deadLetters.jobs.map((j) => j.id)).toEqual([job.id]);
       // Healed first: the replay wakes the idle worker, which may run the job before retryJob returns.
       healed = true;

@@ -52,7 +52,7 @@ export function jobsCommand(): Command {
     });
 
   /** A command that applies a bulk change to every job it matches, page after page, and says how many it changed. */
-  const everyPage = <Options extends { cursor?: string; state?: string }>(
+  const everyPage = <Options extends { cursor?: string | null; state?: string }>(
     name: string,
     description: string,
     state: { description: string; default?: string },
