@@ -70,7 +70,7 @@ export interface PostgresStoreOptions {
 }
 
 const DEFAULT_MAX_CONNECTIONS = 10;
-/** Pooled connections come and go (idle ones close after 10 s), each adding tally rows of its own. */
+/** How often the tallies are folded (fold_ended_tallies.sql): the triggers' change rows pile up, and pooled connections come and go (idle ones close after 10 s), each adding tally rows of its own. */
 const TALLY_FOLD_INTERVAL_MS = 60_000;
 
 /** What the pool's connections and `errand migrate`'s one connection have alike. */
@@ -259,7 +259,7 @@ export class PostgresStore implements Store {
     return tallyQueueCounts(rows);
   }
 
-  /** Folds the ended-job tallies of backends that have gone into one row; resolves to how many rows it folded. */
+  /** Folds the changes the triggers recorded, and the tallies of backends that have gone, into slot 0 (migration 012); resolves to how many rows it folded. */
   async foldEndedTallies(): Promise<number> {
     const [row] = await this.runner.query<{ folded: number }>("fold_ended_tallies", []);
     return row!.folded;
