@@ -1,4 +1,4 @@
-import { listQueues, type QueueOverview } from "./client/queue-overview.js";
+import { listQueues, setQueuePaused, type QueueOverview } from "./client/queue-overview.js";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { pino, type Logger } from "pino";
@@ -245,6 +245,19 @@ export class Errand {
   /** Every queue with its job counts per state and whether it is paused, by name. */
   listQueues(): Promise<QueueOverview[]> {
     return listQueues(this.store);
+  }
+
+  /**
+   * Stops every worker, in every process on this store, from taking `queue`'s jobs until
+   * resumeQueue; jobs already claimed run on. Idempotent; a queue with no jobs may be paused.
+   */
+  pauseQueue(queue: string): Promise<void> {
+    return setQueuePaused(this.store, queue, true);
+  }
+
+  /** Lets workers take a paused queue's jobs again, waking idle ones at once. Idempotent. */
+  resumeQueue(queue: string): Promise<void> {
+    return setQueuePaused(this.store, queue, false);
   }
 
   /** Cancels a job that has not ended. A running handler's AbortSignal fires. */

@@ -1,3 +1,4 @@
+import { validateName } from "../core/enqueue-options.js";
 import type { JobState } from "../core/states.js";
 import { emptyStateCounts } from "../store/queue-counts.js";
 import type { Store } from "../store/store.js";
@@ -16,4 +17,14 @@ export async function listQueues(store: Store): Promise<QueueOverview[]> {
   // A paused queue with no jobs is still listed, so it can be seen and resumed.
   const empty = paused.filter((q) => !counts.some((c) => c.queue === q)).map((queue) => ({ queue, counts: emptyStateCounts() }));
   return [...counts, ...empty].sort((a, b) => a.queue.localeCompare(b.queue)).map((q) => ({ ...q, paused: pausedSet.has(q.queue) }));
+}
+
+/**
+ * Pauses or resumes a queue for every worker on the store: no claim that starts after a pause
+ * commits takes its jobs (jobs already claimed run on). Either is idempotent; a resume wakes
+ * idle workers at once. The name is held to the rule enqueue holds queue names to.
+ */
+export async function setQueuePaused(store: Store, queue: string, paused: boolean): Promise<void> {
+  validateName(queue, "queue");
+  await (paused ? store.pauseQueue({ queue }) : store.resumeQueue({ queue }));
 }

@@ -480,12 +480,34 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       await errand.retryJob(job.id);
       await waitFor(async () => (await stateOf(job.id)) === "completed", { what: "the replayed job to run (the next poll is ten minutes away)" });
 
-      await errand.store.pauseQueue({ queue: "default" });
+      await errand.pauseQueue("default");
       const held = await def.enqueue({});
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(await stateOf(held.id)).toBe("pending");
-      await errand.store.resumeQueue({ queue: "default" });
+      await errand.resumeQueue("default");
       await waitFor(async () => (await stateOf(held.id)) === "completed", { what: "the resumed queue's job to run (the next poll is ten minutes away)" });
+    });
+
+    it("pauses and resumes a queue for the workers of every process, and refuses a bad queue name", async () => {
+      const other = await connect();
+      others.push(other);
+      const ran: number[] = [];
+      for (const e of [errand, other]) e.define("pausable", { queue: "reports", handler: async (p: { n: number }) => void ran.push(p.n) });
+      other.work({ ...fast, queues: ["reports"] });
+      await errand.pauseQueue("reports");
+      await errand.pauseQueue("reports"); // idempotent
+      expect((await other.listQueues()).find((q) => q.queue === "reports")).toMatchObject({ paused: true });
+      await errand.enqueue("pausable", { n: 1 });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(ran).toEqual([]);
+      await errand.resumeQueue("reports");
+      await waitFor(() => ran.length === 1, { what: "the other process's worker to run the job once the queue is resumed" });
+      expect((await errand.listQueues()).find((q) => q.queue === "reports")).toMatchObject({ paused: false });
+      for (const bad of ["", "has space", "x".repeat(129)]) {
+        await expect(errand.pauseQueue(bad)).rejects.toMatchObject({ name: "ValidationError", field: "queue" });
+        await expect(errand.resumeQueue(bad)).rejects.toMatchObject({ name: "ValidationError", field: "queue" });
+      }
+      expect((await errand.listQueues()).map((q) => q.queue)).toEqual(["reports"]);
     });
 
     it("a freed slot claims the next queued job at once, without waiting for the poll", async () => {

@@ -37,7 +37,7 @@ export function queuesCommand(): Command {
         const opts = queues.opts<{ database: string; migrate: boolean; json?: boolean }>();
         // The rule enqueue holds queue names to, checked before the database is looked for.
         await withParsedFlags(() => validateName(queue, `queue "${queue}"`), opts, async (errand) => {
-          await (action === "pause" ? errand.store.pauseQueue({ queue }) : errand.store.resumeQueue({ queue }));
+          await (action === "pause" ? errand.pauseQueue(queue) : errand.resumeQueue(queue));
           const state = { name: queue, paused: action === "pause" };
           process.stdout.write(opts.json ? JSON.stringify(state) + "\n" : `queue "${queue}" ${action === "pause" ? "paused" : "resumed"}\n`);
         });

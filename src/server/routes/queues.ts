@@ -3,7 +3,6 @@ import { queueListSchema, queueParamsSchema, queueStateSchema } from "../schemas
 import { queueToJson } from "../wire-format.js";
 
 export function addQueueRoutes(ctx: RouteContext): void {
-  const { store } = ctx.errand;
   ctx.routes.add({
     method: "GET",
     url: "/v1/queues",
@@ -25,7 +24,7 @@ export function addQueueRoutes(ctx: RouteContext): void {
       responses: { 200: { description: "the queue's paused state now", schema: queueStateSchema } },
       handler: async (request) => {
         const queue = request.params.name;
-        await (action === "pause" ? store.pauseQueue({ queue }) : store.resumeQueue({ queue }));
+        await (action === "pause" ? ctx.errand.pauseQueue(queue) : ctx.errand.resumeQueue(queue));
         ctx.queueCounts.forget();
         return { name: queue, paused: action === "pause" };
       },
