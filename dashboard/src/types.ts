@@ -52,3 +52,23 @@ export interface Schedule {
   next_tick_at: string;
   last_tick_at: string | null;
 }
+
+/** A flow as `GET /v1/flows/:id` sends it: its state and each node's job, by node name. */
+export interface Flow {
+  id: string;
+  state: "running" | "completed" | "failed" | "canceled";
+  created_at: string;
+  nodes: Record<string, { after: string[]; job: Job }>;
+}
+
+/** A batch as `GET /v1/batches/:id` sends it. */
+export interface Batch {
+  id: string;
+  state: "running" | "ended";
+  created_at: string;
+  total: number;
+  completed: number;
+  failed: number;
+  canceled: number;
+  on_complete_job_id: string;
+}

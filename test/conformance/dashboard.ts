@@ -141,6 +141,63 @@ export function describeDashboard(factory: StoreFactory): void {
       expect([...seen].some((text) => /^[1-9]\d%$/.test(text))).toBe(true);
     });
 
+    it("a flow's page lists its nodes parents first with their states, reached from a node's job; Cancel flow ends what still runs", async () => {
+      const server = await open({ worker: false });
+      const e = server.errand;
+      const worker = e.work({ queues: e.handledQueues(), pollIntervalMs: 20 });
+      const flow = await e.enqueueFlow({
+        report: { job: { type: "echo", payload: {} }, after: ["broken", "wait"] },
+        wait: { job: { type: "hold", payload: {} }, after: ["fetch"] },
+        broken: { job: { type: "fail", payload: {} }, after: ["fetch"] },
+        fetch: { job: { type: "echo", payload: { url: "/a" } } },
+      });
+      const stateOf = async (node: string) => (await e.getFlow(flow.id))!.nodes[node]!.job.state;
+      await waitFor(async () => (await stateOf("wait")) === "running" && (await stateOf("broken")) === "failed", { what: "wait running, broken failed" });
+
+      await goto(server, `#/jobs/${flow.nodes.fetch!.job.id}`);
+      await page.locator('td[data-field="flow_id"] a').click();
+      await textBecomes(page.locator("h1 .state"), "running");
+      const rows = page.locator("table.flow-nodes tbody tr");
+      await textBecomes(rows.first().locator("td").first(), "fetch");
+      const cells = async () => rows.evaluateAll((trs) => trs.map((tr) => [...tr.children].slice(0, 5).map((td) => td.textContent ?? "")));
+      expect(await cells()).toEqual([
+        ["fetch", "–", flow.nodes.fetch!.job.id, "echo", "completed"],
+        ["broken", "fetch", flow.nodes.broken!.job.id, "fail", "failed"],
+        ["wait", "fetch", flow.nodes.wait!.job.id, "hold", "running"],
+        ["report", "broken, wait", flow.nodes.report!.job.id, "echo", "canceled"],
+      ]);
+      expect(await rows.nth(1).locator(".error-text").textContent()).toBe("always fails");
+
+      await page.locator('button[data-action="cancel-flow"]').click();
+      await textBecomes(page.locator("h1 .state"), "failed"); // a node failed; the others ended
+      expect(await stateOf("wait")).toBe("canceled");
+      expect(await page.locator('button[data-action="cancel-flow"]').count()).toBe(0);
+      await rows.nth(2).getByRole("link", { name: flow.nodes.wait!.job.id }).click();
+      await textBecomes(page.locator("h1 .state"), "canceled");
+      await worker.close();
+    });
+
+    it("a batch's page shows its members' counts as they end and links its onComplete job", async () => {
+      const server = await open({ worker: false });
+      const e = server.errand;
+      const batch = await e.enqueueBatch(
+        [{ type: "echo", payload: {} }, { type: "echo", payload: {} }, { type: "fail", payload: {} }],
+        { onComplete: { type: "echo", payload: {} } },
+      );
+      await goto(server, `#/jobs/${batch.jobs[0]!.id}`);
+      await page.locator('td[data-field="batch_id"] a').click();
+      await textBecomes(page.locator("h1 .state"), "running");
+      await textBecomes(page.locator('[data-count="not-ended"]'), "3");
+      const worker = e.work({ queues: e.handledQueues(), pollIntervalMs: 20 });
+      await textBecomes(page.locator("h1 .state"), "ended");
+      expect(await page.locator('[data-count="completed"]').textContent()).toBe("2");
+      expect(await page.locator('[data-count="failed"]').textContent()).toBe("1");
+      expect(await page.locator('[data-count="not-ended"]').textContent()).toBe("0");
+      await page.getByRole("link", { name: batch.onComplete.id }).click();
+      await textBecomes(page.locator('td[data-field="type"]'), "echo");
+      await worker.close();
+    });
+
     it("with tokens configured, asks for one, then works with a jobs:read+jobs:write token; a missing scope is named", async () => {
       const server = await open({ tokens: [{ sha256: sha256Hex(READ_WRITE), scopes: ["jobs:read", "jobs:write"] }] });
       const held = await http(server.url, "POST", "/v1/jobs", { body: { type: "hold" }, token: READ_WRITE });

@@ -1,5 +1,5 @@
 import { ApiError, api, clearError, showError } from "../api.js";
-import { el, json, progressBar, show, stateBadge, table, time } from "../dom.js";
+import { el, json, link, progressBar, show, stateBadge, table, time } from "../dom.js";
 import { readEventStream } from "../sse.js";
 import { isTerminal, type Job } from "../types.js";
 import type { View } from "../view.js";
@@ -113,8 +113,13 @@ function fieldTable(job: Job): HTMLTableElement {
   return el("table", { class: "fields" }, el("tbody", {}, ...rows));
 }
 
+/** Fields that name another record the dashboard has a page for. */
+const RECORD_PAGES: Record<string, string> = { flow_id: "flows", batch_id: "batches" };
+
 function fieldValue(name: string, value: unknown): Node | string {
   if (value === null || value === undefined) return "–";
+  const page = RECORD_PAGES[name];
+  if (page !== undefined && typeof value === "string") return link(`#/${page}/${encodeURIComponent(value)}`, value);
   if (typeof value === "string") return TIME_FIELD.test(name) ? time(value) : value;
   if (typeof value === "object") return json(value);
   return String(value);
