@@ -6,22 +6,24 @@ import { BatchClient, type EnqueueBatchOptions, type EnqueuedBatch } from "./cli
 import { JobEventBus } from "./client/event-bus.js";
 import { FlowClient, type EnqueueFlowOptions, type FlowNodeRequest } from "./client/flow-client.js";
 import { JobClient, type EnqueueOutcome, type CancelJobsOptions, type ListJobsOptions, type RetryJobsOptions } from "./client/job-client.js";
-import type { EnqueueRequest, JobDefinition, JobTypeOptions } from "./client/job-definition.js";
+import { JOB_TYPE_OPTION_KEYS, type EnqueueRequest, type JobDefinition, type JobTypeOptions } from "./client/job-definition.js";
 import { ScheduleClient, type ScheduleRequest } from "./client/schedule-client.js";
-import { DEFAULT_JOB_DEFAULTS, resolveDefaults, validateName, type EnqueueOptions, type JobDefaults } from "./core/enqueue-options.js";
+import { resolveDefaults, validateName, type EnqueueOptions, type JobDefaults } from "./core/enqueue-options.js";
 import type { Batch, BatchSummary } from "./core/batch.js";
 import { ValidationError } from "./core/errors.js";
 import type { JobEventListener, JobEventName } from "./core/events.js";
-import { queueLimit, typeLimit, validateLimitOptions, type ClaimLimit, type LimitOptions } from "./core/limits.js";
+import { LIMIT_OPTION_KEYS, queueLimit, typeLimit, validateLimitOptions, type ClaimLimit, type LimitOptions } from "./core/limits.js";
 import { validateBatchOptions } from "./core/batch-handler.js";
+import { optionsObject, rejectUnknownKeys } from "./core/option-keys.js";
 import type { Flow } from "./core/flow.js";
 import type { Job, JobId } from "./core/job.js";
-import { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from "./core/payload.js";
+import type { PayloadLimits } from "./core/payload.js";
 import type { Schedule, ScheduleOptions } from "./core/schedule.js";
 import { CronScheduler } from "./scheduler/cron-scheduler.js";
-import { resolveRetention, type RetentionOptions, type RetentionPolicy } from "./core/retention.js";
+import type { RetentionPolicy } from "./core/retention.js";
 import { RetentionSweeper } from "./scheduler/retention-sweeper.js";
 import { migrateDatabase, openStore } from "./store/connect.js";
+import { resolveErrandOptions, type ErrandOptions, type ResolvedErrandOptions } from "./errand-options.js";
 import type { MigrationReport } from "./store/migration-files.js";
 import type { BackgroundErrorHandler, JobPage, Store } from "./store/store.js";
 import { Worker, type TypeHandler } from "./worker/worker.js";
@@ -30,29 +32,6 @@ import { badGrace, type WorkerOptions } from "./worker/worker-options.js";
 const NO_LIMITS: readonly ClaimLimit[] = Object.freeze([]);
 
 const defaultLogger = () => pino({ name: "errand", level: process.env.ERRAND_LOG_LEVEL ?? "warn" }, pino.destination(2));
-
-export interface ErrandOptions {
-  /** A pino logger. Default: JSON to stderr at level ERRAND_LOG_LEVEL or "warn". */
-  logger?: Logger;
-  /** Defaults for every job type, each overridable per type and per job. */
-  defaults?: Omit<EnqueueOptions, "delayMs" | "runAt" | "idempotencyKey" | "tx">;
-  /** Payload and result size and depth limits, enforced at enqueue. */
-  payloadLimits?: Partial<PayloadLimits>;
-  /** How often a process that works jobs looks for due cron schedules, ms. Default 1 000. */
-  schedulePollIntervalMs?: number;
-  /**
-   * How long ended jobs are kept before `work()`'s maintenance deletes them (one process at a
-   * time). Default: completed and canceled 7 days, failed 30 days. `false` keeps them forever.
-   */
-  retention?: RetentionOptions | false;
-  /**
-   * Whether `Errand.connect(url)` brings the store's schema up to date (default true). With false
-   * it only checks: a schema behind this code fails with SchemaBehindError, so processes never
-   * migrate on start and migrations run once, in a deploy step (`errand migrate`, Errand.migrate).
-   * A Store passed to connect instead of a URL was migrated or checked by whoever opened it.
-   */
-  migrate?: boolean;
-}
 
 /**
  * The library's front door: define job types, enqueue jobs, work them. One instance per
@@ -81,13 +60,13 @@ export class Errand {
 
   private constructor(
     readonly store: Store,
-    options: ErrandOptions,
+    options: ResolvedErrandOptions & { logger: Logger },
   ) {
-    this.logger = options.logger ?? defaultLogger();
+    this.logger = options.logger;
     this.events = new JobEventBus((error) => this.logger.error({ err: error }, "an event listener threw"));
-    this.defaults = resolveDefaults(DEFAULT_JOB_DEFAULTS, options.defaults ?? {});
-    this.payloadLimits = { ...DEFAULT_PAYLOAD_LIMITS, ...options.payloadLimits };
-    this.retention = resolveRetention(options.retention);
+    this.defaults = options.defaults;
+    this.payloadLimits = options.payloadLimits;
+    this.retention = options.retention;
     this.client = new JobClient(
       store,
       this.events,
@@ -104,9 +83,7 @@ export class Errand {
     this.flows = new FlowClient(store, this.client);
     this.batches = new BatchClient(store, this.client);
     this.schedules = new ScheduleClient(store, (type) => this.definitions.get(type)?.defaults ?? this.defaults, this.payloadLimits);
-    const pollMs = options.schedulePollIntervalMs ?? 1000;
-    if (!Number.isInteger(pollMs) || pollMs < 1) throw new ValidationError("schedulePollIntervalMs", "must be a positive integer");
-    this.schedulePollIntervalMs = pollMs;
+    this.schedulePollIntervalMs = options.schedulePollIntervalMs;
   }
 
   /**
@@ -115,10 +92,13 @@ export class Errand {
    */
   static async connect(
     database: string | Store = process.env.ERRAND_DATABASE_URL ?? "sqlite:./errand.db",
-    options: ErrandOptions = {},
+    given?: ErrandOptions,
   ): Promise<Errand> {
-    const migrate = options.migrate ?? true;
-    if (typeof migrate !== "boolean") throw new ValidationError("migrate", "must be true or false");
+    // Every option is checked before the store is opened: a bad one leaves nothing open behind.
+    const options = resolveErrandOptions(given);
+    const { migrate } = options;
+    if (typeof database !== "string" && !isStore(database))
+      throw new ValidationError("database", "must be a connection string (sqlite:./errand.db, postgres://…) or a Store");
     // A Store passed in was opened, and so migrated or checked, by whoever opened it.
     const logger = options.logger ?? defaultLogger();
     // Dropped connections are recovered from without anyone waiting on them; logged, an outage
@@ -135,7 +115,8 @@ export class Errand {
    * Applies the migrations the store named by `database` lacks, then disconnects: for a deploy
    * step when processes connect with `migrate: false`. Safe to run from several places at once.
    */
-  static migrate(database: string = process.env.ERRAND_DATABASE_URL ?? "sqlite:./errand.db"): Promise<MigrationReport> {
+  static async migrate(database: string = process.env.ERRAND_DATABASE_URL ?? "sqlite:./errand.db"): Promise<MigrationReport> {
+    if (typeof database !== "string") throw new ValidationError("database", "must be a connection string (sqlite:./errand.db, postgres://…)");
     return migrateDatabase(database);
   }
 
@@ -152,6 +133,7 @@ export class Errand {
   ): JobDefinition<Payload, Result> {
     validateName(type, "type");
     if (this.definitions.has(type)) throw new ValidationError("type", `"${type}" is already defined`);
+    rejectUnknownKeys(optionsObject(options, "options"), JOB_TYPE_OPTION_KEYS);
     const { handler, batch, batchHandler, rateLimit, concurrencyLimit, ...overrides } = options;
     if (handler !== undefined && typeof handler !== "function") throw new ValidationError("handler", "must be a function");
     if (handler !== undefined && (batch !== undefined || batchHandler !== undefined))
@@ -183,7 +165,9 @@ export class Errand {
    */
   limitQueue(queue: string, options: LimitOptions): void {
     validateName(queue, "queue");
-    const limits = validateLimitOptions(options);
+    const given = optionsObject(options, "options");
+    rejectUnknownKeys(given, LIMIT_OPTION_KEYS);
+    const limits = validateLimitOptions(given);
     if (!limits.rateLimit && !limits.concurrencyLimit)
       throw new ValidationError("limitQueue", "give a rateLimit, a concurrencyLimit or both");
     this.limits.set(`queue:${queue}`, queueLimit(queue, limits));
@@ -424,4 +408,9 @@ function typeHandlerOf(definition: JobDefinition<unknown, unknown>): TypeHandler
   if (definition.batch !== null) return { kind: "batch", ...definition.batch };
   if (definition.handler !== null) return { kind: "single", handler: definition.handler };
   return null;
+}
+
+/** What connect takes for a Store already open, told from a mistake (a number, say) before it is used as one. */
+function isStore(value: unknown): value is Store {
+  return typeof value === "object" && value !== null && typeof (value as Partial<Store>).migrate === "function";
 }

@@ -1,4 +1,5 @@
-export { Errand, type ErrandOptions } from "./errand.js";
+export { Errand } from "./errand.js";
+export type { ErrandOptions } from "./errand-options.js";
 export type { EnqueueRequest, JobDefinition, JobTypeOptions, PayloadOf, ResultOf } from "./client/job-definition.js";
 export type { CancelableState, CancelJobsOptions, EnqueueOutcome, ListJobsOptions, RetryJobsOptions } from "./client/job-client.js";
 export type { QueueOverview } from "./client/queue-overview.js";

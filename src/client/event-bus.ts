@@ -1,4 +1,5 @@
-import type { JobEventListener, JobEventMap, JobEventName } from "../core/events.js";
+import { ValidationError } from "../core/errors.js";
+import { JOB_EVENT_NAMES, type JobEventListener, type JobEventMap, type JobEventName } from "../core/events.js";
 
 /** A typed, synchronous event emitter. A throwing listener is reported, never propagated into a job. */
 export class JobEventBus {
@@ -7,6 +8,9 @@ export class JobEventBus {
   constructor(private readonly onListenerError: (error: unknown) => void = () => {}) {}
 
   on<K extends JobEventName>(name: K, listener: JobEventListener<K>): () => void {
+    // Refused here rather than never heard from (a misspelt name) or failing at every event (not a function).
+    if (!JOB_EVENT_NAMES.includes(name)) throw new ValidationError("name", `must be one of ${JOB_EVENT_NAMES.join(", ")}`);
+    if (typeof listener !== "function") throw new ValidationError("listener", "must be a function");
     let set = this.listeners.get(name);
     if (!set) this.listeners.set(name, (set = new Set()));
     set.add(listener as (event: never) => void);

@@ -1,6 +1,7 @@
 import { resolveNewJob, validateName, type JobDefaults, type TransactionClient } from "../core/enqueue-options.js";
 import { JobNotFoundError, JobStateConflictError, ValidationError } from "../core/errors.js";
 import { copyOfJob, type Job, type JobId, type NewJob } from "../core/job.js";
+import { optionsObject, rejectUnknownKeys } from "../core/option-keys.js";
 import type { PayloadLimits } from "../core/payload.js";
 import { isJobState, type JobState } from "../core/states.js";
 import type { ChangeResult, JobPage, ListJobsParams, Store } from "../store/store.js";
@@ -17,6 +18,12 @@ export interface ListJobsOptions {
   /** The `nextCursor` of the previous page: go on below it. Absent or null: from the newest job. */
   cursor?: string | null;
 }
+
+/** What an EnqueueRequest holds. */
+const REQUEST_KEYS: ReadonlySet<string> = new Set(["type", "payload", "options"]);
+
+/** Every option of listJobs, retryJobs and cancelJobs. */
+const LIST_OPTION_KEYS: ReadonlySet<string> = new Set(["state", "type", "queue", "limit", "cursor"]);
 
 /** Changes retryJobs and cancelJobs make at once: fewer than the PostgreSQL pool's connections, so enqueues and workers still get some. */
 const CHANGES_AT_ONCE = 4;
@@ -156,6 +163,9 @@ export class JobClient {
 
   /** Validates one request into the row a store inserts; a ValidationError's field is put under `prefix`. */
   resolve(request: EnqueueRequest, prefix: string): NewJob {
+    if (typeof request !== "object" || request === null || Array.isArray(request))
+      throw new ValidationError(prefix.replace(/\.$/, "") || "request", "must be an enqueue request, e.g. definition.request(payload)");
+    rejectUnknownKeys(request, REQUEST_KEYS, prefix);
     const definition = typeof request.type === "string" ? null : request.type;
     const type = definition ? definition.type : request.type;
     const defaults = definition ? definition.defaults : this.defaultsFor(type as string);
@@ -230,7 +240,9 @@ export class JobClient {
  * ValidationError naming the first bad one. Exported so the CLI can check its flags before it
  * opens a database.
  */
-export function resolveListOptions(options: ListJobsOptions): ListJobsParams {
+export function resolveListOptions(given: ListJobsOptions): ListJobsParams {
+  const options = optionsObject(given, "options");
+  rejectUnknownKeys(options, LIST_OPTION_KEYS);
   const limit = options.limit ?? 50;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ValidationError("limit", "must be an integer from 1 to 1000");
   if (options.state !== undefined && !isJobState(options.state))
@@ -247,18 +259,20 @@ export function resolveListOptions(options: ListJobsOptions): ListJobsParams {
 }
 
 /** retryJobs' options checked, as the listing of the jobs to replay; throws a ValidationError naming the first bad one. */
-export function resolveRetryOptions(options: RetryJobsOptions): ListJobsParams {
+export function resolveRetryOptions(given: RetryJobsOptions): ListJobsParams {
+  const options = optionsObject(given, "options");
   const state = options.state ?? "failed";
   if (state !== "failed" && state !== "canceled") throw new ValidationError("state", 'must be "failed" or "canceled"');
   return resolveListOptions({ ...options, state });
 }
 
 /** cancelJobs' options checked, as the listing of the jobs to cancel; throws a ValidationError naming the first bad one. */
-export function resolveCancelOptions(options: CancelJobsOptions): ListJobsParams {
-  const state = options?.state;
+export function resolveCancelOptions(given: CancelJobsOptions): ListJobsParams {
+  const options = optionsObject(given, "options");
+  const state = options.state;
   if (state === undefined) throw new ValidationError("state", `is required: one of ${CANCELABLE_STATES.join(", ")} (the states of jobs not ended)`);
   if (!CANCELABLE_STATES.includes(state)) throw new ValidationError("state", `must be one of ${CANCELABLE_STATES.join(", ")} (the states of jobs not ended)`);
-  return resolveListOptions(options);
+  return resolveListOptions({ ...options, state });
 }
 
 export function validateId(id: unknown, field = "id", what = "job"): string {

@@ -1,5 +1,5 @@
 import type { BatchHandler, BatchOptions } from "../core/batch-handler.js";
-import type { EnqueueOptions, JobDefaults } from "../core/enqueue-options.js";
+import { JOB_DEFAULT_KEYS, type EnqueueOptions, type JobDefaultOptions, type JobDefaults } from "../core/enqueue-options.js";
 import type { JobHandler } from "../core/handler.js";
 import type { LimitOptions } from "../core/limits.js";
 import type { Job } from "../core/job.js";
@@ -18,18 +18,21 @@ export interface JobDefinition<Payload, Result> {
   request(payload: Payload, options?: EnqueueOptions): EnqueueRequest<Payload, Result>;
 }
 
-type TypeDefaults = Omit<EnqueueOptions, "delayMs" | "runAt" | "idempotencyKey" | "tx">;
-
 /**
  * A job type's defaults and how it runs: `handler` takes one job per call; `batch` with
  * `batchHandler` takes up to `batch.size` per call. Omit both in processes that only enqueue.
  */
-export type JobTypeOptions<Payload, Result> = TypeDefaults &
+export type JobTypeOptions<Payload, Result> = JobDefaultOptions &
   LimitOptions &
   (
     | { handler?: JobHandler<Payload, Result>; batch?: never; batchHandler?: never }
     | { batch: BatchOptions; batchHandler: BatchHandler<Payload, Result>; handler?: never }
   );
+
+/** Every option `define` takes. */
+export const JOB_TYPE_OPTION_KEYS: ReadonlySet<string> = new Set<string>([
+  ...JOB_DEFAULT_KEYS, "handler", "batch", "batchHandler", "rateLimit", "concurrencyLimit",
+]);
 
 /** One job to enqueue: by definition (payload type-checked) or by type name. */
 export interface EnqueueRequest<Payload = unknown, Result = unknown> {

@@ -1,5 +1,6 @@
 import { ValidationError } from "./errors.js";
 import type { Job } from "./job.js";
+import { rejectUnknownKeys } from "./option-keys.js";
 
 /** How a batch job type's jobs are gathered: up to `size` per handler call, waiting at most `maxWaitMs` for them. */
 export interface BatchOptions {
@@ -44,8 +45,11 @@ export type BatchHandler<Payload, Result> = (
 export const MAX_BATCH_SIZE = 10_000;
 
 /** Checks a job type's batch options at `define`, so a mistake surfaces there. */
+const BATCH_OPTION_KEYS: ReadonlySet<string> = new Set(["size", "maxWaitMs"]);
+
 export function validateBatchOptions(options: unknown): BatchOptions {
   if (typeof options !== "object" || options === null) throw new ValidationError("batch", "must be { size, maxWaitMs }");
+  rejectUnknownKeys(options, BATCH_OPTION_KEYS, "batch.");
   const { size, maxWaitMs } = options as Record<string, unknown>;
   if (typeof size !== "number" || !Number.isInteger(size) || size < 1 || size > MAX_BATCH_SIZE)
     throw new ValidationError("batch.size", `must be an integer from 1 to ${MAX_BATCH_SIZE}`);

@@ -1,6 +1,7 @@
 import { DEFAULT_BACKOFF, validateBackoff, type BackoffPolicy } from "./backoff.js";
 import { ValidationError } from "./errors.js";
 import { STANDALONE_JOB, type NewJob } from "./job.js";
+import { optionsObject, rejectUnknownKeys } from "./option-keys.js";
 import { serializePayload, type PayloadLimits } from "./payload.js";
 
 /**
@@ -57,6 +58,14 @@ export interface JobDefaults {
   backoff: BackoffPolicy;
 }
 
+/** The options a job type, the connection's `defaults` and a schedule may set for their jobs. */
+export const JOB_DEFAULT_KEYS = ["queue", "priority", "maxAttempts", "timeoutMs", "backoff"] as const;
+export type JobDefaultOptions = Pick<EnqueueOptions, (typeof JOB_DEFAULT_KEYS)[number]>;
+const ENQUEUE_OPTION_KEYS: ReadonlySet<string> = new Set<string>([
+  ...JOB_DEFAULT_KEYS, "delayMs", "runAt", "idempotencyKey", "tx", "correlationId", "webhookUrl", "groupKey", "groupConcurrency",
+]);
+const BACKOFF_KEYS: ReadonlySet<string> = new Set(["baseMs", "maxMs", "jitter"]);
+
 export const DEFAULT_JOB_DEFAULTS: JobDefaults = {
   queue: "default",
   priority: 0,
@@ -107,8 +116,14 @@ export function resolveDefaults(base: JobDefaults, overrides: Partial<EnqueueOpt
   const backoff =
     overrides.backoff === undefined
       ? base.backoff
-      : validateBackoff({ ...base.backoff, ...overrides.backoff }, "backoff");
+      : validateBackoff({ ...base.backoff, ...backoffOverrides(overrides.backoff) }, "backoff");
   return { queue, priority, maxAttempts, timeoutMs, backoff };
+}
+
+function backoffOverrides(value: Partial<BackoffPolicy>): Partial<BackoffPolicy> {
+  const backoff = optionsObject(value, "backoff");
+  rejectUnknownKeys(backoff, BACKOFF_KEYS, "backoff.");
+  return backoff;
 }
 
 /** Turns a typed enqueue call into the validated row a store inserts. Throws ValidationError. */
@@ -120,6 +135,8 @@ export function resolveNewJob(
   limits: PayloadLimits,
 ): NewJob {
   validateName(type, "type");
+  if (typeof options !== "object" || options === null || Array.isArray(options)) throw new ValidationError("options", "must be an object");
+  rejectUnknownKeys(options, ENQUEUE_OPTION_KEYS);
   const resolved = resolveDefaults(defaults, options);
   if (options.delayMs !== undefined && options.runAt !== undefined)
     throw new ValidationError("runAt", "give either delayMs or runAt, not both", ["delayMs", "runAt"]);

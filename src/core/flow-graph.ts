@@ -1,6 +1,7 @@
 import { validateName } from "./enqueue-options.js";
 import { ValidationError, fieldPath } from "./errors.js";
 import type { ParentFailurePolicy } from "./job.js";
+import { rejectUnknownKeys } from "./option-keys.js";
 
 /** What the graph check reads of a flow node: the names of the nodes it waits for. */
 export interface FlowNodeLinks {
@@ -10,6 +11,8 @@ export interface FlowNodeLinks {
 
 /** Most nodes one flow may have: each is a job, inserted in one transaction. */
 export const MAX_FLOW_NODES = 1000;
+
+const FLOW_NODE_KEYS: ReadonlySet<string> = new Set(["job", "after", "onParentFailure"]);
 
 export const PARENT_FAILURE_POLICIES: readonly ParentFailurePolicy[] = ["cancel", "continue"];
 
@@ -42,6 +45,7 @@ export function orderFlowNodes(nodes: Readonly<Record<string, FlowNodeLinks>>): 
 function validateParents(nodes: Readonly<Record<string, FlowNodeLinks>>, name: string): string[] {
   const node = nodes[name];
   if (typeof node !== "object" || node === null) throw new ValidationError(`nodes.${name}`, "must be an object");
+  rejectUnknownKeys(node, FLOW_NODE_KEYS, `nodes.${name}.`);
   if (node.onParentFailure !== undefined) validateParentFailurePolicy(node.onParentFailure, `nodes.${name}.onParentFailure`);
   const after = node.after ?? [];
   if (!Array.isArray(after)) throw new ValidationError(`nodes.${name}.after`, "must be an array of node names");

@@ -1,4 +1,5 @@
 import { ValidationError } from "./errors.js";
+import { optionsObject, rejectUnknownKeys } from "./option-keys.js";
 
 /** At most `max` starts in any window of `intervalMs`, counted across every process. */
 export interface RateLimit {
@@ -32,10 +33,16 @@ export function limitCounts(limit: ClaimLimit, job: { queue: string; type: strin
 }
 
 /** Checks declared limits, so a mistake surfaces at `define` / `limitQueue`, not at a claim. */
+const RATE_LIMIT_KEYS: ReadonlySet<string> = new Set(["max", "intervalMs"]);
+/** Every option `limitQueue` takes. */
+export const LIMIT_OPTION_KEYS: ReadonlySet<string> = new Set(["rateLimit", "concurrencyLimit"]);
+
 export function validateLimitOptions(options: LimitOptions): LimitOptions {
   const result: LimitOptions = {};
   if (options.rateLimit !== undefined) {
-    const { max, intervalMs } = options.rateLimit ?? ({} as Partial<RateLimit>);
+    const rateLimit = optionsObject(options.rateLimit, "rateLimit");
+    rejectUnknownKeys(rateLimit, RATE_LIMIT_KEYS, "rateLimit.");
+    const { max, intervalMs } = rateLimit;
     if (!Number.isInteger(max) || max! < 1 || max! > 1_000_000)
       throw new ValidationError("rateLimit.max", "must be an integer from 1 to 1000000");
     if (!Number.isInteger(intervalMs) || intervalMs! < 1 || intervalMs! > 86_400_000)

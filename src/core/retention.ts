@@ -1,4 +1,5 @@
 import { ValidationError } from "./errors.js";
+import { rejectUnknownKeys } from "./option-keys.js";
 import { TERMINAL_STATES, type TerminalState } from "./states.js";
 
 /** How long ended jobs of one state are kept. A job past either limit is deleted; null lifts that limit. */
@@ -40,18 +41,21 @@ export const DEFAULT_RETENTION: RetentionPolicy = {
   batchSize: 500,
 };
 
+const RETENTION_KEYS: ReadonlySet<string> = new Set([...TERMINAL_STATES, "intervalMs", "batchSize"]);
+const RULE_KEYS: ReadonlySet<string> = new Set(["maxAgeMs", "maxCount"]);
+
 /** The policy `options` asks for, each field checked and filled from the defaults; null when retention is off. */
 export function resolveRetention(options: RetentionOptions | false | undefined): RetentionPolicy | null {
   if (options === false) return null;
   if (options === undefined) return DEFAULT_RETENTION;
   if (typeof options !== "object" || options === null) throw new ValidationError("retention", "must be an object or false");
-  rejectUnknownKeys(options, [...TERMINAL_STATES, "intervalMs", "batchSize"], "retention");
+  rejectUnknownKeys(options, RETENTION_KEYS, "retention.");
   const rules = { ...DEFAULT_RETENTION.rules };
   for (const state of TERMINAL_STATES) {
     const rule = options[state];
     if (rule === undefined) continue;
     if (typeof rule !== "object" || rule === null) throw new ValidationError(`retention.${state}`, "must be an object");
-    rejectUnknownKeys(rule, ["maxAgeMs", "maxCount"], `retention.${state}`);
+    rejectUnknownKeys(rule, RULE_KEYS, `retention.${state}.`);
     rules[state] = {
       maxAgeMs: ruleLimit(rule.maxAgeMs, rules[state].maxAgeMs, `retention.${state}.maxAgeMs`),
       maxCount: ruleLimit(rule.maxCount, rules[state].maxCount, `retention.${state}.maxCount`),
@@ -78,8 +82,3 @@ function positiveInt(value: unknown, fallback: number, field: string): number {
   return value;
 }
 
-/** A misspelt option would otherwise leave the default in force without a word. */
-function rejectUnknownKeys(value: object, known: readonly string[], field: string): void {
-  const unknown = Object.keys(value).find((key) => !known.includes(key));
-  if (unknown !== undefined) throw new ValidationError(`${field}.${unknown}`, `is not an option; known: ${known.join(", ")}`);
-}

@@ -1,7 +1,8 @@
 import { validateCronSpec } from "./cron.js";
-import { resolveDefaults, validateName, type EnqueueOptions, type JobDefaults } from "./enqueue-options.js";
+import { JOB_DEFAULT_KEYS, resolveDefaults, validateName, type EnqueueOptions, type JobDefaults } from "./enqueue-options.js";
 import { ValidationError } from "./errors.js";
 import { STANDALONE_JOB, type NewJob } from "./job.js";
+import { rejectUnknownKeys } from "./option-keys.js";
 import { serializePayload, type PayloadLimits } from "./payload.js";
 
 export const MISFIRE_POLICIES = ["latest", "skip", "backfill"] as const;
@@ -66,6 +67,9 @@ export interface ScheduleOptions extends Pick<EnqueueOptions, "queue" | "priorit
   misfire?: Partial<MisfirePolicy>;
 }
 
+const SCHEDULE_OPTION_KEYS: ReadonlySet<string> = new Set<string>([...JOB_DEFAULT_KEYS, "timezone", "misfire"]);
+const MISFIRE_KEYS: ReadonlySet<string> = new Set(["policy", "backfillLimit", "graceMs"]);
+
 /** Everything but the next tick, which needs the store's clock. Throws ValidationError naming the field. */
 export function resolveSchedule(
   input: { name: unknown; cron: unknown; type: unknown; payload: unknown; options: ScheduleOptions },
@@ -74,6 +78,7 @@ export function resolveSchedule(
 ): Omit<NewSchedule, "nextTickAt"> {
   const name = validateName(input.name, "name");
   const type = validateName(input.type, "type");
+  rejectUnknownKeys(input.options, SCHEDULE_OPTION_KEYS);
   const { timezone = "UTC", misfire, ...jobOptions } = input.options;
   const spec = validateCronSpec(input.cron, timezone);
   return {
@@ -88,6 +93,7 @@ export function resolveSchedule(
 
 function resolveMisfire(input: Partial<MisfirePolicy>): MisfirePolicy {
   if (typeof input !== "object" || input === null) throw new ValidationError("misfire", "must be an object");
+  rejectUnknownKeys(input, MISFIRE_KEYS, "misfire.");
   const policy = input.policy ?? DEFAULT_MISFIRE.policy;
   if (!MISFIRE_POLICIES.includes(policy))
     throw new ValidationError("misfire.policy", `must be one of ${MISFIRE_POLICIES.join(", ")}`);

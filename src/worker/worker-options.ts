@@ -1,4 +1,6 @@
+import { validateName } from "../core/enqueue-options.js";
 import { ValidationError } from "../core/errors.js";
+import { optionsObject, rejectUnknownKeys } from "../core/option-keys.js";
 
 export interface WorkerOptions {
   /** Queues to take jobs from. Default: ["default"]. */
@@ -24,6 +26,10 @@ export interface WorkerOptions {
 
 export type ResolvedWorkerOptions = Required<WorkerOptions>;
 
+const WORKER_OPTION_KEYS: ReadonlySet<string> = new Set([
+  "queues", "concurrency", "leaseMs", "heartbeatMs", "pollIntervalMs", "reaperIntervalMs", "shutdownGraceMs", "prefetch",
+]);
+
 /** The longest delay setTimeout honours, ms; a longer one fires after 1 ms. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
@@ -48,7 +54,9 @@ export function timerMs(value: number, field: string, min = 1): number {
  * Checks worker options and fills in their defaults; throws ValidationError naming the bad
  * one. Exported so a caller (the CLI) can refuse bad options before it connects.
  */
-export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorkerOptions {
+export function resolveWorkerOptions(given?: WorkerOptions): ResolvedWorkerOptions {
+  const options = optionsObject(given, "options");
+  rejectUnknownKeys(options, WORKER_OPTION_KEYS);
   const positive = (value: number | undefined, fallback: number, field: string) => {
     const v = value ?? fallback;
     if (!Number.isInteger(v) || v < 1) throw new ValidationError(field, "must be a positive integer");
@@ -57,6 +65,8 @@ export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorke
   const ms = (value: number | undefined, fallback: number, field: string, min = 1) => timerMs(value ?? fallback, field, min);
   const queues = options.queues ?? ["default"];
   if (!Array.isArray(queues) || queues.length === 0) throw new ValidationError("queues", "must list at least one queue");
+  // The rule enqueue holds queue names to: a worker on any other name could never get a job.
+  queues.forEach((queue, i) => validateName(queue, `queues[${i}]`));
   const leaseMs = ms(options.leaseMs, 15_000, "leaseMs");
   const heartbeatMs = ms(options.heartbeatMs, Math.max(1, Math.floor(leaseMs / 3)), "heartbeatMs");
   if (heartbeatMs >= leaseMs) throw new ValidationError("heartbeatMs", "must be shorter than leaseMs", ["leaseMs"]);
@@ -68,7 +78,13 @@ export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorke
     pollIntervalMs: ms(options.pollIntervalMs, 500, "pollIntervalMs"),
     reaperIntervalMs: ms(options.reaperIntervalMs, Math.max(1, Math.floor(leaseMs / 3)), "reaperIntervalMs"),
     shutdownGraceMs: ms(options.shutdownGraceMs, 10_000, "shutdownGraceMs", 0),
-    prefetch: options.prefetch === 0 ? 0 : positive(options.prefetch, 500, "prefetch"),
+    prefetch: prefetchOf(options.prefetch),
   };
 }
 
+
+function prefetchOf(value: number | undefined): number {
+  const prefetch = value ?? 500;
+  if (!Number.isInteger(prefetch) || prefetch < 0) throw new ValidationError("prefetch", "must be an integer ≥ 0 (0: claim only for free slots)");
+  return prefetch;
+}

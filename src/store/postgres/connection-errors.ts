@@ -1,20 +1,21 @@
 import { StoreUnavailableError } from "../../core/errors.js";
 
 // Socket-level failures, and SQLSTATEs that mean the server went away or will not take us:
-// class 08 (connection exception), 57P01–57P03 (shutdown, crash, not accepting connections), 53300 (too many connections).
+// class 08 (connection exception), 57P01–57P03 (shutdown, crash, not accepting connections), 53300 (too many connections),
+// and, raised only as a connection is made, 3D000 (no such database) and class 28 (authentication failed).
 const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "EAI_AGAIN"]);
-const SERVER_CODES = new Set(["57P01", "57P02", "57P03", "53300"]);
+const SERVER_CODES = new Set(["57P01", "57P02", "57P03", "53300", "3D000"]);
 // pg raises these as plain Errors without a code.
 const DRIVER_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed|not queryable/i;
 
 // What fails only while a connection is being made, before any statement is sent: nothing refused so was written.
-const REFUSED_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "57P03", "53300", "08001", "08004"]);
+const REFUSED_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "57P03", "53300", "08001", "08004", "3D000", "28000", "28P01"]);
 const REFUSED_MESSAGES = /timeout exceeded when trying to connect/i;
 
 export function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && (SOCKET_CODES.has(code) || SERVER_CODES.has(code) || code.startsWith("08"))) return true;
+  if (typeof code === "string" && (SOCKET_CODES.has(code) || SERVER_CODES.has(code) || code.startsWith("08") || code.startsWith("28"))) return true;
   if (error instanceof AggregateError) return error.errors.some(isConnectionError);
   return DRIVER_MESSAGES.test(error.message);
 }

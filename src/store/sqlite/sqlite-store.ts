@@ -76,7 +76,14 @@ function insertableRow(job: NewJob, now: number) {
 
 function openDatabase(path: string, options: SqliteStoreOptions): Database.Database {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+  let db: Database.Database;
+  try {
+    db = new Database(path);
+  } catch (error) {
+    // SQLite's own message names no file: say which one, and what usually stands in the way.
+    if ((error as { code?: unknown }).code !== "SQLITE_CANTOPEN") throw error;
+    throw new Error(`cannot open the SQLite database file "${path}" (is it a directory, or not readable and writable?)`, { cause: error });
+  }
   try {
     // The timeout first: switching to WAL waits on another process's lock like any write.
     db.pragma(`busy_timeout = ${busyTimeoutOf(options)}`);

@@ -1,0 +1,20 @@
+import { ValidationError } from "./errors.js";
+
+/**
+ * Refuses an options object with a key `known` does not list. In JavaScript a misspelt option
+ * (`dealyMs`) would otherwise leave the default in force without a word; the HTTP API refuses
+ * unknown fields for the same reason. `prefix` places the key in the error's field
+ * (`retention.` → `retention.completd`).
+ */
+export function rejectUnknownKeys(value: object, known: ReadonlySet<string>, prefix = ""): void {
+  for (const key in value) {
+    if (!known.has(key)) throw new ValidationError(`${prefix}${key}`, `is not an option; known: ${[...known].join(", ")}`);
+  }
+}
+
+/** `value` as an options object (undefined: none given); throws ValidationError naming `field` for anything else. */
+export function optionsObject<T extends object>(value: T | undefined, field: string): Partial<T> {
+  if (value === undefined) return {};
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ValidationError(field, "must be an object");
+  return value;
+}

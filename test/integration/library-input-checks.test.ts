@@ -1,0 +1,101 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { StoreUnavailableError, ValidationError } from "../../src/core/errors.js";
+import { Errand } from "../../src/errand.js";
+import { POSTGRES_URL, postgresFactory } from "../helpers/postgres-factory.js";
+import { tempDir } from "../helpers/temp-dir.js";
+
+const postgres = await postgresFactory();
+
+/** What a JavaScript caller, whom no compiler checks, gets for a mistake: a ValidationError naming it, before anything is written. */
+describe("the library refuses malformed calls by name", () => {
+  const dir = tempDir();
+  const open: Errand[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((e) => e.close({ graceMs: 0 })));
+  });
+  const connect = async () => {
+    const errand = await Errand.connect(`sqlite:${join(dir, `checks-${open.length}-${Date.now()}.db`)}`);
+    open.push(errand);
+    return errand;
+  };
+  // Each call is made untyped, as from a .mjs file.
+  const refusal = async (call: () => unknown): Promise<{ field: string; message: string }> => {
+    try {
+      await call();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      return { field: (error as ValidationError).field, message: (error as ValidationError).message };
+    }
+    throw new Error("not refused");
+  };
+  const untyped = (value: unknown) => value as never;
+
+  it("checks every connect option before it opens the store, so a refused connect leaves no file behind", async () => {
+    const file = join(dir, "never.db");
+    const url = `sqlite:${file}`;
+    const cases: [unknown, string][] = [
+      [{ bogus: 1 }, "bogus"],
+      [{ payloadLimits: { maxBytes: -1 } }, "payloadLimits.maxBytes"],
+      [{ payloadLimits: { maxDepth: "deep" } }, "payloadLimits.maxDepth"],
+      [{ payloadLimits: { maxByte: 10 } }, "payloadLimits.maxByte"],
+      [{ defaults: { maxAttempts: 0 } }, "defaults.maxAttempts"],
+      [{ defaults: { webhookUrl: "http://x" } }, "defaults.webhookUrl"],
+      [{ schedulePollIntervalMs: 0 }, "schedulePollIntervalMs"],
+      [{ retention: { completd: { maxAgeMs: 1 } } }, "retention.completd"],
+      [{ logger: "loud" }, "logger"],
+      ["options", "options"],
+    ];
+    for (const [options, field] of cases) expect((await refusal(() => Errand.connect(url, untyped(options)))).field).toBe(field);
+    expect(existsSync(file)).toBe(false);
+    expect(await refusal(() => Errand.connect(untyped(42)))).toMatchObject({ field: "database" });
+    expect(await refusal(() => Errand.migrate(untyped(42)))).toMatchObject({ field: "database" });
+  });
+
+  it("refuses misspelt options of define, enqueue, work, listings, flows, batches, limits and schedules instead of ignoring them", async () => {
+    const errand = await connect();
+    const def = errand.define("checked", { handler: async () => {} });
+    const cases: [() => unknown, string][] = [
+      [() => def.enqueue({}, untyped({ dealyMs: 5000 })), "dealyMs"],
+      [() => def.enqueue({}, untyped("opts")), "options"],
+      [() => def.enqueue({}, untyped({ backoff: { base: 5 } })), "backoff.base"],
+      [() => errand.enqueueMany([def.request({}), untyped(null)]), "[1]"],
+      [() => errand.enqueueMany([untyped({ type: "checked", paylod: {} })]), "[0].paylod"],
+      [() => errand.define("other", untyped({ quue: "a" })), "quue"],
+      [() => errand.define("batched", untyped({ batch: { size: 2, maxWait: 5 }, batchHandler: async () => [] })), "batch.maxWait"],
+      [() => errand.listJobs(untyped({ sate: "failed" })), "sate"],
+      [() => errand.retryJobs(untyped({ limt: 5 })), "limt"],
+      [() => errand.cancelJobs(untyped({ state: "pending", queu: "a" })), "queu"],
+      [() => errand.work(untyped({ concurency: 2 })), "concurency"],
+      [() => errand.work(untyped({ queues: ["a b"] })), "queues[0]"],
+      [() => errand.work(untyped({ queues: ["ok", 5] })), "queues[1]"],
+      [() => errand.work({ prefetch: -1 }), "prefetch"],
+      [() => errand.on(untyped("finished"), () => {}), "name"],
+      [() => errand.on("completed", untyped(5)), "listener"],
+      [() => errand.enqueueFlow(untyped({ a: { job: def.request({}), afterr: [] } })), "nodes.a.afterr"],
+      [() => errand.enqueueFlow({ a: { job: def.request({}) } }, untyped({ onParentFail: "continue" })), "onParentFail"],
+      [() => errand.enqueueBatch([def.request({})], untyped({ onComplete: def.request({}), onDone: 1 })), "onDone"],
+      [() => errand.limitQueue("q", untyped({ ratelimit: { max: 1, intervalMs: 1000 } })), "ratelimit"],
+      [() => errand.limitQueue("q", untyped({ rateLimit: { max: 1, interval: 1000 } })), "rateLimit.interval"],
+      [() => errand.schedule("nightly", "0 3 * * *", untyped({ type: "checked", timezon: "Europe/Paris" })), "timezon"],
+      [() => errand.schedule("nightly", "0 3 * * *", untyped({ type: "checked", misfire: { polcy: "skip" } })), "misfire.polcy"],
+    ];
+    for (const [call, field] of cases) expect({ field: (await refusal(call)).field }).toEqual({ field });
+    expect((await refusal(() => errand.work({ prefetch: -1 }))).message).toBe("prefetch: must be an integer ≥ 0 (0: claim only for free slots)");
+    expect(await errand.listJobs()).toEqual({ jobs: [], nextCursor: null }); // nothing was written
+    expect(await errand.listSchedules()).toEqual([]);
+  });
+
+  it("names the SQLite file it cannot open", async () => {
+    await expect(Errand.connect(`sqlite:${dir}`)).rejects.toThrow(`cannot open the SQLite database file "${dir}"`);
+  });
+
+  it.skipIf(postgres === null)("reports a PostgreSQL database that does not exist as the store unavailable, naming it", async () => {
+    const missing = new URL(POSTGRES_URL);
+    missing.pathname = "/errand_no_such_database";
+    const error = await Errand.connect(missing.toString()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect((error as Error).message).toMatch(/errand_no_such_database.*does not exist/);
+  });
+});
