@@ -7,6 +7,11 @@ import type { Job } from "../core/job.js";
  * The README's first command: enqueue a few jobs of two kinds into a SQLite file, work them
  * with live progress, and show a job that fails, retries, and ends in the dead-letter set.
  */
+// Queues of its own: a server working the example handlers' `mail` and `reports` on the same
+// file (npm start) would otherwise take the demo's jobs, and the demo the server's.
+const MAIL = "demo-mail";
+const REPORTS = "demo-reports";
+
 export async function runDemo(database: string): Promise<void> {
   const errand = await Errand.connect(database);
   const out = (line: string) => process.stdout.write(line + "\n");
@@ -15,14 +20,14 @@ export async function runDemo(database: string): Promise<void> {
   const sleep = (ms: number, signal: AbortSignal) => delay(ms, undefined, { signal });
 
   const welcomeEmail = errand.define("send-welcome-email", {
-    queue: "mail",
+    queue: MAIL,
     handler: async (payload: { to: string }, ctx) => {
       await sleep(150, ctx.signal); // the provider call
       return { messageId: `msg-${ctx.job.id}`, to: payload.to };
     },
   });
   const exportReport = errand.define("export-report", {
-    queue: "reports",
+    queue: REPORTS,
     handler: async (payload: { month: string; rows: number }, ctx) => {
       for (let step = 1; step <= 4; step++) {
         await sleep(120, ctx.signal);
@@ -32,7 +37,7 @@ export async function runDemo(database: string): Promise<void> {
     },
   });
   const syncCrm = errand.define("sync-crm", {
-    queue: "reports",
+    queue: REPORTS,
     maxAttempts: 3,
     backoff: { baseMs: 200, maxMs: 1_000, jitter: 0.2 },
     handler: async (payload: { account: string }) => {
@@ -66,7 +71,7 @@ export async function runDemo(database: string): Promise<void> {
     errand.on("completed", mark);
     errand.on("failed", mark);
   });
-  errand.work({ queues: ["mail", "reports"], concurrency: 4 });
+  errand.work({ queues: [MAIL, REPORTS], concurrency: 4 });
   await allEnded;
 
   const failed = await errand.getJob(jobs.at(-1)!.id);

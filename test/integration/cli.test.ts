@@ -226,6 +226,37 @@ describe("errand CLI", () => {
     }
   });
 
+  it("demo runs to its dead-letter summary beside a worker of the example handlers on the same file, neither taking the other's jobs", async () => {
+    const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "demo.db")}` };
+    const examples = new URL("../../examples/handlers.mjs", import.meta.url).pathname;
+    // What `npm start` works: the example types, queues mail and reports.
+    const worker = spawn(process.execPath, [CLI, "work", "--handlers", examples], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    const exited = new Promise<number | null>((resolve) => worker.once("exit", resolve));
+    const observer = await Errand.connect(env.ERRAND_DATABASE_URL);
+    try {
+      const serverJob = await observer.enqueue("send-email", { to: "ada@example.com" }, { queue: "mail" });
+      await waitFor(async () => (await observer.getJob(serverJob.id))?.state === "completed", { what: "the example worker to run its own job" });
+      const demo = await errand(["demo"], env);
+      expect(demo.code).toBe(0);
+      expect(demo.stdout).toContain("Dead-letter set: job");
+      const demoJobs = (await observer.listJobs({ limit: 100 })).jobs.filter((j) => j.id !== serverJob.id);
+      expect(demoJobs.map((j) => [j.type, j.state]).sort()).toEqual([
+        ["export-report", "completed"], ["export-report", "completed"],
+        ["send-welcome-email", "completed"], ["send-welcome-email", "completed"],
+        ["sync-crm", "failed"],
+      ]);
+      const errors = demoJobs.flatMap((j) => j.errors.map((e) => e.message));
+      expect(errors).toEqual(Array(3).fill("CRM answered 503 for account acme"));
+    } finally {
+      worker.kill("SIGTERM");
+      await exited;
+      await observer.close();
+    }
+  });
+
   it("exits 2 on commander's usage errors, at every level, and 0 for help and --version", async () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "usage.db")}` };
     expect(await errand(["enqueue"], env)).toMatchObject({ code: 2, stderr: "error: missing required argument 'type'\n" });
