@@ -7,7 +7,7 @@ import { apiFieldName, apiValidationMessage } from "./wire-format.js";
 
 /** One of ajv's errors as Fastify passes it on; ajv's `verbose` adds the schema it broke. */
 type SchemaIssue = FastifySchemaValidationError & { propertyName?: string; parentSchema?: { description?: unknown } };
-type IssueParams = { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
+type IssueParams = { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[]; limit?: number; type?: string };
 
 interface ErrorBody {
   error: { code: string; message: string; field?: string };
@@ -32,7 +32,7 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message?: st
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: "invalid_json", field: "body" },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: "invalid_json", field: "body" },
   // The issue asks for 400 rather than 413 for an oversized body: one status for every bad body.
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 400, code: "body_too_large" },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 400, code: "body_too_large", field: "body" },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: "invalid_content_length" },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: "unsupported_media_type", message: "send the body as JSON with Content-Type: application/json" },
   // Raised before routing (see answerError); Fastify's own words quote the whole path.
@@ -143,12 +143,47 @@ function problemOf(issue: SchemaIssue, params: IssueParams): string {
   if (params.additionalProperty !== undefined) return "is not a known field";
   if (params.missingProperty !== undefined) return "is required";
   if (issue.keyword === "enum" && params.allowedValues) return `must be one of ${params.allowedValues.join(", ")}`;
+  const bound = boundWords(issue.keyword, params);
+  if (bound !== null) return bound;
   const description = issue.parentSchema?.description;
   // A patterned field's description starts with its rule in words (see `patterned` in schemas.ts).
   if ((issue.keyword === "pattern" || issue.keyword === "format") && typeof description === "string")
     return `must be ${description.split("; ")[0]}`;
   return issue.message ?? "is invalid";
 }
+
+/** ajv's bounds and types ("must NOT have fewer than 1 characters") in the words the library uses for the same rules. */
+function boundWords(keyword: string, params: IssueParams): string | null {
+  const { limit } = params;
+  switch (keyword) {
+    case "minLength":
+      return limit === 1 ? "must not be empty" : `must be at least ${limit} characters`;
+    case "maxLength":
+      return `must be at most ${limit} characters`;
+    case "minItems":
+      return limit === 1 ? "must not be empty" : `must have at least ${limit} items`;
+    case "maxItems":
+      return `must have at most ${limit} items`;
+    case "minimum":
+      return `must be ≥ ${limit}`;
+    case "maximum":
+      return `must be ≤ ${limit}`;
+    case "type":
+      return params.type === undefined ? null : `must be ${params.type.split(",").map((t) => TYPE_WORDS[t] ?? t).join(" or ")}`;
+    default:
+      return null;
+  }
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: "a string",
+  integer: "an integer",
+  number: "a number",
+  boolean: "true or false",
+  object: "an object",
+  array: "an array",
+  null: "null",
+};
 
 /**
  * The body is no JSON object at all. Most often it is JSON sent without saying so: text/plain

@@ -35,7 +35,23 @@ export class RouteTable {
         ...(spec.params ? { params: spec.params } : {}),
       },
       config: { scope: spec.scope },
+      ...(bodyMayBeOmitted(spec.body) ? { preValidation: omittedBodyAsEmpty } : {}),
       handler: spec.handler,
     });
   }
+}
+
+/**
+ * A request with no body at all (`curl -X POST …/v1/jobs/retry`) is read as `{}`: a route whose
+ * fields are all optional then takes its defaults, and one with required fields names the first
+ * missing one. A body that is there but unparsed (no Content-Type) is left to fail as it is.
+ */
+function bodyMayBeOmitted(schema: JsonSchema | undefined): boolean {
+  return schema !== undefined && (schema as { type?: unknown }).type === "object";
+}
+
+async function omittedBodyAsEmpty(request: FastifyRequest): Promise<void> {
+  const length = request.headers["content-length"];
+  const sent = (length !== undefined && length !== "0") || request.headers["transfer-encoding"] !== undefined;
+  if (!sent && (request.body === undefined || request.body === null)) request.body = {};
 }

@@ -88,6 +88,15 @@ export function describeServerRoutes(factory: StoreFactory): void {
       }
       const runAt = await call("POST", "/v1/jobs", { body: { type: "echo", run_at: "tomorrow" } });
       expect(runAt.body.error.message).toBe("run_at must be an ISO 8601 date-time such as 2030-01-31T09:00:00Z");
+      // The schema's bounds and types in words, not ajv's ("must NOT have fewer than 1 characters").
+      const messages: [unknown, string][] = [
+        [{ type: "echo", priority: "5" }, "priority must be an integer"],
+        [{ type: "echo", delay_ms: -1 }, "delay_ms must be ≥ 0"],
+        [{ type: "echo", idempotency_key: "" }, "idempotency_key must not be empty"],
+        [{ type: "echo", idempotency_key: "k".repeat(256) }, "idempotency_key must be at most 255 characters"],
+      ];
+      for (const [body, message] of messages) expect((await call("POST", "/v1/jobs", { body })).body.error.message).toBe(message);
+      expect((await call("POST", "/v1/jobs/batch", { body: { jobs: [] } })).body.error.message).toBe("jobs must not be empty");
       expect(await jobCount()).toBe(before);
     });
 
@@ -137,7 +146,7 @@ export function describeServerRoutes(factory: StoreFactory): void {
       expect((await call("POST", "/v1/jobs", { body: "" })).body.error).toMatchObject({ code: "invalid_json", field: "body" });
       const big = await call("POST", "/v1/jobs", { body: { type: "echo", payload: "x".repeat(70 * 1024) } });
       expect(big.status).toBe(400);
-      expect(big.body.error.code).toBe("body_too_large");
+      expect(big.body.error).toMatchObject({ code: "body_too_large", field: "body" });
       expect((await call("POST", "/v1/jobs", { body: '{"__proto__": {"x": 1}, "type": "echo"}' })).status).toBe(400);
       const text = await call("POST", "/v1/jobs", { body: "<type>echo</type>", headers: { "content-type": "application/xml" } });
       expect(text.status).toBe(415);
@@ -303,6 +312,14 @@ export function describeServerRoutes(factory: StoreFactory): void {
       expect(one.body.next_cursor).toBe(one.body.jobs[0].id);
       const next = await call("POST", "/v1/jobs/retry", { body: { type: "fail", limit: 1, cursor: one.body.next_cursor } });
       expect(Number(next.body.jobs[0].id)).toBeLessThan(Number(one.body.jobs[0].id));
+      // Every field is optional, so the body may be left out (`curl -X POST …/retry`): the default page.
+      await waitFor(async () => (await Promise.all(mine.map((id) => s.errand.getJob(id)))).every((j) => j?.state === "failed"), { what: "jobs failed a third time" });
+      const bare = await call("POST", "/v1/jobs/retry");
+      expect(bare.status).toBe(200);
+      expect(bare.body.jobs.map((j: { id: string }) => j.id)).toEqual(expect.arrayContaining(mine));
+      // An omitted body is not a stand-in for a broken one.
+      expect((await call("POST", "/v1/jobs/retry", { body: "{", headers: { "content-type": "application/json" } })).body.error.code).toBe("invalid_json");
+      expect((await call("POST", "/v1/jobs/cancel")).body.error).toMatchObject({ code: "invalid_input", field: "state" });
       for (const [body, field] of [[{ state: "completed" }, "state"], [{ limit: 0 }, "limit"], [{ limit: "5" }, "limit"], [{ cursor: "x" }, "cursor"], [{ everything: true }, "everything"]] as const) {
         const refused = await call("POST", "/v1/jobs/retry", { body });
         expect(refused.status).toBe(400);
