@@ -478,6 +478,12 @@ export function describeStoreConformance(factory: StoreFactory): void {
       expect([...seen].sort((x, y) => Number(y) - Number(x))).toEqual(seen);
       expect((await store.listJobs({ limit: 100, type: "odd" })).jobs).toHaveLength(12);
       expect((await store.listJobs({ limit: 100, queue: "q5" })).jobs).toHaveLength(5);
+      // A page that ends on the last job says so: no empty page after it.
+      expect((await store.listJobs({ limit: 5, queue: "q5" })).nextCursor).toBeNull();
+      const firstFour = await store.listJobs({ limit: 4, queue: "q5" });
+      expect(firstFour.nextCursor).toBe(firstFour.jobs[3]!.id);
+      expect(await store.listJobs({ limit: 4, queue: "q5", cursor: firstFour.nextCursor! })).toMatchObject({ jobs: [{ queue: "q5" }], nextCursor: null });
+      expect((await store.listJobs({ limit: 12, type: "odd" })).nextCursor).toBeNull();
       await claim(3, W1, 30_000, ["q5"]);
       expect((await store.listJobs({ limit: 100, state: "running" })).jobs).toHaveLength(3);
       expect((await store.listJobs({ limit: 100, state: "pending", queue: "q5" })).jobs).toHaveLength(2);

@@ -14,6 +14,7 @@ import { expectAllCreated, flowEdges } from "../flow-edges.js";
 import { distinctIdChunks } from "../id-chunks.js";
 import { tallyQueueCounts } from "../queue-counts.js";
 import { GroupedJobsProbe } from "../grouped-jobs-probe.js";
+import { pageFetchSize, pageOf } from "../job-page.js";
 import type {
   AttemptErrorInput,
   BackgroundErrorHandler,
@@ -245,11 +246,9 @@ export class PostgresStore implements Store {
       params.queue ?? null,
       params.state ?? null,
       params.cursor ?? null,
-      params.limit,
+      pageFetchSize(params.limit),
     ]);
-    const jobs = rows.map(jobFromRow);
-    const last = jobs.at(-1);
-    return { jobs, nextCursor: jobs.length === params.limit && last ? last.id : null };
+    return pageOf(rows.map(jobFromRow), params.limit);
   }
 
   async countJobs(params: { queues?: string[] }): Promise<QueueCounts[]> {

@@ -15,6 +15,7 @@ import { distinctIdChunks } from "../id-chunks.js";
 import { backoffText } from "../backoff-text.js";
 import { tallyQueueCounts } from "../queue-counts.js";
 import { GroupedJobsProbe } from "../grouped-jobs-probe.js";
+import { pageFetchSize, pageOf } from "../job-page.js";
 import type {
   AttemptErrorInput,
   ChangeResult,
@@ -254,12 +255,10 @@ export class SqliteStore implements Store {
       queue: params.queue ?? null,
       state: params.state ?? null,
       cursor: params.cursor ?? null,
-      limit: params.limit,
+      limit: pageFetchSize(params.limit),
       now,
     }) as JobRow[];
-    const jobs = rows.map((r) => jobFromRow(r, now));
-    const last = jobs.at(-1);
-    return { jobs, nextCursor: jobs.length === params.limit && last ? last.id : null };
+    return pageOf(rows.map((r) => jobFromRow(r, now)), params.limit);
   }
 
   async countJobs(params: { queues?: string[] }): Promise<QueueCounts[]> {
