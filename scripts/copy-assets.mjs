@@ -5,7 +5,7 @@ import { join } from "node:path";
 
 const copies = [
   { from: "src", to: "dist", extensions: [".sql"] },
-  { from: "dashboard", to: "dist/dashboard", extensions: [".html", ".css"] },
+  { from: "dashboard", to: "dist/dashboard", extensions: [".html", ".css", ".svg"] },
 ];
 
 for (const { from, to, extensions } of copies) {

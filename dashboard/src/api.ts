@@ -97,15 +97,37 @@ async function errorOf(response: Response): Promise<ApiError> {
   }
 }
 
-/** One banner for errors (and nothing else): the API's message, as text. */
+/**
+ * One banner for errors (and nothing else): the API's message, as text. An action's error (a
+ * refused Cancel, a 403 naming the scope a token lacks) stays until the next action or page; a
+ * refresh's error (showLoadError) goes with the next refresh that succeeds (clearLoadError), so a
+ * page refreshing every few seconds does not wipe out what a click was told.
+ */
 export function showError(error: unknown): void {
+  setBanner(error, "action");
+}
+
+export function showLoadError(error: unknown): void {
   const banner = document.getElementById("banner") as HTMLElement;
-  banner.textContent = error instanceof ApiError ? error.describe() : `Error: ${error instanceof Error ? error.message : String(error)}`;
-  banner.hidden = false;
+  if (!banner.hidden && banner.dataset.source === "action") return;
+  setBanner(error, "load");
 }
 
 export function clearError(): void {
   const banner = document.getElementById("banner") as HTMLElement;
   banner.hidden = true;
   banner.textContent = "";
+  delete banner.dataset.source;
+}
+
+export function clearLoadError(): void {
+  const banner = document.getElementById("banner") as HTMLElement;
+  if (banner.dataset.source !== "action") clearError();
+}
+
+function setBanner(error: unknown, source: "action" | "load"): void {
+  const banner = document.getElementById("banner") as HTMLElement;
+  banner.textContent = error instanceof ApiError ? error.describe() : `Error: ${error instanceof Error ? error.message : String(error)}`;
+  banner.dataset.source = source;
+  banner.hidden = false;
 }

@@ -32,7 +32,7 @@ function navigate(): void {
   const container = document.getElementById("view") as HTMLElement;
   markNav(path, params);
   const view = route(path);
-  if (view === null) return show(container, el("h1", {}, "Not found"), el("p", {}, "No such page: ", el("code", {}, `#${hash}`)));
+  if (view === null) return show(container, el("h1", {}, "Not found"), el("p", {}, "No such page: ", el("code", {}, location.hash)));
   stopView = view(container, params, path);
 }
 

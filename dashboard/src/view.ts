@@ -1,4 +1,5 @@
-import { showError } from "./api.js";
+import { ApiError, showError, showLoadError } from "./api.js";
+import { el, show } from "./dom.js";
 
 /** Renders into `container` from the route's query; returns what stops it (timers, streams) when the route changes. */
 export type View = (container: HTMLElement, params: URLSearchParams, path: string[]) => () => void;
@@ -14,7 +15,7 @@ export function every(ms: number | null, load: () => Promise<void>): () => void 
     try {
       await load();
     } catch (error) {
-      if (!stopped) showError(error);
+      if (!stopped) showLoadError(error);
     }
     if (!stopped && ms !== null) timer = setTimeout(run, ms);
   };
@@ -23,4 +24,21 @@ export function every(ms: number | null, load: () => Promise<void>): () => void 
     stopped = true;
     clearTimeout(timer);
   };
+}
+
+/**
+ * `read`'s answer, or null once the API has said there is nothing to read: a 404 (no such
+ * record) or a 400 (a malformed id) will not change on a refresh, so the page says so in place
+ * of its content and `stop`s refreshing. Any other error is thrown, for `every` to retry.
+ */
+export async function readOrGiveUp<T>(read: () => Promise<T>, container: HTMLElement, what: string, stop: () => void): Promise<T | null> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof ApiError) || (error.status !== 404 && error.status !== 400)) throw error;
+    stop();
+    showError(error);
+    show(container, el("h1", {}, "Not found"), el("p", { class: "muted" }, `No ${what}: ${error.message}`));
+    return null;
+  }
 }

@@ -177,6 +177,18 @@ export function describeDashboard(factory: StoreFactory): void {
       await worker.close();
     });
 
+    it("a flow or batch that does not exist says so and is not asked for again", async () => {
+      const server = await open({ worker: false });
+      for (const [hash, path] of [["#/flows/999999", "/v1/flows/999999"], ["#/batches/abc", "/v1/batches/abc"]] as const) {
+        const asked: string[] = [];
+        page.on("request", (r) => void (new URL(r.url()).pathname === path && asked.push(r.url())));
+        await goto(server, hash);
+        await textBecomes(page.locator("main h1"), "Not found");
+        await page.waitForTimeout(3_500); // past the 3 s refresh: an absence can only be waited out
+        expect(asked).toHaveLength(1);
+      }
+    });
+
     it("a batch's page shows its members' counts as they end and links its onComplete job", async () => {
       const server = await open({ worker: false });
       const e = server.errand;
@@ -217,6 +229,10 @@ export function describeDashboard(factory: StoreFactory): void {
       await queueRow("default").locator('button[data-action="pause"]').click(); // pause needs admin
       await textBecomes(page.locator("#banner"), 'Forbidden (forbidden): this token lacks the "admin" scope');
       expect(await server.errand.store.listPausedQueues()).toEqual([]);
+      // The page's next refresh succeeds, and the refusal stays on screen: it is the click's answer.
+      await page.waitForResponse((r) => r.url().endsWith("/v1/queues") && r.ok());
+      await page.evaluate(() => new Promise(requestAnimationFrame));
+      expect(await page.locator("#banner").textContent()).toBe('Forbidden (forbidden): this token lacks the "admin" scope');
 
       // The event stream takes the token too: a job's page follows it to its end.
       const steps = await http(server.url, "POST", "/v1/jobs", { body: { type: "steps", payload: { steps: 10, ms: 150 } }, token: READ_WRITE });

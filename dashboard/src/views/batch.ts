@@ -1,7 +1,7 @@
-import { api, clearError } from "../api.js";
+import { api, clearLoadError } from "../api.js";
 import { el, link, progressBar, show, stateBadge, table, time } from "../dom.js";
 import type { Batch } from "../types.js";
-import { every, type View } from "../view.js";
+import { every, readOrGiveUp, type View } from "../view.js";
 
 const REFRESH_MS = 3_000;
 
@@ -11,8 +11,9 @@ export const batchView: View = (container, _params, path) => {
   show(container, el("p", { class: "muted" }, `Loading batch ${id}…`));
   let stop = () => {};
   stop = every(REFRESH_MS, async () => {
-    const batch = await api<Batch>("GET", `/v1/batches/${encodeURIComponent(id)}`);
-    clearError();
+    const batch = await readOrGiveUp(() => api<Batch>("GET", `/v1/batches/${encodeURIComponent(id)}`), container, `batch ${id}`, () => stop());
+    if (batch === null) return;
+    clearLoadError();
     const ended = batch.completed + batch.failed + batch.canceled;
     show(
       container,

@@ -1,9 +1,10 @@
-import { api, clearError, showError } from "../api.js";
+import { api, clearError, clearLoadError, showError } from "../api.js";
 import { el, link, show, stateBadge, table, time } from "../dom.js";
 import type { Flow, Job } from "../types.js";
-import { every, type View } from "../view.js";
+import { every, readOrGiveUp, type View } from "../view.js";
 
 const REFRESH_MS = 3_000;
+const MAX_PARENTS_SHOWN = 12;
 
 /**
  * One flow: each node's job and state, parents above children, what each node waits for, and
@@ -24,8 +25,9 @@ export const flowView: View = (container, _params, path) => {
     );
   };
   stop = every(REFRESH_MS, async () => {
-    const flow = await api<Flow>("GET", url);
-    clearError();
+    const flow = await readOrGiveUp(() => api<Flow>("GET", url), container, `flow ${id}`, () => stop());
+    if (flow === null) return;
+    clearLoadError();
     render(flow);
     if (flow.state !== "running") stop(); // an ended flow changes no more
   });
@@ -50,14 +52,14 @@ function cancelButton(url: string, render: (flow: Flow) => void): HTMLButtonElem
 function nodeTable(flow: Flow): HTMLTableElement {
   const names = Object.keys(flow.nodes);
   const depth = depths(flow);
-  names.sort((a, b) => depth.get(a)! - depth.get(b)! || a.localeCompare(b));
+  names.sort((a, b) => depth.get(a)! - depth.get(b)! || a.localeCompare(b, undefined, { numeric: true }));
   return table(
     ["node", "waits for", "job", "type", "state", "attempt", "finished", "last error"],
     names.map((name) => {
       const { after, job } = flow.nodes[name]!;
       return [
         el("span", { "data-node": name }, name),
-        after.length === 0 ? "–" : after.join(", "),
+        parentList(after),
         link(`#/jobs/${encodeURIComponent(job.id)}`, job.id),
         job.type,
         stateBadge(job.state),
@@ -84,6 +86,13 @@ function depths(flow: Flow): Map<string, number> {
   };
   for (const name of Object.keys(flow.nodes)) of(name);
   return depth;
+}
+
+/** The parents a node waits for; past a dozen, how many more (a fan-in of hundreds would fill the page). */
+function parentList(after: string[]): string {
+  if (after.length === 0) return "–";
+  const shown = after.slice(0, MAX_PARENTS_SHOWN).join(", ");
+  return after.length > MAX_PARENTS_SHOWN ? `${shown} and ${after.length - MAX_PARENTS_SHOWN} more` : shown;
 }
 
 function lastError(job: Job): string {

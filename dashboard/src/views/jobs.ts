@@ -1,4 +1,4 @@
-import { api, clearError, showError } from "../api.js";
+import { api, clearError, clearLoadError, showError } from "../api.js";
 import { el, link, progressBar, show, stateBadge, table, time } from "../dom.js";
 import { JOB_STATES, type Job, type JobPage } from "../types.js";
 import { every, type View } from "../view.js";
@@ -20,7 +20,7 @@ export const jobsView: View = (container, params) => {
   const query = new URLSearchParams({ ...filters, limit: "50", ...(cursor ? { cursor } : {}) });
   const load = async () => {
     const page = await api<JobPage>("GET", `/v1/jobs?${query}`);
-    clearError();
+    clearLoadError();
     show(
       body,
       page.jobs.length === 0 ? el("p", { class: "muted" }, "No jobs match.") : jobTable(page.jobs),

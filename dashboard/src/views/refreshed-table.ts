@@ -1,4 +1,4 @@
-import { clearError } from "../api.js";
+import { clearLoadError } from "../api.js";
 import { el, show, table, type Child } from "../dom.js";
 import { every } from "../view.js";
 
@@ -24,7 +24,7 @@ export function refreshedTable<T>(
   show(container, el("h1", {}, spec.title), el("p", { class: "muted" }, spec.note), body);
   const load = async () => {
     const items = await spec.fetch();
-    clearError();
+    clearLoadError();
     if (items.length === 0) return show(body, el("p", { class: "muted" }, spec.empty));
     show(body, table(spec.headers, items.map((item) => spec.row(item, load)), { class: spec.class }));
   };
