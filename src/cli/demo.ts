@@ -7,8 +7,10 @@ import type { Job } from "../core/job.js";
  * The README's first command: enqueue a few jobs of two kinds into a SQLite file, work them
  * with live progress, and show a job that fails, retries, and ends in the dead-letter set.
  */
-// Queues of its own: a server working the example handlers' `mail` and `reports` on the same
-// file (npm start) would otherwise take the demo's jobs, and the demo the server's.
+// Queues and job types of its own: a server working the example handlers (npm start) on the
+// same file would otherwise take the demo's jobs, and the demo the server's; and a replay of
+// the examples' types (the README's tour replays `sync-crm`) would also replay the demo's jobs
+// into queues no server works.
 const MAIL = "demo-mail";
 const REPORTS = "demo-reports";
 
@@ -26,7 +28,7 @@ export async function runDemo(database: string): Promise<void> {
       return { messageId: `msg-${ctx.job.id}`, to: payload.to };
     },
   });
-  const exportReport = errand.define("export-report", {
+  const exportReport = errand.define("demo-export-report", {
     queue: REPORTS,
     handler: async (payload: { month: string; rows: number }, ctx) => {
       for (let step = 1; step <= 4; step++) {
@@ -36,7 +38,7 @@ export async function runDemo(database: string): Promise<void> {
       return { file: `reports/${payload.month}.csv`, rows: payload.rows };
     },
   });
-  const syncCrm = errand.define("sync-crm", {
+  const syncCrm = errand.define("demo-sync-crm", {
     queue: REPORTS,
     maxAttempts: 3,
     backoff: { baseMs: 200, maxMs: 1_000, jitter: 0.2 },

@@ -244,9 +244,9 @@ describe("errand CLI", () => {
       expect(demo.stdout).toContain("Dead-letter set: job");
       const demoJobs = (await observer.listJobs({ limit: 100 })).jobs.filter((j) => j.id !== serverJob.id);
       expect(demoJobs.map((j) => [j.type, j.state]).sort()).toEqual([
-        ["export-report", "completed"], ["export-report", "completed"],
+        ["demo-export-report", "completed"], ["demo-export-report", "completed"],
+        ["demo-sync-crm", "failed"],
         ["send-welcome-email", "completed"], ["send-welcome-email", "completed"],
-        ["sync-crm", "failed"],
       ]);
       const errors = demoJobs.flatMap((j) => j.errors.map((e) => e.message));
       expect(errors).toEqual(Array(3).fill("CRM answered 503 for account acme"));
