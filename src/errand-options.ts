@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { DEFAULT_JOB_DEFAULTS, JOB_DEFAULT_KEYS, resolveDefaults, type JobDefaultOptions, type JobDefaults } from "./core/enqueue-options.js";
 import { ValidationError } from "./core/errors.js";
-import { optionsObject, rejectUnknownKeys } from "./core/option-keys.js";
+import { definedOnly, optionsObject, rejectUnknownKeys } from "./core/option-keys.js";
 import { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from "./core/payload.js";
 import { resolveRetention, type RetentionOptions, type RetentionPolicy } from "./core/retention.js";
 
@@ -77,7 +77,7 @@ function jobDefaults(given: ErrandOptions["defaults"]): JobDefaults {
 function payloadLimits(given: Partial<PayloadLimits> | undefined): PayloadLimits {
   const limits = optionsObject(given, "payloadLimits");
   rejectUnknownKeys(limits, PAYLOAD_LIMIT_KEYS, "payloadLimits.");
-  const resolved = { ...DEFAULT_PAYLOAD_LIMITS, ...limits };
+  const resolved = { ...DEFAULT_PAYLOAD_LIMITS, ...definedOnly(limits) };
   for (const key of ["maxBytes", "maxDepth"] as const) {
     if (!Number.isSafeInteger(resolved[key]) || resolved[key] < 1) throw new ValidationError(`payloadLimits.${key}`, "must be a positive integer");
   }

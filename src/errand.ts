@@ -27,7 +27,7 @@ import { resolveErrandOptions, type ErrandOptions, type ResolvedErrandOptions } 
 import type { MigrationReport } from "./store/migration-files.js";
 import type { BackgroundErrorHandler, JobPage, Store } from "./store/store.js";
 import { Worker, type TypeHandler } from "./worker/worker.js";
-import { badGrace, type WorkerOptions } from "./worker/worker-options.js";
+import { badCloseOptions, type WorkerOptions } from "./worker/worker-options.js";
 
 const NO_LIMITS: readonly ClaimLimit[] = Object.freeze([]);
 
@@ -115,8 +115,7 @@ export class Errand {
    * Applies the migrations the store named by `database` lacks, then disconnects: for a deploy
    * step when processes connect with `migrate: false`. Safe to run from several places at once.
    */
-  static async migrate(database: string = process.env.ERRAND_DATABASE_URL ?? "sqlite:./errand.db"): Promise<MigrationReport> {
-    if (typeof database !== "string") throw new ValidationError("database", "must be a connection string (sqlite:./errand.db, postgres://…)");
+  static migrate(database: string = process.env.ERRAND_DATABASE_URL ?? "sqlite:./errand.db"): Promise<MigrationReport> {
     return migrateDatabase(database);
   }
 
@@ -392,7 +391,7 @@ export class Errand {
   /** Stops the cron scheduler, gracefully stops every worker (see Worker.close), then closes the store. Idempotent. */
   close(options: { graceMs?: number } = {}): Promise<void> {
     // Checked before anything closes: a bad grace must not leave half of this Errand shut.
-    const refused = options.graceMs === undefined ? null : badGrace(options.graceMs);
+    const refused = badCloseOptions(options);
     if (refused) return Promise.reject(refused);
     this.closing ??= (async () => {
       await this.scheduler?.stop();

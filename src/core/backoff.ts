@@ -29,11 +29,9 @@ export function backoffDelay(
 }
 
 export function validateBackoff(policy: BackoffPolicy, field = "backoff"): BackoffPolicy {
-  const bad = (msg: string) => new ValidationError(field, msg);
-  if (!Number.isFinite(policy.baseMs) || policy.baseMs < 0) throw bad("baseMs must be a number ≥ 0");
-  if (!Number.isFinite(policy.maxMs) || policy.maxMs < policy.baseMs)
-    throw bad("maxMs must be a number ≥ baseMs");
-  if (!Number.isFinite(policy.jitter) || policy.jitter < 0 || policy.jitter > 1)
-    throw bad("jitter must be between 0 and 1");
+  const bad = (key: keyof BackoffPolicy, msg: string) => new ValidationError(`${field}.${key}`, msg);
+  if (!Number.isFinite(policy.baseMs) || policy.baseMs < 0) throw bad("baseMs", "must be a number ≥ 0");
+  if (!Number.isFinite(policy.maxMs) || policy.maxMs < policy.baseMs) throw bad("maxMs", "must be a number ≥ baseMs");
+  if (!Number.isFinite(policy.jitter) || policy.jitter < 0 || policy.jitter > 1) throw bad("jitter", "must be between 0 and 1");
   return policy;
 }

@@ -18,3 +18,10 @@ export function optionsObject<T extends object>(value: T | undefined, field: str
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ValidationError(field, "must be an object");
   return value;
 }
+
+/** `options` without its keys set to undefined: spread over defaults, `{ maxMs: undefined }` then keeps the default, as a key left out does. */
+export function definedOnly<T extends object>(options: T): Partial<T> {
+  const defined: Partial<T> = {};
+  for (const key in options) if (options[key] !== undefined) defined[key] = options[key];
+  return defined;
+}

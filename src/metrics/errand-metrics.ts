@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from "prom-client";
+import { optionsObject, rejectUnknownKeys } from "../core/option-keys.js";
 import { ValidationError } from "../core/errors.js";
 import type { Job } from "../core/job.js";
 import { JOB_STATES } from "../core/states.js";
@@ -24,6 +25,8 @@ export interface ErrandMetricsOptions {
    */
   jobCounts?: boolean;
 }
+
+const METRICS_OPTION_KEYS: ReadonlySet<string> = new Set(["registry", "storeTimeoutMs", "jobCounts"]);
 
 /** How a run attempt ended, as the `outcome` label of errand_job_run_seconds says it. */
 type RunOutcome = "completed" | "retried" | "failed" | "canceled";
@@ -57,7 +60,9 @@ export class ErrandMetrics {
   private readonly owned: string[] = [];
   private readonly unsubscribe: (() => void)[];
 
-  constructor(errand: Errand, options: ErrandMetricsOptions = {}) {
+  constructor(errand: Errand, given?: ErrandMetricsOptions) {
+    const options = optionsObject(given, "options");
+    rejectUnknownKeys(options, METRICS_OPTION_KEYS);
     const timeoutMs = options.storeTimeoutMs ?? 2_000;
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new ValidationError("storeTimeoutMs", "must be a positive integer");
     // A registry of its own shares the process metrics with every other ErrandMetrics here.

@@ -1,4 +1,5 @@
 import { ValidationError } from "../core/errors.js";
+import { optionsObject, rejectUnknownKeys } from "../core/option-keys.js";
 import type { MigrationReport } from "./migration-files.js";
 import { parsePostgresUrl } from "./postgres/connection-url.js";
 import { PostgresStore } from "./postgres/postgres-store.js";
@@ -18,10 +19,13 @@ export interface OpenStoreOptions {
   onBackgroundError?: BackgroundErrorHandler;
 }
 
+const OPEN_STORE_OPTION_KEYS: ReadonlySet<string> = new Set(["schema", "migrate", "onBackgroundError"]);
+
 /** Where a connection string points, told apart once, at the edge. */
 type Target = { backend: "sqlite"; path: string } | { backend: "postgres"; connectionString: string; schema: string };
 
 function targetOf(url: string, schema: string | undefined): Target {
+  if (typeof url !== "string") throw new ValidationError("database", "must be a connection string (sqlite:./errand.db, postgres://…)");
   if (url.startsWith("sqlite:")) {
     const path = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
     if (path.length === 0) throw new ValidationError("database", "sqlite: needs a file path, e.g. sqlite:./errand.db");
@@ -65,7 +69,9 @@ export function sqliteFileOf(url: string): string | null {
  * `sqlite::memory:`, `postgres://user@host:5432/db?schema=errand` (or `postgresql://`).
  * Migrations run on open unless `options.migrate` is false.
  */
-export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+export async function openStore(url: string, given?: OpenStoreOptions): Promise<Store> {
+  const options = optionsObject(given, "options");
+  rejectUnknownKeys(options, OPEN_STORE_OPTION_KEYS);
   const target = targetOf(url, options.schema);
   if (target.backend === "sqlite") return SqliteStore.open(target.path, { migrate: options.migrate });
   return PostgresStore.open({ ...target, migrate: options.migrate, onBackgroundError: options.onBackgroundError });

@@ -1,4 +1,5 @@
 import type { Errand } from "../errand.js";
+import { optionsObject, rejectUnknownKeys } from "../core/option-keys.js";
 import { JOB_STATES, type JobState } from "../core/states.js";
 import { emptyStateCounts } from "../store/queue-counts.js";
 
@@ -11,13 +12,18 @@ export interface DrainOptions {
   timeoutMs?: number;
 }
 
+const DRAIN_OPTION_KEYS: ReadonlySet<string> = new Set(["queues", "concurrency", "timeoutMs"]);
+
 /**
  * Works the queues until nothing in them is pending, running or waiting to retry (retries
  * wait out their backoff, so give test job types a short one), then stops the worker and
  * returns how many jobs of those queues are in each state. Jobs delayed into the future by
  * their producer are left alone and counted as `scheduled`.
  */
-export async function drainQueue(errand: Errand, options: DrainOptions = {}): Promise<Record<JobState, number>> {
+export async function drainQueue(errand: Errand, given?: DrainOptions): Promise<Record<JobState, number>> {
+  // A misspelt option (`queue` for `queues`) would drain another queue and pass a test for nothing.
+  const options = optionsObject(given, "options");
+  rejectUnknownKeys(options, DRAIN_OPTION_KEYS);
   const queues = options.queues ?? ["default"];
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   const worker = errand.work({ queues, concurrency: options.concurrency ?? 10, pollIntervalMs: 10 });

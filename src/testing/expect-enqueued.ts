@@ -1,4 +1,5 @@
 import { AssertionError } from "node:assert";
+import { optionsObject, rejectUnknownKeys } from "../core/option-keys.js";
 import type { JobDefinition } from "../client/job-definition.js";
 import type { Errand } from "../errand.js";
 import type { Job } from "../core/job.js";
@@ -14,11 +15,18 @@ export interface EnqueuedMatch {
   payload?: unknown;
 }
 
+const MATCH_KEYS: ReadonlySet<string> = new Set(["type", "queue", "state", "priority", "idempotencyKey", "payload"]);
+const COUNT_KEYS: ReadonlySet<string> = new Set(["count"]);
+
 /**
  * Asserts that jobs matching `match` were enqueued, and returns them. With `count`, exactly
  * that many must match. The error lists what was enqueued instead, so a failing test says why.
  */
-export async function expectEnqueued(errand: Errand, match: EnqueuedMatch, options: { count?: number } = {}): Promise<Job[]> {
+export async function expectEnqueued(errand: Errand, match: EnqueuedMatch, given?: { count?: number }): Promise<Job[]> {
+  // A misspelt field would match every job, and the assertion would pass for nothing.
+  rejectUnknownKeys(optionsObject(match, "match"), MATCH_KEYS, "match.");
+  const options = optionsObject(given, "options");
+  rejectUnknownKeys(options, COUNT_KEYS);
   const type = typeof match.type === "object" ? match.type.type : match.type;
   const all: Job[] = [];
   let cursor: string | undefined;

@@ -1,4 +1,5 @@
 import type { JobDefinition } from "../client/job-definition.js";
+import { optionsObject, rejectUnknownKeys } from "../core/option-keys.js";
 import type { TransactionClient } from "../core/enqueue-options.js";
 import { UnsupportedByStoreError } from "../core/errors.js";
 import type { JobContext } from "../core/handler.js";
@@ -19,6 +20,8 @@ export interface InlineRunOptions {
   parents?: Record<string, unknown>;
 }
 
+const INLINE_OPTION_KEYS: ReadonlySet<string> = new Set(["attempt", "signal", "tx", "parents"]);
+
 export interface InlineRun<Result> {
   result: Result;
   /** Every ctx.progress() value, in order. */
@@ -33,8 +36,10 @@ export interface InlineRun<Result> {
 export async function runJobInline<Payload, Result>(
   definition: JobDefinition<Payload, Result>,
   payload: Payload,
-  options: InlineRunOptions = {},
+  given?: InlineRunOptions,
 ): Promise<InlineRun<Result>> {
+  const options = optionsObject(given, "options");
+  rejectUnknownKeys(options, INLINE_OPTION_KEYS);
   if (definition.handler === null) {
     const why = definition.batch === null ? "has no handler in this process" : "has a batch handler; runJobInline runs single-job handlers";
     throw new Error(`job type "${definition.type}" ${why}`);

@@ -33,15 +33,18 @@ const WORKER_OPTION_KEYS: ReadonlySet<string> = new Set([
 /** The longest delay setTimeout honours, ms; a longer one fires after 1 ms. */
 export const MAX_TIMER_MS = 2_147_483_647;
 
-/** The ValidationError a close()'s graceMs deserves, if any (returned, for a rejected promise). */
-export function badGrace(graceMs: number): ValidationError | null {
+/** The ValidationError a close()'s options deserve, if any (returned, for a rejected promise). */
+export function badCloseOptions(options: { graceMs?: number }): ValidationError | null {
   try {
-    timerMs(graceMs, "graceMs", 0);
+    rejectUnknownKeys(optionsObject(options, "options"), CLOSE_OPTION_KEYS);
+    if (options.graceMs !== undefined) timerMs(options.graceMs, "graceMs", 0);
     return null;
   } catch (error) {
     return error as ValidationError;
   }
 }
+
+const CLOSE_OPTION_KEYS: ReadonlySet<string> = new Set(["graceMs"]);
 
 /** A duration that ends up in a setTimeout, which fires at once past its limit; throws ValidationError naming `field`. */
 export function timerMs(value: number, field: string, min = 1): number {

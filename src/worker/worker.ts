@@ -16,7 +16,7 @@ import { JobRun, type JobRunDeps } from "./job-run.js";
 import { LeaseHeartbeat } from "./lease-heartbeat.js";
 import { PrefetchBuffer } from "./prefetch-buffer.js";
 import { Wakeup } from "./wakeup.js";
-import { badGrace, resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from "./worker-options.js";
+import { badCloseOptions, resolveWorkerOptions, type ResolvedWorkerOptions, type WorkerOptions } from "./worker-options.js";
 
 /**
  * How many jobs may wait for their outcome's commit beyond one per slot. Room for the store's
@@ -159,7 +159,7 @@ export class Worker {
    * returns them to the queue. Safe to call more than once.
    */
   close(options: { graceMs?: number } = {}): Promise<void> {
-    const refused = options.graceMs === undefined ? null : badGrace(options.graceMs);
+    const refused = badCloseOptions(options);
     if (refused) return Promise.reject(refused);
     this.closing ??= this.shutdown(options.graceMs ?? this.options.shutdownGraceMs);
     return this.closing;

@@ -87,6 +87,34 @@ describe("the library refuses malformed calls by name", () => {
     expect(await errand.listSchedules()).toEqual([]);
   });
 
+  it("takes an option set to undefined, at any depth, as left out: its default holds", async () => {
+    const errand = await Errand.connect(`sqlite:${join(dir, "undefined-options.db")}`, {
+      payloadLimits: { maxBytes: undefined, maxDepth: 4 },
+      defaults: { backoff: { baseMs: undefined, maxMs: 5_000 } },
+    });
+    open.push(errand);
+    const def = errand.define("defaults-kept", { handler: async () => {}, backoff: { jitter: undefined } });
+    const job = await def.enqueue({ text: "x".repeat(2_000) }, { delayMs: undefined, backoff: { maxMs: undefined } });
+    expect(job.backoff).toEqual({ baseMs: 1_000, maxMs: 5_000, jitter: 0.5 });
+    expect((await refusal(() => def.enqueue({ a: { b: { c: { d: { e: 1 } } } } }))).field).toBe("payload.a.b.c.d");
+    expect(await refusal(() => def.enqueue({}, { backoff: { baseMs: -1 } }))).toEqual({ field: "backoff.baseMs", message: "backoff.baseMs: must be a number ≥ 0" });
+  });
+
+  it("refuses misspelt options of close, metrics and the testing helpers, which would otherwise pass a test for nothing", async () => {
+    const errand = await connect();
+    const { drainQueue, expectEnqueued, runJobInline } = await import("../../src/testing/index.js");
+    const { ErrandMetrics } = await import("../../src/metrics/errand-metrics.js");
+    const def = errand.define("helped", { queue: "mq", handler: async () => "done" });
+    await def.enqueue({});
+    expect((await refusal(() => drainQueue(errand, untyped({ queue: ["mq"] })))).field).toBe("queue");
+    expect((await refusal(() => expectEnqueued(errand, untyped({ typ: "helped" })))).field).toBe("match.typ");
+    expect((await refusal(() => expectEnqueued(errand, { type: def }, untyped({ cout: 1 })))).field).toBe("cout");
+    expect((await refusal(() => runJobInline(def, {}, untyped({ atempt: 2 })))).field).toBe("atempt");
+    expect((await refusal(() => new ErrandMetrics(errand, untyped({ jobcounts: false })))).field).toBe("jobcounts");
+    expect((await refusal(() => errand.close(untyped({ gracems: 5 })))).field).toBe("gracems");
+    expect(await drainQueue(errand, { queues: ["mq"] })).toMatchObject({ completed: 1 }); // still open: close refused before it began
+  });
+
   it("names the SQLite file it cannot open", async () => {
     await expect(Errand.connect(`sqlite:${dir}`)).rejects.toThrow(`cannot open the SQLite database file "${dir}"`);
   });
