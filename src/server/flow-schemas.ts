@@ -43,6 +43,22 @@ export const enqueueFlowSchema = {
   },
 } as const;
 
+// A batch member or its onComplete job: an enqueue item without idempotency_key, as a flow node's.
+const batchJobSchema = { type: "object", additionalProperties: false, required: ["type"], properties: nodeJobFields } as const;
+
+export const enqueueBatchWithCallbackSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["jobs", "on_complete"],
+  properties: {
+    jobs: { type: "array", minItems: 1, maxItems: 100_000, items: batchJobSchema, description: "the members, inserted in one transaction" },
+    on_complete: {
+      ...batchJobSchema,
+      description: "the job that runs once every member ended; its payload (an object) gets batchId, completed, failed and canceled merged in",
+    },
+  },
+} as const;
+
 export const recordIdParamsSchema = {
   type: "object",
   additionalProperties: false,
@@ -78,4 +94,9 @@ export const batchSchema = {
     canceled: { type: "integer" },
     on_complete_job_id: { type: "string" },
   },
+} as const;
+
+export const enqueuedBatchSchema = {
+  type: "object",
+  properties: { batch: batchSchema, jobs: { type: "array", items: jobSchema }, on_complete: jobSchema },
 } as const;

@@ -105,5 +105,37 @@ export function describeServerFlowRoutes(factory: StoreFactory): void {
       const malformed = await call("GET", "/v1/batches/abc");
       expect([malformed.status, malformed.body.error]).toEqual([400, { code: "invalid_input", field: "id", message: "id must be a positive integer" }]);
     });
+
+    it("POST /v1/batches: 202 with the batch, its members and on_complete, which runs once they ended; 400/422 naming the field, nothing written", async () => {
+      const before = await jobCount();
+      const refusals: [unknown, number, string][] = [
+        [{ jobs: [{ type: "echo" }] }, 400, "on_complete"],
+        [{ jobs: [], on_complete: { type: "echo" } }, 400, "jobs"],
+        [{ jobs: [{ type: "echo", delay_ms: -1 }], on_complete: { type: "echo" } }, 400, "jobs[0].delay_ms"],
+        [{ jobs: [{ type: "echo", idempotency_key: "k" }], on_complete: { type: "echo" } }, 400, "jobs[0].idempotency_key"],
+        [{ jobs: [{ type: "echo" }], on_complete: { type: "echo", payload: [1] } }, 400, "on_complete.payload"],
+        [{ jobs: [{ type: "echo" }], on_complete: { type: "echo", payload: { completed: 3 } } }, 400, "on_complete.payload.completed"],
+        [{ jobs: [{ type: "echo" }, { type: "nope" }], on_complete: { type: "echo" } }, 422, "jobs[1].type"],
+        [{ jobs: [{ type: "echo" }], on_complete: { type: "nope" } }, 422, "on_complete.type"],
+      ];
+      for (const [body, status, field] of refusals) {
+        const res = await call("POST", "/v1/batches", body);
+        expect([res.status, res.body.error?.field], JSON.stringify(body)).toEqual([status, field]);
+      }
+      expect(await jobCount()).toBe(before);
+
+      const res = await call("POST", "/v1/batches", {
+        jobs: [{ type: "echo", payload: { n: 1 } }, { type: "fail" }],
+        on_complete: { type: "echo", payload: { campaign: "spring" }, priority: 5 },
+      });
+      expect(res.status).toBe(202);
+      const { batch, jobs, on_complete } = res.body;
+      expect(batch).toMatchObject({ state: "running", total: 2, completed: 0, on_complete_job_id: on_complete.id });
+      expect(jobs.map((j: { type: string; batch_id: string }) => [j.type, j.batch_id])).toEqual([["echo", batch.id], ["fail", batch.id]]);
+      expect(on_complete).toMatchObject({ type: "echo", state: "blocked", priority: 5 });
+      await waitFor(async () => (await s.errand.getJob(on_complete.id))?.state === "completed", { what: "on_complete to run" });
+      expect((await call("GET", `/v1/jobs/${on_complete.id}`)).body.result).toEqual({ campaign: "spring", batchId: batch.id, completed: 1, failed: 1, canceled: 0 });
+      expect((await call("GET", `/v1/batches/${batch.id}`)).body).toMatchObject({ state: "ended", completed: 1, failed: 1 });
+    });
   });
 }

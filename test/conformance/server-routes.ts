@@ -424,7 +424,7 @@ export function describeServerRoutes(factory: StoreFactory): void {
       expect(operations.sort()).toEqual([
         "DELETE /v1/jobs/{id}", "DELETE /v1/schedules/{name}", "GET /healthz", "GET /metrics", "GET /openapi.json", "GET /readyz",
         "GET /v1/batches/{id}", "GET /v1/flows/{id}", "GET /v1/jobs", "GET /v1/jobs/{id}", "GET /v1/jobs/{id}/events",
-        "GET /v1/queues", "GET /v1/schedules", "GET /v1/schedules/{name}", "POST /v1/flows",
+        "GET /v1/queues", "GET /v1/schedules", "GET /v1/schedules/{name}", "POST /v1/batches", "POST /v1/flows",
         "POST /v1/flows/{id}/cancel", "POST /v1/jobs", "POST /v1/jobs/batch", "POST /v1/jobs/cancel", "POST /v1/jobs/retry", "POST /v1/jobs/{id}/retry",
         "POST /v1/queues/{name}/pause", "POST /v1/queues/{name}/resume", "POST /v1/schedules/{name}/pause",
         "POST /v1/schedules/{name}/resume", "PUT /v1/schedules/{name}",

@@ -1,15 +1,20 @@
+import type { BatchCallbackRequest } from "../../client/batch-client.js";
 import type { FlowNodeRequest } from "../../client/flow-client.js";
 import { RecordNotFoundError, ValidationError } from "../../core/errors.js";
 import type { ParentFailurePolicy } from "../../core/job.js";
 import type { RouteContext } from "../context.js";
-import { batchSchema, enqueueFlowSchema, flowSchema, recordIdParamsSchema } from "../flow-schemas.js";
+import { batchSchema, enqueueBatchWithCallbackSchema, enqueueFlowSchema, enqueuedBatchSchema, flowSchema, recordIdParamsSchema } from "../flow-schemas.js";
 import { HttpError } from "../http-error.js";
 import { errorSchema } from "../schemas.js";
 import { batchToJson, flowToJson } from "../flow-wire-format.js";
-import { apiFieldName, apiValidationMessage, enqueueOptionsFromBody, type EnqueueBody } from "../wire-format.js";
-import { checkWebhookTarget } from "./jobs.js";
+import { apiFieldName, apiValidationMessage, jobToJson, type EnqueueBody } from "../wire-format.js";
+import { enqueueRequestFromBody } from "./jobs.js";
 
 type FlowNodeBody = EnqueueBody & { after?: string[]; on_parent_failure?: ParentFailurePolicy };
+interface EnqueueBatchBody {
+  jobs: EnqueueBody[];
+  on_complete: EnqueueBody;
+}
 interface EnqueueFlowBody {
   nodes: Record<string, FlowNodeBody>;
   on_parent_failure?: ParentFailurePolicy;
@@ -37,12 +42,9 @@ export function addFlowRoutes(ctx: RouteContext): void {
     handler: async (request, reply) => {
       const nodes: Record<string, FlowNodeRequest> = {};
       for (const [name, node] of Object.entries(request.body.nodes)) {
-        if (!errand.definesType(node.type))
-          throw new HttpError(422, "unknown_type", `job type "${node.type}" is not defined on this server`, `nodes.${name}.type`);
-        if (node.webhook_url !== undefined) checkWebhookTarget(ctx, node.webhook_url, `nodes.${name}.webhook_url`);
         const { after, on_parent_failure, ...item } = node;
         nodes[name] = {
-          job: { type: item.type, payload: item.payload === undefined ? {} : item.payload, options: enqueueOptionsFromBody(item, request.id) },
+          job: enqueueRequestFromBody(ctx, item, `nodes.${name}`, request.id),
           ...(after === undefined ? {} : { after }),
           ...(on_parent_failure === undefined ? {} : { onParentFailure: on_parent_failure }),
         };
@@ -84,6 +86,35 @@ export function addFlowRoutes(ctx: RouteContext): void {
     handler: async (request) => flowToJson(await errand.cancelFlow(request.params.id)),
   });
 
+  routes.add<EnqueueBatchBody, unknown, unknown>({
+    method: "POST",
+    url: "/v1/batches",
+    summary: "Enqueue jobs as a batch, atomically, with an on_complete job that runs once after every member ended",
+    tag: "jobs",
+    scope: "jobs:write",
+    body: enqueueBatchWithCallbackSchema,
+    responses: {
+      202: { description: "the batch, its members and its on_complete job, committed", schema: enqueuedBatchSchema },
+      400: error("invalid body; field names it, e.g. jobs[2].delay_ms or on_complete.payload.completed; nothing was created"),
+      422: error("a job has an unknown type; nothing was created"),
+      ...commonErrors,
+    },
+    handler: async (request, reply) => {
+      const { jobs, on_complete } = request.body;
+      const members = jobs.map((item, i) => enqueueRequestFromBody(ctx, item, `jobs[${i}]`, request.id));
+      // Its payload's shape is checked by enqueueBatch (an object without the summary's keys).
+      const onComplete = enqueueRequestFromBody(ctx, on_complete, "on_complete", request.id) as BatchCallbackRequest;
+      try {
+        const inserted = await errand.enqueueBatch(members, { onComplete });
+        return reply.status(202).send({ batch: batchToJson(inserted.batch), jobs: inserted.jobs.map(jobToJson), on_complete: jobToJson(inserted.onComplete) });
+      } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+        const field = batchFieldName(e.field);
+        throw new HttpError(400, "invalid_input", apiValidationMessage(e, field), field);
+      }
+    },
+  });
+
   routes.add<unknown, unknown, { id: string }>({
     method: "GET",
     url: "/v1/batches/:id",
@@ -104,4 +135,13 @@ export function addFlowRoutes(ctx: RouteContext): void {
 function flowFieldName(libraryField: string): string {
   const inNode = /^nodes\.([^.[]+)\.(?:job\.)?(.+)$/.exec(libraryField);
   return inNode ? `nodes.${inNode[1]}.${apiFieldName(inNode[2]!)}` : apiFieldName(libraryField);
+}
+
+/** `requests[2].delayMs` → `jobs[2].delay_ms`, `onComplete.payload.completed` → `on_complete.payload.completed`. */
+function batchFieldName(libraryField: string): string {
+  const member = /^requests(\[\d+\])?(?:\.(.+))?$/.exec(libraryField);
+  if (member) return member[1] !== undefined && member[2] !== undefined ? apiFieldName(`${member[1]}.${member[2]}`) : `jobs${member[1] ?? ""}`;
+  const callback = /^onComplete(?:\.(.+))?$/.exec(libraryField);
+  if (callback) return callback[1] === undefined ? "on_complete" : `on_complete.${apiFieldName(callback[1])}`;
+  return apiFieldName(libraryField);
 }

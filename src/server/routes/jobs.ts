@@ -167,13 +167,7 @@ function pageToJson(page: JobPage) {
  * enqueues every item in one transaction. Any error names its field and leaves nothing written.
  */
 async function enqueue(ctx: RouteContext, items: EnqueueBody[], requestId: string, batchField: "jobs" | null) {
-  const fieldOf = (i: number, name: string) => (batchField === null ? name : `${batchField}[${i}].${name}`);
-  const requests: EnqueueRequest[] = items.map((item, i) => {
-    if (!ctx.errand.definesType(item.type))
-      throw new HttpError(422, "unknown_type", `job type "${item.type}" is not defined on this server`, fieldOf(i, "type"));
-    if (item.webhook_url !== undefined) checkWebhookTarget(ctx, item.webhook_url, fieldOf(i, "webhook_url"));
-    return { type: item.type, payload: item.payload === undefined ? {} : item.payload, options: enqueueOptionsFromBody(item, requestId) };
-  });
+  const requests = items.map((item, i) => enqueueRequestFromBody(ctx, item, batchField === null ? "" : `${batchField}[${i}]`, requestId));
   try {
     return await ctx.errand.enqueueManyWithOutcome(requests);
   } catch (error) {
@@ -182,6 +176,19 @@ async function enqueue(ctx: RouteContext, items: EnqueueBody[], requestId: strin
     const field = batchField === null ? apiFieldName(error.field.replace(/^\[0\]\./, "")) : apiFieldName(error.field, batchField);
     throw new HttpError(400, "invalid_input", apiValidationMessage(error, field), field);
   }
+}
+
+/**
+ * The library's request for one enqueue body (a job, a flow node, a batch member) at `field`
+ * (`jobs[2]`, `nodes.encode`; "" for a lone job): 422 for a type this server does not define,
+ * 400 for a webhook_url it will not call. The rest is checked by the library.
+ */
+export function enqueueRequestFromBody(ctx: RouteContext, item: EnqueueBody, field: string, requestId: string): EnqueueRequest {
+  const fieldOf = (name: string) => (field === "" ? name : `${field}.${name}`);
+  if (!ctx.errand.definesType(item.type))
+    throw new HttpError(422, "unknown_type", `job type "${item.type}" is not defined on this server`, fieldOf("type"));
+  if (item.webhook_url !== undefined) checkWebhookTarget(ctx, item.webhook_url, fieldOf("webhook_url"));
+  return { type: item.type, payload: item.payload === undefined ? {} : item.payload, options: enqueueOptionsFromBody(item, requestId) };
 }
 
 /** Refuses a webhook_url this server will not call (none configured, or a refused address). */
