@@ -22,7 +22,8 @@ export async function listQueues(store: Store): Promise<QueueOverview[]> {
 /**
  * Pauses or resumes a queue for every worker on the store: no claim that starts after a pause
  * commits takes its jobs (jobs already claimed run on). Either is idempotent; a resume wakes
- * idle workers at once. The name is held to the rule enqueue holds queue names to.
+ * idle workers as the store can (Store.resumeQueue). The name is held to the rule enqueue holds
+ * queue names to.
  */
 export async function setQueuePaused(store: Store, queue: string, paused: boolean): Promise<void> {
   validateName(queue, "queue");

@@ -44,9 +44,9 @@ export type BatchHandler<Payload, Result> = (
 
 export const MAX_BATCH_SIZE = 10_000;
 
-/** Checks a job type's batch options at `define`, so a mistake surfaces there. */
 const BATCH_OPTION_KEYS: ReadonlySet<string> = new Set(["size", "maxWaitMs"]);
 
+/** Checks a job type's batch options at `define`, so a mistake surfaces there. */
 export function validateBatchOptions(options: unknown): BatchOptions {
   if (typeof options !== "object" || options === null) throw new ValidationError("batch", "must be { size, maxWaitMs }");
   rejectUnknownKeys(options, BATCH_OPTION_KEYS, "batch.");
