@@ -25,7 +25,8 @@ export async function drainQueue(errand: Errand, given?: DrainOptions): Promise<
   const options = optionsObject(given, "options");
   rejectUnknownKeys(options, DRAIN_OPTION_KEYS);
   const queues = options.queues ?? ["default"];
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  // Monotonic: a wall clock stepped forward must not time the drain out early.
+  const deadline = performance.now() + (options.timeoutMs ?? 10_000);
   const worker = errand.work({ queues, concurrency: options.concurrency ?? 10, pollIntervalMs: 10 });
   try {
     for (;;) {
@@ -34,7 +35,7 @@ export async function drainQueue(errand: Errand, given?: DrainOptions): Promise<
         for (const state of JOB_STATES) totals[state] += counts[state];
       }
       if (totals.pending + totals.running + totals.retrying === 0 && worker.running === 0) return totals;
-      if (Date.now() > deadline)
+      if (performance.now() > deadline)
         throw new Error(`drainQueue: ${queues.join(", ")} not idle after ${options.timeoutMs ?? 10_000} ms: ${JSON.stringify(totals)}`);
       await new Promise((r) => setTimeout(r, 10));
     }
