@@ -1,4 +1,4 @@
-import { api, showError } from "./api.js";
+import { api, clearError, showError } from "./api.js";
 import { el } from "./dom.js";
 
 /**
@@ -12,6 +12,7 @@ export function pauseToggle(paused: boolean, path: string, reload: () => Promise
     button.disabled = true;
     try {
       await api("POST", `${path}/${action}`);
+      clearError(); // an earlier action's refusal is answered
       await reload();
     } catch (error) {
       showError(error);

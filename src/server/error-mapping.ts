@@ -34,7 +34,7 @@ const FASTIFY_CODES: Record<string, { status: number; code: string; message?: st
   // The issue asks for 400 rather than 413 for an oversized body: one status for every bad body.
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 400, code: "body_too_large", field: "body" },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: "invalid_content_length" },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: "unsupported_media_type", message: "send the body as JSON with Content-Type: application/json" },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: "unsupported_media_type", message: "send the body as JSON with Content-Type: application/json", field: "body" },
   // Raised before routing (see answerError); Fastify's own words quote the whole path.
   FST_ERR_BAD_URL: { status: 400, code: "bad_url", message: "the path has a malformed %-escape (a % must start one such as %2F)" },
   FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: "uri_too_long", message: `a path segment is longer than ${MAX_PATH_PARAM} characters, more than any id or name takes` },
@@ -164,6 +164,10 @@ function boundWords(keyword: string, params: IssueParams): string | null {
       return limit === 1 ? "must not be empty" : `must have at least ${limit} items`;
     case "maxItems":
       return `must have at most ${limit} items`;
+    case "minProperties":
+      return limit === 1 ? "must not be empty" : `must have at least ${limit} entries`;
+    case "maxProperties":
+      return `must have at most ${limit} entries`;
     case "minimum":
       return `must be ≥ ${limit}`;
     case "maximum":

@@ -58,7 +58,8 @@ export function describeServerFlowRoutes(factory: StoreFactory): void {
         message: 'nodes.a b: the name "a b" must be 1–128 characters of letters, digits and _ . : / -',
       }]);
       const xml = await http(s.url, "POST", "/v1/flows", { body: "<nodes/>", headers: { "content-type": "application/xml" } });
-      expect([xml.status, xml.body.error]).toEqual([415, { code: "unsupported_media_type", message: "send the body as JSON with Content-Type: application/json" }]);
+      expect([xml.status, xml.body.error]).toEqual([415, { code: "unsupported_media_type", message: "send the body as JSON with Content-Type: application/json", field: "body" }]);
+      expect((await call("POST", "/v1/flows", { nodes: {} })).body.error).toMatchObject({ field: "nodes", message: "nodes must not be empty" });
       const emptyName = await call("POST", "/v1/flows", { nodes: { "": { type: "echo" } } });
       expect([emptyName.status, emptyName.body.error]).toEqual([400, {
         code: "invalid_input",
@@ -111,6 +112,7 @@ export function describeServerFlowRoutes(factory: StoreFactory): void {
       const refusals: [unknown, number, string][] = [
         [{ jobs: [{ type: "echo" }] }, 400, "on_complete"],
         [{ jobs: [], on_complete: { type: "echo" } }, 400, "jobs"],
+        [{ jobs: Array.from({ length: 10_001 }, () => ({ type: "echo" })), on_complete: { type: "echo" } }, 400, "jobs"],
         [{ jobs: [{ type: "echo", delay_ms: -1 }], on_complete: { type: "echo" } }, 400, "jobs[0].delay_ms"],
         [{ jobs: [{ type: "echo", idempotency_key: "k" }], on_complete: { type: "echo" } }, 400, "jobs[0].idempotency_key"],
         [{ jobs: [{ type: "echo" }], on_complete: { type: "echo", payload: [1] } }, 400, "on_complete.payload"],

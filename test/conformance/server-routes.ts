@@ -150,7 +150,7 @@ export function describeServerRoutes(factory: StoreFactory): void {
       expect((await call("POST", "/v1/jobs", { body: '{"__proto__": {"x": 1}, "type": "echo"}' })).status).toBe(400);
       const text = await call("POST", "/v1/jobs", { body: "<type>echo</type>", headers: { "content-type": "application/xml" } });
       expect(text.status).toBe(415);
-      expect(text.body.error).toEqual({ code: "unsupported_media_type", message: "send the body as JSON with Content-Type: application/json" });
+      expect(text.body.error).toEqual({ code: "unsupported_media_type", message: "send the body as JSON with Content-Type: application/json", field: "body" });
       // The other routes that take a body answer the same way.
       for (const [method, path] of [["POST", "/v1/jobs/batch"], ["PUT", "/v1/schedules/xml"]] as const) {
         const other = await call(method, path, { body: "<jobs/>", headers: { "content-type": "application/xml" } });
