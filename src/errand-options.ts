@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { DEFAULT_JOB_DEFAULTS, JOB_DEFAULT_KEYS, resolveDefaults, type JobDefaultOptions, type JobDefaults } from "./core/enqueue-options.js";
 import { ValidationError } from "./core/errors.js";
-import { definedOnly, optionsObject, rejectUnknownKeys } from "./core/option-keys.js";
+import { definedOnly, knownOptions } from "./core/option-keys.js";
 import { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from "./core/payload.js";
 import { resolveRetention, type RetentionOptions, type RetentionPolicy } from "./core/retention.js";
 
@@ -44,8 +44,7 @@ const PAYLOAD_LIMIT_KEYS: ReadonlySet<string> = new Set(["maxBytes", "maxDepth"]
 
 /** Checks every option of Errand.connect and fills in the defaults; throws ValidationError naming the first bad one. */
 export function resolveErrandOptions(given: ErrandOptions | undefined): ResolvedErrandOptions {
-  const options = optionsObject(given, "options");
-  rejectUnknownKeys(options, ERRAND_OPTION_KEYS);
+  const options = knownOptions(given, ERRAND_OPTION_KEYS);
   const migrate = options.migrate ?? true;
   if (typeof migrate !== "boolean") throw new ValidationError("migrate", "must be true or false");
   const { logger } = options;
@@ -65,8 +64,7 @@ export function resolveErrandOptions(given: ErrandOptions | undefined): Resolved
 }
 
 function jobDefaults(given: ErrandOptions["defaults"]): JobDefaults {
-  const defaults = optionsObject(given, "defaults");
-  rejectUnknownKeys(defaults, JOB_DEFAULT_OPTION_KEYS, "defaults.");
+  const defaults = knownOptions(given, JOB_DEFAULT_OPTION_KEYS, "defaults");
   try {
     return resolveDefaults(DEFAULT_JOB_DEFAULTS, defaults);
   } catch (error) {
@@ -75,8 +73,7 @@ function jobDefaults(given: ErrandOptions["defaults"]): JobDefaults {
 }
 
 function payloadLimits(given: Partial<PayloadLimits> | undefined): PayloadLimits {
-  const limits = optionsObject(given, "payloadLimits");
-  rejectUnknownKeys(limits, PAYLOAD_LIMIT_KEYS, "payloadLimits.");
+  const limits = knownOptions(given, PAYLOAD_LIMIT_KEYS, "payloadLimits");
   const resolved = { ...DEFAULT_PAYLOAD_LIMITS, ...definedOnly(limits) };
   for (const key of ["maxBytes", "maxDepth"] as const) {
     if (!Number.isSafeInteger(resolved[key]) || resolved[key] < 1) throw new ValidationError(`payloadLimits.${key}`, "must be a positive integer");

@@ -14,7 +14,7 @@ import { ValidationError } from "./core/errors.js";
 import type { JobEventListener, JobEventName } from "./core/events.js";
 import { LIMIT_OPTION_KEYS, queueLimit, typeLimit, validateLimitOptions, type ClaimLimit, type LimitOptions } from "./core/limits.js";
 import { validateBatchOptions } from "./core/batch-handler.js";
-import { optionsObject, rejectUnknownKeys } from "./core/option-keys.js";
+import { knownOptions } from "./core/option-keys.js";
 import type { Flow } from "./core/flow.js";
 import type { Job, JobId } from "./core/job.js";
 import type { PayloadLimits } from "./core/payload.js";
@@ -132,7 +132,7 @@ export class Errand {
   ): JobDefinition<Payload, Result> {
     validateName(type, "type");
     if (this.definitions.has(type)) throw new ValidationError("type", `"${type}" is already defined`);
-    rejectUnknownKeys(optionsObject(options, "options"), JOB_TYPE_OPTION_KEYS);
+    knownOptions(options, JOB_TYPE_OPTION_KEYS);
     const { handler, batch, batchHandler, rateLimit, concurrencyLimit, ...overrides } = options;
     if (handler !== undefined && typeof handler !== "function") throw new ValidationError("handler", "must be a function");
     if (handler !== undefined && (batch !== undefined || batchHandler !== undefined))
@@ -164,8 +164,7 @@ export class Errand {
    */
   limitQueue(queue: string, options: LimitOptions): void {
     validateName(queue, "queue");
-    const given = optionsObject(options, "options");
-    rejectUnknownKeys(given, LIMIT_OPTION_KEYS);
+    const given = knownOptions(options, LIMIT_OPTION_KEYS);
     const limits = validateLimitOptions(given);
     if (!limits.rateLimit && !limits.concurrencyLimit)
       throw new ValidationError("limitQueue", "give a rateLimit, a concurrencyLimit or both");

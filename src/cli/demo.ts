@@ -3,10 +3,6 @@ import { Errand } from "../errand.js";
 import { printableDatabase } from "../store/connect.js";
 import type { Job } from "../core/job.js";
 
-/**
- * The README's first command: enqueue a few jobs of two kinds into a SQLite file, work them
- * with live progress, and show a job that fails, retries, and ends in the dead-letter set.
- */
 // Queues and job types of its own: a server working the example handlers (npm start) on the
 // same file would otherwise take the demo's jobs, and the demo the server's; and a replay of
 // the examples' types (the README's tour replays `sync-crm`) would also replay the demo's jobs
@@ -14,6 +10,10 @@ import type { Job } from "../core/job.js";
 const MAIL = "demo-mail";
 const REPORTS = "demo-reports";
 
+/**
+ * The README's first command: enqueue a few jobs of two kinds into a SQLite file, work them
+ * with live progress, and show a job that fails, retries, and ends in the dead-letter set.
+ */
 export async function runDemo(database: string): Promise<void> {
   const errand = await Errand.connect(database);
   const out = (line: string) => process.stdout.write(line + "\n");

@@ -5,7 +5,7 @@ import type { InsertedBatch, Store } from "../store/store.js";
 import { refuseJoinedOptions } from "./joined-jobs.js";
 import { validateId, type JobClient } from "./job-client.js";
 import type { EnqueueRequest, JobDefinition } from "./job-definition.js";
-import { optionsObject, rejectUnknownKeys } from "../core/option-keys.js";
+import { knownOptions } from "../core/option-keys.js";
 
 const SUMMARY_FIELDS: readonly (keyof BatchSummary)[] = ["batchId", "completed", "failed", "canceled"];
 
@@ -43,7 +43,7 @@ export class BatchClient {
     if (!Array.isArray(requests) || requests.length === 0) throw new ValidationError("requests", "must be a non-empty array");
     if (requests.length > MAX_BATCH_MEMBERS)
       throw new ValidationError("requests", `must have at most ${MAX_BATCH_MEMBERS} jobs`);
-    rejectUnknownKeys(optionsObject(options, "options"), BATCH_OPTION_KEYS);
+    knownOptions(options, BATCH_OPTION_KEYS);
     const onComplete = options?.onComplete;
     if (typeof onComplete !== "object" || onComplete === null)
       throw new ValidationError("onComplete", "is required: the job to run once every member ended");

@@ -6,7 +6,7 @@ import type { NewFlowNode, Store } from "../store/store.js";
 import { refuseJoinedOptions } from "./joined-jobs.js";
 import { validateId, type JobClient } from "./job-client.js";
 import type { EnqueueRequest } from "./job-definition.js";
-import { optionsObject, rejectUnknownKeys } from "../core/option-keys.js";
+import { knownOptions } from "../core/option-keys.js";
 
 /**
  * One node of a flow: the job it runs, and the nodes it waits for. The defaults are `any`, as
@@ -37,8 +37,7 @@ export class FlowClient {
 
   /** Checks the whole graph (names, references, cycles) before writing anything, then inserts it atomically. */
   async enqueueFlow(nodes: Record<string, FlowNodeRequest>, given?: EnqueueFlowOptions): Promise<Flow> {
-    const options = optionsObject(given, "options");
-    rejectUnknownKeys(options, FLOW_OPTION_KEYS);
+    const options = knownOptions(given, FLOW_OPTION_KEYS);
     const fallback =
       options.onParentFailure === undefined
         ? DEFAULT_PARENT_FAILURE_POLICY

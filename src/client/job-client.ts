@@ -1,7 +1,7 @@
 import { resolveNewJob, validateName, type JobDefaults, type TransactionClient } from "../core/enqueue-options.js";
 import { JobNotFoundError, JobStateConflictError, ValidationError } from "../core/errors.js";
 import { copyOfJob, type Job, type JobId, type NewJob } from "../core/job.js";
-import { optionsObject, rejectUnknownKeys } from "../core/option-keys.js";
+import { knownOptions, optionsObject, rejectUnknownKeys } from "../core/option-keys.js";
 import type { PayloadLimits } from "../core/payload.js";
 import { isJobState, type JobState } from "../core/states.js";
 import type { ChangeResult, JobPage, ListJobsParams, Store } from "../store/store.js";
@@ -241,8 +241,7 @@ export class JobClient {
  * opens a database.
  */
 export function resolveListOptions(given: ListJobsOptions): ListJobsParams {
-  const options = optionsObject(given, "options");
-  rejectUnknownKeys(options, LIST_OPTION_KEYS);
+  const options = knownOptions(given, LIST_OPTION_KEYS);
   const limit = options.limit ?? 50;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ValidationError("limit", "must be an integer from 1 to 1000");
   if (options.state !== undefined && !isJobState(options.state))

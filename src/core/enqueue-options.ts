@@ -1,7 +1,7 @@
 import { DEFAULT_BACKOFF, validateBackoff, type BackoffPolicy } from "./backoff.js";
 import { ValidationError } from "./errors.js";
 import { STANDALONE_JOB, type NewJob } from "./job.js";
-import { definedOnly, optionsObject, rejectUnknownKeys } from "./option-keys.js";
+import { definedOnly, knownOptions, rejectUnknownKeys } from "./option-keys.js";
 import { serializePayload, type PayloadLimits } from "./payload.js";
 
 /**
@@ -121,8 +121,7 @@ export function resolveDefaults(base: JobDefaults, overrides: Partial<EnqueueOpt
 }
 
 function backoffOverrides(value: Partial<BackoffPolicy>): Partial<BackoffPolicy> {
-  const backoff = optionsObject(value, "backoff");
-  rejectUnknownKeys(backoff, BACKOFF_KEYS, "backoff.");
+  const backoff = knownOptions(value, BACKOFF_KEYS, "backoff");
   return definedOnly(backoff);
 }
 

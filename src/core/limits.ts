@@ -1,5 +1,5 @@
 import { ValidationError } from "./errors.js";
-import { optionsObject, rejectUnknownKeys } from "./option-keys.js";
+import { knownOptions } from "./option-keys.js";
 
 /** At most `max` starts in any window of `intervalMs`, counted across every process. */
 export interface RateLimit {
@@ -40,8 +40,7 @@ export const LIMIT_OPTION_KEYS: ReadonlySet<string> = new Set(["rateLimit", "con
 export function validateLimitOptions(options: LimitOptions): LimitOptions {
   const result: LimitOptions = {};
   if (options.rateLimit !== undefined) {
-    const rateLimit = optionsObject(options.rateLimit, "rateLimit");
-    rejectUnknownKeys(rateLimit, RATE_LIMIT_KEYS, "rateLimit.");
+    const rateLimit = knownOptions(options.rateLimit, RATE_LIMIT_KEYS, "rateLimit");
     const { max, intervalMs } = rateLimit;
     if (!Number.isInteger(max) || max! < 1 || max! > 1_000_000)
       throw new ValidationError("rateLimit.max", "must be an integer from 1 to 1000000");

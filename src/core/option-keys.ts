@@ -19,6 +19,17 @@ export function optionsObject<T extends object>(value: T | undefined, field: str
   return value;
 }
 
+/**
+ * `value` as an options object with only keys `known` lists (undefined: none given); throws a
+ * ValidationError naming `field` if it is no object, or the key it does not know. A top-level
+ * call's keys are named as they are (`dealyMs`); a nested object's under it (`backoff.base`).
+ */
+export function knownOptions<T extends object>(value: T | undefined, known: ReadonlySet<string>, field = "options"): Partial<T> {
+  const options = optionsObject(value, field);
+  rejectUnknownKeys(options, known, field === "options" ? "" : `${field}.`);
+  return options;
+}
+
 /** `options` without its keys set to undefined: spread over defaults, `{ maxMs: undefined }` then keeps the default, as a key left out does. */
 export function definedOnly<T extends object>(options: T): Partial<T> {
   const defined: Partial<T> = {};

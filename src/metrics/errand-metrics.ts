@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from "prom-client";
-import { optionsObject, rejectUnknownKeys } from "../core/option-keys.js";
+import { knownOptions } from "../core/option-keys.js";
 import { ValidationError } from "../core/errors.js";
 import type { Job } from "../core/job.js";
 import { JOB_STATES } from "../core/states.js";
@@ -61,8 +61,7 @@ export class ErrandMetrics {
   private readonly unsubscribe: (() => void)[];
 
   constructor(errand: Errand, given?: ErrandMetricsOptions) {
-    const options = optionsObject(given, "options");
-    rejectUnknownKeys(options, METRICS_OPTION_KEYS);
+    const options = knownOptions(given, METRICS_OPTION_KEYS);
     const timeoutMs = options.storeTimeoutMs ?? 2_000;
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new ValidationError("storeTimeoutMs", "must be a positive integer");
     // A registry of its own shares the process metrics with every other ErrandMetrics here.

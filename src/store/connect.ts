@@ -1,5 +1,5 @@
 import { ValidationError } from "../core/errors.js";
-import { optionsObject, rejectUnknownKeys } from "../core/option-keys.js";
+import { knownOptions } from "../core/option-keys.js";
 import type { MigrationReport } from "./migration-files.js";
 import { parsePostgresUrl } from "./postgres/connection-url.js";
 import { PostgresStore } from "./postgres/postgres-store.js";
@@ -70,8 +70,7 @@ export function sqliteFileOf(url: string): string | null {
  * Migrations run on open unless `options.migrate` is false.
  */
 export async function openStore(url: string, given?: OpenStoreOptions): Promise<Store> {
-  const options = optionsObject(given, "options");
-  rejectUnknownKeys(options, OPEN_STORE_OPTION_KEYS);
+  const options = knownOptions(given, OPEN_STORE_OPTION_KEYS);
   const target = targetOf(url, options.schema);
   if (target.backend === "sqlite") return SqliteStore.open(target.path, { migrate: options.migrate });
   return PostgresStore.open({ ...target, migrate: options.migrate, onBackgroundError: options.onBackgroundError });

@@ -1,5 +1,5 @@
 import type { Errand } from "../errand.js";
-import { optionsObject, rejectUnknownKeys } from "../core/option-keys.js";
+import { knownOptions } from "../core/option-keys.js";
 import { JOB_STATES, type JobState } from "../core/states.js";
 import { emptyStateCounts } from "../store/queue-counts.js";
 
@@ -22,8 +22,7 @@ const DRAIN_OPTION_KEYS: ReadonlySet<string> = new Set(["queues", "concurrency",
  */
 export async function drainQueue(errand: Errand, given?: DrainOptions): Promise<Record<JobState, number>> {
   // A misspelt option (`queue` for `queues`) would drain another queue and pass a test for nothing.
-  const options = optionsObject(given, "options");
-  rejectUnknownKeys(options, DRAIN_OPTION_KEYS);
+  const options = knownOptions(given, DRAIN_OPTION_KEYS);
   const queues = options.queues ?? ["default"];
   // Monotonic: a wall clock stepped forward must not time the drain out early.
   const deadline = performance.now() + (options.timeoutMs ?? 10_000);

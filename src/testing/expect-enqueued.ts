@@ -1,5 +1,5 @@
 import { AssertionError } from "node:assert";
-import { optionsObject, rejectUnknownKeys } from "../core/option-keys.js";
+import { knownOptions } from "../core/option-keys.js";
 import type { JobDefinition } from "../client/job-definition.js";
 import type { Errand } from "../errand.js";
 import type { Job } from "../core/job.js";
@@ -24,9 +24,8 @@ const COUNT_KEYS: ReadonlySet<string> = new Set(["count"]);
  */
 export async function expectEnqueued(errand: Errand, match: EnqueuedMatch, given?: { count?: number }): Promise<Job[]> {
   // A misspelt field would match every job, and the assertion would pass for nothing.
-  rejectUnknownKeys(optionsObject(match, "match"), MATCH_KEYS, "match.");
-  const options = optionsObject(given, "options");
-  rejectUnknownKeys(options, COUNT_KEYS);
+  knownOptions(match, MATCH_KEYS, "match");
+  const options = knownOptions(given, COUNT_KEYS);
   const type = typeof match.type === "object" ? match.type.type : match.type;
   const all: Job[] = [];
   let cursor: string | undefined;

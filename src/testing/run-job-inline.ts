@@ -1,5 +1,5 @@
 import type { JobDefinition } from "../client/job-definition.js";
-import { optionsObject, rejectUnknownKeys } from "../core/option-keys.js";
+import { knownOptions } from "../core/option-keys.js";
 import type { TransactionClient } from "../core/enqueue-options.js";
 import { UnsupportedByStoreError } from "../core/errors.js";
 import type { JobContext } from "../core/handler.js";
@@ -38,8 +38,7 @@ export async function runJobInline<Payload, Result>(
   payload: Payload,
   given?: InlineRunOptions,
 ): Promise<InlineRun<Result>> {
-  const options = optionsObject(given, "options");
-  rejectUnknownKeys(options, INLINE_OPTION_KEYS);
+  const options = knownOptions(given, INLINE_OPTION_KEYS);
   if (definition.handler === null) {
     const why = definition.batch === null ? "has no handler in this process" : "has a batch handler; runJobInline runs single-job handlers";
     throw new Error(`job type "${definition.type}" ${why}`);

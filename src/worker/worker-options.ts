@@ -1,6 +1,6 @@
 import { validateName } from "../core/enqueue-options.js";
 import { ValidationError } from "../core/errors.js";
-import { optionsObject, rejectUnknownKeys } from "../core/option-keys.js";
+import { knownOptions } from "../core/option-keys.js";
 
 export interface WorkerOptions {
   /** Queues to take jobs from. Default: ["default"]. */
@@ -36,7 +36,7 @@ export const MAX_TIMER_MS = 2_147_483_647;
 /** The ValidationError a close()'s options deserve, if any (returned, for a rejected promise). */
 export function badCloseOptions(options: { graceMs?: number }): ValidationError | null {
   try {
-    rejectUnknownKeys(optionsObject(options, "options"), CLOSE_OPTION_KEYS);
+    knownOptions(options, CLOSE_OPTION_KEYS);
     if (options.graceMs !== undefined) timerMs(options.graceMs, "graceMs", 0);
     return null;
   } catch (error) {
@@ -58,8 +58,7 @@ export function timerMs(value: number, field: string, min = 1): number {
  * one. Exported so a caller (the CLI) can refuse bad options before it connects.
  */
 export function resolveWorkerOptions(given?: WorkerOptions): ResolvedWorkerOptions {
-  const options = optionsObject(given, "options");
-  rejectUnknownKeys(options, WORKER_OPTION_KEYS);
+  const options = knownOptions(given, WORKER_OPTION_KEYS);
   const positive = (value: number | undefined, fallback: number, field: string) => {
     const v = value ?? fallback;
     if (!Number.isInteger(v) || v < 1) throw new ValidationError(field, "must be a positive integer");
