@@ -10,7 +10,7 @@ import { JOB_TYPE_OPTION_KEYS, type EnqueueRequest, type JobDefinition, type Job
 import { ScheduleClient, type ScheduleRequest } from "./client/schedule-client.js";
 import { resolveDefaults, validateName, type EnqueueOptions, type JobDefaults } from "./core/enqueue-options.js";
 import type { Batch, BatchSummary } from "./core/batch.js";
-import { ValidationError } from "./core/errors.js";
+import { ClosedError, ValidationError } from "./core/errors.js";
 import type { JobEventListener, JobEventName } from "./core/events.js";
 import { LIMIT_OPTION_KEYS, queueLimit, typeLimit, validateLimitOptions, type ClaimLimit, type LimitOptions } from "./core/limits.js";
 import { validateBatchOptions } from "./core/batch-handler.js";
@@ -359,7 +359,7 @@ export class Errand {
    * ErrandOptions.retention).
    */
   work(options: WorkerOptions = {}): Worker {
-    if (this.closing) throw new Error("this Errand is closed");
+    if (this.closing) throw new ClosedError("this Errand");
     if (this.retention !== null && this.sweeper === null) {
       const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
       this.sweeper = new RetentionSweeper({ store: this.store, logger: this.logger, policy: this.retention, holder });

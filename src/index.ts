@@ -22,6 +22,7 @@ export { DEFAULT_RETENTION, type RetentionOptions, type RetentionRule } from "./
 export { JOB_STATES, TERMINAL_STATES, type JobState, type TerminalState } from "./core/states.js";
 export {
   CancelJob,
+  ClosedError,
   ErrandError,
   JobCanceledError,
   JobNotFoundError,

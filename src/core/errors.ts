@@ -101,6 +101,17 @@ export class StoreUnavailableError extends ErrandError {
   }
 }
 
+/**
+ * A call on an Errand (or a Store) after close() closed it: nothing was read or written. Named
+ * so that a late call (a request still arriving while a process shuts down, say) reads as what
+ * it is, not as the driver's "connection is not open" or "pool after calling end".
+ */
+export class ClosedError extends ErrandError {
+  constructor(what: string) {
+    super("closed", `${what} is closed: close() was called; connect again to use it`);
+  }
+}
+
 /** What a write that failed with StoreUnavailableError did (see there). */
 export type WriteOutcome = "not_written" | "unknown";
 

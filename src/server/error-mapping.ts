@@ -19,6 +19,8 @@ const STATUS_BY_ERRAND_CODE: Record<string, number> = {
   not_found: 404,
   conflict: 409,
   store_unavailable: 503,
+  // The server's Errand closed under a request (the process is shutting down).
+  closed: 503,
 };
 
 /**

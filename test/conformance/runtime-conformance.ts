@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Errand } from "../../src/errand.js";
 import {
+  ClosedError,
   JobCanceledError,
   JobStateConflictError,
   JobTimeoutError,
@@ -555,6 +556,36 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       expect(started).toEqual([]);
       const states = await Promise.all(jobs.map(async (j) => (await errand.getJob(j.id))!));
       expect(states.map((j) => [j.state, j.attempt, j.workerId])).toEqual(jobs.map(() => ["pending", 0, null]));
+    });
+
+    it("refuses every call after close() with ClosedError, not the driver's error", async () => {
+      const e = await connect();
+      const def = e.define("after-close", {});
+      const job = await def.enqueue({});
+      await e.close();
+      const calls: [string, () => unknown][] = [
+        ["enqueue", () => def.enqueue({})],
+        ["enqueueMany", () => e.enqueueMany([def.request({})])],
+        ["getJob", () => e.getJob(job.id)],
+        ["listJobs", () => e.listJobs()],
+        ["listQueues", () => e.listQueues()],
+        ["cancelJob", () => e.cancelJob(job.id)],
+        ["pauseQueue", () => e.pauseQueue("default")],
+        ["getFlow", () => e.getFlow("1")],
+        ["listSchedules", () => e.listSchedules()],
+      ];
+      for (const [name, call] of calls) {
+        // A promise rejected, not a throw: callers of async methods await, they do not try/catch the call.
+        const result = call();
+        expect(result, name).toBeInstanceOf(Promise);
+        const error = await (result as Promise<unknown>).then(() => null, (err: unknown) => err);
+        expect(error, name).toBeInstanceOf(ClosedError);
+        expect((error as ClosedError).code, name).toBe("closed");
+        expect((error as Error).message, name).toMatch(/store at .+ is closed: close\(\) was called/);
+      }
+      expect(() => e.work()).toThrow(ClosedError);
+      // The jobs written before close() are all there, for a new connection.
+      expect((await errand.getJob(job.id))?.state).toBe("pending");
     });
 
     it("enqueueMany is all or none, naming the bad item", async () => {

@@ -1,6 +1,6 @@
 import pg from "pg";
 import type { TransactionClient } from "../../core/enqueue-options.js";
-import { StoreUnavailableError } from "../../core/errors.js";
+import { ClosedError, StoreUnavailableError } from "../../core/errors.js";
 import type { BackgroundErrorHandler } from "../store.js";
 import { asStoreError, isConnectionError } from "./connection-errors.js";
 import type { StatementName, Statements } from "./statements.js";
@@ -20,6 +20,8 @@ export class StatementRunner {
   private readonly heardClients = new WeakSet<pg.PoolClient>();
   /** Connections checked out by connect() and not yet released. */
   private readonly checkedOut = new WeakSet<pg.PoolClient>();
+  /** Set by end(): what starts afterwards is refused with ClosedError, not the pool's "Cannot use a pool after calling end". */
+  private ended = false;
 
   constructor(config: { pool: pg.Pool; statements: Statements; where: string; onBackgroundError: BackgroundErrorHandler }) {
     this.pool = config.pool;
@@ -30,7 +32,13 @@ export class StatementRunner {
 
   /** Closes the pool once its connections are given back. */
   end(): Promise<void> {
+    this.ended = true;
     return this.pool.end();
+  }
+
+  /** Refuses work begun after end(); statements of a transaction begun before it go on, as the pool lets them. */
+  private refuseIfEnded(): void {
+    if (this.ended) throw new ClosedError(`the PostgreSQL store at ${this.where}`);
   }
 
   /** One pooled connection for `fn`, its errors reported as the store's. */
@@ -60,6 +68,7 @@ export class StatementRunner {
     options?: { arrays?: boolean; client?: pg.PoolClient },
   ): Promise<R[]> {
     const { name, text } = this.statements[statement];
+    if (options?.client === undefined) this.refuseIfEnded();
     const client = options?.client ?? this.pool;
     try {
       const result = options?.arrays
@@ -84,6 +93,9 @@ export class StatementRunner {
     client?: TransactionClient,
   ): Promise<{ rows: unknown[]; rowCount?: number | null }> {
     const { name, text } = this.statements[statement];
+    // A caller's transaction is refused too (jobs written through a closed store would surprise);
+    // one of ours, begun before end(), goes on.
+    if (client === undefined || !this.checkedOut.has(client as pg.PoolClient)) this.refuseIfEnded();
     try {
       if (client === undefined) return await this.pool.query({ name, text, values });
       return await client.query({ text, values, types: storeTypes });
@@ -143,6 +155,7 @@ export class StatementRunner {
    * (added once per connection: the pool reuses them) reports the drop. Give it back with release().
    */
   private async connect(): Promise<pg.PoolClient> {
+    this.refuseIfEnded();
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();

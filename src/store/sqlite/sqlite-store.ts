@@ -6,6 +6,7 @@ import type { StoredFlow } from "../../core/flow.js";
 import { isClaimableOnInsert, type Job, type JobId, type Lease, type NewJob } from "../../core/job.js";
 import type { NewSchedule, Schedule } from "../../core/schedule.js";
 import type { JobState, TerminalState } from "../../core/states.js";
+import { ClosedError } from "../../core/errors.js";
 import { storableAttemptError } from "../attempt-error.js";
 import { canceledUnderLease, replayedBatchMember } from "../ended-jobs.js";
 import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
@@ -119,7 +120,7 @@ const leaseJson = (lease: Lease) => ({ id: Number(lease.jobId), attempt: lease.a
  */
 export class SqliteStore implements Store {
   readonly backend = "sqlite";
-  private readonly sql: Statements;
+  private readonly statements: Statements;
   private readonly inserts: GroupCommit<NewJob[], InsertedJob[]>;
   private readonly completions: GroupCommit<Completion[], boolean[]>;
   private closed = false;
@@ -144,7 +145,7 @@ export class SqliteStore implements Store {
     private readonly db: Database.Database,
     private readonly busyTimeoutMs: number,
   ) {
-    this.sql = prepareStatements(db);
+    this.statements = prepareStatements(db);
     this.inserts = new GroupCommit((units) => this.write(() => units.map((jobs) => this.insertNow(jobs))));
     this.completions = new GroupCommit((units) => this.write(() => units.map((c) => this.completeNow(c))));
   }
@@ -178,7 +179,19 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** The prepared statements; once close() has closed the connection, ClosedError instead of the driver's TypeError. */
+  private get sql(): Statements {
+    this.openDb();
+    return this.statements;
+  }
+
+  private openDb(): Database.Database {
+    if (!this.db.open) throw new ClosedError(`the SQLite store at ${this.db.name}`);
+    return this.db;
+  }
+
   async migrate(): Promise<MigrationReport> {
+    this.openDb();
     // Runs as at open: a migration is rare, and waits for the lock the whole busy timeout.
     this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     try {
@@ -428,7 +441,7 @@ export class SqliteStore implements Store {
 
   async getFlow(params: { id: string }): Promise<StoredFlow | null> {
     // One read transaction, so the nodes and edges are of one moment.
-    return this.db.transaction(() => this.readFlow(params.id))();
+    return this.openDb().transaction(() => this.readFlow(params.id))();
   }
 
   async cancelFlow(params: { id: string }): Promise<{ flow: StoredFlow; canceledIds: JobId[] } | null> {
@@ -740,7 +753,7 @@ export class SqliteStore implements Store {
   private writeOnce<T>(fn: () => T): T {
     const { released, tally } = this.effects;
     try {
-      const result = this.db
+      const result = this.openDb()
         .transaction(() => {
           const result = fn();
           tally.flush(this.sql);
