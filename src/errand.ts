@@ -5,7 +5,7 @@ import { pino, type Logger } from "pino";
 import { BatchClient, type EnqueueBatchOptions, type EnqueuedBatch } from "./client/batch-client.js";
 import { JobEventBus } from "./client/event-bus.js";
 import { FlowClient, type EnqueueFlowOptions, type FlowNodeRequest } from "./client/flow-client.js";
-import { JobClient, type EnqueueOutcome, type CancelJobsOptions, type ListJobsOptions, type RetryJobsOptions } from "./client/job-client.js";
+import { JobClient, type EnqueueManyOptions, type EnqueueOutcome, type CancelJobsOptions, type ListJobsOptions, type RetryJobsOptions } from "./client/job-client.js";
 import { JOB_TYPE_OPTION_KEYS, type EnqueueRequest, type JobDefinition, type JobTypeOptions } from "./client/job-definition.js";
 import { ScheduleClient, type ScheduleRequest } from "./client/schedule-client.js";
 import { resolveDefaults, validateName, type EnqueueOptions, type JobDefaults } from "./core/enqueue-options.js";
@@ -182,17 +182,20 @@ export class Errand {
     return this.client.enqueue({ type, payload, options });
   }
 
-  /** Enqueues all requests in one transaction: all are committed, or none (and it throws). */
-  enqueueMany(requests: EnqueueRequest<any, any>[]): Promise<Job[]> {
-    return this.client.enqueueMany(requests);
+  /**
+   * Enqueues all requests in one transaction: all are committed, or none (and it throws). With
+   * `{ tx }` (PostgreSQL), that transaction is the caller's, as for one enqueue.
+   */
+  enqueueMany(requests: EnqueueRequest<any, any>[], options?: EnqueueManyOptions): Promise<Job[]> {
+    return this.client.enqueueMany(requests, options);
   }
 
   /**
    * `enqueueMany`, also telling for each job whether it was created now or already existed
    * under its idempotency key (what an HTTP API answers with 202 versus 200).
    */
-  enqueueManyWithOutcome(requests: EnqueueRequest<any, any>[]): Promise<EnqueueOutcome[]> {
-    return this.client.enqueueManyWithOutcome(requests);
+  enqueueManyWithOutcome(requests: EnqueueRequest<any, any>[], options?: EnqueueManyOptions): Promise<EnqueueOutcome[]> {
+    return this.client.enqueueManyWithOutcome(requests, options);
   }
 
   /** The queues of the job types this process has handlers for, sorted: what its workers should take from. */

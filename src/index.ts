@@ -1,7 +1,7 @@
 export { Errand } from "./errand.js";
 export type { ErrandOptions } from "./errand-options.js";
 export type { EnqueueRequest, JobDefinition, JobTypeOptions, PayloadOf, ResultOf } from "./client/job-definition.js";
-export type { CancelableState, CancelJobsOptions, EnqueueOutcome, ListJobsOptions, RetryJobsOptions } from "./client/job-client.js";
+export type { CancelableState, CancelJobsOptions, EnqueueManyOptions, EnqueueOutcome, ListJobsOptions, RetryJobsOptions } from "./client/job-client.js";
 export type { QueueOverview } from "./client/queue-overview.js";
 export type { EnqueueFlowOptions, FlowNodeRequest } from "./client/flow-client.js";
 export type { BatchCallbackRequest, EnqueueBatchOptions, EnqueuedBatch } from "./client/batch-client.js";

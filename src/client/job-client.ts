@@ -19,6 +19,34 @@ export interface ListJobsOptions {
   cursor?: string | null;
 }
 
+/** Options of enqueueMany as a whole. */
+export interface EnqueueManyOptions {
+  /** PostgreSQL only: insert every job in the caller's open transaction, as `tx` does for one enqueue. */
+  tx?: TransactionClient;
+}
+
+const ENQUEUE_MANY_KEYS: ReadonlySet<string> = new Set(["tx"]);
+
+/**
+ * The one transaction an enqueueMany writes in: its own `tx`, or else the one its first request
+ * names; undefined for none (the store's own). A request naming another, or (without the call's
+ * `tx`) leaving out the first one's, is refused: all or none takes one transaction.
+ */
+function sharedTransaction(tx: TransactionClient | undefined, requests: EnqueueRequest[]): TransactionClient | undefined {
+  const shared = tx ?? requests[0]?.options?.tx;
+  requests.forEach((request, i) => {
+    const own = request.options?.tx;
+    if (own === shared || (own === undefined && tx !== undefined)) return;
+    throw new ValidationError(
+      `[${i}].tx`,
+      tx !== undefined
+        ? "must be enqueueMany's own tx, or left out: one enqueueMany is one transaction"
+        : "must be the transaction request [0] names: one enqueueMany is one transaction (or pass { tx } to enqueueMany itself)",
+    );
+  });
+  return shared;
+}
+
 /** What an EnqueueRequest holds. */
 const REQUEST_KEYS: ReadonlySet<string> = new Set(["type", "payload", "options"]);
 
@@ -72,20 +100,25 @@ export class JobClient {
   ) {}
 
   async enqueue(request: EnqueueRequest): Promise<Job> {
-    const [job] = await this.insert([this.resolve(request, "")], request.options?.tx);
-    return job!;
+    const job = this.resolve(request, "");
+    const tx = request.options?.tx;
+    const [outcome] = tx === undefined ? await this.insertWithOutcome([job]) : await this.insertInTransaction([job], tx);
+    return outcome!.job;
   }
 
-  /** Enqueues every request in one transaction: all are committed, or none. */
-  async enqueueMany(requests: EnqueueRequest[]): Promise<Job[]> {
-    return (await this.enqueueManyWithOutcome(requests)).map((i) => i.job);
+  /** Enqueues every request in one transaction (the caller's, with `tx`): all are committed, or none. */
+  async enqueueMany(requests: EnqueueRequest[], options?: EnqueueManyOptions): Promise<Job[]> {
+    return (await this.enqueueManyWithOutcome(requests, options)).map((i) => i.job);
   }
 
   /** `enqueueMany`, saying for each job whether it was created or already existed (idempotency key). */
-  async enqueueManyWithOutcome(requests: EnqueueRequest[]): Promise<EnqueueOutcome[]> {
+  async enqueueManyWithOutcome(requests: EnqueueRequest[], options?: EnqueueManyOptions): Promise<EnqueueOutcome[]> {
     if (!Array.isArray(requests)) throw new ValidationError("requests", "must be an array");
-    if (requests.length === 0) return [];
-    return this.insertWithOutcome(requests.map((r, i) => this.resolve(r, `[${i}].`)));
+    const { tx } = knownOptions(options, ENQUEUE_MANY_KEYS);
+    const jobs = requests.map((r, i) => this.resolve(r, `[${i}].`));
+    const inTx = sharedTransaction(tx, requests);
+    if (jobs.length === 0) return [];
+    return inTx === undefined ? this.insertWithOutcome(jobs) : this.insertInTransaction(jobs, inTx);
   }
 
   async getJob(id: JobId): Promise<Job | null> {
@@ -176,13 +209,11 @@ export class JobClient {
     }
   }
 
-  private async insert(jobs: NewJob[], tx?: TransactionClient): Promise<Job[]> {
-    if (tx !== undefined) {
-      if (this.store.backend !== "postgres") throw new ValidationError("tx", "enqueueing in a caller's transaction needs the PostgreSQL store");
-      if (typeof (tx as { query?: unknown }).query !== "function") throw new ValidationError("tx", "must be a pg Client or PoolClient");
-      return (await this.store.insertJobs({ jobs, tx })).map((i) => i.job);
-    }
-    return (await this.insertWithOutcome(jobs)).map((i) => i.job);
+  /** Inserts `jobs` in the caller's open transaction. No `enqueued` events: it may yet roll back. */
+  private insertInTransaction(jobs: NewJob[], tx: TransactionClient): Promise<EnqueueOutcome[]> {
+    if (this.store.backend !== "postgres") throw new ValidationError("tx", "enqueueing in a caller's transaction needs the PostgreSQL store");
+    if (typeof (tx as { query?: unknown }).query !== "function") throw new ValidationError("tx", "must be a pg Client or PoolClient");
+    return this.store.insertJobs({ jobs, tx });
   }
 
   /**
@@ -231,11 +262,6 @@ export class JobClient {
 }
 
 /**
- * Ids are 64-bit on every store: a 19-digit string above the largest (9223372036854775807)
- * is refused here, as a malformed id, rather than reaching PostgreSQL, whose bigint would
- * fail the query ("out of range"), while SQLite would answer "not found".
- */
-/**
  * listJobs' options checked, with their defaults, as the store takes them; throws a
  * ValidationError naming the first bad one. Exported so the CLI can check its flags before it
  * opens a database.
@@ -274,6 +300,11 @@ export function resolveCancelOptions(given: CancelJobsOptions): ListJobsParams {
   return resolveListOptions({ ...options, state });
 }
 
+/**
+ * Ids are 64-bit on every store: a 19-digit string above the largest (9223372036854775807)
+ * is refused here, as a malformed id, rather than reaching PostgreSQL, whose bigint would
+ * fail the query ("out of range"), while SQLite would answer "not found".
+ */
 export function validateId(id: unknown, field = "id", what = "job"): string {
   if (typeof id !== "string" || !/^[1-9][0-9]{0,18}$/.test(id) || (id.length === 19 && id > MAX_ID))
     throw new ValidationError(field, `must be a ${what} id (a decimal string from 1 to ${MAX_ID})`);

@@ -240,11 +240,46 @@ const backendsOf = (applicationName: string) =>
     expect(await errand.getJob(later.id)).toEqual(later);
   });
 
+  it("enqueueMany inside the caller's transaction, given to it or to each request: rollback leaves none, commit all", async () => {
+    const url = await factory!.url();
+    const errand = await Errand.connect(await open(url));
+    const email = errand.define<{ n: number }, void>("send-email", { queue: "mail" });
+    const tx = await client(url);
+    const count = async () => (await errand.listJobs()).jobs.length;
+
+    await tx.query("BEGIN");
+    await errand.enqueueMany([email.request({ n: 1 }), email.request({ n: 2 })], { tx });
+    await errand.enqueueMany([email.request({ n: 3 }, { tx }), email.request({ n: 4 }, { tx })]);
+    expect(await count()).toBe(0); // not visible outside the transaction
+    await tx.query("ROLLBACK");
+    expect(await count()).toBe(0);
+
+    await tx.query("BEGIN");
+    const jobs = await errand.enqueueMany([email.request({ n: 5 }, { tx }), email.request({ n: 6 })], { tx });
+    await tx.query("COMMIT");
+    expect(jobs.map((j) => j.payload)).toEqual([{ n: 5 }, { n: 6 }]);
+    expect((await errand.listJobs()).jobs.map((j) => [j.id, j.payload])).toEqual(jobs.map((j) => [j.id, j.payload]).reverse());
+
+    // All or none takes one transaction: requests naming another, or leaving it out, are refused.
+    const other = await client(url);
+    await tx.query("BEGIN");
+    await expect(errand.enqueueMany([email.request({ n: 7 }, { tx }), email.request({ n: 8 })])).rejects.toMatchObject({ field: "[1].tx" });
+    await expect(errand.enqueueMany([email.request({ n: 7 }), email.request({ n: 8 }, { tx })])).rejects.toMatchObject({ field: "[1].tx" });
+    await expect(errand.enqueueMany([email.request({ n: 7 }, { tx: other })], { tx })).rejects.toMatchObject({ field: "[0].tx" });
+    await expect(errand.enqueueMany([email.request({ n: 7 })], { tx, dealy: 1 } as never)).rejects.toMatchObject({ field: "dealy" });
+    await tx.query("COMMIT");
+    expect(await count()).toBe(2);
+  });
+
   it("refuses a transaction on the SQLite store instead of ignoring it", async () => {
     const errand = await Errand.connect(`sqlite:${tempDir()}/e.db`);
     onCleanup(() => errand.close());
     const fakeTx = { query: async () => ({ rows: [] }) };
     await expect(errand.enqueue("t", {}, { tx: fakeTx })).rejects.toBeInstanceOf(ValidationError);
+    const def = errand.define("t", {});
+    await expect(errand.enqueueMany([def.request({})], { tx: fakeTx })).rejects.toMatchObject({ field: "tx" });
+    await expect(errand.enqueueMany([def.request({}, { tx: fakeTx })])).rejects.toMatchObject({ field: "tx" });
+    expect((await errand.listJobs()).jobs).toEqual([]);
   });
 
   it("wakes listeners on new jobs, and re-establishes a killed listening connection", async () => {
