@@ -151,6 +151,38 @@ export function describeFlowBatchStoreConformance(factory: StoreFactory): void {
       expect(await states(flow.id)).toMatchObject({ a: "completed", b: "running", c: "blocked" });
     });
 
+    it("a replayed parent is waited for again: by a child canceled for its failure and then replayed, and by one still waiting on others", async () => {
+      // a → b → c: b fails, which cancels c. Replaying b and then c: c waits for b's new run.
+      const chain = await store.insertFlow({ nodes: [node("a"), node("b", ["a"]), node("c", ["b"])] });
+      const [a] = await claimAll();
+      await store.completeJobs({ completions: [{ lease: leaseOf(a!), result: null }] });
+      const [b] = await claimAll();
+      await store.failJob({ lease: leaseOf(b!), error, retryDelayMs: null });
+      expect(await states(chain.id)).toEqual({ a: "completed", b: "failed", c: "canceled" });
+      expect(await store.retryJob({ id: b!.id })).toMatchObject({ job: { state: "pending" } });
+      expect(await store.retryJob({ id: chain.jobs[2]!.id })).toMatchObject({ job: { state: "blocked" } });
+      const [bAgain] = await claimAll();
+      expect(bAgain!.flowNode).toBe("b");
+      expect(await claimAll()).toHaveLength(0); // c is not taken while b runs
+      await store.completeJobs({ completions: [{ lease: leaseOf(bAgain!), result: null }] });
+      expect(await states(chain.id)).toEqual({ a: "completed", b: "completed", c: "pending" });
+
+      // x, y → z (continue): x fails and z goes on waiting for y. Replaying x makes z wait for it too.
+      const fan = await store.insertFlow({
+        nodes: [node("x"), node("y"), node("z", ["x", "y"], { onParentFailure: "continue" })],
+      });
+      const claimed = await claimAll();
+      const x = claimed.find((j) => j.flowNode === "x")!;
+      const y = claimed.find((j) => j.flowNode === "y")!;
+      await store.failJob({ lease: leaseOf(x), error, retryDelayMs: null });
+      await store.retryJob({ id: x.id });
+      await store.completeJobs({ completions: [{ lease: leaseOf(y), result: null }] });
+      expect(await states(fan.id)).toEqual({ x: "pending", y: "completed", z: "blocked" });
+      const [xAgain] = await claimAll();
+      await store.completeJobs({ completions: [{ lease: leaseOf(xAgain!), result: null }] });
+      expect(await states(fan.id)).toEqual({ x: "completed", y: "completed", z: "pending" });
+    });
+
     it("a flow child canceled while it waited, replayed, waits again for the parents that have not ended", async () => {
       const flow = await store.insertFlow({
         nodes: [node("a"), node("b"), node("c", ["a", "b"], { onParentFailure: "continue" })],

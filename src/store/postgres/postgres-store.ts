@@ -558,6 +558,7 @@ export class PostgresStore implements Store {
         return { outcome: "conflict", job: jobFromRow(before) };
       }
       await this.completions.endJobs([after], client);
+      if (statement === "retry_job" && after.flow_id !== null) await this.runner.run("rewait_children", [id], client);
       if (replayedBatchMember(before, after)) await this.runner.run("uncount_batch_member", [after.batch_id, before.state], client);
       return { outcome: "changed", job: jobFromRow(after), previousState: before.state };
     });

@@ -42,6 +42,7 @@ const STATEMENT_NAMES = [
   "count_batch_members",
   "release_batch_callbacks",
   "lock_parents_of_job",
+  "rewait_children",
   "uncount_batch_member",
   "insert_flow",
   "insert_dependencies",

@@ -581,6 +581,11 @@ export class SqliteStore implements Store {
       // A replayed job back in its queue wakes this process's idle workers, as a new one does.
       if (after.state === "pending") this.effects.released.add(after.queue);
       settleEndedJobs(this.sql, [after], now, this.effects);
+      if (statement === "retry_job" && after.flow_id !== null) {
+        // Its children wait for its next ending (see rewait_children.sql).
+        this.sql.rewait_children.run({ id });
+        this.sql.unresolve_child_edges.run({ id });
+      }
       if (replayedBatchMember(before, after)) this.sql.uncount_batch_member.run({ batch_id: after.batch_id, state: before.state });
       return { outcome: "changed", job: jobFromRow(after, now), previousState: before.state };
     });

@@ -37,6 +37,8 @@ const STATEMENT_NAMES = [
   "rescue_expired_leases",
   "cancel_job",
   "retry_job",
+  "rewait_children",
+  "unresolve_child_edges",
   "pause_queue",
   "resume_queue",
   "list_paused_queues",

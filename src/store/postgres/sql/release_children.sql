@@ -1,6 +1,7 @@
 -- $1 id[] (ascending, no id twice) of flow nodes that just ended $2 bad[]: whether each ended
 -- other than completed $3 the NOTIFY channel. Each blocked child counts the parents among them
--- it still waited for (unresolved edges only: a replayed parent ending again changes nothing).
+-- it still waited for (unresolved edges only: a parent's ending applies once; a replayed
+-- parent's edges wait again, see rewait_children.sql).
 -- A child of a failed or canceled parent is canceled unless its policy is 'continue'; one left
 -- with no parent waiting is released: pending, or scheduled if its run time is ahead. Returns
 -- the children changed; the canceled ones ended, and their own children are settled next.

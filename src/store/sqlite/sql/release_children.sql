@@ -1,6 +1,6 @@
 -- @ended: JSON array of {id, state} of flow nodes that just ended. Each blocked child counts
--- the parents among them it still waited for (unresolved edges only: a replayed parent ending
--- again changes nothing). A child of a failed or canceled parent is canceled unless its policy
+-- the parents among them it still waited for (unresolved edges only: a parent's ending applies
+-- once; a replayed parent's edges wait again, see rewait_children.sql). A child of a failed or canceled parent is canceled unless its policy
 -- is 'continue'; one left with no parent waiting is released: pending, or scheduled if its run
 -- time is ahead. Returns the children changed; the canceled ones ended, and their own children
 -- are settled next; the pending ones' queues are announced to this process's workers.
