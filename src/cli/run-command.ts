@@ -1,7 +1,6 @@
 import type { Command, CommanderError } from "commander";
-import { existsSync } from "node:fs";
 import { Errand } from "../errand.js";
-import { sqliteFileOf } from "../store/connect.js";
+import { missingStore, printableDatabase } from "../store/connect.js";
 import { ErrandError, ValidationError } from "../core/errors.js";
 
 /** Exit codes: 0 ok, 1 the operation failed (not found, conflict, job failed), 2 bad input. */
@@ -10,8 +9,9 @@ export const EXIT_USAGE = 2;
 
 /**
  * Connects, runs `fn`, always closes, and turns errors into one clear line and an exit code.
- * A SQLite file that does not exist is refused unless `create` (commands that add jobs or
- * schedules): a mistyped --database must not leave an empty database behind and answer "no jobs".
+ * A store not there yet (no SQLite file, no Errand schema in PostgreSQL) is refused unless
+ * `create` (commands that add jobs or schedules): a mistyped --database must not leave an empty
+ * database behind and answer "no jobs".
  */
 export async function withErrand(
   store: { database: string; migrate: boolean },
@@ -20,9 +20,9 @@ export async function withErrand(
 ): Promise<void> {
   let errand: Errand | null = null;
   try {
-    const file = sqliteFileOf(store.database);
-    if (!create && file !== null && !existsSync(file)) {
-      throw new CliUsageError(`no database at ${file} (--database ${store.database}); check the path, or create it with \`errand migrate\``);
+    const missing = create ? null : await missingStore(store.database);
+    if (missing !== null) {
+      throw new CliUsageError(`${missing} (--database ${printableDatabase(store.database)}); check it, or create it with \`errand migrate\``);
     }
     errand = await Errand.connect(store.database, { migrate: store.migrate });
     process.exitCode = (await fn(errand)) ?? 0;

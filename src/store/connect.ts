@@ -1,7 +1,8 @@
 import { ValidationError } from "../core/errors.js";
 import { knownOptions } from "../core/option-keys.js";
 import type { MigrationReport } from "./migration-files.js";
-import { parsePostgresUrl } from "./postgres/connection-url.js";
+import { existsSync } from "node:fs";
+import { describeServer, parsePostgresUrl } from "./postgres/connection-url.js";
 import { PostgresStore } from "./postgres/postgres-store.js";
 import { SqliteStore } from "./sqlite/sqlite-store.js";
 import type { BackgroundErrorHandler, Store } from "./store.js";
@@ -58,12 +59,6 @@ export function printableDatabase(url: string): string {
   return parsed.toString();
 }
 
-/** The file a `sqlite:` connection string names, or null for another store or `sqlite::memory:`. */
-export function sqliteFileOf(url: string): string | null {
-  const target = targetOf(url, undefined);
-  return target.backend === "sqlite" && target.path !== ":memory:" ? target.path : null;
-}
-
 /**
  * Opens the store a connection string names: `sqlite:./errand.db`, `sqlite:/abs/path.db`,
  * `sqlite::memory:`, `postgres://user@host:5432/db?schema=errand` (or `postgresql://`).
@@ -74,6 +69,18 @@ export async function openStore(url: string, given?: OpenStoreOptions): Promise<
   const target = targetOf(url, options.schema);
   if (target.backend === "sqlite") return SqliteStore.open(target.path, { migrate: options.migrate });
   return PostgresStore.open({ ...target, migrate: options.migrate, onBackgroundError: options.onBackgroundError });
+}
+
+/**
+ * Why the store a connection string names is not there yet, or null if it is: the SQLite file
+ * is missing, or the PostgreSQL schema holds no Errand tables. For commands that act on what is
+ * there, so that a mistyped path or `?schema=` is refused instead of created empty.
+ */
+export async function missingStore(url: string): Promise<string | null> {
+  const target = targetOf(url, undefined);
+  if (target.backend === "sqlite") return target.path === ":memory:" || existsSync(target.path) ? null : `no database at ${target.path}`;
+  if (await PostgresStore.schemaExists(target)) return null;
+  return `no Errand schema "${target.schema}" in ${describeServer(target.connectionString)}`;
 }
 
 /** Applies pending migrations to the database a connection string names, then lets it go. */

@@ -7,6 +7,7 @@ import type { BatchSummary } from "../../src/core/batch.js";
 import { CRON_FORM } from "../../src/core/cron.js";
 import { JOB_STATES } from "../../src/core/states.js";
 import { Errand } from "../../src/errand.js";
+import { adminQuery, postgresFactory } from "../helpers/postgres-factory.js";
 import { parsePrometheusText, sampleValue } from "../helpers/prometheus-text.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -28,6 +29,7 @@ async function errand(args: string[], env: Record<string, string>) {
 
 describe("errand CLI", () => {
   const dir = tempDir();
+  const postgres = postgresFactory();
 
   it("enqueues, works with a handlers module, shows, and drains on SIGTERM", async () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "cli.db")}` };
@@ -163,7 +165,7 @@ describe("errand CLI", () => {
     // Commands that only act on what is there refuse a database that does not exist yet.
     expect(await errand(["queues", "pause", "reports", "--database", database], {})).toMatchObject({
       code: 2,
-      stderr: `errand: no database at ${join(dir, "queues.db")} (--database ${database}); check the path, or create it with \`errand migrate\`\n`,
+      stderr: `errand: no database at ${join(dir, "queues.db")} (--database ${database}); check it, or create it with \`errand migrate\`\n`,
     });
     expect(existsSync(join(dir, "queues.db"))).toBe(false);
     // A bad name is the first thing said, not the missing database.
@@ -418,6 +420,22 @@ describe("errand CLI", () => {
     expect(await errand(["jobs", "list", "--database", `sqlite:${typo}`], {})).toMatchObject({ code: 2, stderr: expect.stringContaining(`no database at ${typo}`) });
     expect(existsSync(join(dir, "no-such-dir"))).toBe(false);
   });
+  it("on PostgreSQL, refuses a schema that is not there for commands that act on what is there, creating nothing", async (ctx) => {
+    const factory = await postgres;
+    if (factory === null) return ctx.skip();
+    const database = await factory.url();
+    const schema = new URL(database).searchParams.get("schema")!;
+    for (const args of [["jobs", "list"], ["queues", "pause", "mail"], ["jobs", "retry-all"]]) {
+      expect(await errand([...args, "--database", database], {}), args.join(" ")).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining(`errand: no Errand schema "${schema}" in localhost:5432/test (--database ${database}); check it, or create it`),
+      });
+    }
+    expect(await adminQuery("SELECT to_regnamespace($1) AS found", [schema])).toEqual([{ found: null }]);
+    expect((await errand(["migrate", "--database", database], {})).code).toBe(0);
+    expect(await errand(["jobs", "list", "--database", database], {})).toMatchObject({ code: 0, stdout: "no jobs\n" });
+  });
+
   it("works the queues of the handlers' job types by default, and says why a handlers module did not load", async () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "queues.db")}` };
     const mail = join(dir, "mail-handlers.mjs");

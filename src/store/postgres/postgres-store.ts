@@ -75,6 +75,24 @@ const DEFAULT_MAX_CONNECTIONS = 10;
 const TALLY_FOLD_INTERVAL_MS = 60_000;
 
 /** What the pool's connections and `errand migrate`'s one connection have alike. */
+type OneConnectionOptions = Pick<PostgresStoreOptions, "connectionString" | "schema" | "connectionTimeoutMs">;
+
+/** Runs `fn` on a connection of its own, closed afterwards; its errors reported as the store's. */
+async function withOneConnection<T>(options: OneConnectionOptions, fn: (client: pg.Client, schema: SchemaName) => Promise<T>): Promise<T> {
+  const schema = schemaName(options.schema ?? "errand");
+  const client = new pg.Client(connectionSettings(options, schema));
+  // A connection lost between statements fails the statement; unheard, its 'error' event would crash the process.
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    return await fn(client, schema);
+  } catch (error) {
+    throw asStoreError(error, describeServer(options.connectionString));
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 function connectionSettings(options: Pick<PostgresStoreOptions, "connectionString" | "connectionTimeoutMs">, schema: SchemaName) {
   return {
     connectionString: options.connectionString,
@@ -165,20 +183,16 @@ export class PostgresStore implements Store {
   }
 
   /** Applies pending migrations to the schema on one short-lived connection: `errand migrate`. */
-  static async migrateSchema(options: Pick<PostgresStoreOptions, "connectionString" | "schema" | "connectionTimeoutMs">): Promise<MigrationReport> {
-    const schema = schemaName(options.schema ?? "errand");
-    const client = new pg.Client(connectionSettings(options, schema));
-    const where = describeServer(options.connectionString);
-    // A connection lost between statements fails the statement; unheard, its 'error' event would crash the process.
-    client.on("error", () => {});
-    try {
-      await client.connect();
-      return await migrate(client, schema, loadStatements(schema));
-    } catch (error) {
-      throw asStoreError(error, where);
-    } finally {
-      await client.end().catch(() => {});
-    }
+  static migrateSchema(options: OneConnectionOptions): Promise<MigrationReport> {
+    return withOneConnection(options, (client, schema) => migrate(client, schema, loadStatements(schema)));
+  }
+
+  /** Whether the schema holds Errand's tables (its migrations table), looked at without creating anything. */
+  static schemaExists(options: OneConnectionOptions): Promise<boolean> {
+    return withOneConnection(options, async (client, schema) => {
+      const { rows } = await client.query<{ present: boolean }>(loadStatements(schema).migration_table_present.text);
+      return rows[0]!.present;
+    });
   }
 
   migrate(): Promise<MigrationReport> {
