@@ -1,4 +1,5 @@
 import { ValidationError } from "./errors.js";
+import { MAX_DELAY_MS } from "./max-delay.js";
 
 /** How long to wait before the next attempt after a failure. */
 export interface BackoffPolicy {
@@ -30,8 +31,9 @@ export function backoffDelay(
 
 export function validateBackoff(policy: BackoffPolicy, field = "backoff"): BackoffPolicy {
   const bad = (key: keyof BackoffPolicy, msg: string) => new ValidationError(`${field}.${key}`, msg);
-  if (!Number.isFinite(policy.baseMs) || policy.baseMs < 0) throw bad("baseMs", "must be a number ≥ 0");
-  if (!Number.isFinite(policy.maxMs) || policy.maxMs < policy.baseMs) throw bad("maxMs", "must be a number ≥ baseMs");
+  const inRange = (ms: unknown, min: number) => typeof ms === "number" && ms >= min && ms <= MAX_DELAY_MS;
+  if (!inRange(policy.baseMs, 0)) throw bad("baseMs", `must be a number from 0 to ${MAX_DELAY_MS} (100 years)`);
+  if (!inRange(policy.maxMs, policy.baseMs)) throw bad("maxMs", `must be a number from baseMs (${policy.baseMs}) to ${MAX_DELAY_MS} (100 years)`);
   if (!Number.isFinite(policy.jitter) || policy.jitter < 0 || policy.jitter > 1) throw bad("jitter", "must be between 0 and 1");
   return policy;
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_BACKOFF, validateBackoff, type BackoffPolicy } from "./backoff.js";
+import { MAX_DELAY_MS } from "./max-delay.js";
 import { ValidationError } from "./errors.js";
 import { STANDALONE_JOB, type NewJob } from "./job.js";
 import { definedOnly, knownOptions, rejectUnknownKeys } from "./option-keys.js";
@@ -140,7 +141,7 @@ export function resolveNewJob(
   if (options.delayMs !== undefined && options.runAt !== undefined)
     throw new ValidationError("runAt", "give either delayMs or runAt, not both", ["delayMs", "runAt"]);
   const delayMs =
-    options.delayMs === undefined ? 0 : validateInt(options.delayMs, "delayMs", 0, 100 * 365 * 86_400_000);
+    options.delayMs === undefined ? 0 : validateInt(options.delayMs, "delayMs", 0, MAX_DELAY_MS);
   let runAt: Date | null = null;
   if (options.runAt !== undefined) {
     if (!(options.runAt instanceof Date) || Number.isNaN(options.runAt.getTime()))

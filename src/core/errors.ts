@@ -1,3 +1,5 @@
+import { MAX_DELAY_MS } from "./max-delay.js";
+
 /** Every error Errand raises on purpose carries a stable machine-readable `code`. */
 export class ErrandError extends Error {
   constructor(
@@ -157,7 +159,8 @@ export class PermanentError extends ErrandError {
 /** Throw from a handler to run the job again after `delayMs` without using up an attempt. */
 export class SnoozeJob extends ErrandError {
   constructor(readonly delayMs: number) {
-    if (!Number.isInteger(delayMs) || delayMs < 0) throw new RangeError("SnoozeJob: delayMs must be an integer ≥ 0");
+    if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > MAX_DELAY_MS)
+      throw new RangeError(`SnoozeJob: delayMs must be an integer from 0 to ${MAX_DELAY_MS} (100 years)`);
     super("snoozed", `snoozed for ${delayMs} ms`);
   }
 }
@@ -171,8 +174,8 @@ export class RateLimitedError extends ErrandError {
   readonly retryAfterMs: number;
   constructor(options: { retryAfterMs: number; message?: string }) {
     const { retryAfterMs } = options;
-    if (!Number.isInteger(retryAfterMs) || retryAfterMs < 0)
-      throw new RangeError("RateLimitedError: retryAfterMs must be an integer ≥ 0");
+    if (!Number.isInteger(retryAfterMs) || retryAfterMs < 0 || retryAfterMs > MAX_DELAY_MS)
+      throw new RangeError(`RateLimitedError: retryAfterMs must be an integer from 0 to ${MAX_DELAY_MS} (100 years)`);
     super("rate_limited", options.message ?? `rate-limited; retry after ${retryAfterMs} ms`);
     this.retryAfterMs = retryAfterMs;
   }

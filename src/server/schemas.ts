@@ -5,6 +5,7 @@
  * never silently dropped.
  */
 import { CANCELABLE_STATES } from "../client/job-client.js";
+import { MAX_DELAY_MS } from "../core/max-delay.js";
 import { NAME, NAME_RULE } from "../core/enqueue-options.js";
 import { JOB_STATES } from "../core/states.js";
 
@@ -37,7 +38,7 @@ export const enqueueItemSchema = {
     payload: { description: "any JSON value (default {}); at most 1 MiB and 32 levels deep" },
     queue: name("queue; default: the job type's queue"),
     priority: { type: "integer", minimum: -MAX_INT32, maximum: MAX_INT32, description: "higher runs first; default 0" },
-    delay_ms: { type: "integer", minimum: 0, maximum: 100 * 365 * 86_400_000, description: "run no earlier than this many ms from now; exclusive with run_at" },
+    delay_ms: { type: "integer", minimum: 0, maximum: MAX_DELAY_MS, description: "run no earlier than this many ms from now; exclusive with run_at" },
     run_at: { ...dateTime, description: "an ISO 8601 date-time such as 2030-01-31T09:00:00Z; run no earlier than this time; exclusive with delay_ms" },
     max_attempts: { type: "integer", minimum: 1, maximum: 1000 },
     timeout_ms: { anyOf: [{ type: "integer", minimum: 1, maximum: MAX_INT32 }, { type: "null" }], description: "abort the handler after this long; null: no limit" },

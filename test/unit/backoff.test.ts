@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { backoffDelay, validateBackoff } from "../../src/core/backoff.js";
-import { ValidationError } from "../../src/core/errors.js";
+import { RateLimitedError, SnoozeJob, ValidationError } from "../../src/core/errors.js";
 
 describe("backoff", () => {
   const policy = { baseMs: 100, maxMs: 1_000, jitter: 0.5 };
@@ -28,5 +28,22 @@ describe("backoff", () => {
     expect(() => validateBackoff({ baseMs: -1, maxMs: 10, jitter: 0 })).toThrow(ValidationError);
     expect(() => validateBackoff({ baseMs: 10, maxMs: 5, jitter: 0 })).toThrow(/maxMs/);
     expect(() => validateBackoff({ baseMs: 10, maxMs: 50, jitter: 2 })).toThrow(/jitter/);
+  });
+
+  it("caps delays at 100 years, as delayMs is: a longer run time overflows PostgreSQL's interval or a Date", () => {
+    const year100 = 100 * 365 * 86_400_000;
+    expect(validateBackoff({ baseMs: year100, maxMs: year100, jitter: 0 }).maxMs).toBe(year100);
+    for (const [policy, field] of [
+      [{ baseMs: 1e20, maxMs: 1e20, jitter: 0 }, "backoff.baseMs"],
+      [{ baseMs: 1_000, maxMs: Number.MAX_SAFE_INTEGER, jitter: 0 }, "backoff.maxMs"],
+      [{ baseMs: 1_000, maxMs: Infinity, jitter: 0 }, "backoff.maxMs"],
+      [{ baseMs: "5" as unknown as number, maxMs: 10, jitter: 0 }, "backoff.baseMs"],
+    ] as const) {
+      expect(() => validateBackoff(policy), field).toThrow(expect.objectContaining({ field, message: expect.stringContaining("to 3153600000000 (100 years)") }));
+    }
+    // A handler's snooze or rate-limit retry too: storing it would fail, leaving the job to its lease.
+    expect(new SnoozeJob(year100).delayMs).toBe(year100);
+    expect(() => new SnoozeJob(year100 + 1)).toThrow(/from 0 to 3153600000000/);
+    expect(() => new RateLimitedError({ retryAfterMs: 1e20 })).toThrow(/from 0 to 3153600000000/);
   });
 });
