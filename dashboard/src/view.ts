@@ -38,7 +38,8 @@ export async function readOrGiveUp<T>(read: () => Promise<T>, container: HTMLEle
     if (!(error instanceof ApiError) || (error.status !== 404 && error.status !== 400)) throw error;
     stop();
     showError(error);
-    show(container, el("h1", {}, "Not found"), el("p", { class: "muted" }, `No ${what}: ${error.message}`));
+    if (error.status === 404) show(container, el("h1", {}, "Not found"), el("p", { class: "muted" }, `No ${what}: ${error.message}`));
+    else show(container, el("h1", {}, "Not valid"), el("p", { class: "muted" }, `Cannot show ${what}: ${error.message}`));
     return null;
   }
 }

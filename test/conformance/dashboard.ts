@@ -177,16 +177,30 @@ export function describeDashboard(factory: StoreFactory): void {
       await worker.close();
     });
 
-    it("a flow or batch that does not exist says so and is not asked for again", async () => {
+    it("a job, flow or batch that does not exist, a malformed id and a bad filter say so and are not asked for again", async () => {
       const server = await open({ worker: false });
-      for (const [hash, path] of [["#/flows/999999", "/v1/flows/999999"], ["#/batches/abc", "/v1/batches/abc"]] as const) {
-        const asked: string[] = [];
-        page.on("request", (r) => void (new URL(r.url()).pathname === path && asked.push(r.url())));
-        await goto(server, hash);
-        await textBecomes(page.locator("main h1"), "Not found");
-        await page.waitForTimeout(3_500); // past the 3 s refresh: an absence can only be waited out
-        expect(asked).toHaveLength(1);
-      }
+      const cases = [
+        ["#/flows/999999", "/v1/flows/999999", "Not found"],
+        ["#/batches/abc", "/v1/batches/abc", "Not valid"],
+        ["#/jobs/999999", "/v1/jobs/999999", "Not found"],
+        ["#/jobs/abc", "/v1/jobs/abc", "Not valid"],
+        ["#/jobs?state=bogus", "/v1/jobs", "Not valid"],
+      ] as const;
+      // One page each, side by side: an absence can only be waited out, past the refreshes (3 s
+      // for flows and batches, 5 s for jobs; a job page's stream retries after 2 s).
+      await Promise.all(
+        cases.map(async ([hash, path, heading]) => {
+          const tab = await context.newPage();
+          tab.on("pageerror", (error) => pageErrors.push(error.message));
+          const asked: string[] = [];
+          tab.on("request", (r) => void (new URL(r.url()).pathname === path && asked.push(r.url())));
+          await tab.goto(`${server.url}/dashboard/${hash}`);
+          await textBecomes(tab.locator("main h1").last(), heading);
+          await tab.waitForTimeout(5_500);
+          expect(asked, hash).toHaveLength(1);
+          expect(await tab.locator("main").textContent(), hash).not.toContain("Loading");
+        }),
+      );
     });
 
     it("a batch's page shows its members' counts as they end and links its onComplete job", async () => {

@@ -2,7 +2,7 @@ import { ApiError, api, clearError, showError } from "../api.js";
 import { el, json, link, progressBar, show, stateBadge, table, time } from "../dom.js";
 import { readEventStream } from "../sse.js";
 import { isTerminal, type Job } from "../types.js";
-import type { View } from "../view.js";
+import { readOrGiveUp, type View } from "../view.js";
 
 const RECONNECT_MS = 2_000;
 /** Laid out on their own below the field list. */
@@ -73,7 +73,10 @@ export const jobDetailView: View = (container, _params, path) => {
     try {
       while (!aborter.signal.aborted) {
         try {
-          job = await api<Job>("GET", `/v1/jobs/${encodeURIComponent(id)}`);
+          // An unknown or malformed id says so in place of the page, and is not asked for again.
+          const read = await readOrGiveUp(() => api<Job>("GET", `/v1/jobs/${encodeURIComponent(id)}`), container, `job ${id}`, () => aborter.abort());
+          if (read === null) return;
+          job = read;
           render();
           if (isTerminal(job.state)) return;
           live = true;

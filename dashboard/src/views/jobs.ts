@@ -1,7 +1,7 @@
 import { api, clearError, clearLoadError, showError } from "../api.js";
 import { el, link, progressBar, show, stateBadge, table, time } from "../dom.js";
 import { JOB_STATES, type Job, type JobPage } from "../types.js";
-import { every, type View } from "../view.js";
+import { every, readOrGiveUp, type View } from "../view.js";
 import { jobsHref } from "./queues.js";
 
 const REFRESH_MS = 5_000;
@@ -18,8 +18,11 @@ export const jobsView: View = (container, params) => {
   const title = filters.state === "failed" && !filters.type && !filters.queue ? "Dead letters" : "Jobs";
   const body = el("div", {}, el("p", { class: "muted" }, "Loading…"));
   const query = new URLSearchParams({ ...filters, limit: "50", ...(cursor ? { cursor } : {}) });
+  let stop = () => {};
   const load = async () => {
-    const page = await api<JobPage>("GET", `/v1/jobs?${query}`);
+    // Filters the API refuses (a state in the address that is none) will not do on a refresh either.
+    const page = await readOrGiveUp(() => api<JobPage>("GET", `/v1/jobs?${query}`), body, "these jobs", () => stop());
+    if (page === null) return;
     clearLoadError();
     show(
       body,
@@ -41,7 +44,8 @@ export const jobsView: View = (container, params) => {
     body,
   );
   // Later pages stay as they were read: refreshing them would shift rows under the reader.
-  return cursor ? every(null, load) : every(REFRESH_MS, load);
+  stop = cursor ? every(null, load) : every(REFRESH_MS, load);
+  return () => stop();
 };
 
 /** What can be done to every job of a state at once: replay the ended ones, cancel those not ended. */
