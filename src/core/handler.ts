@@ -1,4 +1,5 @@
 import type { TransactionClient } from "./enqueue-options.js";
+import { ValidationError } from "./errors.js";
 import type { Job } from "./job.js";
 
 /** What a running handler gets besides its payload. */
@@ -35,3 +36,10 @@ export interface JobContext<Payload = unknown> {
 }
 
 export type JobHandler<Payload, Result> = (payload: Payload, ctx: JobContext<Payload>) => Promise<Result> | Result;
+
+/** ctx.progress's argument checked, by the worker and by runJobInline alike: a number from 0 to 100. */
+export function checkedProgress(percent: unknown): number {
+  if (typeof percent === "number" && Number.isFinite(percent) && percent >= 0 && percent <= 100) return percent;
+  // JSON quotes a string, so "50" does not read as the number it is not.
+  throw new ValidationError("progress", `must be a number from 0 to 100, got ${typeof percent === "number" ? percent : (JSON.stringify(percent) ?? String(percent))}`);
+}

@@ -1,4 +1,5 @@
 import { AssertionError } from "node:assert";
+import { ValidationError } from "../core/errors.js";
 import { knownOptions } from "../core/option-keys.js";
 import type { JobDefinition } from "../client/job-definition.js";
 import type { Errand } from "../errand.js";
@@ -23,9 +24,12 @@ const COUNT_KEYS: ReadonlySet<string> = new Set(["count"]);
  * that many must match. The error lists what was enqueued instead, so a failing test says why.
  */
 export async function expectEnqueued(errand: Errand, match: EnqueuedMatch, given?: { count?: number }): Promise<Job[]> {
+  if (typeof (errand as Partial<Errand> | null)?.listJobs !== "function") throw new ValidationError("errand", "must be an Errand, as Errand.connect returns it");
   // A misspelt field would match every job, and the assertion would pass for nothing.
   knownOptions(match, MATCH_KEYS, "match");
   const options = knownOptions(given, COUNT_KEYS);
+  if (options.count !== undefined && (!Number.isInteger(options.count) || options.count < 0))
+    throw new ValidationError("count", "must be an integer ≥ 0");
   const type = typeof match.type === "object" ? match.type.type : match.type;
   const all: Job[] = [];
   let cursor: string | undefined;

@@ -1,8 +1,8 @@
 import type { JobDefinition } from "../client/job-definition.js";
 import { knownOptions } from "../core/option-keys.js";
 import type { TransactionClient } from "../core/enqueue-options.js";
-import { UnsupportedByStoreError } from "../core/errors.js";
-import type { JobContext } from "../core/handler.js";
+import { UnsupportedByStoreError, ValidationError } from "../core/errors.js";
+import { checkedProgress, type JobContext } from "../core/handler.js";
 import type { Job } from "../core/job.js";
 import { serializePayload } from "../core/payload.js";
 
@@ -38,6 +38,8 @@ export async function runJobInline<Payload, Result>(
   payload: Payload,
   given?: InlineRunOptions,
 ): Promise<InlineRun<Result>> {
+  if (typeof definition !== "object" || definition === null || typeof definition.type !== "string" || !("handler" in definition))
+    throw new ValidationError("definition", "must be a job type's definition, as errand.define returns it");
   const options = knownOptions(given, INLINE_OPTION_KEYS);
   if (definition.handler === null) {
     const why = definition.batch === null ? "has no handler in this process" : "has a batch handler; runJobInline runs single-job handlers";
@@ -80,7 +82,7 @@ export async function runJobInline<Payload, Result>(
     job,
     signal: options.signal ?? new AbortController().signal,
     progress: async (percent) => {
-      progress.push(percent);
+      progress.push(checkedProgress(percent));
     },
     completeInTransaction: async (fn) => {
       if (options.tx === undefined) throw new UnsupportedByStoreError("ctx.completeInTransaction (runJobInline without a tx option)", "inline");

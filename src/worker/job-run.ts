@@ -16,7 +16,7 @@ import {
   WorkerShutdownError,
 } from "../core/errors.js";
 import type { TransactionClient } from "../core/enqueue-options.js";
-import type { JobContext, JobHandler } from "../core/handler.js";
+import { checkedProgress, type JobContext, type JobHandler } from "../core/handler.js";
 import { leaseOf, type AttemptError, type Job, type Lease } from "../core/job.js";
 import { serializePayload, type PayloadLimits } from "../core/payload.js";
 import { failureEvent, nextState } from "../core/states.js";
@@ -192,8 +192,7 @@ export class JobRun {
    * the outcome, supersedes it) rather than failing an attempt that may otherwise succeed.
    */
   async reportProgress(percent: number): Promise<void> {
-    if (typeof percent !== "number" || !Number.isFinite(percent) || percent < 0 || percent > 100)
-      throw new RangeError(`progress must be a number from 0 to 100, got ${String(percent)}`);
+    checkedProgress(percent);
     if (this.abortReason !== null) return;
     const { job, deps } = this;
     let held: boolean;

@@ -110,6 +110,18 @@ describe("the library refuses malformed calls by name", () => {
     expect((await refusal(() => expectEnqueued(errand, untyped({ typ: "helped" })))).field).toBe("match.typ");
     expect((await refusal(() => expectEnqueued(errand, { type: def }, untyped({ cout: 1 })))).field).toBe("cout");
     expect((await refusal(() => runJobInline(def, {}, untyped({ atempt: 2 })))).field).toBe("atempt");
+    // Not what they take at all: named, not a TypeError from inside.
+    expect((await refusal(() => runJobInline(untyped("helped"), {}))).field).toBe("definition");
+    expect((await refusal(() => expectEnqueued(untyped({}), { type: def }))).field).toBe("errand");
+    expect((await refusal(() => expectEnqueued(errand, { type: def }, { count: -1 })))).toEqual({ field: "count", message: "count: must be an integer ≥ 0" });
+    // ctx.progress checks its argument inline as a worker does, so a test catches what production would refuse.
+    for (const bad of [150, "50", NaN]) {
+      const reporter = errand.define(`reports-${String(bad)}`, { handler: async (_p, ctx) => ctx.progress(untyped(bad)) });
+      expect(await refusal(() => runJobInline(reporter, {}))).toEqual({
+        field: "progress",
+        message: `progress: must be a number from 0 to 100, got ${bad === "50" ? '"50"' : String(bad)}`,
+      });
+    }
     expect((await refusal(() => new ErrandMetrics(errand, untyped({ jobcounts: false })))).field).toBe("jobcounts");
     expect((await refusal(() => errand.close(untyped({ gracems: 5 })))).field).toBe("gracems");
     expect(await drainQueue(errand, { queues: ["mq"] })).toMatchObject({ completed: 1 }); // still open: close refused before it began
