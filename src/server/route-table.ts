@@ -18,6 +18,9 @@ export interface RouteSpec<Body = unknown, Query = unknown, Params = unknown> {
   handler: (request: FastifyRequest<{ Body: Body; Querystring: Query; Params: Params }>, reply: FastifyReply) => Promise<unknown>;
 }
 
+/** A query or body with no fields: nothing, `{}`, or (for a body) none at all. */
+const NO_FIELDS: JsonSchema = { type: "object", properties: {}, additionalProperties: false };
+
 /** Collects routes as they are added, so /openapi.json lists exactly what is served. */
 export class RouteTable {
   readonly routes: RouteSpec[] = [];
@@ -26,16 +29,22 @@ export class RouteTable {
 
   add<Body, Query, Params>(spec: RouteSpec<Body, Query, Params>): void {
     this.routes.push(spec as unknown as RouteSpec);
+    // The API's routes refuse fields they do not read, as those with fields do: `{"x":1}` sent to
+    // pause a queue is a mistake, not nothing. Health, metrics and OpenAPI are left lenient: probes
+    // and scrapers call them with parameters of their own.
+    const strict = spec.url.startsWith("/v1/");
+    const querystring = spec.querystring ?? (strict ? NO_FIELDS : undefined);
+    const body = spec.body ?? (strict && spec.method !== "GET" ? NO_FIELDS : undefined);
     this.app.route<{ Body: Body; Querystring: Query; Params: Params }>({
       method: spec.method,
       url: spec.url,
       schema: {
-        ...(spec.body ? { body: spec.body } : {}),
-        ...(spec.querystring ? { querystring: spec.querystring } : {}),
+        ...(body ? { body } : {}),
+        ...(querystring ? { querystring } : {}),
         ...(spec.params ? { params: spec.params } : {}),
       },
       config: { scope: spec.scope },
-      ...(bodyMayBeOmitted(spec.body) ? { preValidation: omittedBodyAsEmpty } : {}),
+      ...(bodyMayBeOmitted(body) ? { preValidation: omittedBodyAsEmpty } : {}),
       handler: spec.handler,
     });
   }

@@ -100,6 +100,30 @@ export function describeServerRoutes(factory: StoreFactory): void {
       expect(await jobCount()).toBe(before);
     });
 
+    it("every /v1 route refuses query fields and body fields it does not read, changing nothing; probes stay lenient", async () => {
+      const job = (await call("POST", "/v1/jobs", { body: { type: "echo", delay_ms: 60_000 } })).body;
+      const refused: [string, string, { body?: unknown }, string][] = [
+        ["GET", "/v1/queues?foo=1", {}, "foo"],
+        ["GET", `/v1/jobs/${job.id}?foo=1`, {}, "foo"],
+        ["GET", "/v1/schedules?foo=1", {}, "foo"],
+        ["POST", "/v1/queues/mail/pause", { body: { x: 1 } }, "x"],
+        ["DELETE", `/v1/jobs/${job.id}`, { body: { force: true } }, "force"],
+        ["POST", `/v1/jobs/${job.id}/retry`, { body: { x: 1 } }, "x"],
+      ];
+      for (const [method, path, options, field] of refused) {
+        const res = await call(method, path, options);
+        expect(res.status, `${method} ${path}`).toBe(400);
+        expect(res.body.error, `${method} ${path}`).toEqual({ code: "invalid_input", field, message: `${field} is not a known field` });
+      }
+      expect((await call("GET", "/v1/queues")).body.queues.find((q: { name: string }) => q.name === "mail")).toBeUndefined();
+      expect((await call("GET", `/v1/jobs/${job.id}`)).body.state).toBe("scheduled");
+      // With no body, or an empty one, they act.
+      expect((await call("POST", "/v1/queues/mail/pause", { body: {} })).status).toBe(200);
+      expect((await call("POST", "/v1/queues/mail/resume")).status).toBe(200);
+      expect((await call("DELETE", `/v1/jobs/${job.id}`)).body.state).toBe("canceled");
+      expect((await call("GET", "/healthz?probe=lb")).status).toBe(200);
+    });
+
     it("POST /v1/jobs and /v1/jobs/batch: library messages name options as the API does (run_at, not runAt)", async () => {
       const runAt = new Date().toISOString();
       const single = await call("POST", "/v1/jobs", { body: { type: "echo", delay_ms: 5, run_at: runAt } });
