@@ -13,6 +13,7 @@ import { DASHBOARD_PATH, addDashboard, dashboardAssetsDir } from "./dashboard.js
 import { MAX_PATH_PARAM, answerClientError, answerError, installErrorMapping } from "./error-mapping.js";
 import { EventStreamSlots } from "./event-stream-slots.js";
 import { JobWatcher } from "./job-watcher.js";
+import { parseJsonBody } from "./json-body.js";
 import { listenUrl } from "./listen-url.js";
 import { RouteTable } from "./route-table.js";
 import { addHealthRoutes } from "./routes/health.js";
@@ -80,6 +81,8 @@ export class ErrandServer {
       clientErrorHandler: answerClientError,
     });
     installErrorMapping(this.app);
+    this.app.removeContentTypeParser("application/json");
+    this.app.addContentTypeParser("application/json", { parseAs: "string" }, parseJsonBody);
     this.app.addHook("onRequest", async (request, reply) => {
       reply.header("x-request-id", request.id);
       const scope = (request.routeOptions.config as { scope?: Scope | null }).scope;

@@ -171,7 +171,17 @@ export function describeServerRoutes(factory: StoreFactory): void {
       const big = await call("POST", "/v1/jobs", { body: { type: "echo", payload: "x".repeat(70 * 1024) } });
       expect(big.status).toBe(400);
       expect(big.body.error).toMatchObject({ code: "body_too_large", field: "body" });
-      expect((await call("POST", "/v1/jobs", { body: '{"__proto__": {"x": 1}, "type": "echo"}' })).status).toBe(400);
+      // Keys that pollute JavaScript objects are refused by name, not called invalid JSON.
+      const poisoned: [string, string, string][] = [
+        ["/v1/jobs", '{"__proto__": {"x": 1}, "type": "echo"}', "__proto__"],
+        ["/v1/jobs", '{"type": "echo", "payload": {"meta": {"__proto__": "x"}}}', "payload.meta.__proto__"],
+        ["/v1/jobs/batch", '{"jobs": [{"type": "echo", "payload": {"constructor": {"prototype": {}}}}]}', "jobs[0].payload.constructor.prototype"],
+      ];
+      for (const [path, body, field] of poisoned) {
+        const res = await call("POST", path, { body, headers: { "content-type": "application/json" } });
+        expect(res.status, body).toBe(400);
+        expect(res.body.error, body).toEqual({ code: "forbidden_key", field, message: expect.stringMatching(new RegExp(`^${field.replace(/[.[\]]/g, "\\$&")} is a key this server refuses`)) });
+      }
       const text = await call("POST", "/v1/jobs", { body: "<type>echo</type>", headers: { "content-type": "application/xml" } });
       expect(text.status).toBe(415);
       expect(text.body.error).toEqual({ code: "unsupported_media_type", message: "send the body as JSON with Content-Type: application/json", field: "body" });
@@ -191,6 +201,8 @@ export function describeServerRoutes(factory: StoreFactory): void {
       const array = await call("POST", "/v1/jobs", { body: [{ type: "echo" }] });
       expect(array.body.error).toEqual({ code: "invalid_input", field: "body", message: "body must be a JSON object" });
       expect(await jobCount()).toBe(before);
+      // A "constructor" key is an ordinary key.
+      expect((await call("POST", "/v1/jobs", { body: { type: "echo", payload: { constructor: "Ada" } } })).status).toBe(202);
     });
 
     it("POST /v1/jobs/batch: 202 with all jobs, created atomically", async () => {
