@@ -111,10 +111,16 @@ function describe(error: FastifyError | Error, contentType: string | undefined):
   if (fastifyError.validation) return { status: 400, body: schemaErrorBody(fastifyError, contentType) };
   const known = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (known) return { status: known.status, body: errorBody(known.code, known.message ?? fastifyError.message, known.field) };
-  // Any other error Fastify marks as the client's (e.g. prototype poisoning in JSON) stays a 4xx.
+  // Any other error Fastify or a plugin marks as the client's stays that 4xx, its code the
+  // status's name (a path escaping the dashboard's folder: 403 `forbidden`), so the two agree.
   const status = fastifyError.statusCode;
-  if (status !== undefined && status >= 400 && status < 500) return { status, body: errorBody("bad_request", fastifyError.message) };
+  if (status !== undefined && status >= 400 && status < 500) return { status, body: errorBody(statusCodeName(status), fastifyError.message) };
   return { status: 500, body: errorBody("internal", "internal server error") };
+}
+
+/** `403` → `forbidden`: the status's reason phrase as an error code. */
+function statusCodeName(status: number): string {
+  return (STATUS_CODES[status] ?? "bad request").toLowerCase().replace(/[^a-z]+/g, "_");
 }
 
 function errorBody(code: string, message: string, field?: string): ErrorBody {

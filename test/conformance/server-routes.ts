@@ -1,3 +1,4 @@
+import { get } from "node:http";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoreFactory } from "../helpers/store-factory.js";
@@ -470,6 +471,17 @@ export function describeServerRoutes(factory: StoreFactory): void {
       const missing = await call("GET", "/v2/nothing");
       expect(missing.status).toBe(404);
       expect(missing.body.error.code).toBe("route_not_found");
+      // A path out of the dashboard's folder is refused; its status and code agree.
+      // (Sent as is: fetch, and http.get given a URL, would resolve the %2e%2e segments first.)
+      const escaping = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const { hostname, port } = new URL(s.url);
+        get({ hostname, port, path: "/dashboard/%2e%2e/%2e%2e/package.json" }, (res) => {
+          let body = "";
+          res.on("data", (chunk) => (body += chunk));
+          res.on("end", () => resolve({ status: res.statusCode!, body }));
+        }).on("error", reject);
+      });
+      expect([escaping.status, JSON.parse(escaping.body).error.code]).toEqual([403, "forbidden"]);
     });
   });
 }
