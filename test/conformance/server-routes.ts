@@ -468,6 +468,15 @@ export function describeServerRoutes(factory: StoreFactory): void {
       ]);
       expect(doc.paths["/v1/jobs"].post.requestBody.content["application/json"].schema.properties).toHaveProperty("delay_ms");
       expect(doc.paths["/v1/jobs/{id}"].get.parameters[0]).toMatchObject({ name: "id", in: "path", required: true });
+      // Every error a route can answer is listed: bad input on every /v1 route, token refusals where a scope is needed.
+      for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, unknown>; "x-required-scope"?: string }>>)) {
+        for (const [method, op] of Object.entries(ops)) {
+          const listed = Object.keys(op.responses);
+          if (path.startsWith("/v1/")) expect(listed, `${method} ${path}`).toEqual(expect.arrayContaining(["400", "503"]));
+          if (op["x-required-scope"]) expect(listed, `${method} ${path}`).toEqual(expect.arrayContaining(["401", "403"]));
+        }
+      }
+      expect(Object.keys(doc.paths["/v1/jobs"].post.responses).sort()).toEqual(["200", "202", "400", "401", "403", "415", "422", "503"]);
       const missing = await call("GET", "/v2/nothing");
       expect(missing.status).toBe(404);
       expect(missing.body.error.code).toBe("route_not_found");

@@ -26,12 +26,15 @@ export function openApiDocument(routes: RouteSpec[], version: string) {
       ...(route.scope ? { security: [{ bearer: [route.scope] }], "x-required-scope": route.scope } : { security: [] }),
       parameters: [...parameters(route.params, "path"), ...parameters(route.querystring, "query")],
       ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: route.body } } } } : {}),
-      responses: Object.fromEntries(
-        Object.entries(route.responses).map(([status, r]) => [
-          status,
-          { description: r.description, ...(r.schema ? { content: { [r.mediaType ?? "application/json"]: { schema: r.schema } } } : {}) },
-        ]),
-      ),
+      responses: {
+        ...errorResponses(route),
+        ...Object.fromEntries(
+          Object.entries(route.responses).map(([status, r]) => [
+            status,
+            { description: r.description, ...(r.schema ? { content: { [r.mediaType ?? "application/json"]: { schema: r.schema } } } : {}) },
+          ]),
+        ),
+      },
     };
   }
   return {
@@ -41,6 +44,7 @@ export function openApiDocument(routes: RouteSpec[], version: string) {
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", description: "scopes: jobs:write, jobs:read, admin (admin grants all)" },
       },
+      schemas: { Error: ERROR_SCHEMA },
     },
     paths,
   };
@@ -51,4 +55,37 @@ function parameters(schema: JsonSchema | undefined, where: "path" | "query") {
   const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((schema.required ?? []) as string[]);
   return Object.entries(properties).map(([name, s]) => ({ name, in: where, required: where === "path" || required.has(name), schema: s }));
+}
+
+/** Every error answer's body. */
+const ERROR_SCHEMA: JsonSchema = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: {
+        code: { type: "string", description: "stable, machine-readable (invalid_input, not_found, conflict, …)" },
+        message: { type: "string" },
+        field: { type: "string", description: "the request field at fault, as the API spells it (jobs[2].delay_ms)" },
+      },
+    },
+  },
+};
+
+/**
+ * The errors a route can answer besides those it lists itself: any /v1 route refuses bad input
+ * (its fields checked, unknown ones refused), a body not sent as JSON, and answers 503 while the
+ * store does not; a route with a scope refuses a missing or weaker token.
+ */
+function errorResponses(route: RouteSpec): Record<string, unknown> {
+  const error = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } });
+  const api = route.url.startsWith("/v1/");
+  return {
+    ...(api || route.params ? { 400: error("bad input; `error.field` names the field") } : {}),
+    ...(route.scope ? { 401: error("no token, or one the server does not know"), 403: error(`the token lacks the ${route.scope} scope`) } : {}),
+    ...(api && route.method !== "GET" ? { 415: error("a body not sent as Content-Type: application/json") } : {}),
+    ...(api ? { 503: error("the store did not answer") } : {}),
+  };
 }
