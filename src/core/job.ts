@@ -131,6 +131,20 @@ export function leaseOf(job: Pick<Job, "id" | "attempt" | "workerId">): Lease {
   return { jobId: job.id, attempt: job.attempt, workerId: job.workerId };
 }
 
+/**
+ * One claim of a job, as a key: its id and attempt (every claim takes the next attempt). A worker
+ * may hold two claims of one job at once, a timed-out or canceled run still winding down beside
+ * the run of its retry or replay, but never one claim twice.
+ */
+export function claimKey(claim: { id: JobId; attempt: number }): string {
+  return `${claim.id}:${claim.attempt}`;
+}
+
+/** The claim a lease is of (see claimKey). */
+export function claimOf(lease: Lease): { id: JobId; attempt: number } {
+  return { id: lease.jobId, attempt: lease.attempt };
+}
+
 const copyOfDate = (date: Date | null) => (date === null ? null : new Date(date.getTime()));
 
 /**

@@ -59,10 +59,10 @@ export class BatchAssembler {
     return undefined;
   }
 
-  /** Drops a job that was canceled or whose lease was lost before its batch started. */
-  remove(id: JobId): boolean {
+  /** Drops a claim that was canceled or whose lease was lost before its batch started. */
+  remove(claim: { id: JobId; attempt: number }): boolean {
     for (const batch of [...this.full, ...this.forming.values()]) {
-      const i = batch.jobs.findIndex((job) => job.id === id);
+      const i = batch.jobs.findIndex((job) => job.id === claim.id && job.attempt === claim.attempt);
       if (i === -1) continue;
       batch.jobs.splice(i, 1);
       if (batch.jobs.length === 0) this.discard(batch);

@@ -103,7 +103,8 @@ export class LeaseHeartbeat {
     try {
       const held = new Set(await this.params.store.extendLeases({ leases: jobs.map(leaseOf), leaseMs: this.params.leaseMs }));
       this.lastBeatFailed = false;
-      for (const job of jobs) if (!held.has(job.id)) this.params.onLost(leaseOf(job));
+      const newest = newestAttempts(jobs);
+      for (const job of jobs) if (!held.has(job.id) || job.attempt < newest.get(job.id)!) this.params.onLost(leaseOf(job));
       this.heldFrom(from);
     } catch (error) {
       this.lastBeatFailed = true;
@@ -136,4 +137,15 @@ export class LeaseHeartbeat {
     this.armLapse();
     if (lapsed.length > 0) this.params.onLapsed(lapsed);
   }
+}
+
+/**
+ * The newest claim of each job among `jobs`. A worker can hold two claims of one job (a run that
+ * timed out, winding down, beside its retry's run); the store answers by job id, and only the
+ * newest claim's lease can be held: the job's row records one attempt, the newest.
+ */
+function newestAttempts(jobs: Job[]): Map<string, number> {
+  const newest = new Map<string, number>();
+  for (const job of jobs) newest.set(job.id, Math.max(newest.get(job.id) ?? 0, job.attempt));
+  return newest;
 }

@@ -48,9 +48,9 @@ export class PrefetchBuffer {
     return job;
   }
 
-  /** Drops a job that was canceled or whose lease was lost before it started. */
-  remove(id: JobId): boolean {
-    const i = this.jobs.findIndex((job, index) => index >= this.head && job.id === id);
+  /** Drops a claim that was canceled or whose lease was lost before it started. */
+  remove(claim: { id: JobId; attempt: number }): boolean {
+    const i = this.jobs.findIndex((job, index) => index >= this.head && job.id === claim.id && job.attempt === claim.attempt);
     if (i === -1) return false;
     this.jobs.splice(i, 1);
     return true;

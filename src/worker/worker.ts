@@ -6,7 +6,7 @@ import type { SlotReservation } from "../client/slot-reservation.js";
 import { JobCanceledError, LeaseLapsedError, LeaseLostError, WorkerShutdownError } from "../core/errors.js";
 import type { JobHandler } from "../core/handler.js";
 import { limitCounts, type ClaimLimit } from "../core/limits.js";
-import { isClaimableOnInsert, leaseOf, type Job, type JobId, type Lease, type NewJob } from "../core/job.js";
+import { claimKey, claimOf, isClaimableOnInsert, leaseOf, type Job, type JobId, type Lease, type NewJob } from "../core/job.js";
 import type { PayloadLimits } from "../core/payload.js";
 import { LeaseReaper } from "../scheduler/lease-reaper.js";
 import type { Store } from "../store/store.js";
@@ -65,7 +65,8 @@ export type TypeHandler = { kind: "single"; handler: JobHandler<unknown, unknown
 export class Worker {
   readonly id = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
   private readonly options: ResolvedWorkerOptions;
-  private readonly runs = new Map<JobId, JobRun>();
+  /** Runs by claim (claimKey): a timed-out run winding down and its retry's run are two. */
+  private readonly runs = new Map<string, JobRun>();
   private readonly prefetched: PrefetchBuffer;
   private readonly batches: BatchAssembler;
   private handlersRunning = 0;
@@ -134,7 +135,7 @@ export class Worker {
       }),
       // A cancel made in this process reaches the handler at once; one made elsewhere, at the next heartbeat.
       events.on("canceled", ({ job }) => {
-        if (!this.dropUnstarted(job.id)) this.runs.get(job.id)?.abort(new JobCanceledError());
+        if (!this.dropUnstarted(job)) this.runs.get(claimKey(job))?.abort(new JobCanceledError());
       }),
     ];
     this.newJobsSubscription = this.subscribeToNewJobs();
@@ -341,7 +342,7 @@ export class Worker {
    * awaited by shutdown, until its outcome is stored too.
    */
   private track(runs: JobRun[], settled: Promise<void>): void {
-    for (const run of runs) this.runs.set(run.job.id, run);
+    for (const run of runs) this.runs.set(claimKey(run.job), run);
     this.handlersRunning++;
     this.callsUnrecorded++;
     this.jobsUnrecorded += runs.length;
@@ -357,7 +358,7 @@ export class Worker {
     });
     let unstored = runs.length;
     const stored = (run: JobRun) => {
-      this.runs.delete(run.job.id);
+      this.runs.delete(claimKey(run.job));
       if (--unstored > 0) return;
       this.callsUnrecorded--;
       this.jobsUnrecorded -= runs.length;
@@ -377,14 +378,14 @@ export class Worker {
     return limits.some((l) => l.concurrencyLimit !== null && limitCounts(l, job));
   }
 
-  /** Drops a claimed job that has not started (canceled, or its lease lost); false if it has. */
-  private dropUnstarted(id: JobId): boolean {
-    return this.prefetched.remove(id) || this.batches.remove(id);
+  /** Drops a claim that has not started (canceled, or its lease lost); false if it has. */
+  private dropUnstarted(claim: { id: JobId; attempt: number }): boolean {
+    return this.prefetched.remove(claim) || this.batches.remove(claim);
   }
 
   private async onLeaseLost(lease: Lease): Promise<void> {
-    if (this.dropUnstarted(lease.jobId)) return; // never started: nothing to abort
-    const run = this.runs.get(lease.jobId);
+    if (this.dropUnstarted(claimOf(lease))) return; // never started: nothing to abort
+    const run = this.runs.get(claimKey(claimOf(lease)));
     if (!run) return;
     const job = await this.deps.store.getJob({ id: lease.jobId }).catch(() => null);
     run.abort(job?.state === "canceled" ? new JobCanceledError() : new LeaseLostError());
@@ -403,8 +404,8 @@ export class Worker {
       { jobIds: jobs.map((j) => j.id), leaseMs: this.options.leaseMs },
       "leases not extended in time (is the store reachable?); their handlers are signaled to stop",
     );
-    const unstarted = jobs.filter((job) => this.dropUnstarted(job.id));
-    for (const job of jobs) this.runs.get(job.id)?.interrupt(new LeaseLapsedError());
+    const unstarted = jobs.filter((job) => this.dropUnstarted(job));
+    for (const job of jobs) this.runs.get(claimKey(job))?.interrupt(new LeaseLapsedError());
     if (unstarted.length > 0) void this.handBack(unstarted);
   }
 

@@ -294,6 +294,33 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       expect((await errand.getJob(job.id))!.result).toBeNull();
     });
 
+    it("a retry taken by the worker whose timed-out run still winds down keeps its own lease: both runs end, neither re-run", async () => {
+      const runs: string[] = [];
+      const job = errand.define("slow-then-retried", {
+        timeoutMs: 1_500,
+        maxAttempts: 5,
+        backoff: quickBackoff,
+        handler: async (_p, ctx) => {
+          const { attempt } = ctx.job;
+          runs.push(`start ${attempt}`);
+          // Run 1 ignores its timeout for 200 ms; run 2, within its timeout, outlives run 1's end
+          // by more than a lease (600 ms), which only heartbeats can keep.
+          await new Promise((r) => setTimeout(r, attempt === 1 ? 1_700 : 1_400));
+          runs.push(`end ${attempt}`);
+          return attempt;
+        },
+      });
+      errand.work({ ...fast, leaseMs: 600, heartbeatMs: 100, concurrency: 2 });
+      const enqueued = await job.enqueue({});
+      const done = await waitFor(async () => {
+        const j = await errand.getJob(enqueued.id);
+        return j !== null && ["completed", "failed"].includes(j.state) && runs.length >= 4 ? j : null;
+      }, { timeoutMs: 10_000 });
+      expect(done).toMatchObject({ state: "completed", attempt: 2, result: 2 });
+      expect(done!.errors.map((e) => e.code)).toEqual(["timeout"]);
+      expect(runs).toEqual(["start 1", "start 2", "end 1", "end 2"]);
+    });
+
     it("cancels a running job: its signal fires and it ends canceled", async () => {
       let started = false;
       let reason: unknown;
