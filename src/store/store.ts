@@ -215,6 +215,13 @@ export interface Store {
    * every queue. Resolves once listening; the function it returns stops this listener.
    */
   subscribeToNewJobs?(listener: (queue: string | null) => void): Promise<() => Promise<void>>;
+  /**
+   * Where the store can announce them (PostgreSQL): calls `listener` with the ids of running
+   * jobs canceled in any process, as each cancel commits, so that the worker holding one stops
+   * it at once. `null` means notices may have been missed: check every lease held. Resolves
+   * once listening; the function it returns stops this listener.
+   */
+  subscribeToCanceledJobs?(listener: (jobIds: JobId[] | null) => void): Promise<() => Promise<void>>;
 }
 
 export interface ClaimParams {

@@ -30,6 +30,8 @@ export interface ClaimInFlight {
 export class LeaseHeartbeat {
   private readonly timer: NodeJS.Timeout;
   private beating = false;
+  /** A beatNow came while a beat was on its way: beat again once it is back. */
+  private beatAgain = false;
   private stopped = false;
   private lastBeatFailed = false;
   private readonly claimsInFlight = new Set<ClaimInFlight>();
@@ -90,6 +92,16 @@ export class LeaseHeartbeat {
     return earliest;
   }
 
+  /**
+   * Extends (and so checks) every lease now rather than at the next beat: a lease may have been
+   * lost (a cancel elsewhere). One asked for while a beat is on its way follows it, since that
+   * beat may have read the leases before the loss.
+   */
+  beatNow(): void {
+    if (this.beating) this.beatAgain = true;
+    else void this.beat();
+  }
+
   private async beat(): Promise<void> {
     if (this.beating || this.stopped) return;
     const sentAt = performance.now();
@@ -111,6 +123,10 @@ export class LeaseHeartbeat {
       this.params.logger.error({ err: error }, "lease heartbeat failed; will try again");
     } finally {
       this.beating = false;
+    }
+    if (this.beatAgain) {
+      this.beatAgain = false;
+      void this.beat();
     }
   }
 

@@ -97,6 +97,7 @@ export class Worker {
   private readonly reaper: LeaseReaper;
   private readonly unsubscribe: (() => void)[];
   private readonly newJobsSubscription: Promise<(() => Promise<void>) | null>;
+  private readonly cancelSubscription: Promise<(() => Promise<void>) | null>;
   private readonly loopDone: Promise<void>;
   private stopping = false;
   private closing: Promise<void> | null = null;
@@ -133,12 +134,14 @@ export class Worker {
         // A job enqueued running was inserted already claimed by a worker here: none to look for.
         if (job.state !== "running" && this.options.queues.includes(job.queue)) this.wakeup.notify();
       }),
-      // A cancel made in this process reaches the handler at once; one made elsewhere, at the next heartbeat.
+      // A cancel made in this process reaches the handler at once; one made elsewhere, as its
+      // notice arrives where the store sends them (PostgreSQL), else at the next heartbeat.
       events.on("canceled", ({ job }) => {
         if (!this.dropUnstarted(job)) this.runs.get(claimKey(job))?.abort(new JobCanceledError());
       }),
     ];
     this.newJobsSubscription = this.subscribeToNewJobs();
+    this.cancelSubscription = this.subscribeToCanceledJobs();
     this.loopDone = this.claimLoop();
   }
 
@@ -325,6 +328,30 @@ export class Worker {
     }
   }
 
+  /**
+   * Where the store announces cancels made in other processes (PostgreSQL), a cancel of a job
+   * this worker holds is checked at once, by extending every lease now: the lost one is dropped
+   * if it has not started, or its handler's signal fires. Else the next heartbeat finds it.
+   */
+  private async subscribeToCanceledJobs(): Promise<(() => Promise<void>) | null> {
+    const { store, logger } = this.deps;
+    if (store.subscribeToCanceledJobs === undefined) return null;
+    try {
+      return await store.subscribeToCanceledJobs((ids) => {
+        if (this.running > 0 && (ids === null || ids.some((id) => this.holdsJob(id)))) this.heartbeat.beatNow();
+      });
+    } catch (error) {
+      logger.warn({ err: error }, "could not listen for cancels; other processes' cancels reach running jobs at the next heartbeat");
+      return null;
+    }
+  }
+
+  /** Whether this worker holds a claim of job `id`: running, storing its outcome, or about to start. */
+  private holdsJob(id: JobId): boolean {
+    for (const run of this.runs.values()) if (run.job.id === id) return true;
+    return this.prefetched.held().some((job) => job.id === id) || this.batches.held().some((job) => job.id === id);
+  }
+
   private startSingle(job: Job, handler: JobHandler<unknown, unknown>): void {
     const run = JobRun.of(job, handler, this.runDeps);
     this.track([run], run.settled);
@@ -447,6 +474,7 @@ export class Worker {
     await this.reaper.stop();
     for (const off of this.unsubscribe) off();
     await (await this.newJobsSubscription)?.();
+    await (await this.cancelSubscription)?.();
   }
 }
 

@@ -36,7 +36,7 @@ import { checkSchema, migrate } from "./migrate.js";
 import type { MigrationReport } from "../migration-files.js";
 import { claimedJobs, type ClaimedRow } from "./claimed-rows.js";
 import { EndedTallyFolder } from "./ended-tally-folder.js";
-import { NewJobsListener } from "./new-jobs-listener.js";
+import { NoticeListener } from "./notice-listener.js";
 import { storeTypes } from "./timestamp-parser.js";
 import { MissingLimitWindows, claimRestricted } from "./restricted-claim.js";
 import { leaseRounds } from "./id-order.js";
@@ -71,6 +71,9 @@ export interface PostgresStoreOptions {
 }
 
 const DEFAULT_MAX_CONNECTIONS = 10;
+/** Ids per cancel notice: 300 of at most 20 characters stay under NOTIFY's 8000 bytes. */
+const CANCELED_PER_NOTICE = 300;
+
 /** How often the tallies are folded (fold_ended_tallies.sql): the triggers' change rows pile up, and pooled connections come and go (idle ones close after 10 s), each adding tally rows of its own. */
 const TALLY_FOLD_INTERVAL_MS = 60_000;
 
@@ -122,7 +125,7 @@ export class PostgresStore implements Store {
    * behind them and checkouts past connectionTimeoutMs would fail.
    */
   private readonly outcomeWrites: LimitFunction;
-  private readonly listener: NewJobsListener;
+  private readonly listener: NoticeListener;
   /** Started once the schema is known to be current (see open). */
   private tallyFolder: EndedTallyFolder | null = null;
   private closing: Promise<void> | null = null;
@@ -147,7 +150,7 @@ export class PostgresStore implements Store {
     this.inserts = new JobInserts(this.runner, schema.channel);
     this.completions = new JobCompletions(this.runner, schema.channel);
     this.outcomeWrites = pLimit(Math.max(1, Math.floor((options.maxConnections ?? DEFAULT_MAX_CONNECTIONS) / 2)));
-    this.listener = new NewJobsListener({
+    this.listener = new NoticeListener({
       connectionString: options.connectionString,
       schema,
       onError: (error) => this.runner.onBackgroundError(error, "listener"),
@@ -219,7 +222,11 @@ export class PostgresStore implements Store {
   }
 
   subscribeToNewJobs(listener: (queue: string | null) => void): Promise<() => Promise<void>> {
-    return this.listener.subscribe(listener);
+    return this.listener.subscribe("new-jobs", listener);
+  }
+
+  subscribeToCanceledJobs(listener: (jobIds: JobId[] | null) => void): Promise<() => Promise<void>> {
+    return this.listener.subscribe("canceled", listener);
   }
 
   insertJobs(params: { jobs: NewJob[]; tx?: TransactionClient }): Promise<InsertedJob[]> {
@@ -463,6 +470,7 @@ export class PostgresStore implements Store {
       if (flow === undefined) return null;
       const ended = await this.runner.query<PostgresEndedRow>("cancel_flow_jobs", [params.id], client);
       const canceled = await this.completions.endJobs(ended, client);
+      await this.announceCanceled(canceled.map((r) => r.id), client);
       return { flow: (await this.readFlow(params.id, client))!, canceledIds: canceled.map((r) => r.id) };
     });
   }
@@ -572,10 +580,21 @@ export class PostgresStore implements Store {
         return { outcome: "conflict", job: jobFromRow(before) };
       }
       await this.completions.endJobs([after], client);
+      if (statement === "cancel_job" && before.state === "running" && lease === undefined) await this.announceCanceled([id], client);
       if (statement === "retry_job" && after.flow_id !== null) await this.runner.run("rewait_children", [id], client);
       if (replayedBatchMember(before, after)) await this.runner.run("uncount_batch_member", [after.batch_id, before.state], client);
       return { outcome: "changed", job: jobFromRow(after), previousState: before.state };
     });
+  }
+
+  /**
+   * Tells the workers that may hold `ids` (claimed: running, or prefetched and about to start)
+   * that they were canceled, on commit: each stops them at once instead of at its next heartbeat.
+   */
+  private async announceCanceled(ids: JobId[], client: pg.PoolClient): Promise<void> {
+    for (let i = 0; i < ids.length; i += CANCELED_PER_NOTICE) {
+      await this.runner.run("notify_canceled", [this.schema.cancelChannel, ids.slice(i, i + CANCELED_PER_NOTICE).join(",")], client);
+    }
   }
 
   private async snooze(leases: Lease[], delayMs: number): Promise<number> {

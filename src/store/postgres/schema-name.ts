@@ -7,6 +7,8 @@ export interface SchemaName {
   readonly quoted: string;
   /** The LISTEN/NOTIFY channel new jobs are announced on (one per schema). */
   readonly channel: string;
+  /** The channel the cancels of running jobs are announced on, so their workers stop them at once. */
+  readonly cancelChannel: string;
 }
 
 // Lower case only, so the quoted and unquoted spellings name the same schema; short enough
@@ -18,7 +20,7 @@ export const DEFAULT_SCHEMA = "errand";
 export function schemaName(name: string): SchemaName {
   if (!VALID.test(name))
     throw new ValidationError("schema", `"${name}" is not a valid schema name: use 1–40 of a-z, 0-9 and _, not starting with a digit`);
-  return { name, quoted: `"${name}"`, channel: `errand_new_jobs_${name}` };
+  return { name, quoted: `"${name}"`, channel: `errand_new_jobs_${name}`, cancelChannel: `errand_canceled_${name}` };
 }
 
 const MARKER = /\{\{schema\}\}/g;

@@ -43,6 +43,7 @@ const STATEMENT_NAMES = [
   "release_batch_callbacks",
   "lock_parents_of_job",
   "rewait_children",
+  "notify_canceled",
   "uncount_batch_member",
   "insert_flow",
   "insert_dependencies",

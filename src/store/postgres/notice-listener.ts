@@ -1,20 +1,29 @@
 import pg from "pg";
+import type { JobId } from "../../core/job.js";
 import type { SchemaName } from "./schema-name.js";
 
-type Listener = (queue: string | null) => void;
+/** What the schema's channels announce, and what a listener is told of each. */
+export interface Notices {
+  /** A job became runnable in `queue`; null: notices may have been missed, look at every queue. */
+  "new-jobs": string | null;
+  /** Running jobs were canceled (their ids); null: notices may have been missed, check every lease held. */
+  canceled: JobId[] | null;
+}
+type Kind = keyof Notices;
+type Listener<K extends Kind> = (notice: Notices[K]) => void;
 
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 5_000;
 
 /**
- * One dedicated connection per store that LISTENs on the schema's channel and fans each
- * notice (a queue name) out to subscribers. It is not a pool client: a pooled connection
- * would be handed to queries and could not stay in LISTEN. When the connection drops it is
- * re-established with backoff, and subscribers get `null` because notices sent while it was
- * down are lost.
+ * One dedicated connection per store that LISTENs on the schema's channels (new jobs, canceled
+ * jobs) and fans each notice out to the subscribers of its kind. It is not a pool client: a
+ * pooled connection would be handed to queries and could not stay in LISTEN. When the
+ * connection drops it is re-established with backoff, and subscribers get `null` because
+ * notices sent while it was down are lost.
  */
-export class NewJobsListener {
-  private readonly listeners = new Set<Listener>();
+export class NoticeListener {
+  private readonly listeners: { [K in Kind]: Set<Listener<K>> } = { "new-jobs": new Set(), canceled: new Set() };
   private client: pg.Client | null = null;
   private connecting: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -31,17 +40,17 @@ export class NewJobsListener {
   ) {}
 
   /** Resolves once the first connection attempt is over; later ones happen in the background. */
-  async subscribe(listener: Listener): Promise<() => Promise<void>> {
-    this.listeners.add(listener);
+  async subscribe<K extends Kind>(kind: K, listener: Listener<K>): Promise<() => Promise<void>> {
+    (this.listeners[kind] as Set<Listener<K>>).add(listener);
     if (this.client === null && this.retryTimer === null) await (this.connecting ??= this.connect());
     return async () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0) await this.stop();
+      (this.listeners[kind] as Set<Listener<K>>).delete(listener);
+      if (this.subscribers() === 0) await this.stop();
     };
   }
 
   async stop(): Promise<void> {
-    this.listeners.clear();
+    for (const set of Object.values(this.listeners)) set.clear();
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     await this.connecting;
@@ -57,14 +66,16 @@ export class NewJobsListener {
       connectionTimeoutMillis: 5_000,
       keepAlive: true,
     });
+    const { channel, cancelChannel } = this.config.schema;
     client.on("notification", (message) => {
-      if (message.channel === this.config.schema.channel) this.emit(message.payload ?? null);
+      if (message.channel === channel) this.emit("new-jobs", message.payload ?? null);
+      else if (message.channel === cancelChannel) this.emit("canceled", message.payload ? message.payload.split(",") : null);
     });
     client.on("error", (error) => this.lost(client, error));
     client.on("end", () => this.lost(client, null));
     try {
       await client.connect();
-      await client.query(`LISTEN ${client.escapeIdentifier(this.config.schema.channel)}`);
+      await client.query(`LISTEN ${client.escapeIdentifier(channel)}; LISTEN ${client.escapeIdentifier(cancelChannel)}`);
     } catch (error) {
       client.end().catch(() => {});
       this.connecting = null;
@@ -74,7 +85,7 @@ export class NewJobsListener {
       return;
     }
     this.connecting = null;
-    if (this.listeners.size === 0) {
+    if (this.subscribers() === 0) {
       await client.end().catch(() => {});
       return;
     }
@@ -82,7 +93,8 @@ export class NewJobsListener {
     this.retryMs = FIRST_RETRY_MS;
     if (this.missedNotices) {
       this.missedNotices = false;
-      this.emit(null);
+      this.emit("new-jobs", null);
+      this.emit("canceled", null);
     }
   }
 
@@ -96,7 +108,7 @@ export class NewJobsListener {
   }
 
   private retryLater(): void {
-    if (this.listeners.size === 0 || this.retryTimer !== null) return;
+    if (this.subscribers() === 0 || this.retryTimer !== null) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       this.connecting ??= this.connect();
@@ -105,10 +117,14 @@ export class NewJobsListener {
     this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
   }
 
-  private emit(queue: string | null): void {
-    for (const listener of this.listeners) {
+  private subscribers(): number {
+    return this.listeners["new-jobs"].size + this.listeners.canceled.size;
+  }
+
+  private emit<K extends Kind>(kind: K, notice: Notices[K]): void {
+    for (const listener of this.listeners[kind] as Set<Listener<K>>) {
       try {
-        listener(queue);
+        listener(notice);
       } catch (error) {
         this.config.onError(error);
       }
