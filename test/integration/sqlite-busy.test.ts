@@ -35,6 +35,35 @@ describe("SQLite store when another connection holds the write lock", () => {
     return { store, lock, unlock };
   }
 
+  it("connects to a current schema without the write lock; one that needs migrating waits for it, then names the file", async () => {
+    const { store, lock, unlock } = openBusyPair();
+    await store.close();
+    const path = join(dir, `busy-${n}.sqlite`);
+    lock();
+    // Connecting reads the schema's version; it takes no lock (before: the busy timeout, 10 s, then SQLITE_BUSY).
+    const startedAt = performance.now();
+    const errand = await Errand.connect(`sqlite:${path}`);
+    cleanups.push(() => errand.close());
+    expect(performance.now() - startedAt).toBeLessThan(2_000);
+    expect((await errand.listJobs()).jobs).toEqual([]);
+    unlock();
+    // A fresh file has to be migrated: that needs the lock, and is refused as any write is.
+    const fresh = join(dir, `busy-fresh-${n}.sqlite`);
+    const holder = new Database(fresh);
+    cleanups.push(() => holder.close());
+    holder.exec("BEGIN IMMEDIATE");
+    const refused = (() => {
+      try {
+        return SqliteStore.open(fresh, { busyTimeoutMs: 100 });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refused).toBeInstanceOf(StoreUnavailableError);
+    expect((refused as Error).message).toContain(`SQLite database ${fresh} is busy`);
+    holder.exec("COMMIT");
+  });
+
   it("rejects a write with StoreUnavailableError, saying nothing was written, and writes once the lock is free", async () => {
     const { store, lock, unlock } = openBusyPair();
     cleanups.push(() => store.close());

@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
 import { existsSync } from "node:fs";
+import { busyAsUnavailable } from "./busy-error.js";
 import { readMigrationFiles, refuseNewerSchema, requireCurrentSchema, type Migration, type MigrationReport } from "../migration-files.js";
 
 const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url);
@@ -11,13 +12,20 @@ export function loadMigrations(): Migration[] {
 /**
  * Applies every pending migration in one BEGIN IMMEDIATE transaction, which takes SQLite's
  * write lock before reading the version: two processes migrating one file at once run each
- * migration exactly once, and each reports the version it found under the lock.
+ * migration exactly once, and each reports the version it found under the lock. A schema
+ * already current is only read: every process connects this way, and taking the write lock
+ * would make each wait (the whole busy timeout, its event loop stopped) behind any other
+ * process's long write. Another process's lock held past the busy timeout, when there is
+ * something to migrate, is StoreUnavailableError, naming the file.
  */
 export function migrate(db: Database.Database): MigrationReport {
   const migrations = loadMigrations();
-  db.exec(`CREATE TABLE IF NOT EXISTS errand_migrations (
-    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+  const found = schemaVersion(db);
+  refuseNewerSchema(found, migrations);
+  if (found === (migrations.at(-1)?.version ?? 0)) return { from: found, to: found, applied: [] };
   const run = db.transaction((): MigrationReport => {
+    db.exec(`CREATE TABLE IF NOT EXISTS errand_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
     const from = schemaVersion(db);
     refuseNewerSchema(from, migrations);
     const applied: string[] = [];
@@ -29,7 +37,11 @@ export function migrate(db: Database.Database): MigrationReport {
     }
     return { from, to: schemaVersion(db), applied };
   });
-  return run.immediate();
+  try {
+    return run.immediate();
+  } catch (error) {
+    throw busyAsUnavailable(error, db.name);
+  }
 }
 
 /** Refuses, changing nothing, a database whose schema is not at this code's version. */

@@ -93,7 +93,7 @@ function openDatabase(path: string, options: SqliteStoreOptions): Database.Datab
     db.pragma("synchronous = FULL");
   } catch (error) {
     db.close();
-    throw error;
+    throw busyAsUnavailable(error, path);
   }
   return db;
 }
