@@ -47,21 +47,31 @@ describe("SQLite store when another connection holds the write lock", () => {
     expect(performance.now() - startedAt).toBeLessThan(2_000);
     expect((await errand.listJobs()).jobs).toEqual([]);
     unlock();
-    // A fresh file has to be migrated: that needs the lock, and is refused as any write is.
-    const fresh = join(dir, `busy-fresh-${n}.sqlite`);
-    const holder = new Database(fresh);
-    cleanups.push(() => holder.close());
-    holder.exec("BEGIN IMMEDIATE");
-    const refused = (() => {
+    // A file to migrate needs the lock, and is refused as any write is; one not yet in WAL mode
+    // is refused at the switch, at once (SQLite does not wait for that), and says so.
+    const openRefused = (file: string) => {
       try {
-        return SqliteStore.open(fresh, { busyTimeoutMs: 100 });
+        SqliteStore.open(file, { busyTimeoutMs: 100 });
       } catch (error) {
-        return error;
+        return error as Error;
       }
-    })();
-    expect(refused).toBeInstanceOf(StoreUnavailableError);
-    expect((refused as Error).message).toContain(`SQLite database ${fresh} is busy`);
-    holder.exec("COMMIT");
+      throw new Error("opened");
+    };
+    for (const wal of [true, false]) {
+      const fresh = join(dir, `busy-fresh-${n}-${wal}.sqlite`);
+      const holder = new Database(fresh);
+      cleanups.push(() => holder.close());
+      if (wal) holder.pragma("journal_mode = WAL");
+      holder.exec("BEGIN IMMEDIATE");
+      const refused = openRefused(fresh);
+      expect(refused).toBeInstanceOf(StoreUnavailableError);
+      expect(refused.message).toMatch(
+        wal
+          ? `SQLite database ${fresh} is busy: another connection held its write lock past the busy timeout`
+          : `SQLite database ${fresh} is busy: another connection is writing it, so it could not be switched to WAL mode`,
+      );
+      holder.exec("COMMIT");
+    }
   });
 
   it("rejects a write with StoreUnavailableError, saying nothing was written, and writes once the lock is free", async () => {

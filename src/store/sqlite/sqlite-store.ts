@@ -6,7 +6,7 @@ import type { StoredFlow } from "../../core/flow.js";
 import { isClaimableOnInsert, type Job, type JobId, type Lease, type NewJob } from "../../core/job.js";
 import type { NewSchedule, Schedule } from "../../core/schedule.js";
 import type { JobState, TerminalState } from "../../core/states.js";
-import { ClosedError } from "../../core/errors.js";
+import { ClosedError, StoreUnavailableError } from "../../core/errors.js";
 import { storableAttemptError } from "../attempt-error.js";
 import { canceledUnderLease, replayedBatchMember } from "../ended-jobs.js";
 import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
@@ -93,7 +93,14 @@ function openDatabase(path: string, options: SqliteStoreOptions): Database.Datab
     db.pragma("synchronous = FULL");
   } catch (error) {
     db.close();
-    throw busyAsUnavailable(error, path);
+    // A file not yet in WAL mode, another connection writing it: SQLite refuses the switch at
+    // once, without waiting out the busy timeout, so the usual busy message would not be true.
+    if (isBusy(error))
+      throw new StoreUnavailableError(
+        `SQLite database ${path} is busy: another connection is writing it, so it could not be switched to WAL mode (SQLite does not wait for that); nothing was written, so trying again is safe`,
+        { cause: error, outcome: "not_written" },
+      );
+    throw error;
   }
   return db;
 }
