@@ -96,8 +96,7 @@ export class Worker {
   private readonly heartbeat: LeaseHeartbeat;
   private readonly reaper: LeaseReaper;
   private readonly unsubscribe: (() => void)[];
-  private readonly newJobsSubscription: Promise<(() => Promise<void>) | null>;
-  private readonly cancelSubscription: Promise<(() => Promise<void>) | null>;
+  private readonly noticeSubscriptions: Promise<() => Promise<void>>;
   private readonly loopDone: Promise<void>;
   private stopping = false;
   private closing: Promise<void> | null = null;
@@ -140,8 +139,7 @@ export class Worker {
         if (!this.dropUnstarted(job)) this.runs.get(claimKey(job))?.abort(new JobCanceledError());
       }),
     ];
-    this.newJobsSubscription = this.subscribeToNewJobs();
-    this.cancelSubscription = this.subscribeToCanceledJobs();
+    this.noticeSubscriptions = this.subscribeToNotices();
     this.loopDone = this.claimLoop();
   }
 
@@ -314,34 +312,37 @@ export class Worker {
     );
   }
 
-  /** Where the store offers it (PostgreSQL), jobs enqueued by other processes wake this worker at once; polling stays the fallback. */
-  private async subscribeToNewJobs(): Promise<(() => Promise<void>) | null> {
-    const { store, logger } = this.deps;
-    if (store.subscribeToNewJobs === undefined) return null;
-    try {
-      return await store.subscribeToNewJobs((queue) => {
+  /**
+   * Listens where the store offers it (PostgreSQL): jobs enqueued by other processes wake this
+   * worker at once (polling stays the fallback), and a cancel made elsewhere of a job it holds
+   * has it extend every lease now, so the lost one is dropped if it has not started, or its
+   * handler's signal fires (else the next heartbeat finds it). Resolves to what stops both.
+   */
+  private async subscribeToNotices(): Promise<() => Promise<void>> {
+    const { store } = this.deps;
+    const stops = await Promise.all([
+      this.listen("new jobs", "polling only", store.subscribeToNewJobs?.bind(store), (queue) => {
         if (queue === null || this.options.queues.includes(queue)) this.wakeup.notify();
-      });
-    } catch (error) {
-      logger.warn({ err: error }, "could not listen for new jobs; polling only");
-      return null;
-    }
+      }),
+      this.listen("cancels", "other processes' cancels reach its jobs at the next heartbeat", store.subscribeToCanceledJobs?.bind(store), (ids) => {
+        if (this.running > 0 && (ids === null || ids.some((id) => this.holdsJob(id)))) this.heartbeat.beatNow();
+      }),
+    ]);
+    return async () => void (await Promise.all(stops.map((stop) => stop?.())));
   }
 
-  /**
-   * Where the store announces cancels made in other processes (PostgreSQL), a cancel of a job
-   * this worker holds is checked at once, by extending every lease now: the lost one is dropped
-   * if it has not started, or its handler's signal fires. Else the next heartbeat finds it.
-   */
-  private async subscribeToCanceledJobs(): Promise<(() => Promise<void>) | null> {
-    const { store, logger } = this.deps;
-    if (store.subscribeToCanceledJobs === undefined) return null;
+  /** One subscription, if the store offers it; one that fails is logged with what the worker does without it. */
+  private async listen<T>(
+    what: string,
+    without: string,
+    subscribe: ((listener: (notice: T) => void) => Promise<() => Promise<void>>) | undefined,
+    listener: (notice: T) => void,
+  ): Promise<(() => Promise<void>) | null> {
+    if (subscribe === undefined) return null;
     try {
-      return await store.subscribeToCanceledJobs((ids) => {
-        if (this.running > 0 && (ids === null || ids.some((id) => this.holdsJob(id)))) this.heartbeat.beatNow();
-      });
+      return await subscribe(listener);
     } catch (error) {
-      logger.warn({ err: error }, "could not listen for cancels; other processes' cancels reach running jobs at the next heartbeat");
+      this.deps.logger.warn({ err: error }, `could not listen for ${what}; ${without}`);
       return null;
     }
   }
@@ -473,8 +474,7 @@ export class Worker {
     this.heartbeat.stop();
     await this.reaper.stop();
     for (const off of this.unsubscribe) off();
-    await (await this.newJobsSubscription)?.();
-    await (await this.cancelSubscription)?.();
+    await (await this.noticeSubscriptions)();
   }
 }
 
