@@ -77,7 +77,7 @@ const CANCELED_PER_NOTICE = 300;
 /** How often the tallies are folded (fold_ended_tallies.sql): the triggers' change rows pile up, and pooled connections come and go (idle ones close after 10 s), each adding tally rows of its own. */
 const TALLY_FOLD_INTERVAL_MS = 60_000;
 
-/** What the pool's connections and `errand migrate`'s one connection have alike. */
+/** What `errand migrate`'s one connection, and a look at the schema, need. */
 type OneConnectionOptions = Pick<PostgresStoreOptions, "connectionString" | "schema" | "connectionTimeoutMs">;
 
 /** Runs `fn` on a connection of its own, closed afterwards; its errors reported as the store's. */
@@ -96,6 +96,7 @@ async function withOneConnection<T>(options: OneConnectionOptions, fn: (client: 
   }
 }
 
+/** What the pool's connections and `errand migrate`'s one connection have alike. */
 function connectionSettings(options: Pick<PostgresStoreOptions, "connectionString" | "connectionTimeoutMs">, schema: SchemaName) {
   return {
     connectionString: options.connectionString,
