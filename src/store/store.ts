@@ -222,6 +222,12 @@ export interface Store {
    * once listening; the function it returns stops this listener.
    */
   subscribeToCanceledJobs?(listener: (jobIds: JobId[] | null) => void): Promise<() => Promise<void>>;
+  /**
+   * Where the store sends no cancel notices (SQLite): the ids of the leases given that are no
+   * longer held (canceled, rescued or replayed since), reading only, so that a worker may ask
+   * every poll interval and stop such jobs long before its next heartbeat would find them.
+   */
+  lostLeases?(params: { leases: Lease[] }): Promise<JobId[]>;
 }
 
 export interface ClaimParams {

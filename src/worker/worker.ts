@@ -100,6 +100,9 @@ export class Worker {
   private readonly loopDone: Promise<void>;
   private stopping = false;
   private closing: Promise<void> | null = null;
+  /** When the last look for lost leases began, and whether one is under way (see lookForLostLeases). */
+  private lostLeasesLookedAt = 0;
+  private lookingForLostLeases = false;
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -115,7 +118,7 @@ export class Worker {
       logger,
       intervalMs: this.options.heartbeatMs,
       leaseMs: this.options.leaseMs,
-      jobs: () => [...[...this.runs.values()].map((r) => r.job), ...this.prefetched.held(), ...this.batches.held()],
+      jobs: () => this.heldJobs(),
       onLost: (lease) => void this.onLeaseLost(lease),
       onLapsed: (jobs) => this.onLeasesLapsed(jobs),
     });
@@ -172,6 +175,7 @@ export class Worker {
     // wake-up, where this set loses the claim a microtask after it.
     const claims = new Set<Promise<void>>();
     while (!this.stopping) {
+      this.lookForLostLeases();
       const due = this.claimDue();
       if (due !== null) {
         const claim = this.claim(due.want, due.restrictedLimit).finally(() => claims.delete(claim));
@@ -345,6 +349,33 @@ export class Worker {
       this.deps.logger.warn({ err: error }, `could not listen for ${what}; ${without}`);
       return null;
     }
+  }
+
+  /**
+   * Where the store sends no cancel notices but can say cheaply which leases are lost (SQLite),
+   * looks once a poll interval while this worker holds jobs: a cancel made in another process is
+   * then found within about `pollIntervalMs`, not at the next heartbeat. A lost lease has the
+   * heartbeat extend every lease now, which drops its job if it has not started, or fires its
+   * handler's signal.
+   */
+  private lookForLostLeases(): void {
+    const { store, logger } = this.deps;
+    if (store.lostLeases === undefined || this.lookingForLostLeases || this.running === 0) return;
+    const now = performance.now();
+    if (now - this.lostLeasesLookedAt < this.options.pollIntervalMs) return;
+    this.lostLeasesLookedAt = now;
+    this.lookingForLostLeases = true;
+    void store
+      .lostLeases({ leases: this.heldJobs().map(leaseOf) })
+      .then((lost) => lost.length > 0 && this.heartbeat.beatNow())
+      // The heartbeat finds the same in its time; it reports the store's failures.
+      .catch((error: unknown) => logger.debug({ err: error }, "could not look for lost leases"))
+      .finally(() => (this.lookingForLostLeases = false));
+  }
+
+  /** The jobs whose leases this worker holds: running, storing their outcome, or claimed and about to start. */
+  private heldJobs(): Job[] {
+    return [...[...this.runs.values()].map((r) => r.job), ...this.prefetched.held(), ...this.batches.held()];
   }
 
   /** Whether this worker holds a claim of job `id`: running, storing its outcome, or about to start. */

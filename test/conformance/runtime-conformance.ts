@@ -364,6 +364,35 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       expect(reason).toBeInstanceOf(JobCanceledError);
     });
 
+    it("a cancel made through another connection stops its running job, and drops a claimed one unstarted, long before the next heartbeat", async () => {
+      // Heartbeats 10 s apart: only the cancel's notice (PostgreSQL) or the look for lost leases
+      // each poll interval (SQLite) can reach the worker within the test.
+      const started: number[] = [];
+      const aborted: number[] = [];
+      const def = errand.define("held", {
+        handler: (p: { n: number }, ctx) =>
+          new Promise<void>((resolve) => {
+            started.push(p.n);
+            ctx.signal.addEventListener("abort", () => (aborted.push(p.n), resolve()));
+            if (p.n === 3) resolve();
+          }),
+      });
+      errand.work({ concurrency: 1, leaseMs: 30_000, heartbeatMs: 10_000, pollIntervalMs: 100 });
+      const other = await connect();
+      others.push(other);
+      const [first, second] = await other.enqueueMany([def.request({ n: 1 }), def.request({ n: 2 })]);
+      await waitFor(() => started.includes(1));
+      // Job 2 waits, claimed ("running" in the store), for job 1's slot.
+      await waitFor(async () => (await other.getJob(second!.id))?.state === "running", { what: "job 2 claimed" });
+      await other.cancelJob(second!.id);
+      await other.cancelJob(first!.id);
+      await waitFor(() => aborted.includes(1), { what: "job 1's signal", timeoutMs: 3_000 });
+      const third = await other.enqueue("held", { n: 3 });
+      await waitFor(async () => (await other.getJob(third.id))?.state === "completed", { what: "job 3" });
+      expect(started).toEqual([1, 3]); // job 2 never started
+      expect((await other.getJob(first!.id))?.state).toBe("canceled");
+    });
+
     it("snoozes without using up an attempt", async () => {
       let calls = 0;
       const def = errand.define("snoozer", {

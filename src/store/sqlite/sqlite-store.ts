@@ -317,6 +317,12 @@ export class SqliteStore implements Store {
     return rows.map((row) => claimedJob(row, params.workerId, now + params.leaseMs, now));
   }
 
+  async lostLeases(params: { leases: Lease[] }): Promise<JobId[]> {
+    if (params.leases.length === 0) return [];
+    const rows = this.sql.list_lost_leases.all({ leases: JSON.stringify(params.leases.map(leaseJson)) }) as { id: number }[];
+    return rows.map((r) => String(r.id));
+  }
+
   async extendLeases(params: { leases: Lease[]; leaseMs: number }): Promise<JobId[]> {
     if (params.leases.length === 0) return [];
     const rows = await this.write(

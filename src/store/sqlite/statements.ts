@@ -37,6 +37,7 @@ const STATEMENT_NAMES = [
   "rescue_expired_leases",
   "cancel_job",
   "retry_job",
+  "list_lost_leases",
   "rewait_children",
   "unresolve_child_edges",
   "pause_queue",
