@@ -21,7 +21,6 @@ interface EnqueueFlowBody {
 }
 
 const error = (description: string) => ({ description, schema: errorSchema });
-const commonErrors = { 401: error("missing or unknown token"), 403: error("token lacks the scope") };
 
 export function addFlowRoutes(ctx: RouteContext): void {
   const { errand, routes } = ctx;
@@ -37,7 +36,6 @@ export function addFlowRoutes(ctx: RouteContext): void {
       202: { description: "the flow, committed", schema: flowSchema },
       400: error("invalid body, unknown parent or a cycle; field names it, e.g. nodes.encode.after[0]; nothing was created"),
       422: error("a node has an unknown job type; nothing was created"),
-      ...commonErrors,
     },
     handler: async (request, reply) => {
       const nodes: Record<string, FlowNodeRequest> = {};
@@ -67,7 +65,7 @@ export function addFlowRoutes(ctx: RouteContext): void {
     tag: "jobs",
     scope: "jobs:read",
     params: recordIdParamsSchema,
-    responses: { 200: { description: "the flow", schema: flowSchema }, 404: error("no such flow"), ...commonErrors },
+    responses: { 200: { description: "the flow", schema: flowSchema }, 404: error("no such flow") },
     handler: async (request) => {
       const flow = await errand.getFlow(request.params.id);
       if (flow === null) throw new RecordNotFoundError("flow", request.params.id);
@@ -82,7 +80,7 @@ export function addFlowRoutes(ctx: RouteContext): void {
     tag: "jobs",
     scope: "jobs:write",
     params: recordIdParamsSchema,
-    responses: { 200: { description: "the flow after", schema: flowSchema }, 404: error("no such flow"), ...commonErrors },
+    responses: { 200: { description: "the flow after", schema: flowSchema }, 404: error("no such flow") },
     handler: async (request) => flowToJson(await errand.cancelFlow(request.params.id)),
   });
 
@@ -97,7 +95,6 @@ export function addFlowRoutes(ctx: RouteContext): void {
       202: { description: "the batch, its members and its on_complete job, committed", schema: enqueuedBatchSchema },
       400: error("invalid body; field names it, e.g. jobs[2].delay_ms or on_complete.payload.completed; nothing was created"),
       422: error("a job has an unknown type; nothing was created"),
-      ...commonErrors,
     },
     handler: async (request, reply) => {
       const { jobs, on_complete } = request.body;
@@ -122,7 +119,7 @@ export function addFlowRoutes(ctx: RouteContext): void {
     tag: "jobs",
     scope: "jobs:read",
     params: recordIdParamsSchema,
-    responses: { 200: { description: "the batch", schema: batchSchema }, 404: error("no such batch"), ...commonErrors },
+    responses: { 200: { description: "the batch", schema: batchSchema }, 404: error("no such batch") },
     handler: async (request) => {
       const batch = await errand.getBatch(request.params.id);
       if (batch === null) throw new RecordNotFoundError("batch", request.params.id);

@@ -21,7 +21,6 @@ import { apiFieldName, apiValidationMessage, enqueueOptionsFromBody, jobToJson, 
 import { WebhookAddressRefused } from "../webhooks/address-policy.js";
 
 const error = (description: string) => ({ description, schema: errorSchema });
-const commonErrors = { 401: error("missing or unknown token"), 403: error("token lacks the scope") };
 
 export function addJobRoutes(ctx: RouteContext): void {
   const { errand, routes } = ctx;
@@ -38,7 +37,6 @@ export function addJobRoutes(ctx: RouteContext): void {
       200: { description: "idempotency_key already used: the existing job, nothing created", schema: jobSchema },
       400: error("invalid body"),
       422: error("unknown job type"),
-      ...commonErrors,
     },
     handler: async (request, reply) => {
       const [outcome] = await enqueue(ctx, [request.body], request.id, null);
@@ -57,7 +55,6 @@ export function addJobRoutes(ctx: RouteContext): void {
       202: { description: "all committed (existing jobs returned for repeated idempotency keys)", schema: jobBatchSchema },
       400: error("an item is invalid; field names it, e.g. jobs[2].delay_ms; nothing was created"),
       422: error("an item has an unknown job type; nothing was created"),
-      ...commonErrors,
     },
     handler: async (request, reply) => {
       const outcomes = await enqueue(ctx, request.body.jobs, request.id, "jobs");
@@ -72,7 +69,7 @@ export function addJobRoutes(ctx: RouteContext): void {
     tag: "jobs",
     scope: "jobs:read",
     querystring: listJobsQuerySchema,
-    responses: { 200: { description: "a page of jobs", schema: jobListSchema }, 400: error("invalid query"), ...commonErrors },
+    responses: { 200: { description: "a page of jobs", schema: jobListSchema }, 400: error("invalid query") },
     handler: async (request) => {
       const { limit, ...filters } = request.query;
       return pageToJson(await errand.listJobs({ ...filters, limit: limit === undefined ? 50 : Number(limit) }));
@@ -86,7 +83,7 @@ export function addJobRoutes(ctx: RouteContext): void {
     tag: "jobs",
     scope: "jobs:read",
     params: jobIdParamsSchema,
-    responses: { 200: { description: "the job", schema: jobSchema }, 404: error("no such job"), ...commonErrors },
+    responses: { 200: { description: "the job", schema: jobSchema }, 404: error("no such job") },
     handler: async (request) => {
       const job = await errand.getJob(request.params.id);
       if (job === null) throw new JobNotFoundError(request.params.id);
@@ -105,7 +102,6 @@ export function addJobRoutes(ctx: RouteContext): void {
       200: { description: "canceled", schema: jobSchema },
       404: error("no such job"),
       409: error("the job already ended"),
-      ...commonErrors,
     },
     handler: async (request) => jobToJson(await errand.cancelJob(request.params.id)),
   });
@@ -120,7 +116,6 @@ export function addJobRoutes(ctx: RouteContext): void {
     responses: {
       200: { description: "the jobs replayed, and where to go on (null: no more)", schema: jobListSchema },
       400: error("invalid body"),
-      ...commonErrors,
     },
     handler: async (request) => pageToJson(await errand.retryJobs(request.body)),
   });
@@ -135,7 +130,6 @@ export function addJobRoutes(ctx: RouteContext): void {
     responses: {
       200: { description: "the jobs canceled, and where to go on (null: no more)", schema: jobListSchema },
       400: error("invalid body"),
-      ...commonErrors,
     },
     handler: async (request) => pageToJson(await errand.cancelJobs(request.body)),
   });
@@ -151,7 +145,6 @@ export function addJobRoutes(ctx: RouteContext): void {
       200: { description: "back to pending", schema: jobSchema },
       404: error("no such job"),
       409: error("the job is not failed or canceled"),
-      ...commonErrors,
     },
     handler: async (request) => jobToJson(await errand.retryJob(request.params.id)),
   });

@@ -1,6 +1,6 @@
 import type { RouteContext } from "../context.js";
 import type { RouteSpec } from "../route-table.js";
-import type { JsonSchema } from "../schemas.js";
+import { errorSchema, type JsonSchema } from "../schemas.js";
 
 export function addOpenApiRoute(ctx: RouteContext, version: string): void {
   ctx.routes.add({
@@ -44,7 +44,7 @@ export function openApiDocument(routes: RouteSpec[], version: string) {
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", description: "scopes: jobs:write, jobs:read, admin (admin grants all)" },
       },
-      schemas: { Error: ERROR_SCHEMA },
+      schemas: { Error: errorSchema },
     },
     paths,
   };
@@ -57,27 +57,11 @@ function parameters(schema: JsonSchema | undefined, where: "path" | "query") {
   return Object.entries(properties).map(([name, s]) => ({ name, in: where, required: where === "path" || required.has(name), schema: s }));
 }
 
-/** Every error answer's body. */
-const ERROR_SCHEMA: JsonSchema = {
-  type: "object",
-  required: ["error"],
-  properties: {
-    error: {
-      type: "object",
-      required: ["code", "message"],
-      properties: {
-        code: { type: "string", description: "stable, machine-readable (invalid_input, not_found, conflict, …)" },
-        message: { type: "string" },
-        field: { type: "string", description: "the request field at fault, as the API spells it (jobs[2].delay_ms)" },
-      },
-    },
-  },
-};
-
 /**
  * The errors a route can answer besides those it lists itself: any /v1 route refuses bad input
  * (its fields checked, unknown ones refused), a body not sent as JSON, and answers 503 while the
- * store does not; a route with a scope refuses a missing or weaker token.
+ * store does not; a route with a scope refuses a missing or weaker token. Routes list only
+ * their own (404, 409, 422, …), which replace these where they say more.
  */
 function errorResponses(route: RouteSpec): Record<string, unknown> {
   const error = (description: string) => ({ description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } });
