@@ -1,7 +1,7 @@
+import { existsSync } from "node:fs";
 import { ValidationError } from "../core/errors.js";
 import { knownOptions } from "../core/option-keys.js";
 import type { MigrationReport } from "./migration-files.js";
-import { existsSync } from "node:fs";
 import { describeServer, parsePostgresUrl } from "./postgres/connection-url.js";
 import { PostgresStore } from "./postgres/postgres-store.js";
 import { SqliteStore } from "./sqlite/sqlite-store.js";
