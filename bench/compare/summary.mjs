@@ -64,5 +64,19 @@ export function formatSummary(lines, rounds = 1) {
     1,
   );
   const over = rounds > 1 ? ` (median of ${rounds} rounds)` : "";
-  return `\n## Figures${over}\n\n${figures}\n\n## Errand ÷ each peer's best config${over}\n\n${ratios}\n`;
+  return `\n## Figures${over}\n\n${figures}\n\n## Errand ÷ each peer's best config${over}\n\n${ratios}\n${commitFloor(value, over)}`;
+}
+
+/** Errand's latency beside a bare durable INSERT's commit (commit-floor.mjs), when both ran. */
+function commitFloor(value, over) {
+  const metrics = ["latency_p50", "latency_p95", "latency_p99"];
+  const rows = metrics
+    .map((m) => [m, value.get(`errand/default:${m}`), value.get(`postgres-commit/default:${m}`)])
+    .filter(([, errand, floor]) => errand !== undefined && floor !== undefined);
+  if (rows.length === 0) return "";
+  const floorTable = table(
+    ["metric", "Errand, ms", "one-row INSERT commit, ms", "Errand ÷ commit"],
+    rows.map(([m, errand, floor]) => [m, fmt(errand), fmt(floor), floor === 0 ? "—" : `${(errand / floor).toFixed(2)}×`]),
+  );
+  return `\n## Errand's latency ÷ one durable commit on the same PostgreSQL${over}\n\n${floorTable}\n`;
 }
