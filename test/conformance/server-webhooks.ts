@@ -13,8 +13,11 @@ interface Received {
   body: string;
 }
 
-/** A real local receiver that answers 500 to the first `failFirst` deliveries, then 204. */
-function startReceiver(failFirst: number): Promise<{ server: Server; url: string; received: Received[]; answered: number[] }> {
+/** A real local receiver that answers 500 to the first `failFirst` deliveries, then 204 (or what `statusOf` says). */
+function startReceiver(
+  failFirst: number,
+  statusOf = (count: number) => (count <= failFirst ? 500 : 204),
+): Promise<{ server: Server; url: string; received: Received[]; answered: number[] }> {
   const received: Received[] = [];
   const answered: number[] = [];
   const server = createServer((req, res) => {
@@ -22,7 +25,7 @@ function startReceiver(failFirst: number): Promise<{ server: Server; url: string
     req.on("data", (c) => (body += c));
     req.on("end", () => {
       received.push({ headers: req.headers, body });
-      const status = received.length <= failFirst ? 500 : 204;
+      const status = statusOf(received.length);
       answered.push(status);
       res.writeHead(status).end();
     });
@@ -82,6 +85,57 @@ export function describeServerWebhooks(factory: StoreFactory): void {
       } finally {
         receiver.server.close();
       }
+    });
+
+    it("sends no delivery whose job was replayed, or ended again, while it waited: each POST's event agrees with its job", async () => {
+      let up = false;
+      const receiver = await startReceiver(0, () => (up ? 204 : 500));
+      try {
+        const job = (await http(s.url, "POST", "/v1/jobs", { body: { type: "declared", webhook_url: receiver.url } })).body;
+        await http(s.url, "DELETE", `/v1/jobs/${job.id}`);
+        await waitFor(() => receiver.answered.includes(500), { what: "the first delivery, refused" });
+        expect((await http(s.url, "POST", `/v1/jobs/${job.id}/retry`)).status).toBe(200);
+        up = true;
+        const first = await waitFor(async () => {
+          const deliveries = (await http(s.url, "GET", "/v1/jobs?type=errand.webhook")).body.jobs;
+          return deliveries.find((d: any) => d.payload.job_id === job.id && d.state === "completed");
+        }, { what: "the first delivery settled" });
+        expect(first.result).toEqual({ status: null, superseded: { state: "pending", finished_at: null } });
+        expect(receiver.answered).not.toContain(204);
+        // Its next ending is announced by a delivery of its own, describing that ending.
+        await http(s.url, "DELETE", `/v1/jobs/${job.id}`);
+        await waitFor(() => receiver.answered.includes(204), { what: "the second ending's delivery" });
+        for (const { body } of receiver.received) {
+          const posted = JSON.parse(body);
+          expect(posted.event).toBe(`job.${posted.job.state}`);
+        }
+        const delivered = JSON.parse(receiver.received.at(-1)!.body);
+        const now = (await http(s.url, "GET", `/v1/jobs/${job.id}`)).body;
+        expect(delivered.job).toMatchObject({ id: job.id, state: "canceled", finished_at: now.finished_at });
+      } finally {
+        receiver.server.close();
+      }
+    });
+
+    it("refuses Errand's own job types, queues and idempotency keys to API clients", async () => {
+      const forged = { job_id: "1", url: "http://127.0.0.1:9/x", state: "completed" };
+      const refusals: [string, string, unknown, number, string][] = [
+        ["POST", "/v1/jobs", { type: "errand.webhook", payload: forged }, 422, "type"],
+        ["POST", "/v1/jobs", { type: "echo", queue: "errand.webhooks" }, 400, "queue"],
+        ["POST", "/v1/jobs", { type: "echo", idempotency_key: "errand:schedule:nightly:2030-01-01T00:00:00.000Z" }, 400, "idempotency_key"],
+        ["POST", "/v1/jobs", { type: "echo", idempotency_key: "errand.webhook:1:0" }, 400, "idempotency_key"],
+        ["POST", "/v1/jobs/batch", { jobs: [{ type: "echo" }, { type: "errand.webhook", payload: forged }] }, 422, "jobs[1].type"],
+        ["POST", "/v1/flows", { nodes: { a: { type: "errand.webhook", payload: forged } } }, 422, "nodes.a.type"],
+        ["PUT", "/v1/schedules/forged", { cron: "* * * * *", type: "errand.webhook", payload: forged }, 422, "type"],
+      ];
+      const before = (await s.errand.listJobs({ limit: 1000 })).jobs.length;
+      for (const [method, path, body, status, field] of refusals) {
+        const res = await http(s.url, method, path, { body });
+        expect(res.status, `${path} ${field}`).toBe(status);
+        expect(res.body.error.field, path).toBe(field);
+      }
+      expect((await s.errand.listJobs({ limit: 1000 })).jobs).toHaveLength(before);
+      expect(await s.errand.listSchedules()).toEqual([]);
     });
 
     it("refuses private, loopback and link-local targets not allowed by configuration, and bad URLs", async () => {

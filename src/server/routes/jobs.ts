@@ -5,6 +5,7 @@ import type { JobState } from "../../core/states.js";
 import type { JobPage } from "../../store/store.js";
 import type { RouteContext } from "../context.js";
 import { HttpError } from "../http-error.js";
+import { refuseReservedNames } from "../reserved-names.js";
 import {
   enqueueBatchSchema,
   enqueueItemSchema,
@@ -178,6 +179,7 @@ async function enqueue(ctx: RouteContext, items: EnqueueBody[], requestId: strin
  */
 export function enqueueRequestFromBody(ctx: RouteContext, item: EnqueueBody, field: string, requestId: string): EnqueueRequest {
   const fieldOf = (name: string) => (field === "" ? name : `${field}.${name}`);
+  refuseReservedNames(item, fieldOf);
   if (!ctx.errand.definesType(item.type))
     throw new HttpError(422, "unknown_type", `job type "${item.type}" is not defined on this server`, fieldOf("type"));
   if (item.webhook_url !== undefined) checkWebhookTarget(ctx, item.webhook_url, fieldOf("webhook_url"));

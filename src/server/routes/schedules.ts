@@ -1,6 +1,7 @@
 import { ScheduleNotFoundError } from "../../core/errors.js";
 import type { RouteContext } from "../context.js";
 import { HttpError } from "../http-error.js";
+import { refuseReservedNames } from "../reserved-names.js";
 import { scheduleBodySchema, scheduleListSchema, scheduleParamsSchema, scheduleSchema } from "../schedule-schemas.js";
 import { scheduleOptionsFromBody, scheduleToJson, type ScheduleBody } from "../schedule-wire-format.js";
 import { errorSchema } from "../schemas.js";
@@ -51,6 +52,7 @@ export function addScheduleRoutes(ctx: RouteContext): void {
     },
     handler: async (request) => {
       const { cron, type, payload } = request.body;
+      refuseReservedNames(request.body, (name) => name);
       if (!errand.definesType(type))
         throw new HttpError(422, "unknown_type", `job type "${type}" is not defined on this server`, "type");
       const options = scheduleOptionsFromBody(request.body);

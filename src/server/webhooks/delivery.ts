@@ -18,10 +18,19 @@ export interface WebhookDeliveryPayload {
   url: string;
   /** The state the job ended in when the delivery was enqueued. */
   state: JobState;
+  /** When it ended so; absent from deliveries enqueued before this field existed. */
+  finished_at?: string | null;
 }
 
 export interface WebhookDeliveryResult {
-  status: number;
+  /** The receiver's answer; null when nothing was sent (superseded). */
+  status: number | null;
+  /**
+   * Set when the job had been replayed, or had ended again, before this delivery went out. The
+   * body is the job as it is at sending time, so it would have described another ending than
+   * the event's; nothing is sent, and the newer ending has its own delivery.
+   */
+  superseded?: { state: JobState; finished_at: string | null };
 }
 
 /** Defines the delivery job type on `errand`: a signed POST of the ended job to its webhook URL. */
@@ -36,6 +45,9 @@ export function defineWebhookDelivery(errand: Errand, config: WebhookConfig): Jo
     handler: async (delivery: WebhookDeliveryPayload, ctx) => {
       const job = await errand.getJob(delivery.job_id);
       if (job === null) throw new PermanentError(`job ${delivery.job_id} no longer exists`);
+      const finishedAt = job.finishedAt?.toISOString() ?? null;
+      if (job.state !== delivery.state || (delivery.finished_at !== undefined && delivery.finished_at !== finishedAt))
+        return { status: null, superseded: { state: job.state, finished_at: finishedAt } };
       const body = JSON.stringify({ event: `job.${delivery.state}`, job: jobToJson(job) });
       const timestamp = Math.floor(Date.now() / 1000);
       const url = new URL(delivery.url);

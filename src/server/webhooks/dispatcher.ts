@@ -52,7 +52,7 @@ export class WebhookDispatcher {
         await this.errand.enqueueMany(
           ended.map((job) =>
             this.delivery.request(
-              { job_id: job.id, url: job.webhookUrl!, state: job.state },
+              { job_id: job.id, url: job.webhookUrl!, state: job.state, finished_at: job.finishedAt?.toISOString() ?? null },
               {
                 idempotencyKey: `${this.delivery.type}:${job.id}:${job.finishedAt?.getTime() ?? 0}`,
                 ...(job.correlationId ? { correlationId: job.correlationId } : {}),
