@@ -200,10 +200,14 @@ export interface Store {
    * it returns the job's result as JSON text or null), then completes the job in the same
    * transaction, fenced by `lease`. Commits and returns true only if the lease was still held;
    * otherwise rolls everything back and returns false. If `work` throws, rolls back and rethrows.
+   * Once `signal` aborts (the attempt timed out, was canceled, or its worker is shutting down),
+   * rolls back (stopping a statement of `work`'s under way) and rejects with its reason, unless
+   * the commit was already under way and went through.
    */
   completeJobInTransaction?(params: {
     lease: Lease;
     work: (tx: TransactionClient) => Promise<string | null>;
+    signal?: AbortSignal;
   }): Promise<boolean>;
 
   /**
@@ -300,8 +304,10 @@ export type ChangeResult =
  * - "grouped claim": a claim's second, grouped part failed after its plain part committed
  *   (the jobs claimed are kept; the next claim looks for grouped jobs again);
  * - "tally folding": PostgreSQL's periodic folding of ended-job tallies failed (counts stay
- *   exact; it is tried again a minute later).
+ *   exact; it is tried again a minute later);
+ * - "statement cancel": stopping the statement of a transactional completion whose attempt was
+ *   aborted failed (the statement runs to its end, and the transaction is rolled back after it).
  */
-export type BackgroundErrorSource = "idle connection" | "transaction connection" | "listener" | "grouped claim" | "tally folding";
+export type BackgroundErrorSource = "idle connection" | "transaction connection" | "listener" | "grouped claim" | "tally folding" | "statement cancel";
 
 export type BackgroundErrorHandler = (error: unknown, source: BackgroundErrorSource) => void;

@@ -81,6 +81,8 @@ export class JobRun {
   private timer: NodeJS.Timeout | null = null;
   /** Set by ctx.completeInTransaction: resolves to its value if it committed, null if not. */
   private transactional: Promise<{ value: unknown } | null> | null = null;
+  /** Set by ctx.completeInTransaction: rolls its transaction back, unless already committing. */
+  private abortTransaction: ((reason: ErrandError) => void) | null = null;
 
   constructor(
     readonly job: Job,
@@ -103,6 +105,7 @@ export class JobRun {
     if (this.abortReason !== null) return;
     this.abortReason = reason;
     this.controller?.abort(reason);
+    this.abortTransaction?.(reason);
     this.conclude(outcomeOfAbort(reason));
   }
 
@@ -213,9 +216,15 @@ export class JobRun {
     if (this.transactional !== null) throw new Error("ctx.completeInTransaction may be called only once per attempt");
     if (this.abortReason !== null) throw this.abortReason;
     let value!: T;
+    // Aborted on timeout, cancel, lost lease or forced shutdown: the transaction is then rolled
+    // back, so the outcome recorded is the abort's, as for any handler. Not on a lapsed lease
+    // (interrupt), which may still be held: the commit's own fencing decides that one.
+    const aborted = new AbortController();
+    this.abortTransaction = (reason) => aborted.abort(reason);
     const committing = store.completeJobInTransaction({
       lease: this.lease,
       work: async (tx) => this.resultText((value = await fn(tx))),
+      signal: aborted.signal,
     });
     this.transactional = committing.then(
       (accepted) => (accepted ? { value } : null),

@@ -1,9 +1,11 @@
+import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { LeaseLostError, UnsupportedByStoreError } from "../../src/core/errors.js";
 import type { TransactionClient } from "../../src/core/enqueue-options.js";
 import type { Job } from "../../src/core/job.js";
 import { Errand } from "../../src/errand.js";
-import { adminQuery, postgresFactory } from "../helpers/postgres-factory.js";
+import { parsePostgresUrl } from "../../src/store/postgres/connection-url.js";
+import { POSTGRES_URL, adminQuery, postgresFactory } from "../helpers/postgres-factory.js";
 import { sqliteFactory } from "../helpers/sqlite-factory.js";
 import { waitFor } from "../helpers/wait-for.js";
 
@@ -29,12 +31,17 @@ interface Signup {
   throwOnAttempt?: number;
   /** On this attempt, lose the lease (the job is rescued) after the user's write. */
   loseLeaseOnAttempt?: number;
+  /** After the user's write, wait this long inside the transaction (work of the handler's own). */
+  waitInsideMs?: number;
+  /** After the user's write, update the row of `locks`, which a test may hold locked. */
+  bumpLockedRow?: boolean;
 }
 
 (pgFactory ? describe : describe.skip)("ctx.completeInTransaction on PostgreSQL", () => {
   let errand: Errand;
   let users: string;
   let jobs: string;
+  let locks: string;
   const completedEvents: string[] = [];
   const attemptErrors: unknown[] = [];
 
@@ -45,7 +52,9 @@ interface Signup {
     running.push(errand);
     users = `"${schema}".users`;
     jobs = `"${schema}".jobs`;
+    locks = `"${schema}".locks`;
     await adminQuery(`CREATE TABLE ${users} (email text NOT NULL, attempt int NOT NULL)`);
+    await adminQuery(`CREATE TABLE ${locks} (n int NOT NULL); INSERT INTO ${locks} VALUES (0)`);
     completedEvents.length = 0;
     attemptErrors.length = 0;
     errand.on("completed", ({ job }) => completedEvents.push(job.id));
@@ -57,6 +66,8 @@ interface Signup {
           return await ctx.completeInTransaction(async (tx: TransactionClient) => {
             await tx.query(`INSERT INTO ${users} (email, attempt) VALUES ($1, $2)`, [payload.email, ctx.job.attempt]);
             if (payload.throwOnAttempt === ctx.job.attempt) throw new Error("mail server said no");
+            if (payload.waitInsideMs !== undefined) await new Promise((r) => setTimeout(r, payload.waitInsideMs));
+            if (payload.bumpLockedRow) await tx.query(`UPDATE ${locks} SET n = n + 1`);
             // What the reaper does when a lease expires: the job is someone else's to run now.
             if (payload.loseLeaseOnAttempt === ctx.job.attempt)
               await adminQuery(`UPDATE ${jobs} SET state = 'retrying', run_at = now(), worker_id = NULL, lease_expires_at = NULL WHERE id = $1`, [ctx.job.id]);
@@ -104,6 +115,45 @@ interface Signup {
     // The lost attempt recorded nothing: no failure on the job, one completion only.
     expect(done.errors).toEqual([]);
     expect(completedEvents).toEqual([job.id]);
+  });
+
+  it("rolls the transaction back when the attempt times out inside it: the timeout is the outcome, the write is gone", async () => {
+    const signup = await start();
+    const job = await signup.enqueue({ email: "dee@example.com", waitInsideMs: 1_500 }, { timeoutMs: 200, maxAttempts: 1 });
+    const done = await ended(errand, job.id);
+    expect(done).toMatchObject({ state: "failed", attempt: 1 });
+    expect(done.errors.map((e) => e.code)).toEqual(["timeout"]);
+    expect(await rows()).toEqual([]);
+    expect(completedEvents).toEqual([]);
+  });
+
+  it("stops a statement of the handler's that waits on a lock when the attempt times out, and rolls it back", async () => {
+    const signup = await start();
+    const holder = new pg.Client({ connectionString: parsePostgresUrl(POSTGRES_URL).connectionString });
+    await holder.connect();
+    try {
+      await holder.query(`BEGIN; SELECT n FROM ${locks} FOR UPDATE`);
+      const job = await signup.enqueue({ email: "eve@example.com", bumpLockedRow: true }, { timeoutMs: 300, maxAttempts: 1 });
+      // Ends while the lock is still held: its UPDATE was cancelled, not left waiting.
+      const done = await ended(errand, job.id);
+      expect(done).toMatchObject({ state: "failed", attempt: 1 });
+      expect(done.errors.map((e) => e.code)).toEqual(["timeout"]);
+      await holder.query("COMMIT");
+    } finally {
+      await holder.end();
+    }
+    expect(await rows()).toEqual([]);
+    expect(await adminQuery(`SELECT n FROM ${locks}`)).toEqual([{ n: 0 }]);
+  });
+
+  it("rolls the transaction back when the worker's shutdown grace ends inside it: the job goes back to the queue", async () => {
+    const signup = await start();
+    const job = await signup.enqueue({ email: "fay@example.com", waitInsideMs: 3_000 });
+    await waitFor(async () => (await rows()).length === 0 && (await errand.getJob(job.id))?.state === "running", { what: "the job running" });
+    await errand.close({ graceMs: 100 });
+    const [stored] = await adminQuery<{ state: string; attempt: number }>(`SELECT state, attempt FROM ${jobs} WHERE id = $1`, [job.id]);
+    expect(stored).toEqual({ state: "pending", attempt: 0 });
+    expect(await rows()).toEqual([]);
   });
 });
 

@@ -71,6 +71,8 @@ export interface PostgresStoreOptions {
 }
 
 const DEFAULT_MAX_CONNECTIONS = 10;
+/** The longest a pooled connection may sit idle inside one of Errand's transactions (see open). */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 2_000;
 /** Ids per cancel notice: 300 of at most 20 characters stay under NOTIFY's 8000 bytes. */
 const CANCELED_PER_NOTICE = 300;
 
@@ -147,6 +149,7 @@ export class PostgresStore implements Store {
       statements: loadStatements(schema),
       where: describeServer(options.connectionString),
       onBackgroundError: options.onBackgroundError ?? (() => {}),
+      connectionSettings: connectionSettings(options, schema),
     });
     this.inserts = new JobInserts(this.runner, schema.channel);
     this.completions = new JobCompletions(this.runner, schema.channel);
@@ -165,6 +168,11 @@ export class PostgresStore implements Store {
       ...connectionSettings(options, schema),
       max: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
       keepAlive: true,
+      // Errand's transactions send their statements back to back, and some hold rows others
+      // wait on (a limit's window, a batch's counts). A process that stops between two of them
+      // (SIGSTOP, a VM pause, a long GC) would hold those rows as long as it stays stopped, and
+      // stall every process's claims of that limited type: the server ends such a session.
+      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
       types: storeTypes,
     });
     // Without a listener, an idle pooled connection that drops (server restart) would crash the
@@ -358,14 +366,20 @@ export class PostgresStore implements Store {
   async completeJobInTransaction(params: {
     lease: Lease;
     work: (tx: TransactionClient) => Promise<string | null>;
+    signal?: AbortSignal;
   }): Promise<boolean> {
     try {
-      return await this.runner.transaction(async (client) => {
-        const result = await params.work(client);
-        const [accepted] = await this.completions.completeSettling([{ lease: params.lease, result }], client);
-        if (!accepted) throw LEASE_LOST;
-        return true;
-      });
+      return await this.runner.transaction(
+        async (client) => {
+          const result = await params.work(client);
+          const [accepted] = await this.completions.completeSettling([{ lease: params.lease, result }], client);
+          if (!accepted) throw LEASE_LOST;
+          return true;
+        },
+        // The handler's own statements may wait on its own work between them, as long as it takes:
+        // the pool's idle-in-transaction limit is for Errand's statements (see open).
+        { begin: "BEGIN; SET LOCAL idle_in_transaction_session_timeout = 0", ...(params.signal ? { signal: params.signal } : {}) },
+      );
     } catch (error) {
       if (error === LEASE_LOST) return false;
       throw error;
@@ -462,7 +476,7 @@ export class PostgresStore implements Store {
 
   async getFlow(params: { id: string }): Promise<StoredFlow | null> {
     // One snapshot, so the nodes and edges are of one moment.
-    return this.runner.transaction((client) => this.readFlow(params.id, client), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    return this.runner.transaction((client) => this.readFlow(params.id, client), { begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" });
   }
 
   async cancelFlow(params: { id: string }): Promise<{ flow: StoredFlow; canceledIds: JobId[] } | null> {

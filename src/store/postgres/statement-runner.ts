@@ -17,14 +17,23 @@ export class StatementRunner {
   readonly statements: Statements;
   private readonly where: string;
   readonly onBackgroundError: BackgroundErrorHandler;
+  private readonly connectionSettings: pg.ClientConfig;
   private readonly heardClients = new WeakSet<pg.PoolClient>();
   /** Connections checked out by connect() and not yet released. */
   private readonly checkedOut = new WeakSet<pg.PoolClient>();
   /** Set by end(): what starts afterwards is refused with ClosedError, not the pool's "Cannot use a pool after calling end". */
   private ended = false;
 
-  constructor(config: { pool: pg.Pool; statements: Statements; where: string; onBackgroundError: BackgroundErrorHandler }) {
+  constructor(config: {
+    pool: pg.Pool;
+    statements: Statements;
+    where: string;
+    onBackgroundError: BackgroundErrorHandler;
+    /** How to open a connection of one's own to the same server (cancelStatement). */
+    connectionSettings: pg.ClientConfig;
+  }) {
     this.pool = config.pool;
+    this.connectionSettings = config.connectionSettings;
     this.statements = config.statements;
     this.where = config.where;
     this.onBackgroundError = config.onBackgroundError;
@@ -130,21 +139,65 @@ export class StatementRunner {
     }
   }
 
-  /** Runs `fn` in a transaction (begun with `begin`) on a connection of its own: committed if it returns, rolled back if it throws. */
-  async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, begin = "BEGIN"): Promise<T> {
+  /**
+   * Runs `fn` in a transaction (begun with `begin`) on a connection of its own: committed if it
+   * returns, rolled back if it throws. Once `signal` aborts, the transaction is abandoned: a
+   * statement under way is cancelled (pg_cancel_backend, from a connection of its own), the
+   * connection is closed, which rolls the transaction back in the server, and this rejects with
+   * the signal's reason at once, unless its COMMIT was already sent and went through. `fn` may
+   * still be running then; whatever it sends next fails on the closed connection. Closing
+   * rather than sending ROLLBACK is what keeps its next statement from running after the
+   * ROLLBACK, outside any transaction; and a cancel landing late then finds no one else's.
+   */
+  async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, options: { begin?: string; signal?: AbortSignal } = {}): Promise<T> {
+    const { begin = "BEGIN", signal } = options;
     const client = await this.connect();
     let broken: Error | undefined;
+    let canceling: Promise<void> | null = null;
+    let abandon: ((reason: unknown) => void) | null = null;
+    const abandoned = signal && new Promise<never>((_, reject) => (abandon = reject));
+    const onAbort = () => {
+      canceling = this.cancelStatement(client);
+      abandon?.(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
     try {
+      signal?.throwIfAborted();
       await this.rawQuery(client, begin);
-      const result = await fn(client);
+      const working = fn(client);
+      working.catch(() => {}); // if abandoned, its failure is no one's to hear
+      const result = await (abandoned ? Promise.race([working, abandoned]) : working);
+      signal?.throwIfAborted();
       await this.rawQuery(client, "COMMIT");
       return result;
     } catch (error) {
+      if (signal?.aborted) {
+        broken = new Error("its transaction was abandoned");
+        throw signal.reason;
+      }
       await client.query("ROLLBACK").catch((e: Error) => (broken = e));
       throw error;
     } finally {
-      // A connection that could not even roll back is not handed out again.
+      signal?.removeEventListener("abort", onAbort);
+      await canceling;
+      // A connection that could not even roll back, or was abandoned, is closed, not pooled.
       this.release(client, broken);
+    }
+  }
+
+  /** Cancels what `client`'s backend is running, if anything, from a connection of its own (the pool's may all be busy). */
+  private async cancelStatement(client: pg.PoolClient): Promise<void> {
+    const { processID } = client as unknown as { processID: number };
+    const canceler = new pg.Client(this.connectionSettings);
+    canceler.on("error", () => {});
+    try {
+      await canceler.connect();
+      await canceler.query("SELECT pg_cancel_backend($1)", [processID]);
+    } catch (error) {
+      // The statement then runs to its end; the transaction is still rolled back after it.
+      this.onBackgroundError(error as Error, "statement cancel");
+    } finally {
+      await canceler.end().catch(() => {});
     }
   }
 
