@@ -4,9 +4,9 @@ import { hostname } from "node:os";
 import { pino, type Logger } from "pino";
 import { BatchClient, type EnqueueBatchOptions, type EnqueuedBatch } from "./client/batch-client.js";
 import { JobEventBus } from "./client/event-bus.js";
-import { FlowClient, type EnqueueFlowOptions, type FlowNodeRequest } from "./client/flow-client.js";
+import { FlowClient, type CheckedFlowNodes, type EnqueueFlowOptions, type FlowNodeRequest } from "./client/flow-client.js";
 import { JobClient, type EnqueueManyOptions, type EnqueueOutcome, type CancelJobsOptions, type ListJobsOptions, type RetryJobsOptions } from "./client/job-client.js";
-import { JOB_TYPE_OPTION_KEYS, type EnqueueRequest, type JobDefinition, type JobTypeOptions } from "./client/job-definition.js";
+import { JOB_TYPE_OPTION_KEYS, type CheckedRequests, type EnqueueRequest, type JobDefinition, type JobTypeOptions } from "./client/job-definition.js";
 import { ScheduleClient, type ScheduleRequest } from "./client/schedule-client.js";
 import { resolveDefaults, validateName, type EnqueueOptions, type JobDefaults } from "./core/enqueue-options.js";
 import type { Batch, BatchSummary } from "./core/batch.js";
@@ -186,7 +186,7 @@ export class Errand {
    * Enqueues all requests in one transaction: all are committed, or none (and it throws). With
    * `{ tx }` (PostgreSQL), that transaction is the caller's, as for one enqueue.
    */
-  enqueueMany(requests: EnqueueRequest<any, any>[], options?: EnqueueManyOptions): Promise<Job[]> {
+  enqueueMany<T extends EnqueueRequest<any, any>[]>(requests: T & NoInfer<CheckedRequests<T>>, options?: EnqueueManyOptions): Promise<Job[]> {
     return this.client.enqueueMany(requests, options);
   }
 
@@ -194,7 +194,10 @@ export class Errand {
    * `enqueueMany`, also telling for each job whether it was created now or already existed
    * under its idempotency key (what an HTTP API answers with 202 versus 200).
    */
-  enqueueManyWithOutcome(requests: EnqueueRequest<any, any>[], options?: EnqueueManyOptions): Promise<EnqueueOutcome[]> {
+  enqueueManyWithOutcome<T extends EnqueueRequest<any, any>[]>(
+    requests: T & NoInfer<CheckedRequests<T>>,
+    options?: EnqueueManyOptions,
+  ): Promise<EnqueueOutcome[]> {
     return this.client.enqueueManyWithOutcome(requests, options);
   }
 
@@ -280,7 +283,7 @@ export class Errand {
    * A failed or canceled parent cancels the nodes below it unless they `continue`. Bad names,
    * unknown parents and cycles throw ValidationError before anything is written.
    */
-  enqueueFlow(nodes: Record<string, FlowNodeRequest>, options?: EnqueueFlowOptions): Promise<Flow> {
+  enqueueFlow<N extends Record<string, FlowNodeRequest>>(nodes: N & NoInfer<CheckedFlowNodes<N>>, options?: EnqueueFlowOptions): Promise<Flow> {
     return this.flows.enqueueFlow(nodes, options);
   }
 
@@ -298,8 +301,8 @@ export class Errand {
    * Enqueues jobs as a batch, in one transaction, with an `onComplete` job that runs once after
    * every member ended; its payload receives `{ batchId, completed, failed, canceled }`.
    */
-  enqueueBatch<Payload extends BatchSummary, Result>(
-    requests: EnqueueRequest<any, any>[],
+  enqueueBatch<Payload extends BatchSummary, Result, T extends EnqueueRequest<any, any>[] = EnqueueRequest<any, any>[]>(
+    requests: T & NoInfer<CheckedRequests<T>>,
     options: EnqueueBatchOptions<Payload, Result>,
   ): Promise<EnqueuedBatch> {
     return this.batches.enqueueBatch(requests, options);

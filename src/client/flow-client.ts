@@ -5,7 +5,7 @@ import type { ParentFailurePolicy } from "../core/job.js";
 import type { NewFlowNode, Store } from "../store/store.js";
 import { refuseJoinedOptions } from "./joined-jobs.js";
 import { validateId, type JobClient } from "./job-client.js";
-import type { EnqueueRequest } from "./job-definition.js";
+import type { EnqueueRequest, JobDefinition } from "./job-definition.js";
 import { knownOptions } from "../core/option-keys.js";
 
 /**
@@ -20,6 +20,11 @@ export interface FlowNodeRequest<Payload = any, Result = any> {
   /** When a parent fails or is canceled: cancel this node (and what waits for it), or run it anyway. */
   onParentFailure?: ParentFailurePolicy;
 }
+
+/** Each node of `nodes` as given, its job checked against its definition as CheckedRequests does. */
+export type CheckedFlowNodes<N extends Record<string, FlowNodeRequest>> = {
+  [K in keyof N]: N[K] extends { job: { type: JobDefinition<infer P, infer R> } } ? FlowNodeRequest<P, R> : N[K];
+};
 
 export interface EnqueueFlowOptions {
   /** Every node's `onParentFailure` unless it sets its own. Default "cancel". */

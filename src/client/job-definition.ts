@@ -41,6 +41,16 @@ export interface EnqueueRequest<Payload = unknown, Result = unknown> {
   options?: EnqueueOptions;
 }
 
+/**
+ * `requests` as given, except that a request naming its type by definition must carry that
+ * definition's payload: a plain `{ type: sendEmail, payload }` is checked as
+ * `sendEmail.request(payload)` is. A type named by string takes any payload. Used as
+ * `requests: T & CheckedRequests<T>`, where T is what the caller passed.
+ */
+export type CheckedRequests<T extends readonly EnqueueRequest<any, any>[]> = {
+  [K in keyof T]: T[K] extends { type: JobDefinition<infer P, infer R> } ? EnqueueRequest<P, R> : T[K];
+};
+
 /** Extracts the payload and result types of a definition: `PayloadOf<typeof sendEmail>`. */
 // `any` in the other slot: JobDefinition is invariant in both, so `unknown` would never match.
 export type PayloadOf<D> = D extends JobDefinition<infer P, any> ? P : never;

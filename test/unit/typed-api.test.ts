@@ -26,6 +26,26 @@ async function typedUsage(errand: Errand) {
   return [sent, p, r];
 }
 
+/** Requests written as plain objects are checked against the definition they name, as request() is. */
+async function plainObjectRequests(errand: Errand) {
+  const upload = errand.define("upload", { handler: async (payload: { id: string }) => payload.id.length });
+  const summarize = errand.define("summarize", {
+    handler: async (payload: { batchId: string; completed: number; failed: number; canceled: number; label: string }) => payload.label,
+  });
+  await errand.enqueueMany([{ type: upload, payload: { id: "a" } }, { type: "named-by-string", payload: 42 }]);
+  await errand.enqueueMany(["a", "b"].map((id) => ({ type: upload, payload: { id } })));
+  // @ts-expect-error — a plain object's payload is checked against its definition
+  await errand.enqueueMany([{ type: upload, payload: { id: 1 } }]);
+  // @ts-expect-error — the same in enqueueManyWithOutcome
+  await errand.enqueueManyWithOutcome([{ type: upload, payload: { nope: true } }]);
+  await errand.enqueueFlow({ a: { job: { type: upload, payload: { id: "a" } } }, b: { job: upload.request({ id: "b" }), after: ["a"] } });
+  // @ts-expect-error — and a flow node's job
+  await errand.enqueueFlow({ a: { job: { type: upload, payload: { nope: true } } } });
+  await errand.enqueueBatch([{ type: upload, payload: { id: "a" } }], { onComplete: { type: summarize, payload: { label: "x" } } });
+  // @ts-expect-error — and a batch member
+  await errand.enqueueBatch([{ type: upload, payload: 42 }], { onComplete: { type: summarize, payload: { label: "x" } } });
+}
+
 async function typedBatchUsage(errand: Errand) {
   const sendEmails = errand.define("send-emails", {
     batch: { size: 100, maxWaitMs: 50 },
@@ -59,5 +79,6 @@ describe("typed API", () => {
   it("is exercised by the type-checker", () => {
     expect(typeof typedUsage).toBe("function");
     expect(typeof typedBatchUsage).toBe("function");
+    expect(typeof plainObjectRequests).toBe("function");
   });
 });
