@@ -18,10 +18,16 @@ export class Wakeup {
     else this.pending = true;
   }
 
+  /**
+   * Resolves on notify() or after `timeoutMs`, always through setImmediate: on a synchronous
+   * store (SQLite), claims, handlers and outcomes all settle in microtasks, so a loop woken in one
+   * would never let timers, heartbeats or sockets run while a job snoozed with 0 ms came back
+   * again and again.
+   */
   wait(timeoutMs: number): Promise<void> {
     if (this.pending) {
       this.pending = false;
-      return Promise.resolve();
+      return new Promise((resolve) => setImmediate(resolve));
     }
     return new Promise((resolve) => {
       const timer = setTimeout(done, timeoutMs);
@@ -29,7 +35,7 @@ export class Wakeup {
       function done() {
         clearTimeout(timer);
         self.wake = null;
-        resolve();
+        setImmediate(resolve);
       }
       this.wake = done;
     });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { describeProcessConformance } from "../conformance/process-conformance.js";
 import { describeScheduleProcessConformance } from "../conformance/schedule-process-conformance.js";
+import { describeSnoozeZeroConformance } from "../conformance/snooze-zero-conformance.js";
 import { adminQuery, postgresFactory } from "../helpers/postgres-factory.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -12,6 +13,7 @@ const factory = await postgresFactory();
 if (factory) {
   describeProcessConformance(factory);
   describeScheduleProcessConformance(factory);
+  describeSnoozeZeroConformance(factory);
 } else describe.skip("PostgreSQL worker processes", () => it("needs a reachable PostgreSQL"));
 
 const JOBS = 20_000;
