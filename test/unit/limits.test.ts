@@ -16,6 +16,29 @@ describe("retryAfterMs", () => {
     expect(retryAfterMs("Sun, 22 Nov 2026 09:00:00 GMT", { now })).toBe(0);
     expect(retryAfterMs("99999999", { now })).toBe(86_400_000);
   });
+  it("reads the obsolete HTTP-date forms as GMT, and nothing else as a date", () => {
+    expect(retryAfterMs("Sunday, 22-Nov-26 10:00:30 GMT", { now })).toBe(30_000);
+    expect(retryAfterMs("Sun Nov 22 10:00:30 2026", { now })).toBe(30_000);
+    // Date.parse reads these as dates long past (the year -5, 2001-01-05, an ISO instant):
+    // unreadable as a Retry-After, so the fallback, not 0 (a job retried at once, over and over).
+    for (const header of ["-5", "1.5", "2030-01-01T00:00:00Z", "22 Nov 2026", "Sun, 22 Nov 2026 10:00:30 +0000"])
+      expect(retryAfterMs(header, { now, fallbackMs: 2_000 }), header).toBe(2_000);
+  });
+  it("refuses options it cannot use, naming them", () => {
+    const refusal = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        return error instanceof ValidationError ? error.field : error;
+      }
+      return "accepted";
+    };
+    expect(refusal(() => retryAfterMs("soon", { fallback: 5 } as never))).toBe("fallback");
+    expect(refusal(() => retryAfterMs("soon", { fallbackMs: -1 }))).toBe("fallbackMs");
+    expect(refusal(() => retryAfterMs("soon", { fallbackMs: 1.5 }))).toBe("fallbackMs");
+    expect(refusal(() => retryAfterMs("soon", { now: Number.NaN }))).toBe("now");
+    expect(refusal(() => retryAfterMs(120 as never))).toBe("header");
+  });
 });
 
 describe("limit options", () => {
