@@ -32,6 +32,10 @@ export function validateCronSpec(cron: unknown, timezone: unknown): CronSpec {
   const fields = spec.cron.split(/\s+/).length;
   if (!spec.cron.startsWith("@") && fields !== 5 && fields !== 6)
     throw new ValidationError("cron", `${JSON.stringify(spec.cron)} has ${fields} field${fields === 1 ? "" : "s"}; ${CRON_FORM}`);
+  // cron-parser reads an `H` field as a hashed value: a random one on every parse, without a
+  // seed, so the next tick moved at every look and the schedule never fired.
+  if (!spec.cron.startsWith("@") && /(?:^|[\s,])H(?![a-z])/i.test(spec.cron))
+    throw new ValidationError("cron", `${JSON.stringify(spec.cron)} uses H (a hashed value), which Errand does not take; ${CRON_FORM}`);
   try {
     // Also proves the expression ever fires (e.g. "0 0 30 2 *" never does).
     expression(spec, new Date()).next();
@@ -43,7 +47,7 @@ export function validateCronSpec(cron: unknown, timezone: unknown): CronSpec {
 
 /** The first tick strictly after `after`. */
 export function tickAfter(spec: CronSpec, after: Date): Date {
-  return expression(spec, after).next().toDate();
+  return ticksAfter(spec, after)();
 }
 
 /**
@@ -51,26 +55,77 @@ export function tickAfter(spec: CronSpec, after: Date): Date {
  * Iterates forward, so its cost is the number of ticks returned.
  */
 export function ticksBetween(spec: CronSpec, from: Date, to: Date, limit: number): Date[] {
-  const iterator = expression(spec, new Date(from.getTime() - 1));
+  const next = ticksAfter(spec, new Date(from.getTime() - 1));
   const ticks: Date[] = [];
   while (ticks.length < limit) {
-    const tick = iterator.next().toDate();
+    const tick = next();
     if (tick > to) break;
     ticks.push(tick);
   }
   return ticks;
 }
 
-/** The newest ticks in [from, before), oldest first, at most `limit` of them. */
+/** Ticks prev() may list that forward iteration does not, or miss: one per offset change it crosses, with room to spare. */
+const PREV_SLACK = 24;
+
+/**
+ * The newest ticks in [from, before), oldest first, at most `limit` of them. cron-parser's
+ * prev() walks the wall clock backwards and disagrees with forward iteration across DST (it
+ * drops the spring-forward day's 02:30 and gives the fall-back day two), so it only says where
+ * to start: forward iteration from there decides which ticks there are. Its cost is about
+ * `limit` ticks, however long ago `from` is.
+ */
 export function newestTicksBefore(spec: CronSpec, from: Date, before: Date, limit: number): Date[] {
-  const iterator = expression(spec, before);
-  const ticks: Date[] = [];
-  while (ticks.length < limit) {
-    const tick = iterator.prev().toDate();
-    if (tick < from) break;
-    ticks.push(tick);
+  if (limit <= 0) return [];
+  const back = expression(spec, before);
+  // From the oldest of that many ticks back; from `from` if there are fewer (by prev's count).
+  let start = from;
+  for (let i = 0; i < limit + PREV_SLACK; i++) {
+    const tick = back.prev().toDate();
+    if (tick < from) {
+      start = from;
+      break;
+    }
+    start = tick;
   }
-  return ticks.reverse();
+  const next = ticksAfter(spec, new Date(start.getTime() - 1));
+  const ticks: Date[] = [];
+  for (let tick = next(); tick < before; tick = next()) ticks.push(tick);
+  return ticks.slice(-limit);
+}
+
+/** Longer than any DST shift: how far back an iteration starts when the offset changed that close. */
+const OFFSET_CHANGE_MARGIN_MS = 3 * 3_600_000;
+
+/**
+ * A function giving, call after call, the ticks strictly after `after`, as forward iteration
+ * from before any nearby offset change gives them. Started inside or just after a change,
+ * cron-parser reads the wall clock there: started in the second pass of a repeated hour, it
+ * would give a daily 02:30 a second run that day. So when the zone's offset changed within the
+ * margin before `after`, iteration starts before the change and passes over what is not after.
+ */
+function ticksAfter(spec: CronSpec, after: Date): () => Date {
+  const early = new Date(after.getTime() - OFFSET_CHANGE_MARGIN_MS);
+  const nearChange = utcOffset(spec.timezone, early) !== utcOffset(spec.timezone, after);
+  const iterator = expression(spec, nearChange ? early : after);
+  return () => {
+    for (;;) {
+      const tick = iterator.next().toDate();
+      if (tick > after) return tick;
+    }
+  };
+}
+
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The zone's UTC offset at `at`, as Intl names it ("GMT+02:00"). */
+function utcOffset(timezone: string, at: Date): string {
+  let format = offsetFormats.get(timezone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat("en-US", { timeZone: timezone, timeZoneName: "longOffset" });
+    offsetFormats.set(timezone, format);
+  }
+  return format.formatToParts(at).find((part) => part.type === "timeZoneName")?.value ?? "";
 }
 
 function expression(spec: CronSpec, currentDate: Date): CronExpression {

@@ -51,6 +51,21 @@ describe("cron ticks", () => {
     ]);
   });
 
+  it("a daily 02:30 runs once on the fall-back day, whenever the next tick is looked for (a resume in the repeated hour)", () => {
+    // 01:10Z is 02:10 CET, the second pass of the hour; that day's 02:30 came at 00:30Z.
+    expect(tickAfter(berlin("30 2 * * *"), at("2026-10-25T01:10:00Z"))).toEqual(at("2026-10-26T01:30:00Z"));
+    expect(tickAfter(berlin("30 2 * * *"), at("2026-10-25T00:10:00Z"))).toEqual(at("2026-10-25T00:30:00Z"));
+    expect(isos(ticksBetween(berlin("30 2 * * *"), at("2026-10-25T01:00:00Z"), at("2026-10-26T23:00:00Z"), 10))).toEqual(["2026-10-26T01:30:00.000Z"]);
+    // A step through the hour still runs in both passes.
+    expect(tickAfter(berlin("*/30 * * * *"), at("2026-10-25T01:10:00Z"))).toEqual(at("2026-10-25T01:30:00Z"));
+  });
+
+  it("rejects H (cron-parser's hashed value, a new random one on every read), but not day names holding an H", () => {
+    for (const cron of ["H * * * *", "0 H * * *", "H/5 * * * * *", "0 3 * * 1,H"]) expect(() => validateCronSpec(cron, "UTC"), cron).toThrow(/uses H/);
+    expect(validateCronSpec("0 3 * * THU", "UTC").cron).toBe("0 3 * * THU");
+    expect(validateCronSpec("0 3 * * thu,SAT", "UTC").cron).toBe("0 3 * * thu,SAT");
+  });
+
   it("rejects a bad expression or time zone, naming the field", () => {
     const fieldOf = (cron: unknown, timezone: unknown) => {
       try {
@@ -115,6 +130,38 @@ describe("planTicks: which ticks to enqueue now", () => {
         next,
       });
       expect(daily({ policy: "backfill", backfillLimit: 50 }).ticks).toHaveLength(5);
+    });
+  });
+
+  describe("after downtime across a DST change: the ticks forward iteration gives, once each", () => {
+    const daily = (dueAt: string, now: string, misfire: Partial<MisfirePolicy>) =>
+      isos(planTicks({ spec: berlin("30 2 * * *"), dueAt: at(dueAt), now: at(now), misfire: { ...DEFAULT_MISFIRE, ...misfire } }).ticks);
+
+    it("spring-forward: the day whose 02:30 does not exist runs at 03:30 CEST", () => {
+      expect(daily("2026-03-26T01:30:00Z", "2026-03-31T10:00:00Z", { policy: "backfill", backfillLimit: 1000 })).toEqual([
+        "2026-03-26T01:30:00.000Z",
+        "2026-03-27T01:30:00.000Z",
+        "2026-03-28T01:30:00.000Z",
+        "2026-03-29T01:30:00.000Z",
+        "2026-03-30T00:30:00.000Z",
+        "2026-03-31T00:30:00.000Z",
+      ]);
+      expect(daily("2026-03-29T01:30:00Z", "2026-03-29T10:00:00Z", {})).toEqual(["2026-03-29T01:30:00.000Z"]);
+      expect(daily("2026-03-26T01:30:00Z", "2026-03-31T10:00:00Z", { policy: "backfill", backfillLimit: 3 })).toEqual([
+        "2026-03-29T01:30:00.000Z",
+        "2026-03-30T00:30:00.000Z",
+        "2026-03-31T00:30:00.000Z",
+      ]);
+    });
+
+    it("fall-back: the day whose 02:30 comes twice runs once, at the first", () => {
+      expect(daily("2026-10-23T00:30:00Z", "2026-10-27T10:00:00Z", { policy: "backfill", backfillLimit: 1000 })).toEqual([
+        "2026-10-23T00:30:00.000Z",
+        "2026-10-24T00:30:00.000Z",
+        "2026-10-25T00:30:00.000Z",
+        "2026-10-26T01:30:00.000Z",
+        "2026-10-27T01:30:00.000Z",
+      ]);
     });
   });
 
