@@ -393,11 +393,16 @@ export class Errand {
     return worker;
   }
 
-  /** Stops the cron scheduler, gracefully stops every worker (see Worker.close), then closes the store. Idempotent. */
+  /**
+   * Stops the cron scheduler, gracefully stops every worker (see Worker.close), then closes the
+   * store. Idempotent; called again with a shorter `graceMs`, it ends the workers' grace sooner.
+   */
   close(options: { graceMs?: number } = {}): Promise<void> {
     // Checked before anything closes: a bad grace must not leave half of this Errand shut.
     const refused = badCloseOptions(options);
     if (refused) return Promise.reject(refused);
+    // Closing already: a grace given now (a second SIGTERM, say) shortens the workers' waits.
+    if (this.closing !== null && options.graceMs !== undefined) for (const worker of this.workers) void worker.close(options);
     this.closing ??= (async () => {
       await this.scheduler?.stop();
       await Promise.all([...this.workers].map((w) => w.close(options)));

@@ -100,6 +100,10 @@ export class Worker {
   private readonly loopDone: Promise<void>;
   private stopping = false;
   private closing: Promise<void> | null = null;
+  /** When close() stops waiting for in-flight jobs (Date.now() time); a later close may bring it forward. */
+  private graceEndsAt = Number.POSITIVE_INFINITY;
+  /** Set while shutdown waits out the grace: re-times its end after endGraceBy. */
+  private rearmGrace: (() => void) | null = null;
   /** When the last look for lost leases began, and whether one is under way (see lookForLostLeases). */
   private lostLeasesLookedAt = 0;
   private lookingForLostLeases = false;
@@ -161,13 +165,24 @@ export class Worker {
 
   /**
    * Stops claiming, lets in-flight jobs finish for up to `graceMs`, then aborts the rest and
-   * returns them to the queue. Safe to call more than once.
+   * returns them to the queue. Safe to call more than once; a later call with a shorter
+   * `graceMs` ends the wait sooner.
    */
   close(options: { graceMs?: number } = {}): Promise<void> {
     const refused = badCloseOptions(options);
     if (refused) return Promise.reject(refused);
-    this.closing ??= this.shutdown(options.graceMs ?? this.options.shutdownGraceMs);
+    // A second close with a shorter grace (a second SIGTERM) brings the end of the first's forward.
+    if (this.closing === null || options.graceMs !== undefined)
+      this.endGraceBy(Date.now() + (options.graceMs ?? this.options.shutdownGraceMs));
+    this.closing ??= this.shutdown();
     return this.closing;
+  }
+
+  /** Moves the end of the shutdown's grace to `at`, if that is sooner. */
+  private endGraceBy(at: number): void {
+    if (at >= this.graceEndsAt) return;
+    this.graceEndsAt = at;
+    this.rearmGrace?.();
   }
 
   private async claimLoop(): Promise<void> {
@@ -484,7 +499,7 @@ export class Worker {
     }
   }
 
-  private async shutdown(graceMs: number): Promise<void> {
+  private async shutdown(): Promise<void> {
     this.stopping = true;
     this.wakeup.notify();
     await this.loopDone;
@@ -493,9 +508,16 @@ export class Worker {
     await this.releasePrefetched();
     const recordedAll = () => Promise.all([...this.runs.values()].map((r) => r.recorded));
     let timer: NodeJS.Timeout | undefined;
-    const graceOver = new Promise<"grace_over">((resolve) => (timer = setTimeout(() => resolve("grace_over"), graceMs)));
+    const graceOver = new Promise<"grace_over">((resolve) => {
+      this.rearmGrace = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => resolve("grace_over"), Math.max(0, this.graceEndsAt - Date.now()));
+      };
+      this.rearmGrace();
+    });
     const first = await Promise.race([recordedAll(), graceOver]);
     clearTimeout(timer);
+    this.rearmGrace = null;
     if (first === "grace_over") {
       for (const run of this.runs.values()) run.abort(new WorkerShutdownError());
       // Outcomes not stored by now (the store is down) are left to the reaper, as after a crash.

@@ -64,6 +64,31 @@ describe("errand CLI", () => {
     expect(listed).toEqual({ jobs: [expect.objectContaining({ id: lingering, max_attempts: expect.any(Number) }), expect.objectContaining({ id })], next_cursor: null });
   });
 
+  it("a second SIGTERM stops in-flight jobs at once: they go back to their queue, and the worker exits 0", async () => {
+    const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "twice.db")}` };
+    const id = JSON.parse((await errand(["enqueue", "linger", "--payload", '{"ms":60000}', "--json"], env)).stdout).id;
+    const worker = spawn(process.execPath, [CLI, "work", "--handlers", HANDLERS, "--grace-ms", "60000"], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    worker.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => worker.once("exit", resolve));
+    const observer = await Errand.connect(env.ERRAND_DATABASE_URL);
+    try {
+      await waitFor(async () => (await observer.getJob(id))?.state === "running", { what: "linger job running" });
+      worker.kill("SIGTERM");
+      await waitFor(() => stderr.includes("finishing in-flight jobs"), { what: "the drain to begin" });
+      worker.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      expect(stderr).toContain("SIGTERM again: stopping in-flight jobs");
+      expect(await observer.getJob(id)).toMatchObject({ state: "pending", attempt: 0 });
+    } finally {
+      worker.kill("SIGKILL");
+      await observer.close();
+    }
+  });
+
   it("work --metrics-port serves Prometheus metrics for the worker process, until SIGTERM drains it", async () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "metrics.db")}` };
     const worker = spawn(process.execPath, [CLI, "work", "--handlers", HANDLERS, "--metrics-port", "0"], {

@@ -12,6 +12,7 @@ import { DEFAULT_MAX_EVENT_STREAMS, MAX_BODY_LIMIT, resolveServerLimits, type We
 import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { importHandlers } from "../handlers-module.js";
 import { CliUsageError, commaList, inFlagTerms, intOption, parsedOption, reportError } from "../run-command.js";
+import { StopSignals } from "../stop-signals.js";
 import { queuesOption, workerFlags } from "../worker-flags.js";
 
 type ServeOptions = {
@@ -88,6 +89,8 @@ export function serveCommand(version: string): Command {
       const logger = pino({ name: "errand", level: process.env.ERRAND_LOG_LEVEL ?? "info" });
       let errand: Errand | null = null;
       let server: ErrandServer | null = null;
+      // Listening before anything starts: see StopSignals.
+      const signals = new StopSignals();
       try {
         const flags = serveFlags(opts);
         const register = opts.handlers ? await importHandlers(opts.handlers) : null;
@@ -117,19 +120,22 @@ export function serveCommand(version: string): Command {
         if (!server.authRequired) say("no API tokens configured: bound to loopback only, every /v1 route is open to local callers");
         say(opts.worker && queues.length > 0 ? `working queues: ${queues.join(", ")}` : "not working jobs here (--no-worker or no handlers)");
         say(webhooks ? "webhooks: enabled (signed with the configured secret)" : "webhooks: disabled (set ERRAND_WEBHOOK_SECRET to enable webhook_url)");
-        const running = { errand, server };
-        await new Promise<void>((resolve) => {
-          const stop = (signal: string) => {
-            say(`${signal}: no new requests; finishing in-flight jobs`);
-            void running.server.close().then(() => running.errand.close()).then(resolve);
-          };
-          process.once("SIGTERM", () => stop("SIGTERM"));
-          process.once("SIGINT", () => stop("SIGINT"));
+        const signal = await signals.first;
+        say(`${signal}: no new requests; finishing in-flight jobs (send it again to stop them now)`);
+        const draining = errand;
+        signals.onAgain((again) => {
+          say(`${again} again: stopping in-flight jobs; they go back to their queues`);
+          // Out once they are back: a handler that ignores its signal must not keep the process up.
+          void draining.close({ graceMs: 0 }).finally(() => process.exit(process.exitCode ?? 0));
         });
+        await server.close();
+        await errand.close();
       } catch (error) {
         process.exitCode = reportError(error);
         await server?.close().catch(() => {});
         await errand?.close({ graceMs: 0 });
+      } finally {
+        signals.dispose();
       }
     });
 }

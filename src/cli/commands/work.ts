@@ -7,6 +7,7 @@ import { logJobLifecycle } from "../../server/job-log.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { importHandlers } from "../handlers-module.js";
 import { CliUsageError, intOption, reportError } from "../run-command.js";
+import { StopSignals } from "../stop-signals.js";
 import { queuesOption, workerFlags } from "../worker-flags.js";
 
 export function workCommand(): Command {
@@ -30,12 +31,8 @@ export function workCommand(): Command {
         await metricsEndpoint?.close();
         metrics?.close();
       };
-      // Listen for the stop signal before anything starts, so a SIGTERM can never find the
-      // process without its drain handler (Node's default would kill it mid-job).
-      const stopSignal = new Promise<string>((resolve) => {
-        process.once("SIGTERM", () => resolve("SIGTERM"));
-        process.once("SIGINT", () => resolve("SIGINT"));
-      });
+      // Listening before anything starts: see StopSignals.
+      const signals = new StopSignals();
       try {
         // Parsed before connecting: bad input exits 2 with nothing started.
         const flags = workerFlags(opts);
@@ -57,8 +54,14 @@ export function workCommand(): Command {
         const worker = errand.work({ ...flags, queues });
         if (metricsEndpoint) process.stderr.write(`errand: metrics on ${metricsEndpoint.url}\n`);
         process.stderr.write(`errand: worker ${worker.id} on ${queues.join(", ")} (${printableDatabase(opts.database)}); SIGTERM drains\n`);
-        const signal = await stopSignal;
-        process.stderr.write(`errand: ${signal}: finishing in-flight jobs\n`);
+        const signal = await signals.first;
+        process.stderr.write(`errand: ${signal}: finishing in-flight jobs (send it again to stop them now)\n`);
+        const draining = errand;
+        signals.onAgain((again) => {
+          process.stderr.write(`errand: ${again} again: stopping in-flight jobs; they go back to their queues\n`);
+          // Out once they are back: a handler that ignores its signal must not keep the process up.
+          void draining.close({ graceMs: 0 }).finally(() => process.exit(process.exitCode ?? 0));
+        });
         // Metrics are served while in-flight jobs finish, and stop with the worker.
         await errand.close();
         await stopMetrics();
@@ -66,6 +69,8 @@ export function workCommand(): Command {
         process.exitCode = reportError(error);
         await stopMetrics();
         await errand?.close({ graceMs: 0 });
+      } finally {
+        signals.dispose();
       }
     });
 }
