@@ -183,6 +183,33 @@ export function describeFlowBatchStoreConformance(factory: StoreFactory): void {
       expect(await states(fan.id)).toEqual({ x: "completed", y: "completed", z: "pending" });
     });
 
+    it("a child canceled for its parent's failure, replayed before the parent, waits for the parent to be replayed and complete", async () => {
+      // p → c (cancel): p fails, c is canceled. Replaying c alone must not run it without p's result.
+      const flow = await store.insertFlow({ nodes: [node("p"), node("c", ["p"])] });
+      const [p] = await claimAll();
+      await store.failJob({ lease: leaseOf(p!), error, retryDelayMs: null });
+      expect(await states(flow.id)).toEqual({ p: "failed", c: "canceled" });
+      expect(await store.retryJob({ id: flow.jobs[1]!.id })).toMatchObject({ outcome: "changed", job: { state: "blocked" } });
+      expect(await claimAll()).toHaveLength(0);
+      // Its parent's replay adds no second wait: once p completes, c runs.
+      await store.retryJob({ id: p!.id });
+      const [pAgain] = await claimAll();
+      expect(pAgain!.flowNode).toBe("p");
+      await store.completeJobs({ completions: [{ lease: leaseOf(pAgain!), result: null }] });
+      expect(await states(flow.id)).toEqual({ p: "completed", c: "pending" });
+      const [c] = await claimAll();
+      await store.completeJobs({ completions: [{ lease: leaseOf(c!), result: null }] });
+      // A parent that fails again cancels it again.
+      const again = await store.insertFlow({ nodes: [node("p"), node("c", ["p"])] });
+      const [q] = await claimAll();
+      await store.failJob({ lease: leaseOf(q!), error, retryDelayMs: null });
+      await store.retryJob({ id: again.jobs[1]!.id });
+      await store.retryJob({ id: q!.id });
+      const [qAgain] = await claimAll();
+      await store.failJob({ lease: leaseOf(qAgain!), error, retryDelayMs: null });
+      expect(await states(again.id)).toEqual({ p: "failed", c: "canceled" });
+    });
+
     it("a flow child canceled while it waited, replayed, waits again for the parents that have not ended", async () => {
       const flow = await store.insertFlow({
         nodes: [node("a"), node("b"), node("c", ["a", "b"], { onParentFailure: "continue" })],

@@ -589,6 +589,7 @@ export class PostgresStore implements Store {
       if (statement === "retry_job") await this.runner.run("lock_parents_of_job", [id], client);
       const [before] = await this.runner.query<JobRow>("lock_job", [id], client);
       if (before === undefined) return { outcome: "not_found" };
+      if (statement === "retry_job" && before.flow_id !== null) await this.runner.run("reopen_parent_edges", [id], client);
       const [after] = await this.runner.query<JobRow>(statement, [id, ...extra], client);
       if (after === undefined) {
         if (lease !== undefined && canceledUnderLease(before, lease)) return { outcome: "changed", job: jobFromRow(before), previousState: "running" };

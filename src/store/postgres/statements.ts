@@ -33,6 +33,7 @@ const STATEMENT_NAMES = [
   "rescue_expired_leases",
   "cancel_job",
   "retry_job",
+  "reopen_parent_edges",
   "pause_queue",
   "resume_queue",
   "list_paused_queues",

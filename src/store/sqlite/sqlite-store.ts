@@ -585,6 +585,7 @@ export class SqliteStore implements Store {
     return this.write(() => {
       const before = this.sql.get_job.get({ id }) as JobRow | undefined;
       if (before === undefined) return { outcome: "not_found" };
+      if (statement === "retry_job" && before.flow_id !== null) this.sql.reopen_parent_edges.run({ id });
       const after = this.sql[statement].get({ id, now, ...extra }) as JobRow | undefined;
       if (after === undefined) {
         if (lease !== undefined && canceledUnderLease(before, lease)) return { outcome: "changed", job: jobFromRow(before, now), previousState: "running" };

@@ -37,6 +37,7 @@ const STATEMENT_NAMES = [
   "rescue_expired_leases",
   "cancel_job",
   "retry_job",
+  "reopen_parent_edges",
   "list_lost_leases",
   "rewait_children",
   "unresolve_child_edges",
