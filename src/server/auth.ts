@@ -10,7 +10,8 @@ export type Scope = (typeof SCOPES)[number];
 const TOKEN = "[\\x21-\\x7e]{1,512}";
 const WHOLE_TOKEN = new RegExp(`^${TOKEN}$`);
 // The scheme's case does not matter (RFC 9110, 11.1); the token's does.
-const BEARER_HEADER = new RegExp(`^bearer (${TOKEN})$`, "i");
+// One or more spaces after it (RFC 9110's 1*SP).
+const BEARER_HEADER = new RegExp(`^bearer +(${TOKEN})$`, "i");
 
 /** Throws unless `token` could be sent as a bearer token (see TOKEN): hashing another would configure a token no request can present. */
 export function checkToken(token: string): string {
@@ -33,18 +34,24 @@ export function parseScopes(text: string): Scope[] {
 
 /**
  * Parses the token list of ERRAND_API_TOKENS / --tokens: entries separated by `;` or
- * whitespace, each `<sha256-hex>=<scope>[,<scope>…]`. Only hashes are configured, so a leaked
- * config file does not leak a usable token.
+ * whitespace, each `<sha256-hex>=<scope>[,<scope>…]` (spaces around the commas allowed). Only
+ * hashes are configured, so a leaked config file does not leak a usable token. A hash listed
+ * twice is refused: which entry's scopes would count is nothing a reader of the list can tell.
  */
 export function parseTokenList(text: string): ConfiguredToken[] {
+  const seen = new Set<string>();
   return text
+    .replace(/\s*,\s*/g, ",")
     .split(/[;\s]+/)
     .filter(Boolean)
     .map((entry) => {
       const [hash, scopeList, ...rest] = entry.split("=");
       if (rest.length > 0 || !hash || !/^[0-9a-f]{64}$/i.test(hash) || !scopeList)
         throw new Error(`token entry "${entry.slice(0, 16)}…" must be <sha256-hex>=<scope>,<scope> (64 hex digits)`);
-      return { sha256: hash.toLowerCase(), scopes: parseScopes(scopeList) };
+      const sha256 = hash.toLowerCase();
+      if (seen.has(sha256)) throw new Error(`token ${sha256.slice(0, 16)}… is listed twice; give it one entry with all its scopes`);
+      seen.add(sha256);
+      return { sha256, scopes: parseScopes(scopeList) };
     });
 }
 

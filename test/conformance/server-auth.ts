@@ -53,6 +53,8 @@ export function describeServerAuth(factory: StoreFactory): void {
       for (const scheme of ["bearer", "BEARER"])
         expect((await http(s.url, "GET", "/v1/queues", { headers: { authorization: `${scheme} ${READER}` } })).status, scheme).toBe(200);
       expect((await http(s.url, "GET", "/v1/queues", { headers: { authorization: `Bearer ${READER.toUpperCase()}` } })).status).toBe(401);
+      // RFC 9110 allows more than one space after the scheme.
+      expect((await http(s.url, "GET", "/v1/queues", { headers: { authorization: `Bearer   ${READER}` } })).status).toBe(200);
     });
 
     it("health and the OpenAPI document need no token", async () => {
