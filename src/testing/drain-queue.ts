@@ -16,9 +16,10 @@ const DRAIN_OPTION_KEYS: ReadonlySet<string> = new Set(["queues", "concurrency",
 
 /**
  * Works the queues until nothing in them is pending, running or waiting to retry (retries
- * wait out their backoff, so give test job types a short one), then stops the worker and
- * returns how many jobs of those queues are in each state. Jobs delayed into the future by
- * their producer are left alone and counted as `scheduled`.
+ * wait out their backoff, so give test job types a short one) or to run again after its handler
+ * snoozed it (SnoozeJob, RateLimitedError), then stops the worker and returns how many jobs of
+ * those queues are in each state. Jobs delayed into the future by their producer, which never
+ * ran, are left alone and counted as `scheduled`.
  */
 export async function drainQueue(errand: Errand, given?: DrainOptions): Promise<Record<JobState, number>> {
   // A misspelt option (`queue` for `queues`) would drain another queue and pass a test for nothing.
@@ -33,7 +34,7 @@ export async function drainQueue(errand: Errand, given?: DrainOptions): Promise<
       for (const { counts } of await errand.store.countJobs({ queues })) {
         for (const state of JOB_STATES) totals[state] += counts[state];
       }
-      if (totals.pending + totals.running + totals.retrying === 0 && worker.running === 0) return totals;
+      if (totals.pending + totals.running + totals.retrying === 0 && worker.running === 0 && !(await anySnoozed(errand, queues))) return totals;
       if (performance.now() > deadline)
         throw new Error(`drainQueue: ${queues.join(", ")} not idle after ${options.timeoutMs ?? 10_000} ms: ${JSON.stringify(totals)}`);
       await new Promise((r) => setTimeout(r, 10));
@@ -41,4 +42,17 @@ export async function drainQueue(errand: Errand, given?: DrainOptions): Promise<
   } finally {
     await worker.close({ graceMs: 0 });
   }
+}
+
+/** Whether a scheduled job in `queues` has run before: snoozed by its handler, it will run again. */
+async function anySnoozed(errand: Errand, queues: string[]): Promise<boolean> {
+  for (const queue of queues) {
+    let cursor: string | undefined;
+    do {
+      const page = await errand.listJobs({ queue, state: "scheduled", limit: 500, ...(cursor ? { cursor } : {}) });
+      if (page.jobs.some((job) => job.startedAt !== null)) return true;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+  }
+  return false;
 }

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { RateLimitedError } from "../../src/core/errors.js";
 import { Errand } from "../../src/errand.js";
 import { drainQueue, expectEnqueued, runJobInline } from "../../src/testing/index.js";
 import { sqliteFactory } from "../helpers/sqlite-factory.js";
@@ -60,4 +61,27 @@ describe("errand/testing", () => {
     expect(counts).toMatchObject({ completed: 3, failed: 1, scheduled: 1, pending: 0, running: 0, retrying: 0 });
     expect(attempts).toBe(2);
   });
+
+  it("drainQueue waits for a job its handler snoozed (SnoozeJob, RateLimitedError) to run again", async () => {
+    let runs = 0;
+    const limited = errand.define("limited", {
+      handler: async () => {
+        if (++runs < 3) throw new RateLimitedError({ retryAfterMs: 50 });
+        return "through";
+      },
+    });
+    const job = await limited.enqueue({});
+    await enqueueAlongside(errand);
+    const counts = await drainQueue(errand);
+    expect(counts).toMatchObject({ completed: 2, scheduled: 1, pending: 0, running: 0 });
+    expect(runs).toBe(3);
+    expect(await errand.getJob(job.id)).toMatchObject({ state: "completed", result: "through" });
+  });
 });
+
+/** Another job alongside, and one delayed by its producer, which drainQueue leaves alone. */
+async function enqueueAlongside(errand: Errand): Promise<void> {
+  const plain = errand.define("plain", { handler: async () => "done" });
+  await plain.enqueue({});
+  await plain.enqueue({}, { delayMs: 60_000 });
+}
