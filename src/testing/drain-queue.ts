@@ -28,18 +28,27 @@ export async function drainQueue(errand: Errand, given?: DrainOptions): Promise<
   // Monotonic: a wall clock stepped forward must not time the drain out early.
   const deadline = performance.now() + (options.timeoutMs ?? 10_000);
   const worker = errand.work({ queues, concurrency: options.concurrency ?? 10, pollIntervalMs: 10 });
+  let starts = 0;
+  const stopCounting = errand.on("started", () => void starts++);
   try {
     for (;;) {
+      // Idle only if nothing ran or started while the store was read: a snoozed job may become
+      // due, run and be snoozed again between two reads, and be seen in neither as waiting.
+      const startsBefore = starts;
+      const busyBefore = worker.running > 0;
+      const snoozed = await anySnoozed(errand, queues);
       const totals = emptyStateCounts();
       for (const { counts } of await errand.store.countJobs({ queues })) {
         for (const state of JOB_STATES) totals[state] += counts[state];
       }
-      if (totals.pending + totals.running + totals.retrying === 0 && worker.running === 0 && !(await anySnoozed(errand, queues))) return totals;
+      const waiting = totals.pending + totals.running + totals.retrying > 0 || snoozed;
+      if (!waiting && !busyBefore && worker.running === 0 && starts === startsBefore) return totals;
       if (performance.now() > deadline)
         throw new Error(`drainQueue: ${queues.join(", ")} not idle after ${options.timeoutMs ?? 10_000} ms: ${JSON.stringify(totals)}`);
       await new Promise((r) => setTimeout(r, 10));
     }
   } finally {
+    stopCounting();
     await worker.close({ graceMs: 0 });
   }
 }
