@@ -26,12 +26,13 @@ import { migrateDatabase, openStore } from "./store/connect.js";
 import { resolveErrandOptions, type ErrandOptions, type ResolvedErrandOptions } from "./errand-options.js";
 import type { MigrationReport } from "./store/migration-files.js";
 import type { BackgroundErrorHandler, JobPage, Store } from "./store/store.js";
+import { logLevelFromEnv } from "./log-level.js";
 import { Worker, type TypeHandler } from "./worker/worker.js";
 import { badCloseOptions, type WorkerOptions } from "./worker/worker-options.js";
 
 const NO_LIMITS: readonly ClaimLimit[] = Object.freeze([]);
 
-const defaultLogger = () => pino({ name: "errand", level: process.env.ERRAND_LOG_LEVEL ?? "warn" }, pino.destination(2));
+const defaultLogger = () => pino({ name: "errand", level: logLevelFromEnv("warn") }, pino.destination(2));
 
 /**
  * The library's front door: define job types, enqueue jobs, work them. One instance per

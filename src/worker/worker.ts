@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import type { Logger } from "pino";
 import type { JobEventBus } from "../client/event-bus.js";
 import type { SlotReservation } from "../client/slot-reservation.js";
@@ -115,6 +116,8 @@ export class Worker {
     this.options = resolveWorkerOptions(options);
     this.prefetched = new PrefetchBuffer(this.options.concurrency, this.options.prefetch);
     this.batches = new BatchAssembler(() => this.startBuffered());
+    // Every run whose outcome waits out a store outage listens to it: hundreds at once is normal.
+    setMaxListeners(0, this.recordingGiveUp.signal);
     this.runDeps = { ...deps, recordingGivenUp: this.recordingGiveUp.signal };
     const { store, events, logger } = deps;
     this.heartbeat = new LeaseHeartbeat({

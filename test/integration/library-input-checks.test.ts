@@ -32,6 +32,22 @@ describe("the library refuses malformed calls by name", () => {
   };
   const untyped = (value: unknown) => value as never;
 
+  it("an ERRAND_LOG_LEVEL pino does not know is refused by name; empty means unset", async () => {
+    const before = process.env.ERRAND_LOG_LEVEL;
+    try {
+      process.env.ERRAND_LOG_LEVEL = "verbose";
+      expect(await refusal(() => connect())).toEqual({
+        field: "ERRAND_LOG_LEVEL",
+        message: 'ERRAND_LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, not "verbose"',
+      });
+      process.env.ERRAND_LOG_LEVEL = "";
+      expect((await connect()).logger.level).toBe("warn");
+    } finally {
+      if (before === undefined) delete process.env.ERRAND_LOG_LEVEL;
+      else process.env.ERRAND_LOG_LEVEL = before;
+    }
+  });
+
   it("checks every connect option before it opens the store, so a refused connect leaves no file behind", async () => {
     const file = join(dir, "never.db");
     const url = `sqlite:${file}`;

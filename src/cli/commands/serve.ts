@@ -13,6 +13,7 @@ import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { importHandlers } from "../handlers-module.js";
 import { CliUsageError, commaList, inFlagTerms, intOption, parsedOption, reportError } from "../run-command.js";
 import { StopSignals } from "../stop-signals.js";
+import { logLevelFromEnv } from "../../log-level.js";
 import { queuesOption, workerFlags } from "../worker-flags.js";
 
 type ServeOptions = {
@@ -86,7 +87,7 @@ export function serveCommand(version: string): Command {
     )
     .option("--grace-ms <ms>", "on shutdown, how long in-flight jobs may finish before they are returned to the queue", "10000")
     .action(async (opts) => {
-      const logger = pino({ name: "errand", level: process.env.ERRAND_LOG_LEVEL ?? "info" });
+      const logger = pino({ name: "errand", level: logLevelFromEnv("info") });
       let errand: Errand | null = null;
       let server: ErrandServer | null = null;
       // Listening before anything starts: see StopSignals.

@@ -1,0 +1,16 @@
+import { ValidationError } from "./core/errors.js";
+
+const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/**
+ * The pino level ERRAND_LOG_LEVEL names, or `fallback` when it is unset or empty. Checked here,
+ * so a typo is a ValidationError naming the variable, not pino's "default level:verbose must be
+ * included in custom levels".
+ */
+export function logLevelFromEnv(fallback: (typeof LEVELS)[number]): string {
+  const value = process.env.ERRAND_LOG_LEVEL?.trim();
+  if (value === undefined || value === "") return fallback;
+  if (!(LEVELS as readonly string[]).includes(value))
+    throw new ValidationError("ERRAND_LOG_LEVEL", `must be one of ${LEVELS.join(", ")}, not ${JSON.stringify(value)}`);
+  return value;
+}
