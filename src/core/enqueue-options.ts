@@ -146,6 +146,9 @@ export function resolveNewJob(
   if (options.runAt !== undefined) {
     if (!(options.runAt instanceof Date) || Number.isNaN(options.runAt.getTime()))
       throw new ValidationError("runAt", "must be a valid Date");
+    // As far as delayMs may reach, either way: a Date of the year 275760 is valid, and no store keeps it.
+    if (Math.abs(options.runAt.getTime() - Date.now()) > MAX_DELAY_MS)
+      throw new ValidationError("runAt", "must be within 100 years of now");
     runAt = options.runAt;
   }
   let idempotencyKey: string | null = null;

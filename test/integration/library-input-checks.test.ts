@@ -113,7 +113,8 @@ describe("the library refuses malformed calls by name", () => {
     const job = await def.enqueue({ text: "x".repeat(2_000) }, { delayMs: undefined, backoff: { maxMs: undefined } });
     expect(job.backoff).toEqual({ baseMs: 1_000, maxMs: 5_000, jitter: 0.5 });
     expect((await refusal(() => def.enqueue({ a: { b: { c: { d: { e: 1 } } } } }))).field).toBe("payload.a.b.c.d");
-    expect(await refusal(() => def.enqueue({}, { backoff: { baseMs: -1 } }))).toEqual({ field: "backoff.baseMs", message: "backoff.baseMs: must be a number from 0 to 3153600000000 (100 years)" });
+    expect(await refusal(() => def.enqueue({}, { backoff: { baseMs: -1 } }))).toEqual({ field: "backoff.baseMs", message: "backoff.baseMs: must be an integer from 0 to 3153600000000 (100 years)" });
+    expect(await refusal(() => def.enqueue({}, { runAt: new Date(8.64e15) }))).toEqual({ field: "runAt", message: "runAt: must be within 100 years of now" });
   });
 
   it("refuses misspelt options of close, metrics and the testing helpers, which would otherwise pass a test for nothing", async () => {

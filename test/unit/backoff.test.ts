@@ -38,6 +38,9 @@ describe("backoff", () => {
       [{ baseMs: 1_000, maxMs: Number.MAX_SAFE_INTEGER, jitter: 0 }, "backoff.maxMs"],
       [{ baseMs: 1_000, maxMs: Infinity, jitter: 0 }, "backoff.maxMs"],
       [{ baseMs: "5" as unknown as number, maxMs: 10, jitter: 0 }, "backoff.baseMs"],
+      // Whole milliseconds, as delayMs.
+      [{ baseMs: 1.5, maxMs: 10, jitter: 0 }, "backoff.baseMs"],
+      [{ baseMs: 1, maxMs: 10.5, jitter: 0 }, "backoff.maxMs"],
     ] as const) {
       expect(() => validateBackoff(policy), field).toThrow(expect.objectContaining({ field, message: expect.stringContaining("to 3153600000000 (100 years)") }));
     }
