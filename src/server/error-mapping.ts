@@ -6,7 +6,7 @@ import { HttpError } from "./http-error.js";
 import { apiFieldName, apiValidationMessage } from "./wire-format.js";
 
 /** One of ajv's errors as Fastify passes it on; ajv's `verbose` adds the schema it broke. */
-type SchemaIssue = FastifySchemaValidationError & { propertyName?: string; parentSchema?: { description?: unknown } };
+type SchemaIssue = FastifySchemaValidationError & { propertyName?: string; parentSchema?: { description?: unknown }; data?: unknown };
 type IssueParams = { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[]; limit?: number; type?: string };
 
 interface ErrorBody {
@@ -140,6 +140,9 @@ function schemaErrorBody(error: FastifyError, contentType: string | undefined): 
   if (extra !== undefined) segments.push(extra);
   const field = segments.reduce(fieldPath, "");
   const subject = field || (error.validationContext === "body" ? "body" : String(error.validationContext));
+  // A query field sent twice (?limit=2&limit=3) arrives as an array, which no query field takes.
+  if (error.validationContext === "querystring" && first.keyword === "type" && Array.isArray(first.data))
+    return errorBody("invalid_input", `${subject} is given more than once; give it once`, field || undefined);
   // A key broke `propertyNames` (a flow node called "a b"): the field is that key, quoted in the message.
   if (first.propertyName !== undefined)
     return errorBody("invalid_input", `${subject}: the name ${JSON.stringify(first.propertyName)} ${problemOf(first, params)}`, field);

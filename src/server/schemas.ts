@@ -25,7 +25,7 @@ export const patterned = (pattern: string, rule: string, meaning?: string) => ({
   description: meaning === undefined ? rule : `${rule}; ${meaning}`,
 });
 export const name = (meaning: string) => patterned(NAME.source, NAME_RULE, meaning);
-export const recordId = (meaning: string) => patterned(JOB_ID_PATTERN, "a positive integer", meaning);
+export const recordId = (meaning: string) => patterned(JOB_ID_PATTERN, "a positive integer up to 9223372036854775807", meaning);
 export const nullable = (schema: JsonSchema) => ({ anyOf: [schema, { type: "null" }] });
 export const dateTime = { type: "string", format: "date-time" };
 

@@ -85,7 +85,7 @@ export function describeServerFlowRoutes(factory: StoreFactory): void {
       expect((await call("POST", "/v1/flows/999999/cancel")).status).toBe(404);
       const missing = await call("GET", "/v1/flows/999999");
       expect([missing.status, missing.body.error.code]).toEqual([404, "not_found"]);
-      const badId = { code: "invalid_input", field: "id", message: "id must be a positive integer" };
+      const badId = { code: "invalid_input", field: "id", message: "id must be a positive integer up to 9223372036854775807" };
       for (const [method, path] of [["GET", "/v1/flows/abc"], ["POST", "/v1/flows/1.5/cancel"]]) {
         const malformed = await call(method!, path!);
         expect([method, path, malformed.status, malformed.body.error]).toEqual([method, path, 400, badId]);
@@ -104,7 +104,7 @@ export function describeServerFlowRoutes(factory: StoreFactory): void {
       expect((await call("GET", `/v1/jobs/${onComplete.id}`)).body.result).toEqual({ report: true, batchId: batch.id, completed: 1, failed: 1, canceled: 0 });
       expect((await call("GET", "/v1/batches/999999")).status).toBe(404);
       const malformed = await call("GET", "/v1/batches/abc");
-      expect([malformed.status, malformed.body.error]).toEqual([400, { code: "invalid_input", field: "id", message: "id must be a positive integer" }]);
+      expect([malformed.status, malformed.body.error]).toEqual([400, { code: "invalid_input", field: "id", message: "id must be a positive integer up to 9223372036854775807" }]);
     });
 
     it("POST /v1/batches: 202 with the batch, its members and on_complete, which runs once they ended; 400/422 naming the field, nothing written", async () => {

@@ -261,7 +261,7 @@ export function describeServerRoutes(factory: StoreFactory): void {
       expect(missing.body.error.code).toBe("not_found");
       const malformed = await call("GET", "/v1/jobs/abc");
       expect(malformed.status).toBe(400);
-      expect(malformed.body.error).toEqual({ code: "invalid_input", field: "id", message: "id must be a positive integer" });
+      expect(malformed.body.error).toEqual({ code: "invalid_input", field: "id", message: "id must be a positive integer up to 9223372036854775807" });
       for (const [method, path] of [["DELETE", "/v1/jobs/abc"], ["POST", "/v1/jobs/0/retry"], ["GET", "/v1/jobs/-1/events"]] as const) {
         const other = await call(method, path);
         expect([method, path, other.status, other.body.error]).toEqual([method, path, 400, malformed.body.error]);
@@ -302,9 +302,10 @@ export function describeServerRoutes(factory: StoreFactory): void {
       }
       const words = async (query: string) => (await call("GET", `/v1/jobs?${query}`)).body.error;
       expect(await words("limit=0")).toEqual({ code: "invalid_input", field: "limit", message: "limit must be an integer from 1 to 1000" });
-      expect(await words("cursor=x")).toEqual({ code: "invalid_input", field: "cursor", message: "cursor must be a positive integer" });
+      expect(await words("cursor=x")).toEqual({ code: "invalid_input", field: "cursor", message: "cursor must be a positive integer up to 9223372036854775807" });
       expect(await words("queue=a%20b")).toMatchObject({ field: "queue", message: "queue must be 1–128 characters of letters, digits and _ . : / -" });
       expect((await words("state=sleeping")).message).toBe("state must be one of pending, scheduled, blocked, running, retrying, completed, failed, canceled");
+      expect(await words("limit=2&limit=3")).toEqual({ code: "invalid_input", field: "limit", message: "limit is given more than once; give it once" });
     });
 
     it("DELETE /v1/jobs/:id: cancels (aborting a running handler), 409 once ended, 404 unknown", async () => {
