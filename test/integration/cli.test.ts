@@ -64,6 +64,16 @@ describe("errand CLI", () => {
     expect(listed).toEqual({ jobs: [expect.objectContaining({ id: lingering, max_attempts: expect.any(Number) }), expect.objectContaining({ id })], next_cursor: null });
   });
 
+  it("enqueue with an idempotency key already held prints the job holding it, and says on stderr that nothing new was enqueued", async () => {
+    const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "keyed.db")}` };
+    const keyed = await errand(["enqueue", "greet", "--idempotency-key", "k1", "--json"], env);
+    expect(keyed).toMatchObject({ code: 0, stderr: "" });
+    const again = await errand(["enqueue", "greet", "--idempotency-key", "k1", "--json"], env);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).id).toBe(JSON.parse(keyed.stdout).id);
+    expect(again.stderr).toBe(`errand: idempotency key "k1" is held by job ${JSON.parse(keyed.stdout).id}: nothing new enqueued\n`);
+  });
+
   it("a second SIGTERM stops in-flight jobs at once: they go back to their queue, and the worker exits 0", async () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "twice.db")}` };
     const id = JSON.parse((await errand(["enqueue", "linger", "--payload", '{"ms":60000}', "--json"], env)).stdout).id;

@@ -37,7 +37,13 @@ export function enqueueCommand(): Command {
           return { payload, options };
         },
         opts,
-        async (errand, { payload, options }) => printJobDetail(await errand.enqueue(type, payload, options), Boolean(opts.json)),
+        async (errand, { payload, options }) => {
+          const [outcome] = await errand.enqueueManyWithOutcome([{ type, payload, options }]);
+          const { job, created } = outcome!;
+          // On stderr, so --json's stdout stays the job as the HTTP API shows it (which says so with 200 instead of 202).
+          if (!created) process.stderr.write(`errand: idempotency key ${JSON.stringify(job.idempotencyKey)} is held by job ${job.id}: nothing new enqueued\n`);
+          printJobDetail(job, Boolean(opts.json));
+        },
         { create: true, flags: ENQUEUE_FLAGS },
       );
     });
