@@ -345,6 +345,10 @@ describe("errand CLI", () => {
       code: 2,
       stderr: "errand: --max-event-streams: must be a positive integer\n",
     });
+    // A log level pino does not know: one line naming the variable, before anything is opened.
+    const badLevel = 'errand: ERRAND_LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, not "verbose"\n';
+    for (const command of [["serve", "--port", "0"], ["work", "--handlers", HANDLERS]])
+      expect(await errand(command, { ...env, ERRAND_LOG_LEVEL: "verbose" })).toMatchObject({ code: 2, stderr: badLevel });
     await refused(["serve", "--types", "mail,a b"], `--types "a b": ${queueRule}`);
     await refused(["serve", "--webhook-allow", "127.0.0.1,nonsense/99"], '--webhook-allow: allowed webhook address "nonsense/99" is not an IP or CIDR');
     // An empty prefix once read as /0, allowing every address.

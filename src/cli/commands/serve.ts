@@ -87,13 +87,13 @@ export function serveCommand(version: string): Command {
     )
     .option("--grace-ms <ms>", "on shutdown, how long in-flight jobs may finish before they are returned to the queue", "10000")
     .action(async (opts) => {
-      const logger = pino({ name: "errand", level: logLevelFromEnv("info") });
       let errand: Errand | null = null;
       let server: ErrandServer | null = null;
       // Listening before anything starts: see StopSignals.
       const signals = new StopSignals();
       try {
         const flags = serveFlags(opts);
+        const logger = pino({ name: "errand", level: logLevelFromEnv("info") });
         const register = opts.handlers ? await importHandlers(opts.handlers) : null;
         errand = await Errand.connect(opts.database, { logger, migrate: opts.migrate });
         await register?.(errand);
