@@ -10,4 +10,4 @@ WHERE child_id = @id AND resolved = 1
     SELECT 1 FROM errand_jobs AS child
     WHERE child.id = @id AND child.state IN ('failed', 'canceled') AND child.on_parent_failure = 'cancel'
   )
-  AND parent_id IN (SELECT id FROM errand_jobs WHERE state <> 'completed');
+  AND EXISTS (SELECT 1 FROM errand_jobs AS parent WHERE parent.id = errand_job_dependencies.parent_id AND parent.state <> 'completed');
