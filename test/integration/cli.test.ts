@@ -27,9 +27,12 @@ async function errand(args: string[], env: Record<string, string>) {
   }
 }
 
+// Awaited here, at collection: the factory registers the afterAll that drops its schemas, which a
+// hook added once tests run would not (the schema `errand migrate` makes below was left behind).
+const postgres = await postgresFactory();
+
 describe("errand CLI", () => {
   const dir = tempDir();
-  const postgres = postgresFactory();
 
   it("enqueues, works with a handlers module, shows, and drains on SIGTERM", async () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "cli.db")}` };
@@ -460,7 +463,7 @@ describe("errand CLI", () => {
     expect(existsSync(join(dir, "no-such-dir"))).toBe(false);
   });
   it("on PostgreSQL, refuses a schema that is not there for commands that act on what is there, creating nothing", async (ctx) => {
-    const factory = await postgres;
+    const factory = postgres;
     if (factory === null) return ctx.skip();
     const database = await factory.url();
     const schema = new URL(database).searchParams.get("schema")!;
