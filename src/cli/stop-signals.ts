@@ -21,9 +21,16 @@ export class StopSignals {
     process.on("SIGINT", this.onSignal);
   }
 
-  /** Calls `fn` on each signal after the first. */
-  onAgain(fn: (signal: NodeJS.Signals) => void): void {
-    this.again = fn;
+  /**
+   * From now on, a signal after the first ends `errand`'s grace at once (its in-flight jobs go
+   * back to their queues, attempt given back) and then the process, whose exit code stays as
+   * set: a handler that ignores its signal must not keep the process up.
+   */
+  stopNowOnAgain(errand: { close(options: { graceMs: number }): Promise<void> }, say: (line: string) => void): void {
+    this.again = (signal) => {
+      say(`${signal} again: stopping in-flight jobs; they go back to their queues`);
+      void errand.close({ graceMs: 0 }).finally(() => process.exit(process.exitCode ?? 0));
+    };
   }
 
   /** Stops listening (the command is over). */

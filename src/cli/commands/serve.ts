@@ -123,12 +123,7 @@ export function serveCommand(version: string): Command {
         say(webhooks ? "webhooks: enabled (signed with the configured secret)" : "webhooks: disabled (set ERRAND_WEBHOOK_SECRET to enable webhook_url)");
         const signal = await signals.first;
         say(`${signal}: no new requests; finishing in-flight jobs (send it again to stop them now)`);
-        const draining = errand;
-        signals.onAgain((again) => {
-          say(`${again} again: stopping in-flight jobs; they go back to their queues`);
-          // Out once they are back: a handler that ignores its signal must not keep the process up.
-          void draining.close({ graceMs: 0 }).finally(() => process.exit(process.exitCode ?? 0));
-        });
+        signals.stopNowOnAgain(errand, say);
         await server.close();
         await errand.close();
       } catch (error) {

@@ -55,13 +55,9 @@ export function workCommand(): Command {
         if (metricsEndpoint) process.stderr.write(`errand: metrics on ${metricsEndpoint.url}\n`);
         process.stderr.write(`errand: worker ${worker.id} on ${queues.join(", ")} (${printableDatabase(opts.database)}); SIGTERM drains\n`);
         const signal = await signals.first;
-        process.stderr.write(`errand: ${signal}: finishing in-flight jobs (send it again to stop them now)\n`);
-        const draining = errand;
-        signals.onAgain((again) => {
-          process.stderr.write(`errand: ${again} again: stopping in-flight jobs; they go back to their queues\n`);
-          // Out once they are back: a handler that ignores its signal must not keep the process up.
-          void draining.close({ graceMs: 0 }).finally(() => process.exit(process.exitCode ?? 0));
-        });
+        const say = (line: string) => process.stderr.write(`errand: ${line}\n`);
+        say(`${signal}: finishing in-flight jobs (send it again to stop them now)`);
+        signals.stopNowOnAgain(errand, say);
         // Metrics are served while in-flight jobs finish, and stop with the worker.
         await errand.close();
         await stopMetrics();
