@@ -27,6 +27,15 @@ async function errand(args: string[], env: Record<string, string>) {
   }
 }
 
+/** `errand work <args>` as a child process: its exit code, and what it has written to stderr so far. */
+function startWork(args: string[], env: Record<string, string>) {
+  const worker = spawn(process.execPath, [CLI, "work", ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  worker.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => worker.once("exit", resolve));
+  return { worker, exited, stderr: () => stderr };
+}
+
 // Awaited here, at collection: the factory registers the afterAll that drops its schemas, which a
 // hook added once tests run would not (the schema `errand migrate` makes below was left behind).
 const postgres = await postgresFactory();
@@ -80,21 +89,15 @@ describe("errand CLI", () => {
   it("a second SIGTERM stops in-flight jobs at once: they go back to their queue, and the worker exits 0", async () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "twice.db")}` };
     const id = JSON.parse((await errand(["enqueue", "linger", "--payload", '{"ms":60000}', "--json"], env)).stdout).id;
-    const worker = spawn(process.execPath, [CLI, "work", "--handlers", HANDLERS, "--grace-ms", "60000"], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    worker.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => worker.once("exit", resolve));
+    const { worker, exited, stderr } = startWork(["--handlers", HANDLERS, "--grace-ms", "60000"], env);
     const observer = await Errand.connect(env.ERRAND_DATABASE_URL);
     try {
       await waitFor(async () => (await observer.getJob(id))?.state === "running", { what: "linger job running" });
       worker.kill("SIGTERM");
-      await waitFor(() => stderr.includes("finishing in-flight jobs"), { what: "the drain to begin" });
+      await waitFor(() => stderr().includes("finishing in-flight jobs"), { what: "the drain to begin" });
       worker.kill("SIGTERM");
       expect(await exited).toBe(0);
-      expect(stderr).toContain("SIGTERM again: stopping in-flight jobs");
+      expect(stderr()).toContain("SIGTERM again: stopping in-flight jobs");
       expect(await observer.getJob(id)).toMatchObject({ state: "pending", attempt: 0 });
     } finally {
       worker.kill("SIGKILL");
@@ -104,16 +107,10 @@ describe("errand CLI", () => {
 
   it("work --metrics-port serves Prometheus metrics for the worker process, until SIGTERM drains it", async () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "metrics.db")}` };
-    const worker = spawn(process.execPath, [CLI, "work", "--handlers", HANDLERS, "--metrics-port", "0"], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    worker.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => worker.once("exit", resolve));
+    const { worker, exited, stderr } = startWork(["--handlers", HANDLERS, "--metrics-port", "0"], env);
     let producer: Errand | null = null;
     try {
-      const url = await waitFor(() => /^errand: metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)$/m.exec(stderr)?.[1], { what: "the metrics address on stderr" });
+      const url = await waitFor(() => /^errand: metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)$/m.exec(stderr())?.[1], { what: "the metrics address on stderr" });
       producer = await Errand.connect(env.ERRAND_DATABASE_URL);
       const scrape = async () => parsePrometheusText(await (await fetch(url)).text());
       expect(sampleValue(await scrape(), "errand_store_up")).toBe(1);
@@ -138,15 +135,9 @@ describe("errand CLI", () => {
 
   it("work --no-metrics-job-counts leaves the store's counts (errand_jobs, errand_store_up) out of the worker's metrics", async () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "metrics-no-counts.db")}` };
-    const worker = spawn(process.execPath, [CLI, "work", "--handlers", HANDLERS, "--metrics-port", "0", "--no-metrics-job-counts"], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    worker.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => worker.once("exit", resolve));
+    const { worker, exited, stderr } = startWork(["--handlers", HANDLERS, "--metrics-port", "0", "--no-metrics-job-counts"], env);
     try {
-      const url = await waitFor(() => /^errand: metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)$/m.exec(stderr)?.[1], { what: "the metrics address on stderr" });
+      const url = await waitFor(() => /^errand: metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)$/m.exec(stderr())?.[1], { what: "the metrics address on stderr" });
       const samples = parsePrometheusText(await (await fetch(url)).text());
       expect(sampleValue(samples, "errand_worker_running_jobs")).toBe(0);
       expect(samples.filter((s) => s.name === "errand_jobs" || s.name === "errand_store_up")).toEqual([]);
