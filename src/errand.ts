@@ -17,6 +17,7 @@ import { validateBatchOptions } from "./core/batch-handler.js";
 import { knownOptions } from "./core/option-keys.js";
 import type { Flow } from "./core/flow.js";
 import type { Job, JobId } from "./core/job.js";
+import type { JsonJobTypes, PayloadArg } from "./core/json-types.js";
 import type { PayloadLimits } from "./core/payload.js";
 import type { Schedule, ScheduleOptions } from "./core/schedule.js";
 import { CronScheduler } from "./scheduler/cron-scheduler.js";
@@ -129,12 +130,13 @@ export class Errand {
    */
   define<Payload = unknown, Result = unknown>(
     type: string,
-    options: JobTypeOptions<Payload, Result> = {},
+    options?: JobTypeOptions<Payload, Result> & JsonJobTypes<Payload, Result>,
   ): JobDefinition<Payload, Result> {
     validateName(type, "type");
     if (this.definitions.has(type)) throw new ValidationError("type", `"${type}" is already defined`);
-    knownOptions(options, JOB_TYPE_OPTION_KEYS);
-    const { handler, batch, batchHandler, rateLimit, concurrencyLimit, ...overrides } = options;
+    const given: JobTypeOptions<Payload, Result> = options ?? {};
+    knownOptions(given, JOB_TYPE_OPTION_KEYS);
+    const { handler, batch, batchHandler, rateLimit, concurrencyLimit, ...overrides } = given;
     if (handler !== undefined && typeof handler !== "function") throw new ValidationError("handler", "must be a function");
     if (handler !== undefined && (batch !== undefined || batchHandler !== undefined))
       throw new ValidationError("handler", "a job type has either a handler or a batch with a batchHandler, not both");
@@ -175,11 +177,11 @@ export class Errand {
   /** Enqueues one job; resolves once it is committed to the store. */
   enqueue<Payload, Result>(
     type: JobDefinition<Payload, Result>,
-    payload: Payload,
+    payload: NoInfer<PayloadArg<Payload>>,
     options?: EnqueueOptions,
   ): Promise<Job<Payload, Result>>;
-  enqueue(type: string, payload: unknown, options?: EnqueueOptions): Promise<Job>;
-  enqueue(type: string | JobDefinition<unknown, unknown>, payload: unknown, options?: EnqueueOptions): Promise<Job> {
+  enqueue(type: string, payload: PayloadArg<unknown>, options?: EnqueueOptions): Promise<Job>;
+  enqueue(type: string | JobDefinition<unknown, unknown>, payload: PayloadArg<unknown>, options?: EnqueueOptions): Promise<Job> {
     return this.client.enqueue({ type, payload, options });
   }
 

@@ -110,9 +110,9 @@ export function commaList(value: string | undefined): string[] {
 }
 
 /** Parses a JSON option, or throws a usage error naming it. */
-export function jsonOption(value: string, name: string): unknown {
+export function jsonOption(value: string, name: string): {} | null {
   try {
-    return JSON.parse(value);
+    return JSON.parse(value) as {} | null; // never undefined: JSON has no such value
   } catch (error) {
     throw new CliUsageError(`${name} is not valid JSON: ${(error as Error).message}`);
   }

@@ -3,6 +3,7 @@ import { JOB_DEFAULT_KEYS, type EnqueueOptions, type JobDefaultOptions, type Job
 import type { JobHandler } from "../core/handler.js";
 import type { LimitOptions } from "../core/limits.js";
 import type { Job } from "../core/job.js";
+import type { PayloadArg } from "../core/json-types.js";
 
 /** A job type: its name, its defaults, and (in processes that work it) its handler. */
 export interface JobDefinition<Payload, Result> {
@@ -13,9 +14,9 @@ export interface JobDefinition<Payload, Result> {
   /** The batch handler and its options, if this process runs this type in batches. */
   readonly batch: (BatchOptions & { handler: BatchHandler<Payload, Result> }) | null;
   /** Enqueues one job of this type; resolves once it is committed. */
-  enqueue(payload: Payload, options?: EnqueueOptions): Promise<Job<Payload, Result>>;
+  enqueue(payload: PayloadArg<Payload>, options?: EnqueueOptions): Promise<Job<Payload, Result>>;
   /** A typed item for `enqueueMany`. */
-  request(payload: Payload, options?: EnqueueOptions): EnqueueRequest<Payload, Result>;
+  request(payload: PayloadArg<Payload>, options?: EnqueueOptions): EnqueueRequest<Payload, Result>;
 }
 
 /**
@@ -37,7 +38,7 @@ export const JOB_TYPE_OPTION_KEYS: ReadonlySet<string> = new Set<string>([
 /** One job to enqueue: by definition (payload type-checked) or by type name. */
 export interface EnqueueRequest<Payload = unknown, Result = unknown> {
   type: string | JobDefinition<Payload, Result>;
-  payload: Payload;
+  payload: PayloadArg<Payload>;
   options?: EnqueueOptions;
 }
 

@@ -75,10 +75,50 @@ async function typedBatchUsage(errand: Errand) {
   return [id, r];
 }
 
+/** Payloads and results JSON would not keep as they are: refused where the type is defined. */
+interface TreeNode {
+  name: string;
+  children: TreeNode[];
+}
+interface Shipment {
+  id: string;
+  note?: string;
+}
+async function jsonTypes(errand: Errand) {
+  // @ts-expect-error — a Date result is refused at run time (the job fails); so at compile time
+  errand.define("dated", { handler: async () => new Date() });
+  // @ts-expect-error — and a bigint deep inside one
+  errand.define("counted", { handler: async () => ({ totals: [{ n: 1n }] }) });
+  // @ts-expect-error — a payload field that is a Date
+  errand.define("due", { handler: async (_p: { dueAt: Date }) => null });
+  // @ts-expect-error — a required field that may be undefined (an optional one may be absent)
+  errand.define("maybe", { handler: async (_p: { note: string | undefined }) => null });
+  // @ts-expect-error — a Map
+  errand.define("mapped", { handler: async (p: { seen: Map<string, number> }) => p.seen.size });
+  // @ts-expect-error — the same checks for a batch handler's payloads
+  errand.define("batched", { batch: { size: 2, maxWaitMs: 0 }, batchHandler: async (p: { at: Date }[]) => p.map(() => 1) });
+  // JSON of every kind passes: interfaces, optional fields, recursive types, unknown and any
+  // fields, nothing returned, null, and a payload the handler does not take.
+  errand.define("shipped", { handler: async (p: Shipment) => (p.note === undefined ? undefined : { note: p.note }) });
+  errand.define("tree", { handler: async (p: TreeNode) => ({ size: p.children.length, root: p }) });
+  errand.define("loose", { handler: async (p: { meta: Record<string, unknown>; raw: any }) => [p.meta, p.raw] });
+  errand.define("nothing", { handler: async (_p: { id: string }) => {} });
+  const cleanup = errand.define("cleanup", { handler: async () => null });
+  await cleanup.enqueue(null);
+  await cleanup.enqueue({});
+  // @ts-expect-error — undefined is no payload: JSON cannot hold it
+  await cleanup.enqueue(undefined);
+  // @ts-expect-error — nor by type name
+  await errand.enqueue("cleanup", undefined);
+  // @ts-expect-error — nor in a request
+  errand.enqueueMany([cleanup.request(undefined)]);
+}
+
 describe("typed API", () => {
   it("is exercised by the type-checker", () => {
     expect(typeof typedUsage).toBe("function");
     expect(typeof typedBatchUsage).toBe("function");
     expect(typeof plainObjectRequests).toBe("function");
+    expect(typeof jsonTypes).toBe("function");
   });
 });
