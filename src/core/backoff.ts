@@ -30,11 +30,11 @@ export function backoffDelay(
 }
 
 export function validateBackoff(policy: BackoffPolicy, field = "backoff"): BackoffPolicy {
-  const bad = (key: keyof BackoffPolicy, msg: string) => new ValidationError(`${field}.${key}`, msg);
+  const bad = (key: keyof BackoffPolicy, msg: string, mentions: string[] = []) => new ValidationError(`${field}.${key}`, msg, mentions);
   // Whole milliseconds, as delayMs and every other duration Errand takes.
   const inRange = (ms: unknown, min: number) => Number.isInteger(ms) && (ms as number) >= min && (ms as number) <= MAX_DELAY_MS;
   if (!inRange(policy.baseMs, 0)) throw bad("baseMs", `must be an integer from 0 to ${MAX_DELAY_MS} (100 years)`);
-  if (!inRange(policy.maxMs, policy.baseMs)) throw bad("maxMs", `must be an integer from baseMs (${policy.baseMs}) to ${MAX_DELAY_MS} (100 years)`);
+  if (!inRange(policy.maxMs, policy.baseMs)) throw bad("maxMs", `must be an integer from baseMs (${policy.baseMs}) to ${MAX_DELAY_MS} (100 years)`, ["baseMs"]);
   if (!Number.isFinite(policy.jitter) || policy.jitter < 0 || policy.jitter > 1) throw bad("jitter", "must be between 0 and 1");
   return policy;
 }

@@ -1,7 +1,7 @@
 /** JSON Schemas of /v1/schedules, in the style of schemas.ts (which they build on). */
 import { CRON_FORM } from "../core/cron.js";
 import { MISFIRE_POLICIES } from "../core/schedule.js";
-import { dateTime, enqueueItemSchema, name, nullable } from "./schemas.js";
+import { backoffSchema, dateTime, enqueueItemSchema, name, nullable } from "./schemas.js";
 
 const jobOptions = enqueueItemSchema.properties;
 
@@ -30,6 +30,7 @@ export const scheduleBodySchema = {
     priority: jobOptions.priority,
     max_attempts: jobOptions.max_attempts,
     timeout_ms: jobOptions.timeout_ms,
+    backoff: jobOptions.backoff,
     misfire: {
       type: "object",
       additionalProperties: false,
@@ -55,6 +56,7 @@ export const scheduleSchema = {
     priority: { type: "integer" },
     max_attempts: { type: "integer" },
     timeout_ms: nullable({ type: "integer" }),
+    backoff: backoffSchema,
     misfire: {
       type: "object",
       properties: {

@@ -1,4 +1,5 @@
 /** Schedules between the library's camelCase and the API's snake_case (see wire-format.ts). */
+import { backoffFromBody, backoffToJson, type BackoffJson } from "./wire-format.js";
 import type { MisfirePolicy, MisfirePolicyName, Schedule, ScheduleOptions } from "../core/schedule.js";
 
 /** The body of `PUT /v1/schedules/:name`, as its schema admits it. */
@@ -11,6 +12,7 @@ export interface ScheduleBody {
   priority?: number;
   max_attempts?: number;
   timeout_ms?: number | null;
+  backoff?: Partial<BackoffJson>;
   misfire?: { policy?: MisfirePolicyName; backfill_limit?: number; grace_ms?: number };
 }
 
@@ -26,6 +28,7 @@ export function scheduleToJson(schedule: Schedule) {
     priority: jobOptions.priority,
     max_attempts: jobOptions.maxAttempts,
     timeout_ms: jobOptions.timeoutMs,
+    backoff: backoffToJson(jobOptions.backoff),
     misfire: { policy: misfire.policy, backfill_limit: misfire.backfillLimit, grace_ms: misfire.graceMs },
     paused: schedule.paused,
     next_tick_at: schedule.nextTickAt.toISOString(),
@@ -43,6 +46,7 @@ export function scheduleOptionsFromBody(body: ScheduleBody): ScheduleOptions {
   if (body.priority !== undefined) options.priority = body.priority;
   if (body.max_attempts !== undefined) options.maxAttempts = body.max_attempts;
   if (body.timeout_ms !== undefined) options.timeoutMs = body.timeout_ms;
+  if (body.backoff !== undefined) options.backoff = backoffFromBody(body.backoff);
   if (body.misfire !== undefined) {
     const misfire: Partial<MisfirePolicy> = {};
     if (body.misfire.policy !== undefined) misfire.policy = body.misfire.policy;

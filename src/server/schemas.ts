@@ -29,6 +29,17 @@ export const recordId = (meaning: string) => patterned(JOB_ID_PATTERN, "a positi
 export const nullable = (schema: JsonSchema) => ({ anyOf: [schema, { type: "null" }] });
 export const dateTime = { type: "string", format: "date-time" };
 
+const backoffBodySchema = {
+  type: "object",
+  additionalProperties: false,
+  description: "retry delays: base_ms after the first failure, doubling up to max_ms, each shortened by up to jitter × itself at random; a field left out is the job type's",
+  properties: {
+    base_ms: { type: "integer", minimum: 0, maximum: MAX_DELAY_MS },
+    max_ms: { type: "integer", minimum: 0, maximum: MAX_DELAY_MS, description: "at least base_ms" },
+    jitter: { type: "number", minimum: 0, maximum: 1 },
+  },
+} as const;
+
 export const enqueueItemSchema = {
   type: "object",
   additionalProperties: false,
@@ -42,6 +53,7 @@ export const enqueueItemSchema = {
     run_at: { ...dateTime, description: "an ISO 8601 date-time such as 2030-01-31T09:00:00Z; run no earlier than this time; exclusive with delay_ms" },
     max_attempts: { type: "integer", minimum: 1, maximum: 1000 },
     timeout_ms: { anyOf: [{ type: "integer", minimum: 1, maximum: MAX_INT32 }, { type: "null" }], description: "abort the handler after this long; null: no limit" },
+    backoff: backoffBodySchema,
     idempotency_key: { type: "string", minLength: 1, maxLength: 255, description: "repeating a key returns the existing job (200) and creates nothing" },
     webhook_url: { type: "string", minLength: 1, maxLength: 2048, description: "http(s) URL POSTed the job once it ends, signed (see X-Errand-Signature)" },
     group_key: { type: "string", minLength: 1, maxLength: 255, description: "jobs sharing a key run in enqueue order, group_concurrency at a time" },
@@ -108,6 +120,11 @@ export const cancelJobsBodySchema = bulkChangeBodySchema(
   ["state"],
 );
 
+export const backoffSchema = {
+  type: "object",
+  properties: { base_ms: { type: "integer" }, max_ms: { type: "integer" }, jitter: { type: "number" } },
+} as const;
+
 const attemptErrorSchema = {
   type: "object",
   properties: {
@@ -130,6 +147,7 @@ export const jobSchema = {
     attempt: { type: "integer", description: "attempts started so far" },
     max_attempts: { type: "integer" },
     timeout_ms: nullable({ type: "integer" }),
+    backoff: backoffSchema,
     progress: nullable({ type: "number", minimum: 0, maximum: 100 }),
     result: { description: "the handler's return value once completed" },
     errors: { type: "array", items: attemptErrorSchema, description: "every failed attempt, oldest first" },

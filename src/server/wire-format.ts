@@ -2,6 +2,7 @@
  * The one place where the library's camelCase meets the API's snake_case: jobs going out,
  * enqueue bodies coming in, and the field names inside validation errors.
  */
+import type { BackoffPolicy } from "../core/backoff.js";
 import type { EnqueueOptions } from "../core/enqueue-options.js";
 import type { ValidationError } from "../core/errors.js";
 import type { AttemptError, Job } from "../core/job.js";
@@ -18,6 +19,7 @@ export interface JobJson {
   attempt: number;
   max_attempts: number;
   timeout_ms: number | null;
+  backoff: BackoffJson;
   progress: number | null;
   result: unknown;
   errors: AttemptErrorJson[];
@@ -35,6 +37,12 @@ export interface JobJson {
   finished_at: string | null;
   worker_id: string | null;
   lease_expires_at: string | null;
+}
+
+export interface BackoffJson {
+  base_ms: number;
+  max_ms: number;
+  jitter: number;
 }
 
 /** Stacks stay out of the API: they describe our servers, not the caller's request. */
@@ -55,6 +63,7 @@ export interface EnqueueBody {
   run_at?: string;
   max_attempts?: number;
   timeout_ms?: number | null;
+  backoff?: Partial<BackoffJson>;
   idempotency_key?: string;
   webhook_url?: string;
   group_key?: string;
@@ -74,6 +83,7 @@ export function jobToJson(job: Job): JobJson {
     attempt: job.attempt,
     max_attempts: job.maxAttempts,
     timeout_ms: job.timeoutMs,
+    backoff: backoffToJson(job.backoff),
     progress: job.progress,
     result: job.result,
     errors: job.errors.map(attemptErrorToJson),
@@ -94,6 +104,19 @@ export function jobToJson(job: Job): JobJson {
   };
 }
 
+export function backoffToJson(policy: BackoffPolicy): BackoffJson {
+  return { base_ms: policy.baseMs, max_ms: policy.maxMs, jitter: policy.jitter };
+}
+
+/** The fields given, in the library's names; those left out take the job type's (see resolveDefaults). */
+export function backoffFromBody(body: Partial<BackoffJson>): Partial<BackoffPolicy> {
+  const policy: Partial<BackoffPolicy> = {};
+  if (body.base_ms !== undefined) policy.baseMs = body.base_ms;
+  if (body.max_ms !== undefined) policy.maxMs = body.max_ms;
+  if (body.jitter !== undefined) policy.jitter = body.jitter;
+  return policy;
+}
+
 function attemptErrorToJson(error: AttemptError): AttemptErrorJson {
   return { attempt: error.attempt, message: error.message, code: error.code, at: error.at.toISOString() };
 }
@@ -111,6 +134,7 @@ export function enqueueOptionsFromBody(body: EnqueueBody, correlationId: string)
   if (body.run_at !== undefined) options.runAt = new Date(body.run_at);
   if (body.max_attempts !== undefined) options.maxAttempts = body.max_attempts;
   if (body.timeout_ms !== undefined) options.timeoutMs = body.timeout_ms;
+  if (body.backoff !== undefined) options.backoff = backoffFromBody(body.backoff);
   if (body.idempotency_key !== undefined) options.idempotencyKey = body.idempotency_key;
   if (body.webhook_url !== undefined) options.webhookUrl = body.webhook_url;
   if (body.group_key !== undefined) options.groupKey = body.group_key;

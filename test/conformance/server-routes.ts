@@ -37,6 +37,15 @@ export function describeServerRoutes(factory: StoreFactory): void {
       expect(done.finished_at).toEqual(expect.any(String));
     });
 
+    it("POST /v1/jobs: backoff sets the job's retry delays, the fields left out the type's; every job shows its backoff", async () => {
+      const res = await call("POST", "/v1/jobs", { body: { type: "declared", delay_ms: 60_000, backoff: { base_ms: 250, jitter: 0 } } });
+      expect(res.status).toBe(202);
+      expect(res.body.backoff).toEqual({ base_ms: 250, max_ms: 3_600_000, jitter: 0 });
+      expect((await s.errand.getJob(res.body.id))!.backoff).toEqual({ baseMs: 250, maxMs: 3_600_000, jitter: 0 });
+      const plain = await call("POST", "/v1/jobs", { body: { type: "declared", delay_ms: 60_000 } });
+      expect((await call("GET", `/v1/jobs/${plain.body.id}`)).body.backoff).toEqual({ base_ms: 1000, max_ms: 3_600_000, jitter: 0.5 });
+    });
+
     it("generates an X-Request-Id when absent (or not sane) and returns it", async () => {
       const res = await call("POST", "/v1/jobs", { body: { type: "declared" }, headers: { "x-request-id": "bad id with spaces" } });
       expect(res.status).toBe(202);
@@ -80,6 +89,11 @@ export function describeServerRoutes(factory: StoreFactory): void {
         [{ payload: {} }, "type"],
         [{ type: "echo", queue: "bad queue!" }, "queue"],
         [{ type: "echo", payload: JSON.parse("[".repeat(40) + "]".repeat(40)) }, "payload" + "[0]".repeat(32)],
+        [{ type: "echo", backoff: "fast" }, "backoff"],
+        [{ type: "echo", backoff: { base_ms: -1 } }, "backoff.base_ms"],
+        [{ type: "echo", backoff: { jitter: 2 } }, "backoff.jitter"],
+        [{ type: "echo", backoff: { baseMs: 5 } }, "backoff.baseMs"],
+        [{ type: "echo", backoff: { base_ms: 5000, max_ms: 100 } }, "backoff.max_ms"],
       ];
       for (const [body, field] of cases) {
         const res = await call("POST", "/v1/jobs", { body });
@@ -89,6 +103,8 @@ export function describeServerRoutes(factory: StoreFactory): void {
       }
       const runAt = await call("POST", "/v1/jobs", { body: { type: "echo", run_at: "tomorrow" } });
       expect(runAt.body.error.message).toBe("run_at must be an ISO 8601 date-time such as 2030-01-31T09:00:00Z");
+      const backoff = await call("POST", "/v1/jobs", { body: { type: "echo", backoff: { base_ms: 5000, max_ms: 100 } } });
+      expect(backoff.body.error.message).toBe("backoff.max_ms: must be an integer from base_ms (5000) to 3153600000000 (100 years)");
       // The schema's bounds and types in words, not ajv's ("must NOT have fewer than 1 characters").
       const messages: [unknown, string][] = [
         [{ type: "echo", priority: "5" }, "priority must be an integer"],

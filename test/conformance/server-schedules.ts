@@ -40,6 +40,7 @@ export function describeServerSchedules(factory: StoreFactory): void {
         priority: 2,
         max_attempts: 3,
         timeout_ms: null,
+        backoff: { base_ms: 1000, max_ms: 3_600_000, jitter: 0.5 },
         misfire: { policy: "backfill", backfill_limit: 3, grace_ms: 60_000 },
         paused: false,
         next_tick_at: expect.any(String),
@@ -49,8 +50,10 @@ export function describeServerSchedules(factory: StoreFactory): void {
       });
       expect((await call("GET", "/v1/schedules/nightly", { token: READER })).body).toEqual(created.body);
       expect((await call("GET", "/v1/schedules", { token: READER })).body).toEqual({ schedules: [created.body] });
-      const redefined = await call("PUT", "/v1/schedules/nightly", { body: { ...body, payload: { keepDays: 1 } } });
+      const redefined = await call("PUT", "/v1/schedules/nightly", { body: { ...body, payload: { keepDays: 1 }, timeout_ms: 30_000, backoff: { base_ms: 60_000 } } });
       expect(redefined.body).toMatchObject({ payload: { keepDays: 1 }, next_tick_at: created.body.next_tick_at });
+      expect(redefined.body).toMatchObject({ timeout_ms: 30_000, backoff: { base_ms: 60_000, max_ms: 3_600_000, jitter: 0.5 } });
+      expect((await s.errand.getSchedule("nightly"))!.jobOptions).toMatchObject({ timeoutMs: 30_000, backoff: { baseMs: 60_000 } });
       expect((await call("DELETE", "/v1/schedules/nightly")).status).toBe(204);
     });
 
@@ -62,6 +65,8 @@ export function describeServerSchedules(factory: StoreFactory): void {
         [{ misfire: { policy: "sometimes" } }, "misfire.policy"],
         [{ misfire: { backfill_limit: 0 } }, "misfire.backfill_limit"],
         [{ max_attempts: "3" }, "max_attempts"],
+        [{ backoff: { max_ms: -5 } }, "backoff.max_ms"],
+        [{ backoff: { base_ms: 10_000, max_ms: 5 } }, "backoff.max_ms"],
         [{ colour: "red" }, "colour"],
       ];
       for (const [body, field] of cases) {
