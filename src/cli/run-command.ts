@@ -97,6 +97,14 @@ export function intOption(value: string | undefined, name: string, range: IntRan
   return n;
 }
 
+/** A decimal number flag; its range is the library's to check. */
+export function numberOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n)) throw new CliUsageError(`${name} must be a number, got "${value}"`);
+  return n;
+}
+
 type IntRange = { min?: number; max?: number };
 
 function describeRange(min: number, max: number): string {

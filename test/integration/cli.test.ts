@@ -234,6 +234,12 @@ describe("errand CLI", () => {
       misfire: { policy: "backfill", backfill_limit: 3 },
       paused: false,
     });
+    // Each tick's job may have its own time limit and retry delays, as one enqueue may.
+    const limited = await errand(["schedules", "set", "limited", "0 3 * * *", "greet", "--timeout-ms", "60000", "--backoff-base-ms", "30000", "--json"], env);
+    expect(JSON.parse(limited.stdout)).toMatchObject({ timeout_ms: 60_000, backoff: { base_ms: 30_000, max_ms: 3_600_000, jitter: 0.5 }, misfire: { policy: "latest" } });
+    expect((await errand(["schedules", "remove", "limited"], env)).code).toBe(0);
+    const enqueued = await errand(["enqueue", "greet", "--delay", "60000", "--timeout-ms", "5000", "--backoff-base-ms", "200", "--backoff-jitter", "0", "--json"], env);
+    expect(JSON.parse(enqueued.stdout)).toMatchObject({ timeout_ms: 5000, backoff: { base_ms: 200, max_ms: 3_600_000, jitter: 0 } });
     expect(JSON.parse((await errand(["schedules", "pause", "nightly", "--json"], env)).stdout).paused).toBe(true);
     expect((await errand(["schedules", "list"], env)).stdout).toMatch(/^nightly {2}"0 3 \* \* \*" Europe\/Berlin {2}greet \[default\] {2}paused/);
     expect(JSON.parse((await errand(["schedules", "resume", "nightly", "--json"], env)).stdout).paused).toBe(false);
@@ -407,6 +413,13 @@ describe("errand CLI", () => {
     await flagError(["enqueue", "greet", "--delay", "-1"], `--delay: must be an integer from 0 to ${100 * 365 * 86_400_000}`);
     await flagError(["enqueue", "greet", "--max-attempts", "0"], "--max-attempts: must be an integer from 1 to 1000");
     await flagError(["schedules", "set", "s", "0 3 * * *", "greet", "--misfire-grace-ms", "-1"], "--misfire-grace-ms: must be an integer from 1000 to 3600000");
+    await flagError(["enqueue", "greet", "--timeout-ms", "0"], "--timeout-ms: must be an integer from 1 to 2147483647");
+    await flagError(["enqueue", "greet", "--backoff-jitter", "half"], '--backoff-jitter must be a number, got "half"');
+    await flagError(["schedules", "set", "s", "0 3 * * *", "greet", "--backoff-jitter", "1.5"], "--backoff-jitter: must be between 0 and 1");
+    await flagError(
+      ["enqueue", "greet", "--backoff-base-ms", "5000", "--backoff-max-ms", "10"],
+      "--backoff-max-ms: must be an integer from --backoff-base-ms (5000) to 3153600000000 (100 years)",
+    );
     // The help lists every state the option accepts (it once left out blocked).
     const help = (await errand(["jobs", "list", "--help"], env)).stdout.replace(/\s+/g, " "); // unwrapped
     expect(help).toContain(`-s, --state <state> ${JOB_STATES.join(", ")} `);

@@ -3,13 +3,14 @@ import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { printJobDetail } from "../output.js";
 import { DEFAULT_JOB_DEFAULTS, resolveNewJob } from "../../core/enqueue-options.js";
 import { DEFAULT_PAYLOAD_LIMITS } from "../../core/payload.js";
+import { addRetryFlags, retryOptions, RETRY_FLAGS } from "../retry-flags.js";
 import { intOption, jsonOption, withParsedFlags } from "../run-command.js";
 
 /** The library's enqueue options → the flags that set them, for its errors. */
-const ENQUEUE_FLAGS = { queue: "--queue", delayMs: "--delay", priority: "--priority", maxAttempts: "--max-attempts", idempotencyKey: "--idempotency-key" };
+const ENQUEUE_FLAGS = { queue: "--queue", delayMs: "--delay", priority: "--priority", maxAttempts: "--max-attempts", idempotencyKey: "--idempotency-key", ...RETRY_FLAGS };
 
 export function enqueueCommand(): Command {
-  return new Command("enqueue")
+  const command = new Command("enqueue")
     .description("enqueue one job; prints it once it is committed")
     .argument("<type>", "job type")
     .option("-p, --payload <json>", "payload as JSON", "{}")
@@ -17,7 +18,8 @@ export function enqueueCommand(): Command {
     .option("--delay <ms>", "run no earlier than this many ms from now")
     .option("--priority <n>", "higher runs first")
     .option("--max-attempts <n>", "attempts before the job is dead-lettered")
-    .option("--idempotency-key <key>", "enqueueing the same key again returns the existing job")
+    .option("--idempotency-key <key>", "enqueueing the same key again returns the existing job");
+  return addRetryFlags(command)
     .option("--json", "print JSON")
     .addOption(databaseOption())
     .addOption(noMigrateOption())
@@ -30,6 +32,7 @@ export function enqueueCommand(): Command {
             delayMs: intOption(opts.delay, "--delay"),
             priority: intOption(opts.priority, "--priority"),
             maxAttempts: intOption(opts.maxAttempts, "--max-attempts"),
+            ...retryOptions(opts),
             idempotencyKey: opts.idempotencyKey,
           };
           // The library's own checks (the CLI's Errand has the default defaults and limits), before the store is opened.

@@ -6,6 +6,7 @@ import { DEFAULT_PAYLOAD_LIMITS } from "../../core/payload.js";
 import { MISFIRE_POLICIES, resolveSchedule, type MisfirePolicyName, type Schedule, type ScheduleOptions } from "../../core/schedule.js";
 import type { Errand } from "../../errand.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
+import { addRetryFlags, retryOptions, RETRY_FLAGS } from "../retry-flags.js";
 import { intOption, jsonOption, withErrand, withParsedFlags } from "../run-command.js";
 import { printSchedule, printSchedules } from "../schedule-output.js";
 
@@ -17,6 +18,7 @@ const SCHEDULE_FLAGS = {
   maxAttempts: "--max-attempts",
   "misfire.backfillLimit": "--backfill-limit",
   "misfire.graceMs": "--misfire-grace-ms",
+  ...RETRY_FLAGS,
 };
 
 export function schedulesCommand(): Command {
@@ -31,7 +33,7 @@ export function schedulesCommand(): Command {
       await withErrand(opts, async (errand) => printSchedules(await errand.listSchedules(), Boolean(opts.json)));
     });
 
-  schedules
+  const set = schedules
     .command("set")
     .description("create or redefine a schedule (an unchanged cron and time zone keep its next tick)")
     .argument("<name>", "schedule name")
@@ -41,7 +43,8 @@ export function schedulesCommand(): Command {
     .option("--timezone <zone>", "IANA time zone the expression is read in", "UTC")
     .option("-q, --queue <name>", "queue")
     .option("--priority <n>", "higher runs first")
-    .option("--max-attempts <n>", "attempts before a job is dead-lettered")
+    .option("--max-attempts <n>", "attempts before a job is dead-lettered");
+  addRetryFlags(set)
     .addOption(new Option("--misfire <policy>", "ticks missed during downtime: one catch-up run for the latest (default), skip, or backfill").choices(MISFIRE_POLICIES))
     .option("--backfill-limit <n>", "with --misfire backfill: at most this many of the most recent missed ticks")
     .option("--misfire-grace-ms <ms>", "a tick at most this late is on time, not missed")
@@ -57,6 +60,7 @@ export function schedulesCommand(): Command {
             queue: opts.queue,
             priority: intOption(opts.priority, "--priority"),
             maxAttempts: intOption(opts.maxAttempts, "--max-attempts"),
+            ...retryOptions(opts),
             // Unset fields are undefined: the library fills in their defaults.
             misfire: {
               policy: opts.misfire as MisfirePolicyName | undefined,
