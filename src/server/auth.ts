@@ -34,14 +34,14 @@ export function parseScopes(text: string): Scope[] {
 
 /**
  * Parses the token list of ERRAND_API_TOKENS / --tokens: entries separated by `;` or
- * whitespace, each `<sha256-hex>=<scope>[,<scope>…]` (spaces around the commas allowed). Only
+ * whitespace, each `<sha256-hex>=<scope>[,<scope>…]` (spaces around the = and commas allowed). Only
  * hashes are configured, so a leaked config file does not leak a usable token. A hash listed
  * twice is refused: which entry's scopes would count is nothing a reader of the list can tell.
  */
 export function parseTokenList(text: string): ConfiguredToken[] {
   const seen = new Set<string>();
   return text
-    .replace(/\s*,\s*/g, ",")
+    .replace(/\s*([,=])\s*/g, "$1")
     .split(/[;\s]+/)
     .filter(Boolean)
     .map((entry) => {
