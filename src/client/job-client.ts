@@ -149,7 +149,7 @@ export class JobClient {
    * replayed or deleted since it was listed is left out, not an error.
    */
   async retryJobs(options: RetryJobsOptions = {}): Promise<JobPage> {
-    return this.changeListed(resolveRetryOptions(options), (id) => this.store.retryJob({ id }));
+    return this.changeListed(resolveRetryOptions(options), (job) => this.store.retryJob({ id: job.id, listedMaxAttempts: job.maxAttempts }));
   }
 
   /**
@@ -158,7 +158,7 @@ export class JobClient {
    * was listed is left out; one that only moved on (claimed since, say) is canceled all the same.
    */
   async cancelJobs(options: CancelJobsOptions): Promise<JobPage> {
-    return this.changeListed(resolveCancelOptions(options), async (id) => {
+    return this.changeListed(resolveCancelOptions(options), async ({ id }) => {
       const result = await this.store.cancelJob({ id });
       if (result.outcome === "changed") this.events.emit("canceled", { job: result.job });
       return result;
@@ -171,7 +171,7 @@ export class JobClient {
    * bookkeeping); several go at once, on as many pooled connections (1,000 replays on
    * PostgreSQL: 2.9 s one by one, 1.5 s four at once). After an error none more is started.
    */
-  private async changeListed(params: ListJobsParams, change: (id: JobId) => Promise<ChangeResult>): Promise<JobPage> {
+  private async changeListed(params: ListJobsParams, change: (job: Job) => Promise<ChangeResult>): Promise<JobPage> {
     const page = await this.store.listJobs(params);
     const results: ChangeResult[] = new Array(page.jobs.length);
     let next = 0;
@@ -180,7 +180,7 @@ export class JobClient {
       while (!failed && next < page.jobs.length) {
         const i = next++;
         try {
-          results[i] = await change(page.jobs[i]!.id);
+          results[i] = await change(page.jobs[i]!);
         } catch (error) {
           failed = true;
           throw error;

@@ -95,8 +95,11 @@ export interface Store {
    * Replays a `failed` or `canceled` job: back to `pending` with fresh attempts, history kept;
    * back to `blocked` if it is a flow child with parents that have not ended, or the onComplete
    * job of a batch that has not ended (one whose batch ended gets the summary, as on release).
+   * With `listedMaxAttempts`, only a job whose maxAttempts is still that (what a listing read):
+   * every replay raises it, so a job replayed by someone else since is a conflict, not replayed
+   * again (a bulk replay racing another must not run a job twice).
    */
-  retryJob(params: { id: JobId }): Promise<ChangeResult>;
+  retryJob(params: { id: JobId; listedMaxAttempts?: number }): Promise<ChangeResult>;
 
   /* Flows and batches. Every terminal transition above (completeJobs, completeJobInTransaction,
    * failJob without retry, rescueExpiredLeases ending a job failed, cancelJob) also, in its own

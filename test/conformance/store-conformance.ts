@@ -459,6 +459,43 @@ export function describeStoreConformance(factory: StoreFactory): void {
       expect(await store.retryJob({ id: "77777" })).toEqual({ outcome: "not_found" });
     });
 
+    it("gives every replay the job's own maxAttempts, not the total its last replay raised it to", async () => {
+      const [inserted] = await store.insertJobs({ jobs: [newJob({ maxAttempts: 2 })] });
+      const id = inserted!.job.id;
+      const runOut = async () => {
+        for (;;) {
+          const [job] = await claim(1);
+          if (job === undefined) return (await store.getJob({ id }))!;
+          await store.failJob({ lease: lease(job), error, retryDelayMs: job.attempt < job.maxAttempts ? 0 : null });
+        }
+      };
+      const attempts: [number, number][] = [];
+      for (let replay = 0; replay < 4; replay++) {
+        const failed = await runOut();
+        attempts.push([failed.attempt, failed.maxAttempts]);
+        expect(failed.state).toBe("failed");
+        await store.retryJob({ id });
+      }
+      // Each run gets 2 attempts: 2, then 4, 6, 8 (a replay once doubled them: 2, 4, 8, 16).
+      expect(attempts).toEqual([[2, 2], [4, 4], [6, 6], [8, 8]]);
+    });
+
+    it("replays a listed job only if nobody replayed it since the listing (listedMaxAttempts)", async () => {
+      const [inserted] = await store.insertJobs({ jobs: [newJob({ maxAttempts: 1 })] });
+      const id = inserted!.job.id;
+      const [job] = await claim(1);
+      await store.failJob({ lease: lease(job!), error, retryDelayMs: null });
+      const listed = (await store.getJob({ id }))!;
+      // Another caller replays it, and it fails again, before this caller's replay of its listing.
+      expect((await store.retryJob({ id, listedMaxAttempts: listed.maxAttempts })).outcome).toBe("changed");
+      const [again] = await claim(1);
+      await store.failJob({ lease: lease(again!), error, retryDelayMs: null });
+      const stale = await store.retryJob({ id, listedMaxAttempts: listed.maxAttempts });
+      expect(stale).toMatchObject({ outcome: "conflict", job: { state: "failed", attempt: 2, maxAttempts: 2 } });
+      expect(await store.getJob({ id })).toMatchObject({ state: "failed", attempt: 2 });
+      expect((await store.retryJob({ id, listedMaxAttempts: 2 })).outcome).toBe("changed");
+    });
+
     it("pages through jobs newest first with a stable cursor and filters", async () => {
       await store.insertJobs({
         jobs: Array.from({ length: 25 }, (_, i) => newJob({ type: i % 2 ? "odd" : "even", queue: i < 5 ? "q5" : "default" })),

@@ -432,8 +432,8 @@ export class PostgresStore implements Store {
     return this.change(params.id, "cancel_job", [params.lease?.attempt ?? null, params.lease?.workerId ?? null], params.lease);
   }
 
-  retryJob(params: { id: JobId }): Promise<ChangeResult> {
-    return this.change(params.id, "retry_job", [this.schema.channel]);
+  retryJob(params: { id: JobId; listedMaxAttempts?: number }): Promise<ChangeResult> {
+    return this.change(params.id, "retry_job", [this.schema.channel], undefined, params.listedMaxAttempts);
   }
 
   async pauseQueue(params: { queue: string }): Promise<void> {
@@ -583,12 +583,19 @@ export class PostgresStore implements Store {
    * A guarded single-row update that tells "no such job" from "not in a state for it": the row
    * is locked first, so the state reported as previous (or as the conflict) is the one judged.
    */
-  private async change(id: JobId, statement: "cancel_job" | "retry_job", extra: unknown[], lease?: Lease): Promise<ChangeResult> {
+  private async change(
+    id: JobId,
+    statement: "cancel_job" | "retry_job",
+    extra: unknown[],
+    lease?: Lease,
+    listedMaxAttempts?: number,
+  ): Promise<ChangeResult> {
     return this.runner.transaction(async (client) => {
       // A replay may make a flow child wait again: see lock_parents_of_job.sql.
       if (statement === "retry_job") await this.runner.run("lock_parents_of_job", [id], client);
       const [before] = await this.runner.query<JobRow>("lock_job", [id], client);
       if (before === undefined) return { outcome: "not_found" };
+      if (listedMaxAttempts !== undefined && before.max_attempts !== listedMaxAttempts) return { outcome: "conflict", job: jobFromRow(before) };
       if (statement === "retry_job" && before.flow_id !== null) await this.runner.run("reopen_parent_edges", [id], client);
       const [after] = await this.runner.query<JobRow>(statement, [id, ...extra], client);
       if (after === undefined) {

@@ -404,8 +404,8 @@ export class SqliteStore implements Store {
     );
   }
 
-  async retryJob(params: { id: JobId }): Promise<ChangeResult> {
-    return this.change(params.id, "retry_job", {});
+  async retryJob(params: { id: JobId; listedMaxAttempts?: number }): Promise<ChangeResult> {
+    return this.change(params.id, "retry_job", {}, undefined, params.listedMaxAttempts);
   }
 
   async pauseQueue(params: { queue: string }): Promise<void> {
@@ -580,11 +580,19 @@ export class SqliteStore implements Store {
   }
 
   /** Runs a guarded single-row update; tells apart "no such job" from "not in a state for it". */
-  private async change(id: JobId, statement: "cancel_job" | "retry_job", extra: object, lease?: Lease): Promise<ChangeResult> {
+  private async change(
+    id: JobId,
+    statement: "cancel_job" | "retry_job",
+    extra: object,
+    lease?: Lease,
+    listedMaxAttempts?: number,
+  ): Promise<ChangeResult> {
     const now = Date.now();
     return this.write(() => {
       const before = this.sql.get_job.get({ id }) as JobRow | undefined;
       if (before === undefined) return { outcome: "not_found" };
+      // See Store.retryJob.
+      if (listedMaxAttempts !== undefined && before.max_attempts !== listedMaxAttempts) return { outcome: "conflict", job: jobFromRow(before, now) };
       if (statement === "retry_job" && before.flow_id !== null) this.sql.reopen_parent_edges.run({ id });
       const after = this.sql[statement].get({ id, now, ...extra }) as JobRow | undefined;
       if (after === undefined) {

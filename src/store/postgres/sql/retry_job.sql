@@ -30,7 +30,9 @@ SET state = CASE WHEN w.n > 0 THEN 'blocked' ELSE 'pending' END,
     payload = CASE WHEN b.ended THEN (j.payload::jsonb || jsonb_build_object(
       'batchId', b.id::text, 'completed', b.completed, 'failed', b.failed, 'canceled', b.canceled))::json
       ELSE j.payload END,
-    run_at = now(), max_attempts = attempt + max_attempts,
+    run_at = now(),
+    -- maxAttempts more tries, as enqueued (see 013_replay_attempts.sql); SET reads the old values.
+    max_attempts = attempt + COALESCE(replay_attempts, max_attempts), replay_attempts = COALESCE(replay_attempts, max_attempts),
     finished_at = NULL, result = NULL, progress = NULL, worker_id = NULL,
     webhook_pending = (webhook_url IS NOT NULL)
 FROM waiting AS w

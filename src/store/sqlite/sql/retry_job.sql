@@ -11,7 +11,9 @@ SET state = CASE WHEN w.waiting > 0 THEN 'blocked' ELSE 'pending' END,
     payload = CASE WHEN b.ended THEN json_patch(j.payload, json_object(
       'batchId', CAST(b.id AS TEXT), 'completed', b.completed, 'failed', b.failed, 'canceled', b.canceled))
       ELSE j.payload END,
-    run_at = @now, max_attempts = attempt + max_attempts,
+    run_at = @now,
+    -- maxAttempts more tries, as enqueued (see 011_replay_attempts.sql); SET reads the old values.
+    max_attempts = attempt + COALESCE(replay_attempts, max_attempts), replay_attempts = COALESCE(replay_attempts, max_attempts),
     finished_at = NULL, result = NULL, progress = NULL, worker_id = NULL,
     webhook_pending = (webhook_url IS NOT NULL)
 FROM (SELECT @id AS id) AS me
