@@ -167,6 +167,9 @@ export class PostgresStore implements Store {
     const pool = new pg.Pool({
       ...connectionSettings(options, schema),
       max: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      // The pool closes connections idle for 10 s; keeping one open spares a producer that
+      // enqueues now and then a new connection per enqueue (measured: 10–12 ms instead of 1.7).
+      min: 1,
       keepAlive: true,
       // Errand's transactions send their statements back to back, and some hold rows others
       // wait on (a limit's window, a batch's counts). A process that stops between two of them
