@@ -5,6 +5,7 @@ import type { MigrationReport } from "./migration-files.js";
 import { describeServer, parsePostgresUrl } from "./postgres/connection-url.js";
 import { PostgresStore } from "./postgres/postgres-store.js";
 import { SqliteStore } from "./sqlite/sqlite-store.js";
+import { fileHasSchema } from "./sqlite/migrate.js";
 import type { BackgroundErrorHandler, Store } from "./store.js";
 
 export interface OpenStoreOptions {
@@ -73,14 +74,25 @@ export async function openStore(url: string, given?: OpenStoreOptions): Promise<
 
 /**
  * Why the store a connection string names is not there yet, or null if it is: the SQLite file
- * is missing, or the PostgreSQL schema holds no Errand tables. For commands that act on what is
- * there, so that a mistyped path or `?schema=` is refused instead of created empty.
+ * is missing or holds no Errand tables, or the PostgreSQL schema holds none. For commands that
+ * act on what is there, so that a mistyped path or `?schema=` is refused instead of created
+ * empty, and a path to some other database is not given Errand's tables.
  */
 export async function missingStore(url: string): Promise<string | null> {
   const target = targetOf(url, undefined);
-  if (target.backend === "sqlite") return target.path === ":memory:" || existsSync(target.path) ? null : `no database at ${target.path}`;
+  if (target.backend === "sqlite") return missingSqliteStore(target.path);
   if (await PostgresStore.schemaExists(target)) return null;
   return `no Errand schema "${target.schema}" in ${describeServer(target.connectionString)}`;
+}
+
+function missingSqliteStore(path: string): string | null {
+  if (path === ":memory:") return null;
+  if (!existsSync(path)) return `no database at ${path}`;
+  try {
+    return fileHasSchema(path) ? null : `no Errand tables in ${path}`;
+  } catch {
+    return null; // not a database, say: opening it says so, as it would for any command
+  }
 }
 
 /** Applies pending migrations to the database a connection string names, then lets it go. */

@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -465,6 +466,28 @@ describe("errand CLI", () => {
     const typo = join(dir, "no-such-dir", "x.db");
     expect(await errand(["jobs", "list", "--database", `sqlite:${typo}`], {})).toMatchObject({ code: 2, stderr: expect.stringContaining(`no database at ${typo}`) });
     expect(existsSync(join(dir, "no-such-dir"))).toBe(false);
+    // A path to some other database (the application's own, an empty file) is not given Errand's tables.
+    const appDb = join(dir, "app.db");
+    const app = new Database(appDb);
+    app.exec("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)");
+    app.close();
+    const empty = join(dir, "empty.db");
+    writeFileSync(empty, "");
+    const tables = (path: string) => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.prepare("SELECT name FROM sqlite_master ORDER BY name").pluck().all();
+      } finally {
+        db.close();
+      }
+    };
+    for (const path of [appDb, empty]) {
+      for (const args of [["jobs", "list"], ["queues"]]) {
+        expect(await errand([...args, "--database", `sqlite:${path}`], {})).toMatchObject({ code: 2, stderr: expect.stringContaining(`no Errand tables in ${path}`) });
+      }
+    }
+    expect(tables(appDb)).toEqual(["users"]);
+    expect(tables(empty)).toEqual([]);
   });
   it("on PostgreSQL, refuses a schema that is not there for commands that act on what is there, creating nothing", async (ctx) => {
     const factory = postgres;

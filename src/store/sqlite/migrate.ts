@@ -64,6 +64,20 @@ export function checkSchemaOfFile(path: string): void {
   }
 }
 
+/**
+ * Whether the file at `path` holds Errand's tables, at any version, looked at read-only so that
+ * a file that is someone else's (an application's own database, an empty file) is left as it was.
+ */
+export function fileHasSchema(path: string): boolean {
+  if (!existsSync(path)) return false;
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return schemaVersion(db) > 0;
+  } finally {
+    db.close();
+  }
+}
+
 function schemaVersion(db: Database.Database): number {
   const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'errand_migrations'").get();
   if (table === undefined) return 0;
