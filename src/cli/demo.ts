@@ -1,6 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { Errand } from "../errand.js";
 import { printableDatabase } from "../store/connect.js";
+import { shellWord } from "./output.js";
 import type { Job } from "../core/job.js";
 
 // Queues and job types of its own: a server working the example handlers (npm start) on the
@@ -79,7 +80,7 @@ export async function runDemo(database: string): Promise<void> {
   const failed = await errand.getJob(jobs.at(-1)!.id);
   out(`\nDead-letter set: job #${failed!.id} (${failed!.type}) kept every attempt's error:`);
   for (const e of failed!.errors) out(`  attempt ${e.attempt} at ${e.at.toISOString()}: ${e.message}`);
-  out(`Replay it with: npx errand jobs retry ${failed!.id} --database ${printableDatabase(database)}`);
+  out(`Replay it with: npx errand jobs retry ${failed!.id} --database ${shellWord(printableDatabase(database))}`);
   await errand.close();
 }
 

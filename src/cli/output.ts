@@ -5,6 +5,11 @@ import { jobToJson } from "../server/wire-format.js";
  * `--json` prints what the HTTP API answers for the same thing (snake_case, the shapes of its
  * OpenAPI document), so one script or jq filter reads both.
  */
+/** `text` as one shell word, quoted only if it must be, for a command line printed to be pasted. */
+export function shellWord(text: string): string {
+  return /^[\w./:@%+=,-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + "\n");
 }

@@ -266,7 +266,8 @@ describe("errand CLI", () => {
   });
 
   it("demo runs to its dead-letter summary beside a worker of the example handlers on the same file, neither taking the other's jobs", async () => {
-    const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "demo.db")}` };
+    mkdirSync(join(dir, "demo's dir"));
+    const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "demo's dir", "demo.db")}` };
     const examples = new URL("../../examples/handlers.mjs", import.meta.url).pathname;
     // What `npm start` works: the example types, queues mail and reports.
     const worker = spawn(process.execPath, [CLI, "work", "--handlers", examples], {
@@ -289,6 +290,10 @@ describe("errand CLI", () => {
       ]);
       const errors = demoJobs.flatMap((j) => j.errors.map((e) => e.message));
       expect(errors).toEqual(Array(3).fill("CRM answered 503 for account acme"));
+      // The replay command it prints works as pasted into a shell, quoted path and all.
+      const replay = /^Replay it with: npx errand (.*)$/m.exec(demo.stdout)![1]!;
+      const { stdout } = await run("sh", ["-c", `"${process.execPath}" "${CLI}" ${replay} --json`]);
+      expect(JSON.parse(stdout)).toMatchObject({ type: "demo-sync-crm", state: "pending" });
     } finally {
       worker.kill("SIGTERM");
       await exited;
