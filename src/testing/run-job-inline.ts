@@ -31,7 +31,8 @@ export interface InlineRun<Result> {
 /**
  * Runs a job type's handler in the test's own process, with no store and no worker. The
  * payload and result make the same JSON round trip they make for real, so a handler that
- * relies on a Date or a class instance surviving it fails here, not in production.
+ * relies on a Date or a class instance surviving it fails here, not in production. No timer
+ * runs: the type's timeoutMs is not applied (abort `signal` to test how the handler reacts).
  */
 export async function runJobInline<Payload, Result>(
   definition: JobDefinition<Payload, Result>,
@@ -91,6 +92,7 @@ export async function runJobInline<Payload, Result>(
     parents: async <Results>() => (options.parents ?? {}) as Results,
   };
   const result = await definition.handler(roundTripped, ctx);
-  const text = result === undefined ? undefined : serializePayload(result, undefined, "result");
-  return { result: (text === undefined ? undefined : JSON.parse(text)) as Result, progress };
+  // Nothing returned is stored as null (JSON has no undefined): the handler's callers read that.
+  const text = result === undefined ? "null" : serializePayload(result, undefined, "result");
+  return { result: JSON.parse(text) as Result, progress };
 }

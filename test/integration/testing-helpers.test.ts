@@ -3,6 +3,7 @@ import { RateLimitedError } from "../../src/core/errors.js";
 import { Errand } from "../../src/errand.js";
 import { drainQueue, expectEnqueued, runJobInline } from "../../src/testing/index.js";
 import { sqliteFactory } from "../helpers/sqlite-factory.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 const factory = sqliteFactory();
 
@@ -25,6 +26,15 @@ describe("errand/testing", () => {
     expect(run).toEqual({ result: { rows: 42, sinceType: "string", attempt: 3 }, progress: [10, 100] });
     await expect(runJobInline(report, { rows: 1, since: new Date() as unknown as string })).rejects.toThrow(/payload\.since: a Date/);
     expect((await errand.listJobs()).jobs).toHaveLength(0); // inline runs touch no store
+  });
+
+  it("runJobInline gives a handler that returns nothing the result production stores: null", async () => {
+    const quiet = errand.define("quiet", { handler: async (_p: { id: string }) => {} });
+    expect(await runJobInline(quiet, { id: "a" })).toEqual({ result: null, progress: [] });
+    const job = await quiet.enqueue({ id: "b" });
+    errand.work({ queues: ["default"] });
+    const done = await waitFor(async () => ((await errand.getJob(job.id))?.state === "completed" ? errand.getJob(job.id) : null));
+    expect(done!.result).toBeNull();
   });
 
   it("runJobInline surfaces handler errors", async () => {
