@@ -407,8 +407,11 @@ export class Errand {
     // Closing already: a grace given now (a second SIGTERM, say) shortens the workers' waits.
     if (this.closing !== null && options.graceMs !== undefined) for (const worker of this.workers) void worker.close(options);
     this.closing ??= (async () => {
+      // Workers first, at once: from now on an enqueue (a request still being answered) is not
+      // handed to one of them as it is inserted, only to be handed back a moment later.
+      const workersClosed = Promise.all([...this.workers].map((w) => w.close(options)));
       await this.scheduler?.stop();
-      await Promise.all([...this.workers].map((w) => w.close(options)));
+      await workersClosed;
       await this.sweeper?.stop();
       await this.store.close();
     })();

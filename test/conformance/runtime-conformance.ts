@@ -614,6 +614,20 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       expect(states.map((j) => [j.state, j.attempt, j.workerId])).toEqual(jobs.map(() => ["pending", 0, null]));
     });
 
+    it("an enqueue while close() runs is not taken by this process's closing workers: it waits, attempt not used", async () => {
+      const e = await connect();
+      const started: number[] = [];
+      const def = e.define("enqueued-at-close", { handler: async (p: { n: number }) => void started.push(p.n) });
+      const worker = e.work({ ...fast, concurrency: 2 });
+      await waitFor(() => worker.idle, { what: "the worker to find nothing and wait" });
+      const closed = e.close();
+      const job = await def.enqueue({ n: 1 }); // an HTTP request still being answered, say
+      await closed;
+      expect(job.state).toBe("pending");
+      expect(started).toEqual([]);
+      expect(await errand.getJob(job.id)).toMatchObject({ state: "pending", attempt: 0, workerId: null });
+    });
+
     it("refuses every call after close() with ClosedError, not the driver's error", async () => {
       const e = await connect();
       const def = e.define("after-close", {});
