@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
 import type { JobEventBus } from "../client/event-bus.js";
+import { validateCronSpec } from "../core/cron.js";
+import { ValidationError } from "../core/errors.js";
 import { scheduledJob, type Schedule } from "../core/schedule.js";
 import type { Store } from "../store/store.js";
 import { planTicks } from "./cron-ticks.js";
@@ -44,6 +46,15 @@ export class CronScheduler {
 
   private async fire(schedule: Schedule, now: Date): Promise<void> {
     const { store, events, logger } = this.params;
+    const refusal = cronRefusal(schedule);
+    if (refusal !== null) {
+      // Saved by an older Errand that took it (an `H` field, whose tick moved at every look, so
+      // it never fired): paused, so that it is seen as stopped (and is not looked at again
+      // every poll) until someone redefines it.
+      await store.pauseSchedule({ name: schedule.name });
+      logger.error({ schedule: schedule.name, cron: schedule.cron, reason: refusal }, "cron schedule paused: Errand no longer takes its expression; redefine it");
+      return;
+    }
     const plan = planTicks({ spec: schedule, dueAt: schedule.nextTickAt, now, misfire: schedule.misfire });
     const inserted = await store.fireSchedule({
       name: schedule.name,
@@ -60,5 +71,16 @@ export class CronScheduler {
         "cron schedule missed ticks while no scheduler ran",
       );
     }
+  }
+}
+
+/** Why this version refuses a stored schedule's cron or time zone, or null if it takes them. */
+function cronRefusal(schedule: Schedule): string | null {
+  try {
+    validateCronSpec(schedule.cron, schedule.timezone);
+    return null;
+  } catch (error) {
+    if (error instanceof ValidationError) return error.message;
+    throw error;
   }
 }

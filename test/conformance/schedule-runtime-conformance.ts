@@ -1,3 +1,4 @@
+import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Errand } from "../../src/errand.js";
 import { DEFAULT_JOB_DEFAULTS } from "../../src/core/enqueue-options.js";
@@ -92,6 +93,27 @@ export function describeScheduleRuntimeConformance(factory: StoreFactory): void 
       const enqueued = (await errand.listJobs({ type: "tick", limit: 100 })).jobs.length;
       await waitFor(async () => (await errand.store.now()).getTime() > paused.nextTickAt.getTime() + 300, { what: "a tick to pass" });
       expect((await errand.listJobs({ type: "tick", limit: 100 })).jobs).toHaveLength(enqueued);
+    });
+
+    it("pauses, and logs, a schedule an older version saved with an expression this one refuses (H): it never fired", async () => {
+      const logged: { msg: string; schedule?: string; reason?: string }[] = [];
+      const logger = pino({ level: "error" }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+      const e = await Errand.connect(await factory.open(await factory.url()), { schedulePollIntervalMs: 50, logger });
+      try {
+        const save = (name: string, cron: string) =>
+          e.store.saveSchedule({
+            schedule: { name, cron, timezone: "UTC", type: "t", payload: "{}", jobOptions: DEFAULT_JOB_DEFAULTS, misfire: DEFAULT_MISFIRE, nextTickAt: new Date(Date.now() - 1000) },
+          });
+        await save("hashed", "H * * * *");
+        await save("fine", "0 3 * * *");
+        e.work({ ...fast, queues: ["unused"] });
+        await waitFor(async () => (await e.getSchedule("hashed"))?.paused === true, { what: "the H schedule paused" });
+        expect(logged).toEqual([expect.objectContaining({ schedule: "hashed", msg: expect.stringContaining("cron schedule paused"), reason: expect.stringContaining("uses H") })]);
+        await waitFor(async () => (await e.getSchedule("fine"))!.nextTickAt.getTime() > Date.now(), { what: "the other schedule to move on" });
+        expect((await e.getSchedule("fine"))!.paused).toBe(false);
+      } finally {
+        await e.close({ graceMs: 0 });
+      }
     });
 
     it("after downtime follows each schedule's misfire policy", async () => {
