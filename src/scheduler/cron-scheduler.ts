@@ -52,7 +52,7 @@ export class CronScheduler {
       // it never fired): paused, so that it is seen as stopped (and is not looked at again
       // every poll) until someone redefines it.
       await store.pauseSchedule({ name: schedule.name });
-      logger.error({ schedule: schedule.name, cron: schedule.cron, reason: refusal }, "cron schedule paused: Errand no longer takes its expression; redefine it");
+      logger.error({ schedule: schedule.name, cron: schedule.cron, reason: refusal }, "cron schedule paused: Errand no longer takes its expression; redefine it, then resume it");
       return;
     }
     const plan = planTicks({ spec: schedule, dueAt: schedule.nextTickAt, now, misfire: schedule.misfire });
