@@ -27,13 +27,28 @@ function navigate(): void {
   clearError();
   const hash = location.hash.replace(/^#\/?/, "");
   const [pathPart = "", query = ""] = hash.split("?", 2);
-  const path = pathPart.split("/").filter(Boolean).map(decodeURIComponent);
+  const segments = pathPart.split("/").filter(Boolean);
+  const path = decoded(segments);
   const params = new URLSearchParams(query);
-  const container = document.getElementById("view") as HTMLElement;
-  markNav(path, params);
-  const view = route(path);
-  if (view === null) return show(container, el("h1", {}, "Not found"), el("p", {}, "No such page: ", el("code", {}, location.hash)));
+  // Each page draws into an element of its own, put in place of the last one: a page left while
+  // a read or a stream of its is still settling can then only draw into its own detached
+  // element, never over the page that replaced it.
+  const container = el("div", { class: "page" });
+  show(document.getElementById("view") as HTMLElement, container);
+  markNav(path ?? segments, params);
+  const view = path === null ? null : route(path);
+  if (path === null || view === null) return show(container, el("h1", {}, "Not found"), el("p", {}, "No such page: ", el("code", {}, location.hash)));
   stopView = view(container, params, path);
+}
+
+/** The address's path segments decoded, or null when one holds a malformed %-escape (no page has such a name). */
+function decoded(segments: string[]): string[] | null {
+  try {
+    return segments.map(decodeURIComponent);
+  } catch (error) {
+    if (error instanceof URIError) return null;
+    throw error;
+  }
 }
 
 function markNav(path: string[], params: URLSearchParams): void {

@@ -1,7 +1,11 @@
 import { ApiError, showError, showLoadError } from "./api.js";
 import { el, show } from "./dom.js";
 
-/** Renders into `container` from the route's query; returns what stops it (timers, streams) when the route changes. */
+/**
+ * Renders into `container` from the route's query; returns what stops it (timers, streams) when
+ * the route changes. The container is the view's own: main.ts detaches it when the route changes,
+ * so `container.isConnected` says whether the view is still the one on screen.
+ */
 export type View = (container: HTMLElement, params: URLSearchParams, path: string[]) => () => void;
 
 /**
@@ -30,11 +34,15 @@ export function every(ms: number | null, load: () => Promise<void>): () => void 
  * `read`'s answer, or null once the API has said there is nothing to read: a 404 (no such
  * record) or a 400 (a malformed id) will not change on a refresh, so the page says so in place
  * of its content and `stop`s refreshing. Any other error is thrown, for `every` to retry.
+ * Null too, and nothing said, when the view was left while it read: the banner is the next
+ * view's by then.
  */
 export async function readOrGiveUp<T>(read: () => Promise<T>, container: HTMLElement, what: string, stop: () => void): Promise<T | null> {
   try {
-    return await read();
+    const answer = await read();
+    return container.isConnected ? answer : null;
   } catch (error) {
+    if (!container.isConnected) return null;
     if (!(error instanceof ApiError) || (error.status !== 404 && error.status !== 400)) throw error;
     stop();
     showError(error);

@@ -1,6 +1,8 @@
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { pino } from "pino";
+import type { Browser, BrowserContext, Locator, Page, Route } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/server/auth.js";
+import { ErrandServer } from "../../src/server/server.js";
 import { launchChromium } from "../helpers/browser.js";
 import { http, startServer, type RunningServer } from "../helpers/http-server.js";
 import type { StoreFactory } from "../helpers/store-factory.js";
@@ -25,7 +27,7 @@ export function describeDashboard(factory: StoreFactory): void {
       await context?.close();
       await s?.close();
       s = null;
-      expect(pageErrors).toEqual([]); // no uncaught script error on any page
+      expect(pageErrors.splice(0)).toEqual([]); // no uncaught script error on any page (emptied: each test answers for its own)
     });
 
     async function open(options: Parameters<typeof startServer>[1] = {}): Promise<RunningServer> {
@@ -136,7 +138,7 @@ export function describeDashboard(factory: StoreFactory): void {
       );
       await textBecomes(page.locator("h1 .state"), "completed");
       expect(await page.locator("main .progress-text").textContent()).toBe("100%");
-      expect(await page.locator("pre.json").nth(1).textContent()).toContain('"done": 10');
+      expect(await section("Result").textContent()).toContain('"done": 10');
       expect(await page.evaluate("window.__sameDocument")).toBe(true);
       expect([...seen].some((text) => /^[1-9]\d%$/.test(text))).toBe(true);
     });
@@ -274,12 +276,84 @@ export function describeDashboard(factory: StoreFactory): void {
       await textBecomes(page.locator("#banner"), /^Error 409 \(\w+\): .+/);
     });
 
+    it("a page left while it still reads (a live job's stream, a flow's read on the way) never draws over the next one", async () => {
+      const server = await open();
+      const held = await server.errand.enqueue("hold", {});
+      await waitFor(async () => (await server.errand.getJob(held.id))?.state === "running", { what: "the job running" });
+      // Each header link, from a live job page: what only the new page draws, there for good.
+      const landings: [string, Locator, string][] = [
+        ["queues", queueRow("default").locator('[data-count="running"]'), "1"],
+        ["jobs", page.locator("table.jobs tbody td").first(), held.id],
+        ["dead", page.locator("main p.muted").last(), "No jobs match."],
+        ["schedules", page.locator("main p.muted").last(), "No schedules: define one with errand.schedule() or PUT /v1/schedules/:name."],
+      ];
+      for (const [nav, landed, text] of landings) {
+        await goto(server, `#/jobs/${held.id}`);
+        await page.locator('[data-live="true"]').waitFor();
+        await page.locator(`nav a[data-nav="${nav}"]`).click();
+        await textBecomes(landed, text);
+        expect(await page.locator('button[data-action="cancel"]').count(), nav).toBe(0);
+      }
+
+      // A flow's page left before its read is answered: the answer, when it comes, draws nothing.
+      const flow = await server.errand.enqueueFlow({ wait: { job: { type: "hold", payload: {} } } });
+      const flowRead = new Promise<Route>((resolve) => void page.route((url) => url.pathname.startsWith("/v1/flows/"), resolve));
+      await goto(server, `#/flows/${flow.id}`);
+      const route = await flowRead;
+      await page.locator('nav a[data-nav="queues"]').click();
+      await page.locator("table.queues").waitFor();
+      const nextRefresh = page.waitForResponse((r) => r.url().endsWith("/v1/queues"));
+      await route.continue();
+      await nextRefresh; // 3 s later: the flow's answer has long been read
+      await page.evaluate(() => new Promise(requestAnimationFrame));
+      expect(await page.locator("main h1").allTextContents()).toEqual(["Queues"]);
+      await textBecomes(queueRow("default").locator('[data-count="running"]'), "2");
+    });
+
+    it("an address with a malformed %-escape shows Not found, loaded directly or reached from another page", async () => {
+      const server = await open({ worker: false });
+      await server.errand.enqueue("echo", {});
+      await goto(server, "#/jobs/%E0%A4%A");
+      await textBecomes(page.locator("main h1"), "Not found");
+      await goto(server, "#/queues");
+      await textBecomes(queueRow("default").locator('[data-count="pending"]'), "1");
+      await goto(server, "#/jobs/%");
+      await textBecomes(page.locator("main h1"), "Not found");
+      expect(await page.locator("main code").textContent()).toBe("#/jobs/%");
+      expect(await page.locator("table.queues").count()).toBe(0);
+    });
+
+    it("a job page whose stream drops with the server says so, and says no more once the stream is live again", async () => {
+      const first = await open();
+      const held = await first.errand.enqueue("hold", {});
+      await goto(first, `#/jobs/${held.id}`);
+      await page.locator('[data-live="true"]').waitFor();
+      // The server goes away (its Errand, working the job, stays) and comes back on the same store and port.
+      const port = Number(new URL(first.url).port);
+      await first.server.close();
+      await textBecomes(page.locator("#banner"), "Error: Failed to fetch");
+      const revived = new ErrandServer(first.errand, { logger: pino({ level: "silent" }), tokens: [], eventsPollIntervalMs: 25 });
+      await revived.listen({ port, host: "127.0.0.1" });
+      s = {
+        ...first,
+        server: revived,
+        close: async () => {
+          await revived.close();
+          await first.errand.close({ graceMs: 0 });
+        },
+      };
+      await page.locator('[data-live="true"]').waitFor();
+      await page.locator("#banner").waitFor({ state: "hidden" });
+      expect(await page.locator("#banner").textContent()).toBe("");
+      expect(await page.locator('button[data-action="cancel"]').count()).toBe(1);
+    });
+
     it("shows a payload's markup as text, never as HTML", async () => {
       const server = await open({ worker: false });
       const markup = "<img src=x onerror=window.__pwned=1><b>bold</b>";
       const job = await server.errand.enqueue("echo", { note: markup });
       await goto(server, `#/jobs/${job.id}`);
-      await waitFor(async () => ((await page.locator("pre.json").first().textContent()) ?? "").includes(markup), { what: "the payload as text" });
+      await waitFor(async () => ((await section("Payload").textContent()) ?? "").includes(markup), { what: "the payload as text" });
       expect(await page.locator("img, b, i").count()).toBe(0);
       expect(await page.evaluate("window.__pwned")).toBeUndefined();
     });
@@ -304,6 +378,11 @@ export function describeDashboard(factory: StoreFactory): void {
       await waitFor(async () => (await server.errand.getSchedule("nightly-cleanup"))?.paused === false, { what: "the schedule resumed in the store" });
       await textBecomes(cell(7), "active");
     });
+
+    /** A job page's JSON under its heading (the field table above holds JSON too, such as backoff). */
+    function section(heading: "Payload" | "Result"): Locator {
+      return page.locator(`main h2:text-is("${heading}") + pre.json`);
+    }
 
     function queueRow(name: string): Locator {
       return page.locator("table.queues tbody tr").filter({ has: page.locator("td:first-child", { hasText: new RegExp(`^${name}$`) }) });

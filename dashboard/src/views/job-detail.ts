@@ -1,4 +1,4 @@
-import { ApiError, api, clearError, showError } from "../api.js";
+import { ApiError, api, clearError, clearLoadError, showError, showLoadError } from "../api.js";
 import { el, json, link, progressBar, show, stateBadge, table, time } from "../dom.js";
 import { readEventStream } from "../sse.js";
 import { isTerminal, type Job } from "../types.js";
@@ -21,7 +21,7 @@ export const jobDetailView: View = (container, _params, path) => {
   let following = false;
 
   const render = () => {
-    if (job === null) return;
+    if (job === null || aborter.signal.aborted) return; // a page left draws nothing more
     show(
       container,
       el("h1", {}, `Job ${job.id} `, stateBadge(job.state), " ", el("span", { class: "live", "data-live": String(live) }, live ? "● live" : "")),
@@ -55,10 +55,12 @@ export const jobDetailView: View = (container, _params, path) => {
       button.disabled = true;
       try {
         job = await call();
+        if (aborter.signal.aborted) return; // answered after the page was left: nothing to show it on
         clearError();
         render();
         void follow();
       } catch (error) {
+        if (aborter.signal.aborted) return;
         showError(error); // a 409 says why (already ended, not failed)
         button.disabled = false;
       }
@@ -66,7 +68,11 @@ export const jobDetailView: View = (container, _params, path) => {
     return button;
   };
 
-  /** Reads the job, then its event stream while it has not ended; reconnects if the stream drops. */
+  /**
+   * Reads the job, then its event stream while it has not ended; reconnects if the stream drops.
+   * A drop (or an unreachable server) is a load error, not an action's: it goes once the stream
+   * answers again, or a read finds the job ended.
+   */
   const follow = async (): Promise<void> => {
     if (following) return;
     following = true;
@@ -77,24 +83,28 @@ export const jobDetailView: View = (container, _params, path) => {
           const read = await readOrGiveUp(() => api<Job>("GET", `/v1/jobs/${encodeURIComponent(id)}`), container, `job ${id}`, () => aborter.abort());
           if (read === null) return;
           job = read;
+          if (isTerminal(job.state)) clearLoadError(); // ended while the stream was down: nothing left to reconnect to
           render();
           if (isTerminal(job.state)) return;
-          live = true;
-          render();
           await readEventStream(`/v1/jobs/${encodeURIComponent(id)}/events`, aborter.signal, (event) => {
-            if (job === null) return;
+            if (job === null || aborter.signal.aborted) return;
+            if (!live) {
+              // The stream answers (its first event is the job as it is): it is live, and what a drop said is over.
+              live = true;
+              clearLoadError();
+            }
             if (event.event === "state") job = JSON.parse(event.data) as Job;
             else if (event.event === "progress") job = { ...job, progress: (JSON.parse(event.data) as { progress: number }).progress };
-            else return;
             render();
           });
         } catch (error) {
           if (aborter.signal.aborted) return;
-          showError(error);
+          showLoadError(error);
           if (error instanceof ApiError && error.status === 404) return;
         } finally {
           live = false;
         }
+        if (aborter.signal.aborted) return; // the stream ended because the page was left
         render();
         if (job !== null && isTerminal(job.state)) return;
         await new Promise((resolve) => setTimeout(resolve, RECONNECT_MS));

@@ -24,6 +24,7 @@ export function refreshedTable<T>(
   show(container, el("h1", {}, spec.title), el("p", { class: "muted" }, spec.note), body);
   const load = async () => {
     const items = await spec.fetch();
+    if (!body.isConnected) return; // the view was left while it read: the banner is the next view's
     clearLoadError();
     if (items.length === 0) return show(body, el("p", { class: "muted" }, spec.empty));
     show(body, table(spec.headers, items.map((item) => spec.row(item, load)), { class: spec.class }));
