@@ -419,13 +419,6 @@ describe("errand CLI", () => {
     await flagError(["enqueue", "greet", "--delay", "-1"], `--delay: must be an integer from 0 to ${100 * 365 * 86_400_000}`);
     await flagError(["enqueue", "greet", "--max-attempts", "0"], "--max-attempts: must be an integer from 1 to 1000");
     await flagError(["schedules", "set", "s", "0 3 * * *", "greet", "--misfire-grace-ms", "-1"], "--misfire-grace-ms: must be an integer from 1000 to 3600000");
-    await flagError(["enqueue", "greet", "--timeout-ms", "0"], "--timeout-ms: must be an integer from 1 to 2147483647");
-    await flagError(["enqueue", "greet", "--backoff-jitter", "half"], '--backoff-jitter must be a number, got "half"');
-    await flagError(["schedules", "set", "s", "0 3 * * *", "greet", "--backoff-jitter", "1.5"], "--backoff-jitter: must be between 0 and 1");
-    await flagError(
-      ["enqueue", "greet", "--backoff-base-ms", "5000", "--backoff-max-ms", "10"],
-      "--backoff-max-ms: must be an integer from --backoff-base-ms (5000) to 3153600000000 (100 years)",
-    );
     // The help lists every state the option accepts (it once left out blocked).
     const help = (await errand(["jobs", "list", "--help"], env)).stdout.replace(/\s+/g, " "); // unwrapped
     expect(help).toContain(`-s, --state <state> ${JOB_STATES.join(", ")} `);
@@ -471,6 +464,20 @@ describe("errand CLI", () => {
     const typo = join(dir, "no-such-dir", "x.db");
     expect(await errand(["jobs", "list", "--database", `sqlite:${typo}`], {})).toMatchObject({ code: 2, stderr: expect.stringContaining(`no database at ${typo}`) });
     expect(existsSync(join(dir, "no-such-dir"))).toBe(false);
+  });
+  it("names the retry flags in their errors (--timeout-ms, --backoff-*)", async () => {
+    const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "retry-flags.db")}` };
+    const flagError = async (args: string[], stderr: string) => expect(await errand(args, env)).toMatchObject({ code: 2, stdout: "", stderr: `errand: ${stderr}\n` });
+    await flagError(["enqueue", "greet", "--timeout-ms", "0"], "--timeout-ms: must be an integer from 1 to 2147483647");
+    await flagError(["enqueue", "greet", "--backoff-jitter", "half"], '--backoff-jitter must be a number, got "half"');
+    await flagError(["schedules", "set", "s", "0 3 * * *", "greet", "--backoff-jitter", "1.5"], "--backoff-jitter: must be between 0 and 1");
+    await flagError(
+      ["enqueue", "greet", "--backoff-base-ms", "5000", "--backoff-max-ms", "10"],
+      "--backoff-max-ms: must be an integer from --backoff-base-ms (5000) to 3153600000000 (100 years)",
+    );
+  });
+
+  it("refuses a SQLite file that is not Errand's for commands that act on what is there, leaving it as it was", async () => {
     // A path to some other database (the application's own, an empty file) is not given Errand's tables.
     const appDb = join(dir, "app.db");
     const app = new Database(appDb);
@@ -494,6 +501,7 @@ describe("errand CLI", () => {
     expect(tables(appDb)).toEqual(["users"]);
     expect(tables(empty)).toEqual([]);
   });
+
   it("on PostgreSQL, refuses a schema that is not there for commands that act on what is there, creating nothing", async (ctx) => {
     const factory = postgres;
     if (factory === null) return ctx.skip();
