@@ -24,7 +24,7 @@ export interface OpenStoreOptions {
 const OPEN_STORE_OPTION_KEYS: ReadonlySet<string> = new Set(["schema", "migrate", "onBackgroundError"]);
 
 /** Where a connection string points, told apart once, at the edge. */
-type Target = { backend: "sqlite"; path: string } | { backend: "postgres"; connectionString: string; schema: string };
+type Target = { backend: "sqlite"; path: string } | { backend: "postgres"; connectionString: string; schema: string; maxConnections?: number };
 
 function targetOf(url: string, schema: string | undefined): Target {
   if (typeof url !== "string") throw new ValidationError("database", "must be a connection string (sqlite:./errand.db, postgres://…)");

@@ -59,6 +59,51 @@ const backendsOf = (applicationName: string) =>
     await expect(openStore(`${url}&schema=other`)).rejects.toThrow(/names \?schema= 2 times/);
   });
 
+  it("takes the pool's size from ?pool_size= (1-1000, once), and passes the URL's other parameters to pg", async () => {
+    const url = await factory!.url();
+    expect(parsePostgresUrl(`${url}&pool_size=3&application_name=mine`)).toEqual({
+      connectionString: parsePostgresUrl(`${url}&application_name=mine`).connectionString,
+      schema: postgresSchemaOf(url),
+      maxConnections: 3,
+    });
+    expect(parsePostgresUrl(url)).not.toHaveProperty("maxConnections");
+    for (const bad of ["0", "1001", "2.5", "ten", ""])
+      expect(() => parsePostgresUrl(`${url}&pool_size=${bad}`), bad).toThrow("pool_size: must be given once, as an integer from 1 to 1000");
+    expect(() => parsePostgresUrl(`${url}&pool_size=2&pool_size=3`)).toThrow(/^pool_size: must be given once/);
+    // The store opens no more than that many connections, however many statements wait.
+    const store = await open(`${url}&pool_size=2`);
+    await store.insertJobs({ jobs: [newJob()] });
+    const schema = postgresSchemaOf(url);
+    await Promise.all(Array.from({ length: 20 }, () => store.listJobs({ limit: 10 })));
+    // The connections it opened are still there, idle.
+    const [{ n }] = (await adminQuery<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1",
+      [`errand:${schema}`],
+    )) as [{ n: number }];
+    expect(n).toBeGreaterThanOrEqual(1);
+    expect(n).toBeLessThanOrEqual(2);
+  });
+
+  it("says that every pooled connection stayed in use, not that the server is unavailable, when a statement waits too long for one", async () => {
+    const url = await factory!.url();
+    const store = await PostgresStore.open({ ...parsePostgresUrl(url), maxConnections: 1, connectionTimeoutMs: 200 });
+    onCleanup(() => store.close());
+    const [job] = await store.claimJobs({ queues: ["default"], limit: 1, workerId: "w", leaseMs: 30_000 }).then(async (none) => {
+      expect(none).toEqual([]);
+      await store.insertJobs({ jobs: [newJob()] });
+      return store.claimJobs({ queues: ["default"], limit: 1, workerId: "w", leaseMs: 30_000 });
+    });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    // A handler's transaction holding the only connection.
+    const holding = store.completeJobInTransaction({ lease: leaseOf(job!), work: async () => (await held, null) });
+    const error = await store.listJobs({ limit: 1 }).then(() => null, (e: unknown) => e);
+    release();
+    expect(await holding).toBe(true);
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect((error as Error).message).toMatch(/: all 1 of this process's connections stayed in use while a statement waited for one \(raise \?pool_size=/);
+  });
+
   it("refuses a schema holding another application's tables, and leaves it as it was", async () => {
     const tables = async (schema: string) =>
       (await adminQuery<{ t: string }>("SELECT tablename AS t FROM pg_tables WHERE schemaname = $1 ORDER BY 1", [schema])).map((r) => r.t);

@@ -35,6 +35,8 @@ interface Signup {
   waitInsideMs?: number;
   /** After the user's write, update the row of `locks`, which a test may hold locked. */
   bumpLockedRow?: boolean;
+  /** On this attempt, have the transaction's connection terminated (a failover, say) after the user's write. */
+  dropConnectionOnAttempt?: number;
 }
 
 (pgFactory ? describe : describe.skip)("ctx.completeInTransaction on PostgreSQL", () => {
@@ -68,6 +70,11 @@ interface Signup {
             if (payload.throwOnAttempt === ctx.job.attempt) throw new Error("mail server said no");
             if (payload.waitInsideMs !== undefined) await new Promise((r) => setTimeout(r, payload.waitInsideMs));
             if (payload.bumpLockedRow) await tx.query(`UPDATE ${locks} SET n = n + 1`);
+            if (payload.dropConnectionOnAttempt === ctx.job.attempt) {
+              const { rows } = (await tx.query("SELECT pg_backend_pid() AS pid")) as { rows: { pid: number }[] };
+              await adminQuery("SELECT pg_terminate_backend($1)", [rows[0]!.pid]);
+              await tx.query("SELECT 1"); // fails: the connection is gone
+            }
             // What the reaper does when a lease expires: the job is someone else's to run now.
             if (payload.loseLeaseOnAttempt === ctx.job.attempt)
               await adminQuery(`UPDATE ${jobs} SET state = 'retrying', run_at = now(), worker_id = NULL, lease_expires_at = NULL WHERE id = $1`, [ctx.job.id]);
@@ -102,6 +109,16 @@ interface Signup {
     expect(done).toMatchObject({ state: "completed", attempt: 2, result: { attempt: 2 } });
     expect(done.errors.map((e) => [e.attempt, e.message])).toEqual([[1, "mail server said no"]]);
     expect(await rows()).toEqual([{ email: "bob@example.com", attempt: 2 }]);
+  });
+
+  it("reports a connection lost inside the transaction as the store's (store_unavailable); the write is gone, the retry commits", async () => {
+    const signup = await start();
+    const job = await signup.enqueue({ email: "eve@example.com", dropConnectionOnAttempt: 1 });
+    const done = await ended(errand, job.id);
+    expect(done).toMatchObject({ state: "completed", attempt: 2, result: { attempt: 2 } });
+    expect(done.errors.map((e) => [e.attempt, e.code])).toEqual([[1, "store_unavailable"]]);
+    expect(done.errors[0]!.message).toMatch(/^PostgreSQL at .* is unavailable/);
+    expect(await rows()).toEqual([{ email: "eve@example.com", attempt: 2 }]);
   });
 
   it("refuses the commit when the lease was lost before it: the write is rolled back, the next attempt's commits", async () => {

@@ -56,7 +56,7 @@ export class StatementRunner {
     try {
       return await fn(client);
     } catch (error) {
-      throw asStoreError(error, this.where);
+      throw this.storeError(error);
     } finally {
       this.release(client);
     }
@@ -85,7 +85,7 @@ export class StatementRunner {
         : await client.query({ name, text, values });
       return result.rows as R[];
     } catch (error) {
-      throw asStoreError(error, this.where);
+      throw this.storeError(error);
     }
   }
 
@@ -109,7 +109,7 @@ export class StatementRunner {
       if (client === undefined) return await this.pool.query({ name, text, values });
       return await client.query({ text, values, types: storeTypes });
     } catch (error) {
-      throw asStoreError(error, this.where);
+      throw this.storeError(error);
     }
   }
 
@@ -133,7 +133,7 @@ export class StatementRunner {
       return await client.query({ name, text, values });
     } catch (error) {
       if (isConnectionError(error)) broken = error as Error;
-      throw asStoreError(error, this.where);
+      throw this.storeError(error);
     } finally {
       this.release(client, broken);
     }
@@ -176,13 +176,32 @@ export class StatementRunner {
         throw signal.reason;
       }
       await client.query("ROLLBACK").catch((e: Error) => (broken = e));
-      throw error;
+      // fn's own statements (a handler's, in completeInTransaction) fail with the driver's error
+      // when the connection goes: that is the store's connection, lost, as for Errand's statements.
+      throw this.storeError(error);
     } finally {
       signal?.removeEventListener("abort", onAbort);
       await canceling;
       // A connection that could not even roll back, or was abandoned, is closed, not pooled.
       this.release(client, broken);
     }
+  }
+
+  /**
+   * `error` as the store reports it (asStoreError). A wait for a connection that timed out
+   * while every one of the pool's connections was in use is told apart from a server that cannot
+   * be reached: the server is fine, this process asked for more than its pool holds.
+   */
+  private storeError(error: unknown): unknown {
+    const { max } = this.pool.options;
+    if (error instanceof Error && /timeout exceeded when trying to connect/i.test(error.message) && max !== undefined && this.pool.totalCount >= max) {
+      return new StoreUnavailableError(
+        `PostgreSQL at ${this.where}: all ${max} of this process's connections stayed in use while a statement waited for one ` +
+          "(raise ?pool_size= in the connection string, or keep ctx.completeInTransaction short)",
+        { cause: error },
+      );
+    }
+    return asStoreError(error, this.where);
   }
 
   /** Cancels what `client`'s backend is running, if anything, from a connection of its own (the pool's may all be busy). */
@@ -213,7 +232,7 @@ export class StatementRunner {
     try {
       client = await this.pool.connect();
     } catch (error) {
-      throw asStoreError(error, this.where);
+      throw this.storeError(error);
     }
     if (!this.heardClients.has(client)) {
       // Reports only while checked out here: idle, the pool's own listener reports it; inside
@@ -236,7 +255,7 @@ export class StatementRunner {
     try {
       await client.query(text);
     } catch (error) {
-      throw asStoreError(error, this.where);
+      throw this.storeError(error);
     }
   }
 }
