@@ -56,6 +56,8 @@ describe("errand CLI", () => {
       stdio: ["ignore", "ignore", "pipe"],
     });
     const exited = new Promise<number | null>((resolve) => worker.once("exit", resolve));
+    let stderr = "";
+    worker.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     // Poll through the library (a CLI call per poll would be slower than the job).
     const observer = await Errand.connect(env.ERRAND_DATABASE_URL);
     try {
@@ -66,6 +68,9 @@ describe("errand CLI", () => {
       worker.kill("SIGKILL");
       await observer.close();
     }
+    // Its log is its job lines, at info by default as serve's is.
+    const jobLines = stderr.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as { msg: string; jobId?: string });
+    expect(jobLines.filter((l) => l.jobId === id).map((l) => l.msg)).toEqual(["job started", "job completed"]);
     const shown = JSON.parse((await errand(["jobs", "show", id, "--json"], env)).stdout);
     expect(shown).toMatchObject({ state: "completed", result: { greeting: "hello Ada" }, progress: 100 });
     expect(JSON.parse((await errand(["jobs", "show", lingering, "--json"], env)).stdout).state).toBe("completed");

@@ -1,4 +1,6 @@
 import { Command } from "commander";
+import { pino } from "pino";
+import { logLevelFromEnv } from "../../log-level.js";
 import { Errand } from "../../errand.js";
 import { ErrandMetrics } from "../../metrics/errand-metrics.js";
 import { serveMetrics, type MetricsEndpoint } from "../../metrics/metrics-endpoint.js";
@@ -39,7 +41,9 @@ export function workCommand(): Command {
         const chosenQueues = opts.queues === undefined ? undefined : queuesOption(opts.queues);
         const metricsPort = intOption(opts.metricsPort as string | undefined, "--metrics-port", { min: 0, max: 65535 });
         const register = await importHandlers(opts.handlers);
-        errand = await Errand.connect(opts.database, { migrate: opts.migrate });
+        // At info by default, as `serve`: a worker process's log is its job lines (on stderr, with its own lines).
+        const logger = pino({ name: "errand", level: logLevelFromEnv("info") }, pino.destination(2));
+        errand = await Errand.connect(opts.database, { logger, migrate: opts.migrate });
         await register(errand);
         // As `serve` does: a handlers module whose types live in "mail" is worked on "mail".
         const queues = chosenQueues ?? errand.handledQueues();
@@ -49,8 +53,8 @@ export function workCommand(): Command {
           metrics = new ErrandMetrics(errand, { jobCounts: opts.metricsJobCounts as boolean });
           metricsEndpoint = await serveMetrics(metrics, { port: metricsPort, host: opts.metricsHost });
         }
-        // Job lines carry the correlation id of the request that enqueued the job (ERRAND_LOG_LEVEL=info shows them all).
-        logJobLifecycle(errand, errand.logger);
+        // Job lines carry the correlation id of the request that enqueued the job.
+        logJobLifecycle(errand, logger);
         const worker = errand.work({ ...flags, queues });
         if (metricsEndpoint) process.stderr.write(`errand: metrics on ${metricsEndpoint.url}\n`);
         process.stderr.write(`errand: worker ${worker.id} on ${queues.join(", ")} (${printableDatabase(opts.database)}); SIGTERM drains\n`);
