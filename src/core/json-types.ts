@@ -3,10 +3,11 @@
 // failed job in production.
 
 /**
- * What a payload argument may be when its type is not known (`unknown` or `any`): anything but
- * `undefined`, which JSON cannot hold. A handler that takes no payload gets `null` or `{}`.
+ * What `enqueue` takes for a job type's payload: never `undefined`, which JSON cannot hold. A
+ * handler that takes no payload (its type unknown, any or void) is given `null` or `{}`; one
+ * whose payload parameter is optional is given the payload.
  */
-export type PayloadArg<Payload> = unknown extends Payload ? {} | null : Payload;
+export type PayloadArg<Payload> = unknown extends Payload ? {} | null : [Payload] extends [void] ? {} | null : Exclude<Payload, void>;
 
 /** Deep enough for real payloads; it stops recursive types (trees) from recursing for ever. */
 type MaxDepth = 8;
@@ -38,7 +39,8 @@ export type NotJson<T, Depth extends unknown[] = []> = Depth["length"] extends M
                   : T extends RegExp | Promise<unknown> | ArrayBuffer | ArrayBufferView
                     ? "a RegExp, Promise, Buffer or typed array"
                     : T extends readonly (infer Item)[]
-                      ? NotJson<Item, [...Depth, unknown]>
+                      ? // An optional tuple element may be absent ([number, number?]); so its undefined passes here.
+                        NotJson<Exclude<Item, undefined>, [...Depth, unknown]>
                       : T extends object
                         ? { [K in keyof T]-?: NotJson<PresentValue<T, K>, [...Depth, unknown]> }[keyof T]
                         : never;
@@ -50,10 +52,11 @@ type PresentValue<T, K extends keyof T> = {} extends Pick<T, K> ? Exclude<T[K], 
  * `unknown` (no constraint) when a job type's payload and result are JSON; otherwise an object
  * type whose one property, missing from the options given to `define`, names what is not, so
  * the compiler's error reads e.g. `'"result must be JSON, not"' is missing … "a Date (…)"`.
- * A result may be `undefined` (a handler that returns nothing): it is stored as null.
+ * At the top, `undefined` passes: a payload is never enqueued as undefined (PayloadArg), and a
+ * result that is (a handler that returns nothing) is stored as null.
  */
-export type JsonJobTypes<Payload, Result> = [NotJson<Payload>] extends [never]
-  ? [NotJson<Exclude<Result, void | undefined>>] extends [never]
+export type JsonJobTypes<Payload, Result> = [NotJson<Exclude<Payload, void>>] extends [never]
+  ? [NotJson<Exclude<Result, void>>] extends [never]
     ? unknown
-    : { "result must be JSON, not": NotJson<Exclude<Result, void | undefined>> }
-  : { "payload must be JSON, not": NotJson<Payload> };
+    : { "result must be JSON, not": NotJson<Exclude<Result, void>> }
+  : { "payload must be JSON, not": NotJson<Exclude<Payload, void>> };

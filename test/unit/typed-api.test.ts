@@ -103,6 +103,19 @@ async function jsonTypes(errand: Errand) {
   errand.define("tree", { handler: async (p: TreeNode) => ({ size: p.children.length, root: p }) });
   errand.define("loose", { handler: async (p: { meta: Record<string, unknown>; raw: any }) => [p.meta, p.raw] });
   errand.define("nothing", { handler: async (_p: { id: string }) => {} });
+  errand.define("ranged", { handler: async (p: { range: [number, number?]; tags?: readonly string[] }) => p.range });
+  // An application function with an optional parameter: it is given the payload, never undefined.
+  const rebuild = errand.define("rebuild", { handler: async (opts?: { full?: boolean }) => ({ full: opts?.full ?? false }) });
+  await rebuild.enqueue({ full: true });
+  // @ts-expect-error — not undefined, though the parameter is optional
+  await rebuild.enqueue(undefined);
+  const voided = errand.define("voided", { handler: async (_: void) => {} });
+  await voided.enqueue(null);
+  // @ts-expect-error — a void payload is enqueued with null or {}, not left out
+  await voided.enqueue();
+  const declared = errand.define<void, void>("declared-void");
+  // @ts-expect-error — the same when only the types are declared
+  await declared.enqueue();
   const cleanup = errand.define("cleanup", { handler: async () => null });
   await cleanup.enqueue(null);
   await cleanup.enqueue({});
