@@ -14,7 +14,7 @@ export const RETRY_FLAGS = {
 /** How long an attempt may run and how long to wait after one fails: flags of `enqueue` and `schedules set`. */
 export function addRetryFlags(command: Command): Command {
   return command
-    .option("--timeout-ms <ms>", "abort the handler after this long (default: the type's, else no limit)")
+    .option("--timeout-ms <ms>", "abort the handler after this long (default: no limit; the CLI does not load the type's options)")
     .option("--backoff-base-ms <ms>", "wait after the first failed attempt, doubled after each further one (default 1000)")
     .option("--backoff-max-ms <ms>", "longest wait between attempts (default 3600000)")
     .option("--backoff-jitter <share>", "share of each wait taken off at random, 0 to 1 (default 0.5)");
