@@ -5,14 +5,15 @@ import { StoreUnavailableError, ValidationError } from "../../src/core/errors.js
 import { Errand } from "../../src/errand.js";
 import { openStore } from "../../src/store/connect.js";
 import { parsePostgresUrl } from "../../src/store/postgres/connection-url.js";
-import { loadMigrations } from "../../src/store/postgres/migrate.js";
+import { loadMigrations, migrate } from "../../src/store/postgres/migrate.js";
+import { loadStatements } from "../../src/store/postgres/statements.js";
 import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
 import { schemaName } from "../../src/store/postgres/schema-name.js";
 import { parseTimestamptz } from "../../src/store/postgres/timestamp-parser.js";
 import { leaseOf } from "../../src/core/job.js";
 import type { InsertedJob } from "../../src/store/store.js";
 import { newJob } from "../helpers/new-job.js";
-import { postgresSchemaOf } from "../helpers/schema-at-version.js";
+import { postgresSchemaFixtures, postgresSchemaOf } from "../helpers/schema-at-version.js";
 import { adminQuery, postgresFactory } from "../helpers/postgres-factory.js";
 import { postgresConnections } from "../helpers/postgres-connections.js";
 import { tempDir } from "../helpers/temp-dir.js";
@@ -102,6 +103,30 @@ const backendsOf = (applicationName: string) =>
     expect(await holding).toBe(true);
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect((error as Error).message).toMatch(/: all 1 of this process's connections stayed in use while a statement waited for one \(raise \?pool_size=/);
+  });
+
+  it("gives up a migration's table lock that an open transaction holds, so the fleet's statements are not queued behind it, and tries again", async () => {
+    const url = await factory!.url();
+    const schema = schemaName(postgresSchemaOf(url));
+    await postgresSchemaFixtures.migrateTo(url, versions.at(-2)!);
+    // An application's transaction that read the jobs table and stays open.
+    const holder = await client(url);
+    await holder.query("BEGIN");
+    await holder.query(`SELECT count(*) FROM "${schema.name}".jobs`);
+    const migrator = await client(url);
+    const waits = { lockTimeoutMs: 200, retryDelaysMs: [100, 100] };
+    const migrating = migrate(migrator, schema, loadStatements(schema), waits).then(() => null, (e: unknown) => e as Error);
+    // A running process's statement: without the lock timeout it waited behind the migration's ALTER, as long as the holder stayed open.
+    const reader = await client(url);
+    await new Promise((r) => setTimeout(r, 50));
+    await reader.query(`SELECT count(*) FROM "${schema.name}".jobs`);
+    const error = await migrating;
+    expect(error?.message).toMatch(/a table's lock stayed held by another transaction through 3 tries of 200 ms .* nothing was changed$/);
+    expect(await postgresSchemaFixtures.versions(url)).toEqual(versions.slice(0, -1));
+    // Once the transaction ends, a try goes through.
+    const retrying = migrate(migrator, schema, loadStatements(schema), { lockTimeoutMs: 200, retryDelaysMs: [300, 300, 300] });
+    await holder.query("COMMIT");
+    expect((await retrying).applied).toEqual([loadMigrations(schema).at(-1)!.name]);
   });
 
   it("refuses a schema holding another application's tables, and leaves it as it was", async () => {

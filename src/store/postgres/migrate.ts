@@ -12,15 +12,54 @@ export function loadMigrations(schema: SchemaName): Migration[] {
 }
 
 /**
+ * How long a migration's statement may wait for a table's lock, and the pauses between tries.
+ * A statement such as ALTER TABLE waits behind any open transaction that touched the table (an
+ * application's, enqueueing with `tx`, say), and every statement of every running process then
+ * queues behind it: without a limit, one long transaction froze the whole fleet until it ended.
+ */
+export interface MigrationLockWaits {
+  lockTimeoutMs: number;
+  retryDelaysMs: number[];
+}
+
+const LOCK_WAITS: MigrationLockWaits = { lockTimeoutMs: 1_000, retryDelaysMs: [500, 1_000, 2_000, 4_000, 5_000, 5_000, 5_000] };
+
+/** lock_not_available: lock_timeout ran out. */
+const LOCK_NOT_AVAILABLE = "55P03";
+
+/**
  * Brings `schema` up to date in one transaction under an advisory lock keyed by the schema:
  * concurrent migrators queue on the lock, and whoever comes second sees the work done. A
- * schema recorded at a version newer than this code knows is refused before anything runs.
+ * schema recorded at a version newer than this code knows is refused before anything runs. A
+ * table lock not had within `lockTimeoutMs` rolls it all back to try again after a pause (so the
+ * processes queued behind it go on meanwhile); after the last try it fails, changing nothing.
  */
-export async function migrate(client: pg.ClientBase, schema: SchemaName, sql: Statements): Promise<MigrationReport> {
+export async function migrate(client: pg.ClientBase, schema: SchemaName, sql: Statements, waits: MigrationLockWaits = LOCK_WAITS): Promise<MigrationReport> {
+  for (let tried = 0; ; tried++) {
+    try {
+      return await migrateOnce(client, schema, sql, waits.lockTimeoutMs);
+    } catch (error) {
+      const pause = waits.retryDelaysMs[tried];
+      if (!isCode(error, [LOCK_NOT_AVAILABLE])) throw error;
+      if (pause === undefined) {
+        throw new Error(
+          `migrating schema "${schema.name}": a table's lock stayed held by another transaction through ${tried + 1} tries of ` +
+            `${waits.lockTimeoutMs} ms (see pg_stat_activity for long transactions); nothing was changed`,
+          { cause: error },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
+async function migrateOnce(client: pg.ClientBase, schema: SchemaName, sql: Statements, lockTimeoutMs: number): Promise<MigrationReport> {
   const migrations = loadMigrations(schema);
   await client.query("BEGIN");
   try {
     await client.query(sql.migration_lock.text, [`errand:migrate:${schema.name}`]);
+    // After the advisory lock: another migrator may hold that one as long as its work takes.
+    await client.query(`SET LOCAL lock_timeout = ${Math.floor(lockTimeoutMs)}`);
     await client.query(sql.migration_bookkeeping.text);
     const from = await recordedVersion(client, sql, schema);
     refuseNewerSchema(from, migrations);
