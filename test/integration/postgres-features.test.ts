@@ -121,6 +121,7 @@ const backendsOf = (applicationName: string) =>
     await new Promise((r) => setTimeout(r, 50));
     await reader.query(`SELECT count(*) FROM "${schema.name}".jobs`);
     const error = await migrating;
+    expect(error).toBeInstanceOf(StoreUnavailableError);
     expect(error?.message).toMatch(/a table's lock stayed held by another transaction through 3 tries of 200 ms .* nothing was changed$/);
     expect(await postgresSchemaFixtures.versions(url)).toEqual(versions.slice(0, -1));
     // Once the transaction ends, a try goes through.

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { ValidationError } from "../../core/errors.js";
+import { StoreUnavailableError, ValidationError } from "../../core/errors.js";
 import { readMigrationFiles, refuseNewerSchema, requireCurrentSchema, type Migration, type MigrationReport } from "../migration-files.js";
 import { withSchema, type SchemaName } from "./schema-name.js";
 import type { Statements } from "./statements.js";
@@ -42,10 +42,10 @@ export async function migrate(client: pg.ClientBase, schema: SchemaName, sql: St
       const pause = waits.retryDelaysMs[tried];
       if (!isCode(error, [LOCK_NOT_AVAILABLE])) throw error;
       if (pause === undefined) {
-        throw new Error(
+        throw new StoreUnavailableError(
           `migrating schema "${schema.name}": a table's lock stayed held by another transaction through ${tried + 1} tries of ` +
             `${waits.lockTimeoutMs} ms (see pg_stat_activity for long transactions); nothing was changed`,
-          { cause: error },
+          { cause: error, outcome: "not_written" },
         );
       }
       await new Promise((resolve) => setTimeout(resolve, pause));
