@@ -1,7 +1,7 @@
 import { listQueues, setQueuePaused, type QueueOverview } from "./client/queue-overview.js";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { pino, type Logger } from "pino";
+import type { Logger } from "pino";
 import { BatchClient, type EnqueueBatchOptions, type EnqueuedBatch } from "./client/batch-client.js";
 import { JobEventBus } from "./client/event-bus.js";
 import { FlowClient, type CheckedFlowNodes, type EnqueueFlowOptions, type FlowNodeRequest } from "./client/flow-client.js";
@@ -27,13 +27,13 @@ import { migrateDatabase, openStore } from "./store/connect.js";
 import { resolveErrandOptions, type ErrandOptions, type ResolvedErrandOptions } from "./errand-options.js";
 import type { MigrationReport } from "./store/migration-files.js";
 import type { BackgroundErrorHandler, JobPage, Store } from "./store/store.js";
-import { logLevelFromEnv } from "./log-level.js";
+import { errandLogger } from "./log-level.js";
 import { Worker, type TypeHandler } from "./worker/worker.js";
 import { badCloseOptions, type WorkerOptions } from "./worker/worker-options.js";
 
 const NO_LIMITS: readonly ClaimLimit[] = Object.freeze([]);
 
-const defaultLogger = () => pino({ name: "errand", level: logLevelFromEnv("warn") }, pino.destination(2));
+const defaultLogger = () => errandLogger("warn", "stderr");
 
 /**
  * The library's front door: define job types, enqueue jobs, work them. One instance per

@@ -1,3 +1,4 @@
+import { pino, type Logger } from "pino";
 import { ValidationError } from "./core/errors.js";
 
 const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -13,4 +14,13 @@ export function logLevelFromEnv(fallback: (typeof LEVELS)[number]): string {
   if (!(LEVELS as readonly string[]).includes(value))
     throw new ValidationError("ERRAND_LOG_LEVEL", `must be one of ${LEVELS.join(", ")}, not ${JSON.stringify(value)}`);
   return value;
+}
+
+/**
+ * Errand's JSON log at ERRAND_LOG_LEVEL, else `fallback`: the library's default (warn, on
+ * stderr) and the CLI's long-running processes' (info: serve on stdout, work on stderr).
+ */
+export function errandLogger(fallback: (typeof LEVELS)[number], stream: "stdout" | "stderr"): Logger {
+  const options = { name: "errand", level: logLevelFromEnv(fallback) };
+  return stream === "stdout" ? pino(options) : pino(options, pino.destination(2));
 }

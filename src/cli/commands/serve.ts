@@ -1,5 +1,4 @@
 import { Command, Option } from "commander";
-import { pino } from "pino";
 import { Errand } from "../../errand.js";
 import { printableDatabase } from "../../store/connect.js";
 import { ErrandServer, opensRoutesToNetwork } from "../../server/server.js";
@@ -13,7 +12,7 @@ import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { importHandlers } from "../handlers-module.js";
 import { CliUsageError, commaList, inFlagTerms, intOption, parsedOption, reportError } from "../run-command.js";
 import { StopSignals } from "../stop-signals.js";
-import { logLevelFromEnv } from "../../log-level.js";
+import { errandLogger } from "../../log-level.js";
 import { queuesOption, workerFlags } from "../worker-flags.js";
 
 type ServeOptions = {
@@ -93,7 +92,7 @@ export function serveCommand(version: string): Command {
       const signals = new StopSignals();
       try {
         const flags = serveFlags(opts);
-        const logger = pino({ name: "errand", level: logLevelFromEnv("info") });
+        const logger = errandLogger("info", "stdout");
         const register = opts.handlers ? await importHandlers(opts.handlers) : null;
         errand = await Errand.connect(opts.database, { logger, migrate: opts.migrate });
         await register?.(errand);

@@ -1,6 +1,5 @@
 import { Command } from "commander";
-import { pino } from "pino";
-import { logLevelFromEnv } from "../../log-level.js";
+import { errandLogger } from "../../log-level.js";
 import { Errand } from "../../errand.js";
 import { ErrandMetrics } from "../../metrics/errand-metrics.js";
 import { serveMetrics, type MetricsEndpoint } from "../../metrics/metrics-endpoint.js";
@@ -42,7 +41,7 @@ export function workCommand(): Command {
         const metricsPort = intOption(opts.metricsPort as string | undefined, "--metrics-port", { min: 0, max: 65535 });
         const register = await importHandlers(opts.handlers);
         // At info by default, as `serve`: a worker process's log is its job lines (on stderr, with its own lines).
-        const logger = pino({ name: "errand", level: logLevelFromEnv("info") }, pino.destination(2));
+        const logger = errandLogger("info", "stderr");
         errand = await Errand.connect(opts.database, { logger, migrate: opts.migrate });
         await register(errand);
         // As `serve` does: a handlers module whose types live in "mail" is worked on "mail".
