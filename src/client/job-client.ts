@@ -1,6 +1,6 @@
 import { resolveNewJob, validateName, type JobDefaults, type TransactionClient } from "../core/enqueue-options.js";
 import { JobNotFoundError, JobStateConflictError, ValidationError } from "../core/errors.js";
-import { copyOfJob, type Job, type JobId, type NewJob } from "../core/job.js";
+import { copyOfJob, type ClaimedJob, type Job, type JobId, type NewJob } from "../core/job.js";
 import { knownOptions, optionsObject, rejectUnknownKeys } from "../core/option-keys.js";
 import type { PayloadLimits } from "../core/payload.js";
 import { isJobState, type JobState } from "../core/states.js";
@@ -224,7 +224,7 @@ export class JobClient {
   private async insertClaimed(job: NewJob): Promise<Job | null> {
     const slot = this.reserveSlot(job);
     if (slot === null) return null;
-    let inserted: Job | null;
+    let inserted: ClaimedJob | null;
     try {
       inserted = await this.store.insertClaimedJob({ job, workerId: slot.workerId, leaseMs: slot.leaseMs });
     } catch (error) {
@@ -235,10 +235,11 @@ export class JobClient {
       slot.release();
       return null;
     }
-    this.events.emit("enqueued", { job: inserted });
+    const { attemptsBeforeReplay: _, ...enqueued } = inserted;
+    this.events.emit("enqueued", { job: enqueued });
     // The handler gets its own copy: what it does to its job is not what the caller was returned.
     slot.take(copyOfJob(inserted, JSON.parse(job.payload)));
-    return inserted;
+    return enqueued;
   }
 
   private async insertWithOutcome(jobs: NewJob[]): Promise<EnqueueOutcome[]> {

@@ -1,4 +1,4 @@
-import type { Job } from "../core/job.js";
+import type { ClaimedJob } from "../core/job.js";
 
 /**
  * A worker slot held for one job this process is enqueueing (Worker.reserveSlotFor): the job
@@ -9,7 +9,7 @@ export interface SlotReservation {
   readonly workerId: string;
   readonly leaseMs: number;
   /** Starts the job the store inserted claimed by this reservation's worker. */
-  take(job: Job): void;
+  take(job: ClaimedJob): void;
   /** Gives the slot back: the job was not inserted claimed, or the insert failed. */
   release(): void;
 }

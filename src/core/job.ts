@@ -68,6 +68,16 @@ export interface JobPlacement {
   batchId: string | null;
 }
 
+/** A job as a claim hands it to a worker. */
+export interface ClaimedJob<Payload = unknown, Result = unknown> extends Job<Payload, Result> {
+  /**
+   * Attempts the job had made before its last replay (0 if it was never replayed). Its backoff
+   * counts from there: a replayed job's first retry waits as a first retry does, not as its
+   * total attempt number would say.
+   */
+  attemptsBeforeReplay: number;
+}
+
 /** A fully-resolved job to insert; the client fills defaults and validates before the store sees it. */
 export interface NewJob extends JobPlacement {
   type: string;
@@ -153,7 +163,7 @@ const copyOfDate = (date: Date | null) => (date === null ? null : new Date(date.
  * about 10 µs, 60 with a cold cache, which is too much on the path from enqueue() to a handler
  * starting where the job was inserted.
  */
-export function copyOfJob(job: Job, payload: unknown): Job {
+export function copyOfJob<J extends Job>(job: J, payload: unknown): J {
   return {
     ...job,
     payload,

@@ -1,7 +1,7 @@
 import type { TransactionClient } from "../core/enqueue-options.js";
 import type { Batch } from "../core/batch.js";
 import type { StoredFlow } from "../core/flow.js";
-import type { AttemptError, Job, JobId, Lease, NewJob } from "../core/job.js";
+import type { AttemptError, ClaimedJob, Job, JobId, Lease, NewJob } from "../core/job.js";
 import type { ClaimLimit } from "../core/limits.js";
 import type { NewSchedule, Schedule } from "../core/schedule.js";
 import type { JobState, TerminalState } from "../core/states.js";
@@ -43,7 +43,7 @@ export interface Store {
    * when its queue is paused or its idempotency key exists: the caller then inserts it with
    * insertJobs, which keeps it waiting or returns the existing job.
    */
-  insertClaimedJob(params: { job: NewJob; workerId: string; leaseMs: number }): Promise<Job | null>;
+  insertClaimedJob(params: { job: NewJob; workerId: string; leaseMs: number }): Promise<ClaimedJob | null>;
   getJob(params: { id: JobId }): Promise<Job | null>;
   /**
    * The jobs with these ids, each once, in no promised order; an id with no job is left out. One read for many
@@ -61,7 +61,7 @@ export interface Store {
    * started, by id, the limit being that of the oldest of them. With `limits`, jobs they count
    * are taken only within them, judged against state every process shares, in the same transaction.
    */
-  claimJobs(params: ClaimParams): Promise<Job[]>;
+  claimJobs(params: ClaimParams): Promise<ClaimedJob[]>;
   /** Extends every lease still held; returns the ids of those that were (the rest are lost). */
   extendLeases(params: { leases: Lease[]; leaseMs: number }): Promise<JobId[]>;
   /** Stores results of finished handlers; element i says whether completion i was accepted. */

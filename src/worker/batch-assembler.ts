@@ -1,5 +1,5 @@
 import type { BatchHandler, BatchOptions } from "../core/batch-handler.js";
-import type { Job, JobId } from "../core/job.js";
+import type { ClaimedJob, JobId } from "../core/job.js";
 
 /** A batch job type as the worker runs it. */
 export interface BatchSpec extends BatchOptions {
@@ -7,7 +7,7 @@ export interface BatchSpec extends BatchOptions {
 }
 
 export interface Batch {
-  jobs: Job[];
+  jobs: ClaimedJob[];
   spec: BatchSpec;
 }
 
@@ -36,7 +36,7 @@ export class BatchAssembler {
     return n;
   }
 
-  add(job: Job, spec: BatchSpec): void {
+  add(job: ClaimedJob, spec: BatchSpec): void {
     const batch = this.forming.get(job.type) ?? this.startForming(job.type, spec);
     batch.jobs.push(job);
     if (batch.jobs.length >= spec.size) {
@@ -72,7 +72,7 @@ export class BatchAssembler {
   }
 
   /** Empties the assembler, returning what it held (to hand back to the store). */
-  drain(): Job[] {
+  drain(): ClaimedJob[] {
     const jobs = this.held();
     for (const batch of this.forming.values()) clearTimeout(batch.timer);
     this.forming.clear();
@@ -81,7 +81,7 @@ export class BatchAssembler {
   }
 
   /** The jobs held, in batches forming or full. */
-  held(): Job[] {
+  held(): ClaimedJob[] {
     return [...this.full, ...this.forming.values()].flatMap((batch) => batch.jobs);
   }
 

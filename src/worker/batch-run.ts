@@ -1,5 +1,5 @@
 import type { BatchContext, BatchHandler } from "../core/batch-handler.js";
-import type { Job } from "../core/job.js";
+import type { ClaimedJob } from "../core/job.js";
 import { JobRun, type JobRunDeps } from "./job-run.js";
 
 /**
@@ -13,7 +13,7 @@ export class BatchRun {
   readonly runs: JobRun[];
   readonly settled: Promise<void>;
 
-  constructor(jobs: Job[], handler: BatchHandler<unknown, unknown>, deps: JobRunDeps) {
+  constructor(jobs: ClaimedJob[], handler: BatchHandler<unknown, unknown>, deps: JobRunDeps) {
     let deliver!: (outcomes: Promise<unknown[]>) => void;
     const outcomes = new Promise<unknown[]>((resolve) => (deliver = resolve));
     this.runs = jobs.map((job, i) => new JobRun(job, () => outcomes.then((all) => outcomeAt(all, i)), deps));
@@ -25,7 +25,7 @@ export class BatchRun {
     );
   }
 
-  private context(jobs: Job[]): BatchContext<unknown> {
+  private context(jobs: ClaimedJob[]): BatchContext<unknown> {
     const { runs } = this;
     const whole = new AbortController();
     let wanted = runs.length;

@@ -17,7 +17,7 @@ import {
 } from "../core/errors.js";
 import type { TransactionClient } from "../core/enqueue-options.js";
 import { checkedProgress, type JobContext, type JobHandler } from "../core/handler.js";
-import { leaseOf, type AttemptError, type Job, type Lease } from "../core/job.js";
+import { leaseOf, type AttemptError, type ClaimedJob, type Job, type Lease } from "../core/job.js";
 import { serializePayload, type PayloadLimits } from "../core/payload.js";
 import { failureEvent, nextState } from "../core/states.js";
 import type { JobEventBus } from "../client/event-bus.js";
@@ -85,7 +85,7 @@ export class JobRun {
   private abortTransaction: ((reason: ErrandError) => void) | null = null;
 
   constructor(
-    readonly job: Job,
+    readonly job: ClaimedJob,
     invoke: Invocation,
     readonly deps: JobRunDeps,
   ) {
@@ -96,7 +96,7 @@ export class JobRun {
   }
 
   /** A run of `handler` on this job's payload. */
-  static of(job: Job, handler: JobHandler<unknown, unknown>, deps: JobRunDeps): JobRun {
+  static of(job: ClaimedJob, handler: JobHandler<unknown, unknown>, deps: JobRunDeps): JobRun {
     return new JobRun(job, (ctx) => handler(job.payload, ctx), deps);
   }
 
@@ -261,7 +261,7 @@ export class JobRun {
         return this.emitCompleted(outcome.value);
       case "failed": {
         const event = failureEvent({ attempt: job.attempt, maxAttempts: job.maxAttempts, permanent: outcome.permanent });
-        const retryDelayMs = event === "permanent_failure_or_no_attempts_left" ? null : backoffDelay(job.backoff, job.attempt);
+        const retryDelayMs = event === "permanent_failure_or_no_attempts_left" ? null : backoffDelay(job.backoff, job.attempt - job.attemptsBeforeReplay);
         const updated = await deps.store.failJob({ lease, error: describeError(outcome.error), retryDelayMs });
         if (!updated) return this.refused("failure");
         const error = updated.errors.at(-1) as AttemptError;

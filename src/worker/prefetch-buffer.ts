@@ -1,4 +1,4 @@
-import type { Job, JobId } from "../core/job.js";
+import type { ClaimedJob, JobId } from "../core/job.js";
 
 /** How much work, in handler time, the buffer aims to hold ready. */
 const WINDOW_MS = 50;
@@ -10,7 +10,7 @@ const WINDOW_MS = 50;
  * time, while slow ones are barely prefetched and stay available to other workers.
  */
 export class PrefetchBuffer {
-  private jobs: Job[] = [];
+  private jobs: ClaimedJob[] = [];
   private head = 0;
   private averageMs: number | null = null;
 
@@ -34,11 +34,11 @@ export class PrefetchBuffer {
     this.averageMs = this.averageMs === null ? ms : this.averageMs * 0.9 + ms * 0.1;
   }
 
-  push(jobs: Job[]): void {
+  push(jobs: ClaimedJob[]): void {
     this.jobs.push(...jobs);
   }
 
-  take(): Job | undefined {
+  take(): ClaimedJob | undefined {
     if (this.head === this.jobs.length) return undefined;
     const job = this.jobs[this.head++];
     if (this.head > 1024 && this.head * 2 > this.jobs.length) {
@@ -57,12 +57,12 @@ export class PrefetchBuffer {
   }
 
   /** The jobs held, in the order they start. */
-  held(): Job[] {
+  held(): ClaimedJob[] {
     return this.jobs.slice(this.head);
   }
 
   /** Empties the buffer, returning what it held (to hand back to the store). */
-  drain(): Job[] {
+  drain(): ClaimedJob[] {
     const rest = this.jobs.slice(this.head);
     this.jobs = [];
     this.head = 0;

@@ -7,7 +7,7 @@ import type { SlotReservation } from "../client/slot-reservation.js";
 import { JobCanceledError, LeaseLapsedError, LeaseLostError, WorkerShutdownError } from "../core/errors.js";
 import type { JobHandler } from "../core/handler.js";
 import { limitCounts, type ClaimLimit } from "../core/limits.js";
-import { claimKey, claimOf, isClaimableOnInsert, leaseOf, type Job, type JobId, type Lease, type NewJob } from "../core/job.js";
+import { claimKey, claimOf, isClaimableOnInsert, leaseOf, type ClaimedJob, type Job, type JobId, type Lease, type NewJob } from "../core/job.js";
 import type { PayloadLimits } from "../core/payload.js";
 import { LeaseReaper } from "../scheduler/lease-reaper.js";
 import type { Store } from "../store/store.js";
@@ -281,7 +281,7 @@ export class Worker {
     const settled = new Promise<void>((resolve) => (settle = resolve));
     this.reservations.add(settled);
     let open = true;
-    const end = (inserted: Job | null) => {
+    const end = (inserted: ClaimedJob | null) => {
       if (!open) return;
       open = false;
       this.jobsBeingClaimed--;
@@ -402,7 +402,7 @@ export class Worker {
     return this.prefetched.held().some((job) => job.id === id) || this.batches.held().some((job) => job.id === id);
   }
 
-  private startSingle(job: Job, handler: JobHandler<unknown, unknown>): void {
+  private startSingle(job: ClaimedJob, handler: JobHandler<unknown, unknown>): void {
     const run = JobRun.of(job, handler, this.runDeps);
     this.track([run], run.settled);
   }

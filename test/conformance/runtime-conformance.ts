@@ -157,6 +157,35 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       await expect(errand.retryJob(job.id)).rejects.toBeInstanceOf(JobStateConflictError);
     });
 
+    it.each([
+      ["a plain job", {}],
+      ["a grouped job (claimed in its group's turn)", { groupKey: "relapse" }],
+    ])("%s replayed backs off from its first retry again, not from its total attempt number", async (_, options) => {
+      const relapsing = errand.define("relapsing", {
+        maxAttempts: 2,
+        backoff: { baseMs: 40, maxMs: 3_600_000, jitter: 0 },
+        handler: async () => {
+          throw new Error("still broken");
+        },
+      });
+      const delays: [attempt: number, ms: number][] = [];
+      errand.on("retrying", ({ job, error }) => delays.push([job.attempt, job.runAt.getTime() - error.at.getTime()]));
+      errand.work(fast);
+      const job = await relapsing.enqueue({}, options);
+      const failedAfter = (attempts: number) =>
+        waitFor(async () => {
+          const j = await errand.getJob(job.id);
+          return j?.state === "failed" && j.attempt === attempts ? j : null;
+        });
+      await failedAfter(2);
+      await errand.retryJob(job.id);
+      await failedAfter(4);
+      await errand.retryJob(job.id);
+      await failedAfter(6);
+      // Each run of two attempts waits one base delay between them, as the first run did.
+      expect(delays).toEqual([[1, 40], [3, 40], [5, 40]]);
+    });
+
     it("replays the dead-letter set page by page, newest first, each job once, narrowed by type, queue or state", async () => {
       let healed = false;
       const handler = async () => {

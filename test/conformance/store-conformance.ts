@@ -14,6 +14,8 @@ const lease = (job: { id: string; attempt: number }, workerId = W1): Lease => ({
   workerId,
 });
 const error = { message: "boom", code: null, stack: "Error: boom\n    at test" };
+/** A stored job as a claim hands it out: a job never replayed has made no attempts before a replay. */
+const asClaimed = (job: Job | null): Job & { attemptsBeforeReplay: number } => ({ ...job!, attemptsBeforeReplay: 0 });
 
 /** Every store-level behaviour; each backend's test file runs this once. */
 export function describeStoreConformance(factory: StoreFactory): void {
@@ -194,13 +196,13 @@ export function describeStoreConformance(factory: StoreFactory): void {
       expect(claimed).toHaveLength(3);
       for (const job of claimed) {
         expect(job).toMatchObject({ state: "running", workerId: W1, attempt: 1, errors: [] });
-        expect(job).toEqual(await store.getJob({ id: job.id }));
+        expect(job).toEqual(asClaimed(await store.getJob({ id: job.id })));
       }
       const retried = claimed.find((j) => j.correlationId === "req-7")!;
       await store.failJob({ lease: lease(retried), error, retryDelayMs: 0 });
       const again = await waitFor(async () => (await claim()).at(0), { what: "the retry" });
       expect(again).toMatchObject({ id: retried.id, attempt: 2, errors: [{ attempt: 1, message: "boom" }] });
-      expect(again).toEqual(await store.getJob({ id: again.id }));
+      expect(again).toEqual(asClaimed(await store.getJob({ id: again.id })));
     });
 
     it("hands out every job of one claim as stored where neighbours share some columns and differ in others", async () => {
@@ -222,10 +224,10 @@ export function describeStoreConformance(factory: StoreFactory): void {
       expect(claimed.map((j) => [j.type, j.maxAttempts, j.backoff.baseMs])).toEqual([
         ["x", 3, 10], ["x", 3, 10], ["y", 5, 1], ["y", 5, 1], ["x", 3, 10], ["x", 3, 10], ["y", 5, 1],
       ]);
-      for (const job of claimed) expect(job).toEqual(await store.getJob({ id: job.id }));
+      for (const job of claimed) expect(job).toEqual(asClaimed(await store.getJob({ id: job.id })));
       claimed[0]!.createdAt.setTime(0); // each job's dates are its own
       claimed[0]!.runAt.setTime(0);
-      expect(claimed[1]).toEqual(await store.getJob({ id: claimed[1]!.id }));
+      expect(claimed[1]).toEqual(asClaimed(await store.getJob({ id: claimed[1]!.id })));
     });
 
     it("gives every job of one claim its start and lease expiry, whatever order the claim took them in", async () => {
@@ -244,7 +246,7 @@ export function describeStoreConformance(factory: StoreFactory): void {
       for (const job of claimed) {
         expect(job.startedAt).toBeInstanceOf(Date);
         expect(job.leaseExpiresAt).toBeInstanceOf(Date);
-        expect(job).toEqual(await store.getJob({ id: job.id }));
+        expect(job).toEqual(asClaimed(await store.getJob({ id: job.id })));
       }
     });
 
@@ -462,10 +464,12 @@ export function describeStoreConformance(factory: StoreFactory): void {
     it("gives every replay the job's own maxAttempts, not the total its last replay raised it to", async () => {
       const [inserted] = await store.insertJobs({ jobs: [newJob({ maxAttempts: 2 })] });
       const id = inserted!.job.id;
+      const claims: [attempt: number, attemptsBeforeReplay: number][] = [];
       const runOut = async () => {
         for (;;) {
           const [job] = await claim(1);
           if (job === undefined) return (await store.getJob({ id }))!;
+          claims.push([job.attempt, job.attemptsBeforeReplay]);
           await store.failJob({ lease: lease(job), error, retryDelayMs: job.attempt < job.maxAttempts ? 0 : null });
         }
       };
@@ -478,6 +482,8 @@ export function describeStoreConformance(factory: StoreFactory): void {
       }
       // Each run gets 2 attempts: 2, then 4, 6, 8 (a replay once doubled them: 2, 4, 8, 16).
       expect(attempts).toEqual([[2, 2], [4, 4], [6, 6], [8, 8]]);
+      // A claim tells the worker where the run began, so backoff counts from there.
+      expect(claims).toEqual([[1, 0], [2, 0], [3, 2], [4, 2], [5, 4], [6, 4], [7, 6], [8, 6]]);
     });
 
     it("replays a listed job only if nobody replayed it since the listing (listedMaxAttempts)", async () => {

@@ -1,5 +1,5 @@
 import { backoffFromText } from "../backoff-text.js";
-import type { Job, ParentFailurePolicy } from "../../core/job.js";
+import type { ClaimedJob, ParentFailurePolicy } from "../../core/job.js";
 import { attemptErrorsFromRow, type StoredAttemptError } from "./rows.js";
 
 /**
@@ -45,10 +45,12 @@ export type ClaimedRow = [
   startedAt: Date | null,
   /** On one row of the claim only (its first). */
   leaseExpiresAt: Date | null,
+  /** max_attempts − replay_attempts: NULL until the job's first replay. */
+  attemptsBeforeReplay: number | null,
 ];
 
 /** The jobs a claim took, in the order it returned them, as running jobs of `workerId`. */
-export function claimedJobs(rows: ClaimedRow[], workerId: string): Job[] {
+export function claimedJobs(rows: ClaimedRow[], workerId: string): ClaimedJob[] {
   // The statements send them on their first row; looking for it keeps that a detail of the SQL.
   const timed = rows.find((r) => r[21] !== null);
   if (timed === undefined) return [];
@@ -87,5 +89,6 @@ export function claimedJobs(rows: ClaimedRow[], workerId: string): Job[] {
     flowNode: r[18],
     onParentFailure: r[19],
     batchId: r[20],
+    attemptsBeforeReplay: r[23] ?? 0,
   }));
 }

@@ -3,7 +3,7 @@ import pg from "pg";
 import type { TransactionClient } from "../../core/enqueue-options.js";
 import type { Batch } from "../../core/batch.js";
 import type { StoredFlow } from "../../core/flow.js";
-import { isClaimableOnInsert, type Job, type JobId, type Lease, type NewJob } from "../../core/job.js";
+import { isClaimableOnInsert, type ClaimedJob, type Job, type JobId, type Lease, type NewJob } from "../../core/job.js";
 import type { NewSchedule, Schedule } from "../../core/schedule.js";
 import type { JobState, TerminalState } from "../../core/states.js";
 import { storableAttemptError } from "../attempt-error.js";
@@ -247,7 +247,7 @@ export class PostgresStore implements Store {
     return this.groupedJobs.afterInsert(params.jobs, inserting);
   }
 
-  async insertClaimedJob(params: { job: NewJob; workerId: string; leaseMs: number }): Promise<Job | null> {
+  async insertClaimedJob(params: { job: NewJob; workerId: string; leaseMs: number }): Promise<ClaimedJob | null> {
     const { job, workerId, leaseMs } = params;
     if (!isClaimableOnInsert(job)) throw new Error("insertClaimedJob: only a job a claim would take at once");
     const values = [job.payload, job.type, job.queue, job.priority, job.maxAttempts, job.timeoutMs, backoffText(job.backoff)];
@@ -297,7 +297,7 @@ export class PostgresStore implements Store {
     return row!.folded;
   }
 
-  async claimJobs(params: ClaimParams): Promise<Job[]> {
+  async claimJobs(params: ClaimParams): Promise<ClaimedJob[]> {
     if (params.limit <= 0 || params.queues.length === 0) return [];
     const known = this.groupedJobs.known(params);
     if ((params.limits ?? []).length > 0 || known === true) {
@@ -326,7 +326,7 @@ export class PostgresStore implements Store {
   }
 
   /** Claims through claimRestricted (limits enforced, grouped jobs taken in turn), in one transaction. */
-  private async claimRestrictedJobs(params: ClaimParams & { grouped: boolean }): Promise<Job[]> {
+  private async claimRestrictedJobs(params: ClaimParams & { grouped: boolean }): Promise<ClaimedJob[]> {
     const claim = () =>
       this.runner.transaction((client) =>
         claimRestricted((statement, values, options) => this.runner.queryPrepared(statement, values, { ...options, client }), {

@@ -1,5 +1,5 @@
 import type { BackoffPolicy } from "../../core/backoff.js";
-import type { AttemptError, Job, NewJob, ParentFailurePolicy } from "../../core/job.js";
+import type { AttemptError, ClaimedJob, Job, NewJob, ParentFailurePolicy } from "../../core/job.js";
 import type { JobState } from "../../core/states.js";
 
 /**
@@ -130,7 +130,7 @@ export function insertedJob(input: NewJob, row: InsertedRow): Job {
 export type ClaimedOnInsertRow = Pick<JobRow, "id" | "created_at" | "lease_expires_at">;
 
 /** The job insert_claimed_job.sql wrote: running under `workerId`'s lease since it was created. */
-export function claimedOnInsert(input: NewJob, row: ClaimedOnInsertRow, workerId: string): Job {
+export function claimedOnInsert(input: NewJob, row: ClaimedOnInsertRow, workerId: string): ClaimedJob {
   const createdAt = row.created_at.getTime();
   return {
     ...insertedJob(input, { id: row.id, state: "running", created_at: row.created_at }),
@@ -138,5 +138,6 @@ export function claimedOnInsert(input: NewJob, row: ClaimedOnInsertRow, workerId
     startedAt: new Date(createdAt),
     workerId,
     leaseExpiresAt: row.lease_expires_at,
+    attemptsBeforeReplay: 0,
   };
 }

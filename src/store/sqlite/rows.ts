@@ -1,4 +1,4 @@
-import type { AttemptError, Job, NewJob, ParentFailurePolicy } from "../../core/job.js";
+import type { AttemptError, ClaimedJob, Job, NewJob, ParentFailurePolicy } from "../../core/job.js";
 import { visibleState, type JobState } from "../../core/states.js";
 import { backoffFromText } from "../backoff-text.js";
 
@@ -156,12 +156,15 @@ export type ClaimableValues = [
   flow_node: string | null,
   on_parent_failure: ParentFailurePolicy | null,
   batch_id: number | null,
+  /** max_attempts − replay_attempts: NULL until the job's first replay. */
+  attempts_before_replay: number | null,
 ];
 
 /** The job as claim_jobs.sql left it, built from what select_claimable.sql read. */
-export function claimedJob(values: ClaimableValues, workerId: string, leaseExpiresAt: number, now: number): Job {
+export function claimedJob(values: ClaimableValues, workerId: string, leaseExpiresAt: number, now: number): ClaimedJob {
   const [id, type, queue, , payload, priority, attempt, maxAttempts, timeoutMs, backoff, errors, idempotencyKey,
-    createdAt, runAt, correlationId, webhookUrl, groupKey, groupLimit, flowId, flowNode, onParentFailure, batchId] = values;
+    createdAt, runAt, correlationId, webhookUrl, groupKey, groupLimit, flowId, flowNode, onParentFailure, batchId,
+    attemptsBeforeReplay] = values;
   return {
     id: String(id),
     type,
@@ -191,5 +194,6 @@ export function claimedJob(values: ClaimableValues, workerId: string, leaseExpir
     flowNode,
     onParentFailure,
     batchId: idOrNull(batchId),
+    attemptsBeforeReplay: attemptsBeforeReplay ?? 0,
   };
 }

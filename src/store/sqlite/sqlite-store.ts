@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Batch } from "../../core/batch.js";
 import type { StoredFlow } from "../../core/flow.js";
-import { isClaimableOnInsert, type Job, type JobId, type Lease, type NewJob } from "../../core/job.js";
+import { isClaimableOnInsert, type ClaimedJob, type Job, type JobId, type Lease, type NewJob } from "../../core/job.js";
 import type { NewSchedule, Schedule } from "../../core/schedule.js";
 import type { JobState, TerminalState } from "../../core/states.js";
 import { ClosedError, StoreUnavailableError } from "../../core/errors.js";
@@ -229,7 +229,7 @@ export class SqliteStore implements Store {
     return this.groupedJobs.afterInsert(params.jobs, this.inserts.submit(params.jobs));
   }
 
-  async insertClaimedJob(params: { job: NewJob; workerId: string; leaseMs: number }): Promise<Job | null> {
+  async insertClaimedJob(params: { job: NewJob; workerId: string; leaseMs: number }): Promise<ClaimedJob | null> {
     const { job, workerId, leaseMs } = params;
     if (!isClaimableOnInsert(job)) throw new Error("insertClaimedJob: only a job a claim would take at once");
     const backoff = backoffText(job.backoff);
@@ -252,7 +252,7 @@ export class SqliteStore implements Store {
       });
       if (info.changes === 0) return null;
       const row = newJobRow(job, Number(info.lastInsertRowid), "running", backoff, now, now);
-      return jobFromRow({ ...row, attempt: 1, ...lease }, now);
+      return { ...jobFromRow({ ...row, attempt: 1, ...lease }, now), attemptsBeforeReplay: 0 };
     });
   }
 

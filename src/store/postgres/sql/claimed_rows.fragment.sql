@@ -27,7 +27,8 @@ SELECT
   CASE WHEN c.run_at IS DISTINCT FROM lag(c.run_at) OVER returned THEN c.run_at END,
   c.correlation_id, c.webhook_url, c.group_key, c.group_limit, c.flow_id, c.flow_node, c.on_parent_failure, c.batch_id,
   CASE WHEN row_number() OVER returned = 1 THEN c.started_at END,
-  CASE WHEN row_number() OVER returned = 1 THEN c.lease_expires_at END
+  CASE WHEN row_number() OVER returned = 1 THEN c.lease_expires_at END,
+  c.max_attempts - c.replay_attempts
 FROM claimed AS c CROSS JOIN no_flush
 WINDOW returned AS (ORDER BY c.priority DESC, c.run_at, c.id)
 ORDER BY c.priority DESC, c.run_at, c.id;

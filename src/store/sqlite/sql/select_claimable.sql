@@ -8,7 +8,7 @@
 SELECT j.id, j.type, j.queue, j.state, j.payload, j.priority, j.attempt, j.max_attempts,
        j.timeout_ms, j.backoff, j.errors, j.idempotency_key, j.created_at, j.run_at,
        j.correlation_id, j.webhook_url, j.group_key, j.group_limit, j.flow_id, j.flow_node, j.on_parent_failure,
-       j.batch_id
+       j.batch_id, j.max_attempts - j.replay_attempts
 FROM json_each(@queues) AS q
 JOIN errand_jobs AS j ON j.id IN (
   SELECT w.id FROM errand_jobs AS w
