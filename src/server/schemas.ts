@@ -84,6 +84,10 @@ export const queueParamsSchema = {
 
 // Query strings arrive as text and are not type-coerced (coercion would also loosen bodies),
 // so numbers in them are patterns here and parsed by the route.
+/** The fields a listing may leave out of each job: the ones that can be large. */
+export const OMITTABLE = ["payload", "result", "errors"] as const;
+const OMIT_MEANING = "fields left out of each job, so that a page of jobs with large payloads stays small";
+
 export const listJobsQuerySchema = {
   type: "object",
   additionalProperties: false,
@@ -93,6 +97,11 @@ export const listJobsQuerySchema = {
     queue: name("queue"),
     limit: patterned("^(?:[1-9][0-9]{0,2}|1000)$", "an integer from 1 to 1000", "page size (default 50)"),
     cursor: recordId("next_cursor of the previous page"),
+    omit: patterned(
+      `^(?:${OMITTABLE.join("|")})(?:,(?:${OMITTABLE.join("|")}))*$`,
+      "a comma-separated list of payload, result and errors",
+      OMIT_MEANING,
+    ),
   },
 } as const;
 
@@ -107,6 +116,7 @@ const bulkChangeBodySchema = (state: JsonSchema, required: string[]) => ({
     queue: name("queue"),
     limit: { type: "integer", minimum: 1, maximum: 1000, description: "jobs visited in this call (default 50)" },
     cursor: recordId("next_cursor of the previous call"),
+    omit: { type: "array", uniqueItems: true, items: { type: "string", enum: [...OMITTABLE] }, description: OMIT_MEANING },
   },
 });
 

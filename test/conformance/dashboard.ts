@@ -122,6 +122,26 @@ export function describeDashboard(factory: StoreFactory): void {
       expect(await allIn("canceled")()).toBe(true);
     });
 
+    it("the Jobs list and its Cancel-all read no payloads or results: a page of large jobs stays small", async () => {
+      const server = await open({ worker: false });
+      const big = { blob: "x".repeat(200_000) };
+      const jobs = await server.errand.enqueueMany(Array.from({ length: 5 }, () => ({ type: "fail", payload: big })));
+      const sizes: number[] = [];
+      page.on("response", (r) => {
+        if (new URL(r.url()).pathname.startsWith("/v1/jobs")) void r.body().then((b) => sizes.push(b.length));
+      });
+      const listed = page.waitForResponse((r) => new URL(r.url()).pathname === "/v1/jobs");
+      await goto(server, "#/jobs?state=pending&type=fail");
+      await listed;
+      await textBecomes(page.locator("table.jobs tbody tr").first().locator("td").first(), jobs.at(-1)!.id);
+      page.once("dialog", (dialog) => void dialog.accept());
+      await page.locator('button[data-action="cancel-all"]').click();
+      await textBecomes(page.locator('[data-outcome="cancel-all"]'), "Canceled 5.");
+      await waitFor(() => sizes.length >= 2, { what: "the list's and the change's answers read" });
+      // Five jobs of 200 KB each: a megabyte had the payloads come along.
+      for (const size of sizes) expect(size).toBeLessThan(20_000);
+    });
+
     it("a running job's page shows its progress changing live, then its final state and result, without a reload", async () => {
       const server = await open();
       const job = await server.errand.enqueue("steps", { steps: 10, ms: 150 });

@@ -322,6 +322,30 @@ export function describeServerRoutes(factory: StoreFactory): void {
       expect(await words("queue=a%20b")).toMatchObject({ field: "queue", message: "queue must be 1–128 characters of letters, digits and _ . : / -" });
       expect((await words("state=sleeping")).message).toBe("state must be one of pending, scheduled, blocked, running, retrying, completed, failed, canceled");
       expect(await words("limit=2&limit=3")).toEqual({ code: "invalid_input", field: "limit", message: "limit is given more than once; give it once" });
+      for (const query of ["omit=stack", "omit=payload,", "omit=", "omit=payload;result"]) {
+        expect(await words(query), query).toEqual({ code: "invalid_input", field: "omit", message: "omit must be a comma-separated list of payload, result and errors" });
+      }
+    });
+
+    it("GET /v1/jobs?omit= leaves big fields out of each listed job, and nothing else", async () => {
+      const payload = { blob: "x".repeat(10_000) };
+      const { body: job } = await call("POST", "/v1/jobs", { body: { type: "declared", queue: "omitting", payload } });
+      const full = (await call("GET", "/v1/jobs?queue=omitting")).body.jobs[0];
+      expect(full).toEqual(job);
+      const lean = await call("GET", "/v1/jobs?queue=omitting&omit=payload,result");
+      expect(lean.status).toBe(200);
+      const { payload: _, result: __, ...rest } = full;
+      expect(lean.body).toEqual({ jobs: [rest], next_cursor: null });
+      expect((await call("GET", "/v1/jobs?queue=omitting&omit=errors")).body.jobs[0]).not.toHaveProperty("errors");
+      // A bulk change answers its page the same way, and refuses what it cannot leave out, changing nothing.
+      const refused = await call("POST", "/v1/jobs/cancel", { body: { state: "pending", queue: "omitting", omit: ["payload", "stack"] } });
+      expect([refused.status, refused.body.error]).toEqual([400, { code: "invalid_input", field: "omit[1]", message: expect.stringContaining("payload, result, errors") }]);
+      expect((await s.errand.getJob(job.id))?.state).toBe("pending");
+      const canceled = await call("POST", "/v1/jobs/cancel", { body: { state: "pending", queue: "omitting", omit: ["payload"] } });
+      expect(canceled.body.jobs).toEqual([expect.objectContaining({ id: job.id, state: "canceled", result: null })]);
+      expect(canceled.body.jobs[0]).not.toHaveProperty("payload");
+      const replayed = await call("POST", "/v1/jobs/retry", { body: { state: "canceled", queue: "omitting", omit: ["payload", "result", "errors"] } });
+      expect(Object.keys(replayed.body.jobs[0])).toEqual(Object.keys(rest).filter((field) => field !== "errors"));
     });
 
     it("DELETE /v1/jobs/:id: cancels (aborting a running handler), 409 once ended, 404 unknown", async () => {

@@ -63,7 +63,7 @@ export function addJobRoutes(ctx: RouteContext): void {
     },
   });
 
-  routes.add<unknown, { state?: JobState; type?: string; queue?: string; limit?: string; cursor?: string }, unknown>({
+  routes.add<unknown, { state?: JobState; type?: string; queue?: string; limit?: string; cursor?: string; omit?: string }, unknown>({
     method: "GET",
     url: "/v1/jobs",
     summary: "List jobs, newest first, filtered and paged",
@@ -72,8 +72,8 @@ export function addJobRoutes(ctx: RouteContext): void {
     querystring: listJobsQuerySchema,
     responses: { 200: { description: "a page of jobs", schema: jobListSchema }, 400: error("invalid query") },
     handler: async (request) => {
-      const { limit, ...filters } = request.query;
-      return pageToJson(await errand.listJobs({ ...filters, limit: limit === undefined ? 50 : Number(limit) }));
+      const { limit, omit, ...filters } = request.query;
+      return pageToJson(await errand.listJobs({ ...filters, limit: limit === undefined ? 50 : Number(limit) }), omit?.split(","));
     },
   });
 
@@ -107,7 +107,7 @@ export function addJobRoutes(ctx: RouteContext): void {
     handler: async (request) => jobToJson(await errand.cancelJob(request.params.id)),
   });
 
-  routes.add<RetryJobsOptions, unknown, unknown>({
+  routes.add<RetryJobsOptions & Omitting, unknown, unknown>({
     method: "POST",
     url: "/v1/jobs/retry",
     summary: "Replay a page of the dead-letter set (or of canceled jobs), newest first; pass next_cursor back for the next",
@@ -118,10 +118,13 @@ export function addJobRoutes(ctx: RouteContext): void {
       200: { description: "the jobs replayed, and where to go on (null: no more)", schema: jobListSchema },
       400: error("invalid body"),
     },
-    handler: async (request) => pageToJson(await errand.retryJobs(request.body)),
+    handler: async (request) => {
+      const { omit, ...options } = request.body;
+      return pageToJson(await errand.retryJobs(options), omit);
+    },
   });
 
-  routes.add<CancelJobsOptions, unknown, unknown>({
+  routes.add<CancelJobsOptions & Omitting, unknown, unknown>({
     method: "POST",
     url: "/v1/jobs/cancel",
     summary: "Cancel a page of the jobs in one state not ended, newest first; pass next_cursor back for the next",
@@ -132,7 +135,10 @@ export function addJobRoutes(ctx: RouteContext): void {
       200: { description: "the jobs canceled, and where to go on (null: no more)", schema: jobListSchema },
       400: error("invalid body"),
     },
-    handler: async (request) => pageToJson(await errand.cancelJobs(request.body)),
+    handler: async (request) => {
+      const { omit, ...options } = request.body;
+      return pageToJson(await errand.cancelJobs(options), omit);
+    },
   });
 
   routes.add<unknown, unknown, { id: string }>({
@@ -151,9 +157,15 @@ export function addJobRoutes(ctx: RouteContext): void {
   });
 }
 
-/** A page of jobs as the API answers it. */
-function pageToJson(page: JobPage) {
-  return { jobs: page.jobs.map(jobToJson), next_cursor: page.nextCursor };
+/** A bulk change's body may ask for its page of jobs without their large fields. */
+type Omitting = { omit?: string[] };
+
+/** A page of jobs as the API answers it, each without the `omit` fields (OMITTABLE). */
+function pageToJson(page: JobPage, omit: readonly string[] = []) {
+  const jobs = page.jobs.map(jobToJson);
+  if (omit.length === 0) return { jobs, next_cursor: page.nextCursor };
+  const omitted = new Set(omit);
+  return { jobs: jobs.map((job) => Object.fromEntries(Object.entries(job).filter(([field]) => !omitted.has(field)))), next_cursor: page.nextCursor };
 }
 
 /**
