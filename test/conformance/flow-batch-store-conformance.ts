@@ -283,7 +283,7 @@ export function describeFlowBatchStoreConformance(factory: StoreFactory): void {
     it("counts batch members through every ending and releases the onComplete job once, with the summary in its payload", async () => {
       const inserted = await store.insertBatch({
         jobs: [newJob({ maxAttempts: 1 }), newJob(), newJob(), newJob(), newJob({ delayMs: 60_000 })],
-        onComplete: newJob({ type: "done", payload: '{"campaign":"c1"}', parentsWaiting: 1 }),
+        onComplete: newJob({ type: "done", payload: '{"campaign":"c1","meta":{"zone":"eu","at":1}}', parentsWaiting: 1 }),
       });
       const { batch } = inserted;
       expect(batch).toMatchObject({ state: "running", total: 5, completed: 0, failed: 0, canceled: 0, onCompleteJobId: inserted.onComplete.id });
@@ -307,7 +307,15 @@ export function describeFlowBatchStoreConformance(factory: StoreFactory): void {
       expect(await store.getBatch({ id: batch.id })).toMatchObject({ state: "ended", completed: 1, failed: 2, canceled: 2 });
       const callback = (await store.getJob({ id: inserted.onComplete.id }))!;
       expect(callback.state).toBe("pending");
-      expect(callback.payload).toEqual({ campaign: "c1", batchId: batch.id, completed: 1, failed: 2, canceled: 2 });
+      const merged = { campaign: "c1", meta: { zone: "eu", at: 1 }, batchId: batch.id, completed: 1, failed: 2, canceled: 2 };
+      // Key order too, nested objects' included: the payload as the application wrote it, then the summary.
+      expect(JSON.stringify(callback.payload)).toBe(JSON.stringify(merged));
+      // A replay once the batch has ended merges the summary again: replaced, not repeated.
+      const [run] = await claimAll();
+      expect(run!.id).toBe(callback.id);
+      await store.failJob({ lease: leaseOf(run!), error, retryDelayMs: null });
+      await store.retryJob({ id: callback.id });
+      expect(JSON.stringify((await store.getJob({ id: callback.id }))!.payload)).toBe(JSON.stringify(merged));
       // Replaying a member after its batch ended counts nothing again.
       expect(await store.retryJob({ id: inserted.jobs[0]!.id })).toMatchObject({ outcome: "changed" });
       expect(await store.getBatch({ id: batch.id })).toMatchObject({ completed: 1, failed: 2, canceled: 2 });

@@ -99,7 +99,7 @@ export type Statements = Record<StatementName, Statement>;
 
 /** Parts that more than one statement must spell alike: `{{name}}` in a statement is replaced by sql/name.fragment.sql. */
 // In this order: complete_update holds lease_held, which holds lease_matches, each replaced after its holder.
-const FRAGMENTS = ["claimed_rows", "complete_update", "lease_held", "lease_matches", "tally_completed", "insert_from_input", "job_row", "schedule_row", "batch_row"] as const;
+const FRAGMENTS = ["claimed_rows", "complete_update", "lease_held", "lease_matches", "tally_completed", "insert_from_input", "job_row", "schedule_row", "batch_row", "batch_summary_payload"] as const;
 
 const readSql = (file: string) => readFileSync(new URL(`./sql/${file}`, import.meta.url), "utf8");
 

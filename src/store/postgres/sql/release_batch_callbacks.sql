@@ -8,8 +8,7 @@
 WITH callbacks AS (
   UPDATE {{schema}}.jobs AS j
   SET state = CASE WHEN j.run_at > now() THEN 'scheduled' ELSE 'pending' END, parents_waiting = 0,
-      payload = (j.payload::jsonb || jsonb_build_object(
-        'batchId', b.id::text, 'completed', b.completed, 'failed', b.failed, 'canceled', b.canceled))::json
+      payload = {{batch_summary_payload}}
   FROM {{schema}}.batches AS b
   WHERE b.id = ANY($1::bigint[]) AND j.id = b.on_complete_job_id AND j.state = 'blocked'
     -- The same jobs named once more as an array the planner cannot see the length of, so they

@@ -27,9 +27,7 @@ waiting AS (
 UPDATE {{schema}}.jobs AS j
 SET state = CASE WHEN w.n > 0 THEN 'blocked' ELSE 'pending' END,
     parents_waiting = w.n,
-    payload = CASE WHEN b.ended THEN (j.payload::jsonb || jsonb_build_object(
-      'batchId', b.id::text, 'completed', b.completed, 'failed', b.failed, 'canceled', b.canceled))::json
-      ELSE j.payload END,
+    payload = CASE WHEN b.ended THEN {{batch_summary_payload}} ELSE j.payload END,
     run_at = now(),
     -- maxAttempts more tries, as enqueued (see 013_replay_attempts.sql); SET reads the old values.
     max_attempts = attempt + COALESCE(replay_attempts, max_attempts), replay_attempts = COALESCE(replay_attempts, max_attempts),
