@@ -134,9 +134,17 @@ export class JobRun {
   private start(invoke: Invocation): Promise<void> {
     const { job, deps } = this;
     if (deps.events.has("started")) deps.events.emit("started", { job });
+    let overran = () => false;
     if (job.timeoutMs !== null) {
       const ms = job.timeoutMs;
+      const deadline = performance.now() + ms;
       this.timer = setTimeout(() => this.abort(new JobTimeoutError(ms)), ms);
+      // A handler that blocks the event loop past its deadline settles before the timer can
+      // fire: its late outcome is a timeout all the same.
+      overran = () => {
+        if (this.abortReason === null && performance.now() >= deadline) this.abort(new JobTimeoutError(ms));
+        return this.abortReason !== null;
+      };
     }
     let running: Promise<unknown>;
     try {
@@ -145,8 +153,8 @@ export class JobRun {
       running = Promise.reject(error);
     }
     return running.then(
-      (value) => this.conclude({ kind: "completed", value }),
-      (error) => this.conclude(this.abortReason !== null ? outcomeOfAbort(this.abortReason) : outcomeOfError(error)),
+      (value) => (overran() ? undefined : this.conclude({ kind: "completed", value })),
+      (error) => (overran() ? undefined : this.conclude(this.abortReason !== null ? outcomeOfAbort(this.abortReason) : outcomeOfError(error))),
     );
   }
 

@@ -294,6 +294,28 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       expect(failed.errors).toMatchObject([{ attempt: 1, message: "bad address", code: "permanent_failure" }]);
     });
 
+    it("times out a handler that blocks the event loop past its deadline, though it returns before the timer can fire", async () => {
+      let aborted: unknown = null;
+      const busy = errand.define("busy", {
+        timeoutMs: 100,
+        maxAttempts: 1,
+        handler: async (_p, ctx) => {
+          ctx.signal.addEventListener("abort", () => (aborted = ctx.signal.reason));
+          const until = performance.now() + 300;
+          while (performance.now() < until); // synchronous work: no timer runs meanwhile
+          return "late";
+        },
+      });
+      errand.work({ ...fast, concurrency: 1 });
+      const job = await busy.enqueue({});
+      const ended = await waitFor(async () => {
+        const j = await errand.getJob(job.id);
+        return j?.state === "failed" || j?.state === "completed" ? j : null;
+      });
+      expect(ended).toMatchObject({ state: "failed", result: null, errors: [{ code: "timeout" }] });
+      expect(aborted).toBeInstanceOf(JobTimeoutError);
+    });
+
     it("times out a handler that ignores its signal: the late return is refused and the slot is held until it settles", async () => {
       let release!: () => void;
       const stuck = new Promise<void>((r) => (release = r));
