@@ -8,6 +8,11 @@ import type { Store } from "../store/store.js";
  */
 const LAPSE_MARGIN_MS = 1_000;
 
+/** When, after its last extension, a lease is reported lapsed: leaseMs less a tenth of it, at most 1 s. */
+export function lapseAfterMs(leaseMs: number): number {
+  return leaseMs - Math.min(LAPSE_MARGIN_MS, Math.floor(leaseMs / 10));
+}
+
 /** A claim (or an insert of a job already claimed) on its way to the store, and when it was sent. */
 export interface ClaimInFlight {
   readonly sentAt: number;
@@ -40,7 +45,7 @@ export class LeaseHeartbeat {
   private lapseTimer: NodeJS.Timeout | null = null;
   /** Jobs already reported lapsed: a handler that ignores its abort is not reported again. */
   private readonly reported = new WeakSet<Job>();
-  private readonly marginMs: number;
+  private readonly lapseAfterMs: number;
 
   constructor(
     private readonly params: {
@@ -55,7 +60,7 @@ export class LeaseHeartbeat {
       onLapsed: (jobs: Job[]) => void;
     },
   ) {
-    this.marginMs = Math.min(LAPSE_MARGIN_MS, Math.floor(params.leaseMs / 10));
+    this.lapseAfterMs = lapseAfterMs(params.leaseMs);
     this.heldSince = performance.now();
     this.armLapse();
     this.timer = setInterval(() => void this.beat(), params.intervalMs);
@@ -139,7 +144,7 @@ export class LeaseHeartbeat {
   private armLapse(): void {
     if (this.lapseTimer !== null) clearTimeout(this.lapseTimer);
     if (this.stopped) return;
-    const at = this.heldSince + this.params.leaseMs - this.marginMs;
+    const at = this.heldSince + this.lapseAfterMs;
     this.lapseTimer = setTimeout(() => this.lapse(), Math.max(0, at - performance.now()));
   }
 

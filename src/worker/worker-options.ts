@@ -1,6 +1,7 @@
 import { validateName } from "../core/enqueue-options.js";
 import { ValidationError } from "../core/errors.js";
 import { knownOptions } from "../core/option-keys.js";
+import { lapseAfterMs } from "./lease-heartbeat.js";
 
 export interface WorkerOptions {
   /** Queues to take jobs from. Default: ["default"]. */
@@ -71,7 +72,11 @@ export function resolveWorkerOptions(given?: WorkerOptions): ResolvedWorkerOptio
   queues.forEach((queue, i) => validateName(queue, `queues[${i}]`));
   const leaseMs = ms(options.leaseMs, 15_000, "leaseMs");
   const heartbeatMs = ms(options.heartbeatMs, Math.max(1, Math.floor(leaseMs / 3)), "heartbeatMs");
-  if (heartbeatMs >= leaseMs) throw new ValidationError("heartbeatMs", "must be shorter than leaseMs", ["leaseMs"]);
+  // A beat must land before the handler is told its lease lapsed, or every job that outlives
+  // one lease fails with lease_lapsed on a healthy store.
+  const lapseMs = lapseAfterMs(leaseMs);
+  if (heartbeatMs >= lapseMs)
+    throw new ValidationError("heartbeatMs", `must be shorter than ${lapseMs} ms: leaseMs less a tenth of it (at most 1 s), when a lease no beat extended is reported lapsed`, ["leaseMs"]);
   return {
     queues,
     concurrency: positive(options.concurrency, 10, "concurrency"),

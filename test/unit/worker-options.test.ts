@@ -38,8 +38,16 @@ describe("resolveWorkerOptions", () => {
   });
 
   it("refuses a lease too short for its heartbeat", () => {
-    expect(refusal({ leaseMs: 1 })).toBe("heartbeatMs: must be shorter than leaseMs");
+    expect(refusal({ leaseMs: 1 })).toMatch(/^heartbeatMs: must be shorter than 1 ms/);
     expect(resolveWorkerOptions({ leaseMs: 2 }).heartbeatMs).toBe(1);
+  });
+
+  it("refuses a heartbeat that would beat after its lease is reported lapsed (leaseMs less a tenth, at most 1 s)", () => {
+    expect(refusal({ leaseMs: 3_000, heartbeatMs: 2_800 })).toBe(
+      "heartbeatMs: must be shorter than 2700 ms: leaseMs less a tenth of it (at most 1 s), when a lease no beat extended is reported lapsed",
+    );
+    expect(refusal({ leaseMs: 30_000, heartbeatMs: 29_000 })).toMatch(/^heartbeatMs: must be shorter than 29000 ms/);
+    expect(resolveWorkerOptions({ leaseMs: 30_000, heartbeatMs: 28_999 }).heartbeatMs).toBe(28_999);
   });
 });
 
