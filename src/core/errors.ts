@@ -160,7 +160,7 @@ export class PermanentError extends ErrandError {
 export class SnoozeJob extends ErrandError {
   constructor(readonly delayMs: number) {
     if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > MAX_DELAY_MS)
-      throw new RangeError(`SnoozeJob: delayMs must be an integer from 0 to ${MAX_DELAY_MS} (100 years)`);
+      throw new ValidationError("SnoozeJob delayMs", `must be an integer from 0 to ${MAX_DELAY_MS} (100 years), not ${String(delayMs)}`);
     super("snoozed", `snoozed for ${delayMs} ms`);
   }
 }
@@ -173,11 +173,12 @@ export class SnoozeJob extends ErrandError {
 export class RateLimitedError extends ErrandError {
   readonly retryAfterMs: number;
   constructor(options: { retryAfterMs: number; message?: string }) {
-    const { retryAfterMs } = options;
-    if (!Number.isInteger(retryAfterMs) || retryAfterMs < 0 || retryAfterMs > MAX_DELAY_MS)
-      throw new RangeError(`RateLimitedError: retryAfterMs must be an integer from 0 to ${MAX_DELAY_MS} (100 years)`);
-    super("rate_limited", options.message ?? `rate-limited; retry after ${retryAfterMs} ms`);
-    this.retryAfterMs = retryAfterMs;
+    // Checked as JavaScript callers may call it too: without options, or with a header's text.
+    const retryAfterMs: unknown = options?.retryAfterMs;
+    if (!Number.isInteger(retryAfterMs) || (retryAfterMs as number) < 0 || (retryAfterMs as number) > MAX_DELAY_MS)
+      throw new ValidationError("RateLimitedError retryAfterMs", `must be an integer from 0 to ${MAX_DELAY_MS} (100 years), not ${String(retryAfterMs)}`);
+    super("rate_limited", options.message ?? `rate-limited; retry after ${retryAfterMs as number} ms`);
+    this.retryAfterMs = retryAfterMs as number;
   }
 }
 

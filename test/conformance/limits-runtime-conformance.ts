@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { RateLimitedError, ValidationError } from "../../src/core/errors.js";
+import { RateLimitedError, SnoozeJob, ValidationError } from "../../src/core/errors.js";
 import { Errand } from "../../src/errand.js";
 import type { StoreFactory } from "../helpers/store-factory.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -97,7 +97,18 @@ export function describeLimitsRuntimeConformance(factory: StoreFactory): void {
       expect(() => errand.define("c", { concurrencyLimit: 1.5 })).toThrow(/concurrencyLimit/);
       expect(() => errand.limitQueue("q", {})).toThrow(/limitQueue/);
       expect(() => errand.limitQueue("bad queue!", { concurrencyLimit: 1 })).toThrow(/queue/);
-      expect(() => new RateLimitedError({ retryAfterMs: -5 })).toThrow(RangeError);
+      // As every error Errand throws: an ErrandError with a code, naming what was wrong.
+      const refusals = [
+        () => new RateLimitedError({ retryAfterMs: -5 }),
+        () => new RateLimitedError({ retryAfterMs: 1.5 }),
+        () => new (RateLimitedError as unknown as new () => RateLimitedError)(),
+      ];
+      for (const refused of refusals) {
+        expect(refused).toThrow(ValidationError);
+        expect(refused).toThrow(/^RateLimitedError retryAfterMs: must be an integer from 0 to/);
+      }
+      expect(() => new SnoozeJob(-1)).toThrow(ValidationError);
+      expect(() => new SnoozeJob(1.5)).toThrow("SnoozeJob delayMs: must be an integer from 0 to 3153600000000 (100 years), not 1.5");
     });
   });
 }
