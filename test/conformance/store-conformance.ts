@@ -335,6 +335,16 @@ export function describeStoreConformance(factory: StoreFactory): void {
       ]);
     });
 
+    it("returns a released job to its place in the queue: before the jobs enqueued after it, its run time kept", async () => {
+      const inserted = await store.insertJobs({ jobs: [newJob({ payload: '"first"' }), newJob({ payload: '"second"' }), newJob({ payload: '"third"' })] });
+      const [first] = await claim(1);
+      expect(first!.payload).toBe("first");
+      await new Promise((r) => setTimeout(r, 5)); // a release at a later clock reading
+      expect(await store.releaseJobs({ leases: [lease(first!)] })).toBe(1);
+      expect(await store.getJob({ id: first!.id })).toMatchObject({ state: "pending", attempt: 0, runAt: inserted[0]!.job.runAt });
+      expect((await claim(3, W2)).map((j) => j.payload)).toEqual(["first", "second", "third"]);
+    });
+
     it("accepts, of two completions of one job in a batch, the one whose lease is held, in either order", async () => {
       // A released job is claimed again at the same attempt; the first worker's zombie run
       // may then complete beside the run that replaced it.

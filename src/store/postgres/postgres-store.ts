@@ -415,7 +415,7 @@ export class PostgresStore implements Store {
 
   async releaseJobs(params: { leases: Lease[] }): Promise<number> {
     if (params.leases.length === 0) return 0;
-    return this.snooze(params.leases, 0);
+    return this.snooze(params.leases, null);
   }
 
   async updateProgress(params: { lease: Lease; progress: number }): Promise<boolean> {
@@ -623,7 +623,7 @@ export class PostgresStore implements Store {
     }
   }
 
-  private async snooze(leases: Lease[], delayMs: number): Promise<number> {
+  private async snooze(leases: Lease[], delayMs: number | null): Promise<number> {
     let changed = 0;
     for (const round of leaseRounds(leases)) {
       changed += (await this.runner.run("snooze_jobs", [...leaseColumns(leases, round), delayMs])).rowCount ?? 0;

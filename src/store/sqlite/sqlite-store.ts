@@ -372,7 +372,7 @@ export class SqliteStore implements Store {
     const now = Date.now();
     return this.write(() =>
       params.leases.reduce(
-        (n, lease) => n + this.sql.snooze_job.run({ ...leaseParams(lease), delay_ms: 0, now }).changes,
+        (n, lease) => n + this.sql.snooze_job.run({ ...leaseParams(lease), delay_ms: null, now }).changes,
         0,
       ),
     );
