@@ -55,22 +55,22 @@ export class CronScheduler {
       logger.error({ schedule: schedule.name, cron: schedule.cron, reason: refusal }, "cron schedule paused: Errand no longer takes its expression; redefine it, then resume it");
       return;
     }
-    const plan = planTicks({ spec: schedule, dueAt: schedule.nextTickAt, now, misfire: schedule.misfire });
+    let missed = null as { enqueued: number; misfire: string } | null; // set by plan, which the store calls
     const inserted = await store.fireSchedule({
       name: schedule.name,
       dueAt: schedule.nextTickAt,
-      nextTickAt: plan.nextTickAt,
-      lastTickAt: plan.ticks.at(-1) ?? null,
-      jobs: plan.ticks.map((tick) => scheduledJob(schedule, tick)),
+      // The schedule as the store holds it under the firing's lock: a redefinition saved since
+      // it was listed (a new payload, say) is what this tick enqueues.
+      plan: (current) => {
+        const plan = planTicks({ spec: current, dueAt: current.nextTickAt, now, misfire: current.misfire });
+        const missedSome = plan.ticks.length === 0 || plan.ticks[0]! > current.nextTickAt;
+        missed = missedSome ? { enqueued: plan.ticks.length, misfire: current.misfire.policy } : null;
+        return { nextTickAt: plan.nextTickAt, lastTickAt: plan.ticks.at(-1) ?? null, jobs: plan.ticks.map((tick) => scheduledJob(current, tick)) };
+      },
     });
     if (inserted === null) return; // another process fired it first, or it changed meanwhile
     for (const { job, created } of inserted) if (created) events.emit("enqueued", { job });
-    if (plan.ticks.length === 0 || plan.ticks[0]! > schedule.nextTickAt) {
-      logger.info(
-        { schedule: schedule.name, since: schedule.nextTickAt, enqueued: plan.ticks.length, misfire: schedule.misfire.policy },
-        "cron schedule missed ticks while no scheduler ran",
-      );
-    }
+    if (missed !== null) logger.info({ schedule: schedule.name, since: schedule.nextTickAt, ...missed }, "cron schedule missed ticks while no scheduler ran");
   }
 }
 

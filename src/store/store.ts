@@ -166,18 +166,15 @@ export interface Store {
   /** Active schedules whose next tick has come by the store's clock, the longest-due first. */
   listDueSchedules(params: { limit: number }): Promise<Schedule[]>;
   /**
-   * Fires a due schedule, atomically: moves it from tick `dueAt` to `nextTickAt` (and its last
-   * tick to `lastTickAt` unless null) and inserts `jobs` (as insertJobs), in one transaction,
-   * only if it still waits for `dueAt` and is active. Null, with nothing written, when it does
-   * not (another process fired it first, or it was redefined, paused or removed meanwhile).
+   * Fires a due schedule, atomically, in one transaction: locks it and, only if it still waits
+   * for `dueAt` and is active, asks `plan` what this firing does with the schedule as it is now
+   * (a redefinition committed since the schedule was listed is the one fired: its payload, type
+   * and options), moves it from `dueAt` to the plan's `nextTickAt` (and its last tick to
+   * `lastTickAt` unless null) and inserts the plan's `jobs` (as insertJobs). Null, with nothing
+   * written, when it no longer waits for `dueAt` (another process fired it first, or it was
+   * given a new cron, paused or removed meanwhile).
    */
-  fireSchedule(params: {
-    name: string;
-    dueAt: Date;
-    nextTickAt: Date;
-    lastTickAt: Date | null;
-    jobs: NewJob[];
-  }): Promise<InsertedJob[] | null>;
+  fireSchedule(params: { name: string; dueAt: Date; plan: (schedule: Schedule) => ScheduleFiring }): Promise<InsertedJob[] | null>;
   /* Maintenance (scheduler/retention-sweeper.ts). */
 
   /**
@@ -258,6 +255,14 @@ export interface InsertedBatch {
   batch: Batch;
   jobs: Job[];
   onComplete: Job;
+}
+
+/** What one firing of a schedule does (Store.fireSchedule). */
+export interface ScheduleFiring {
+  nextTickAt: Date;
+  /** Null: no job this time (the last tick is kept). */
+  lastTickAt: Date | null;
+  jobs: NewJob[];
 }
 
 export interface InsertedJob {

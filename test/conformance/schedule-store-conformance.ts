@@ -35,7 +35,7 @@ export function describeScheduleStoreConformance(factory: StoreFactory): void {
     });
 
     const fire = (dueAt: Date, nextTickAt: Date, name = "nightly", s: Store = store) =>
-      s.fireSchedule({ name, dueAt, nextTickAt, lastTickAt: dueAt, jobs: [scheduledJob({ name, type: "cleanup", payload: {}, jobOptions: DEFAULT_JOB_DEFAULTS }, dueAt)] });
+      s.fireSchedule({ name, dueAt, plan: (current) => ({ nextTickAt, lastTickAt: dueAt, jobs: [scheduledJob(current, dueAt)] }) });
 
     it("saves a schedule and reads it back; lists by name", async () => {
       const saved = await store.saveSchedule({ schedule: newSchedule() });
@@ -117,11 +117,34 @@ export function describeScheduleStoreConformance(factory: StoreFactory): void {
       expect((await store.listJobs({ limit: 10 })).jobs).toHaveLength(0);
     });
 
+    it("fires the schedule as it is when the firing holds it: a redefinition saved after the listing is the one enqueued", async () => {
+      const dueAt = new Date(Date.now() - 1000);
+      await store.saveSchedule({ schedule: newSchedule({ nextTickAt: dueAt, payload: '{"version":1}' }) });
+      const [listed] = await store.listDueSchedules({ limit: 10 });
+      expect(listed!.payload).toEqual({ version: 1 });
+      // Redefined meanwhile with the same cron: it keeps waiting for the same tick.
+      await store.saveSchedule({ schedule: newSchedule({ payload: '{"version":2}', jobOptions: { ...DEFAULT_JOB_DEFAULTS, queue: "elsewhere" } }) });
+      const seen: unknown[] = [];
+      const fired = await store.fireSchedule({
+        name: "nightly",
+        dueAt: listed!.nextTickAt,
+        plan: (current) => {
+          seen.push(current.payload);
+          return { nextTickAt: new Date(Date.now() + HOUR), lastTickAt: dueAt, jobs: [scheduledJob(current, dueAt)] };
+        },
+      });
+      expect(seen).toEqual([{ version: 2 }]);
+      expect(fired!.map(({ job }) => [job.payload, job.queue])).toEqual([[{ version: 2 }, "elsewhere"]]);
+      // Its tick has moved on: a firer that read the old tick is not asked for a plan at all.
+      expect(await store.fireSchedule({ name: "nightly", dueAt, plan: () => expect.fail("planned a tick already fired") })).toBeNull();
+    });
+
     it("fires atomically: a job that cannot be inserted leaves the schedule where it was", async () => {
       const dueAt = new Date(Date.now() - 1000);
       await store.saveSchedule({ schedule: newSchedule({ nextTickAt: dueAt }) });
       const bad = newJob({ type: null as unknown as string });
-      await expect(store.fireSchedule({ name: "nightly", dueAt, nextTickAt: new Date(Date.now() + HOUR), lastTickAt: dueAt, jobs: [newJob(), bad] })).rejects.toThrow();
+      const plan = () => ({ nextTickAt: new Date(Date.now() + HOUR), lastTickAt: dueAt, jobs: [newJob(), bad] });
+      await expect(store.fireSchedule({ name: "nightly", dueAt, plan })).rejects.toThrow();
       expect((await store.getSchedule({ name: "nightly" }))!.nextTickAt).toEqual(dueAt);
       expect((await store.listJobs({ limit: 10 })).jobs).toHaveLength(0);
     });

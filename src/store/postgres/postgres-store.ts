@@ -27,6 +27,7 @@ import type {
   ListJobsParams,
   NewFlowNode,
   QueueCounts,
+  ScheduleFiring,
   Store,
 } from "../store.js";
 import { asStoreError, lostInsertError } from "./connection-errors.js";
@@ -556,11 +557,13 @@ export class PostgresStore implements Store {
    * A second firer's compare-and-set waits on the row lock of the first, then finds the tick
    * moved and changes nothing; it inserts no job.
    */
-  async fireSchedule(params: { name: string; dueAt: Date; nextTickAt: Date; lastTickAt: Date | null; jobs: NewJob[] }) {
+  async fireSchedule(params: { name: string; dueAt: Date; plan: (schedule: Schedule) => ScheduleFiring }) {
     return this.runner.transaction(async (client) => {
-      const advanced = await this.runner.query("advance_schedule", [params.name, params.dueAt, params.nextTickAt, params.lastTickAt], client);
-      if (advanced.length === 0) return null;
-      return params.jobs.length === 0 ? [] : this.inserts.insertNow(params.jobs, client);
+      const [row] = await this.runner.query<ScheduleRow>("lock_due_schedule", [params.name, params.dueAt], client);
+      if (row === undefined) return null;
+      const firing = params.plan(scheduleFromRow(row));
+      await this.runner.run("advance_schedule", [params.name, params.dueAt, firing.nextTickAt, firing.lastTickAt], client);
+      return firing.jobs.length === 0 ? [] : this.inserts.insertNow(firing.jobs, client);
     });
   }
 

@@ -63,6 +63,7 @@ const STATEMENT_NAMES = [
   "pause_schedule",
   "resume_schedule",
   "remove_schedule",
+  "lock_due_schedule",
   "advance_schedule",
   "delete_ended_jobs",
   "fold_ended_tallies",

@@ -28,6 +28,7 @@ import type {
   ListJobsParams,
   NewFlowNode,
   QueueCounts,
+  ScheduleFiring,
   Store,
 } from "../store.js";
 import { settleEndedJobs, type SqliteEndedRow, type WriteEffects } from "./ended-jobs.js";
@@ -531,15 +532,18 @@ export class SqliteStore implements Store {
     return rows.map(scheduleFromRow);
   }
 
-  async fireSchedule(params: { name: string; dueAt: Date; nextTickAt: Date; lastTickAt: Date | null; jobs: NewJob[] }) {
+  async fireSchedule(params: { name: string; dueAt: Date; plan: (schedule: Schedule) => ScheduleFiring }) {
     return this.write(() => {
-      const advanced = this.sql.advance_schedule.run({
+      const row = this.sql.get_due_schedule.get({ name: params.name, due_at: params.dueAt.getTime() }) as ScheduleRow | undefined;
+      if (row === undefined) return null;
+      const firing = params.plan(scheduleFromRow(row));
+      this.sql.advance_schedule.run({
         name: params.name,
         due_at: params.dueAt.getTime(),
-        next_tick_at: params.nextTickAt.getTime(),
-        last_tick_at: params.lastTickAt?.getTime() ?? null,
+        next_tick_at: firing.nextTickAt.getTime(),
+        last_tick_at: firing.lastTickAt?.getTime() ?? null,
       });
-      return advanced.changes === 1 ? this.insertNow(params.jobs) : null;
+      return this.insertNow(firing.jobs);
     });
   }
 

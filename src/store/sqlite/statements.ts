@@ -68,6 +68,7 @@ const STATEMENT_NAMES = [
   "pause_schedule",
   "resume_schedule",
   "remove_schedule",
+  "get_due_schedule",
   "advance_schedule",
   "delete_ended_jobs",
   "delete_dependencies_of_jobs",
