@@ -1,5 +1,5 @@
 import { MAX_BATCH_MEMBERS, type Batch, type BatchSummary } from "../core/batch.js";
-import type { EnqueueOptions } from "../core/enqueue-options.js";
+import { holdsNulOrLoneSurrogate, type EnqueueOptions } from "../core/enqueue-options.js";
 import { ValidationError } from "../core/errors.js";
 import type { InsertedBatch, Store } from "../store/store.js";
 import { refuseJoinedOptions } from "./joined-jobs.js";
@@ -70,22 +70,23 @@ function checkCallbackPayload(payload: unknown): void {
     throw new ValidationError("onComplete.payload", "must be a JSON object: the batch summary is merged into it");
   for (const field of SUMMARY_FIELDS)
     if (Object.hasOwn(payload, field)) throw new ValidationError(`onComplete.payload.${field}`, "is set by the batch when it ends");
-  const nul = pathWithNul(payload, "onComplete.payload");
-  if (nul !== null)
-    throw new ValidationError(nul, "must not contain the NUL character (U+0000): the batch summary could not be merged into it");
+  const unmergeable = pathNotMergeable(payload, "onComplete.payload");
+  if (unmergeable !== null)
+    throw new ValidationError(unmergeable, "must not contain NUL (U+0000) or a lone surrogate: the batch summary could not be merged into it");
 }
 
 /**
- * The first string or key in `value` holding U+0000, by path. PostgreSQL merges the summary
- * as jsonb, which cannot hold it: the last member's ending would fail every time it is tried.
+ * The first string or key in `value` holding NUL or a lone surrogate, by path. PostgreSQL
+ * parses the payload to merge the summary into it, and its JSON parser refuses both: the last
+ * member's ending would fail every time it is tried, and the batch would never end.
  */
-function pathWithNul(value: unknown, path: string): string | null {
-  if (typeof value === "string") return value.includes("\u0000") ? path : null;
+function pathNotMergeable(value: unknown, path: string): string | null {
+  if (typeof value === "string") return holdsNulOrLoneSurrogate(value) ? path : null;
   if (typeof value !== "object" || value === null) return null;
   for (const [key, item] of Object.entries(value)) {
     const at = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
-    if (key.includes("\u0000")) return at;
-    const found = pathWithNul(item, at);
+    if (holdsNulOrLoneSurrogate(key)) return at;
+    const found = pathNotMergeable(item, at);
     if (found !== null) return found;
   }
   return null;

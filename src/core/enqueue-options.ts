@@ -211,9 +211,14 @@ function optionalStrings(options: EnqueueOptions): Pick<NewJob, "correlationId" 
  * the one given. Both are refused here, so every store takes the same keys.
  */
 function validateText(value: unknown, field: string, max: number): string {
-  if (typeof value !== "string" || value.length === 0 || value.length > max || value.includes("\u0000") || LONE_SURROGATE.test(value))
+  if (typeof value !== "string" || value.length === 0 || value.length > max || holdsNulOrLoneSurrogate(value))
     throw new ValidationError(field, `must be a string of 1–${max} characters, none of them NUL (U+0000) or a lone surrogate`);
   return value;
+}
+
+/** Whether `text` holds NUL (U+0000) or a lone surrogate: what PostgreSQL's text and JSON parser refuse. */
+export function holdsNulOrLoneSurrogate(text: string): boolean {
+  return text.includes("\u0000") || LONE_SURROGATE.test(text);
 }
 
 /** With the `u` flag a surrogate pair is one code point, so this matches only an unpaired half. */

@@ -204,8 +204,9 @@ export function describeFlowBatchRuntimeConformance(factory: StoreFactory): void
       await expect(
         errand.enqueueBatch([member.request({ outcome: "ok" })], { onComplete: { type: report, payload: { campaign: "x", completed: 3 } as never } }),
       ).rejects.toMatchObject({ field: "onComplete.payload.completed" });
-      // A NUL character (which PostgreSQL's jsonb cannot hold) would make the summary's merge,
-      // and so the last member's ending, fail every time: refused up front, nothing written.
+      // A NUL character or a lone surrogate (which PostgreSQL's JSON parser refuses) would make
+      // the summary's merge, and so the last member's ending, fail every time: refused up front,
+      // nothing written.
       const before = await errand.listJobs({ limit: 100 });
       await expect(
         errand.enqueueBatch([member.request({ outcome: "ok" })], { onComplete: { type: report, payload: { campaign: "a\u0000b" } } }),
@@ -213,7 +214,16 @@ export function describeFlowBatchRuntimeConformance(factory: StoreFactory): void
       await expect(
         errand.enqueueBatch([member.request({ outcome: "ok" })], { onComplete: { type: report, payload: { campaign: "x", tags: { "k\u0000": 1 } } as never } }),
       ).rejects.toMatchObject({ field: "onComplete.payload.tags.k\u0000" });
-      expect((await errand.listJobs({ limit: 100 })).jobs).toHaveLength(before.jobs.length);
+      await expect(
+        errand.enqueueBatch([member.request({ outcome: "ok" })], { onComplete: { type: report, payload: { campaign: "\ud800" } } }),
+      ).rejects.toMatchObject({ field: "onComplete.payload.campaign", message: expect.stringContaining("lone surrogate") });
+      await expect(
+        errand.enqueueBatch([member.request({ outcome: "ok" })], { onComplete: { type: report, payload: { campaign: "x", tags: ["ok", { "\udc00k": 1 }] } as never } }),
+      ).rejects.toMatchObject({ field: "onComplete.payload.tags[1].\udc00k" });
+      // A surrogate pair is a character like any other.
+      const paired = await errand.enqueueBatch([member.request({ outcome: "ok" })], { onComplete: { type: report, payload: { campaign: "\ud83d\ude00" } } });
+      await errand.cancelJob(paired.jobs[0]!.id);
+      expect((await errand.listJobs({ limit: 100 })).jobs).toHaveLength(before.jobs.length + 2);
     });
   });
 }
