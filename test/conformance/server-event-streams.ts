@@ -142,5 +142,20 @@ export function describeServerEventStreams(base: StoreFactory): void {
       expect((await http(s.url, "GET", `/v1/jobs/${job.id}/events`)).status).toBe(503); // still 2 at most
       for (const viewer of viewers) viewer.destroy();
     });
+
+    it("answers a HEAD at once with the stream's headers, holding none of the places kept for streams", async () => {
+      s = await startServer(base, { worker: false, maxEventStreams: 1 });
+      const { body: job } = await http<{ id: string }>(s.url, "POST", "/v1/jobs", { body: { type: "declared" } });
+      // Three HEADs of a job that will not end soon, each answered (fetch resolves on headers).
+      for (let i = 0; i < 3; i++) {
+        const head = await fetch(`${s.url}/v1/jobs/${job.id}/events`, { method: "HEAD", signal: AbortSignal.timeout(5_000) });
+        expect([head.status, head.headers.get("content-type")]).toEqual([200, "text/event-stream; charset=utf-8"]);
+      }
+      expect((await fetch(`${s.url}/v1/jobs/999999/events`, { method: "HEAD" })).status).toBe(404);
+      // The one place is still free for a viewer.
+      const viewer = await new Promise<IncomingMessage>((resolve) => get(`${s!.url}/v1/jobs/${job.id}/events`, resolve));
+      expect(viewer.statusCode).toBe(200);
+      viewer.destroy();
+    });
   });
 }

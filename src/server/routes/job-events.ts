@@ -7,6 +7,7 @@ import { errorSchema, jobEventsSchema, jobIdParamsSchema } from "../schemas.js";
 import { jobToJson } from "../wire-format.js";
 
 const KEEPALIVE_MS = 15_000;
+const STREAM_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" };
 
 export function addJobEventRoutes(ctx: RouteContext): void {
   ctx.routes.add<unknown, unknown, { id: string }>({
@@ -22,6 +23,12 @@ export function addJobEventRoutes(ctx: RouteContext): void {
       503: { description: "the server has as many event streams open as it keeps (Retry-After says when to try again)", schema: errorSchema },
     },
     handler: async (request, reply) => {
+      // A HEAD (a link checker, a proxy's probe) reads no events: it gets the stream's headers
+      // at once, and takes none of the places kept for streams.
+      if (request.method === "HEAD") {
+        if ((await ctx.errand.getJob(request.params.id)) === null) throw new JobNotFoundError(request.params.id);
+        return reply.headers(STREAM_HEADERS).send();
+      }
       const release = ctx.eventStreamSlots.take();
       let first: Job | null;
       try {
@@ -33,12 +40,7 @@ export function addJobEventRoutes(ctx: RouteContext): void {
       }
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, {
-        "content-type": "text/event-stream; charset=utf-8",
-        "cache-control": "no-cache",
-        connection: "keep-alive",
-        "x-request-id": request.id,
-      });
+      res.writeHead(200, { ...STREAM_HEADERS, connection: "keep-alive", "x-request-id": request.id });
       ctx.openStreams.add(res);
       await streamJob(ctx, res, first).finally(() => {
         release();
