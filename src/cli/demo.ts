@@ -1,6 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { Errand } from "../errand.js";
-import { printableDatabase } from "../store/connect.js";
+import { printableDatabase } from "../store/printable-database.js";
 import { shellWord } from "./output.js";
 import type { Job } from "../core/job.js";
 

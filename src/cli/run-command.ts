@@ -1,6 +1,7 @@
 import type { Command, CommanderError } from "commander";
 import { Errand } from "../errand.js";
-import { missingStore, printableDatabase } from "../store/connect.js";
+import { missingStore } from "../store/connect.js";
+import { printableDatabase } from "../store/printable-database.js";
 import { ErrandError, ValidationError } from "../core/errors.js";
 
 /** Exit codes: 0 ok, 1 the operation failed (not found, conflict, job failed), 2 bad input. */

@@ -7,6 +7,7 @@ import { PostgresStore } from "./postgres/postgres-store.js";
 import { SqliteStore } from "./sqlite/sqlite-store.js";
 import { fileHasSchema } from "./sqlite/migrate.js";
 import type { BackgroundErrorHandler, Store } from "./store.js";
+import { printableDatabase } from "./printable-database.js";
 
 export interface OpenStoreOptions {
   /** PostgreSQL schema for Errand's tables; overrides the URL's `?schema=`. Default "errand". */
@@ -33,32 +34,18 @@ function targetOf(url: string, schema: string | undefined): Target {
     if (path.length === 0) throw new ValidationError("database", "sqlite: needs a file path, e.g. sqlite:./errand.db");
     // sqlite://errand.db reads as a host, and taken as a path it would be /errand.db, at the root.
     if (path.startsWith("//")) {
-      throw new ValidationError(
-        "database",
-        `"${url}": write sqlite:./${path.slice(2)} for a file in the current directory, or sqlite:///absolute/path.db`,
-      );
+      const relative = path.slice(2);
+      const meant = relative.startsWith(".") ? `sqlite:${relative}` : `sqlite:./${relative}`;
+      throw new ValidationError("database", `"${url}": write ${meant} for a file relative to the current directory, or sqlite:///absolute/path.db`);
     }
     return { backend: "sqlite", path };
   }
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
     return { backend: "postgres", ...parsePostgresUrl(url, schema) };
   }
-  throw new ValidationError("database", `unsupported connection string "${url}"; use sqlite:./errand.db or postgres://…`);
+  throw new ValidationError("database", `unsupported connection string "${printableDatabase(url)}"; use sqlite:./errand.db or postgres://…`);
 }
 
-/** A connection string fit to print or log: a `postgres://` URL's password (in it or as `?password=`) masked. */
-export function printableDatabase(url: string): string {
-  if (!/^postgres(ql)?:\/\//.test(url)) return url;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return "(a postgres:// URL that does not parse)";
-  }
-  if (parsed.password !== "") parsed.password = "***";
-  if (parsed.searchParams.has("password")) parsed.searchParams.set("password", "***");
-  return parsed.toString();
-}
 
 /**
  * Opens the store a connection string names: `sqlite:./errand.db`, `sqlite:/abs/path.db`,

@@ -11,6 +11,23 @@ describe("connection strings", () => {
     await expect(refusal).rejects.toBeInstanceOf(ValidationError);
     await expect(refusal).rejects.toThrow("sqlite:./errand-unit-test.db");
     expect(existsSync("/errand-unit-test.db")).toBe(false);
+    // A path already relative gets no second "./".
+    await expect(openStore("sqlite://./errand-unit-test.db")).rejects.toThrow('write sqlite:./errand-unit-test.db for');
+    await expect(openStore("sqlite://../errand-unit-test.db")).rejects.toThrow('write sqlite:../errand-unit-test.db for');
+  });
+
+  it("never puts a password in an error message about the connection string", async () => {
+    for (const url of [
+      "postgres://app:s3cretpw@db/app?schema=a&schema=b",
+      "postgres://app:s3cretpw@db:99999/app",
+      "postgresql+asyncpg://app:s3cretpw@db/app",
+      "mysql://app:s3cretpw@db/app?password=s3cretpw",
+    ]) {
+      const refusal = await openStore(url).then(() => null, (error: unknown) => error);
+      expect(refusal, url).toBeInstanceOf(ValidationError);
+      expect((refusal as Error).message, url).not.toContain("s3cretpw");
+      expect((refusal as Error).message, url).toContain("***");
+    }
   });
 
   it("opens sqlite:///absolute/path at that absolute path", async () => {

@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { Errand } from "../../errand.js";
-import { printableDatabase } from "../../store/connect.js";
+import { printableDatabase } from "../../store/printable-database.js";
 import { ErrandServer, opensRoutesToNetwork } from "../../server/server.js";
 import { parseTokenList } from "../../server/auth.js";
 import { logJobLifecycle } from "../../server/job-log.js";

@@ -3,7 +3,7 @@ import { errandLogger } from "../../log-level.js";
 import { Errand } from "../../errand.js";
 import { ErrandMetrics } from "../../metrics/errand-metrics.js";
 import { serveMetrics, type MetricsEndpoint } from "../../metrics/metrics-endpoint.js";
-import { printableDatabase } from "../../store/connect.js";
+import { printableDatabase } from "../../store/printable-database.js";
 import { logJobLifecycle } from "../../server/job-log.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { importHandlers } from "../handlers-module.js";

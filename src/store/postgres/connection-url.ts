@@ -1,5 +1,6 @@
 import { userInfo } from "node:os";
 import { ValidationError } from "../../core/errors.js";
+import { printableDatabase } from "../printable-database.js";
 import { DEFAULT_SCHEMA } from "./schema-name.js";
 
 /** The most connections `?pool_size=` may ask for: far above what one process can use well. */
@@ -15,10 +16,10 @@ export function parsePostgresUrl(url: string, schema?: string): { connectionStri
   try {
     parsed = new URL(url);
   } catch {
-    throw new ValidationError("database", `"${url}" is not a valid postgres:// URL`);
+    throw new ValidationError("database", `"${printableDatabase(url)}" is not a valid postgres:// URL`);
   }
   const named = parsed.searchParams.getAll("schema");
-  if (named.length > 1) throw new ValidationError("schema", `"${url}" names ?schema= ${named.length} times; give it once`);
+  if (named.length > 1) throw new ValidationError("schema", `"${printableDatabase(url)}" names ?schema= ${named.length} times; give it once`);
   const fromUrl = named[0] ?? null;
   parsed.searchParams.delete("schema");
   const poolSize = poolSizeOf(parsed.searchParams.getAll("pool_size"));
