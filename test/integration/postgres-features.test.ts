@@ -147,6 +147,17 @@ const backendsOf = (applicationName: string) =>
     await adminQuery(`CREATE TABLE "${postgresSchemaOf(theirJobs)}".jobs (id serial PRIMARY KEY)`);
     await expect(openStore(theirJobs)).rejects.toThrow(/holds tables that are not Errand's/);
     expect(await tables(postgresSchemaOf(theirJobs))).toEqual(["jobs"]);
+    // A migrations table with columns like Errand's: empty, or recording their own migrations.
+    const lookalike = (url: string) => `"${postgresSchemaOf(url)}".migrations`;
+    for (const rows of [0, 2, 20]) {
+      const theirs = await factory!.url();
+      await adminQuery(`CREATE SCHEMA "${postgresSchemaOf(theirs)}"`);
+      await adminQuery(`CREATE TABLE ${lookalike(theirs)} (version integer PRIMARY KEY, name text NOT NULL)`);
+      for (let v = 1; v <= rows; v++) await adminQuery(`INSERT INTO ${lookalike(theirs)} VALUES ($1, $2)`, [v, `create_users_${v}`]);
+      await expect(openStore(theirs), `${rows} rows`).rejects.toThrow(/holds tables that are not Errand's.*schema of its own/);
+      expect(await tables(postgresSchemaOf(theirs))).toEqual(["migrations"]);
+      expect((await adminQuery<{ n: number }>(`SELECT count(*)::int AS n FROM ${lookalike(theirs)}`))[0]!.n).toBe(rows);
+    }
   });
 
   it("matches every returned row to its input in a mixed batch of new and duplicate keys", async () => {

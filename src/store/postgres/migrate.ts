@@ -61,7 +61,7 @@ async function migrateOnce(client: pg.ClientBase, schema: SchemaName, sql: State
     // After the advisory lock: another migrator may hold that one as long as its work takes.
     await client.query(`SET LOCAL lock_timeout = ${Math.floor(lockTimeoutMs)}`);
     await client.query(sql.migration_bookkeeping.text);
-    const from = await recordedVersion(client, sql, schema);
+    const from = await recordedVersion(client, sql, schema, migrations);
     refuseNewerSchema(from, migrations);
     const applied: string[] = [];
     for (const m of migrations) {
@@ -83,18 +83,27 @@ async function migrateOnce(client: pg.ClientBase, schema: SchemaName, sql: State
 /** Refuses, changing nothing (not even creating the schema), one not at this code's version. */
 export async function checkSchema(client: pg.ClientBase, schema: SchemaName, sql: Statements): Promise<void> {
   const { rows } = await client.query<{ present: boolean }>(sql.migration_table_present.text);
-  const found = rows[0]!.present ? await recordedVersion(client, sql, schema) : 0;
-  requireCurrentSchema(found, loadMigrations(schema));
+  const migrations = loadMigrations(schema);
+  const found = rows[0]!.present ? await recordedVersion(client, sql, schema, migrations) : 0;
+  requireCurrentSchema(found, migrations);
 }
 
-async function recordedVersion(client: pg.ClientBase, sql: Statements, schema: SchemaName): Promise<number> {
+/**
+ * The version the schema's `migrations` table records, once it is known to be Errand's: a table
+ * of that name without Errand's columns, or recording a version this code knows under another
+ * name, is someone else's (a shared `public`, say), and Errand must not write into it.
+ */
+async function recordedVersion(client: pg.ClientBase, sql: Statements, schema: SchemaName, migrations: Migration[]): Promise<number> {
+  let rows: { version: number; name: string }[];
   try {
-    const { rows } = await client.query<{ version: number }>(sql.migration_version.text);
-    return rows[0]?.version ?? 0;
+    ({ rows } = await client.query<{ version: number; name: string }>(sql.migration_version.text));
   } catch (error) {
-    // A `migrations` table without Errand's columns: someone else's (a shared `public`, say).
-    throw isCode(error, ["42703", "42804"]) ? notErrandsSchema(schema, error) : error;
+    throw isCode(error, ["42703", "42804", "42883"]) ? notErrandsSchema(schema, error) : error;
   }
+  const known = new Map(migrations.map((m) => [m.version, m.name]));
+  const foreign = rows.find((r) => known.has(r.version) && known.get(r.version) !== r.name);
+  if (foreign !== undefined) throw notErrandsSchema(schema, new Error(`its migrations table records version ${foreign.version} as "${foreign.name}"`));
+  return rows.at(-1)?.version ?? 0;
 }
 
 /** duplicate_table, duplicate_object, duplicate_function: a name the first migration would create is taken. */
