@@ -213,6 +213,10 @@ export class JobClient {
   private insertInTransaction(jobs: NewJob[], tx: TransactionClient): Promise<EnqueueOutcome[]> {
     if (this.store.backend !== "postgres") throw new ValidationError("tx", "enqueueing in a caller's transaction needs the PostgreSQL store");
     if (typeof (tx as { query?: unknown }).query !== "function") throw new ValidationError("tx", "must be a pg Client or PoolClient");
+    // A Pool answers query() too, each call on whichever connection is free: outside the
+    // caller's transaction, so the job would outlive its rollback.
+    if ("totalCount" in tx && "idleCount" in tx)
+      throw new ValidationError("tx", "must be the pg client your transaction runs on (from pool.connect()), not a Pool: a Pool's query runs outside your transaction");
     return this.store.insertJobs({ jobs, tx });
   }
 

@@ -272,6 +272,27 @@ const backendsOf = (applicationName: string) =>
     expect((await Promise.all(failing)).map((job) => job?.state)).toEqual(["retrying", "retrying"]);
   });
 
+  it("an enqueue waiting for a key another transaction holds uncommitted holds up no other enqueue of the process", async () => {
+    const url = await factory!.url();
+    const errand = await Errand.connect(await open(url));
+    const welcome = errand.define<{ to: string }, void>("welcome");
+    const tx = await client(url);
+    await tx.query("BEGIN");
+    const held = await welcome.enqueue({ to: "a@b.c" }, { tx, idempotencyKey: "welcome-a" });
+    // "Resend welcome" from another request: waits for the transaction to end, as it must.
+    const resend = welcome.enqueue({ to: "a@b.c" }, { idempotencyKey: "welcome-a" });
+    await new Promise((r) => setTimeout(r, 100)); // its insert is under way, waiting on the key
+    const within = <T>(p: Promise<T>) =>
+      Promise.race([p, new Promise<"still waiting">((r) => setTimeout(() => r("still waiting"), 3_000))]);
+    // The transaction itself awaits other enqueues (an audit job) before it commits: they go
+    // through, keyless or keyed, rather than wait behind the resend for good.
+    expect(await within(welcome.enqueue({ to: "audit" }))).toMatchObject({ state: "pending" });
+    expect(await within(welcome.enqueue({ to: "audit" }, { idempotencyKey: "audit-a" }))).toMatchObject({ state: "pending" });
+    expect(await within(errand.enqueueMany([welcome.request({ to: "x" }), welcome.request({ to: "y" })]))).toHaveLength(2);
+    await tx.query("COMMIT");
+    expect(await resend).toMatchObject({ id: held.id });
+  });
+
   it("enqueues inside the caller's transaction: rollback leaves no job, commit makes it run", async () => {
     const url = await factory!.url();
     const store = await open(url);
@@ -294,6 +315,11 @@ const backendsOf = (applicationName: string) =>
     const committed = await email.enqueue({ to: "a@b.c" }, { tx });
     await tx.query("COMMIT");
     expect(await errand.getJob(committed.id)).toMatchObject({ state: "pending", queue: "mail", payload: { to: "a@b.c" } });
+    // A Pool in place of the transaction's client would run the insert outside the transaction.
+    const pool = new pg.Pool({ connectionString: parsePostgresUrl(url).connectionString });
+    onCleanup(() => pool.end());
+    await expect(email.enqueue({ to: "a@b.c" }, { tx: pool })).rejects.toThrow(/^tx: must be the pg client your transaction runs on .*not a Pool/);
+    await expect(errand.enqueueMany([email.request({ to: "a@b.c" })], { tx: pool })).rejects.toMatchObject({ field: "tx" });
     await waitFor(() => heard.includes("mail"), { what: "the commit's notice" });
     expect(heard).toEqual(["mail"]); // the rolled-back enqueue announced nothing
   });

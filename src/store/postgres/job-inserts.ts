@@ -17,30 +17,45 @@ class CombinedInsertRefused extends Error {}
 /** Insert rounds for inputs whose idempotency key conflicted with a job that then vanished (see findLeftOut). */
 const LEFT_OUT_TRIES = 3;
 
+/** Commits of jobs with idempotency keys under way at once (see JobInserts.keyed). */
+const KEYED_IN_FLIGHT = 4;
+
 /**
  * Inserts jobs, each input answered with the job it created or, for an idempotency key that
  * exists already, the job holding that key. Inserts outside a transaction from concurrent
  * callers go in one statement (submit); on a transaction, one goes at once (insertNow).
  */
 export class JobInserts {
-  private readonly groupCommit: GroupCommit<NewJob[], InsertedJob[]>;
+  /** Jobs without an idempotency key: one commit at a time, of as many callers' as came meanwhile. */
+  private readonly plain: GroupCommit<NewJob[], InsertedJob[]>;
+  /**
+   * Jobs with one. Their insert waits while another transaction holds one of their keys not yet
+   * committed (an application's enqueue with `tx`, its transaction still open): kept apart, so
+   * that such a wait holds up none of this process's other enqueues, and several at once, so
+   * that it holds up few keyed ones. Sharing one commit with it, an enqueue that the open
+   * transaction itself awaits would wait for it in turn, for good.
+   */
+  private readonly keyed: GroupCommit<NewJob[], InsertedJob[]>;
 
   /** `channel`: where the insert statements NOTIFY of new jobs (the schema's). */
   constructor(
     private readonly runner: StatementRunner,
     private readonly channel: string,
   ) {
-    this.groupCommit = new GroupCommit((units) => this.insertUnits(units), { retryAlone: (e) => e instanceof CombinedInsertRefused });
+    const commit = (units: NewJob[][]) => this.insertUnits(units);
+    const retryAlone = (error: unknown) => error instanceof CombinedInsertRefused;
+    this.plain = new GroupCommit(commit, { retryAlone });
+    this.keyed = new GroupCommit(commit, { retryAlone, maxInFlight: KEYED_IN_FLIGHT });
   }
 
   /** Inserts `jobs` in one commit with other callers' (see insertUnits). */
   submit(jobs: NewJob[]): Promise<InsertedJob[]> {
-    return this.groupCommit.submit(jobs);
+    return (jobs.some((job) => job.idempotencyKey !== null) ? this.keyed : this.plain).submit(jobs);
   }
 
   /** Resolves once every insert submitted so far has been committed or rejected. */
-  idle(): Promise<void> {
-    return this.groupCommit.idle();
+  async idle(): Promise<void> {
+    await Promise.all([this.plain.idle(), this.keyed.idle()]);
   }
 
   /** Inserts `jobs` at once, on `tx` (a caller's transaction or one of the store's) or else on the pool. */
