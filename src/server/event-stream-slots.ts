@@ -25,7 +25,7 @@ export class EventStreamSlots {
       throw new HttpError(
         503,
         "too_many_event_streams",
-        `this server already has ${this.max} event streams open, the most it keeps; try again after ${RETRY_AFTER_SECONDS} seconds, or read the job with GET /v1/jobs/:id`,
+        `this server already has ${this.max} event stream${this.max === 1 ? "" : "s"} open, the most it keeps; try again after ${RETRY_AFTER_SECONDS} seconds, or read the job with GET /v1/jobs/:id`,
         undefined,
         { "retry-after": String(RETRY_AFTER_SECONDS) },
       );

@@ -122,6 +122,21 @@ export function describeDashboard(factory: StoreFactory): void {
       expect(await allIn("canceled")()).toBe(true);
     });
 
+    it("a long error message without spaces wraps within the page, in the list and on the job's page", async () => {
+      const server = await open();
+      const message = `provider answered 400: ${JSON.stringify({ detail: "x".repeat(3_000) })}`;
+      const job = await server.errand.enqueue("fail", { message });
+      await waitFor(async () => (await server.errand.getJob(job.id))?.state === "failed", { what: "the job failed" });
+      const widthFits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+      await goto(server, "#/jobs?state=failed");
+      await textBecomes(page.locator("table.jobs tbody tr").first().locator("td").first(), job.id);
+      expect(await widthFits()).toBe(true);
+      await goto(server, `#/jobs/${job.id}`);
+      await page.locator("table.errors").waitFor();
+      expect(await widthFits()).toBe(true);
+      expect(await page.locator("table.errors .error-text").textContent()).toBe(message); // all of it, on the job's page
+    });
+
     it("the Jobs list and its Cancel-all read no payloads or results: a page of large jobs stays small", async () => {
       const server = await open({ worker: false });
       const big = { blob: "x".repeat(200_000) };

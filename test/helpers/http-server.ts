@@ -13,7 +13,7 @@ export interface RunningServer {
 
 /**
  * A real server on a random loopback port over a fresh store, with test job types:
- * `echo` (returns its payload), `steps` (reports progress), `fail` (always throws, 1 attempt),
+ * `echo` (returns its payload), `steps` (reports progress), `fail` (always throws, 1 attempt; its payload's `message`, if any),
  * `hold` (runs until canceled) and `declared` (no handler here: worked elsewhere).
  */
 export async function startServer(
@@ -33,7 +33,12 @@ export async function startServer(
       return { done: payload.steps };
     },
   });
-  errand.define("fail", { maxAttempts: 1, handler: async () => { throw new Error("always fails"); } });
+  errand.define("fail", {
+    maxAttempts: 1,
+    handler: async (payload: { message?: string } | null) => {
+      throw new Error(payload?.message ?? "always fails");
+    },
+  });
   errand.define("hold", {
     handler: (_payload: unknown, ctx) => new Promise((_resolve, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason))),
   });
