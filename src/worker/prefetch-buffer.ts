@@ -26,7 +26,9 @@ export class PrefetchBuffer {
   /** How many jobs the buffer should hold now. */
   target(): number {
     if (this.maxJobs === 0) return 0;
-    if (this.averageMs === null) return Math.min(this.maxJobs, this.concurrency);
+    // Until a handler has run, nothing says its jobs are quick: a worker that had just started
+    // claimed twice its slots, and slow jobs sat in its buffer while other workers stood idle.
+    if (this.averageMs === null) return 0;
     return Math.min(this.maxJobs, Math.floor((this.concurrency * WINDOW_MS) / Math.max(this.averageMs, 0.05)));
   }
 

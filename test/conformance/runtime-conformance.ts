@@ -560,6 +560,32 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       return { e, claimRan, release };
     };
 
+    it("a worker that has not yet run a handler claims no more than its free slots: slow jobs are left to idle workers", async () => {
+      const workers = [errand, await connect()];
+      const producer = await connect();
+      others.push(workers[1]!, producer);
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      const startedBy: number[] = [];
+      workers.forEach((w, i) => {
+        w.define("slow", {
+          handler: async () => {
+            startedBy.push(i);
+            await released;
+          },
+        });
+        w.work({ ...fast, concurrency: 2 });
+      });
+      await producer.enqueueMany(Array.from({ length: 4 }, () => ({ type: "slow", payload: {} })));
+      try {
+        // All four run at once, two on each worker; none waits in a buffer behind a slow job.
+        await waitFor(() => startedBy.length === 4, { what: "every job started", timeoutMs: 5_000 });
+        expect(startedBy.filter((i) => i === 0)).toHaveLength(2);
+      } finally {
+        release();
+      }
+    });
+
     it("a job enqueued while a claim is under way starts without waiting for the poll", async () => {
       const { e, claimRan, release } = await withClaimHeld();
       const started: string[] = [];
