@@ -46,4 +46,16 @@ program.addCommand(waitCommand());
 program.addCommand(tokenCommand());
 exitUsageErrorsWith2(program); // after every command is added, so it reaches them all
 
+// A reader that stops reading (`errand jobs list | head -1`) ends a command's output, as it does
+// any Unix tool's: exit quietly, not with an unhandled EPIPE's stack trace. Not for the commands
+// that run until stopped: they have jobs to finish, and their output is only their log.
+const RUN_UNTIL_STOPPED = new Set(["serve", "work"]);
+program.hook("preAction", (_program, command) => {
+  if (RUN_UNTIL_STOPPED.has(command.name())) return;
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(0);
+  });
+});
+
 await program.parseAsync();

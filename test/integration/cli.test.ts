@@ -82,6 +82,20 @@ describe("errand CLI", () => {
     expect(listed).toEqual({ jobs: [expect.objectContaining({ id: lingering, max_attempts: expect.any(Number) }), expect.objectContaining({ id })], next_cursor: null });
   });
 
+  it("output cut short by its reader (| head -1) ends the command quietly, exit 0, no stack trace", async () => {
+    const database = `sqlite:${join(dir, "piped.db")}`;
+    const producer = await Errand.connect(database);
+    // More than a pipe's buffer (64 KiB) of lines, so the command is still writing when the reader goes.
+    await producer.enqueueMany(Array.from({ length: 1000 }, (_, i) => ({ type: "noop", payload: { padding: "x".repeat(100), i } })));
+    await producer.close();
+    const child = spawn(process.execPath, [CLI, "jobs", "list", "-n", "1000", "--json", "-d", database], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.stdout.once("data", () => child.stdout.destroy()); // read one chunk, then go away, as head does
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+  });
+
   it("enqueue with an idempotency key already held prints the job holding it, and says on stderr that nothing new was enqueued", async () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "keyed.db")}` };
     const keyed = await errand(["enqueue", "greet", "--idempotency-key", "k1", "--json"], env);
