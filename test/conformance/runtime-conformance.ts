@@ -425,12 +425,15 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
           new Promise<void>((resolve) => {
             started.push(p.n);
             ctx.signal.addEventListener("abort", () => (aborted.push(p.n), resolve()));
-            if (p.n === 3) resolve();
+            if (p.n === 0 || p.n === 3) resolve();
           }),
       });
       errand.work({ concurrency: 1, leaseMs: 30_000, heartbeatMs: 10_000, pollIntervalMs: 100 });
       const other = await connect();
       others.push(other);
+      // A quick job first: a worker prefetches only once it has seen how long its handlers take.
+      const warmUp = await other.enqueue("held", { n: 0 });
+      await waitFor(async () => (await other.getJob(warmUp.id))?.state === "completed", { what: "the warm-up job" });
       const [first, second] = await other.enqueueMany([def.request({ n: 1 }), def.request({ n: 2 })]);
       await waitFor(() => started.includes(1));
       // Job 2 waits, claimed ("running" in the store), for job 1's slot.
@@ -440,7 +443,7 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       await waitFor(() => aborted.includes(1), { what: "job 1's signal", timeoutMs: 3_000 });
       const third = await other.enqueue("held", { n: 3 });
       await waitFor(async () => (await other.getJob(third.id))?.state === "completed", { what: "job 3" });
-      expect(started).toEqual([1, 3]); // job 2 never started
+      expect(started).toEqual([0, 1, 3]); // job 2 never started
       expect((await other.getJob(first!.id))?.state).toBe("canceled");
     });
 
@@ -513,13 +516,16 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
           if (p.n === 0) await Promise.race([blocker, new Promise((r) => ctx.signal.addEventListener("abort", r))]);
         },
       });
-      const jobs = await errand.enqueueMany([0, 1, 2, 3].map((n) => def.request({ n })));
       const worker = errand.work({ ...fast, concurrency: 1, prefetch: 10 });
-      // Before any handler has finished, the buffer aims at `concurrency` jobs: one runs, one waits.
-      await waitFor(() => started.length === 1 && worker.running === 2, { what: "one running, one prefetched" });
+      // A quick job first: a worker prefetches only once it has seen how long its handlers take.
+      const warmUp = await def.enqueue({ n: -1 });
+      await waitFor(async () => (await errand.getJob(warmUp.id))?.state === "completed", { what: "the warm-up job" });
+      const jobs = await errand.enqueueMany([0, 1, 2, 3].map((n) => def.request({ n })));
+      // Quick jobs so far: the buffer takes the rest while job 0 runs.
+      await waitFor(() => started.length === 2 && worker.running === 4, { what: "one running, three prefetched" });
       await errand.cancelJob(jobs[1]!.id);
       await errand.close({ graceMs: 50 });
-      expect(started).toEqual([0]);
+      expect(started).toEqual([-1, 0]);
       const reopened = await connect();
       others.push(reopened);
       const states = await Promise.all(jobs.map(async (j) => (await reopened.getJob(j.id))!));
