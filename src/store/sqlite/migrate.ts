@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { existsSync } from "node:fs";
-import { busyAsUnavailable } from "./busy-error.js";
+import { busyAsUnavailable } from "./write-errors.js";
 import { readMigrationFiles, refuseNewerSchema, requireCurrentSchema, type Migration, type MigrationReport } from "../migration-files.js";
 
 const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url);

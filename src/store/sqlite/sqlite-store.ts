@@ -6,7 +6,7 @@ import type { StoredFlow } from "../../core/flow.js";
 import { isClaimableOnInsert, type ClaimedJob, type Job, type JobId, type Lease, type NewJob } from "../../core/job.js";
 import type { NewSchedule, Schedule } from "../../core/schedule.js";
 import type { JobState, TerminalState } from "../../core/states.js";
-import { ClosedError, StoreUnavailableError } from "../../core/errors.js";
+import { ClosedError, StoreUnavailableError, ValidationError } from "../../core/errors.js";
 import { storableAttemptError } from "../attempt-error.js";
 import { canceledUnderLease, replayedBatchMember } from "../ended-jobs.js";
 import { batchFromRow, storedFlow, type BatchRow, type DependencyRow, type FlowRow } from "../flow-batch-rows.js";
@@ -37,7 +37,7 @@ import { checkSchema, checkSchemaOfFile, migrate } from "./migrate.js";
 import type { MigrationReport } from "../migration-files.js";
 import { claimRestricted } from "./restricted-claim.js";
 import { claimedJob, jobFromRow, newJobRow, type ClaimableValues, type JobRow } from "./rows.js";
-import { busyAsUnavailable, isBusy } from "./busy-error.js";
+import { busyAsUnavailable, isBusy, requireWritable, unwritableAsUnavailable } from "./write-errors.js";
 import { scheduleFromRow, scheduleParams, type ScheduleRow } from "./schedule-rows.js";
 import { INSERT_CHUNK, prepareStatements, type Statements } from "./statements.js";
 
@@ -85,7 +85,7 @@ function openDatabase(path: string, options: SqliteStoreOptions): Database.Datab
   } catch (error) {
     // SQLite's own message names no file: say which one, and what usually stands in the way.
     if ((error as { code?: unknown }).code !== "SQLITE_CANTOPEN") throw error;
-    throw new Error(`cannot open the SQLite database file "${path}" (is it a directory, or not readable and writable?)`, { cause: error });
+    throw new ValidationError("database", `cannot open the SQLite database file "${path}" (is it a directory, or not readable and writable?)`);
   }
   try {
     // The timeout first: switching to WAL waits on another process's lock like any write.
@@ -101,10 +101,12 @@ function openDatabase(path: string, options: SqliteStoreOptions): Database.Datab
         `SQLite database ${path} is busy: another connection is writing it, so it could not be switched to WAL mode (SQLite does not wait for that); nothing was written, so trying again is safe`,
         { cause: error, outcome: "not_written" },
       );
-    throw error;
+    if ((error as { code?: unknown }).code === "SQLITE_NOTADB") throw new ValidationError("database", `"${path}" is not a SQLite database`);
+    throw unwritableAsUnavailable(error, path);
   }
   return db;
 }
+
 
 const busyTimeoutOf = (options: SqliteStoreOptions) => Math.trunc(options.busyTimeoutMs ?? 10_000);
 
@@ -165,9 +167,13 @@ export class SqliteStore implements Store {
     const db = openDatabase(path, options);
     try {
       // Before the constructor: it prepares statements, which need the tables. Checked again
-      // on this connection, in case the file changed since the look.
+      // on this connection, in case the file changed since the look. (Without migrations, as
+      // the CLI's read commands open it: a file they may only read is theirs to read.)
       if (options.migrate === false) checkSchema(db);
-      else migrate(db);
+      else {
+        if (path !== ":memory:") requireWritable(path);
+        migrate(db);
+      }
     } catch (error) {
       db.close();
       throw error;
@@ -774,7 +780,7 @@ export class SqliteStore implements Store {
       this.lockedSince = null;
       return { got: true, result };
     } catch (error) {
-      if (!isBusy(error)) throw error;
+      if (!isBusy(error)) throw unwritableAsUnavailable(error, this.db.name);
       this.noteLocked();
       return { got: false, busy: error };
     }
