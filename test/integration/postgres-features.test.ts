@@ -442,6 +442,11 @@ const backendsOf = (applicationName: string) =>
     // idle now, not a "transaction connection".
     expect(logged.filter((l) => l.source === "idle connection").length).toBeLessThanOrEqual(killed);
     expect(logged.filter((l) => l.source === "transaction connection")).toEqual([]);
+    // The error alone: not the pg client pg-pool hangs on it (its settings, prepared statements,
+    // the backend's cancel key), several kilobytes a line.
+    const idle = logged.find((l) => l.source === "idle connection") as unknown as { err: Record<string, unknown> };
+    expect(idle.err).not.toHaveProperty("client");
+    expect(JSON.stringify(idle).length).toBeLessThan(2_000);
   });
 
   it("a worker wakes at once for a job another process enqueued, long before its next poll", async () => {

@@ -181,7 +181,12 @@ export class PostgresStore implements Store {
     });
     // Without a listener, an idle pooled connection that drops (server restart) would crash the
     // process. The pool discards that connection; the next query opens a fresh one.
-    pool.on("error", (error) => options.onBackgroundError?.(error, "idle connection"));
+    pool.on("error", (error) => {
+      // pg-pool hangs the whole client on the error: a log of it would hold its settings, the
+      // text of its prepared statements and its backend's cancel key.
+      delete (error as { client?: unknown }).client;
+      options.onBackgroundError?.(error, "idle connection");
+    });
     const store = new PostgresStore(pool, schema, options);
     try {
       if (options.migrate === false) await store.runner.withClient((client) => checkSchema(client, schema, store.runner.statements));
