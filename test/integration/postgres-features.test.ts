@@ -320,6 +320,16 @@ const backendsOf = (applicationName: string) =>
     onCleanup(() => pool.end());
     await expect(email.enqueue({ to: "a@b.c" }, { tx: pool })).rejects.toThrow(/^tx: must be the pg client your transaction runs on .*not a Pool/);
     await expect(errand.enqueueMany([email.request({ to: "a@b.c" })], { tx: pool })).rejects.toMatchObject({ field: "tx" });
+    // A client of another database (here: another schema on its search path, as good as absent).
+    const elsewhere = new pg.Client({ connectionString: parsePostgresUrl(url).connectionString.replace(/\/test(\?|$)/, "/postgres$1") });
+    await elsewhere.connect();
+    onCleanup(() => elsewhere.end());
+    await elsewhere.query("BEGIN");
+    await expect(email.enqueue({ to: "a@b.c" }, { tx: elsewhere })).rejects.toMatchObject({
+      code: "invalid_input",
+      field: "tx",
+      message: expect.stringMatching(/^tx: its connection finds no Errand schema ".*\): is it a client of the database Errand uses\?$/),
+    });
     await waitFor(() => heard.includes("mail"), { what: "the commit's notice" });
     expect(heard).toEqual(["mail"]); // the rolled-back enqueue announced nothing
   });

@@ -6,6 +6,7 @@ import type { StoredFlow } from "../../core/flow.js";
 import { isClaimableOnInsert, type ClaimedJob, type Job, type JobId, type Lease, type NewJob } from "../../core/job.js";
 import type { NewSchedule, Schedule } from "../../core/schedule.js";
 import type { JobState, TerminalState } from "../../core/states.js";
+import { ValidationError } from "../../core/errors.js";
 import { storableAttemptError } from "../attempt-error.js";
 import { backoffText } from "../backoff-text.js";
 import { canceledUnderLease, replayedBatchMember } from "../ended-jobs.js";
@@ -249,9 +250,23 @@ export class PostgresStore implements Store {
 
   insertJobs(params: { jobs: NewJob[]; tx?: TransactionClient }): Promise<InsertedJob[]> {
     if (params.jobs.length === 0) return Promise.resolve([]);
-    const inserting = params.tx !== undefined ? this.inserts.insertNow(params.jobs, params.tx) : this.inserts.submit(params.jobs);
+    const inserting = params.tx !== undefined ? this.inserts.insertNow(params.jobs, params.tx).catch(this.callersTransactionError) : this.inserts.submit(params.jobs);
     return this.groupedJobs.afterInsert(params.jobs, inserting);
   }
+
+  /**
+   * No Errand schema where the caller's transaction looks (invalid_schema_name, undefined_table):
+   * its client is connected to another database than the store's, the likely mistake, which
+   * pg's own "schema does not exist" would hide behind a schema that seems not migrated.
+   */
+  private readonly callersTransactionError = (error: unknown): never => {
+    const code = (error as { code?: unknown }).code;
+    if (code !== "3F000" && code !== "42P01") throw error;
+    throw new ValidationError(
+      "tx",
+      `its connection finds no Errand schema "${this.schema.name}" (${(error as Error).message}): is it a client of the database Errand uses?`,
+    );
+  };
 
   async insertClaimedJob(params: { job: NewJob; workerId: string; leaseMs: number }): Promise<ClaimedJob | null> {
     const { job, workerId, leaseMs } = params;
