@@ -339,9 +339,11 @@ export function describeStoreConformance(factory: StoreFactory): void {
       const inserted = await store.insertJobs({ jobs: [newJob({ payload: '"first"' }), newJob({ payload: '"second"' }), newJob({ payload: '"third"' })] });
       const [first] = await claim(1);
       expect(first!.payload).toBe("first");
+      expect(await store.updateProgress({ lease: lease(first!), progress: 50 })).toBe(true);
       await new Promise((r) => setTimeout(r, 5)); // a release at a later clock reading
       expect(await store.releaseJobs({ leases: [lease(first!)] })).toBe(1);
-      expect(await store.getJob({ id: first!.id })).toMatchObject({ state: "pending", attempt: 0, runAt: inserted[0]!.job.runAt });
+      // Its attempt given back, and the progress of that run with it.
+      expect(await store.getJob({ id: first!.id })).toMatchObject({ state: "pending", attempt: 0, progress: null, runAt: inserted[0]!.job.runAt });
       expect((await claim(3, W2)).map((j) => j.payload)).toEqual(["first", "second", "third"]);
     });
 

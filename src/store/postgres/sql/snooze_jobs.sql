@@ -7,5 +7,7 @@ UPDATE {{schema}}.jobs AS j
 SET state = CASE WHEN $4::float8 > 0 THEN 'scheduled' ELSE 'pending' END,
     run_at = CASE WHEN $4::float8 IS NULL THEN j.run_at ELSE now() + $4::float8 * interval '1 millisecond' END,
     attempt = j.attempt - 1,
+    -- The run it reported on is given back with its attempt: 50% would say it is half done.
+    progress = NULL,
     worker_id = NULL, lease_expires_at = NULL
 WHERE {{lease_held}};
