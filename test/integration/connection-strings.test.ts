@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ValidationError } from "../../src/core/errors.js";
 import { openStore } from "../../src/store/connect.js";
@@ -14,6 +14,14 @@ describe("connection strings", () => {
     // A path already relative gets no second "./".
     await expect(openStore("sqlite://./errand-unit-test.db")).rejects.toThrow('write sqlite:./errand-unit-test.db for');
     await expect(openStore("sqlite://../errand-unit-test.db")).rejects.toThrow('write sqlite:../errand-unit-test.db for');
+  });
+
+  it("refuses parameters after a sqlite: path, which would become part of the file's name, creating nothing", async () => {
+    const dir = tempDir();
+    for (const suffix of ["?mode=ro", "#x"]) {
+      await expect(openStore(`sqlite:${join(dir, "q.db")}${suffix}`)).rejects.toMatchObject({ field: "database", message: expect.stringContaining("takes no ? or # parameters") });
+    }
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it("never puts a password in an error message about the connection string", async () => {
