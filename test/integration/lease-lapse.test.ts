@@ -94,12 +94,16 @@ describe.each([
       // A rescued job is due again at once.
       backoff: { baseMs: 1, maxMs: 1, jitter: 0 },
     });
+    worker.define("warm-up", { handler: async () => "quick" });
+    worker.work({ queues: ["default"], concurrency: 1, leaseMs: LEASE_MS, heartbeatMs: HEARTBEAT_MS, reaperIntervalMs: 100, pollIntervalMs: 50 });
+    // A quick job first: the worker prefetches only once it has seen how long a handler takes.
+    const warmUp = await worker.enqueue("warm-up", {});
+    await waitFor(async () => (await reader.getJob(warmUp.id))?.state === "completed", { what: "the warm-up job" });
     // One slot: the first job runs, the second is claimed with it and waits in the prefetch buffer.
     const [first, second] = await worker.enqueueMany([
       { type: "render", payload: {} },
       { type: "render", payload: {} },
     ]);
-    worker.work({ queues: ["default"], concurrency: 1, leaseMs: LEASE_MS, heartbeatMs: HEARTBEAT_MS, reaperIntervalMs: 100, pollIntervalMs: 50 });
     await waitFor(() => runs.length === 1, { what: "the first run to start" });
     expect(await reader.getJob(second!.id)).toMatchObject({ state: "running", attempt: 1 });
 
