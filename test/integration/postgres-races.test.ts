@@ -54,7 +54,8 @@ const factory = await postgresFactory();
     // lock holds back the statement that follows the insert (the lookup of K's job).
     await holder.query("BEGIN");
     await store.insertJobs({ jobs: [newJob({ idempotencyKey: "K" })], tx: holder });
-    const plain = store.insertJobs({ jobs: [newJob({ type: "plain" })] });
+    // Two keyed units, so that they commit together (jobs without a key commit apart from keyed ones).
+    const plain = store.insertJobs({ jobs: [newJob({ type: "plain", idempotencyKey: "K2" })] });
     const keyed = store.insertJobs({ jobs: [newJob({ type: "keyed", idempotencyKey: "K" })] });
     const outcomes = Promise.allSettled([plain, keyed]);
     await waitFor(async () => (await waitingOn(url, "One statement inserts a whole batch")).length === 1, { what: "the combined insert to wait on K" });
@@ -73,8 +74,9 @@ const factory = await postgresFactory();
 
     const { rows } = await locker.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".jobs WHERE type = 'plain'`);
     expect(rows[0]!.n, "the plain job exists once").toBe(1);
-    // Its caller cannot be told for sure whether it was written: an error, not a second copy,
-    // and one that says so rather than that nothing was written.
+    // Its caller cannot be told for sure whether it was written: an error, not a second try
+    // (which its key would have answered with the job, hiding the lost reply), and one that says
+    // so rather than that nothing was written.
     for (const outcome of [plainOutcome, keyedOutcome]) {
       expect(outcome.status).toBe("rejected");
       const error = (outcome as PromiseRejectedResult).reason as StoreUnavailableError;
