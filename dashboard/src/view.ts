@@ -21,12 +21,20 @@ export function every(ms: number | null, load: () => Promise<void>): () => void 
     } catch (error) {
       if (!stopped) showLoadError(error);
     }
-    if (!stopped && ms !== null) timer = setTimeout(run, ms);
+    if (!stopped && ms !== null) timer = setTimeout(next, ms);
+  };
+  // A tab nobody looks at reads nothing (a page of jobs costs the server a read and a reply):
+  // it reads again the moment it is shown.
+  const next = () => {
+    if (stopped) return;
+    if (document.hidden) document.addEventListener("visibilitychange", next, { once: true });
+    else void run();
   };
   void run();
   return () => {
     stopped = true;
     clearTimeout(timer);
+    document.removeEventListener("visibilitychange", next);
   };
 }
 

@@ -122,6 +122,25 @@ export function describeDashboard(factory: StoreFactory): void {
       expect(await allIn("canceled")()).toBe(true);
     });
 
+    it("a hidden tab stops refreshing, and reads again the moment it is shown", async () => {
+      const server = await open();
+      let reads = 0;
+      page.on("request", (r) => void (new URL(r.url()).pathname === "/v1/queues" && reads++));
+      await goto(server, "#/queues");
+      await waitFor(() => reads >= 1, { what: "the first read" });
+      const setHidden = (hidden: boolean) =>
+        page.evaluate((h) => {
+          Object.defineProperty(document, "hidden", { configurable: true, get: () => h });
+          document.dispatchEvent(new Event("visibilitychange"));
+        }, hidden);
+      await setHidden(true);
+      const before = reads;
+      await new Promise((r) => setTimeout(r, 3_500)); // past the view's 3 s refresh: a negative, nothing may happen
+      expect(reads).toBe(before);
+      await setHidden(false);
+      await waitFor(() => reads > before, { what: "a read once shown", timeoutMs: 1_000 });
+    });
+
     it("a long error message without spaces wraps within the page, in the list and on the job's page", async () => {
       const server = await open();
       const message = `provider answered 400: ${JSON.stringify({ detail: "x".repeat(3_000) })}`;
