@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PermanentError } from "../../src/core/errors.js";
-import { flowState } from "../../src/core/flow.js";
 import { Errand } from "../../src/errand.js";
 import type { Job, Lease } from "../../src/core/job.js";
 import type { TerminalState } from "../../src/core/states.js";
@@ -174,28 +173,6 @@ export function describeRetentionConformance(factory: StoreFactory): void {
       expect(await deleteCompleted()).toBe(2);
       expect(await store.getJob({ id: a.id })).toBeNull();
       expect(await store.getFlow({ id: flow.id })).toBeNull();
-    });
-
-    it("keeps a flow's failed and canceled nodes while deleting them would change the flow's state", async () => {
-      const flow = await store.insertFlow({
-        nodes: ["x", "y", "z"].map((name) => ({ job: newJob({ type: name, queue: "states", flowNode: name, maxAttempts: 1 }), parents: [] })),
-      });
-      const claimed = await store.claimJobs({ queues: ["states"], limit: 3, workerId: W, leaseMs: 60_000 });
-      const byType = new Map(claimed.map((j) => [j.type, j]));
-      await store.completeJobs({ completions: [{ lease: leaseOf(byType.get("x")!), result: null }] });
-      await store.failJob({ lease: leaseOf(byType.get("y")!), error, retryDelayMs: null });
-      await store.cancelJob({ id: byType.get("z")!.id });
-      const sweep = (state: TerminalState) => store.deleteEndedJobs({ state, olderThanMs: null, keepNewest: 0, limit: 100 });
-      const state = async () => {
-        const stored = await store.getFlow({ id: flow.id });
-        return stored === null ? "deleted" : `${flowState(stored.jobs)} ${stored.jobs.map((j) => j.type).join("")}`;
-      };
-      expect(await state()).toBe("failed xyz");
-      // The failed node alone would leave a canceled and a completed one: "canceled", then "completed".
-      expect([await sweep("failed"), await sweep("canceled"), await state()]).toEqual([0, 0, "failed xyz"]);
-      expect([await sweep("completed"), await state()]).toEqual([1, "failed yz"]);
-      expect([await sweep("failed"), await sweep("canceled"), await state()]).toEqual([0, 1, "failed y"]);
-      expect([await sweep("failed"), await state()]).toEqual([1, "deleted"]);
     });
 
     it("grants a maintenance lease to one holder at a time, renews it, and hands it on when released or expired", async () => {

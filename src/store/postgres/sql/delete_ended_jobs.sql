@@ -12,11 +12,6 @@
 -- race the delete into losing its parent, whatever the delete's snapshot saw. The rows that
 -- hang off the deleted jobs go in the same statement: their flow edges, flows left without
 -- nodes, and the batch of a deleted onComplete job (which ends only after every member ended).
--- A flow's failed or canceled node stays while a node that would change the flow's state
--- without it remains (a failed one while any node not failed does, a canceled one while any
--- neither failed nor canceled does): the flow's state is read from the nodes left, and it must
--- not turn from failed to completed when its failed node expires first. So it outlives its own
--- retention until those nodes go.
 -- Returns how many jobs it deleted.
 WITH cuts AS (
   -- Ids start at 1, so (cutoff, 0) is before every job that finished at the cutoff.
@@ -42,11 +37,6 @@ doomed AS (
       SELECT 1 FROM {{schema}}.job_dependencies AS d JOIN {{schema}}.jobs AS c ON c.id = d.child_id
       WHERE d.parent_id = j.id AND c.state <> 'completed'
     )
-    AND (j.flow_id IS NULL OR j.state = 'completed' OR NOT EXISTS (
-      SELECT 1 FROM {{schema}}.jobs AS n
-      WHERE n.flow_id = j.flow_id AND n.id <> j.id
-        AND (n.state <> 'failed' AND (j.state = 'failed' OR n.state <> 'canceled'))
-    ))
   ORDER BY j.finished_at, j.id
   LIMIT $4
   FOR UPDATE SKIP LOCKED

@@ -13,11 +13,6 @@
 -- hang off the deleted jobs (their flow edges, emptied flows, the batch of a deleted
 -- onComplete job) go in the same transaction, by the delete_*_of_jobs statements, from the ids
 -- and flow ids this one returns.
--- A flow's failed or canceled node stays while a node that would change the flow's state
--- without it remains (a failed one while any node not failed does, a canceled one while any
--- neither failed nor canceled does): the flow's state is read from the nodes left, and it must
--- not turn from failed to completed when its failed node expires first. So it outlives its own
--- retention until those nodes go.
 WITH cuts(finished_at, id) AS (
   -- Ids start at 1, so (cutoff, 0) is before every job that finished at the cutoff.
   SELECT @now - @older_than_ms, 0 WHERE @older_than_ms IS NOT NULL
@@ -44,11 +39,6 @@ WHERE id IN (
       SELECT 1 FROM errand_job_dependencies AS d JOIN errand_jobs AS c ON c.id = d.child_id
       WHERE d.parent_id = j.id AND c.state <> 'completed'
     )
-    AND (j.flow_id IS NULL OR j.state = 'completed' OR NOT EXISTS (
-      SELECT 1 FROM errand_jobs AS n
-      WHERE n.flow_id = j.flow_id AND n.id <> j.id
-        AND (n.state <> 'failed' AND (j.state = 'failed' OR n.state <> 'canceled'))
-    ))
   ORDER BY j.finished_at, j.id
   LIMIT @limit
 )
