@@ -32,8 +32,9 @@ function targetOf(url: string, schema: string | undefined): Target {
   if (url.startsWith("sqlite:")) {
     const path = url.slice("sqlite:".length).replace(/^\/\/(?=\/)/, "");
     if (path.length === 0) throw new ValidationError("database", "sqlite: needs a file path, e.g. sqlite:./errand.db");
-    // `sqlite:./jobs.db?mode=ro` would quietly create a file named `jobs.db?mode=ro`.
-    if (/[?#]/.test(path)) throw new ValidationError("database", `"${url}": a sqlite: path takes no ? or # parameters; name the file alone, e.g. sqlite:./errand.db`);
+    // `sqlite:./jobs.db?mode=ro` would quietly create a file named `jobs.db?mode=ro`. (A "#" or
+    // a "?" with no "=" after it may be part of a file's name, as they were taken before.)
+    if (/\?[^/]*=/.test(path)) throw new ValidationError("database", `"${url}": a sqlite: path takes no ?name=value parameters; name the file alone, e.g. sqlite:./errand.db`);
     // sqlite://errand.db reads as a host, and taken as a path it would be /errand.db, at the root.
     if (path.startsWith("//")) {
       const relative = path.slice(2);

@@ -7,11 +7,15 @@ export function printableDatabase(url: string): string {
   const split = /^([a-z][a-z0-9+.-]*:\/\/)(.*)$/is.exec(url);
   if (split === null) return url; // sqlite:./errand.db and the like hold no credentials
   const [, scheme, rest] = split as unknown as [string, string, string];
-  const queryAt = rest.search(/[?#]/);
-  const [beforeQuery, query] = queryAt < 0 ? [rest, ""] : [rest.slice(0, queryAt), rest.slice(queryAt)];
-  // The last "@" before the query ends the user part, as a password may hold an unescaped "/".
-  const at = beforeQuery.lastIndexOf("@");
-  const colon = beforeQuery.indexOf(":");
-  const authority = at >= 0 && colon >= 0 && colon < at ? `${beforeQuery.slice(0, colon)}:***${beforeQuery.slice(at)}` : beforeQuery;
-  return scheme + authority + query.replace(/([?&]password=)[^&#]*/gi, "$1***");
+  // The user part ends at the string's last "@": an unescaped "/", "?", "#" or "@" in a password
+  // (the usual reason such a URL does not parse) must not end it early and leave the rest shown.
+  // Where an "@" comes later (in a query), more is masked than need be, never less.
+  const at = rest.lastIndexOf("@");
+  const colon = rest.indexOf(":");
+  const slash = rest.indexOf("/");
+  const hasPassword = at >= 0 && colon >= 0 && colon < at && (slash < 0 || colon < slash);
+  const masked = hasPassword ? `${rest.slice(0, colon)}:***${rest.slice(at)}` : rest;
+  const queryAt = masked.search(/[?#]/);
+  if (queryAt < 0) return scheme + masked;
+  return scheme + masked.slice(0, queryAt) + masked.slice(queryAt).replace(/([?&]password=)[^&#]*/gi, "$1***");
 }

@@ -17,5 +17,9 @@ describe("printableDatabase", () => {
       "postgres://app:***@db/app?schema=a&Password=***&sslmode=require",
     );
     expect(printableDatabase("postgres://app@db/app")).toBe("postgres://app@db/app");
+    // A "#" or "?" in the password, which is why such a URL does not parse.
+    expect(printableDatabase("postgres://app:s3cr#t@db/app")).toBe("postgres://app:***@db/app");
+    expect(printableDatabase("postgres://app:s3?cr@t@db/app?password=x")).toBe("postgres://app:***@db/app?password=***");
+    expect(printableDatabase("postgres://db:5432/app?sslmode=require")).toBe("postgres://db:5432/app?sslmode=require");
   });
 });
