@@ -15,7 +15,7 @@ export type { BackoffPolicy } from "./core/backoff.js";
 export type { LimitOptions, RateLimit } from "./core/limits.js";
 export type { JobContext, JobHandler } from "./core/handler.js";
 export type { BatchContext, BatchHandler, BatchOptions, BatchOutcome } from "./core/batch-handler.js";
-export type { AttemptError, Job, JobId } from "./core/job.js";
+export type { AttemptError, ClaimedJob, Job, JobId } from "./core/job.js";
 export type { JobEventMap, JobEventName } from "./core/events.js";
 export type { PayloadLimits } from "./core/payload.js";
 export { DEFAULT_RETENTION, type RetentionOptions, type RetentionRule } from "./core/retention.js";

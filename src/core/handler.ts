@@ -1,11 +1,11 @@
 import type { TransactionClient } from "./enqueue-options.js";
 import { ValidationError } from "./errors.js";
-import type { Job } from "./job.js";
+import type { ClaimedJob } from "./job.js";
 
 /** What a running handler gets besides its payload. */
 export interface JobContext<Payload = unknown> {
-  /** The job as it was claimed (attempt number included). */
-  readonly job: Job<Payload>;
+  /** The job as it was claimed (attempt number included, and the attempts before its last replay). */
+  readonly job: ClaimedJob<Payload>;
   /**
    * Fires on timeout, when the job is canceled, when the lease is lost, and on forced
    * shutdown. `signal.reason` says which. Pass it to fetch(), streams and child processes.

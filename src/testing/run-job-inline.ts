@@ -3,7 +3,7 @@ import { knownOptions } from "../core/option-keys.js";
 import type { TransactionClient } from "../core/enqueue-options.js";
 import { UnsupportedByStoreError, ValidationError } from "../core/errors.js";
 import { checkedProgress, type JobContext } from "../core/handler.js";
-import type { Job } from "../core/job.js";
+import type { ClaimedJob } from "../core/job.js";
 import { serializePayload } from "../core/payload.js";
 
 export interface InlineRunOptions {
@@ -49,7 +49,7 @@ export async function runJobInline<Payload, Result>(
   const roundTripped = JSON.parse(serializePayload(payload)) as Payload;
   const progress: number[] = [];
   const now = new Date();
-  const job: Job<Payload> = {
+  const job: ClaimedJob<Payload> = {
     id: "inline",
     type: definition.type,
     queue: definition.defaults.queue,
@@ -78,6 +78,7 @@ export async function runJobInline<Payload, Result>(
     flowNode: null,
     onParentFailure: null,
     batchId: null,
+    attemptsBeforeReplay: 0,
   };
   const ctx: JobContext<Payload> = {
     job,

@@ -321,7 +321,7 @@ const PARENTS = Symbol("parents");
  * job, not the worker's run, store and timers (circular, and not the handler's to see).
  */
 class RunContext implements JobContext<unknown> {
-  readonly job: Job;
+  readonly job: ClaimedJob;
   private readonly [RUN]: JobRun;
   private [PROGRESS]: JobContext<unknown>["progress"] | null = null;
   private [COMPLETE]: JobContext<unknown>["completeInTransaction"] | null = null;

@@ -164,10 +164,12 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       const relapsing = errand.define("relapsing", {
         maxAttempts: 2,
         backoff: { baseMs: 40, maxMs: 3_600_000, jitter: 0 },
-        handler: async () => {
+        handler: async (_payload, ctx) => {
+          seen.push([ctx.job.attempt, ctx.job.attemptsBeforeReplay]);
           throw new Error("still broken");
         },
       });
+      const seen: [attempt: number, attemptsBeforeReplay: number][] = [];
       const delays: [attempt: number, ms: number][] = [];
       errand.on("retrying", ({ job, error }) => delays.push([job.attempt, job.runAt.getTime() - error.at.getTime()]));
       errand.work(fast);
@@ -184,6 +186,8 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       await failedAfter(6);
       // Each run of two attempts waits one base delay between them, as the first run did.
       expect(delays).toEqual([[1, 40], [3, 40], [5, 40]]);
+      // The handler sees where its run began, as its backoff does.
+      expect(seen).toEqual([[1, 0], [2, 0], [3, 2], [4, 2], [5, 4], [6, 4]]);
     });
 
     it("replays the dead-letter set page by page, newest first, each job once, narrowed by type, queue or state", async () => {
