@@ -24,16 +24,30 @@ export interface Flow {
 /** Default for a node whose parent failed or was canceled. */
 export const DEFAULT_PARENT_FAILURE_POLICY: ParentFailurePolicy = "cancel";
 
-export function flowState(nodes: readonly Pick<Job, "state">[]): FlowState {
+/**
+ * A flow's state from its nodes, and from those retention deleted while keeping others (whose
+ * failure or cancel still counts: a flow whose failed node went first is failed, not completed).
+ */
+export function flowState(nodes: readonly Pick<Job, "state">[], deleted: DeletedFlowNodes = NONE_DELETED): FlowState {
   if (nodes.some((n) => !isTerminal(n.state))) return "running";
-  if (nodes.every((n) => n.state === "completed")) return "completed";
-  return nodes.some((n) => n.state === "failed") ? "failed" : "canceled";
+  if (deleted.failed || nodes.some((n) => n.state === "failed")) return "failed";
+  if (deleted.canceled || nodes.some((n) => n.state === "canceled")) return "canceled";
+  return "completed";
 }
+
+/** Whether retention has deleted a failed, or a canceled, node of a flow that keeps others. */
+export interface DeletedFlowNodes {
+  failed: boolean;
+  canceled: boolean;
+}
+
+const NONE_DELETED: DeletedFlowNodes = Object.freeze({ failed: false, canceled: false });
 
 /** A flow as the store keeps it: its nodes (jobs, by id order) and their edges by job id. */
 export interface StoredFlow {
   id: string;
   createdAt: Date;
+  deletedNodes: DeletedFlowNodes;
   jobs: Job[];
   dependencies: { parentId: string; childId: string }[];
 }
@@ -47,5 +61,5 @@ export function flowFromStored(stored: StoredFlow): Flow {
     const parent = nameOf.get(parentId);
     if (child !== undefined && parent !== undefined) child.after.push(parent);
   }
-  return { id: stored.id, state: flowState(stored.jobs), createdAt: stored.createdAt, nodes };
+  return { id: stored.id, state: flowState(stored.jobs, stored.deletedNodes), createdAt: stored.createdAt, nodes };
 }

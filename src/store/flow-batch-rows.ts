@@ -20,6 +20,9 @@ export interface BatchRow {
 export interface FlowRow {
   id: Id;
   created_at: Time;
+  /** Read by get_flow (booleans on PostgreSQL, 0 or 1 on SQLite); a new flow has none deleted. */
+  deleted_failed?: boolean | number;
+  deleted_canceled?: boolean | number;
 }
 
 export interface DependencyRow {
@@ -44,6 +47,7 @@ export function storedFlow(row: FlowRow, jobs: Job[], dependencies: DependencyRo
   return {
     id: String(row.id),
     createdAt: new Date(row.created_at),
+    deletedNodes: { failed: Boolean(row.deleted_failed), canceled: Boolean(row.deleted_canceled) },
     jobs,
     dependencies: dependencies.map((d) => ({ parentId: String(d.parent_id), childId: String(d.child_id) })),
   };

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PermanentError } from "../../src/core/errors.js";
+import { flowFromStored } from "../../src/core/flow.js";
 import { Errand } from "../../src/errand.js";
 import type { Job, Lease } from "../../src/core/job.js";
 import type { TerminalState } from "../../src/core/states.js";
@@ -173,6 +174,39 @@ export function describeRetentionConformance(factory: StoreFactory): void {
       expect(await deleteCompleted()).toBe(2);
       expect(await store.getJob({ id: a.id })).toBeNull();
       expect(await store.getFlow({ id: flow.id })).toBeNull();
+    });
+
+    it("a flow whose failed or canceled node retention deleted first keeps its state; it goes once its last node does", async () => {
+      // a → b (b fails), and beside them c (canceled): the chain's failure, then the cancel, deleted first.
+      const flow = await store.insertFlow({
+        nodes: [
+          { job: newJob({ type: "a", queue: "states", flowNode: "a" }), parents: [] },
+          { job: newJob({ type: "b", queue: "states", flowNode: "b", parentsWaiting: 1, maxAttempts: 1 }), parents: ["a"] },
+          { job: newJob({ type: "c", queue: "states", flowNode: "c" }), parents: [] },
+        ],
+      });
+      const claimOne = async () => (await store.claimJobs({ queues: ["states"], limit: 1, workerId: W, leaseMs: 60_000 }))[0]!;
+      await store.cancelJob({ id: flow.jobs[2]!.id });
+      await store.completeJobs({ completions: [{ lease: leaseOf(await claimOne()), result: null }] });
+      await store.failJob({ lease: leaseOf(await claimOne()), error, retryDelayMs: null });
+      const sweep = (state: TerminalState) => store.deleteEndedJobs({ state, olderThanMs: null, keepNewest: 0, limit: 100 });
+      const state = async () => {
+        const stored = await store.getFlow({ id: flow.id });
+        return stored === null ? "deleted" : `${flowFromStored(stored).state} ${stored.jobs.map((j) => j.type).join("")}`;
+      };
+      expect(await state()).toBe("failed abc");
+      expect([await sweep("canceled"), await state()]).toEqual([1, "failed ab"]);
+      expect([await sweep("failed"), await state()]).toEqual([1, "failed a"]); // a alone, completed: the flow still failed
+      expect([await sweep("completed"), await state()]).toEqual([1, "deleted"]);
+      // A cancel deleted first leaves the flow canceled, not completed.
+      const other = await store.insertFlow({
+        nodes: ["x", "y"].map((name) => ({ job: newJob({ type: name, queue: "other", flowNode: name }), parents: [] })),
+      });
+      await store.cancelJob({ id: other.jobs[1]!.id });
+      const [x] = await store.claimJobs({ queues: ["other"], limit: 1, workerId: W, leaseMs: 60_000 });
+      await store.completeJobs({ completions: [{ lease: leaseOf(x!), result: null }] });
+      expect(await sweep("canceled")).toBe(1);
+      expect(flowFromStored((await store.getFlow({ id: other.id }))!).state).toBe("canceled");
     });
 
     it("grants a maintenance lease to one holder at a time, renews it, and hands it on when released or expired", async () => {

@@ -109,17 +109,17 @@ const backendsOf = (applicationName: string) =>
     const url = await factory!.url();
     const schema = schemaName(postgresSchemaOf(url));
     await postgresSchemaFixtures.migrateTo(url, versions.at(-2)!);
-    // An application's transaction that read the jobs table and stays open.
+    // An application's transaction that read the tables (the last migration alters one of them) and stays open.
     const holder = await client(url);
     await holder.query("BEGIN");
-    await holder.query(`SELECT count(*) FROM "${schema.name}".jobs`);
+    await holder.query(`SELECT (SELECT count(*) FROM "${schema.name}".jobs), (SELECT count(*) FROM "${schema.name}".flows)`);
     const migrator = await client(url);
     const waits = { lockTimeoutMs: 200, retryDelaysMs: [100, 100] };
     const migrating = migrate(migrator, schema, loadStatements(schema), waits).then(() => null, (e: unknown) => e as Error);
     // A running process's statement: without the lock timeout it waited behind the migration's ALTER, as long as the holder stayed open.
     const reader = await client(url);
     await new Promise((r) => setTimeout(r, 50));
-    await reader.query(`SELECT count(*) FROM "${schema.name}".jobs`);
+    await reader.query(`SELECT (SELECT count(*) FROM "${schema.name}".jobs), (SELECT count(*) FROM "${schema.name}".flows)`);
     const error = await migrating;
     expect(error).toBeInstanceOf(StoreUnavailableError);
     expect(error?.message).toMatch(/a table's lock stayed held by another transaction through 3 tries of 200 ms .* nothing was changed$/);

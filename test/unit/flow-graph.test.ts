@@ -71,11 +71,20 @@ describe("flowState", () => {
     expect(of("completed", "canceled")).toBe("canceled");
   });
 
+  it("counts the failed or canceled nodes retention deleted while it kept others", () => {
+    const after = (deleted: { failed: boolean; canceled: boolean }, ...states: Job["state"][]) => flowState(states.map((state) => ({ state })), deleted);
+    expect(after({ failed: true, canceled: false }, "completed")).toBe("failed");
+    expect(after({ failed: false, canceled: true }, "completed")).toBe("canceled");
+    expect(after({ failed: false, canceled: true }, "completed", "failed")).toBe("failed");
+    expect(after({ failed: true, canceled: false }, "completed", "running")).toBe("running");
+  });
+
   it("names nodes and their parents from the stored jobs and edges", () => {
     const job = (id: string, flowNode: string, state: Job["state"]) => ({ id, flowNode, state }) as Job;
     const flow = flowFromStored({
       id: "1",
       createdAt: new Date(0),
+      deletedNodes: { failed: false, canceled: false },
       jobs: [job("10", "a", "completed"), job("11", "b", "completed"), job("12", "c", "pending")],
       dependencies: [{ parentId: "10", childId: "12" }, { parentId: "11", childId: "12" }],
     });

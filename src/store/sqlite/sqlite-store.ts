@@ -571,6 +571,7 @@ export class SqliteStore implements Store {
         const ids = JSON.stringify(deleted.map((r) => r.id));
         const flowIds = JSON.stringify([...new Set(deleted.flatMap((r) => (r.flow_id === null ? [] : [r.flow_id])))]);
         this.sql.delete_dependencies_of_jobs.run({ ids });
+        this.sql.mark_flows_of_jobs.run({ flow_ids: flowIds, state: params.state });
         this.sql.delete_flows_of_jobs.run({ flow_ids: flowIds });
         this.sql.delete_batches_of_jobs.run({ ids });
       }

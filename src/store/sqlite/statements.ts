@@ -72,6 +72,7 @@ const STATEMENT_NAMES = [
   "advance_schedule",
   "delete_ended_jobs",
   "delete_dependencies_of_jobs",
+  "mark_flows_of_jobs",
   "delete_flows_of_jobs",
   "delete_batches_of_jobs",
   "take_maintenance_lease",

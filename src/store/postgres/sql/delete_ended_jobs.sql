@@ -57,6 +57,16 @@ emptied_flows AS (
       SELECT 1 FROM {{schema}}.jobs AS n WHERE n.flow_id = f.id AND n.id NOT IN (SELECT id FROM deleted)
     )
 ),
+marked_flows AS (
+  -- A flow that keeps other nodes remembers that a failed or canceled one went (its state is
+  -- read from its nodes; see 014_deleted_flow_nodes.sql). Not the emptied ones, deleted above.
+  UPDATE {{schema}}.flows AS f
+  SET deleted_failed = f.deleted_failed OR $1 = 'failed', deleted_canceled = f.deleted_canceled OR $1 = 'canceled'
+  WHERE $1 IN ('failed', 'canceled') AND f.id IN (SELECT flow_id FROM deleted)
+    AND EXISTS (
+      SELECT 1 FROM {{schema}}.jobs AS n WHERE n.flow_id = f.id AND n.id NOT IN (SELECT id FROM deleted)
+    )
+),
 finished_batches AS (
   DELETE FROM {{schema}}.batches WHERE on_complete_job_id IN (SELECT id FROM deleted)
 )

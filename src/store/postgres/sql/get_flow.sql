@@ -1,2 +1,2 @@
 -- $1 id
-SELECT id, created_at FROM {{schema}}.flows WHERE id = $1;
+SELECT id, created_at, deleted_failed, deleted_canceled FROM {{schema}}.flows WHERE id = $1;

@@ -1,1 +1,1 @@
-SELECT id, created_at FROM errand_flows WHERE id = @id;
+SELECT id, created_at, deleted_failed, deleted_canceled FROM errand_flows WHERE id = @id;
