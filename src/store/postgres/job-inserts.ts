@@ -31,9 +31,9 @@ export class JobInserts {
   /**
    * Jobs with one. Their insert waits while another transaction holds one of their keys not yet
    * committed (an application's enqueue with `tx`, its transaction still open): kept apart, so
-   * that such a wait holds up none of this process's other enqueues, and several at once, so
-   * that it holds up few keyed ones. Sharing one commit with it, an enqueue that the open
-   * transaction itself awaits would wait for it in turn, for good.
+   * that such a wait holds up no enqueue without a key (one the open transaction itself awaits
+   * would otherwise wait for it in turn, for good), and several commits at once, so that a wait
+   * holds up only the keyed enqueues that share its commit (the README says what to avoid).
    */
   private readonly keyed: GroupCommit<NewJob[], InsertedJob[]>;
 
