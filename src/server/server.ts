@@ -131,8 +131,13 @@ export class ErrandServer {
    * Starts listening, and delivering webhooks (this process works the webhook queue, also
    * when it runs no other workers). Refuses a non-loopback host when no tokens are configured.
    */
+  /** Where listen() binds when given `host`; by default loopback without tokens, every address with them. */
+  hostFor(host?: string): string {
+    return host ?? (this.auth.enabled ? "0.0.0.0" : "127.0.0.1");
+  }
+
   async listen(params: { port: number; host?: string }): Promise<string> {
-    const host = params.host ?? (this.auth.enabled ? "0.0.0.0" : "127.0.0.1");
+    const host = this.hostFor(params.host);
     if (opensRoutesToNetwork(host, this.auth.enabled))
       throw new Error(`refusing to listen on ${host} without API tokens: every job route would be open to the network; configure tokens or bind 127.0.0.1`);
     if (this.dispatcher) {

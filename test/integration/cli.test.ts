@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -80,6 +81,21 @@ describe("errand CLI", () => {
     expect(shown).toMatchObject({ max_attempts: expect.any(Number), created_at: expect.any(String), finished_at: expect.any(String) });
     const listed = JSON.parse((await errand(["jobs", "list", "--state", "completed", "--json"], env)).stdout);
     expect(listed).toEqual({ jobs: [expect.objectContaining({ id: lingering, max_attempts: expect.any(Number) }), expect.objectContaining({ id })], next_cursor: null });
+  });
+
+  it("a listener that cannot bind names the flags that chose where, and exits 2", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "listen.db")}` };
+      const serve = await errand(["serve", "--types", "x", "-p", String(port)], env);
+      expect(serve).toMatchObject({ code: 2, stderr: expect.stringContaining(`errand: --host/--port: cannot listen on 127.0.0.1:${port}: the port is taken (another process listens on it)`) });
+      const work = await errand(["work", "--handlers", HANDLERS, "--metrics-port", String(port)], env);
+      expect(work).toMatchObject({ code: 2, stderr: expect.stringContaining(`errand: --metrics-host/--metrics-port: cannot listen on 127.0.0.1:${port}: the port is taken (another process listens on it)`) });
+    } finally {
+      taken.close();
+    }
   });
 
   it("output cut short by its reader (| head -1) ends the command quietly, exit 0, no stack trace", async () => {

@@ -10,6 +10,7 @@ import { validateName } from "../../core/enqueue-options.js";
 import { DEFAULT_MAX_EVENT_STREAMS, MAX_BODY_LIMIT, resolveServerLimits, type WebhookConfig } from "../../server/config.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { importHandlers } from "../handlers-module.js";
+import { listenRefusal } from "../listen-refusal.js";
 import { CliUsageError, commaList, inFlagTerms, intOption, parsedOption, reportError } from "../run-command.js";
 import { StopSignals } from "../stop-signals.js";
 import { errandLogger } from "../../log-level.js";
@@ -113,7 +114,9 @@ export function serveCommand(version: string): Command {
         if (opts.worker && queues.length > 0) {
           errand.work({ queues, concurrency: flags.concurrency, shutdownGraceMs: flags.shutdownGraceMs });
         }
-        const url = await server.listen({ port: flags.port, host: opts.host });
+        const url = await server.listen({ port: flags.port, host: opts.host }).catch((error: unknown) => {
+          throw listenRefusal(error, "--host/--port", server!.hostFor(opts.host), flags.port);
+        });
         const say = (line: string) => process.stderr.write(`errand: ${line}\n`);
         say(`listening on ${url}  (store ${printableDatabase(opts.database)})`);
         say(server.dashboardPath ? `dashboard: ${browsableUrl(url)}${server.dashboardPath}` : "dashboard: not built (npm run build), not served");

@@ -7,6 +7,7 @@ import { printableDatabase } from "../../store/printable-database.js";
 import { logJobLifecycle } from "../../server/job-log.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { importHandlers } from "../handlers-module.js";
+import { listenRefusal } from "../listen-refusal.js";
 import { CliUsageError, intOption, reportError } from "../run-command.js";
 import { StopSignals } from "../stop-signals.js";
 import { queuesOption, workerFlags } from "../worker-flags.js";
@@ -50,7 +51,9 @@ export function workCommand(): Command {
         // Listening before the worker starts: no job goes uncounted, and a taken port stops the process before it claims any.
         if (metricsPort !== undefined) {
           metrics = new ErrandMetrics(errand, { jobCounts: opts.metricsJobCounts as boolean });
-          metricsEndpoint = await serveMetrics(metrics, { port: metricsPort, host: opts.metricsHost });
+          metricsEndpoint = await serveMetrics(metrics, { port: metricsPort, host: opts.metricsHost }).catch((error: unknown) => {
+            throw listenRefusal(error, "--metrics-host/--metrics-port", opts.metricsHost, metricsPort);
+          });
         }
         // Job lines carry the correlation id of the request that enqueued the job.
         logJobLifecycle(errand, logger);
