@@ -76,7 +76,7 @@ export interface Store {
    * says `outcome: "not_written"` when the snooze certainly was not written.
    */
   snoozeJob(params: { lease: Lease; delayMs: number }): Promise<boolean>;
-  /** Returns running jobs to the queue at once, each in its place (its run time kept), attempts not used up (graceful shutdown). */
+  /** Returns running jobs to the queue at once, each in its place (its run time kept), attempts not used up and progress cleared (graceful shutdown). */
   releaseJobs(params: { leases: Lease[] }): Promise<number>;
   updateProgress(params: { lease: Lease; progress: number }): Promise<boolean>;
   /**
