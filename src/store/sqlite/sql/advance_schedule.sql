@@ -1,5 +1,6 @@
--- The compare-and-set of a firing: succeeds (one row) only for the firer that read @due_at,
--- while the schedule is active. @last_tick_at NULL (no job this time) keeps the last one.
+-- Moves a firing's schedule on, in the write transaction where get_due_schedule.sql found it
+-- waiting for @due_at: the conditions hold, and stay only as a guard. @last_tick_at NULL (no
+-- job this time) keeps the last one.
 UPDATE errand_schedules
 SET next_tick_at = @next_tick_at,
     last_tick_at = COALESCE(@last_tick_at, last_tick_at)
