@@ -88,9 +88,10 @@ export interface Store {
   /**
    * Cancels a job that has not ended. With `lease`, only while that lease is held (a handler
    * canceling its own job); the job then keeps the lease's worker id, and the same cancel sent
-   * again (its reply lost) is answered `changed` with the job as that cancel left it.
+   * again (its reply lost) is answered `changed` with the job as that cancel left it. `error`
+   * (the handler's CancelJob) is kept as the attempt's entry in `errors`, as a failure's is.
    */
-  cancelJob(params: { id: JobId; lease?: Lease }): Promise<ChangeResult>;
+  cancelJob(params: { id: JobId; lease?: Lease; error?: AttemptErrorInput }): Promise<ChangeResult>;
   /**
    * Replays a `failed` or `canceled` job: back to `pending` with fresh attempts, history kept;
    * back to `blocked` if it is a flow child with parents that have not ended, or the onComplete

@@ -47,7 +47,7 @@ type Outcome =
   | { kind: "completed_in_transaction"; value: unknown }
   | { kind: "failed"; error: unknown; permanent: boolean }
   | { kind: "snoozed"; delayMs: number }
-  | { kind: "canceled_by_handler" }
+  | { kind: "canceled_by_handler"; reason: CancelJob }
   /** Someone else already decided: the job was canceled, or the lease is gone. */
   | { kind: "nothing_to_record" }
   | { kind: "released" };
@@ -281,7 +281,7 @@ export class JobRun {
         if (!(await deps.store.snoozeJob({ lease, delayMs: outcome.delayMs }))) this.refused("snooze");
         return;
       case "canceled_by_handler": {
-        const result = await deps.store.cancelJob({ id: job.id, lease });
+        const result = await deps.store.cancelJob({ id: job.id, lease, error: describeError(outcome.reason) });
         if (result.outcome === "changed") deps.events.emit("canceled", { job: result.job });
         else this.refused("cancel");
         return;
@@ -363,7 +363,7 @@ function outcomeOfError(error: unknown): Outcome {
   if (error instanceof SnoozeJob) return { kind: "snoozed", delayMs: error.delayMs };
   // Being told "not now" is not the job failing: it waits without using up an attempt.
   if (error instanceof RateLimitedError) return { kind: "snoozed", delayMs: error.retryAfterMs };
-  if (error instanceof CancelJob) return { kind: "canceled_by_handler" };
+  if (error instanceof CancelJob) return { kind: "canceled_by_handler", reason: error };
   // A store without the feature will not gain it on a retry.
   return { kind: "failed", error, permanent: error instanceof PermanentError || error instanceof UnsupportedByStoreError };
 }

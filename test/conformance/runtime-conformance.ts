@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Errand } from "../../src/errand.js";
 import {
+  CancelJob,
   ClosedError,
   JobCanceledError,
   JobStateConflictError,
@@ -296,6 +297,34 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       const failed = await waitFor(async () => ((await errand.getJob(job.id))?.state === "failed" ? errand.getJob(job.id) : null));
       expect(calls).toBe(1);
       expect(failed.errors).toMatchObject([{ attempt: 1, message: "bad address", code: "permanent_failure" }]);
+    });
+
+    it("a handler's CancelJob ends its job canceled, its reason kept as that attempt's error; a cancel from outside adds none", async () => {
+      let calls = 0;
+      const def = errand.define("cancels-itself", {
+        maxAttempts: 3,
+        backoff: quickBackoff,
+        handler: async (payload: { give: "fail" | "cancel" }) => {
+          calls++;
+          if (payload.give === "fail" && calls === 1) throw new Error("flaky");
+          throw new CancelJob("the account was deleted");
+        },
+      });
+      const events: string[] = [];
+      errand.on("canceled", ({ job }) => events.push(job.errors.at(-1)?.message ?? "none"));
+      errand.work(fast);
+      const job = await def.enqueue({ give: "fail" });
+      const canceled = await waitFor(async () => ((await errand.getJob(job.id))?.state === "canceled" ? errand.getJob(job.id) : null));
+      expect(calls).toBe(2);
+      expect(canceled.errors).toMatchObject([
+        { attempt: 1, message: "flaky", code: null },
+        { attempt: 2, message: "the account was deleted", code: "canceled" },
+      ]);
+      expect(canceled.errors[1]!.stack).toContain("the account was deleted");
+      await waitFor(() => events.length === 1);
+      expect(events).toEqual(["the account was deleted"]);
+      const waiting = await def.enqueue({ give: "cancel" }, { delayMs: 60_000 });
+      expect((await errand.cancelJob(waiting.id)).errors).toEqual([]);
     });
 
     it("times out a handler that blocks the event loop past its deadline, though it returns before the timer can fire", async () => {

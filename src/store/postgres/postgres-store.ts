@@ -452,8 +452,11 @@ export class PostgresStore implements Store {
     return rows.map(jobFromRow);
   }
 
-  cancelJob(params: { id: JobId; lease?: Lease }): Promise<ChangeResult> {
-    return this.change(params.id, "cancel_job", [params.lease?.attempt ?? null, params.lease?.workerId ?? null], params.lease);
+  cancelJob(params: { id: JobId; lease?: Lease; error?: AttemptErrorInput }): Promise<ChangeResult> {
+    const { lease } = params;
+    const error = params.error && storableAttemptError(params.error);
+    const reason = [error?.message ?? null, error?.code ?? null, error?.stack ?? null];
+    return this.change(params.id, "cancel_job", [lease?.attempt ?? null, lease?.workerId ?? null, ...reason], lease);
   }
 
   retryJob(params: { id: JobId; listedMaxAttempts?: number }): Promise<ChangeResult> {

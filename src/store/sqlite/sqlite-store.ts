@@ -402,12 +402,20 @@ export class SqliteStore implements Store {
     return rows.map((r) => jobFromRow(r, now));
   }
 
-  async cancelJob(params: { id: JobId; lease?: Lease }): Promise<ChangeResult> {
+  async cancelJob(params: { id: JobId; lease?: Lease; error?: AttemptErrorInput }): Promise<ChangeResult> {
+    const { lease } = params;
+    const error = params.error && storableAttemptError(params.error);
     return this.change(
       params.id,
       "cancel_job",
-      { attempt: params.lease?.attempt ?? null, worker_id: params.lease?.workerId ?? null },
-      params.lease,
+      {
+        attempt: lease?.attempt ?? null,
+        worker_id: lease?.workerId ?? null,
+        message: error?.message ?? null,
+        code: error?.code ?? null,
+        stack: error?.stack ?? null,
+      },
+      lease,
     );
   }
 
