@@ -34,6 +34,8 @@ export interface JobRunDeps {
    * (its worker's shutdown grace is over). Absent: it tries once.
    */
   recordingGivenUp?: AbortSignal;
+  /** Told of a job snoozed here, to claim it when it falls due rather than at the next poll. */
+  snoozed?: (job: ClaimedJob, delayMs: number) => void;
 }
 
 /** Waits between tries to record an outcome while the store is unavailable: doubling from the first to the last. */
@@ -279,6 +281,7 @@ export class JobRun {
       }
       case "snoozed":
         if (!(await deps.store.snoozeJob({ lease, delayMs: outcome.delayMs }))) this.refused("snooze");
+        else deps.snoozed?.(job, outcome.delayMs);
         return;
       case "canceled_by_handler": {
         const result = await deps.store.cancelJob({ id: job.id, lease, error: describeError(outcome.reason) });

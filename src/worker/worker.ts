@@ -13,6 +13,7 @@ import { LeaseReaper } from "../scheduler/lease-reaper.js";
 import type { Store } from "../store/store.js";
 import { BatchAssembler, type Batch, type BatchSpec } from "./batch-assembler.js";
 import { BatchRun } from "./batch-run.js";
+import { DueWakeups } from "./due-wakeups.js";
 import { JobRun, type JobRunDeps } from "./job-run.js";
 import { LeaseHeartbeat } from "./lease-heartbeat.js";
 import { PrefetchBuffer } from "./prefetch-buffer.js";
@@ -76,6 +77,8 @@ export class Worker {
   /** The jobs of those calls not stored yet. */
   private jobsUnrecorded = 0;
   private readonly wakeup = new Wakeup();
+  /** Wakes the loop as jobs heard of in this process fall due (delayed, retrying, snoozed). */
+  private readonly due = new DueWakeups(() => this.wakeup.notify());
   /** The claims under way, and what they asked for: all jobs, and of them limited or grouped ones. */
   private claimsUnderWay = 0;
   private jobsBeingClaimed = 0;
@@ -118,7 +121,7 @@ export class Worker {
     this.batches = new BatchAssembler(() => this.startBuffered());
     // Every run whose outcome waits out a store outage listens to it: hundreds at once is normal.
     setMaxListeners(0, this.recordingGiveUp.signal);
-    this.runDeps = { ...deps, recordingGivenUp: this.recordingGiveUp.signal };
+    this.runDeps = { ...deps, recordingGivenUp: this.recordingGiveUp.signal, snoozed: (job, delayMs) => this.dueIn(job, delayMs) };
     const { store, events, logger } = deps;
     this.heartbeat = new LeaseHeartbeat({
       store,
@@ -141,8 +144,11 @@ export class Worker {
     this.unsubscribe = [
       events.on("enqueued", ({ job }) => {
         // A job enqueued running was inserted already claimed by a worker here: none to look for.
-        if (job.state !== "running" && this.options.queues.includes(job.queue)) this.wakeup.notify();
+        if (job.state === "scheduled") this.dueIn(job, job.runAt.getTime() - job.createdAt.getTime());
+        else if (job.state !== "running" && this.options.queues.includes(job.queue)) this.wakeup.notify();
       }),
+      // Both times are the store's: their difference holds whatever its clock is to this one's.
+      events.on("retrying", ({ job, error, runAt }) => this.dueIn(job, runAt.getTime() - error.at.getTime())),
       // A cancel made in this process reaches the handler at once; one made elsewhere, as its
       // notice arrives where the store sends them (PostgreSQL), else at the next heartbeat.
       events.on("canceled", ({ job }) => {
@@ -306,6 +312,11 @@ export class Worker {
     if (limits.some((l) => limitCounts(l, job))) return false;
     const promised = this.handlersRunning + this.prefetched.size + this.batches.size + this.jobsBeingClaimed;
     return promised < this.options.concurrency && this.roomToRecord();
+  }
+
+  /** A job of this process's that waits `delayMs` (from its write) before it may be claimed. */
+  private dueIn(job: Job, delayMs: number): void {
+    if (!this.stopping && this.options.queues.includes(job.queue)) this.due.add(delayMs);
   }
 
   private startBuffered(): void {
@@ -504,6 +515,7 @@ export class Worker {
 
   private async shutdown(): Promise<void> {
     this.stopping = true;
+    this.due.stop();
     this.wakeup.notify();
     await this.loopDone;
     // A job inserted claimed for this worker while it stopped is in the buffer once its insert settles.

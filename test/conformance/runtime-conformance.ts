@@ -636,6 +636,38 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       await waitFor(() => started.includes(job.id), { what: "the job to start (the next poll is ten minutes away)" });
     });
 
+    it("a job delayed, retrying after its backoff, snoozed, or rescued from a lapsed lease in this process starts when due, without waiting for the poll", async () => {
+      const runs: string[] = [];
+      const def = errand.define("due-here", {
+        maxAttempts: 5,
+        backoff: { baseMs: 200, maxMs: 200, jitter: 0 },
+        handler: async (payload: { then: "done" | "fail" | "snooze" | "rescued" }, ctx) => {
+          runs.push(`${payload.then}:${ctx.job.attempt}`);
+          if (ctx.job.attempt === 1 && payload.then === "fail") throw new Error("once");
+          if (runs.filter((r) => r.startsWith("snooze")).length === 1 && payload.then === "snooze") throw new SnoozeJob(200);
+        },
+      });
+      // Taken by a worker that then died: its 300 ms lease lapses, and this process's reaper rescues it.
+      const lapsing = await def.enqueue({ then: "rescued" });
+      const dead = await factory.open(url);
+      try {
+        const claimed = await dead.claimJobs({ queues: ["default"], limit: 1, workerId: "a-worker-that-died", leaseMs: 300 });
+        expect(claimed.map((j) => j.id)).toEqual([lapsing.id]);
+      } finally {
+        await dead.close();
+      }
+      // No poll for ten minutes: only this process's own wake-ups.
+      errand.work({ ...fast, pollIntervalMs: 600_000 });
+      const what = "the job to run when due (the next poll is ten minutes away)";
+      await def.enqueue({ then: "done" }, { delayMs: 200 });
+      await waitFor(() => runs.includes("done:1"), { what });
+      await def.enqueue({ then: "fail" });
+      await waitFor(() => runs.includes("fail:2"), { what });
+      await def.enqueue({ then: "snooze" });
+      await waitFor(() => runs.filter((r) => r.startsWith("snooze")).length === 2, { what });
+      await waitFor(() => runs.includes("rescued:2"), { what });
+    });
+
     it("a replayed job, and the jobs of a queue resumed, start at once on an idle worker, without waiting for the poll", async () => {
       let healed = false;
       const def = errand.define("flaky", {
