@@ -71,6 +71,9 @@ const backendsOf = (applicationName: string) =>
     for (const bad of ["0", "1001", "2.5", "ten", ""])
       expect(() => parsePostgresUrl(`${url}&pool_size=${bad}`), bad).toThrow("pool_size: must be given once, as an integer from 1 to 1000");
     expect(() => parsePostgresUrl(`${url}&pool_size=2&pool_size=3`)).toThrow(/^pool_size: must be given once/);
+    // Errand's own parameters spelt another way are refused, not passed to pg, which would ignore them.
+    for (const [typo, meant] of [["poolsize", "pool_size"], ["poolSize", "pool_size"], ["pool-size", "pool_size"], ["Schema", "schema"]])
+      expect(() => parsePostgresUrl(`${url}&${typo}=3`), typo).toThrow(`database: the URL's ?${typo}= is not a parameter; did you mean ?${meant}=`);
     // The store opens no more than that many connections, however many statements wait.
     const store = await open(`${url}&pool_size=2`);
     await store.insertJobs({ jobs: [newJob()] });

@@ -24,6 +24,7 @@ export function parsePostgresUrl(url: string, schema?: string): { connectionStri
   parsed.searchParams.delete("schema");
   const poolSize = poolSizeOf(parsed.searchParams.getAll("pool_size"));
   parsed.searchParams.delete("pool_size");
+  refuseMisspelledParameters(parsed.searchParams);
   // libpq (psql) falls back to the OS user; pg only to $USER, which services often lack.
   if (parsed.username === "" && !process.env.PGUSER && !process.env.USER) parsed.username = userInfo().username;
   return {
@@ -32,6 +33,21 @@ export function parsePostgresUrl(url: string, schema?: string): { connectionStri
     ...(poolSize === undefined ? {} : { maxConnections: poolSize }),
   };
 }
+
+/**
+ * The rest goes to pg, which ignores what it does not know: a misspelt `?poolsize=` would leave
+ * the pool at its default without a word. Other unknown names pass (libpq's own, say, in a URL
+ * psql shares), but not one that is Errand's own spelt another way.
+ */
+function refuseMisspelledParameters(params: URLSearchParams): void {
+  for (const name of params.keys()) {
+    const meant = OWN_PARAMETERS.find((own) => squeezed(own) === squeezed(name));
+    if (meant !== undefined) throw new ValidationError("database", `the URL's ?${name}= is not a parameter; did you mean ?${meant}=`);
+  }
+}
+
+const OWN_PARAMETERS = ["schema", "pool_size"];
+const squeezed = (name: string) => name.toLowerCase().replace(/[-_\s]/g, "");
 
 function poolSizeOf(given: string[]): number | undefined {
   if (given.length === 0) return undefined;
