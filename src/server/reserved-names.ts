@@ -9,6 +9,10 @@ import { HttpError } from "./http-error.js";
  */
 const RESERVED = /^errand[.:]/;
 
+export function isReservedName(name: string): boolean {
+  return RESERVED.test(name);
+}
+
 /** Throws the API's answer if a client names an Errand-internal type, queue or idempotency key. */
 export function refuseReservedNames(item: { type: string; queue?: string; idempotency_key?: string }, fieldOf: (name: string) => string): void {
   if (RESERVED.test(item.type))

@@ -391,6 +391,7 @@ describe("errand CLI", () => {
     for (const command of [["serve", "--port", "0"], ["work", "--handlers", HANDLERS]])
       expect(await errand(command, { ...env, ERRAND_LOG_LEVEL: "verbose" })).toMatchObject({ code: 2, stderr: badLevel });
     await refused(["serve", "--types", "mail,a b"], `--types "a b": ${queueRule}`);
+    await refused(["serve", "--types", "mail,errand.webhook"], `--types "errand.webhook": names beginning "errand." or "errand:" are Errand's own; the API never enqueues them`);
     await refused(["serve", "--webhook-allow", "127.0.0.1,nonsense/99"], '--webhook-allow: allowed webhook address "nonsense/99" is not an IP or CIDR');
     // An empty prefix once read as /0, allowing every address.
     await refused(["serve", "--webhook-allow", "10.0.0.0/"], '--webhook-allow: allowed webhook address "10.0.0.0/": the prefix length must be 0–32');

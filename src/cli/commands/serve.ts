@@ -6,6 +6,7 @@ import { parseTokenList } from "../../server/auth.js";
 import { logJobLifecycle } from "../../server/job-log.js";
 import { browsableUrl } from "../../server/listen-url.js";
 import { AddressPolicy } from "../../server/webhooks/address-policy.js";
+import { isReservedName } from "../../server/reserved-names.js";
 import { validateName } from "../../core/enqueue-options.js";
 import { DEFAULT_MAX_EVENT_STREAMS, MAX_BODY_LIMIT, resolveServerLimits, type WebhookConfig } from "../../server/config.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
@@ -38,7 +39,10 @@ function serveFlags(opts: ServeOptions) {
       `--host ${opts.host} without API tokens would open every job route to the network: pass --tokens (or ERRAND_API_TOKENS; see \`errand token create\`), or bind --host 127.0.0.1`,
     );
   const types = commaList(opts.types);
-  for (const type of types) validateName(type, `--types "${type}"`); // the rule define() holds types to
+  for (const type of types) {
+    validateName(type, `--types "${type}"`); // the rule define() holds types to
+    if (isReservedName(type)) throw new CliUsageError(`--types "${type}": names beginning "errand." or "errand:" are Errand's own; the API never enqueues them`);
+  }
   const webhookAllow = commaList(opts.webhookAllow);
   parsedOption("--webhook-allow", () => new AddressPolicy(webhookAllow));
   return {
