@@ -335,6 +335,24 @@ export function describeDashboard(factory: StoreFactory): void {
       await textBecomes(page.locator("#banner"), /^Error 409 \(\w+\): .+/);
     });
 
+    it("Retry on the page of a job that retention deleted meanwhile says the job is gone and offers no action", async () => {
+      const server = await open({ worker: false });
+      const job = await server.errand.enqueue("echo", {});
+      await server.errand.cancelJob(job.id);
+      await goto(server, `#/jobs/${job.id}`);
+      await page.locator('button[data-action="retry"]').waitFor();
+      const store = await factory.open(server.databaseUrl);
+      try {
+        expect(await store.deleteEndedJobs({ state: "canceled", olderThanMs: null, keepNewest: 0, limit: 10 })).toBe(1);
+      } finally {
+        await store.close();
+      }
+      await page.locator('button[data-action="retry"]').click();
+      await textBecomes(page.locator("#banner"), /^Error 404 \(\w+\): .+/);
+      await page.locator("[data-gone]").waitFor();
+      expect(await page.locator("button[data-action]").count()).toBe(0);
+    });
+
     it("a page left while it still reads (a live job's stream, a flow's read on the way) never draws over the next one", async () => {
       const server = await open();
       const held = await server.errand.enqueue("hold", {});

@@ -19,6 +19,8 @@ export const jobDetailView: View = (container, _params, path) => {
   let job: Job | null = null;
   let live = false;
   let following = false;
+  /** An action found the job no longer stored (retention deleted it): nothing left to act on. */
+  let gone = false;
 
   const render = () => {
     if (job === null || aborter.signal.aborted) return; // a page left draws nothing more
@@ -42,6 +44,7 @@ export const jobDetailView: View = (container, _params, path) => {
   };
 
   const actions = (current: Job): HTMLElement => {
+    if (gone) return el("p", { class: "actions muted", "data-gone": "true" }, "This job is no longer stored: retention deletes ended jobs. What you see is how it last stood.");
     const bar = el("p", { class: "actions" });
     if (!isTerminal(current.state)) bar.append(actionButton("Cancel", "cancel", () => api<Job>("DELETE", `/v1/jobs/${encodeURIComponent(current.id)}`)));
     if (current.state === "failed" || current.state === "canceled")
@@ -62,7 +65,10 @@ export const jobDetailView: View = (container, _params, path) => {
       } catch (error) {
         if (aborter.signal.aborted) return;
         showError(error); // a 409 says why (already ended, not failed)
-        button.disabled = false;
+        if (error instanceof ApiError && error.status === 404) {
+          gone = true;
+          render();
+        } else button.disabled = false;
       }
     });
     return button;
