@@ -307,6 +307,10 @@ export class Worker {
   private startsOnInsert(job: NewJob): boolean {
     if (this.stopping || this.claimsUnderWay > 0 || this.drainedAsOf !== this.wakeup.notices) return false;
     if (!this.options.queues.includes(job.queue) || !isClaimableOnInsert(job)) return false;
+    // A keyed insert may wait on its key while another transaction holds it uncommitted
+    // (PostgreSQL): the slot held for it would wait as long, and every lease of this worker
+    // would be judged as old as that insert (LeaseHeartbeat counts from claims on their way).
+    if (job.idempotencyKey !== null) return false;
     if (this.deps.handlerFor(job.type)?.kind !== "single") return false;
     const limits = this.deps.claimLimits?.(this.options.queues) ?? [];
     if (limits.some((l) => limitCounts(l, job))) return false;

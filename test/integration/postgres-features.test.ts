@@ -296,6 +296,28 @@ const backendsOf = (applicationName: string) =>
     expect(await resend).toMatchObject({ id: held.id });
   });
 
+  it("a keyed enqueue waiting for a key another transaction holds keeps no idle worker of its process from other jobs", async () => {
+    const url = await factory!.url();
+    const errand = await Errand.connect(await open(url));
+    const other = await Errand.connect(await open(url));
+    onCleanup(() => other.close());
+    const ran: string[] = [];
+    const welcome = errand.define("welcome", { handler: async (p: { to: string }) => void ran.push(p.to) });
+    const worker = errand.work({ pollIntervalMs: 600_000 });
+    onCleanup(() => errand.close({ graceMs: 0 }));
+    await waitFor(() => worker.idle, { what: "the worker idle" });
+    const tx = await client(url);
+    await tx.query("BEGIN");
+    const held = await other.enqueue("welcome", { to: "a@b.c" }, { tx, idempotencyKey: "welcome-a" });
+    // Enqueued where an idle worker would take it on insert: it must not hold that worker's slot while it waits.
+    const resend = welcome.enqueue({ to: "a@b.c" }, { idempotencyKey: "welcome-a" });
+    await new Promise((r) => setTimeout(r, 100)); // its insert is under way, waiting on the key
+    await other.enqueue("welcome", { to: "someone else" });
+    await waitFor(() => ran.includes("someone else"), { what: "the other job to run while the transaction is open", timeoutMs: 3_000 });
+    await tx.query("COMMIT");
+    expect(await resend).toMatchObject({ id: held.id });
+  });
+
   it("enqueues inside the caller's transaction: rollback leaves no job, commit makes it run", async () => {
     const url = await factory!.url();
     const store = await open(url);
