@@ -140,11 +140,12 @@ export class ErrandServer {
     const host = this.hostFor(params.host);
     if (opensRoutesToNetwork(host, this.auth.enabled))
       throw new Error(`refusing to listen on ${host} without API tokens: every job route would be open to the network; configure tokens or bind 127.0.0.1`);
+    // Bound first: a server that cannot listen must have delivered nothing.
+    await this.app.listen({ port: params.port, host });
     if (this.dispatcher) {
       this.webhookWorker = this.errand.work({ queues: [WEBHOOK_QUEUE], concurrency: 10 });
       this.dispatcher.start();
     }
-    await this.app.listen({ port: params.port, host });
     return listenUrl(this.app.server, host);
   }
 

@@ -89,8 +89,13 @@ describe("errand CLI", () => {
     const port = (taken.address() as AddressInfo).port;
     try {
       const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "listen.db")}` };
-      const serve = await errand(["serve", "--types", "x", "-p", String(port)], env);
+      const producer = await Errand.connect(env.ERRAND_DATABASE_URL);
+      const waiting = await producer.enqueue("greet", { name: "Ada" });
+      const serve = await errand(["serve", "--handlers", HANDLERS, "-p", String(port)], env);
       expect(serve).toMatchObject({ code: 2, stderr: expect.stringContaining(`errand: --host/--port: cannot listen on 127.0.0.1:${port}: the port is taken (another process listens on it)`) });
+      // A server that could not start ran nothing: the job waits, no attempt used.
+      expect(await producer.getJob(waiting.id)).toMatchObject({ state: "pending", attempt: 0 });
+      await producer.close();
       const work = await errand(["work", "--handlers", HANDLERS, "--metrics-port", String(port)], env);
       expect(work).toMatchObject({ code: 2, stderr: expect.stringContaining(`errand: --metrics-host/--metrics-port: cannot listen on 127.0.0.1:${port}: the port is taken (another process listens on it)`) });
     } finally {

@@ -115,12 +115,13 @@ export function serveCommand(version: string): Command {
           webhooks,
         });
         logJobLifecycle(errand, logger);
-        if (opts.worker && queues.length > 0) {
-          errand.work({ queues, concurrency: flags.concurrency, shutdownGraceMs: flags.shutdownGraceMs });
-        }
         const url = await server.listen({ port: flags.port, host: opts.host }).catch((error: unknown) => {
           throw listenRefusal(error, "--host/--port", server!.hostFor(opts.host), flags.port);
         });
+        // Only once bound: a server that exits because it cannot listen must have run no job.
+        if (opts.worker && queues.length > 0) {
+          errand.work({ queues, concurrency: flags.concurrency, shutdownGraceMs: flags.shutdownGraceMs });
+        }
         const say = (line: string) => process.stderr.write(`errand: ${line}\n`);
         say(`listening on ${url}  (store ${printableDatabase(opts.database)})`);
         say(server.dashboardPath ? `dashboard: ${browsableUrl(url)}${server.dashboardPath}` : "dashboard: not built (npm run build), not served");
