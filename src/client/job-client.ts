@@ -6,7 +6,7 @@ import type { PayloadLimits } from "../core/payload.js";
 import { isJobState, type JobState } from "../core/states.js";
 import type { ChangeResult, JobPage, ListJobsParams, Store } from "../store/store.js";
 import type { JobEventBus } from "./event-bus.js";
-import type { EnqueueRequest } from "./job-definition.js";
+import { namedType, type EnqueueRequest } from "./job-definition.js";
 import type { SlotReservation } from "./slot-reservation.js";
 
 export interface ListJobsOptions {
@@ -199,11 +199,10 @@ export class JobClient {
     if (typeof request !== "object" || request === null || Array.isArray(request))
       throw new ValidationError(prefix.replace(/\.$/, "") || "request", "must be an enqueue request, e.g. definition.request(payload)");
     rejectUnknownKeys(request, REQUEST_KEYS, prefix);
-    const definition = typeof request.type === "string" ? null : request.type;
-    const type = definition ? definition.type : request.type;
-    const defaults = definition ? definition.defaults : this.defaultsFor(type as string);
     try {
-      return resolveNewJob(type as string, request.payload, request.options ?? {}, defaults, this.payloadLimits);
+      const { name, definition } = namedType(request.type, "type");
+      const defaults = definition ? definition.defaults : this.defaultsFor(name);
+      return resolveNewJob(name, request.payload, request.options ?? {}, defaults, this.payloadLimits);
     } catch (error) {
       throw error instanceof ValidationError && prefix ? error.under(prefix) : error;
     }

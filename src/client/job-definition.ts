@@ -4,6 +4,7 @@ import type { JobHandler } from "../core/handler.js";
 import type { LimitOptions } from "../core/limits.js";
 import type { Job } from "../core/job.js";
 import type { PayloadArg } from "../core/json-types.js";
+import { ValidationError } from "../core/errors.js";
 
 /** A job type: its name, its defaults, and (in processes that work it) its handler. */
 export interface JobDefinition<Payload, Result> {
@@ -56,3 +57,16 @@ export type CheckedRequests<T extends readonly EnqueueRequest<any, any>[]> = {
 // `any` in the other slot: JobDefinition is invariant in both, so `unknown` would never match.
 export type PayloadOf<D> = D extends JobDefinition<infer P, any> ? P : never;
 export type ResultOf<D> = D extends JobDefinition<any, infer R> ? R : never;
+
+/**
+ * A job type as a caller names it: by name (null definition), or by a definition from define().
+ * Anything else, which plain JavaScript can pass (`{ type: "x" }`), is a ValidationError on
+ * `field`, not a TypeError from deep inside.
+ */
+export function namedType(type: unknown, field: string): { name: string; definition: JobDefinition<unknown, unknown> | null } {
+  if (typeof type === "string") return { name: type, definition: null };
+  const candidate = type as Partial<JobDefinition<unknown, unknown>> | null;
+  if (typeof candidate === "object" && candidate !== null && typeof candidate.type === "string" && typeof candidate.defaults === "object" && candidate.defaults !== null)
+    return { name: candidate.type, definition: candidate as JobDefinition<unknown, unknown> };
+  throw new ValidationError(field, "must be a job type's name or a definition from errand.define()");
+}

@@ -4,7 +4,7 @@ import { ScheduleNotFoundError } from "../core/errors.js";
 import type { PayloadLimits } from "../core/payload.js";
 import { resolveSchedule, type Schedule, type ScheduleOptions } from "../core/schedule.js";
 import type { Store } from "../store/store.js";
-import type { JobDefinition } from "./job-definition.js";
+import { namedType, type JobDefinition } from "./job-definition.js";
 
 /** What `errand.schedule(name, cron, request)` takes: the job type (by definition or name), its payload, and options. */
 export interface ScheduleRequest<Payload = unknown, Result = unknown> extends ScheduleOptions {
@@ -24,9 +24,8 @@ export class ScheduleClient {
   /** Creates or redefines a schedule (see Store.saveSchedule: an unchanged cron keeps its next tick). */
   async save(name: string, cron: string, request: ScheduleRequest): Promise<Schedule> {
     const { type, payload, ...options } = request ?? {};
-    const definition = typeof type === "object" && type !== null ? type : null;
-    const typeName = definition ? definition.type : type;
-    const defaults = definition ? definition.defaults : this.defaultsFor(String(typeName));
+    const { name: typeName, definition } = namedType(type, "type");
+    const defaults = definition ? definition.defaults : this.defaultsFor(typeName);
     const resolved = resolveSchedule({ name, cron, type: typeName, payload, options }, defaults, this.payloadLimits);
     const nextTickAt = tickAfter(resolved, await this.store.now());
     return this.store.saveSchedule({ schedule: { ...resolved, nextTickAt } });

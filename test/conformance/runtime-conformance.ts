@@ -824,6 +824,16 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       await expect(errand.enqueue("x", {}, { maxAttempts: 0 })).rejects.toThrow(/maxAttempts/);
       await expect(errand.enqueue("x", {}, { delayMs: 5, runAt: new Date() })).rejects.toThrow(/runAt/);
       await expect(errand.enqueue("bad type!", {})).rejects.toThrow(/type/);
+      // What plain JavaScript can pass for a type: a ValidationError naming it, not a TypeError from within.
+      const def = errand.define("typed");
+      const notTypes: unknown[] = [{ type: "x" }, { type: def, payload: {} }, 42, null];
+      for (const notType of notTypes) {
+        const refused = { name: "ValidationError", field: "type", message: "type: must be a job type's name or a definition from errand.define()" };
+        await expect(errand.enqueue(notType as string, {})).rejects.toMatchObject(refused);
+        await expect(errand.schedule("s", "* * * * *", { type: notType as string, payload: {} })).rejects.toMatchObject(refused);
+        await expect(errand.enqueueMany([{ type: notType as string, payload: {} }])).rejects.toMatchObject({ field: "[0].type" });
+      }
+      expect(await errand.listSchedules()).toEqual([]);
       // A NUL character, which PostgreSQL's text cannot hold: refused on every store alike, as
       // bad input naming its field (PostgreSQL's insert failed with a driver error instead).
       for (const option of ["idempotencyKey", "groupKey", "correlationId"] as const)
