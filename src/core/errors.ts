@@ -1,6 +1,13 @@
 import { MAX_DELAY_MS } from "./max-delay.js";
 
 /** Every error Errand raises on purpose carries a stable machine-readable `code`. */
+/**
+ * Marks Errand's errors across copies of Errand: a handler module may import its PermanentError
+ * from the app's own install while a global or other install's worker runs it, and `instanceof`
+ * knows one copy's classes only. Symbol.for is one symbol per process.
+ */
+const ERRAND_ERROR = Symbol.for("errand.error");
+
 export class ErrandError extends Error {
   constructor(
     readonly code: string,
@@ -9,7 +16,15 @@ export class ErrandError extends Error {
   ) {
     super(message, options);
     this.name = new.target.name;
+    Object.defineProperty(this, ERRAND_ERROR, { value: true });
   }
+}
+
+/** An Errand error's code, whichever copy of Errand threw it; null for any other value. */
+export function errandCodeOf(error: unknown): string | null {
+  if (error instanceof ErrandError) return error.code;
+  const marked = typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[ERRAND_ERROR] === true;
+  return marked && typeof (error as { code?: unknown }).code === "string" ? (error as { code: string }).code : null;
 }
 
 /**

@@ -2,15 +2,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import { backoffDelay } from "../core/backoff.js";
 import {
-  CancelJob,
+  errandCodeOf,
   ErrandError,
+  type CancelJob,
   JobCanceledError,
   JobTimeoutError,
   LeaseLapsedError,
   LeaseLostError,
-  PermanentError,
-  RateLimitedError,
-  SnoozeJob,
+  type RateLimitedError,
+  type SnoozeJob,
   StoreUnavailableError,
   UnsupportedByStoreError,
   WorkerShutdownError,
@@ -362,18 +362,28 @@ function outcomeOfAbort(reason: unknown): Outcome {
   return { kind: "failed", error: reason, permanent: false };
 }
 
+/** By code, not class: a signal thrown with another copy of Errand's classes means the same (see errandCodeOf). */
 function outcomeOfError(error: unknown): Outcome {
-  if (error instanceof SnoozeJob) return { kind: "snoozed", delayMs: error.delayMs };
-  // Being told "not now" is not the job failing: it waits without using up an attempt.
-  if (error instanceof RateLimitedError) return { kind: "snoozed", delayMs: error.retryAfterMs };
-  if (error instanceof CancelJob) return { kind: "canceled_by_handler", reason: error };
+  switch (errandCodeOf(error)) {
+    case "snoozed":
+      return { kind: "snoozed", delayMs: (error as SnoozeJob).delayMs };
+    // Being told "not now" is not the job failing: it waits without using up an attempt.
+    case "rate_limited":
+      return { kind: "snoozed", delayMs: (error as RateLimitedError).retryAfterMs };
+    case "canceled":
+      // An abort reason shares the code; thrown on its own (not as this run's abort), it is a failure.
+      if ((error as Error).name === "JobCanceledError") break;
+      return { kind: "canceled_by_handler", reason: error as CancelJob };
+    case "permanent_failure":
+      return { kind: "failed", error, permanent: true };
+  }
   // A store without the feature will not gain it on a retry.
-  return { kind: "failed", error, permanent: error instanceof PermanentError || error instanceof UnsupportedByStoreError };
+  return { kind: "failed", error, permanent: error instanceof UnsupportedByStoreError };
 }
 
 function describeError(error: unknown): AttemptErrorInput {
   if (error instanceof Error) {
-    const code = error instanceof ErrandError ? error.code : null;
+    const code = errandCodeOf(error);
     return { message: error.message || error.name, code, stack: error.stack ?? null };
   }
   return { message: `non-Error thrown: ${safeString(error)}`, code: null, stack: null };

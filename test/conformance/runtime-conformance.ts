@@ -327,6 +327,34 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       expect((await errand.cancelJob(waiting.id)).errors).toEqual([]);
     });
 
+    it("takes a handler's PermanentError, SnoozeJob and CancelJob from another copy of Errand (the app's install, run by another) as its own", async () => {
+      // dist/ is a copy of these classes apart from src/'s, as a second install would be.
+      const other = (await import(new URL("../../dist/core/errors.js", import.meta.url).href)) as typeof import("../../src/core/errors.js");
+      expect(new other.PermanentError("x")).not.toBeInstanceOf(PermanentError);
+      const calls = new Map<string, number>();
+      const def = errand.define("signals-from-elsewhere", {
+        maxAttempts: 3,
+        backoff: quickBackoff,
+        handler: async (payload: { give: "permanent" | "snooze" | "cancel" }) => {
+          const n = (calls.get(payload.give) ?? 0) + 1;
+          calls.set(payload.give, n);
+          if (payload.give === "permanent") throw new other.PermanentError("bad address");
+          if (payload.give === "cancel") throw new other.CancelJob("gone");
+          if (n === 1) throw new other.SnoozeJob(10);
+          return n;
+        },
+      });
+      errand.work(fast);
+      const [permanent, snoozed, canceled] = await Promise.all((["permanent", "snooze", "cancel"] as const).map((give) => def.enqueue({ give })));
+      const ended = async (id: string) => waitFor(async () => {
+        const job = await errand.getJob(id);
+        return job !== null && ["completed", "failed", "canceled"].includes(job.state) ? job : null;
+      });
+      expect(await ended(permanent!.id)).toMatchObject({ state: "failed", attempt: 1, errors: [{ code: "permanent_failure", message: "bad address" }] });
+      expect(await ended(snoozed!.id)).toMatchObject({ state: "completed", attempt: 1, result: 2, errors: [] });
+      expect(await ended(canceled!.id)).toMatchObject({ state: "canceled", attempt: 1, errors: [{ code: "canceled", message: "gone" }] });
+    });
+
     it("times out a handler that blocks the event loop past its deadline, though it returns before the timer can fire", async () => {
       let aborted: unknown = null;
       const busy = errand.define("busy", {
