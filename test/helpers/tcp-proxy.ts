@@ -22,8 +22,43 @@ export interface TcpProxy {
    * server looks gone (the client hears "connection terminated") while the port stays ours.
    */
   refuse(): void;
-  /** Forwards both ways again, for connections made from now on (after refuse, freeze or deafen). */
+  /**
+   * Each new connection is ended by the server as its session begins: the server's first
+   * ReadyForQuery arrives in one packet with a FATAL 57P01 ("terminating connection due to
+   * administrator command"), as from a backend terminated at that moment, and the connection
+   * then closes. Until accept().
+   */
+  terminateOnReady(): void;
+  /** Forwards both ways again, for connections made from now on (after refuse, freeze, deafen or terminateOnReady). */
   accept(): void;
+}
+
+/** A PostgreSQL ErrorResponse message: FATAL 57P01, as pg_terminate_backend makes a backend send. */
+function terminatedMessage(): Buffer {
+  const fields = Buffer.from("SFATAL\0VFATAL\0C57P01\0Mterminating connection due to administrator command\0\0");
+  const header = Buffer.alloc(5);
+  header.write("E", 0);
+  header.writeInt32BE(4 + fields.length, 1);
+  return Buffer.concat([header, fields]);
+}
+
+/** Forwards `upstream`'s messages to `client` up to its first ReadyForQuery, sends that with `terminatedMessage()`, and closes both. */
+function endAtFirstReady(upstream: Socket, client: Socket): void {
+  let pending = Buffer.alloc(0);
+  upstream.on("data", (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    let at = 0;
+    while (pending.length - at >= 5) {
+      const end = at + 1 + pending.readInt32BE(at + 1);
+      if (end > pending.length) break;
+      if (pending[at] === "Z".charCodeAt(0)) {
+        client.end(Buffer.concat([pending.subarray(0, end), terminatedMessage()]));
+        upstream.destroy();
+        return;
+      }
+      at = end;
+    }
+  });
 }
 
 /**
@@ -37,6 +72,7 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
   let deaf = false;
   let refusing = false;
   let deafAfter: string | null = null;
+  let terminating = false;
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
@@ -51,7 +87,8 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
     track(client);
     track(upstream);
     if (!frozen) client.pipe(upstream);
-    if (!frozen && !deaf) upstream.pipe(client);
+    if (terminating) endAtFirstReady(upstream, client);
+    else if (!frozen && !deaf) upstream.pipe(client);
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
     // Unpiped in the tick the text is read, so no reply to it can have come back yet.
@@ -92,7 +129,11 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
       refusing = true;
       for (const socket of sockets) socket.destroy();
     },
+    terminateOnReady: () => {
+      terminating = true;
+    },
     accept: () => {
+      terminating = false;
       refusing = false;
       frozen = false;
       deaf = false;

@@ -14,7 +14,7 @@ import { leaseOf } from "../../src/core/job.js";
 import type { InsertedJob } from "../../src/store/store.js";
 import { newJob } from "../helpers/new-job.js";
 import { postgresSchemaFixtures, postgresSchemaOf } from "../helpers/schema-at-version.js";
-import { adminQuery, postgresFactory } from "../helpers/postgres-factory.js";
+import { adminQuery, postgresFactory, proxiedPostgresUrl } from "../helpers/postgres-factory.js";
 import { postgresConnections } from "../helpers/postgres-connections.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -496,6 +496,21 @@ const backendsOf = (applicationName: string) =>
     });
     const job = await producer.enqueue("ping", {});
     await waitFor(async () => (await producer.getJob(job.id))?.state === "completed", { timeoutMs: 5_000, what: "the job to run" });
+  });
+
+  it("a connection ended by the server as the pool hands it out (its backend terminated as its session began) fails its call, not the process", async () => {
+    const { url, proxy } = await proxiedPostgresUrl(factory!);
+    onCleanup(() => proxy.shut());
+    const store = await open(url);
+    // From now on each new connection's first ReadyForQuery comes in one packet with FATAL 57P01:
+    // pg emits that error between the pool handing the connection out and pool.connect() resolving.
+    proxy.terminateOnReady();
+    const calls = await Promise.allSettled(Array.from({ length: 3 }, () => store.getFlow({ id: "1" })));
+    const refused = calls.filter((c) => c.status === "rejected").map((c) => (c as PromiseRejectedResult).reason as Error);
+    expect(refused.length).toBeGreaterThan(0); // the pool opened new connections for all but one
+    for (const error of refused) expect(error).toBeInstanceOf(StoreUnavailableError);
+    proxy.accept();
+    expect(await store.getFlow({ id: "1" })).toBeNull();
   });
 
   it("survives its connections being killed, and reports an unreachable server as StoreUnavailableError", async () => {

@@ -37,6 +37,7 @@ export class StatementRunner {
     this.statements = config.statements;
     this.where = config.where;
     this.onBackgroundError = config.onBackgroundError;
+    this.pool.on("acquire", (client) => this.listenTo(client));
   }
 
   /** Closes the pool once its connections are given back. */
@@ -221,11 +222,26 @@ export class StatementRunner {
   }
 
   /**
-   * A connection checked out of the pool, for a transaction. The pool listens for errors only
-   * on idle connections; one that drops between two statements of a transaction would emit an
-   * unheard 'error' and crash the process. Its statements fail on their own; the listener
-   * (added once per connection: the pool reuses them) reports the drop. Give it back with release().
+   * Listens for errors on every connection from the moment the pool hands it out. The pool
+   * listens only while a connection is idle; one that drops between two statements of a
+   * transaction would emit an unheard 'error' and crash the process. So would one that drops
+   * as it is handed out: pool.connect() resolves a microtask after the pool stops listening,
+   * and an error the server sent in the same packet as its ready message (a backend
+   * terminated just as its session began) is emitted in between. Added at 'acquire', which
+   * the pool emits before it stops listening, once per connection (the pool reuses them).
    */
+  private listenTo(client: pg.PoolClient): void {
+    if (this.heardClients.has(client)) return;
+    // Reports only while checked out here: idle, the pool's own listener reports it; inside a
+    // pool.query, that query's caller hears of it; on its way to connect(), the statement sent
+    // on it fails as a dropped connection.
+    client.on("error", (error) => {
+      if (this.checkedOut.has(client)) this.onBackgroundError(error, "transaction connection");
+    });
+    this.heardClients.add(client);
+  }
+
+  /** A connection checked out of the pool, for a transaction. Give it back with release(). */
   private async connect(): Promise<pg.PoolClient> {
     this.refuseIfEnded();
     let client: pg.PoolClient;
@@ -233,14 +249,6 @@ export class StatementRunner {
       client = await this.pool.connect();
     } catch (error) {
       throw this.storeError(error);
-    }
-    if (!this.heardClients.has(client)) {
-      // Reports only while checked out here: idle, the pool's own listener reports it; inside
-      // a pool.query, that query's caller hears of it.
-      client.on("error", (error) => {
-        if (this.checkedOut.has(client)) this.onBackgroundError(error, "transaction connection");
-      });
-      this.heardClients.add(client);
     }
     this.checkedOut.add(client);
     return client;
