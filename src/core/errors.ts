@@ -103,7 +103,8 @@ export class JobStateConflictError extends ErrandError {
 
 /**
  * The store could not be reached, or the connection to it was lost. `outcome` is what a write
- * that failed so did, where the store can tell (inserts outside a caller's transaction):
+ * that failed so did, where the store can tell (inserts outside a caller's transaction, and
+ * PostgreSQL's own transactions: a flow, a batch):
  * `not_written` when the connection was refused before anything was sent, `unknown` when it
  * was lost once the write may have reached the server, which may have committed it before its
  * reply was lost. Undefined where the store does not say (reads, and other writes).

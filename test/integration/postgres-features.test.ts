@@ -513,6 +513,32 @@ const backendsOf = (applicationName: string) =>
     expect(await store.getFlow({ id: "1" })).toBeNull();
   });
 
+  it("a flow whose commit's reply is lost says it may have been written; one whose connection goes before its commit, that nothing was", async () => {
+    const { url, proxy } = await proxiedPostgresUrl(factory!);
+    onCleanup(() => proxy.shut());
+    const errand = await Errand.connect(await open(url));
+    // One node: a flow's several nodes go in a statement planned per call, whose text (sent each time) says COMMIT.
+    const flow = () => errand.enqueueFlow({ a: { job: { type: "x", payload: {} } } });
+    const count = async () => Number((await adminQuery<{ n: string }>(`SELECT count(*) AS n FROM "${postgresSchemaOf(url)}".jobs`))[0]!.n);
+    proxy.deafenAfter("COMMIT");
+    const lost = flow();
+    await waitFor(async () => (await count()) === 1, { what: "the flow committed" });
+    proxy.refuse(); // the connection goes; its commit's reply never came
+    const unknown = (await lost.then(() => null, (e: unknown) => e)) as StoreUnavailableError;
+    expect(unknown).toBeInstanceOf(StoreUnavailableError);
+    expect(unknown).toMatchObject({ outcome: "unknown", message: expect.stringMatching(/may have committed: look before trying again$/) });
+    expect(unknown.message.match(/is unavailable/g)).toHaveLength(1); // said once, not wrapped in itself
+    proxy.accept();
+    // Cut before its COMMIT: the server rolls it back.
+    proxy.deafenAfter("flows DEFAULT VALUES");
+    const rolledBack = flow();
+    await new Promise((r) => setTimeout(r, 200));
+    proxy.refuse();
+    expect(await rolledBack.then(() => null, (e: unknown) => e)).toMatchObject({ outcome: "not_written", message: expect.stringMatching(/nothing was written/) });
+    proxy.accept();
+    expect(await count()).toBe(1);
+  });
+
   it("survives its connections being killed, and reports an unreachable server as StoreUnavailableError", async () => {
     const url = await factory!.url();
     const store = await open(url);

@@ -26,7 +26,8 @@ export function isConnectionError(error: unknown): boolean {
  * did: a write that can tell says so with lostInsertError.
  */
 export function asStoreError(error: unknown, where: string): unknown {
-  if (!isConnectionError(error)) return error;
+  // Already the store's (a statement's error, met again by its transaction): as it is, not wrapped twice.
+  if (error instanceof StoreUnavailableError || !isConnectionError(error)) return error;
   const detail = error instanceof Error && error.message ? error.message : String(error);
   return new StoreUnavailableError(`PostgreSQL at ${where} is unavailable (${detail})`, { cause: error });
 }

@@ -162,6 +162,7 @@ export class StatementRunner {
       abandon?.(signal?.reason);
     };
     signal?.addEventListener("abort", onAbort, { once: true });
+    let commitSent = false;
     try {
       signal?.throwIfAborted();
       await this.rawQuery(client, begin);
@@ -169,6 +170,7 @@ export class StatementRunner {
       working.catch(() => {}); // if abandoned, its failure is no one's to hear
       const result = await (abandoned ? Promise.race([working, abandoned]) : working);
       signal?.throwIfAborted();
+      commitSent = true;
       await this.rawQuery(client, "COMMIT");
       return result;
     } catch (error) {
@@ -179,7 +181,7 @@ export class StatementRunner {
       await client.query("ROLLBACK").catch((e: Error) => (broken = e));
       // fn's own statements (a handler's, in completeInTransaction) fail with the driver's error
       // when the connection goes: that is the store's connection, lost, as for Errand's statements.
-      throw this.storeError(error);
+      throw transactionOutcome(this.storeError(error), commitSent);
     } finally {
       signal?.removeEventListener("abort", onAbort);
       await canceling;
@@ -266,4 +268,17 @@ export class StatementRunner {
       throw this.storeError(error);
     }
   }
+}
+
+/**
+ * A transaction's connection lost: the server rolls back what it had not been asked to commit,
+ * so before COMMIT was sent nothing was written; after, it may have committed before the reply
+ * was lost. Said in the error, since a caller who tries again after a commit that went through
+ * writes it twice (a flow or batch has no idempotency key to find it by).
+ */
+function transactionOutcome(error: unknown, commitSent: boolean): unknown {
+  if (!(error instanceof StoreUnavailableError) || error.outcome !== undefined || !isConnectionError(error.cause)) return error;
+  return commitSent
+    ? new StoreUnavailableError(`${error.message}; the connection was lost after COMMIT was sent, so the transaction may have committed: look before trying again`, { cause: error.cause, outcome: "unknown" })
+    : new StoreUnavailableError(`${error.message}; nothing was written (the transaction was rolled back)`, { cause: error.cause, outcome: "not_written" });
 }
