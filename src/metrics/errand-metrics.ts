@@ -5,7 +5,7 @@ import type { Job } from "../core/job.js";
 import { JOB_STATES } from "../core/states.js";
 import type { Errand } from "../errand.js";
 import { JOB_SECONDS_BUCKETS, runSeconds, waitSeconds, wasRunningWhenCanceled } from "./job-timing.js";
-import { QueueCountsProbe } from "./queue-counts-probe.js";
+import { StoreProbe } from "./store-probe.js";
 
 export interface ErrandMetricsOptions {
   /**
@@ -136,8 +136,9 @@ export class ErrandMetrics {
 
   /** errand_jobs and errand_store_up: read from the store at each scrape. */
   private addJobCounts(errand: Errand, timeoutMs: number): void {
-    const probe = new QueueCountsProbe({
+    const probe = new StoreProbe({
       read: () => errand.listQueues(),
+      what: "the count query",
       timeoutMs,
       onFailure: (error) => errand.logger.warn({ err: error }, "metrics: could not read job counts from the store"),
     });

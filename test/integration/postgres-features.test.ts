@@ -16,6 +16,7 @@ import { newJob } from "../helpers/new-job.js";
 import { postgresSchemaFixtures, postgresSchemaOf } from "../helpers/schema-at-version.js";
 import { adminQuery, postgresFactory, proxiedPostgresUrl } from "../helpers/postgres-factory.js";
 import { postgresConnections } from "../helpers/postgres-connections.js";
+import { http, startServer } from "../helpers/http-server.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
 
@@ -537,6 +538,19 @@ const backendsOf = (applicationName: string) =>
     expect(await rolledBack.then(() => null, (e: unknown) => e)).toMatchObject({ outcome: "not_written", message: expect.stringMatching(/nothing was written/) });
     proxy.accept();
     expect(await count()).toBe(1);
+  });
+
+  it("GET /readyz answers 503 while the store hangs (a partition), rather than hang with it", async () => {
+    const { url, proxy } = await proxiedPostgresUrl(factory!);
+    const server = await startServer(factory!, { worker: false, databaseUrl: url });
+    onCleanup(async () => {
+      await proxy.shut(); // the hung connections fail, so the server can close
+      await server.close();
+    });
+    expect((await http(server.url, "GET", "/readyz")).status).toBe(200);
+    proxy.freeze();
+    const res = await http<{ error: { code: string; message: string } }>(server.url, "GET", "/readyz");
+    expect([res.status, res.body.error.code]).toEqual([503, "store_unavailable"]);
   });
 
   it("survives its connections being killed, and reports an unreachable server as StoreUnavailableError", async () => {

@@ -1,34 +1,32 @@
-import type { QueueOverview } from "../client/queue-overview.js";
-
-type Read = Promise<QueueOverview[] | null>;
-
 /**
- * Reads every queue's job counts for a scrape, never throwing and never waiting longer than
- * `timeoutMs`: a failed or late read is null, so the scrape still answers with what this
- * process knows. While a read is under way, later callers (the other collectors of the same
- * scrape, or the next scrape while the store hangs) join it instead of piling up queries.
+ * Asks the store something for a probe (a scrape's job counts, a readiness check), never
+ * throwing and never waiting longer than `timeoutMs`: a failed or late answer is null, so the
+ * probe still answers. While a read is under way, later callers (the other collectors of the
+ * same scrape, the next probe while the store hangs) join it instead of piling up queries.
  */
-export class QueueCountsProbe {
-  private pending: Read | null = null;
+export class StoreProbe<T> {
+  private pending: Promise<T | null> | null = null;
   /** The read already reported as late, so one hung query is logged once, not once per caller. */
-  private reportedLate: Read | null = null;
+  private reportedLate: Promise<T | null> | null = null;
 
   constructor(
     private readonly params: {
-      read: () => Promise<QueueOverview[]>;
+      read: () => Promise<T>;
+      /** What was asked, for the message of a late answer: "the count query". */
+      what: string;
       timeoutMs: number;
       onFailure: (error: unknown) => void;
     },
   ) {}
 
-  async read(): Promise<QueueOverview[] | null> {
+  async read(): Promise<T | null> {
     const read = (this.pending ??= this.start());
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<null>((resolve) => {
       timer = setTimeout(() => {
         if (this.reportedLate !== read) {
           this.reportedLate = read;
-          this.params.onFailure(new Error(`the store did not answer the count query within ${this.params.timeoutMs} ms`));
+          this.params.onFailure(new Error(`the store did not answer ${this.params.what} within ${this.params.timeoutMs} ms`));
         }
         resolve(null);
       }, this.params.timeoutMs);
@@ -41,8 +39,8 @@ export class QueueCountsProbe {
     }
   }
 
-  private start(): Read {
-    const settle = async (): Promise<QueueOverview[] | null> => {
+  private start(): Promise<T | null> {
+    const settle = async (): Promise<T | null> => {
       try {
         return await this.params.read();
       } catch (error) {
