@@ -140,7 +140,16 @@ export function describeServerWebhooks(factory: StoreFactory): void {
 
     it("refuses private, loopback and link-local targets not allowed by configuration, and bad URLs", async () => {
       const before = (await s.errand.listJobs({ limit: 1000 })).jobs.length;
-      for (const url of ["http://10.1.2.3/x", "http://169.254.169.254/latest", "http://[::1]:8080/", "http://localhost:9/", "http://localhost./", "http://api.localhost/", "http://192.168.0.1/"]) {
+      // (127.0.0.1 is allowed here by configuration, in whatever form.)
+      const privateInIPv6 = [
+        "http://[::ffff:10.0.0.1]/", // IPv4-mapped
+        "http://[64:ff9b::a00:1]/", // NAT64 of 10.0.0.1
+        "http://[2002:a9fe:a9fe::1]/", // 6to4 of 169.254.169.254
+        "http://[::192.168.0.1]/", // IPv4-compatible
+        "http://[64:ff9b:1::808:808]/", // NAT64 for local use
+        "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", // Teredo
+      ];
+      for (const url of ["http://10.1.2.3/x", "http://169.254.169.254/latest", "http://[::1]:8080/", "http://localhost:9/", "http://localhost./", "http://api.localhost/", "http://192.168.0.1/", ...privateInIPv6]) {
         const res = await http(s.url, "POST", "/v1/jobs", { body: { type: "echo", webhook_url: url } });
         expect(res.status, url).toBe(400);
         expect(res.body.error).toMatchObject({ code: "webhook_target_refused", field: "webhook_url" });

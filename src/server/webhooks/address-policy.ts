@@ -18,6 +18,8 @@ const PRIVATE_RANGES: [string, number, "ipv4" | "ipv6"][] = [
   ["fc00::", 7, "ipv6"], // unique local
   ["fe80::", 10, "ipv6"], // link-local
   ["ff00::", 8, "ipv6"], // multicast
+  ["64:ff9b:1::", 48, "ipv6"], // NAT64 for local use (RFC 8215): a network's own translator
+  ["2001::", 32, "ipv6"], // Teredo: carries IPv4 addresses (obfuscated) that this policy cannot judge
 ];
 
 export class WebhookAddressRefused extends Error {}
@@ -49,8 +51,8 @@ export class AddressPolicy {
   }
 
   isAllowed(address: string): boolean {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    const ip = mapped ? mapped[1]! : address;
+    const embedded = isIP(address) === 6 ? embeddedIPv4(address) : null;
+    const ip = embedded ?? address;
     const type = isIP(ip) === 6 ? "ipv6" : "ipv4";
     return this.allowed.check(ip, type) || !this.refused.check(ip, type);
   }
@@ -79,4 +81,40 @@ export class AddressPolicy {
     if (addresses.length === 0) throw new Error(`${hostname} does not resolve`);
     return addresses[0]!;
   }
+}
+
+/**
+ * The IPv4 address an IPv6 address stands for, where its form says (else null): IPv4-mapped
+ * (::ffff:a.b.c.d), NAT64's well-known prefix (64:ff9b::/96, RFC 6052), 6to4 (2002::/16) and
+ * the old IPv4-compatible form (::a.b.c.d). Judged as that IPv4 address: [64:ff9b::a00:1] is
+ * 10.0.0.1 wherever a NAT64 gateway translates it.
+ */
+export function embeddedIPv4(address: string): string | null {
+  const words = ipv6Words(address);
+  if (words === null) return null;
+  const zeroThrough = (n: number) => words.slice(0, n).every((w) => w === 0);
+  const dotted = (high: number, low: number) => `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  if (zeroThrough(5) && words[5] === 0xffff) return dotted(words[6]!, words[7]!);
+  if (words[0] === 0x64 && words[1] === 0xff9b && words.slice(2, 6).every((w) => w === 0)) return dotted(words[6]!, words[7]!);
+  if (words[0] === 0x2002) return dotted(words[1]!, words[2]!);
+  // :: and ::1 are judged as themselves (unspecified, loopback).
+  if (zeroThrough(6) && (words[6] !== 0 || words[7]! > 1)) return dotted(words[6]!, words[7]!);
+  return null;
+}
+
+/** An IPv6 address's eight 16-bit words, or null if it is not one. */
+function ipv6Words(address: string): number[] | null {
+  if (isIP(address) !== 6) return null;
+  let text = address.replace(/%.*$/, ""); // a zone (fe80::1%eth0) names an interface, not an address
+  const quad = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (quad) {
+    const [a, b, c, d] = quad.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, quad.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.split("::") as [string, string | undefined];
+  const parse = (part: string) => (part === "" ? [] : part.split(":").map((h) => parseInt(h, 16)));
+  const left = parse(head);
+  const right = tail === undefined ? [] : parse(tail);
+  const words = tail === undefined ? left : [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+  return words.length === 8 ? words : null;
 }
