@@ -1,3 +1,6 @@
+/** How long a second signal waits for the store to take the in-flight jobs back. */
+const STOP_NOW_MS = 5_000;
+
 /**
  * SIGTERM and SIGINT for a long-running command: the first asks for a graceful stop, a second
  * one to stop now. Listening from the start, and to every signal after the first, means no
@@ -24,12 +27,22 @@ export class StopSignals {
   /**
    * From now on, a signal after the first ends `errand`'s grace at once (its in-flight jobs go
    * back to their queues, attempt given back) and then the process, whose exit code stays as
-   * set: a handler that ignores its signal must not keep the process up.
+   * set: a handler that ignores its signal must not keep the process up. Nor may a store that
+   * does not answer (a network partition: statements on its connections wait for replies that
+   * never come): after `STOP_NOW_MS` the process exits without it, exit 1, and the jobs it
+   * could not hand back return when their leases expire.
    */
   stopNowOnAgain(errand: { close(options: { graceMs: number }): Promise<void> }, say: (line: string) => void): void {
     this.again = (signal) => {
       say(`${signal} again: stopping in-flight jobs; they go back to their queues`);
-      void errand.close({ graceMs: 0 }).finally(() => process.exit(process.exitCode ?? 0));
+      const unanswered = setTimeout(() => {
+        say(`the store did not answer within ${STOP_NOW_MS / 1000} s; exiting without it (jobs not handed back return when their leases expire)`);
+        process.exit(1);
+      }, STOP_NOW_MS);
+      void errand.close({ graceMs: 0 }).finally(() => {
+        clearTimeout(unanswered);
+        process.exit(process.exitCode ?? 0);
+      });
     };
   }
 

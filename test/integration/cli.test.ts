@@ -9,7 +9,7 @@ import type { BatchSummary } from "../../src/core/batch.js";
 import { CRON_FORM } from "../../src/core/cron.js";
 import { JOB_STATES } from "../../src/core/states.js";
 import { Errand } from "../../src/errand.js";
-import { adminQuery, postgresFactory } from "../helpers/postgres-factory.js";
+import { adminQuery, postgresFactory, proxiedPostgresUrl } from "../helpers/postgres-factory.js";
 import { parsePrometheusText, sampleValue } from "../helpers/prometheus-text.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -143,6 +143,28 @@ describe("errand CLI", () => {
     } finally {
       worker.kill("SIGKILL");
       await observer.close();
+    }
+  });
+
+  it("a second SIGTERM while PostgreSQL does not answer (a partition) still ends the worker: exit 1, saying so", async (ctx) => {
+    if (postgres === null) return ctx.skip();
+    const { url, proxy } = await proxiedPostgresUrl(postgres);
+    const env = { ERRAND_DATABASE_URL: url };
+    const producer = await Errand.connect(url);
+    const { worker, exited, stderr } = startWork(["--handlers", HANDLERS, "--grace-ms", "60000"], env);
+    try {
+      const job = await producer.enqueue("linger", { ms: 60_000 });
+      await waitFor(async () => (await producer.getJob(job.id))?.state === "running", { what: "linger job running" });
+      proxy.freeze(); // connections stay open, and nothing on them is answered
+      worker.kill("SIGTERM");
+      await waitFor(() => stderr().includes("finishing in-flight jobs"), { what: "the drain to begin" });
+      worker.kill("SIGTERM");
+      expect(await exited).toBe(1);
+      expect(stderr()).toContain("the store did not answer within 5 s; exiting without it (jobs not handed back return when their leases expire)");
+    } finally {
+      worker.kill("SIGKILL");
+      await proxy.shut();
+      await producer.close();
     }
   });
 
