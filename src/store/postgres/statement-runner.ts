@@ -193,14 +193,16 @@ export class StatementRunner {
   /**
    * `error` as the store reports it (asStoreError). A wait for a connection that timed out
    * while every one of the pool's connections was in use is told apart from a server that cannot
-   * be reached: the server is fine, this process asked for more than its pool holds.
+   * be reached: usually the server is fine and this process asked for more than its pool holds,
+   * but connections whose statements are never answered (a partition) fill the pool too.
    */
   private storeError(error: unknown): unknown {
     const { max } = this.pool.options;
     if (error instanceof Error && /timeout exceeded when trying to connect/i.test(error.message) && max !== undefined && this.pool.totalCount >= max) {
       return new StoreUnavailableError(
         `PostgreSQL at ${this.where}: all ${max} of this process's connections stayed in use while a statement waited for one ` +
-          "(raise ?pool_size= in the connection string, or keep ctx.completeInTransaction short)",
+          "(raise ?pool_size= in the connection string, or keep ctx.completeInTransaction short; " +
+          "or the server stopped answering the statements on them: a partition or a hung server)",
         { cause: error },
       );
     }
