@@ -172,5 +172,27 @@ export function describeServerWebhooks(factory: StoreFactory): void {
         await plain.close();
       }
     });
+
+    it("a receiver that never answers holds at most 3 of the delivery slots: another receiver's delivery goes out meanwhile", async () => {
+      const hanging = createServer(() => {}); // accepts every request, answers none
+      await new Promise<void>((resolve) => hanging.listen(0, "127.0.0.1", resolve));
+      const hangingUrl = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/hook`;
+      let requests = 0;
+      hanging.on("request", () => requests++);
+      const healthy = await startReceiver(0);
+      try {
+        // More than the delivery worker's 10 slots.
+        await http(s.url, "POST", "/v1/jobs/batch", { body: { jobs: Array.from({ length: 12 }, () => ({ type: "echo", webhook_url: hangingUrl })) } });
+        await waitFor(() => requests === 3, { what: "three deliveries to the silent receiver under way" });
+        await http(s.url, "POST", "/v1/jobs", { body: { type: "echo", webhook_url: healthy.url } });
+        await waitFor(() => healthy.answered.includes(204), { what: "the other receiver's delivery" });
+        // Delivered while the silent receiver still held its three (none had timed out, or more would have gone to it).
+        expect(requests).toBe(3);
+      } finally {
+        hanging.closeAllConnections();
+        hanging.close();
+        healthy.server.close();
+      }
+    });
   });
 }

@@ -1,6 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { PermanentError } from "../../core/errors.js";
+import { PermanentError, SnoozeJob } from "../../core/errors.js";
 import type { JobState } from "../../core/states.js";
 import type { Errand } from "../../errand.js";
 import type { JobDefinition } from "../../client/job-definition.js";
@@ -12,6 +12,16 @@ import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from "./signature.js"
 /** Deliveries are ordinary durable jobs of this type, so they retry, dead-letter and show in the API. */
 export const WEBHOOK_JOB_TYPE = "errand.webhook";
 export const WEBHOOK_QUEUE = "errand.webhooks";
+
+/**
+ * Deliveries to one host (host:port) under way at once in this process. The delivery worker's
+ * slots are shared by every receiver: without a cap, a receiver that accepts and never answers
+ * held them all for its timeout each, and every other receiver waited (40 s behind 40 such
+ * deliveries). Beyond the cap a delivery is snoozed, its attempt not used, freeing its slot.
+ */
+const PER_HOST = 3;
+/** How long a delivery waits for its host's turn: about one answer's time, spread so waiting ones do not come back together. */
+const HOST_BUSY_SNOOZE_MS = 1_000;
 
 export interface WebhookDeliveryPayload {
   job_id: string;
@@ -37,6 +47,7 @@ export interface WebhookDeliveryResult {
 export function defineWebhookDelivery(errand: Errand, config: WebhookConfig): JobDefinition<WebhookDeliveryPayload, WebhookDeliveryResult> {
   const policy = new AddressPolicy(config.allowedPrivateAddresses);
   const timeoutMs = config.timeoutMs ?? 10_000;
+  const underWay = new Map<string, number>();
   return errand.define(WEBHOOK_JOB_TYPE, {
     queue: WEBHOOK_QUEUE,
     maxAttempts: config.maxAttempts ?? 10,
@@ -66,7 +77,18 @@ export function defineWebhookDelivery(errand: Errand, config: WebhookConfig): Jo
         [TIMESTAMP_HEADER]: String(timestamp),
         "x-errand-delivery": ctx.job.id,
       };
-      const status = await post(url, target, headers, body, timeoutMs, ctx.signal);
+      const host = url.host;
+      const others = underWay.get(host) ?? 0;
+      if (others >= PER_HOST) throw new SnoozeJob(HOST_BUSY_SNOOZE_MS + Math.floor(Math.random() * HOST_BUSY_SNOOZE_MS));
+      underWay.set(host, others + 1);
+      let status: number;
+      try {
+        status = await post(url, target, headers, body, timeoutMs, ctx.signal);
+      } finally {
+        const left = underWay.get(host)! - 1;
+        if (left === 0) underWay.delete(host);
+        else underWay.set(host, left);
+      }
       if (status < 200 || status >= 300) throw new Error(`webhook ${url.origin} answered ${status}`);
       return { status };
     },
