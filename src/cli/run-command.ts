@@ -1,8 +1,9 @@
 import type { Command, CommanderError } from "commander";
 import { Errand } from "../errand.js";
+import type { ErrandOptions } from "../errand-options.js";
 import { missingStore } from "../store/connect.js";
 import { printableDatabase } from "../store/printable-database.js";
-import { ErrandError, ValidationError } from "../core/errors.js";
+import { ErrandError, SchemaBehindError, ValidationError } from "../core/errors.js";
 
 /** Exit codes: 0 ok, 1 the operation failed (not found, conflict, job failed), 2 bad input. */
 export const EXIT_FAILURE = 1;
@@ -25,13 +26,31 @@ export async function withErrand(
     if (missing !== null) {
       throw new CliUsageError(`${missing} (--database ${printableDatabase(store.database)}); check it, or create it with \`errand migrate\``);
     }
-    errand = await Errand.connect(store.database, { migrate: store.migrate });
+    errand = await connectForCommand(store.database, { migrate: store.migrate });
     process.exitCode = (await fn(errand)) ?? 0;
   } catch (error) {
     process.exitCode = reportError(error, flags);
   } finally {
     await errand?.close({ graceMs: 0 });
   }
+}
+
+/**
+ * Errand.connect for a command given `database`: a schema left behind (`--no-migrate`) says to
+ * migrate that store, not whatever `errand migrate` alone would open (./errand.db).
+ */
+export async function connectForCommand(database: string, options: ErrandOptions): Promise<Errand> {
+  try {
+    return await Errand.connect(database, options);
+  } catch (error) {
+    if (!(error instanceof SchemaBehindError)) throw error;
+    throw new SchemaBehindError(error.found, error.needed, `errand migrate --database ${shellWord(printableDatabase(database))}`);
+  }
+}
+
+/** `text` as one shell word: quoted if it holds anything a shell would split or expand. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }
 
 /**

@@ -152,12 +152,17 @@ export class SchemaTooNewError extends ErrandError {
 
 /** The database's schema is older than this Errand needs, and connecting was told not to migrate it. */
 export class SchemaBehindError extends ErrandError {
-  constructor(found: number, needed: number) {
+  constructor(
+    readonly found: number,
+    readonly needed: number,
+    /** How to migrate it, as the message says: the CLI names the store it was given. */
+    migrateWith = "errand migrate",
+  ) {
     super(
       "schema_behind",
       found === 0
-        ? `the database has no Errand schema yet (this Errand needs version ${needed}); run \`errand migrate\` first`
-        : `the database schema is at version ${found}, but this Errand needs version ${needed}; run \`errand migrate\` first`,
+        ? `the database has no Errand schema yet (this Errand needs version ${needed}); run \`${migrateWith}\` first`
+        : `the database schema is at version ${found}, but this Errand needs version ${needed}; run \`${migrateWith}\` first`,
     );
   }
 }

@@ -214,13 +214,15 @@ describe("errand CLI", () => {
   it("migrates explicitly and says what it applied; --no-migrate refuses a schema not brought up to date", async () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "migrate.db")}` };
     const refused = await errand(["work", "--handlers", HANDLERS, "--no-migrate"], env);
-    expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining("no Errand schema yet") });
+    // The hint names the store it was given (run alone, `errand migrate` would open ./errand.db).
+    expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining(`no Errand schema yet (this Errand needs version`) });
+    expect(refused.stderr).toContain(`; run \`errand migrate --database ${env.ERRAND_DATABASE_URL}\` first`);
     const first = await errand(["migrate"], env);
-    expect(first).toMatchObject({ code: 0, stdout: expect.stringMatching(/^applied 001_init, .+; schema was at version 0, now \d+\n$/) });
+    expect(first).toMatchObject({ code: 0, stdout: expect.stringMatching(/^applied 001_init, .+; schema was at version 0, now \d+ \(sqlite:.+migrate\.db\)\n$/) });
     const again = await errand(["migrate", "--json"], env);
     const report = JSON.parse(again.stdout);
     expect(report).toEqual({ from: report.to, to: expect.any(Number), applied: [] });
-    expect(first.stdout).toContain(`now ${report.to}\n`);
+    expect(first.stdout).toContain(`now ${report.to} (`);
   });
 
   it("shows and cancels flows and shows batches; an unknown id exits 1, a malformed one 2", async () => {

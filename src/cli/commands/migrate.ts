@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { Errand } from "../../errand.js";
+import { printableDatabase } from "../../store/printable-database.js";
 import { databaseOption } from "../connect-option.js";
 import { reportError } from "../run-command.js";
 
@@ -11,9 +12,11 @@ export function migrateCommand(): Command {
     .action(async (opts) => {
       try {
         const report = await Errand.migrate(opts.database);
+        // Which store: run without --database, it is ./errand.db, maybe not the one meant.
+        const store = printableDatabase(opts.database);
         if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
-        else if (report.applied.length === 0) process.stdout.write(`schema is up to date (version ${report.to}); nothing to apply\n`);
-        else process.stdout.write(`applied ${report.applied.join(", ")}; schema was at version ${report.from}, now ${report.to}\n`);
+        else if (report.applied.length === 0) process.stdout.write(`schema is up to date (version ${report.to}); nothing to apply (${store})\n`);
+        else process.stdout.write(`applied ${report.applied.join(", ")}; schema was at version ${report.from}, now ${report.to} (${store})\n`);
       } catch (error) {
         process.exitCode = reportError(error);
       }

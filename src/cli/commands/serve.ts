@@ -12,7 +12,7 @@ import { DEFAULT_MAX_EVENT_STREAMS, MAX_BODY_LIMIT, resolveServerLimits, type We
 import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { importHandlers } from "../handlers-module.js";
 import { listenRefusal } from "../listen-refusal.js";
-import { CliUsageError, commaList, inFlagTerms, intOption, parsedOption, reportError } from "../run-command.js";
+import { CliUsageError, commaList, connectForCommand, inFlagTerms, intOption, parsedOption, reportError } from "../run-command.js";
 import { StopSignals } from "../stop-signals.js";
 import { errandLogger } from "../../log-level.js";
 import { queuesOption, workerFlags } from "../worker-flags.js";
@@ -99,7 +99,7 @@ export function serveCommand(version: string): Command {
         const flags = serveFlags(opts);
         const logger = errandLogger("info", "stdout");
         const register = opts.handlers ? await importHandlers(opts.handlers) : null;
-        errand = await Errand.connect(opts.database, { logger, migrate: opts.migrate });
+        errand = await connectForCommand(opts.database, { logger, migrate: opts.migrate });
         await register?.(errand);
         for (const type of flags.types) if (!errand.definesType(type)) errand.define(type);
         const queues = flags.queues ?? errand.handledQueues();

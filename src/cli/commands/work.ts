@@ -8,7 +8,7 @@ import { logJobLifecycle } from "../../server/job-log.js";
 import { databaseOption, noMigrateOption } from "../connect-option.js";
 import { importHandlers } from "../handlers-module.js";
 import { listenRefusal } from "../listen-refusal.js";
-import { CliUsageError, intOption, reportError } from "../run-command.js";
+import { CliUsageError, connectForCommand, intOption, reportError } from "../run-command.js";
 import { StopSignals } from "../stop-signals.js";
 import { queuesOption, workerFlags } from "../worker-flags.js";
 
@@ -43,7 +43,7 @@ export function workCommand(): Command {
         const register = await importHandlers(opts.handlers);
         // At info by default, as `serve`: a worker process's log is its job lines (on stderr, with its own lines).
         const logger = errandLogger("info", "stderr");
-        errand = await Errand.connect(opts.database, { logger, migrate: opts.migrate });
+        errand = await connectForCommand(opts.database, { logger, migrate: opts.migrate });
         await register(errand);
         // As `serve` does: a handlers module whose types live in "mail" is worked on "mail".
         const queues = chosenQueues ?? errand.handledQueues();
