@@ -299,7 +299,7 @@ export class JobRun {
 
   private emitCompleted(result: unknown): void {
     if (!this.deps.events.has("completed")) return;
-    const finished = { ...this.job, state: nextState("running", "handler_returned")!, result, finishedAt: new Date() };
+    const finished = { ...this.job, state: nextState("running", "handler_returned")!, result, progress: 100, finishedAt: new Date() };
     this.deps.events.emit("completed", { job: finished, result });
   }
 

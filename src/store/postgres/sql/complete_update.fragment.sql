@@ -9,6 +9,6 @@
 -- first), tells the trigger of migration 012 to leave them to it.
 UPDATE {{schema}}.jobs AS j
 SET state = 'completed', result = ($4::text[])[width_bucket(j.id, $1::bigint[])]::json,
-    progress = COALESCE(j.progress, 100), finished_at = now(), lease_expires_at = NULL
+    progress = 100, finished_at = now(), lease_expires_at = NULL
 WHERE (SELECT set_config('errand.completions_tallied', 'on', true)) = 'on'
   AND {{lease_held}}

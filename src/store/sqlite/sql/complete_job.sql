@@ -5,7 +5,7 @@
 -- and settles it. So a plain job's completion stays one statement with nothing read back.
 -- worker_id stays: the job records which worker completed it (completed_under_lease.sql).
 UPDATE errand_jobs
-SET state = 'completed', result = ?, progress = COALESCE(progress, 100), finished_at = ?,
+SET state = 'completed', result = ?, progress = 100, finished_at = ?,
     lease_expires_at = NULL
 WHERE id = ? AND state = 'running' AND attempt = ? AND worker_id = ?
   AND (? OR (flow_id IS NULL AND batch_id IS NULL));
