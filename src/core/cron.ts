@@ -38,7 +38,7 @@ export function validateCronSpec(cron: unknown, timezone: unknown): CronSpec {
     throw new ValidationError("cron", `${JSON.stringify(spec.cron)} uses H (a hashed value), which Errand does not take; ${CRON_FORM}`);
   try {
     // Also proves the expression ever fires (e.g. "0 0 30 2 *" never does).
-    expression(spec, new Date()).next();
+    tickAfter(spec, new Date());
   } catch (error) {
     throw new ValidationError("cron", `is not a valid cron expression (${(error as Error).message}); ${CRON_FORM}`);
   }
@@ -107,14 +107,62 @@ const OFFSET_CHANGE_MARGIN_MS = 3 * 3_600_000;
 function ticksAfter(spec: CronSpec, after: Date): () => Date {
   const early = new Date(after.getTime() - OFFSET_CHANGE_MARGIN_MS);
   const nearChange = utcOffset(spec.timezone, early) !== utcOffset(spec.timezone, after);
-  const iterator = expression(spec, nearChange ? early : after);
+  let iterator = expression(spec, nearChange ? early : after);
+  let last = nearChange ? early : after;
+  /** While set, `iterator` reads a fixed offset, right only until the zone's next change (this). */
+  let fixedUntil: Date | null = null;
+  const next = (): Date => {
+    for (;;) {
+      let tick: Date;
+      try {
+        tick = iterator.next().toDate();
+      } catch (error) {
+        // cron-parser gives up ("loop limit exceeded", after half a second) when started at some
+        // times before a half-hour offset change (Australia/Lord_Howe: for about 14 h before
+        // it). Until that change the zone is one fixed offset: read the expression there.
+        if (!isLoopLimit(error) || fixedUntil !== null) throw error;
+        fixedUntil = nextOffsetChange(spec.timezone, last);
+        if (fixedUntil === null) throw error;
+        iterator = expression({ cron: spec.cron, timezone: fixedZone(utcOffset(spec.timezone, last)) }, last);
+        continue;
+      }
+      if (fixedUntil !== null && tick >= fixedUntil) {
+        // Past the change: the zone itself again, from the change on.
+        iterator = expression(spec, new Date(fixedUntil.getTime() - 1));
+        last = fixedUntil;
+        fixedUntil = null;
+        continue;
+      }
+      last = tick;
+      return tick;
+    }
+  };
   return () => {
     for (;;) {
-      const tick = iterator.next().toDate();
+      const tick = next();
       if (tick > after) return tick;
     }
   };
 }
+
+const isLoopLimit = (error: unknown) => error instanceof Error && /loop limit exceeded/i.test(error.message);
+
+/** The first time after `from`, within two days, at which the zone's offset changes; null if none. */
+function nextOffsetChange(timezone: string, from: Date): Date | null {
+  const offset = utcOffset(timezone, from);
+  let low = from.getTime();
+  let high = low + 2 * 86_400_000;
+  if (utcOffset(timezone, new Date(high)) === offset) return null;
+  while (high - low > 1_000) {
+    const middle = Math.floor((low + high) / 2);
+    if (utcOffset(timezone, new Date(middle)) === offset) low = middle;
+    else high = middle;
+  }
+  return new Date(high);
+}
+
+/** A fixed-offset zone cron-parser reads ("UTC+11:00") for an offset as Intl names it ("GMT+11:00", or "GMT" for zero). */
+const fixedZone = (offset: string) => (offset === "GMT" ? "UTC" : offset.replace(/^GMT/, "UTC"));
 
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();
 

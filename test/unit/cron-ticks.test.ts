@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { tickAfter, ticksBetween, validateCronSpec } from "../../src/core/cron.js";
 import { ValidationError } from "../../src/core/errors.js";
 import { DEFAULT_MISFIRE, type MisfirePolicy } from "../../src/core/schedule.js";
@@ -58,6 +58,26 @@ describe("cron ticks", () => {
     expect(isos(ticksBetween(berlin("30 2 * * *"), at("2026-10-25T01:00:00Z"), at("2026-10-26T23:00:00Z"), 10))).toEqual(["2026-10-26T01:30:00.000Z"]);
     // A step through the hour still runs in both passes.
     expect(tickAfter(berlin("*/30 * * * *"), at("2026-10-25T01:10:00Z"))).toEqual(at("2026-10-25T01:30:00Z"));
+  });
+
+  it("Australia/Lord_Howe before its half-hour change: a daily noon finds its next tick, and the expression stays valid, where cron-parser gave up", () => {
+    const lordHowe = { cron: "0 12 * * *", timezone: "Australia/Lord_Howe" };
+    // From its 01:00Z tick on 2026-04-04 until the change at 15:00Z, cron-parser's next() threw "loop limit exceeded".
+    expect(tickAfter(lordHowe, at("2026-04-04T01:00:00Z"))).toEqual(at("2026-04-05T01:30:00Z"));
+    expect(tickAfter(lordHowe, at("2026-04-04T09:17:00Z"))).toEqual(at("2026-04-05T01:30:00Z"));
+    expect(isos(ticksBetween(lordHowe, at("2026-04-03T00:00:00Z"), at("2026-04-06T00:00:00Z"), 10))).toEqual([
+      "2026-04-03T01:00:00.000Z",
+      "2026-04-04T01:00:00.000Z",
+      "2026-04-05T01:30:00.000Z",
+    ]);
+    // Checked at such a moment (as a firing checks it), the expression is still taken: it was paused for good.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(at("2026-04-04T01:00:00Z"));
+      expect(validateCronSpec(lordHowe.cron, lordHowe.timezone)).toEqual(lordHowe);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("rejects H (cron-parser's hashed value, a new random one on every read), but not day names holding an H", () => {
