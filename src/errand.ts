@@ -69,6 +69,7 @@ export class Errand {
     this.defaults = options.defaults;
     this.payloadLimits = options.payloadLimits;
     this.retention = options.retention;
+    const limitedQueueOf = (type: string) => this.limits.get(`type:${type}`)?.queue ?? null;
     this.client = new JobClient(
       store,
       this.events,
@@ -81,10 +82,11 @@ export class Errand {
         }
         return null;
       },
+      limitedQueueOf,
     );
     this.flows = new FlowClient(store, this.client);
     this.batches = new BatchClient(store, this.client);
-    this.schedules = new ScheduleClient(store, (type) => this.definitions.get(type)?.defaults ?? this.defaults, this.payloadLimits);
+    this.schedules = new ScheduleClient(store, (type) => this.definitions.get(type)?.defaults ?? this.defaults, this.payloadLimits, limitedQueueOf);
     this.schedulePollIntervalMs = options.schedulePollIntervalMs;
   }
 

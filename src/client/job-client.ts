@@ -97,6 +97,8 @@ export class JobClient {
     private readonly payloadLimits: PayloadLimits,
     /** A slot of an idle worker in this process that would start `job` at once, if any. */
     private readonly reserveSlot: (job: NewJob) => SlotReservation | null = () => null,
+    /** The queue whose claims count a type's rate limit or concurrency cap, if it has one here. */
+    private readonly limitedQueueOf: (type: string) => string | null = () => null,
   ) {}
 
   async enqueue(request: EnqueueRequest): Promise<Job> {
@@ -202,7 +204,9 @@ export class JobClient {
     try {
       const { name, definition } = namedType(request.type, "type");
       const defaults = definition ? definition.defaults : this.defaultsFor(name);
-      return resolveNewJob(name, request.payload, request.options ?? {}, defaults, this.payloadLimits);
+      const job = resolveNewJob(name, request.payload, request.options ?? {}, defaults, this.payloadLimits);
+      refuseOutsideLimitedQueue(job.type, job.queue, this.limitedQueueOf(job.type));
+      return job;
     } catch (error) {
       throw error instanceof ValidationError && prefix ? error.under(prefix) : error;
     }
@@ -321,4 +325,16 @@ function expectChanged(result: ChangeResult, id: string, action: string): Job {
   if (result.outcome === "not_found") throw new JobNotFoundError(id);
   if (result.outcome === "conflict") throw new JobStateConflictError(id, result.job.state, action);
   return result.job;
+}
+
+/**
+ * A type's rate limit and concurrency cap count its jobs in the queue it was defined with (a
+ * claim judges them by queue): one enqueued elsewhere would run outside them, unlimited.
+ */
+export function refuseOutsideLimitedQueue(type: string, queue: string, limitedQueue: string | null): void {
+  if (limitedQueue !== null && queue !== limitedQueue)
+    throw new ValidationError(
+      "queue",
+      `job type "${type}" has a rate limit or concurrency cap, counted in its queue "${limitedQueue}": its jobs go there, not to "${queue}", or they would run unlimited`,
+    );
 }

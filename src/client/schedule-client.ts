@@ -5,6 +5,7 @@ import type { PayloadLimits } from "../core/payload.js";
 import { resolveSchedule, type Schedule, type ScheduleOptions } from "../core/schedule.js";
 import type { Store } from "../store/store.js";
 import { namedType, type JobDefinition } from "./job-definition.js";
+import { refuseOutsideLimitedQueue } from "./job-client.js";
 
 /** What `errand.schedule(name, cron, request)` takes: the job type (by definition or name), its payload, and options. */
 export interface ScheduleRequest<Payload = unknown, Result = unknown> extends ScheduleOptions {
@@ -19,6 +20,8 @@ export class ScheduleClient {
     private readonly store: Store,
     private readonly defaultsFor: (type: string) => JobDefaults,
     private readonly payloadLimits: PayloadLimits,
+    /** As JobClient's: a limited type's jobs go to its own queue. */
+    private readonly limitedQueueOf: (type: string) => string | null = () => null,
   ) {}
 
   /** Creates or redefines a schedule (see Store.saveSchedule: an unchanged cron keeps its next tick). */
@@ -27,6 +30,7 @@ export class ScheduleClient {
     const { name: typeName, definition } = namedType(type, "type");
     const defaults = definition ? definition.defaults : this.defaultsFor(typeName);
     const resolved = resolveSchedule({ name, cron, type: typeName, payload, options }, defaults, this.payloadLimits);
+    refuseOutsideLimitedQueue(resolved.type, resolved.jobOptions.queue, this.limitedQueueOf(resolved.type));
     const nextTickAt = tickAfter(resolved, await this.store.now());
     return this.store.saveSchedule({ schedule: { ...resolved, nextTickAt } });
   }

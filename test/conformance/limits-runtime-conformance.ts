@@ -91,6 +91,19 @@ export function describeLimitsRuntimeConformance(factory: StoreFactory): void {
       expect(Date.now() - startedAt).toBeLessThan(3_000);
     });
 
+    it("refuses a limited type's job in another queue, where its limits would not count it: enqueue, batch and schedule alike", async () => {
+      const sms = errand.define("send-sms", { queue: "sms", concurrencyLimit: 1, handler: async () => {} });
+      const refusal = { field: "queue", message: `queue: job type "send-sms" has a rate limit or concurrency cap, counted in its queue "sms": its jobs go there, not to "bulk", or they would run unlimited` };
+      await expect(sms.enqueue({}, { queue: "bulk" })).rejects.toMatchObject(refusal);
+      await expect(errand.enqueue("send-sms", {}, { queue: "bulk" })).rejects.toMatchObject(refusal);
+      await expect(errand.enqueueMany([sms.request({}), sms.request({}, { queue: "bulk" })])).rejects.toMatchObject({ field: "[1].queue" });
+      await expect(errand.schedule("nightly-sms", "0 3 * * *", { type: sms, payload: {}, queue: "bulk" })).rejects.toMatchObject(refusal);
+      expect((await errand.listJobs()).jobs).toEqual([]);
+      expect(await errand.listSchedules()).toEqual([]);
+      // Its own queue, named or not, is fine.
+      expect((await sms.enqueue({}, { queue: "sms" })).queue).toBe("sms");
+    });
+
     it("rejects bad limits at define and limitQueue, naming the field", () => {
       expect(() => errand.define("a", { rateLimit: { max: 0, intervalMs: 1000 } })).toThrow(ValidationError);
       expect(() => errand.define("b", { rateLimit: { max: 5, intervalMs: -1 } })).toThrow(/rateLimit.intervalMs/);
