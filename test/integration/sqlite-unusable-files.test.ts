@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { execFile } from "node:child_process";
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -40,6 +40,12 @@ describe("SQLite files Errand cannot use", () => {
       outcome: "not_written",
       message: `SQLite database ${path} is read-only to this process (the file, or the folder holding its -wal and -shm files, is not writable); nothing was written`,
     });
+    // Read without migrating (the CLI's read commands, --no-migrate) from a folder it may not
+    // write, where SQLite cannot make the -shm file it reads through: the same refusal.
+    chmodSync(dirname(path), 0o755);
+    for (const beside of ["-wal", "-shm"]) rmSync(path + beside, { force: true }); // the refused connect above made them, as nobody
+    const noMigrate = await run(process.execPath, [CONNECT_AS_NOBODY, path, "--no-migrate"]);
+    expect(JSON.parse(noMigrate.stdout)).toMatchObject({ name: "StoreUnavailableError", code: "store_unavailable", message: expect.stringContaining(`SQLite database ${path} is read-only to this process`) });
     // What SQLite does with such a file: opens it read-only, and a write meets SQLITE_READONLY.
     const readOnly = new Database(path, { readonly: true });
     try {

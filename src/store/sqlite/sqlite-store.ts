@@ -162,8 +162,15 @@ export class SqliteStore implements Store {
 
   /** Opens (creating if needed) the database file and brings its schema up to date (see options.migrate). */
   static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
-    // Checking must not change a file it refuses: looked at read-only before opening it.
-    if (options.migrate === false) checkSchemaOfFile(path);
+    // Checking must not change a file it refuses: looked at read-only before opening it. (Even
+    // so, a WAL file needs its folder writable, for the -shm file: SQLITE_READONLY_DIRECTORY.)
+    if (options.migrate === false) {
+      try {
+        checkSchemaOfFile(path);
+      } catch (error) {
+        throw unwritableAsUnavailable(error, path);
+      }
+    }
     const db = openDatabase(path, options);
     try {
       // Before the constructor: it prepares statements, which need the tables. Checked again
