@@ -40,3 +40,15 @@ export function workerFlags(opts: { concurrency: string; graceMs: string; leaseM
   }
   return flags;
 }
+
+/**
+ * A warning for queues given with --queues that no type with a handler here goes to: a typo
+ * ("mial") left the real queue unworked without a word, and a job someone sends to such a queue
+ * fails here, attempt after attempt, for want of a handler. Null when every queue has one.
+ */
+export function unhandledQueuesWarning(queues: string[], handled: string[]): string | null {
+  const unhandled = queues.filter((queue) => !handled.includes(queue));
+  if (unhandled.length === 0) return null;
+  const named = unhandled.map((queue) => `"${queue}"`).join(", ");
+  return `warning: no job type with a handler here goes to ${named} (types here go to ${handled.map((q) => `"${q}"`).join(", ") || "no queue"}); jobs there fail here with "no handler"`;
+}

@@ -127,6 +127,28 @@ describe("errand CLI", () => {
     expect(again.stderr).toBe(`errand: idempotency key "k1" is held by job ${JSON.parse(keyed.stdout).id}: nothing new enqueued\n`);
   });
 
+  it("work warns of a --queues queue no type with a handler goes to (a typo left the real one unworked); serve says the same", async () => {
+    const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "typo.db")}` };
+    const warning = `errand: warning: no job type with a handler here goes to "mial" (types here go to "default"); jobs there fail here with "no handler"\n`;
+    const { worker, exited, stderr } = startWork(["--handlers", HANDLERS, "--queues", "default,mial"], env);
+    try {
+      await waitFor(() => stderr().includes(warning), { what: "the warning" });
+      worker.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      worker.kill("SIGKILL");
+    }
+    const fine = startWork(["--handlers", HANDLERS], env);
+    try {
+      await waitFor(() => fine.stderr().includes("SIGTERM drains"), { what: "the worker started" });
+      fine.worker.kill("SIGTERM");
+      expect(await fine.exited).toBe(0);
+      expect(fine.stderr()).not.toContain("warning");
+    } finally {
+      fine.worker.kill("SIGKILL");
+    }
+  });
+
   it("a second SIGTERM stops in-flight jobs at once: they go back to their queue, and the worker exits 0", async () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "twice.db")}` };
     const id = JSON.parse((await errand(["enqueue", "linger", "--payload", '{"ms":60000}', "--json"], env)).stdout).id;

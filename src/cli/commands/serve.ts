@@ -15,7 +15,7 @@ import { listenRefusal } from "../listen-refusal.js";
 import { CliUsageError, commaList, connectForCommand, inFlagTerms, intOption, parsedOption, reportError } from "../run-command.js";
 import { StopSignals } from "../stop-signals.js";
 import { errandLogger } from "../../log-level.js";
-import { queuesOption, workerFlags } from "../worker-flags.js";
+import { queuesOption, unhandledQueuesWarning, workerFlags } from "../worker-flags.js";
 
 type ServeOptions = {
   port: string;
@@ -127,6 +127,8 @@ export function serveCommand(version: string): Command {
         say(server.dashboardPath ? `dashboard: ${browsableUrl(url)}${server.dashboardPath}` : "dashboard: not built (npm run build), not served");
         if (!server.authRequired) say("no API tokens configured: bound to loopback only, every /v1 route is open to local callers");
         say(opts.worker && queues.length > 0 ? `working queues: ${queues.join(", ")}` : "not working jobs here (--no-worker or no handlers)");
+        const unhandled = opts.worker ? unhandledQueuesWarning(queues, errand.handledQueues()) : null;
+        if (unhandled !== null) say(unhandled);
         say(webhooks ? "webhooks: enabled (signed with the configured secret)" : "webhooks: disabled (set ERRAND_WEBHOOK_SECRET to enable webhook_url)");
         const signal = await signals.first;
         say(`${signal}: no new requests; finishing in-flight jobs (send it again to stop them now)`);

@@ -10,7 +10,7 @@ import { importHandlers } from "../handlers-module.js";
 import { listenRefusal } from "../listen-refusal.js";
 import { CliUsageError, connectForCommand, intOption, reportError } from "../run-command.js";
 import { StopSignals } from "../stop-signals.js";
-import { queuesOption, workerFlags } from "../worker-flags.js";
+import { queuesOption, unhandledQueuesWarning, workerFlags } from "../worker-flags.js";
 
 export function workCommand(): Command {
   return new Command("work")
@@ -58,10 +58,12 @@ export function workCommand(): Command {
         // Job lines carry the correlation id of the request that enqueued the job.
         logJobLifecycle(errand, logger);
         const worker = errand.work({ ...flags, queues });
-        if (metricsEndpoint) process.stderr.write(`errand: metrics on ${metricsEndpoint.url}\n`);
-        process.stderr.write(`errand: worker ${worker.id} on ${queues.join(", ")} (${printableDatabase(opts.database)}); SIGTERM drains\n`);
-        const signal = await signals.first;
         const say = (line: string) => process.stderr.write(`errand: ${line}\n`);
+        if (metricsEndpoint) say(`metrics on ${metricsEndpoint.url}`);
+        say(`worker ${worker.id} on ${queues.join(", ")} (${printableDatabase(opts.database)}); SIGTERM drains`);
+        const unhandled = unhandledQueuesWarning(queues, errand.handledQueues());
+        if (unhandled !== null) say(unhandled);
+        const signal = await signals.first;
         say(`${signal}: finishing in-flight jobs (send it again to stop them now)`);
         signals.stopNowOnAgain(errand, say);
         // Metrics are served while in-flight jobs finish, and stop with the worker.
