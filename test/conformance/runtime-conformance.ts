@@ -47,13 +47,16 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
           return { id: claimed.id, aborted: signal.aborted, isSignal: signal instanceof AbortSignal, parents: await parents() };
         },
       });
+      const reported: number[] = [];
+      errand.on("progress", ({ progress }) => reported.push(progress));
       errand.work({ ...fast, concurrency: 1 });
       const enqueued = await job.enqueue({});
       const done = await waitFor(async () => {
         const j = await errand.getJob(enqueued.id);
         return j?.state === "completed" ? j : null;
       });
-      expect(done).toMatchObject({ progress: 30, result: { id: enqueued.id, aborted: false, isSignal: true, parents: {} } });
+      expect(done).toMatchObject({ progress: 100, result: { id: enqueued.id, aborted: false, isSignal: true, parents: {} } });
+      expect(reported).toEqual([30]); // the progress taken apart from ctx reported
     });
 
     it("runs a typed handler with its JSON payload, stores progress and result, and emits events in order", async () => {
@@ -91,13 +94,16 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
           return { keys: Object.keys(logged).filter((k) => k !== "signal"), jobId: (logged.job as { id: string }).id, matches: job.id, aborted: signal.aborted };
         },
       });
+      const reported: number[] = [];
+      errand.on("progress", ({ progress }) => reported.push(progress));
       errand.work({ ...fast, concurrency: 1 });
       const job = await echo.enqueue({});
       const done = await waitFor(async () => {
         const j = await errand.getJob(job.id);
         return j?.state === "completed" || j?.state === "retrying" ? j : null;
       });
-      expect(done).toMatchObject({ state: "completed", progress: 30, result: { keys: ["job"], jobId: job.id, matches: job.id, aborted: false } });
+      expect(done).toMatchObject({ state: "completed", progress: 100, result: { keys: ["job"], jobId: job.id, matches: job.id, aborted: false } });
+      expect(reported).toEqual([30]);
     });
 
     it("runs at most `concurrency` handlers at once and finishes every job", async () => {

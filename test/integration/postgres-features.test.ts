@@ -162,6 +162,13 @@ const backendsOf = (applicationName: string) =>
       expect(await tables(postgresSchemaOf(theirs))).toEqual(["migrations"]);
       expect((await adminQuery<{ n: number }>(`SELECT count(*)::int AS n FROM ${lookalike(theirs)}`))[0]!.n).toBe(rows);
     }
+    // Errand's very columns, recording their own timestamp-numbered migrations: not "a newer Errand's schema".
+    const stamped = await factory!.url();
+    await adminQuery(`CREATE SCHEMA "${postgresSchemaOf(stamped)}"`);
+    await adminQuery(`CREATE TABLE ${lookalike(stamped)} (version bigint PRIMARY KEY, name text NOT NULL, applied_at timestamptz)`);
+    await adminQuery(`INSERT INTO ${lookalike(stamped)} VALUES (20240102120000, 'create_users', now())`);
+    await expect(openStore(stamped)).rejects.toThrow(/holds tables that are not Errand's \(its migrations table starts at version 20240102120000, where Errand's start at 1\)/);
+    expect(await tables(postgresSchemaOf(stamped))).toEqual(["migrations"]);
   });
 
   it("matches every returned row to its input in a mixed batch of new and duplicate keys", async () => {

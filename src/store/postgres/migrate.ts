@@ -103,6 +103,11 @@ async function recordedVersion(client: pg.ClientBase, sql: Statements, schema: S
   const known = new Map(migrations.map((m) => [m.version, m.name]));
   const foreign = rows.find((r) => known.has(r.version) && known.get(r.version) !== r.name);
   if (foreign !== undefined) throw notErrandsSchema(schema, new Error(`its migrations table records version ${foreign.version} as "${foreign.name}"`));
+  // Every Errand schema starts at version 1, a newer Errand's too: a table whose first version is
+  // a timestamp (20240102120000) is someone else's, not a schema from the future.
+  const first = rows[0];
+  if (first !== undefined && Number(first.version) !== 1)
+    throw notErrandsSchema(schema, new Error(`its migrations table starts at version ${first.version}, where Errand's start at 1`));
   return rows.at(-1)?.version ?? 0;
 }
 
