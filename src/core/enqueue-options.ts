@@ -78,7 +78,7 @@ export const DEFAULT_JOB_DEFAULTS: JobDefaults = {
 /** A job type, queue, schedule or flow node name; the HTTP schemas use the same pattern and wording. */
 export const NAME = /^[A-Za-z0-9_.:/-]{1,128}$/;
 /** What NAME accepts, in words: error messages say "must be " + NAME_RULE. */
-export const NAME_RULE = "1–128 characters of letters, digits and _ . : / -";
+export const NAME_RULE = "1–128 characters of ASCII letters, digits and _ . : / -";
 const MAX_PRIORITY = 2 ** 31 - 1;
 
 export function validateName(value: unknown, field: string): string {
@@ -210,10 +210,19 @@ function optionalStrings(options: EnqueueOptions): Pick<NewJob, "correlationId" 
  * cannot encode: PostgreSQL would store U+FFFD instead, so the key read back would differ from
  * the one given. Both are refused here, so every store takes the same keys.
  */
+/** Characters are counted as code points: an emoji is one, not the two UTF-16 units JavaScript counts. */
 function validateText(value: unknown, field: string, max: number): string {
-  if (typeof value !== "string" || value.length === 0 || value.length > max || holdsNulOrLoneSurrogate(value))
+  if (typeof value !== "string" || value.length === 0 || codePoints(value, max) > max || holdsNulOrLoneSurrogate(value))
     throw new ValidationError(field, `must be a string of 1–${max} characters, none of them NUL (U+0000) or a lone surrogate`);
   return value;
+}
+
+/** `text`'s length in code points, counted no further than past `max`. */
+function codePoints(text: string, max: number): number {
+  if (text.length <= max) return text.length;
+  let count = 0;
+  for (const _ of text) if (++count > max) break;
+  return count;
 }
 
 /** Whether `text` holds NUL (U+0000) or a lone surrogate: what PostgreSQL's text and JSON parser refuse. */

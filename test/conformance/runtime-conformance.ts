@@ -873,7 +873,12 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       // bad input naming its field (PostgreSQL's insert failed with a driver error instead).
       for (const option of ["idempotencyKey", "groupKey", "correlationId"] as const)
         await expect(errand.enqueue("x", {}, { [option]: "k\u0000" })).rejects.toMatchObject({ field: option });
+      // Characters are code points: 255 emoji (510 UTF-16 units) fit a key of 255, and 256 do not.
+      await expect(errand.enqueue("x", {}, { idempotencyKey: "😀".repeat(256) })).rejects.toMatchObject({ field: "idempotencyKey" });
+      await expect(errand.enqueue("x", {}, { groupKey: "😀".repeat(256) })).rejects.toMatchObject({ field: "groupKey" });
       expect((await errand.listJobs()).jobs).toHaveLength(0);
+      const emoji = await errand.enqueue("x", {}, { idempotencyKey: "😀".repeat(255), groupKey: "😀".repeat(255) });
+      expect(await errand.getJob(emoji.id)).toMatchObject({ idempotencyKey: "😀".repeat(255), groupKey: "😀".repeat(255) });
     });
 
     it("enqueueing an idempotency key twice returns the first job", async () => {

@@ -55,7 +55,7 @@ export function describeServerFlowRoutes(factory: StoreFactory): void {
       expect([badName.status, badName.body.error]).toEqual([400, {
         code: "invalid_input",
         field: "nodes.a b",
-        message: 'nodes.a b: the name "a b" must be 1–128 characters of letters, digits and _ . : / -',
+        message: 'nodes.a b: the name "a b" must be 1–128 characters of ASCII letters, digits and _ . : / -',
       }]);
       const xml = await http(s.url, "POST", "/v1/flows", { body: "<nodes/>", headers: { "content-type": "application/xml" } });
       expect([xml.status, xml.body.error]).toEqual([415, { code: "unsupported_media_type", message: "send the body as JSON with Content-Type: application/json", field: "body" }]);
@@ -64,7 +64,7 @@ export function describeServerFlowRoutes(factory: StoreFactory): void {
       expect([emptyName.status, emptyName.body.error]).toEqual([400, {
         code: "invalid_input",
         field: 'nodes[""]',
-        message: 'nodes[""]: the name "" must be 1–128 characters of letters, digits and _ . : / -',
+        message: 'nodes[""]: the name "" must be 1–128 characters of ASCII letters, digits and _ . : / -',
       }]);
       const badParent = await call("POST", "/v1/flows", { nodes: { a: { type: "echo", after: ["x y"] } } });
       expect(badParent.body.error).toMatchObject({ field: "nodes.a.after[0]", message: expect.stringMatching(/^nodes\.a\.after\[0\] must be 1–128 characters/) });

@@ -319,7 +319,7 @@ export function describeServerRoutes(factory: StoreFactory): void {
       const words = async (query: string) => (await call("GET", `/v1/jobs?${query}`)).body.error;
       expect(await words("limit=0")).toEqual({ code: "invalid_input", field: "limit", message: "limit must be an integer from 1 to 1000" });
       expect(await words("cursor=x")).toEqual({ code: "invalid_input", field: "cursor", message: "cursor must be a positive integer up to 9223372036854775807" });
-      expect(await words("queue=a%20b")).toMatchObject({ field: "queue", message: "queue must be 1–128 characters of letters, digits and _ . : / -" });
+      expect(await words("queue=a%20b")).toMatchObject({ field: "queue", message: "queue must be 1–128 characters of ASCII letters, digits and _ . : / -" });
       expect((await words("state=sleeping")).message).toBe("state must be one of pending, scheduled, blocked, running, retrying, completed, failed, canceled");
       expect(await words("limit=2&limit=3")).toEqual({ code: "invalid_input", field: "limit", message: "limit is given more than once; give it once" });
       for (const query of ["omit=stack", "omit=payload,", "omit=", "omit=payload;result"]) {

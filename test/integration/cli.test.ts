@@ -287,7 +287,7 @@ describe("errand CLI", () => {
     // A bad name is the first thing said, not the missing database.
     expect(await errand(["queues", "pause", "a b", "--database", database], {})).toMatchObject({
       code: 2,
-      stderr: 'errand: queue "a b": must be 1–128 characters of letters, digits and _ . : / -\n',
+      stderr: 'errand: queue "a b": must be 1–128 characters of ASCII letters, digits and _ . : / -\n',
     });
     expect((await errand(["migrate", "--database", database], {})).code).toBe(0);
     expect(await errand(["queues", "pause", "reports", "--database", database, "--json"], {})).toMatchObject({ code: 0, stdout: '{"name":"reports","paused":true}\n' });
@@ -302,7 +302,7 @@ describe("errand CLI", () => {
     }
     expect(await errand(["queues", "pause", "no spaces", "--database", database], {})).toMatchObject({
       code: 2,
-      stderr: 'errand: queue "no spaces": must be 1–128 characters of letters, digits and _ . : / -\n',
+      stderr: 'errand: queue "no spaces": must be 1–128 characters of ASCII letters, digits and _ . : / -\n',
     });
   });
 
@@ -409,7 +409,7 @@ describe("errand CLI", () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${HANDLERS}/unopenable.db` };
     const refused = async (args: string[], message: string) =>
       expect(await errand(args, env)).toMatchObject({ code: 2, stdout: "", stderr: `errand: ${message}\n` });
-    const queueRule = "must be 1–128 characters of letters, digits and _ . : / -";
+    const queueRule = "must be 1–128 characters of ASCII letters, digits and _ . : / -";
     for (const command of [["serve", "--port", "0"], ["work", "--handlers", HANDLERS]]) {
       await refused([...command, "--grace-ms", "-5"], "--grace-ms: must be an integer from 0 to 2147483647 ms");
       // Past setTimeout's limit the grace would end after 1 ms, aborting every job at SIGTERM.
@@ -501,8 +501,8 @@ describe("errand CLI", () => {
     await flagError(["jobs", "list", "--state", "bogus"], '--state: unknown state "bogus"');
     await flagError(["jobs", "list", "--limit", "0"], "--limit: must be an integer from 1 to 1000");
     // A name no job can have is a mistyped filter, not "no jobs" (exit 0).
-    await flagError(["jobs", "list", "--queue", "mail queue"], "--queue: must be 1–128 characters of letters, digits and _ . : / -");
-    await flagError(["jobs", "list", "--type", ""], "--type: must be 1–128 characters of letters, digits and _ . : / -");
+    await flagError(["jobs", "list", "--queue", "mail queue"], "--queue: must be 1–128 characters of ASCII letters, digits and _ . : / -");
+    await flagError(["jobs", "list", "--type", ""], "--type: must be 1–128 characters of ASCII letters, digits and _ . : / -");
     await flagError(["enqueue", "greet", "--delay", "-1"], `--delay: must be an integer from 0 to ${100 * 365 * 86_400_000}`);
     await flagError(["enqueue", "greet", "--max-attempts", "0"], "--max-attempts: must be an integer from 1 to 1000");
     await flagError(["schedules", "set", "s", "0 3 * * *", "greet", "--misfire-grace-ms", "-1"], "--misfire-grace-ms: must be an integer from 1000 to 3600000");
