@@ -1,5 +1,11 @@
 /** How many due times a worker keeps; beyond it, the latest are left to the poll. */
 const MAX_KNOWN = 10_000;
+/**
+ * The longest wait one timer is set for. Node cuts a longer one (past 2^31 − 1 ms, 24.8 days) to
+ * 1 ms: a job delayed 30 days had the worker claim a thousand times a second. A wait past this
+ * takes several timers; only the one at the due time wakes the loop.
+ */
+const LONGEST_TIMER_MS = 86_400_000;
 
 /**
  * Wakes the claim loop when a job this process knows of falls due: delayed at enqueue,
@@ -40,7 +46,7 @@ export class DueWakeups {
     if (this.timer !== null) clearTimeout(this.timer);
     this.armedFor = next;
     // Rounded up: a timer may fire up to a millisecond before its time.
-    this.timer = setTimeout(() => this.fire(), Math.ceil(next - performance.now()) + 1);
+    this.timer = setTimeout(() => this.fire(), Math.min(LONGEST_TIMER_MS, Math.ceil(next - performance.now()) + 1));
     // The claim loop's own poll keeps a working process alive; this never should.
     this.timer.unref();
   }
@@ -49,8 +55,12 @@ export class DueWakeups {
     this.timer = null;
     this.armedFor = Number.POSITIVE_INFINITY;
     const now = performance.now();
-    while (this.heap.length > 0 && this.heap[0]! <= now) this.pop();
-    this.onDue();
+    let due = false;
+    while (this.heap.length > 0 && this.heap[0]! <= now) {
+      this.pop();
+      due = true;
+    }
+    if (due) this.onDue();
     this.arm();
   }
 

@@ -40,3 +40,15 @@ it("keeps the earliest times when flooded, and nothing after stop", () => {
   vi.advanceTimersByTime(1_000_000);
   expect(wakes).toBe(100);
 });
+
+it("waits out a time past what one timer can hold (24.8 days) without waking before it", () => {
+  let wakes = 0;
+  const due = new DueWakeups(() => wakes++);
+  const thirtyDays = 30 * 86_400_000;
+  due.add(thirtyDays);
+  vi.advanceTimersByTime(thirtyDays - 1_000);
+  expect(wakes).toBe(0); // Node cut a longer timer to 1 ms: it woke a thousand times a second
+  vi.advanceTimersByTime(2_000);
+  expect(wakes).toBe(1);
+  due.stop();
+});
