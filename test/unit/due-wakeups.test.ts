@@ -46,8 +46,10 @@ it("waits out a time past what one timer can hold (24.8 days) without waking bef
   const due = new DueWakeups(() => wakes++);
   const thirtyDays = 30 * 86_400_000;
   due.add(thirtyDays);
-  vi.advanceTimersByTime(thirtyDays - 1_000);
+  vi.advanceTimersByTime(10);
   expect(wakes).toBe(0); // Node cut a longer timer to 1 ms: it woke a thousand times a second
+  vi.advanceTimersByTime(thirtyDays - 1_000);
+  expect(wakes).toBe(0);
   vi.advanceTimersByTime(2_000);
   expect(wakes).toBe(1);
   due.stop();
