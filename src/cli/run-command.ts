@@ -24,7 +24,7 @@ export async function withErrand(
   try {
     const missing = create ? null : await missingStore(store.database);
     if (missing !== null) {
-      throw new CliUsageError(`${missing} (--database ${printableDatabase(store.database)}); check it, or create it with \`errand migrate\``);
+      throw new CliUsageError(`${missing} (--database ${printableDatabase(store.database)}); check it, or create it by running \`errand migrate\` ${SAME_DATABASE}`);
     }
     errand = await connectForCommand(store.database, { migrate: store.migrate });
     process.exitCode = (await fn(errand)) ?? 0;
@@ -44,14 +44,12 @@ export async function connectForCommand(database: string, options: ErrandOptions
     return await Errand.connect(database, options);
   } catch (error) {
     if (!(error instanceof SchemaBehindError)) throw error;
-    throw new SchemaBehindError(error.found, error.needed, `errand migrate --database ${shellWord(printableDatabase(database))}`);
+    throw new SchemaBehindError(error.found, error.needed, `run \`errand migrate\` ${SAME_DATABASE} first (${printableDatabase(database)})`);
   }
 }
 
-/** `text` as one shell word: quoted if it holds anything a shell would split or expand. */
-function shellWord(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
-}
+/** Run alone, `errand migrate` opens ERRAND_DATABASE_URL or ./errand.db, maybe not the store meant. */
+const SAME_DATABASE = "with the same --database (or ERRAND_DATABASE_URL)";
 
 /**
  * Checks a command's flags with `parse` before anything connects (bad input exits 2 and leaves

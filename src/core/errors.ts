@@ -155,14 +155,14 @@ export class SchemaBehindError extends ErrandError {
   constructor(
     readonly found: number,
     readonly needed: number,
-    /** How to migrate it, as the message says: the CLI names the store it was given. */
-    migrateWith = "errand migrate",
+    /** What to do, as the message ends: the CLI adds that the same --database must be given. */
+    howToMigrate = "run `errand migrate` first",
   ) {
     super(
       "schema_behind",
       found === 0
-        ? `the database has no Errand schema yet (this Errand needs version ${needed}); run \`${migrateWith}\` first`
-        : `the database schema is at version ${found}, but this Errand needs version ${needed}; run \`${migrateWith}\` first`,
+        ? `the database has no Errand schema yet (this Errand needs version ${needed}); ${howToMigrate}`
+        : `the database schema is at version ${found}, but this Errand needs version ${needed}; ${howToMigrate}`,
     );
   }
 }

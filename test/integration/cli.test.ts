@@ -238,7 +238,7 @@ describe("errand CLI", () => {
     const refused = await errand(["work", "--handlers", HANDLERS, "--no-migrate"], env);
     // The hint names the store it was given (run alone, `errand migrate` would open ./errand.db).
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining(`no Errand schema yet (this Errand needs version`) });
-    expect(refused.stderr).toContain(`; run \`errand migrate --database ${env.ERRAND_DATABASE_URL}\` first`);
+    expect(refused.stderr).toContain(`; run \`errand migrate\` with the same --database (or ERRAND_DATABASE_URL) first (${env.ERRAND_DATABASE_URL})\n`);
     const first = await errand(["migrate"], env);
     expect(first).toMatchObject({ code: 0, stdout: expect.stringMatching(/^applied 001_init, .+; schema was at version 0, now \d+ \(sqlite:.+migrate\.db\)\n$/) });
     const again = await errand(["migrate", "--json"], env);
@@ -281,7 +281,7 @@ describe("errand CLI", () => {
     // Commands that only act on what is there refuse a database that does not exist yet.
     expect(await errand(["queues", "pause", "reports", "--database", database], {})).toMatchObject({
       code: 2,
-      stderr: `errand: no database at ${join(dir, "queues.db")} (--database ${database}); check it, or create it with \`errand migrate\`\n`,
+      stderr: `errand: no database at ${join(dir, "queues.db")} (--database ${database}); check it, or create it by running \`errand migrate\` with the same --database (or ERRAND_DATABASE_URL)\n`,
     });
     expect(existsSync(join(dir, "queues.db"))).toBe(false);
     // A bad name is the first thing said, not the missing database.
