@@ -484,7 +484,7 @@ export function describeServerRoutes(factory: StoreFactory): void {
         await broken.errand.store.close(); // every query fails from here on
         const res = await http<{ error: { code: string; message: string } }>(broken.url, "GET", "/readyz");
         expect(res.status).toBe(503);
-        expect(res.body.error).toEqual({ code: "store_unavailable", message: "the store did not answer within 2000 ms (the server's log says why)" });
+        expect(res.body.error).toEqual({ code: "store_unavailable", message: "the store is not reachable, or did not answer within 2000 ms (the server's log says why)" });
         expect(lines.map((l) => JSON.parse(l))).toContainEqual(expect.objectContaining({ msg: "readiness check failed", err: expect.any(Object) }));
       } finally {
         await broken.close();

@@ -42,7 +42,7 @@ export function addHealthRoutes(ctx: RouteContext): void {
         // The route needs no token: the cause (it names the database's host and port) goes to
         // the server's log, not to whoever asks.
         request.log.warn({ err: failure }, "readiness check failed");
-        throw new HttpError(503, "store_unavailable", `the store did not answer within ${READY_TIMEOUT_MS} ms (the server's log says why)`);
+        throw new HttpError(503, "store_unavailable", `the store is not reachable, or did not answer within ${READY_TIMEOUT_MS} ms (the server's log says why)`);
       }
       return { status: "ready" };
     },
