@@ -372,7 +372,7 @@ function outcomeOfError(error: unknown): Outcome {
       return { kind: "snoozed", delayMs: (error as RateLimitedError).retryAfterMs };
     case "canceled":
       // An abort reason shares the code; thrown on its own (not as this run's abort), it is a failure.
-      if ((error as Error).name === "JobCanceledError") break;
+      if (error instanceof JobCanceledError || (error as Error).name === "JobCanceledError") break;
       return { kind: "canceled_by_handler", reason: error as CancelJob };
     case "permanent_failure":
       return { kind: "failed", error, permanent: true };

@@ -181,7 +181,8 @@ export class StatementRunner {
       await client.query("ROLLBACK").catch((e: Error) => (broken = e));
       // fn's own statements (a handler's, in completeInTransaction) fail with the driver's error
       // when the connection goes: that is the store's connection, lost, as for Errand's statements.
-      throw transactionOutcome(this.storeError(error), commitSent);
+      // A read-only transaction wrote nothing, committed or not: its error says nothing of writes.
+      throw /\bREAD ONLY\b/i.test(begin) ? this.storeError(error) : transactionOutcome(this.storeError(error), commitSent);
     } finally {
       signal?.removeEventListener("abort", onAbort);
       await canceling;
