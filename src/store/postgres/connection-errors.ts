@@ -49,7 +49,8 @@ function refusedBeforeSending(error: unknown): boolean {
  * the insert statement itself had returned (its jobs committed) when `error` came.
  */
 export function lostInsertError(error: unknown, inserted: boolean): unknown {
-  if (!(error instanceof StoreUnavailableError)) return error;
+  // One whose write's outcome is already told (a transaction's) is left as it says.
+  if (!(error instanceof StoreUnavailableError) || error.outcome !== undefined) return error;
   if (!inserted && refusedBeforeSending(error.cause))
     return new StoreUnavailableError(`${error.message}; nothing was written, so trying again is safe`, { cause: error.cause, outcome: "not_written" });
   return new StoreUnavailableError(
