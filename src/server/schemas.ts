@@ -98,8 +98,9 @@ export const listJobsQuerySchema = {
     limit: patterned("^(?:[1-9][0-9]{0,2}|1000)$", "an integer from 1 to 1000", "page size (default 50)"),
     cursor: recordId("next_cursor of the previous page"),
     omit: patterned(
-      `^(?:${OMITTABLE.join("|")})(?:,(?:${OMITTABLE.join("|")}))*$`,
-      "a comma-separated list of payload, result and errors",
+      // The lookahead refuses a field named twice, as the bulk routes' body (uniqueItems) does.
+      `^(?!.*\\b(${OMITTABLE.join("|")})\\b.*\\b\\1\\b)(?:${OMITTABLE.join("|")})(?:,(?:${OMITTABLE.join("|")}))*$`,
+      "a comma-separated list of payload, result and errors, each at most once",
       OMIT_MEANING,
     ),
   },

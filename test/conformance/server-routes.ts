@@ -322,8 +322,8 @@ export function describeServerRoutes(factory: StoreFactory): void {
       expect(await words("queue=a%20b")).toMatchObject({ field: "queue", message: "queue must be 1–128 characters of ASCII letters, digits and _ . : / -" });
       expect((await words("state=sleeping")).message).toBe("state must be one of pending, scheduled, blocked, running, retrying, completed, failed, canceled");
       expect(await words("limit=2&limit=3")).toEqual({ code: "invalid_input", field: "limit", message: "limit is given more than once; give it once" });
-      for (const query of ["omit=stack", "omit=payload,", "omit=", "omit=payload;result"]) {
-        expect(await words(query), query).toEqual({ code: "invalid_input", field: "omit", message: "omit must be a comma-separated list of payload, result and errors" });
+      for (const query of ["omit=stack", "omit=payload,", "omit=", "omit=payload;result", "omit=payload,payload", "omit=errors,result,errors"]) {
+        expect(await words(query), query).toEqual({ code: "invalid_input", field: "omit", message: "omit must be a comma-separated list of payload, result and errors, each at most once" });
       }
     });
 
