@@ -64,7 +64,8 @@ export class LeaseReaper {
         const rescued = await store.rescueExpiredLeases({ limit: BATCH });
         for (const job of rescued) {
           const error = job.errors.at(-1) as AttemptError;
-          logger.warn({ jobId: job.id, type: job.type, attempt: error.attempt }, "job lease expired; rescued");
+          // The fields of the job's other lines (server/job-log.ts), so a search by correlation id finds the rescue too.
+          logger.warn({ jobId: job.id, type: job.type, queue: job.queue, attempt: error.attempt, correlationId: job.correlationId }, "job lease expired; rescued");
           if (job.state === "failed") events.emit("failed", { job, error });
           else events.emit("retrying", { job, error, runAt: job.runAt });
         }
