@@ -480,7 +480,14 @@ export class Worker {
     const run = this.runs.get(claimKey(claimOf(lease)));
     if (!run) return;
     const job = await this.deps.store.getJob({ id: lease.jobId }).catch(() => null);
-    run.abort(job?.state === "canceled" ? new JobCanceledError() : new LeaseLostError());
+    const canceled = job?.state === "canceled";
+    // The process that canceled or rescued the job logs that; this one's lines for the job
+    // would otherwise end at "started" (fields as in server/job-log.ts, for a search by correlation id).
+    const { type, queue, attempt, correlationId } = run.job;
+    const fields = { jobId: lease.jobId, type, queue, attempt, correlationId };
+    if (canceled) this.deps.logger.info(fields, "job canceled elsewhere while it ran; its handler is signaled to stop");
+    else this.deps.logger.warn(fields, "job's lease was lost (rescued elsewhere, or replayed); its handler is signaled to stop");
+    run.abort(canceled ? new JobCanceledError() : new LeaseLostError());
   }
 
   /**

@@ -1,3 +1,4 @@
+import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Errand } from "../../src/errand.js";
 import {
@@ -466,21 +467,27 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
     it("a cancel made through another connection reaches the running handler at the next heartbeat", async () => {
       let reason: unknown;
       let started = false;
-      const long = errand.define("long2", {
+      // The working process logs the job's end too: its lines for the job would otherwise stop at "started".
+      const lines: Record<string, unknown>[] = [];
+      const logger = pino({ level: "info" }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+      const working = await Errand.connect(await factory.open(url), { logger });
+      others.push(working);
+      const long = working.define("long2", {
         handler: (_p, ctx) =>
           new Promise((_r, reject) => {
             started = true;
             ctx.signal.addEventListener("abort", () => reject((reason = ctx.signal.reason)));
           }),
       });
-      errand.work(fast);
-      const job = await long.enqueue({});
+      working.work(fast);
+      const job = await long.enqueue({}, { correlationId: "req-42" });
       await waitFor(() => started);
-      const other = await connect();
-      others.push(other);
-      await other.cancelJob(job.id);
+      await errand.cancelJob(job.id);
       await waitFor(() => reason, { what: "abort from heartbeat" });
       expect(reason).toBeInstanceOf(JobCanceledError);
+      expect(lines).toContainEqual(
+        expect.objectContaining({ msg: "job canceled elsewhere while it ran; its handler is signaled to stop", jobId: job.id, correlationId: "req-42", queue: "default" }),
+      );
     });
 
     it("a cancel made through another connection stops its running job, and drops a claimed one unstarted, long before the next heartbeat", async () => {
