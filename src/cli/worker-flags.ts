@@ -42,13 +42,17 @@ export function workerFlags(opts: { concurrency: string; graceMs: string; leaseM
 }
 
 /**
- * A warning for queues given with --queues that no type with a handler here goes to: a typo
- * ("mial") left the real queue unworked without a word, and a job someone sends to such a queue
- * fails here, attempt after attempt, for want of a handler. Null when every queue has one.
+ * A warning for queues given with --queues that no type with a handler here is defined in: a
+ * typo ("mial") left the real queue unworked without a word. Jobs sent there explicitly (a
+ * `queue` option) still run if their type has a handler here; others fail for want of one.
+ * Null when every queue is one a handled type is defined in.
  */
 export function unhandledQueuesWarning(queues: string[], handled: string[]): string | null {
   const unhandled = queues.filter((queue) => !handled.includes(queue));
   if (unhandled.length === 0) return null;
   const named = unhandled.map((queue) => `"${queue}"`).join(", ");
-  return `warning: no job type with a handler here goes to ${named} (types here go to ${handled.map((q) => `"${q}"`).join(", ") || "no queue"}); jobs there fail here with "no handler"`;
+  return (
+    `warning: no job type with a handler here is defined in ${named} (they are in ${handled.map((q) => `"${q}"`).join(", ") || "no queue"}); ` +
+    `jobs there run here only if their type has a handler here, and fail with "no handler" otherwise`
+  );
 }

@@ -129,7 +129,7 @@ describe("errand CLI", () => {
 
   it("work warns of a --queues queue no type with a handler goes to (a typo left the real one unworked); serve says the same", async () => {
     const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "typo.db")}` };
-    const warning = `errand: warning: no job type with a handler here goes to "mial" (types here go to "default"); jobs there fail here with "no handler"\n`;
+    const warning = `errand: warning: no job type with a handler here is defined in "mial" (they are in "default"); jobs there run here only if their type has a handler here, and fail with "no handler" otherwise\n`;
     const { worker, exited, stderr } = startWork(["--handlers", HANDLERS, "--queues", "default,mial"], env);
     try {
       await waitFor(() => stderr().includes(warning), { what: "the warning" });
