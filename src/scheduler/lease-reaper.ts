@@ -65,7 +65,8 @@ export class LeaseReaper {
         for (const job of rescued) {
           const error = job.errors.at(-1) as AttemptError;
           // The fields of the job's other lines (server/job-log.ts), so a search by correlation id finds the rescue too.
-          logger.warn({ jobId: job.id, type: job.type, queue: job.queue, attempt: error.attempt, correlationId: job.correlationId }, "job lease expired; rescued");
+          const fields = { jobId: job.id, type: job.type, queue: job.queue, attempt: error.attempt, correlationId: job.correlationId };
+          logger.warn(fields, job.state === "failed" ? "job lease expired with no attempts left; failed" : "job lease expired; rescued, to run again");
           if (job.state === "failed") events.emit("failed", { job, error });
           else events.emit("retrying", { job, error, runAt: job.runAt });
         }
