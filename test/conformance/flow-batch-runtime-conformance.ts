@@ -106,6 +106,10 @@ export function describeFlowBatchRuntimeConformance(factory: StoreFactory): void
       });
       // cleanup sees only the parent that completed.
       expect(ran.sort()).toEqual(["cleanup:{\"root\":null}", "root:{}"]);
+      // Each canceled node says why (else it looks canceled by someone); the one that ran says nothing.
+      for (const name of ["child", "grandchild"])
+        expect(done.nodes[name]!.job.errors, name).toMatchObject([{ attempt: 0, code: "parent_failed", message: expect.stringMatching(/^canceled with its flow: a job it waits for failed/) }]);
+      expect(done.nodes.cleanup!.job.errors).toEqual([]);
     });
 
     it("rejects a cycle or an unknown reference before writing anything", async () => {

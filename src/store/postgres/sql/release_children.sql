@@ -37,7 +37,14 @@ changed AS (
         ELSE 'pending' END,
       finished_at = CASE
         WHEN k.bad[width_bucket(c.id, k.ids)] AND COALESCE(c.on_parent_failure, 'cancel') = 'cancel' THEN now()
-        ELSE c.finished_at END
+        ELSE c.finished_at END,
+      -- Said in its errors, as a handler's own cancel is: else it looks canceled by someone.
+      errors = CASE
+        WHEN k.bad[width_bucket(c.id, k.ids)] AND COALESCE(c.on_parent_failure, 'cancel') = 'cancel'
+        THEN c.errors || jsonb_build_array(jsonb_build_object('attempt', c.attempt, 'message',
+          'canceled with its flow: a job it waits for failed or was canceled (onParentFailure: cancel)',
+          'code', 'parent_failed', 'stack', NULL, 'at', now()))
+        ELSE c.errors END
   FROM next AS k
   WHERE c.id = ANY (ARRAY(SELECT id FROM children)) AND c.state = 'blocked'
   RETURNING c.id, c.state, c.queue, c.flow_id, c.batch_id

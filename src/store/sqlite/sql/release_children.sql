@@ -13,7 +13,14 @@ SET parents_waiting = c.parents_waiting - e.n,
       ELSE 'pending' END,
     finished_at = CASE
       WHEN e.bad > 0 AND COALESCE(c.on_parent_failure, 'cancel') = 'cancel' THEN @now
-      ELSE c.finished_at END
+      ELSE c.finished_at END,
+    -- Said in its errors, as a handler's own cancel is: else it looks canceled by someone.
+    errors = CASE
+      WHEN e.bad > 0 AND COALESCE(c.on_parent_failure, 'cancel') = 'cancel'
+      THEN json_insert(c.errors, '$[#]', json_object('attempt', c.attempt, 'message',
+        'canceled with its flow: a job it waits for failed or was canceled (onParentFailure: cancel)',
+        'code', 'parent_failed', 'stack', NULL, 'at', @now))
+      ELSE c.errors END
 FROM (
   SELECT d.child_id, count(*) AS n, sum(p.value ->> 'state' <> 'completed') AS bad
   FROM json_each(@ended) AS p
