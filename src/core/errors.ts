@@ -1,6 +1,5 @@
 import { MAX_DELAY_MS } from "./max-delay.js";
 
-/** Every error Errand raises on purpose carries a stable machine-readable `code`. */
 /**
  * Marks Errand's errors across copies of Errand: a handler module may import its PermanentError
  * from the app's own install while a global or other install's worker runs it, and `instanceof`
@@ -8,6 +7,7 @@ import { MAX_DELAY_MS } from "./max-delay.js";
  */
 const ERRAND_ERROR = Symbol.for("errand.error");
 
+/** Every error Errand raises on purpose carries a stable machine-readable `code`. */
 export class ErrandError extends Error {
   constructor(
     readonly code: string,
