@@ -177,3 +177,12 @@ export function copyOfJob<J extends Job>(job: J, payload: unknown): J {
     leaseExpiresAt: copyOfDate(job.leaseExpiresAt),
   };
 }
+
+/**
+ * The fields every log line about a job carries, wherever it is written (the server's lifecycle
+ * lines, a worker's, the lease reaper's): correlationId matches the HTTP request's log lines,
+ * so one search follows a job from the request that enqueued it to the worker that ran it.
+ */
+export function jobLogFields(job: Pick<Job, "id" | "type" | "queue" | "attempt" | "correlationId">) {
+  return { jobId: job.id, type: job.type, queue: job.queue, attempt: job.attempt, correlationId: job.correlationId };
+}

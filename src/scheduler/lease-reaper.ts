@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { JobEventBus } from "../client/event-bus.js";
 import { StoreUnavailableError } from "../core/errors.js";
-import type { AttemptError } from "../core/job.js";
+import { jobLogFields, type AttemptError } from "../core/job.js";
 import type { Store } from "../store/store.js";
 import { PeriodicTask } from "./periodic-task.js";
 
@@ -64,9 +64,7 @@ export class LeaseReaper {
         const rescued = await store.rescueExpiredLeases({ limit: BATCH });
         for (const job of rescued) {
           const error = job.errors.at(-1) as AttemptError;
-          // The fields of the job's other lines (server/job-log.ts), so a search by correlation id finds the rescue too.
-          const fields = { jobId: job.id, type: job.type, queue: job.queue, attempt: error.attempt, correlationId: job.correlationId };
-          logger.warn(fields, job.state === "failed" ? "job lease expired with no attempts left; failed" : "job lease expired; rescued, to run again");
+          logger.warn(jobLogFields(job), job.state === "failed" ? "job lease expired with no attempts left; failed" : "job lease expired; rescued, to run again");
           if (job.state === "failed") events.emit("failed", { job, error });
           else events.emit("retrying", { job, error, runAt: job.runAt });
         }

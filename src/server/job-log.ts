@@ -1,11 +1,8 @@
 import type { Logger } from "pino";
-import type { Job } from "../core/job.js";
+import { jobLogFields } from "../core/job.js";
 import type { Errand } from "../errand.js";
 
-/** The fields every log line about a job carries; correlationId matches the HTTP request's log lines. */
-export function jobLogFields(job: Job) {
-  return { jobId: job.id, type: job.type, queue: job.queue, attempt: job.attempt, correlationId: job.correlationId };
-}
+export { jobLogFields };
 
 /**
  * Logs each lifecycle event of jobs enqueued or run in this process, one JSON line each, so a

@@ -7,7 +7,7 @@ import type { SlotReservation } from "../client/slot-reservation.js";
 import { JobCanceledError, LeaseLapsedError, LeaseLostError, WorkerShutdownError } from "../core/errors.js";
 import type { JobHandler } from "../core/handler.js";
 import { limitCounts, type ClaimLimit } from "../core/limits.js";
-import { claimKey, claimOf, isClaimableOnInsert, leaseOf, type ClaimedJob, type Job, type JobId, type Lease, type NewJob } from "../core/job.js";
+import { claimKey, claimOf, isClaimableOnInsert, jobLogFields, leaseOf, type ClaimedJob, type Job, type JobId, type Lease, type NewJob } from "../core/job.js";
 import type { PayloadLimits } from "../core/payload.js";
 import { LeaseReaper } from "../scheduler/lease-reaper.js";
 import type { Store } from "../store/store.js";
@@ -482,9 +482,8 @@ export class Worker {
     const job = await this.deps.store.getJob({ id: lease.jobId }).catch(() => null);
     const canceled = job?.state === "canceled";
     // The process that canceled or rescued the job logs that; this one's lines for the job
-    // would otherwise end at "started" (fields as in server/job-log.ts, for a search by correlation id).
-    const { type, queue, attempt, correlationId } = run.job;
-    const fields = { jobId: lease.jobId, type, queue, attempt, correlationId };
+    // would otherwise end at "started".
+    const fields = jobLogFields(run.job);
     if (canceled) this.deps.logger.info(fields, "job canceled elsewhere while it ran; its handler is signaled to stop");
     else this.deps.logger.warn(fields, "job's lease was lost (rescued elsewhere, or replayed); its handler is signaled to stop");
     run.abort(canceled ? new JobCanceledError() : new LeaseLostError());
