@@ -18,6 +18,14 @@ export interface ClaimInFlight {
   readonly sentAt: number;
 }
 
+/** A claim, from when it is sent until an extension that landed covered its jobs. */
+interface UnextendedClaim extends ClaimInFlight {
+  /** Null while the claim is on its way; then the jobs it got. */
+  jobs: readonly Job[] | null;
+  /** Its jobs were reported lapsed. */
+  lapsed: boolean;
+}
+
 /**
  * Extends all of a worker's leases in one store call every `intervalMs`, and reports the
  * leases that are gone (the job was canceled, or the lease expired and was rescued).
@@ -27,10 +35,9 @@ export interface ClaimInFlight {
  * job out again. Its handler must be told before then, or two runs of one job overlap.
  *
  * A lease is sure to be held until leaseMs after its claim or last extension was sent (the
- * store counts from when it got them, later). One time bounds every lease the worker holds:
- * that of its last extension that succeeded, or of an earlier claim that was on its way then
- * (its jobs were not in that extension); a claim sent since ends later. So no deadline is kept
- * per job, and a claim costs a set entry, not one per job.
+ * store counts from when it got them, later). So no deadline is kept per job: the jobs of the
+ * last extension that landed share its time, and the jobs of a claim that no extension has
+ * covered yet share the claim's. A claim costs one entry while it waits for the next beat.
  */
 export class LeaseHeartbeat {
   private readonly timer: NodeJS.Timeout;
@@ -39,9 +46,12 @@ export class LeaseHeartbeat {
   private beatAgain = false;
   private stopped = false;
   private lastBeatFailed = false;
-  private readonly claimsInFlight = new Set<ClaimInFlight>();
-  /** Every lease held now or claimed from now on was claimed or extended at this time or later (performance.now()). */
+  /** Claims on their way, or settled but not yet in an extension that landed. */
+  private readonly claims = new Set<UnextendedClaim>();
+  /** When the last extension that landed was sent (performance.now()): every lease not in `claims` is held from then. */
   private heldSince: number;
+  /** The leases held from heldSince were reported lapsed. */
+  private heldSinceLapsed = false;
   private lapseTimer: NodeJS.Timeout | null = null;
   /** Jobs already reported lapsed: a handler that ignores its abort is not reported again. */
   private readonly reported = new WeakSet<Job>();
@@ -66,20 +76,25 @@ export class LeaseHeartbeat {
     this.timer = setInterval(() => void this.beat(), params.intervalMs);
   }
 
-  /** Call as a claim is sent; its jobs must be among `jobs()` by the time claimSettled is called. */
+  /** Call as a claim is sent; then claimSettled once it is answered or has failed. */
   claimStarting(): ClaimInFlight {
-    const claim = { sentAt: performance.now() };
-    this.claimsInFlight.add(claim);
+    const claim: UnextendedClaim = { sentAt: performance.now(), jobs: null, lapsed: false };
+    this.claims.add(claim);
     return claim;
   }
 
   /**
-   * `answered`: the store answered the claim. After a beat that failed, that is the store back:
-   * the leases are extended at once rather than at the next beat, which may come after they lapse.
+   * `claimed`: the jobs the claim got, which must be among `jobs()` from now on; null if the
+   * store did not answer. A claim that took longer than a lease may last has its jobs reported
+   * lapsed at once. An answer after a beat that failed is the store back: the leases are
+   * extended at once rather than at the next beat, which may come after they lapse.
    */
-  claimSettled(claim: ClaimInFlight, answered: boolean): void {
-    this.claimsInFlight.delete(claim);
-    if (answered && this.lastBeatFailed) void this.beat();
+  claimSettled(inFlight: ClaimInFlight, claimed: readonly Job[] | null): void {
+    const claim = inFlight as UnextendedClaim;
+    if (claimed === null || claimed.length === 0) this.claims.delete(claim);
+    else claim.jobs = claimed;
+    if (claimed !== null && this.lastBeatFailed) void this.beat();
+    if (claimed !== null && claimed.length > 0) this.armLapse();
   }
 
   stop(): void {
@@ -88,13 +103,6 @@ export class LeaseHeartbeat {
     clearInterval(this.timer);
     if (this.lapseTimer !== null) clearTimeout(this.lapseTimer);
     this.lapseTimer = null;
-  }
-
-  /** The time from which a lease held from now on is sure to be held: now, or an earlier claim still on its way. */
-  private earliestUnextended(now: number): number {
-    let earliest = now;
-    for (const claim of this.claimsInFlight) earliest = Math.min(earliest, claim.sentAt);
-    return earliest;
   }
 
   /**
@@ -111,10 +119,11 @@ export class LeaseHeartbeat {
     if (this.beating || this.stopped) return;
     const sentAt = performance.now();
     const jobs = this.params.jobs();
-    const from = this.earliestUnextended(sentAt);
+    // Claims settled by now have their jobs among `jobs`; those still on their way do not.
+    const covered = [...this.claims].filter((claim) => claim.jobs !== null);
     if (jobs.length === 0) {
       this.lastBeatFailed = false;
-      return this.heldFrom(from);
+      return this.extended(sentAt, covered);
     }
     this.beating = true;
     try {
@@ -122,7 +131,7 @@ export class LeaseHeartbeat {
       this.lastBeatFailed = false;
       const newest = newestAttempts(jobs);
       for (const job of jobs) if (!held.has(job.id) || job.attempt < newest.get(job.id)!) this.params.onLost(leaseOf(job));
-      this.heldFrom(from);
+      this.extended(sentAt, covered);
     } catch (error) {
       this.lastBeatFailed = true;
       this.params.logger.error({ err: error }, "lease heartbeat failed; will try again");
@@ -135,28 +144,56 @@ export class LeaseHeartbeat {
     }
   }
 
-  private heldFrom(time: number): void {
-    if (time <= this.heldSince) return;
-    this.heldSince = time;
+  /** An extension sent at `sentAt` landed, for every lease held then, `covered`'s jobs among them. */
+  private extended(sentAt: number, covered: UnextendedClaim[]): void {
+    for (const claim of covered) this.claims.delete(claim);
+    if (sentAt > this.heldSince) {
+      this.heldSince = sentAt;
+      this.heldSinceLapsed = false;
+    }
     this.armLapse();
+  }
+
+  /** When the next lease not yet reported may run out, less the margin; null: none held. */
+  private nextLapse(): number | null {
+    let at = this.heldSinceLapsed ? Number.POSITIVE_INFINITY : this.heldSince;
+    for (const claim of this.claims) if (claim.jobs !== null && !claim.lapsed) at = Math.min(at, claim.sentAt);
+    return at === Number.POSITIVE_INFINITY ? null : at + this.lapseAfterMs;
   }
 
   private armLapse(): void {
     if (this.lapseTimer !== null) clearTimeout(this.lapseTimer);
-    if (this.stopped) return;
-    const at = this.heldSince + this.lapseAfterMs;
+    this.lapseTimer = null;
+    const at = this.nextLapse();
+    if (this.stopped || at === null) return;
     this.lapseTimer = setTimeout(() => this.lapse(), Math.max(0, at - performance.now()));
   }
 
-  /** No extension landed in time: every lease held may be about to run out. */
+  /** No extension landed in time for some leases: report them, each once. */
   private lapse(): void {
     this.lapseTimer = null;
-    const lapsed = this.params.jobs().filter((job) => !this.reported.has(job));
-    for (const job of lapsed) this.reported.add(job);
-    // Leases claimed from now on are reported when they lapse in turn.
-    this.heldSince = this.earliestUnextended(performance.now());
+    const now = performance.now();
+    const held = new Set(this.params.jobs());
+    const lapsed: Job[] = [];
+    // The jobs of claims no extension covered yet are held from their claim's time, not heldSince.
+    const ownTime = new Set<Job>();
+    for (const claim of this.claims) {
+      if (claim.jobs === null) continue;
+      const due = claim.sentAt + this.lapseAfterMs <= now;
+      for (const job of claim.jobs) {
+        ownTime.add(job);
+        if (due && !claim.lapsed && held.has(job)) lapsed.push(job);
+      }
+      if (due) claim.lapsed = true;
+    }
+    if (!this.heldSinceLapsed && this.heldSince + this.lapseAfterMs <= now) {
+      this.heldSinceLapsed = true;
+      for (const job of held) if (!ownTime.has(job)) lapsed.push(job);
+    }
+    const unreported = lapsed.filter((job) => !this.reported.has(job));
+    for (const job of unreported) this.reported.add(job);
     this.armLapse();
-    if (lapsed.length > 0) this.params.onLapsed(lapsed);
+    if (unreported.length > 0) this.params.onLapsed(unreported);
   }
 }
 

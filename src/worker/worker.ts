@@ -237,7 +237,7 @@ export class Worker {
     this.jobsBeingClaimed += want;
     this.restrictedBeingClaimed += restrictedLimit;
     let full = false;
-    let failed = false;
+    let claimed: ClaimedJob[] | null = null;
     const inFlight = this.heartbeat.claimStarting();
     try {
       const jobs = await store.claimJobs({
@@ -248,15 +248,15 @@ export class Worker {
         limits: this.deps.claimLimits?.(this.options.queues),
         restrictedLimit,
       });
+      claimed = jobs;
       this.prefetched.push(jobs);
       full = jobs.length === want;
       this.drainedAsOf = full ? null : noticesBefore;
     } catch (error) {
       logger.error({ err: error }, "claiming jobs failed; will try again");
-      failed = true;
       this.drainedAsOf = null;
     } finally {
-      this.heartbeat.claimSettled(inFlight, !failed);
+      this.heartbeat.claimSettled(inFlight, claimed);
       this.claimsUnderWay--;
       this.jobsBeingClaimed -= want;
       this.restrictedBeingClaimed -= restrictedLimit;
@@ -268,7 +268,7 @@ export class Worker {
     // which came back short: look again. Not after a failure: two failing claims would wake
     // each other without end while the store is down; the poll interval paces the retries.
     const changed = this.wakeup.notices !== noticesBefore || this.slotsFreed !== slotsFreedBefore;
-    if (!failed && (full || changed)) this.wakeup.notify();
+    if (claimed !== null && (full || changed)) this.wakeup.notify();
   }
 
   /**
@@ -292,13 +292,15 @@ export class Worker {
       open = false;
       this.jobsBeingClaimed--;
       this.reservations.delete(settled);
-      if (inserted !== null && inserted.state === "running" && inserted.workerId === this.id) {
+      const claimedHere = inserted !== null && inserted.state === "running" && inserted.workerId === this.id;
+      if (claimedHere) {
         this.prefetched.push([inserted]);
         this.startBuffered();
       } else if (this.claimDue() !== null) {
         this.wakeup.notify();
       }
-      this.heartbeat.claimSettled(inFlight, inserted !== null);
+      // After the push: the beat this may send reads the held jobs at once.
+      this.heartbeat.claimSettled(inFlight, inserted === null ? null : claimedHere ? [inserted] : []);
       settle();
     };
     return { workerId: this.id, leaseMs: this.options.leaseMs, take: end, release: () => end(null) };
@@ -309,7 +311,7 @@ export class Worker {
     if (!this.options.queues.includes(job.queue) || !isClaimableOnInsert(job)) return false;
     // A keyed insert may wait on its key while another transaction holds it uncommitted
     // (PostgreSQL): the slot held for it would wait as long, and every lease of this worker
-    // would be judged as old as that insert (LeaseHeartbeat counts from claims on their way).
+    // would count from that insert's start (LeaseHeartbeat dates a claim's leases from when it was sent).
     if (job.idempotencyKey !== null) return false;
     if (this.deps.handlerFor(job.type)?.kind !== "single") return false;
     const limits = this.deps.claimLimits?.(this.options.queues) ?? [];

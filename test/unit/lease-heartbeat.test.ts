@@ -13,12 +13,13 @@ let files = 0;
 const LEASE_MS = 10_000;
 const BEAT_MS = 1_000;
 
-/** A real SQLite store holding one job claimed by worker w1, and the heartbeat of that worker. */
-async function heartbeatOfOneJob() {
+/** A real SQLite store holding one job claimed by worker w1 (and `more` pending), and the heartbeat of that worker. */
+async function heartbeatOfOneJob(more = 0) {
   const path = join(dir, `heartbeat-${++files}.sqlite`);
   const store = SqliteStore.open(path, { busyTimeoutMs: 10 });
-  await store.insertJobs({ jobs: [newJob()] });
+  await store.insertJobs({ jobs: Array.from({ length: 1 + more }, () => newJob()) });
   const [job] = await store.claimJobs({ queues: ["default"], limit: 1, workerId: "w1", leaseMs: LEASE_MS });
+  const held: Job[] = [job!];
   // Timers and the clock the heartbeat reads are the test's to move; setImmediate stays real, so
   // settled store calls can be let through (settle()).
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "performance"] });
@@ -28,11 +29,11 @@ async function heartbeatOfOneJob() {
     logger: pino({ level: "silent" }),
     intervalMs: BEAT_MS,
     leaseMs: LEASE_MS,
-    jobs: () => [job!],
+    jobs: () => held,
     onLost: () => {},
     onLapsed: (jobs) => lapsed.push(...jobs),
   });
-  return { store, path, heartbeat, lapsed, job: job! };
+  return { store, path, heartbeat, lapsed, job: job!, held };
 }
 
 /** Lets every store answer already given reach the heartbeat. */
@@ -84,5 +85,50 @@ describe("LeaseHeartbeat", () => {
     expect(vi.getTimerCount()).toBe(0);
     vi.advanceTimersByTime(2 * LEASE_MS);
     expect(lapsed).toEqual([]);
+  });
+
+  it("dates a slow claim's leases from that claim, and the leases every beat extended from the beat", async () => {
+    const { store, lapsed, heartbeat, job, held } = await heartbeatOfOneJob(1);
+    cleanups.push(() => heartbeat.stop(), () => store.close());
+    // A claim is sent and waits (a pool queue, a lock) longer than a lease may go unextended.
+    const slowClaim = heartbeat.claimStarting();
+    for (let i = 0; i < 12; i++) {
+      vi.advanceTimersByTime(BEAT_MS);
+      await settle();
+    }
+    // Every beat extended the lease held all along: it is not reported for the claim's sake.
+    expect(lapsed).toEqual([]);
+    // The claim's answer comes: its job's lease counts from when the claim was sent, which is
+    // further back than a lease may go unextended.
+    const [late] = await store.claimJobs({ queues: ["default"], limit: 1, workerId: "w1", leaseMs: LEASE_MS });
+    held.push(late!);
+    heartbeat.claimSettled(slowClaim, [late!]);
+    vi.advanceTimersByTime(0);
+    expect(lapsed).toEqual([late]);
+    // And the next beats cover it from then on; nothing more is reported.
+    for (let i = 0; i < 15; i++) {
+      vi.advanceTimersByTime(BEAT_MS);
+      await settle();
+    }
+    expect(lapsed).toEqual([late]);
+    expect(lapsed).not.toContain(job);
+  });
+
+  it("holds a claim answered in time from the next beat on", async () => {
+    const { store, lapsed, heartbeat, held } = await heartbeatOfOneJob(1);
+    cleanups.push(() => heartbeat.stop(), () => store.close());
+    const claim = heartbeat.claimStarting();
+    vi.advanceTimersByTime(LEASE_MS / 2);
+    await settle();
+    const [next] = await store.claimJobs({ queues: ["default"], limit: 1, workerId: "w1", leaseMs: LEASE_MS });
+    held.push(next!);
+    heartbeat.claimSettled(claim, [next!]);
+    for (let i = 0; i < 30; i++) {
+      vi.advanceTimersByTime(BEAT_MS);
+      await settle();
+    }
+    expect(lapsed).toEqual([]);
+    // The lapse timer is the only timer left beside the beat's: none spins.
+    expect(vi.getTimerCount()).toBe(2);
   });
 });
