@@ -80,6 +80,7 @@ export class JobRun {
   private interruption: LeaseLapsedError | null = null;
   /** The first call wins: later events (a late return, another abort) change nothing. */
   private decide!: (outcome: Outcome) => void;
+  private decidedYet = false;
   private timer: NodeJS.Timeout | null = null;
   /** Set by ctx.completeInTransaction: resolves to its value if it committed, null if not. */
   private transactional: Promise<{ value: unknown } | null> | null = null;
@@ -160,7 +161,16 @@ export class JobRun {
     );
   }
 
+  /**
+   * What is recorded is decided (the handler settled, or an abort decided it): a lost lease
+   * changes nothing any more, and the store refuses the outcome if the lease is gone.
+   */
+  get outcomeDecided(): boolean {
+    return this.decidedYet;
+  }
+
   private conclude(outcome: Outcome): void {
+    this.decidedYet = true;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     this.decide(outcome);

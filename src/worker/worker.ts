@@ -480,8 +480,11 @@ export class Worker {
   private async onLeaseLost(lease: Lease): Promise<void> {
     if (this.dropUnstarted(claimOf(lease))) return; // never started: nothing to abort
     const run = this.runs.get(claimKey(claimOf(lease)));
-    if (!run) return;
+    // An outcome being stored is not lost: the extension found the row it already ended (it
+    // waited on that row's lock). If the lease was lost, storing the outcome says so.
+    if (!run || run.outcomeDecided) return;
     const job = await this.deps.store.getJob({ id: lease.jobId }).catch(() => null);
+    if (run.outcomeDecided) return;
     const canceled = job?.state === "canceled";
     // The process that canceled or rescued the job logs that; this one's lines for the job
     // would otherwise end at "started".

@@ -490,6 +490,48 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
       );
     });
 
+    it("does not call a lease lost that an extension found ended by the job's own completion, whose reply is still on its way", async () => {
+      const real = await factory.open(url);
+      // The store's reply to a completion is slow to arrive: it comes after the reply to the
+      // next extension, which finds the job already ended.
+      let extended: (() => void) | null = null;
+      const slowCompletionReplies = new Proxy(real, {
+        get(target, key) {
+          if (key === "completeJobs")
+            return async (params: Parameters<Store["completeJobs"]>[0]) => {
+              const accepted = await target.completeJobs(params);
+              await new Promise<void>((resolve) => (extended = resolve));
+              return accepted;
+            };
+          if (key === "extendLeases")
+            return async (params: Parameters<Store["extendLeases"]>[0]) => {
+              const wasWaiting = extended;
+              const held = await target.extendLeases(params);
+              // Only an extension sent once the completion was stored is the one waited for.
+              if (wasWaiting !== null && wasWaiting === extended) setImmediate(wasWaiting);
+              return held;
+            };
+          const value: unknown = Reflect.get(target, key, target);
+          return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+      const lines: { msg: string; jobId?: string }[] = [];
+      const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) });
+      const working = await Errand.connect(slowCompletionReplies, { logger });
+      others.push(working);
+      const quick = working.define("quick", { handler: async () => ({ ok: true }) });
+      const completed = new Promise((resolve) => working.on("completed", resolve));
+      working.work(fast);
+      const job = await quick.enqueue({});
+      await completed;
+      await waitFor(async () => (await errand.getJob(job.id))?.state === "completed");
+      // A lost-lease report reads the job first: give it that read's time.
+      await errand.getJob(job.id);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Nothing is logged of a job that went well.
+      expect(lines.filter((line) => line.jobId === job.id).map((line) => line.msg)).toEqual([]);
+    });
+
     it("a cancel made through another connection stops its running job, and drops a claimed one unstarted, long before the next heartbeat", async () => {
       // Heartbeats 10 s apart: only the cancel's notice (PostgreSQL) or the look for lost leases
       // each poll interval (SQLite) can reach the worker within the test.
