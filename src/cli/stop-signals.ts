@@ -46,9 +46,14 @@ export class StopSignals {
     };
   }
 
-  /** Stops listening (the command is over). */
-  dispose(): void {
-    process.off("SIGTERM", this.onSignal);
-    process.off("SIGINT", this.onSignal);
+  /**
+   * Ends the process once the command is over, with the exit code set so far, still listening
+   * (a signal now changes nothing). Left to end by itself, the process would wait for whatever
+   * the handlers module holds open (a database client of its own, a timer, a handler that
+   * ignored its signal): a drained worker would stay up until its supervisor killed it, and a
+   * handler still running would overlap the run of the job it was handed back to.
+   */
+  exit(): never {
+    process.exit(process.exitCode ?? 0);
   }
 }

@@ -549,7 +549,11 @@ export class Worker {
     clearTimeout(timer);
     this.rearmGrace = null;
     if (first === "grace_over") {
-      for (const run of this.runs.values()) run.abort(new WorkerShutdownError());
+      for (const run of this.runs.values()) {
+        // Said per job: its lines would otherwise end at "started", its attempt given back unseen.
+        if (!run.outcomeDecided) this.deps.logger.warn(jobLogFields(run.job), "shutdown grace over: job's handler signaled to stop; the job goes back to its queue, attempt given back");
+        run.abort(new WorkerShutdownError());
+      }
       // Outcomes not stored by now (the store is down) are left to the reaper, as after a crash.
       this.recordingGiveUp.abort();
       await recordedAll();

@@ -604,7 +604,11 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
     it("after the grace period aborts in-flight jobs and returns them to the queue, attempt not used", async () => {
       let reason: unknown;
       let started = false;
-      const def = errand.define("stubborn", {
+      const lines: Record<string, unknown>[] = [];
+      const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+      const working = await Errand.connect(await factory.open(url), { logger });
+      others.push(working);
+      const def = working.define("stubborn", {
         maxAttempts: 1,
         handler: (_p, ctx) =>
           new Promise((_r, reject) => {
@@ -612,11 +616,13 @@ export function describeRuntimeConformance(factory: StoreFactory): void {
             ctx.signal.addEventListener("abort", () => reject((reason = ctx.signal.reason)));
           }),
       });
-      errand.work(fast);
-      const job = await def.enqueue({});
+      working.work(fast);
+      const job = await def.enqueue({}, { correlationId: "req-7" });
       await waitFor(() => started);
-      await errand.close({ graceMs: 50 });
+      await working.close({ graceMs: 50 });
       expect((reason as Error).name).toBe("WorkerShutdownError");
+      // Its log says what became of it.
+      expect(lines).toContainEqual(expect.objectContaining({ level: 40, jobId: job.id, correlationId: "req-7", msg: expect.stringContaining("shutdown grace over") }));
       const reopened = await connect();
       others.push(reopened);
       expect(await reopened.getJob(job.id)).toMatchObject({ state: "pending", attempt: 0 });

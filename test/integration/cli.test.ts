@@ -31,7 +31,12 @@ async function errand(args: string[], env: Record<string, string>) {
 
 /** `errand work <args>` as a child process: its exit code, and what it has written to stderr so far. */
 function startWork(args: string[], env: Record<string, string>) {
-  const worker = spawn(process.execPath, [CLI, "work", ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  return startCommand("work", args, env);
+}
+
+/** `errand <command> <args>` run until stopped, as a child process (stdout ignored). */
+function startCommand(command: "work" | "serve", args: string[], env: Record<string, string>) {
+  const worker = spawn(process.execPath, [CLI, command, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   worker.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => worker.once("exit", resolve));
@@ -42,7 +47,9 @@ function startWork(args: string[], env: Record<string, string>) {
 // hook added once tests run would not (the schema `errand migrate` makes below was left behind).
 const postgres = await postgresFactory();
 
-describe("errand CLI", () => {
+// Tests here run a dozen or more CLI processes in turn, each a second or more of start-up on a
+// loaded 2-core machine: 30 s was seen to run out while the machine was busy with other work.
+describe("errand CLI", { timeout: 90_000 }, () => {
   const dir = tempDir();
 
   it("enqueues, works with a handlers module, shows, and drains on SIGTERM", async () => {
@@ -146,6 +153,33 @@ describe("errand CLI", () => {
       expect(fine.stderr()).not.toContain("warning");
     } finally {
       fine.worker.kill("SIGKILL");
+    }
+  });
+
+  it("a drained worker or server exits 0 although its handlers module holds the process open, and a handler that ignored its signal ends with it", async () => {
+    const handlers = new URL("../fixtures/open-handle-handlers.mjs", import.meta.url).pathname;
+    for (const [command, ...flags] of [["work"], ["serve", "--port", "0"]] as const) {
+      const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, `held-open-${command}.db`)}` };
+      const observer = await Errand.connect(env.ERRAND_DATABASE_URL);
+      const { id } = await observer.enqueue("stubborn", { ms: 60_000 });
+      const { worker, exited, stderr } = startCommand(command, ["--handlers", handlers, "--grace-ms", "200", ...flags], env);
+      try {
+        await waitFor(async () => (await observer.getJob(id))?.state === "running", { what: `the stubborn job to run (${command})` });
+        worker.kill("SIGTERM");
+        // Bounded by the test's timeout: the process would otherwise wait out the handler's 60 s.
+        expect(await exited).toBe(0);
+        expect(stderr().split("\n")).toContain("errand: stopped");
+        // Handed back, attempt given back; and no longer run by the ended process.
+        expect(await observer.getJob(id)).toMatchObject({ state: "pending", attempt: 0 });
+      } finally {
+        worker.kill("SIGKILL");
+        await observer.close();
+      }
+      // work logs on stderr (serve on stdout): the job's lines end with what became of it.
+      if (command === "work")
+        expect(stderr().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { msg: string; jobId?: string })).toContainEqual(
+          expect.objectContaining({ jobId: id, msg: expect.stringContaining("shutdown grace over") }),
+        );
     }
   });
 

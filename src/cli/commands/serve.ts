@@ -135,12 +135,12 @@ export function serveCommand(version: string): Command {
         signals.stopNowOnAgain(errand, say);
         await server.close();
         await errand.close();
+        say("stopped");
       } catch (error) {
         process.exitCode = reportError(error);
         await server?.close().catch(() => {});
         await errand?.close({ graceMs: 0 });
-      } finally {
-        signals.dispose();
       }
+      signals.exit();
     });
 }

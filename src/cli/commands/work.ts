@@ -69,12 +69,12 @@ export function workCommand(): Command {
         // Metrics are served while in-flight jobs finish, and stop with the worker.
         await errand.close();
         await stopMetrics();
+        say("stopped");
       } catch (error) {
         process.exitCode = reportError(error);
         await stopMetrics();
         await errand?.close({ graceMs: 0 });
-      } finally {
-        signals.dispose();
       }
+      signals.exit();
     });
 }
