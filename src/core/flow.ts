@@ -54,12 +54,12 @@ export interface StoredFlow {
 
 export function flowFromStored(stored: StoredFlow): Flow {
   const nameOf = new Map(stored.jobs.map((j) => [j.id, j.flowNode ?? j.id]));
-  const nodes: Record<string, FlowNode> = {};
-  for (const job of stored.jobs) nodes[nameOf.get(job.id)!] = { job, after: [] };
+  const byId = new Map(stored.jobs.map((job) => [job.id, { job, after: [] as string[] }]));
   for (const { parentId, childId } of stored.dependencies) {
-    const child = nodes[nameOf.get(childId)!];
     const parent = nameOf.get(parentId);
-    if (child !== undefined && parent !== undefined) child.after.push(parent);
+    if (parent !== undefined) byId.get(childId)?.after.push(parent);
   }
+  // Defined, not assigned: a node named "__proto__" would set the object's prototype instead.
+  const nodes: Record<string, FlowNode> = Object.fromEntries(stored.jobs.map((job) => [nameOf.get(job.id)!, byId.get(job.id)!]));
   return { id: stored.id, state: flowState(stored.jobs, stored.deletedNodes), createdAt: stored.createdAt, nodes };
 }

@@ -112,6 +112,18 @@ export function describeFlowBatchRuntimeConformance(factory: StoreFactory): void
       expect(done.nodes.cleanup!.job.errors).toEqual([]);
     });
 
+    it("keeps a node named like an Object.prototype key (read from JSON, say) as a node of its own", async () => {
+      const job = errand.define("x").request({});
+      const nodes = JSON.parse('{"__proto__":{},"constructor":{"after":["__proto__"]},"report":{"after":["constructor"]}}') as Record<string, { after?: string[] }>;
+      const flow = await errand.enqueueFlow(Object.fromEntries(Object.entries(nodes).map(([name, node]) => [name, { ...node, job }])));
+      for (const read of [flow, await errand.getFlow(flow.id)]) {
+        expect(Object.keys(read!.nodes)).toEqual(["__proto__", "constructor", "report"]);
+        expect(Object.getPrototypeOf(read!.nodes)).toBe(Object.prototype);
+        expect(read!.nodes.report!.after).toEqual(["constructor"]);
+        expect(Object.getOwnPropertyDescriptor(read!.nodes, "constructor")!.value.after).toEqual(["__proto__"]);
+      }
+    });
+
     it("rejects a cycle or an unknown reference before writing anything", async () => {
       const job = errand.define("x").request({});
       const attempt = (nodes: Parameters<Errand["enqueueFlow"]>[0]) => errand.enqueueFlow(nodes).catch((e: unknown) => e);
