@@ -70,6 +70,17 @@ export function describeServerFlowRoutes(factory: StoreFactory): void {
       expect(badParent.body.error).toMatchObject({ field: "nodes.a.after[0]", message: expect.stringMatching(/^nodes\.a\.after\[0\] must be 1–128 characters/) });
       const empty = await call("POST", "/v1/flows", { nodes: {} });
       expect([empty.status, empty.body.error.field]).toEqual([400, "nodes"]);
+      // A node name may hold dots: the field still names the node, then the body's own field.
+      let deep: Record<string, unknown> = {};
+      const payload = { userId: deep };
+      for (let i = 0; i < 40; i++) deep = deep.userId = {};
+      for (const name of ["resize", "stage.resize", "7"]) {
+        const node = `nodes.${name}`;
+        const tooDeep = await call("POST", "/v1/flows", { nodes: { [name]: { type: "echo", payload } } });
+        expect([tooDeep.status, tooDeep.body.error.field]).toEqual([400, expect.stringMatching(new RegExp(`^${node.replace(/[.[\]]/g, "\\$&")}\\.payload\\.userId\\.userId`))]);
+        const parentless = await call("POST", "/v1/flows", { nodes: { [name]: { type: "echo", after: ["ghost"], max_attempts: 1 } } });
+        expect(parentless.body.error.field).toBe(`${node}.after[0]`);
+      }
       expect(await jobCount()).toBe(before);
     });
 

@@ -52,7 +52,7 @@ export function addFlowRoutes(ctx: RouteContext): void {
         return reply.status(202).send(flowToJson(await errand.enqueueFlow(nodes, options)));
       } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
-        const field = flowFieldName(e.field);
+        const field = flowFieldName(e.field, Object.keys(nodes));
         throw new HttpError(400, "invalid_input", apiValidationMessage(e, field), field);
       }
     },
@@ -128,10 +128,20 @@ export function addFlowRoutes(ctx: RouteContext): void {
   });
 }
 
-/** `nodes.encode.job.delayMs` (the library's name) → `nodes.encode.delay_ms` (the body's). */
-function flowFieldName(libraryField: string): string {
-  const inNode = /^nodes\.([^.[]+)\.(?:job\.)?(.+)$/.exec(libraryField);
-  return inNode ? `nodes.${inNode[1]}.${apiFieldName(inNode[2]!)}` : apiFieldName(libraryField);
+/**
+ * `nodes.encode.job.delayMs` (the library's name) → `nodes.encode.delay_ms` (the body's). Node
+ * names may hold dots (`stage.encode`), so a field is matched against the flow's own names,
+ * longest first, rather than split at its first dot.
+ */
+function flowFieldName(libraryField: string, nodeNames: string[]): string {
+  for (const name of [...nodeNames].sort((a, b) => b.length - a.length)) {
+    const node = `nodes.${name}`;
+    if (libraryField === node) return node;
+    if (!libraryField.startsWith(`${node}.`)) continue;
+    const rest = libraryField.slice(node.length + 1);
+    return `${node}.${apiFieldName(rest.startsWith("job.") ? rest.slice("job.".length) : rest)}`;
+  }
+  return apiFieldName(libraryField);
 }
 
 /** `requests[2].delayMs` → `jobs[2].delay_ms`, `onComplete.payload.completed` → `on_complete.payload.completed`. */
