@@ -370,11 +370,27 @@ export class Errand {
    * ErrandOptions.retention).
    */
   work(options: WorkerOptions = {}): Worker {
-    if (this.closing) throw new ClosedError("this Errand");
+    const worker = this.workerOnly(options);
     if (this.retention !== null && this.sweeper === null) {
       const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
       this.sweeper = new RetentionSweeper({ store: this.store, logger: this.logger, policy: this.retention, holder });
     }
+    this.scheduler ??= new CronScheduler({
+      store: this.store,
+      events: this.events,
+      logger: this.logger,
+      intervalMs: this.schedulePollIntervalMs,
+    });
+    return worker;
+  }
+
+  /**
+   * A worker alone, without the cron scheduler and retention that `work` starts: what
+   * `drainQueue` runs, so that schedules do not go on firing into a test after its drain.
+   * @internal
+   */
+  workerOnly(options: WorkerOptions = {}): Worker {
+    if (this.closing) throw new ClosedError("this Errand");
     const worker = new Worker(
       {
         store: this.store,
@@ -389,12 +405,6 @@ export class Errand {
       options,
     );
     this.workers.add(worker);
-    this.scheduler ??= new CronScheduler({
-      store: this.store,
-      events: this.events,
-      logger: this.logger,
-      intervalMs: this.schedulePollIntervalMs,
-    });
     return worker;
   }
 

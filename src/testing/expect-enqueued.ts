@@ -3,6 +3,7 @@ import { ValidationError } from "../core/errors.js";
 import { knownOptions } from "../core/option-keys.js";
 import type { JobDefinition } from "../client/job-definition.js";
 import type { Errand } from "../errand.js";
+import { checkErrandArgument } from "./errand-argument.js";
 import type { Job } from "../core/job.js";
 import type { JobState } from "../core/states.js";
 
@@ -24,7 +25,7 @@ const COUNT_KEYS: ReadonlySet<string> = new Set(["count"]);
  * that many must match. The error lists what was enqueued instead, so a failing test says why.
  */
 export async function expectEnqueued(errand: Errand, match: EnqueuedMatch, given?: { count?: number }): Promise<Job[]> {
-  if (typeof (errand as Partial<Errand> | null)?.listJobs !== "function") throw new ValidationError("errand", "must be an Errand, as Errand.connect returns it");
+  checkErrandArgument(errand);
   // A misspelt field would match every job, and the assertion would pass for nothing.
   knownOptions(match, MATCH_KEYS, "match");
   const options = knownOptions(given, COUNT_KEYS);

@@ -72,6 +72,22 @@ describe("errand/testing", () => {
     expect(attempts).toBe(2);
   });
 
+  it("drainQueue leaves schedules alone: none fires into the test after the drain, and nothing is left running", async () => {
+    const report = errand.define("report", { queue: "reports", handler: async () => "ok" });
+    const mail = errand.define("mail", { queue: "mail", handler: async () => "sent" });
+    await errand.schedule("every-second", "* * * * * *", { type: report, payload: {} });
+    await mail.enqueue({});
+    expect(await drainQueue(errand, { queues: ["mail"] })).toMatchObject({ completed: 1 });
+    // Two ticks of the schedule pass: a scheduler started by the drain would have enqueued them.
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await expectEnqueued(errand, { type: report }, { count: 0 });
+  });
+
+  it("drainQueue and expectEnqueued refuse an Errand not given (a beforeEach that did not run), naming it", async () => {
+    for (const helper of [() => drainQueue(undefined as unknown as Errand), () => expectEnqueued(undefined as unknown as Errand, { type: "x" })])
+      await expect(helper()).rejects.toMatchObject({ name: "ValidationError", field: "errand" });
+  });
+
   it("drainQueue waits for a job its handler snoozed (SnoozeJob, RateLimitedError) to run again", async () => {
     let runs = 0;
     const limited = errand.define("limited", {
