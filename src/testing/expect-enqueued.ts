@@ -7,14 +7,24 @@ import { checkErrandArgument } from "./errand-argument.js";
 import type { Job } from "../core/job.js";
 import type { JobState } from "../core/states.js";
 
-/** Fields to match; `payload` matches as a deep subset (extra fields on the job are fine). */
-export interface EnqueuedMatch {
-  type?: string | JobDefinition<any, any>;
+/** A deep subset of a payload, as `payload` is matched: objects may leave fields out; arrays match item by item. */
+export type PayloadSubset<T> = T extends readonly (infer Item)[]
+  ? readonly PayloadSubset<Item>[]
+  : T extends object
+    ? { [K in keyof T]?: PayloadSubset<T[K]> }
+    : T;
+
+/**
+ * Fields to match; `payload` matches as a deep subset (extra fields on the job are fine), and
+ * with `type` a definition it is checked against that type's payload.
+ */
+export interface EnqueuedMatch<Payload = unknown> {
+  type?: string | JobDefinition<Payload, any>;
   queue?: string;
   state?: JobState;
   priority?: number;
   idempotencyKey?: string;
-  payload?: unknown;
+  payload?: unknown extends Payload ? unknown : PayloadSubset<Payload>;
 }
 
 const MATCH_KEYS: ReadonlySet<string> = new Set(["type", "queue", "state", "priority", "idempotencyKey", "payload"]);
@@ -24,7 +34,7 @@ const COUNT_KEYS: ReadonlySet<string> = new Set(["count"]);
  * Asserts that jobs matching `match` were enqueued, and returns them. With `count`, exactly
  * that many must match. The error lists what was enqueued instead, so a failing test says why.
  */
-export async function expectEnqueued(errand: Errand, match: EnqueuedMatch, given?: { count?: number }): Promise<Job[]> {
+export async function expectEnqueued<Payload = unknown>(errand: Errand, match: EnqueuedMatch<Payload>, given?: { count?: number }): Promise<Job<Payload>[]> {
   checkErrandArgument(errand);
   // A misspelt field would match every job, and the assertion would pass for nothing.
   knownOptions(match, MATCH_KEYS, "match");
@@ -32,11 +42,11 @@ export async function expectEnqueued(errand: Errand, match: EnqueuedMatch, given
   if (options.count !== undefined && (!Number.isInteger(options.count) || options.count < 0))
     throw new ValidationError("count", "must be an integer ≥ 0");
   const type = typeof match.type === "object" ? match.type.type : match.type;
-  const all: Job[] = [];
+  const all: Job<Payload>[] = [];
   let cursor: string | undefined;
   do {
     const page = await errand.listJobs({ type, queue: match.queue, state: match.state, limit: 1000, cursor });
-    all.push(...page.jobs);
+    all.push(...(page.jobs as Job<Payload>[]));
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   const found = all.filter(

@@ -22,8 +22,11 @@ export interface InlineRunOptions {
 
 const INLINE_OPTION_KEYS: ReadonlySet<string> = new Set(["attempt", "signal", "tx", "parents"]);
 
+/** What a handler's result is once stored: JSON has no undefined, so nothing returned reads back as null. */
+export type StoredResult<Result> = undefined extends Result ? Exclude<Result, undefined> | null : Result;
+
 export interface InlineRun<Result> {
-  result: Result;
+  result: StoredResult<Result>;
   /** Every ctx.progress() value, in order. */
   progress: number[];
 }
@@ -95,5 +98,5 @@ export async function runJobInline<Payload, Result>(
   const result = await definition.handler(roundTripped, ctx);
   // Nothing returned is stored as null (JSON has no undefined): the handler's callers read that.
   const text = result === undefined ? "null" : serializePayload(result, undefined, "result");
-  return { result: JSON.parse(text) as Result, progress };
+  return { result: JSON.parse(text) as StoredResult<Result>, progress };
 }

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { Errand } from "../../src/errand.js";
 import type { PayloadOf, ResultOf } from "../../src/client/job-definition.js";
+import { expectEnqueued, runJobInline } from "../../src/testing/index.js";
 
 async function typedUsage(errand: Errand) {
   const sendEmail = errand.define("send-email", {
@@ -127,11 +128,31 @@ async function jsonTypes(errand: Errand) {
   errand.enqueueMany([cleanup.request(undefined)]);
 }
 
+/** The test helpers check payloads against their definition, and type results as production stores them. */
+async function testingHelpers(errand: Errand) {
+  const sendEmail = errand.define("send-email", {
+    handler: async (payload: { to: string; tags: string[] }) => (payload.to ? payload.to : undefined),
+  });
+  await expectEnqueued(errand, { type: sendEmail, payload: { to: "a@b.c" } });
+  await expectEnqueued(errand, { type: sendEmail, payload: { tags: ["vip"] } });
+  await expectEnqueued(errand, { type: "by-name", payload: { anything: 1 } });
+  // @ts-expect-error — a field the definition's payload lacks
+  await expectEnqueued(errand, { type: sendEmail, payload: { too: "a@b.c" } });
+  // @ts-expect-error — a field of the wrong type
+  await expectEnqueued(errand, { type: sendEmail, payload: { to: 42 } });
+  const { result } = await runJobInline(sendEmail, { to: "a@b.c", tags: [] });
+  const stored: string | null = result;
+  // @ts-expect-error — nothing returned is stored as null, never undefined
+  const missing: string | undefined = result;
+  return [stored, missing];
+}
+
 describe("typed API", () => {
   it("is exercised by the type-checker", () => {
     expect(typeof typedUsage).toBe("function");
     expect(typeof typedBatchUsage).toBe("function");
     expect(typeof plainObjectRequests).toBe("function");
     expect(typeof jsonTypes).toBe("function");
+    expect(typeof testingHelpers).toBe("function");
   });
 });
