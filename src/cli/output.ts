@@ -38,11 +38,17 @@ export function printJobDetail(job: Job, json: boolean): void {
     printJson(jobToJson(job));
     return;
   }
+  // What leads to the job's log lines and its worker: the ids and times an on-call engineer searches by.
+  const optional = (label: string, value: string | null) => (value === null ? [] : [`  ${label}${value}`]);
   const lines = [
     jobLine(job),
     `  payload: ${JSON.stringify(job.payload)}`,
     `  result:  ${JSON.stringify(job.result)}`,
     `  run at:  ${job.runAt.toISOString()}${job.idempotencyKey ? `   idempotency key: ${job.idempotencyKey}` : ""}`,
+    ...optional("started:  ", job.startedAt?.toISOString() ?? null),
+    ...optional("finished: ", job.finishedAt?.toISOString() ?? null),
+    ...optional("worker:   ", job.workerId),
+    ...optional("correlation id: ", job.correlationId),
     ...job.errors.map((e) => `  error (attempt ${e.attempt}, ${e.at.toISOString()}): ${e.message}`),
   ];
   process.stdout.write(lines.join("\n") + "\n");

@@ -80,6 +80,12 @@ describe("errand CLI", { timeout: 90_000 }, () => {
     const jobLines = stderr.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as { msg: string; jobId?: string });
     expect(jobLines.filter((l) => l.jobId === id).map((l) => l.msg)).toEqual(["job started", "job completed"]);
     const shown = JSON.parse((await errand(["jobs", "show", id, "--json"], env)).stdout);
+    // Read by a person: with what leads to the job's log lines and its worker.
+    const readable = (await errand(["jobs", "show", id], env)).stdout;
+    expect(readable).toContain(`  started:  ${shown.started_at}\n  finished: ${shown.finished_at}\n  worker:   ${shown.worker_id}\n`);
+    // A job that had ended already: its summary line, with no bar drawing progress never followed.
+    const waited = await errand(["wait", id], env);
+    expect(waited).toMatchObject({ code: 0, stderr: `${readable.split("\n")[0]}\n` });
     expect(shown).toMatchObject({ state: "completed", result: { greeting: "hello Ada" }, progress: 100 });
     expect(JSON.parse((await errand(["jobs", "show", lingering, "--json"], env)).stdout).state).toBe("completed");
     const queues = JSON.parse((await errand(["queues", "--json"], env)).stdout);

@@ -20,6 +20,8 @@ export function waitCommand(): Command {
       await withParsedFlags(() => intOption(opts.intervalMs, "--interval-ms", { min: 10 }), opts, async (errand, intervalMs) => {
         const show = opts.json ? () => {} : progressDisplay();
         let job = await errand.getJob(id);
+        // A job that had ended already gets its summary alone: a bar would draw progress it never followed.
+        const followed = job !== null && !isTerminal(job.state);
         // Reading through the store (not events) follows jobs worked by any process.
         while (job !== null && !isTerminal(job.state)) {
           show(job);
@@ -27,9 +29,9 @@ export function waitCommand(): Command {
           job = await errand.getJob(id);
         }
         if (job === null) throw new JobNotFoundError(id);
-        show(job);
+        if (followed) show(job);
         if (opts.json) printJson(jobToJson(job));
-        else process.stderr.write("\n" + jobLine(job) + "\n" + (job.errors.at(-1) && job.state === "failed" ? `  last error: ${job.errors.at(-1)!.message}\n` : ""));
+        else process.stderr.write((followed ? "\n" : "") + jobLine(job) + "\n" + (job.errors.at(-1) && job.state === "failed" ? `  last error: ${job.errors.at(-1)!.message}\n` : ""));
         return job.state === "completed" ? 0 : EXIT_FAILURE;
       });
     });
