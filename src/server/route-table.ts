@@ -13,6 +13,11 @@ export interface RouteSpec<Body = unknown, Query = unknown, Params = unknown> {
   body?: JsonSchema;
   querystring?: JsonSchema;
   params?: JsonSchema;
+  /**
+   * Called every few seconds by a machine (a load balancer's health check, a Prometheus scrape):
+   * its requests are logged only at warn and above, or they would be most of the server's log.
+   */
+  polled?: true;
   /** Status → schema (or media type and schema), for the OpenAPI document only. */
   responses: Record<number, { description: string; schema?: JsonSchema; mediaType?: string }>;
   handler: (request: FastifyRequest<{ Body: Body; Querystring: Query; Params: Params }>, reply: FastifyReply) => Promise<unknown>;
@@ -44,6 +49,7 @@ export class RouteTable {
         ...(spec.params ? { params: spec.params } : {}),
       },
       config: { scope: spec.scope },
+      ...(spec.polled ? { logLevel: "warn" } : {}),
       ...(bodyMayBeOmitted(body) ? { preValidation: omittedBodyAsEmpty } : {}),
       handler: spec.handler,
     });

@@ -491,6 +491,18 @@ export function describeServerRoutes(factory: StoreFactory): void {
       }
     });
 
+    it("logs the requests of health checks and scrapes only at warn and above; the API's at info", async () => {
+      const lines: { msg: string; req?: { url: string } }[] = [];
+      const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) });
+      const logged = await startServer(factory, { worker: false, logger });
+      try {
+        for (const path of ["/healthz", "/readyz", "/metrics", "/v1/queues"]) expect((await http(logged.url, "GET", path)).status).toBe(200);
+        expect(lines.filter((l) => l.msg === "incoming request").map((l) => l.req!.url)).toEqual(["/v1/queues"]);
+      } finally {
+        await logged.close();
+      }
+    });
+
     it("GET /healthz, /readyz and /openapi.json describing every route; unknown routes are 404", async () => {
       expect(await call("GET", "/healthz")).toMatchObject({ status: 200, body: { status: "ok" } });
       expect(await call("GET", "/readyz")).toMatchObject({ status: 200, body: { status: "ready" } });

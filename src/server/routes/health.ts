@@ -24,6 +24,7 @@ export function addHealthRoutes(ctx: RouteContext): void {
     summary: "The process is up",
     tag: "health",
     scope: null,
+    polled: true,
     responses: { 200: { description: "up", schema: statusSchema } },
     handler: async () => ({ status: "ok" }),
   });
@@ -33,6 +34,7 @@ export function addHealthRoutes(ctx: RouteContext): void {
     summary: "The store answers queries",
     tag: "health",
     scope: null,
+    polled: true,
     responses: {
       200: { description: "ready", schema: statusSchema },
       503: { description: "the store is unreachable", schema: errorSchema },

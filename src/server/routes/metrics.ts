@@ -9,6 +9,7 @@ export function addMetricsRoute(ctx: RouteContext, metrics: ErrandMetrics): void
     summary: "Prometheus metrics: job counters and durations of this process, job counts per queue and state from the store",
     tag: "meta",
     scope: "jobs:read",
+    polled: true,
     responses: {
       200: {
         description: "Prometheus text exposition format; errand_store_up 0 when the store did not answer in time",
