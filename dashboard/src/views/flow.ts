@@ -29,7 +29,9 @@ export const flowView: View = (container, _params, path) => {
     if (flow === null) return;
     clearLoadError();
     render(flow);
-    if (flow.state !== "running") stop(); // an ended flow changes no more
+    // An ended flow changes again only if one of its nodes is replayed, which the page that
+    // replays it links back from; polling every ended flow left open would load the store for that.
+    if (flow.state !== "running") stop();
   });
   return () => stop();
 };
