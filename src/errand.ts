@@ -50,6 +50,8 @@ export class Errand {
   private readonly definitions = new Map<string, JobDefinition<any, any>>();
   /** Rate limits and concurrency caps declared in this process, by key; workers enforce them when they claim. */
   private readonly limits = new Map<string, ClaimLimit>();
+  /** The largest batch size of the batch types handled here, by queue (see WorkerDeps.jobsPerSlot). */
+  private readonly batchSizes = new Map<string, number>();
   /** How this process's workers run each type it has a handler for. */
   private readonly typeHandlers = new Map<string, TypeHandler>();
   private readonly workers = new Set<Worker>();
@@ -158,6 +160,13 @@ export class Errand {
     if (limits.rateLimit || limits.concurrencyLimit) this.limits.set(`type:${type}`, typeLimit(type, definition.defaults.queue, limits));
     const typeHandler = typeHandlerOf(definition as JobDefinition<unknown, unknown>);
     if (typeHandler !== null) this.typeHandlers.set(type, typeHandler);
+    // A type defined again may have left its queue, or its batch: counted from every definition.
+    this.batchSizes.clear();
+    for (const [name, handler] of this.typeHandlers)
+      if (handler.kind === "batch") {
+        const queue = this.definitions.get(name)!.defaults.queue;
+        this.batchSizes.set(queue, Math.max(this.batchSizes.get(queue) ?? 1, handler.size));
+      }
     return definition;
   }
 
@@ -401,6 +410,11 @@ export class Errand {
         // Asked at every claim and job ending: without limits (the common case) nothing is built.
         claimLimits: (queues) =>
           this.limits.size === 0 ? NO_LIMITS : [...this.limits.values()].filter((l) => queues.includes(l.queue)),
+        jobsPerSlot: (queues) => {
+          let most = 1;
+          for (const queue of queues) most = Math.max(most, this.batchSizes.get(queue) ?? 1);
+          return most;
+        },
       },
       options,
     );

@@ -50,6 +50,19 @@ export interface WorkerDeps {
   handlerFor: (type: string) => TypeHandler | null;
   /** The rate limits and concurrency caps on jobs of these queues, enforced by every claim. */
   claimLimits?: (queues: string[]) => readonly ClaimLimit[];
+  /**
+   * The most jobs one handler call takes in these queues: the largest batch size of their batch
+   * types, 1 if none. A free slot may take that many limited or grouped jobs, or a batch type
+   * under a limit would get a batch of one job per free slot.
+   */
+  jobsPerSlot?: (queues: string[]) => number;
+}
+
+/** A claim to make: how many jobs, and of them limited or grouped ones, for how many free slots. */
+interface ClaimDue {
+  want: number;
+  restrictedSlots: number;
+  restrictedLimit: number;
 }
 
 /** How a worker runs a job type: one job per handler call, or up to `size` per batch handler call. */
@@ -82,7 +95,8 @@ export class Worker {
   /** The claims under way, and what they asked for: all jobs, and of them limited or grouped ones. */
   private claimsUnderWay = 0;
   private jobsBeingClaimed = 0;
-  private restrictedBeingClaimed = 0;
+  /** Free slots promised to claims under way for limited or grouped jobs. */
+  private restrictedSlotsBeingClaimed = 0;
   /**
    * The wake-up count as of which the queues hold nothing for this worker: that of the start of
    * its last claim, if it came back short. Null after a full or failed claim. While it matches
@@ -202,7 +216,7 @@ export class Worker {
       this.lookForLostLeases();
       const due = this.claimDue();
       if (due !== null) {
-        const claim = this.claim(due.want, due.restrictedLimit).finally(() => claims.delete(claim));
+        const claim = this.claim(due).finally(() => claims.delete(claim));
         claims.add(claim);
         continue;
       }
@@ -213,29 +227,32 @@ export class Worker {
   }
 
   /** The claim to start now, if one is due: how many jobs, and of them limited or grouped ones. */
-  private claimDue(): { want: number; restrictedLimit: number } | null {
+  private claimDue(): ClaimDue | null {
     if (this.claimsUnderWay >= CLAIMS_IN_FLIGHT) return null;
     const free = this.options.concurrency - this.handlersRunning;
     const target = this.prefetched.target();
     // Jobs that a claim under way may bring count as buffered already.
     const buffered = this.prefetched.size + this.jobsBeingClaimed;
+    // A slot of a batch type's queue runs a batch: it wants that many jobs, not one at a time.
+    const perSlot = this.deps.jobsPerSlot?.(this.options.queues) ?? 1;
     // Claim when a slot would otherwise idle, or when the buffer has run half empty.
-    const want = free + target - buffered;
+    const want = free * perSlot + target - buffered;
     if (want <= 0 || !((free > 0 && buffered === 0) || buffered <= target / 2)) return null;
     // Limited and grouped jobs only for free slots not already promised to a claim under way:
     // prefetched, they would hold a limited start or their group's turn while other workers
-    // sit idle.
-    return { want, restrictedLimit: Math.max(0, free - this.restrictedBeingClaimed) };
+    // sit idle. A slot of a batch type's queue takes a batch of them.
+    const restrictedSlots = Math.max(0, free - this.restrictedSlotsBeingClaimed);
+    return { want, restrictedSlots, restrictedLimit: restrictedSlots * perSlot };
   }
 
   /** One claim of `want` jobs; never rejects. */
-  private async claim(want: number, restrictedLimit: number): Promise<void> {
+  private async claim({ want, restrictedSlots, restrictedLimit }: ClaimDue): Promise<void> {
     const { store, logger } = this.deps;
     const noticesBefore = this.wakeup.notices;
     const slotsFreedBefore = this.slotsFreed;
     this.claimsUnderWay++;
     this.jobsBeingClaimed += want;
-    this.restrictedBeingClaimed += restrictedLimit;
+    this.restrictedSlotsBeingClaimed += restrictedSlots;
     let full = false;
     let claimed: ClaimedJob[] | null = null;
     const inFlight = this.heartbeat.claimStarting();
@@ -259,7 +276,7 @@ export class Worker {
       this.heartbeat.claimSettled(inFlight, claimed);
       this.claimsUnderWay--;
       this.jobsBeingClaimed -= want;
-      this.restrictedBeingClaimed -= restrictedLimit;
+      this.restrictedSlotsBeingClaimed -= restrictedSlots;
     }
     this.startBuffered();
     // A full claim may have left more behind. A wake-up that came while this claim was under

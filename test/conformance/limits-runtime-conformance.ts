@@ -39,6 +39,25 @@ export function describeLimitsRuntimeConformance(factory: StoreFactory): void {
       expect(runs[1]! - runs[0]!).toBeGreaterThanOrEqual(290);
     });
 
+    it("a batch type under a rate limit gets full batches: a free slot takes a batch of limited jobs, not one", async () => {
+      const sizes: number[] = [];
+      const bulk = errand.define("bulk-email", {
+        queue: "bulk",
+        rateLimit: { max: 1_000, intervalMs: 1_000 },
+        batch: { size: 20, maxWaitMs: 50 },
+        batchHandler: async (payloads: { i: number }[]) => {
+          sizes.push(payloads.length);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          return payloads.map(() => "sent");
+        },
+      });
+      await errand.enqueueMany(Array.from({ length: 100 }, (_, i) => bulk.request({ i })));
+      // A poll interval long enough that a claim coming back short shows: the batches would wait for it.
+      errand.work({ ...fast, queues: ["bulk"], concurrency: 1, pollIntervalMs: 500 });
+      await waitFor(() => sizes.reduce((sum, n) => sum + n, 0) === 100, { what: "every job handled" });
+      expect(sizes).toEqual([20, 20, 20, 20, 20]);
+    });
+
     it("a type's concurrency cap holds within one worker with free slots", async () => {
       let running = 0;
       let most = 0;
