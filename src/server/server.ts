@@ -27,6 +27,7 @@ import { addScheduleRoutes } from "./routes/schedules.js";
 import { AddressPolicy } from "./webhooks/address-policy.js";
 import { WEBHOOK_QUEUE, defineWebhookDelivery } from "./webhooks/delivery.js";
 import { WebhookDispatcher } from "./webhooks/dispatcher.js";
+import { refuseForgedLocalRequest } from "./local-callers.js";
 
 export interface ErrandServerOptions extends ServerConfig {
   logger: Logger;
@@ -85,6 +86,7 @@ export class ErrandServer {
     this.app.addContentTypeParser("application/json", { parseAs: "string" }, parseJsonBody);
     this.app.addHook("onRequest", async (request, reply) => {
       reply.header("x-request-id", request.id);
+      if (!this.auth.enabled) refuseForgedLocalRequest(request);
       const scope = (request.routeOptions.config as { scope?: Scope | null }).scope;
       if (scope) this.auth.authorize(request, scope);
     });

@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/server/auth.js";
 import { ErrandServer } from "../../src/server/server.js";
@@ -61,10 +62,54 @@ export function describeServerAuth(factory: StoreFactory): void {
       for (const path of ["/healthz", "/readyz", "/openapi.json"]) expect((await http(s.url, "GET", path)).status).toBe(200);
     });
 
+    it("without tokens, refuses what a web page could forge: a write from another origin, a Host that is not loopback (DNS rebinding)", async () => {
+      const open = await startServer(factory, { worker: false });
+      try {
+        const port = new URL(open.url).port;
+        const paused = async () => (await http(open.url, "GET", "/v1/queues")).body.queues.some((q: { paused: boolean }) => q.paused);
+        // A page elsewhere posts with no body, which needs no preflight.
+        const forgeries: Record<string, string>[] = [{ origin: "http://evil.example" }, { origin: `http://localhost:${Number(port) + 1}` }, { origin: "null" }, { "sec-fetch-site": "cross-site" }, { "sec-fetch-site": "same-site" }];
+        for (const headers of forgeries) {
+          const forged = await http(open.url, "POST", "/v1/queues/mail/pause", { headers });
+          expect([forged.status, forged.body.error?.code, forged.body.error?.field]).toEqual([403, "cross_origin_write", "origin"]);
+        }
+        expect(await paused()).toBe(false);
+        // The dashboard's own requests, and clients that are not browsers, go through.
+        expect((await http(open.url, "POST", "/v1/queues/mail/pause", { headers: { origin: new URL(open.url).origin, "sec-fetch-site": "same-origin" } })).status).toBe(200);
+        expect((await http(open.url, "POST", "/v1/queues/mail/resume")).status).toBe(200);
+        // A name that a page made to resolve to 127.0.0.1 may not even read.
+        const rebound = await rawGet(open.url, "/v1/jobs", "attacker.example");
+        expect([rebound.status, JSON.parse(rebound.body).error.code]).toEqual([403, "forbidden_host"]);
+        for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, "localhost"]) expect((await rawGet(open.url, "/v1/jobs", host)).status).toBe(200);
+      } finally {
+        await open.close();
+      }
+    });
+
+    it("with tokens, a page's Origin or Host changes nothing: the token decides", async () => {
+      const res = await http(s.url, "POST", "/v1/queues/mail/pause", { token: ADMIN, headers: { origin: "http://elsewhere.example" } });
+      expect(res.status).toBe(200);
+      expect((await rawGet(s.url, "/healthz", "errand.internal.example")).status).toBe(200);
+      expect((await http(s.url, "POST", "/v1/queues/mail/resume", { token: ADMIN })).status).toBe(200);
+    });
+
     it("without tokens the server refuses to listen beyond loopback", async () => {
       const open = new ErrandServer(s.errand, { logger: s.errand.logger, tokens: [] });
       await expect(open.listen({ port: 0, host: "0.0.0.0" })).rejects.toThrow(/without API tokens/);
       await open.close();
     });
+  });
+}
+
+/** A GET with the Host header given (fetch sends the URL's own). */
+function rawGet(base: string, path: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(base + path, { headers: { host } }, (res) => {
+      let body = "";
+      res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
   });
 }
