@@ -18,6 +18,8 @@ const BATCH = 100;
  */
 export class CronScheduler {
   private readonly task: PeriodicTask;
+  /** When (performance.now()) the last look for due schedules that got an answer began. */
+  private lastLook: number | null = null;
 
   constructor(private readonly params: { store: Store; events: JobEventBus; logger: Logger; intervalMs: number }) {
     this.task = new PeriodicTask(() => this.fireDue(), params.intervalMs);
@@ -28,14 +30,22 @@ export class CronScheduler {
   }
 
   private async fireDue(): Promise<void> {
-    const { store, logger } = this.params;
+    const { store, logger, intervalMs } = this.params;
     try {
+      const lookStarted = performance.now();
       const due = await store.listDueSchedules({ limit: BATCH });
+      const previousLook = this.lastLook;
+      this.lastLook = lookStarted;
       if (due.length === 0) return;
       const now = await store.now();
+      // Ticks after this scheduler's last look came due between two of its looks: on time, not
+      // missed. Only if that look was about one interval ago: a process stopped or cut off from
+      // the store for longer had no scheduler running, and the grace alone decides.
+      const sinceLook = previousLook === null ? null : performance.now() - previousLook;
+      const lookedAt = sinceLook !== null && sinceLook <= 2 * intervalMs ? new Date(now.getTime() - sinceLook) : null;
       for (const schedule of due) {
         // One schedule failing (its queue's store write, say) must not hold back the others.
-        await this.fire(schedule, now).catch((error: unknown) =>
+        await this.fire(schedule, now, lookedAt).catch((error: unknown) =>
           logger.error({ err: error, schedule: schedule.name }, "firing a cron schedule failed; will try again"),
         );
       }
@@ -44,7 +54,7 @@ export class CronScheduler {
     }
   }
 
-  private async fire(schedule: Schedule, now: Date): Promise<void> {
+  private async fire(schedule: Schedule, now: Date, lookedAt: Date | null): Promise<void> {
     const { store, events, logger } = this.params;
     const refusal = cronRefusal(schedule);
     if (refusal !== null) {
@@ -62,7 +72,7 @@ export class CronScheduler {
       // The schedule as the store holds it under the firing's lock: a redefinition saved since
       // it was listed (a new payload, say) is what this tick enqueues.
       plan: (current) => {
-        const plan = planTicks({ spec: current, dueAt: current.nextTickAt, now, misfire: current.misfire });
+        const plan = planTicks({ spec: current, dueAt: current.nextTickAt, now, misfire: current.misfire, lookedAt });
         const missedSome = plan.ticks.length === 0 || plan.ticks[0]! > current.nextTickAt;
         missed = missedSome ? { enqueued: plan.ticks.length, misfire: current.misfire.policy } : null;
         return { nextTickAt: plan.nextTickAt, lastTickAt: plan.ticks.at(-1) ?? null, jobs: plan.ticks.map((tick) => scheduledJob(current, tick)) };

@@ -13,13 +13,18 @@ const MAX_ON_TIME_TICKS = 3600;
 
 /**
  * Which ticks of a schedule that is due (`dueAt` <= `now`) to enqueue now. Ticks from `dueAt`
- * up to `now` are due; those at most `misfire.graceMs` old are on time and all enqueued; older
- * ones were missed (no scheduler ran) and the misfire policy picks among them (see MisfirePolicy).
- * Pure: the caller passes the store's clock as `now`.
+ * up to `now` are due; those at most `misfire.graceMs` old, or that came after `lookedAt`, are
+ * on time and all enqueued; older ones were missed (no scheduler ran) and the misfire policy
+ * picks among them (see MisfirePolicy). Pure: the caller passes the store's clock as `now`.
+ *
+ * `lookedAt`: when this scheduler last looked for due schedules, if it has been looking since.
+ * A tick that came after that look was not missed, however long the poll interval is, or late
+ * the timer that brought this look.
  */
-export function planTicks(params: { spec: CronSpec; dueAt: Date; now: Date; misfire: MisfirePolicy }): TickPlan {
-  const { spec, dueAt, now, misfire } = params;
-  const cutoff = new Date(now.getTime() - misfire.graceMs);
+export function planTicks(params: { spec: CronSpec; dueAt: Date; now: Date; misfire: MisfirePolicy; lookedAt?: Date | null }): TickPlan {
+  const { spec, dueAt, now, misfire, lookedAt } = params;
+  const graceCutoff = now.getTime() - misfire.graceMs;
+  const cutoff = new Date(lookedAt != null && lookedAt.getTime() < graceCutoff ? lookedAt.getTime() : graceCutoff);
   const onTimeFrom = dueAt > cutoff ? dueAt : cutoff;
   const onTime = ticksBetween(spec, onTimeFrom, now, MAX_ON_TIME_TICKS);
   const missed = dueAt < cutoff ? newestTicksBefore(spec, dueAt, cutoff, missedToKeep(misfire)) : [];

@@ -95,6 +95,22 @@ export function describeScheduleRuntimeConformance(factory: StoreFactory): void 
       expect((await errand.listJobs({ type: "tick", limit: 100 })).jobs).toHaveLength(enqueued);
     });
 
+    it("a scheduler that polls less often than a schedule's grace still enqueues every tick: none counts as missed while it runs", async () => {
+      const slow = await Errand.connect(await factory.open(await factory.url()), { schedulePollIntervalMs: 1_500 });
+      try {
+        slow.define("tick", { handler: async () => {} });
+        await slow.schedule("every-second", "* * * * * *", { type: "tick", payload: {}, misfire: { policy: "skip", graceMs: 1_000 } });
+        slow.work(fast);
+        const ticks = async () => (await slow.listJobs({ type: "tick", limit: 100 })).jobs.map((j) => j.runAt.getTime()).sort((a, b) => a - b);
+        // Three polls, each finding ticks up to 1.5 s old.
+        await waitFor(async () => (await ticks()).length >= 4, { what: "ticks of three polls", timeoutMs: 8_000 });
+        const seen = await ticks();
+        for (let i = 1; i < seen.length; i++) expect(seen[i]! - seen[i - 1]!).toBe(1000); // no gaps
+      } finally {
+        await slow.close({ graceMs: 0 });
+      }
+    });
+
     it("pauses, and logs, a schedule an older version saved with an expression this one refuses (H): it never fired", async () => {
       const logged: { msg: string; schedule?: string; reason?: string }[] = [];
       const logger = pino({ level: "error" }, { write: (line: string) => void logged.push(JSON.parse(line)) });

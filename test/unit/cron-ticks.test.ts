@@ -132,6 +132,20 @@ describe("planTicks: which ticks to enqueue now", () => {
     });
   });
 
+  it("ticks after the scheduler's last look are on time, though older than the grace: a poll slower than the grace misses none", () => {
+    const p = (lookedAt: string | null) =>
+      isos(planTicks({
+        spec: utc("* * * * * *"),
+        dueAt: at("2026-01-01T10:00:01Z"),
+        now: at("2026-01-01T10:00:03.200Z"),
+        misfire: { ...DEFAULT_MISFIRE, policy: "skip", graceMs: 1_000 },
+        lookedAt: lookedAt === null ? null : at(lookedAt),
+      }).ticks);
+    expect(p("2026-01-01T10:00:00.700Z")).toEqual(["2026-01-01T10:00:01.000Z", "2026-01-01T10:00:02.000Z", "2026-01-01T10:00:03.000Z"]);
+    // No look to go by (a scheduler just started, or one that was stopped): the grace decides.
+    expect(p(null)).toEqual(["2026-01-01T10:00:03.000Z"]);
+  });
+
   describe("after downtime (a daily 03:00 missed on 5 days)", () => {
     const daily = (misfire: Partial<MisfirePolicy>) => plan("0 3 * * *", "2026-01-01T03:00:00Z", "2026-01-05T10:00:00Z", misfire);
     const next = "2026-01-06T03:00:00.000Z";
