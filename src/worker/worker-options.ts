@@ -31,8 +31,9 @@ const WORKER_OPTION_KEYS: ReadonlySet<string> = new Set([
   "queues", "concurrency", "leaseMs", "heartbeatMs", "pollIntervalMs", "reaperIntervalMs", "shutdownGraceMs", "prefetch",
 ]);
 
-/** The longest delay setTimeout honours, ms; a longer one fires after 1 ms. */
-export const MAX_TIMER_MS = 2_147_483_647;
+import { MAX_TIMER_MS } from "../core/timer-limit.js";
+
+export { MAX_TIMER_MS };
 
 /** The ValidationError a close()'s options deserve, if any (returned, for a rejected promise). */
 export function badCloseOptions(options: { graceMs?: number }): ValidationError | null {

@@ -59,6 +59,9 @@ describe("the library refuses malformed calls by name", () => {
       [{ defaults: { maxAttempts: 0 } }, "defaults.maxAttempts"],
       [{ defaults: { webhookUrl: "http://x" } }, "defaults.webhookUrl"],
       [{ schedulePollIntervalMs: 0 }, "schedulePollIntervalMs"],
+      // Past setTimeout's limit Node fires after 1 ms: the scheduler would ask the store without pause.
+      [{ schedulePollIntervalMs: 2 ** 31 }, "schedulePollIntervalMs"],
+      [{ retention: { intervalMs: 2 ** 31 } }, "retention.intervalMs"],
       [{ retention: { completd: { maxAgeMs: 1 } } }, "retention.completd"],
       [{ logger: "loud" }, "logger"],
       ["options", "options"],
