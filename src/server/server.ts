@@ -77,6 +77,9 @@ export class ErrandServer {
       // verbose: an error carries the schema it broke, whose description words the rule.
       ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false, verbose: true } },
       return503OnClosing: true,
+      // Fastify's default (0) lets a request whose body never finishes hold its connection, and so
+      // a closing server, forever. A minute carries a full body over the slowest link we expect.
+      requestTimeout: 60_000,
       routerOptions: { maxParamLength: MAX_PATH_PARAM },
       frameworkErrors: answerError,
       clientErrorHandler: answerClientError,
@@ -151,12 +154,21 @@ export class ErrandServer {
     return listenUrl(this.app.server, host);
   }
 
-  /** Stops accepting requests, ends event streams, stops webhook dispatch; waits for in-flight requests. */
-  async close(): Promise<void> {
-    await this.app.close();
+  /**
+   * Stops accepting requests, ends event streams, stops webhook dispatch and delivery; waits for
+   * in-flight requests and deliveries, each for at most `graceMs` if given (then the connections
+   * still open are cut, and deliveries go back to their queue).
+   */
+  async close(options: { graceMs?: number } = {}): Promise<void> {
+    const closing = this.app.close();
+    // A client may send its request slowly, or never finish it: the server's close would wait on it.
+    const cut = options.graceMs === undefined ? null : setTimeout(() => this.app.server.closeAllConnections(), options.graceMs);
+    try {
+      await Promise.all([closing, this.dispatcher?.stop(), this.webhookWorker?.close(options)]);
+    } finally {
+      if (cut !== null) clearTimeout(cut);
+    }
     this.metrics.close();
-    await this.dispatcher?.stop();
-    await this.webhookWorker?.close();
   }
 }
 

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
+import { createServer, Socket, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -186,6 +186,29 @@ describe("errand CLI", { timeout: 90_000 }, () => {
         expect(stderr().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { msg: string; jobId?: string })).toContainEqual(
           expect.objectContaining({ jobId: id, msg: expect.stringContaining("shutdown grace over") }),
         );
+    }
+  });
+
+  it("serve stops claiming at SIGTERM and exits after its grace, though a client holds a request open unfinished", async () => {
+    const env = { ERRAND_DATABASE_URL: `sqlite:${join(dir, "slow-client.db")}` };
+    const { worker: server, exited, stderr } = startCommand("serve", ["--handlers", HANDLERS, "--port", "0", "--grace-ms", "500"], env);
+    const observer = await Errand.connect(env.ERRAND_DATABASE_URL);
+    const slow = new Socket();
+    try {
+      const port = Number((await waitFor(() => /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr()), { what: "serve to listen" }))[1]);
+      // A request whose body never comes.
+      await new Promise<void>((resolve) => slow.connect(port, "127.0.0.1", resolve));
+      slow.write("POST /v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{");
+      server.kill("SIGTERM");
+      await waitFor(() => stderr().includes("no new requests"), { what: "the drain to begin" });
+      const late = await observer.enqueue("greet", { name: "late" });
+      expect(await exited).toBe(0);
+      // Enqueued after the stop began: left for another worker, not taken by the stopping one.
+      expect(await observer.getJob(late.id)).toMatchObject({ state: "pending", attempt: 0 });
+    } finally {
+      slow.destroy();
+      server.kill("SIGKILL");
+      await observer.close();
     }
   });
 

@@ -119,9 +119,9 @@ export function serveCommand(version: string): Command {
           throw listenRefusal(error, "--host/--port", server!.hostFor(opts.host), flags.port);
         });
         // Only once bound: a server that exits because it cannot listen must have run no job.
-        if (opts.worker && queues.length > 0) {
-          errand.work({ queues, concurrency: flags.concurrency, shutdownGraceMs: flags.shutdownGraceMs });
-        }
+        const worker = opts.worker && queues.length > 0
+          ? errand.work({ queues, concurrency: flags.concurrency, shutdownGraceMs: flags.shutdownGraceMs })
+          : null;
         const say = (line: string) => process.stderr.write(`errand: ${line}\n`);
         say(`listening on ${url}  (store ${printableDatabase(opts.database)})`);
         say(server.dashboardPath ? `dashboard: ${browsableUrl(url)}${server.dashboardPath}` : "dashboard: not built (npm run build), not served");
@@ -133,7 +133,9 @@ export function serveCommand(version: string): Command {
         const signal = await signals.first;
         say(`${signal}: no new requests; finishing in-flight jobs (send it again to stop them now)`);
         signals.stopNowOnAgain(errand, say);
-        await server.close();
+        // The worker stops claiming at once while the requests in flight are answered: waiting
+        // for them first (a slow client can hold one open) kept it taking new jobs meanwhile.
+        await Promise.all([server.close({ graceMs: flags.shutdownGraceMs }), worker?.close()]);
         await errand.close();
         say("stopped");
       } catch (error) {
