@@ -19,10 +19,18 @@ export class JobWatcher {
   private timer: NodeJS.Timeout | null = null;
   private reading = false;
   private stopped = false;
+  /** A read timed out and has not come back yet. */
+  private unanswered = false;
 
   constructor(
     private readonly readJobs: (ids: JobId[]) => Promise<Job[]>,
     private readonly intervalMs: number,
+    /**
+     * How long a read may take before its followers are told it failed. A store that stopped
+     * answering (a network partition) would otherwise leave every stream open and silent, and a
+     * page following it would say "live" over a frozen job.
+     */
+    private readonly readTimeoutMs = 5_000,
   ) {}
 
   /**
@@ -68,7 +76,7 @@ export class JobWatcher {
     // Only those watching before the read began are told of it: one that started watching
     // during the read may already hold a newer job than this read returns.
     const watched = [...this.followers].map(([id, followers]) => [id, [...followers]] as const);
-    const read = await this.readJobs(watched.map(([id]) => id)).then(
+    const read = await this.boundedRead(watched.map(([id]) => id)).then(
       (jobs) => ({ jobs: new Map(jobs.map((job) => [job.id, job])) }),
       (error: unknown) => ({ error }),
     );
@@ -82,6 +90,21 @@ export class JobWatcher {
         } else follower.update(read.jobs.get(id) ?? null);
       }
     this.scheduleTick();
+  }
+
+  /** The read, or its failure once readTimeoutMs passed; a read that answers later is dropped. */
+  private boundedRead(ids: JobId[]): Promise<Job[]> {
+    // Not a second read beside one that has not come back: they would pile up on the store.
+    if (this.unanswered) return Promise.reject(new Error("the store has not answered the last read yet"));
+    this.unanswered = true;
+    const reading = this.readJobs(ids).finally(() => (this.unanswered = false));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the store did not answer within ${this.readTimeoutMs} ms`)), this.readTimeoutMs);
+      timer.unref();
+    });
+    reading.catch(() => {}); // one that fails after the timeout was reported already
+    return Promise.race([reading, late]).finally(() => clearTimeout(timer));
   }
 
   private isWatching(id: JobId, follower: JobFollower): boolean {

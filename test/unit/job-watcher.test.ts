@@ -107,6 +107,26 @@ describe("JobWatcher", () => {
     expect(failing.errors).toHaveLength(1);
   });
 
+  it("tells its followers a read failed once it takes longer than the read timeout (a store that stopped answering)", async () => {
+    const store = reader(new Set(["1"]));
+    watcher = new JobWatcher(store.read, TICK_MS, 50);
+    const hung = store.hold();
+    const following = recorder();
+    watcher.watch("1", following);
+    await waitFor(() => following.errors.length === 1, { what: "the read to time out" });
+    expect(following.errors[0]).toMatchObject({ message: "the store did not answer within 50 ms" });
+    expect(following.seen).toEqual([]);
+    // While that read hangs, another is not sent beside it: a new follower is told at once.
+    const next = recorder();
+    watcher.watch("1", next);
+    await waitFor(() => next.errors.length === 1, { what: "the next follower to be told" });
+    expect(store.reads).toHaveLength(1);
+    hung();
+    const after = recorder();
+    watcher.watch("1", after);
+    await waitFor(() => after.seen.length >= 1, { what: "a read once the store answers again" });
+  });
+
   it("stops for good: no more reads, and a new follower is refused", async () => {
     const store = reader(new Set(["1"]));
     watcher = new JobWatcher(store.read, TICK_MS);
