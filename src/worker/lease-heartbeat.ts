@@ -53,6 +53,8 @@ export class LeaseHeartbeat {
   /** The leases held from heldSince were reported lapsed. */
   private heldSinceLapsed = false;
   private lapseTimer: NodeJS.Timeout | null = null;
+  /** When the armed lapse timer fires (performance.now()). */
+  private lapseAt = Number.POSITIVE_INFINITY;
   /** Jobs already reported lapsed: a handler that ignores its abort is not reported again. */
   private readonly reported = new WeakSet<Job>();
   private readonly lapseAfterMs: number;
@@ -94,7 +96,10 @@ export class LeaseHeartbeat {
     if (claimed === null || claimed.length === 0) this.claims.delete(claim);
     else claim.jobs = claimed;
     if (claimed !== null && this.lastBeatFailed) void this.beat();
-    if (claimed !== null && claimed.length > 0) this.armLapse();
+    // Only if its leases may run out before the lapse already armed (a claim per few jobs, at
+    // tens of thousands of jobs a second: re-arming for each would cost a timer and a walk of
+    // every claim held).
+    if (claimed !== null && claimed.length > 0 && (this.lapseTimer === null || claim.sentAt + this.lapseAfterMs < this.lapseAt)) this.armLapse();
   }
 
   stop(): void {
@@ -165,6 +170,7 @@ export class LeaseHeartbeat {
     if (this.lapseTimer !== null) clearTimeout(this.lapseTimer);
     this.lapseTimer = null;
     const at = this.nextLapse();
+    this.lapseAt = at ?? Number.POSITIVE_INFINITY;
     if (this.stopped || at === null) return;
     this.lapseTimer = setTimeout(() => this.lapse(), Math.max(0, at - performance.now()));
   }
