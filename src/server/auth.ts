@@ -3,6 +3,9 @@ import type { FastifyRequest } from "fastify";
 import type { ConfiguredToken } from "./config.js";
 import { HttpError } from "./http-error.js";
 
+/** A 401 says how to authenticate (RFC 9110 §11.6.1): with a bearer token (RFC 6750). */
+const BEARER_CHALLENGE = { "www-authenticate": 'Bearer realm="errand"' } as const;
+
 export const SCOPES = ["jobs:write", "jobs:read", "admin"] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -71,12 +74,12 @@ export class TokenAuthenticator {
     if (!this.enabled) return;
     const header = request.headers.authorization;
     const match = typeof header === "string" ? BEARER_HEADER.exec(header) : null;
-    if (!match) throw new HttpError(401, "unauthorized", "send Authorization: Bearer <token>");
+    if (!match) throw new HttpError(401, "unauthorized", "send Authorization: Bearer <token>", undefined, BEARER_CHALLENGE);
     const digest = Buffer.from(sha256Hex(match[1]!), "hex");
     // Compare against every token in constant time, so timing tells nothing about which matched.
     let scopes: Set<Scope> | null = null;
     for (const token of this.tokens) if (timingSafeEqual(token.digest, digest)) scopes = token.scopes;
-    if (scopes === null) throw new HttpError(401, "unauthorized", "unknown token");
+    if (scopes === null) throw new HttpError(401, "unauthorized", "unknown token", undefined, { "www-authenticate": 'Bearer realm="errand", error="invalid_token"' });
     if (!scopes.has(needed) && !scopes.has("admin"))
       throw new HttpError(403, "forbidden", `this token lacks the "${needed}" scope`);
   }

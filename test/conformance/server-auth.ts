@@ -29,6 +29,8 @@ export function describeServerAuth(factory: StoreFactory): void {
         const res = await http(s.url, "POST", "/v1/jobs", { body: "{malformed", token });
         expect(res.status).toBe(401);
         expect(res.body.error.code).toBe("unauthorized");
+        // It says how to authenticate (RFC 9110 §11.6.1; RFC 6750 for the unknown token).
+        expect(res.headers.get("www-authenticate")).toBe(token === undefined ? 'Bearer realm="errand"' : 'Bearer realm="errand", error="invalid_token"');
       }
       expect((await http(s.url, "GET", "/v1/jobs", { headers: { authorization: "Basic abc" } })).status).toBe(401);
       expect((await s.errand.listJobs()).jobs).toHaveLength(0);
