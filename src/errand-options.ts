@@ -4,7 +4,7 @@ import { ValidationError } from "./core/errors.js";
 import { definedOnly, knownOptions } from "./core/option-keys.js";
 import { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from "./core/payload.js";
 import { resolveRetention, type RetentionOptions, type RetentionPolicy } from "./core/retention.js";
-import { MAX_TIMER_MS } from "./core/timer-limit.js";
+import { timerMs } from "./core/timer-limit.js";
 
 export interface ErrandOptions {
   /** A pino logger. Default: JSON to stderr at level ERRAND_LOG_LEVEL or "warn". */
@@ -51,9 +51,7 @@ export function resolveErrandOptions(given: ErrandOptions | undefined): Resolved
   const { logger } = options;
   if (logger !== undefined && (typeof logger !== "object" || logger === null || typeof logger.warn !== "function"))
     throw new ValidationError("logger", "must be a pino logger");
-  const schedulePollIntervalMs = options.schedulePollIntervalMs ?? 1000;
-  if (!Number.isInteger(schedulePollIntervalMs) || schedulePollIntervalMs < 1 || schedulePollIntervalMs > MAX_TIMER_MS)
-    throw new ValidationError("schedulePollIntervalMs", `must be an integer from 1 to ${MAX_TIMER_MS} ms`);
+  const schedulePollIntervalMs = timerMs(options.schedulePollIntervalMs ?? 1000, "schedulePollIntervalMs");
   return {
     logger,
     defaults: jobDefaults(options.defaults),

@@ -1,7 +1,7 @@
 import { ValidationError } from "./errors.js";
 import { rejectUnknownKeys } from "./option-keys.js";
 import { TERMINAL_STATES, type TerminalState } from "./states.js";
-import { MAX_TIMER_MS } from "./timer-limit.js";
+import { timerMs } from "./timer-limit.js";
 
 /** How long ended jobs of one state are kept. A job past either limit is deleted; null lifts that limit. */
 export interface RetentionRule {
@@ -64,7 +64,7 @@ export function resolveRetention(options: RetentionOptions | false | undefined):
   }
   return {
     rules,
-    intervalMs: timerMs(options.intervalMs, DEFAULT_RETENTION.intervalMs, "retention.intervalMs"),
+    intervalMs: timerMs(options.intervalMs === undefined ? DEFAULT_RETENTION.intervalMs : options.intervalMs, "retention.intervalMs"),
     batchSize: positiveInt(options.batchSize, DEFAULT_RETENTION.batchSize, "retention.batchSize"),
   };
 }
@@ -74,14 +74,6 @@ function ruleLimit(value: number | null | undefined, fallback: number | null, fi
   if (value === null) return null;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0)
     throw new ValidationError(field, "must be an integer ≥ 0, or null for no limit");
-  return value;
-}
-
-/** A timer's period: past MAX_TIMER_MS, Node would fire it every millisecond. */
-function timerMs(value: unknown, fallback: number, field: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_TIMER_MS)
-    throw new ValidationError(field, `must be an integer from 1 to ${MAX_TIMER_MS} ms`);
   return value;
 }
 

@@ -1,4 +1,5 @@
 import { validateName } from "../core/enqueue-options.js";
+import { timerMs } from "../core/timer-limit.js";
 import { ValidationError } from "../core/errors.js";
 import { knownOptions } from "../core/option-keys.js";
 import { lapseAfterMs } from "./lease-heartbeat.js";
@@ -31,10 +32,6 @@ const WORKER_OPTION_KEYS: ReadonlySet<string> = new Set([
   "queues", "concurrency", "leaseMs", "heartbeatMs", "pollIntervalMs", "reaperIntervalMs", "shutdownGraceMs", "prefetch",
 ]);
 
-import { MAX_TIMER_MS } from "../core/timer-limit.js";
-
-export { MAX_TIMER_MS };
-
 /** The ValidationError a close()'s options deserve, if any (returned, for a rejected promise). */
 export function badCloseOptions(options: { graceMs?: number }): ValidationError | null {
   try {
@@ -47,13 +44,6 @@ export function badCloseOptions(options: { graceMs?: number }): ValidationError 
 }
 
 const CLOSE_OPTION_KEYS: ReadonlySet<string> = new Set(["graceMs"]);
-
-/** A duration that ends up in a setTimeout, which fires at once past its limit; throws ValidationError naming `field`. */
-export function timerMs(value: number, field: string, min = 1): number {
-  if (!Number.isInteger(value) || value < min || value > MAX_TIMER_MS)
-    throw new ValidationError(field, `must be an integer from ${min} to ${MAX_TIMER_MS} ms`);
-  return value;
-}
 
 /**
  * Checks worker options and fills in their defaults; throws ValidationError naming the bad

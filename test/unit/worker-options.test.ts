@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/core/errors.js";
 import { Errand } from "../../src/errand.js";
-import { MAX_TIMER_MS, resolveWorkerOptions } from "../../src/worker/worker-options.js";
+import { MAX_TIMER_MS } from "../../src/core/timer-limit.js";
+import { resolveWorkerOptions } from "../../src/worker/worker-options.js";
 import { waitFor } from "../helpers/wait-for.js";
 
 describe("resolveWorkerOptions", () => {
