@@ -19,7 +19,7 @@ export class JobWatcher {
   private timer: NodeJS.Timeout | null = null;
   private reading = false;
   private stopped = false;
-  /** A read timed out and has not come back yet. */
+  /** A read is out: set while one has not come back, which a tick finds only after that read timed out. */
   private unanswered = false;
 
   constructor(
