@@ -2,10 +2,10 @@ import { HttpError } from "./http-error.js";
 
 /**
  * Errand's own jobs use names beginning "errand." or "errand:": the webhook delivery type and
- * queue, and deliveries' idempotency keys. An API client free to use them could enqueue a
- * signed delivery of any job to any URL, or take a delivery's key first so that the delivery
- * is never enqueued. The library's callers are the application itself, so only the API
- * refuses them.
+ * queue, cron ticks' idempotency keys (`errand:schedule:<name>:<tick>`), deliveries' keys. An
+ * API client free to use them could enqueue a signed delivery of any job to any URL, or take a
+ * future tick's key first so that the tick enqueues nothing. The library's callers are the
+ * application itself, so only the API refuses them.
  */
 const RESERVED = /^errand[.:]/;
 
